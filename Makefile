@@ -1,0 +1,130 @@
+# looplab — one Makefile, no generator. Objects and binaries go under build/<flavour>/.
+#
+#   make            library, lessons, tests          make test     every test layer
+#   make demo       the classroom demo               make lessons  every lesson binary
+#   make run N=08 [ARGS=...]  one lesson             make bench    benchmark figures
+#   make asan       ASan+UBSan build, every test     make fuzz     libFuzzer targets (clang)
+#   make walkthrough  every lesson's demo in order   make format / clean / deps
+#
+# CXX=clang++ builds with clang into its own folder, so flavours never mix objects.
+
+CXX       ?= g++
+FLAVOUR   ?= $(notdir $(firstword $(CXX)))
+BUILD     ?= build/$(FLAVOUR)
+CXXFLAGS  ?= -O2 -g
+WARNINGS  := -Wall -Wextra -Wpedantic -Werror
+CPPFLAGS  += -Iinclude -MMD -MP
+ALL_FLAGS  = -std=c++20 $(WARNINGS) $(CXXFLAGS) $(EXTRA_FLAGS)
+LDLIBS    += -lfmt -pthread
+
+LIB_SRCS    := $(shell find src -name '*.cpp' | sort)
+LIB_OBJS    := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+LIB         := $(BUILD)/liblooplab.a
+
+TEST_SRCS   := tests/main.cpp $(shell find tests/unit tests/integration tests/lessons -name '*.cpp' 2>/dev/null | sort)
+TEST_OBJS   := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
+TEST_BIN    := $(BUILD)/tests/looplab_tests
+
+LESSON_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard lessons/*/*.cpp))))
+LESSON_BINS := $(LESSON_DIRS:lessons/%=$(BUILD)/lessons/%)
+
+BENCH_SRCS  := $(wildcard tests/bench/*.cpp)
+BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
+
+.PHONY: all lib lessons tests test demo walkthrough run bench asan fuzz format clean deps \
+        test-tools
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory lib lessons tests
+
+lib: $(LIB)
+lessons: $(LESSON_BINS)
+tests: $(TEST_BIN) $(LESSON_BINS)
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(ALL_FLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_FLAGS) $(TEST_OBJS) $(LIB) $(LDLIBS) -o $@
+
+# One binary per lesson folder, linked from every .cpp in it.
+.SECONDEXPANSION:
+$(BUILD)/lessons/%: $$(patsubst %.cpp,$(BUILD)/%.o,$$(wildcard lessons/%/*.cpp)) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_FLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_FLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+# Every layer, one summary line at the end ("N passed, M failed"); non-zero if anything failed.
+test: deps
+	@$(MAKE) --no-print-directory lib lessons tests
+	@BUILD=$(BUILD) sh tests/run-all-layers
+
+demo: deps
+	@$(MAKE) --no-print-directory lessons
+	@BUILD=$(BUILD) sh tests/demo
+
+walkthrough: deps
+	@$(MAKE) --no-print-directory lessons
+	@BUILD=$(BUILD) sh tests/walkthrough
+
+run: deps
+	@test -n "$(N)" || { echo "usage: make run N=08 [ARGS='--trace']"; exit 2; }
+	@$(MAKE) --no-print-directory lessons
+	@set -- $(BUILD)/lessons/$(N)-*; test -x "$$1" || { echo "no lesson $(N) (try: ls lessons)"; exit 2; }; \
+	  "$$1" $(if $(ARGS),$(ARGS),--demo)
+
+bench: deps
+	@$(MAKE) --no-print-directory CXXFLAGS="-O3 -DNDEBUG" BUILD=build/bench-$(FLAVOUR) lib \
+	  $(BENCH_SRCS:tests/bench/%.cpp=build/bench-$(FLAVOUR)/bench/%)
+	@BUILD=build/bench-$(FLAVOUR) sh tests/bench/run
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan-$(FLAVOUR) \
+	  CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDLIBS="-lfmt -pthread -fsanitize=address,undefined" lib lessons tests
+	@BUILD=build/asan-$(FLAVOUR) LOOPLAB_SANITIZED=1 sh tests/run-all-layers --no-interop
+
+fuzz: deps
+	@sh tests/fuzz/run $(if $(SECONDS_EACH),$(SECONDS_EACH),60)
+
+format:
+	clang-format -i $$(find include src lessons tests -name '*.hpp' -o -name '*.cpp')
+
+clean:
+	rm -rf build
+
+# ---------------------------------------------------------------------------------------------
+# Set-up: install the two product dependencies when their headers are missing.
+
+DEPS_HEADERS := /usr/include/fmt/format.h /usr/include/catch2/catch.hpp
+deps:
+	@missing=""; \
+	for h in $(DEPS_HEADERS); do test -f $$h || missing="$$missing $$h"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make deps: installing libfmt-dev catch2 with apt-get"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfmt-dev catch2) \
+	      || { echo "make deps: apt-get install libfmt-dev catch2 failed"; exit 1; }; \
+	  else \
+	    echo "make deps: missing libfmt-dev catch2; run: sudo apt-get install libfmt-dev catch2"; exit 1; \
+	  fi; \
+	fi

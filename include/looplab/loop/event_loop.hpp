@@ -1,0 +1,180 @@
+// looplab/loop/event_loop.hpp
+//
+// EventLoop — one thread, one loop, turning forever:
+//
+//           +-------------------------------------------+
+//     +---->| 1. timers   run the timers that are due    |  "now" is read once per turn
+//     |     +-------------------------------------------+
+//     |     | 2. poll     wait for fds, call handlers    |  the only place the loop sleeps
+//     |     +-------------------------------------------+
+//     |     | 3. next     run one batch of post_next()   |  tasks posted during this phase
+//     |     |             tasks                          |  wait for the next turn
+//     |     +-------------------------------------------+
+//     +-----| 4. close    release what 1-3 closed        |
+//           +-------------------------------------------+
+//    after EVERY callback: drain the soon queue (post_soon), like JS microtasks
+//    poll timeout: 0 if next-tasks or closes wait, else until the next timer, else forever
+//    the loop ends when nothing is left: no watched fds, no timers, no tasks (unref'd ones
+//    do not count)
+//
+// Teaches: Event Loop (lesson 08), Event Queue (07), Event Handler (06), Event-driven
+// programming (02). Run: lessons/08-event-loop   Read: notes/08-event-loop.md
+//
+// Contract: everything is loop-thread only (asserted), except post_next() which any thread
+// may call. Callbacks run to completion: a callback that takes a second freezes everything
+// for a second. A callback that throws stops the loop: run() prints the exception with the
+// call stack at the throw and returns it as an Error.
+#pragma once
+
+#include "looplab/core/clock.hpp"
+#include "looplab/core/result.hpp"
+#include "looplab/loop/event_queue.hpp"
+#include "looplab/loop/phase.hpp"
+#include "looplab/loop/task.hpp"
+#include "looplab/loop/timer_queue.hpp"
+#include "looplab/loop/wakeup.hpp"
+#include "looplab/poller/poller.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace looplab::loop {
+
+using poller::Interest;
+using poller::Ready;
+
+// The code the loop calls when an fd is ready: an event handler.
+using IoHandler = std::function<void(const Ready&)>;
+
+class EventLoop {
+public:
+    // Picks the poller by name ("" → $LOOPLAB_POLLER, else the best one). An unknown name is
+    // a programming error here (it aborts listing the names): check user input first with
+    // poller::make_poller(), as the lessons' option parser does.
+    explicit EventLoop(std::string_view poller_name = {});
+    explicit EventLoop(std::unique_ptr<poller::Poller> poller);
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // ---- running ---------------------------------------------------------------------------
+    // Turns until stop() or until nothing is alive. Returns the error that stopped it, if any.
+    [[nodiscard]] Status run();
+    // One turn: the four phases once (poll may sleep).
+    [[nodiscard]] Status run_once();
+    // Finish the current turn, then return from run(). Loop thread only.
+    void stop() { is_stopping_ = true; }
+    // Turns until `done()` is true (checked after each turn) or `limit` passes; for tests and
+    // demos that must never hang. Returns done().
+    bool run_until(const std::function<bool()>& done, Millis limit);
+
+    // ---- event handlers on fds --------------------------------------------------------------
+    // Calls `handler` whenever `fd` is ready as `interest` says (level-triggered). `label`
+    // names it in traces ("server socket"). The loop does not own `fd`: forget() it, then
+    // close it. Forgetting or closing any fd from inside any handler is safe.
+    [[nodiscard]] Status watch(int fd, Interest interest, IoHandler handler, std::string label = {});
+    void change(int fd, Interest interest);
+    void forget(int fd);
+    bool is_watching(int fd) const;
+    // A watched fd that does not keep the loop alive (a background listener, a wake-up fd).
+    void set_keeps_alive(int fd, bool keeps_alive);
+
+    // ---- timers ----------------------------------------------------------------------------
+    // Timers are named "timer #id" in traces. A 0 ms timeout runs in the next timers phase.
+    TimerId set_timeout(Millis delay, Task task);
+    TimerId set_interval(Millis interval, Task task);
+    void cancel_timer(TimerId id);   // unknown or fired ids are fine
+    void unref_timer(TimerId id) { timers_.set_keeps_alive(id, false); }
+
+    // ---- queues ----------------------------------------------------------------------------
+    // Loop thread: runs right after the current callback returns.
+    void post_soon(Task task);
+    // Any thread: runs in the next "next" phase; wakes the loop if it sleeps.
+    void post_next(Task task);
+    // Loop thread: runs in phase 4, after everything that might still use what it releases.
+    void post_close(Task task);
+
+    // ---- signals ---------------------------------------------------------------------------
+    // Runs `handler` on the loop (not inside the signal handler) when `signal_number` arrives:
+    // Ctrl-C becomes an ordinary event. Signal watchers do not keep the loop alive.
+    [[nodiscard]] Status on_signal(int signal_number, std::function<void(int)> handler);
+
+    // ---- keeping alive ---------------------------------------------------------------------
+    // While a Hold lives, the loop does not end for lack of work (e.g. while other threads
+    // will post_next()).
+    class Hold {
+    public:
+        explicit Hold(EventLoop& loop) : loop_(&loop) { ++loop_->holds_; }
+        ~Hold() { if (loop_) --loop_->holds_; }
+        Hold(Hold&& other) noexcept : loop_(std::exchange(other.loop_, nullptr)) {}
+        Hold(const Hold&) = delete;
+        Hold& operator=(const Hold&) = delete;
+        Hold& operator=(Hold&&) = delete;
+    private:
+        EventLoop* loop_;
+    };
+    Hold hold() { return Hold{*this}; }
+
+    // ---- looking inside --------------------------------------------------------------------
+    std::string_view poller_name() const { return poller_->name(); }
+    bool is_alive() const;
+    bool in_loop_thread() const { return std::this_thread::get_id() == owner_; }
+    std::uint64_t turn() const { return turn_; }
+    Clock::time_point now() const { return clock_.now(); }
+    Phase phase() const { return phase_; }
+
+private:
+    struct Watcher {
+        IoHandler handler;
+        Interest interest;
+        std::string label;
+        std::uint64_t generation = 0;   // 0: not watched
+        bool keeps_alive = true;
+    };
+
+    void enter(Phase phase, std::string_view stable, std::string_view live = {});
+    std::optional<Millis> poll_timeout(Clock::time_point now);
+    void dispatch_ready();
+    void run_closes();
+    void run_soon_tasks();
+    template <typename Function>
+    void invoke(std::string_view name, const std::string& detail, Function&& callback);
+    void report_exception(std::string_view what);
+    void watch_internal(int fd, IoHandler handler, std::string label);
+    Watcher& watcher_slot(int fd);
+
+    static void run_soon_task(void* loop, Task& task);
+    static void run_next_task(void* loop, Task& task);
+
+    std::unique_ptr<poller::Poller> poller_;
+    SteadyClock clock_;
+    TimerQueue timers_;
+    EventQueue queue_;
+    std::vector<Task> closes_;
+    // Indexed by fd (fds are small numbers). Each slot is a separate allocation so a handler
+    // keeps its address while it runs, even if watching a new fd grows the vector.
+    std::vector<std::unique_ptr<Watcher>> watchers_;
+    std::vector<IoHandler> retired_handlers_;   // forgotten while maybe running; freed in phase 4
+    std::vector<Ready> ready_;
+    std::vector<std::uint64_t> ready_generations_;
+    std::uint64_t next_generation_ = 1;
+    std::size_t live_watchers_ = 0;
+    std::size_t holds_ = 0;
+    std::optional<Wakeup> wakeup_;
+    int signal_pipe_read_ = -1;
+    std::vector<std::pair<int, std::function<void(int)>>> signal_handlers_;
+    std::thread::id owner_ = std::this_thread::get_id();
+    std::uint64_t turn_ = 0;
+    Phase phase_ = Phase::Timers;
+    bool is_stopping_ = false;
+    std::optional<Error> failure_;
+};
+
+}  // namespace looplab::loop

@@ -1,0 +1,67 @@
+// looplab/loop/event_queue.hpp
+//
+// EventQueue — the loop's two lines of "do this later" work.
+// Teaches: Event Queue (lesson 07). There is not ONE event queue: which line you join
+// decides when you run.
+//
+//   post_soon(task) ──► [ soon ] runs right after the callback that is running now returns,
+//                                before the loop does anything else (like JS microtasks).
+//                                A soon task that posts itself forever starves the loop.
+//   post_next(task) ──► [ next ] runs in the loop's "next" phase (like setImmediate). Tasks
+//                                posted while a batch runs wait for the next turn.
+//
+// Contract: post_soon and everything else are loop-thread only; post_next may be called from
+// any thread (EventLoop wakes the loop up for it).
+#pragma once
+
+#include "looplab/loop/task.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace looplab::loop {
+
+class EventQueue {
+public:
+    // Called once per task by the run_* functions; lets the loop trace and guard each one.
+    using Runner = void (*)(void* context, Task& task);
+
+    void post_soon(Task task) { soon_.push_back(std::move(task)); }
+
+    // From the loop thread: no lock needed.
+    void post_next_local(Task task) { next_.push_back(std::move(task)); }
+    // From any other thread; returns true when the loop may be asleep and must be woken.
+    bool post_next_from_other_thread(Task task);
+
+    // Runs soon tasks until none is left, including those they post.
+    std::size_t drain_soon(Runner run, void* context);
+
+    // Runs the tasks that were waiting when the batch started; later ones wait a turn.
+    std::size_t run_next_batch(Runner run, void* context);
+
+    std::size_t soon_count() const { return soon_.size(); }
+    // Tasks the next batch would run (locks only when other threads have posted).
+    std::size_t next_count();
+
+    bool has_soon() const { return !soon_.empty(); }
+    bool has_next() const {
+        return !next_.empty() || has_foreign_.load(std::memory_order_acquire);
+    }
+    // Called after the loop woke up, so the next cross-thread post wakes it again.
+    void clear_wake_request() { wake_requested_.store(false, std::memory_order_release); }
+
+private:
+    std::deque<Task> soon_;
+    std::vector<Task> next_;
+    std::vector<Task> batch_;            // the batch being run (kept to reuse its capacity)
+
+    std::mutex foreign_mutex_;           // guards foreign_
+    std::vector<Task> foreign_;          // posted by other threads, joins next_ each batch
+    std::atomic<bool> has_foreign_{false};
+    std::atomic<bool> wake_requested_{false};
+};
+
+}  // namespace looplab::loop

@@ -1,0 +1,366 @@
+// The loop itself. run_once() is the picture of notes/08-event-loop.md, step for step.
+#include "looplab/loop/event_loop.hpp"
+
+#include "looplab/loop/signal_pipe.hpp"
+#include "looplab/trace/call_stack.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include <unistd.h>
+
+namespace looplab::loop {
+namespace {
+
+std::unique_ptr<poller::Poller> poller_or_die(std::string_view name) {
+    auto made = poller::make_poller(name);
+    if (!made) {
+        fmt::print(stderr, "looplab: {}\n", made.error());
+        std::abort();
+    }
+    return std::move(made).value();
+}
+
+// Sleeping a little too long is harmless; waking a little too early would make the loop
+// spin until the timer is due. So partial milliseconds round up.
+Millis round_up_to_millis(Clock::duration duration) {
+    return std::chrono::ceil<Millis>(duration);
+}
+
+std::string_view ready_name(const Ready& ready) {
+    if (ready.readable && ready.writable) return "fd readable+writable";
+    if (ready.readable) return "fd readable";
+    if (ready.writable) return "fd writable";
+    return ready.hangup ? "fd hang-up" : "fd error";
+}
+
+}  // namespace
+
+EventLoop::EventLoop(std::string_view poller_name) : EventLoop(poller_or_die(poller_name)) {}
+
+EventLoop::EventLoop(std::unique_ptr<poller::Poller> poller) : poller_(std::move(poller)) {
+    auto wakeup = Wakeup::create();
+    if (!wakeup) {
+        fmt::print(stderr, "looplab: {}\n", wakeup.error());
+        std::abort();
+    }
+    wakeup_.emplace(std::move(wakeup).value());
+    watch_internal(wakeup_->fd(), [this](const Ready&) {
+        wakeup_->drain();
+        queue_.clear_wake_request();
+    }, "wake-up");
+}
+
+EventLoop::~EventLoop() {
+    for (const auto& [signal_number, handler] : signal_handlers_)
+        restore_default_signal(signal_number);
+    if (signal_pipe_read_ >= 0) poller_->forget(signal_pipe_read_);
+    poller_->forget(wakeup_->fd());
+    run_closes();   // release what is waiting to be released, so nothing leaks
+}
+
+// ---- running ---------------------------------------------------------------------------------
+
+Status EventLoop::run() {
+    LOOPLAB_ASSERT(in_loop_thread(), "run() called from another thread than the loop's");
+    is_stopping_ = false;
+    while (!is_stopping_ && is_alive()) {
+        if (auto turned = run_once(); !turned) return turned;
+    }
+    return Ok{};
+}
+
+// One turn of the loop. The numbered steps are the phases drawn in notes/08-event-loop.md
+// and printed by the tracer; if you change one, change all three.
+Status EventLoop::run_once() {
+    LOOPLAB_ASSERT(in_loop_thread(), "run_once() called from another thread than the loop's");
+    trace::CallStack& stack = trace::CallStack::current();
+    stack.turn(++turn_);
+    const auto now = clock_.now();   // read once, shared by the timers phase
+
+    // 1. timers: run the ones that are due
+    if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(now)));
+    else phase_ = Phase::Timers;
+    timers_.run_due(now, [this](TimerId id, Task& task) {
+        invoke("timer", fmt::format("#{}", id), task);
+    });
+    if (failure_) return *failure_;
+
+    // 2. poll: the only place the loop sleeps
+    phase_ = Phase::Poll;
+    const std::optional<Millis> timeout = poll_timeout(clock_.now());
+    const auto before_wait = clock_.now();
+    if (auto waited = poller_->wait(timeout, ready_); !waited) return waited.error();
+    if (stack.is_tracing()) {
+        std::string live = fmt::format("waited {} ms ({})",
+                                       round_up_to_millis(clock_.now() - before_wait).count(),
+                                       poller_->name());
+        for (const Ready& ready : ready_) live += fmt::format(", fd {}", ready.fd);
+        enter(Phase::Poll, fmt::format("poll     {} ready", ready_.size()), live);
+    }
+    dispatch_ready();
+    if (failure_) return *failure_;
+
+    // 3. next: one batch of post_next() tasks
+    if (stack.is_tracing()) enter(Phase::Next, fmt::format("next     {} tasks", queue_.next_count()));
+    else phase_ = Phase::Next;
+    queue_.run_next_batch(&EventLoop::run_next_task, this);
+    if (failure_) return *failure_;
+
+    // 4. close: release what 1-3 closed
+    if (stack.is_tracing()) enter(Phase::Close, fmt::format("close    {}", closes_.size()));
+    else phase_ = Phase::Close;
+    run_closes();
+    if (failure_) return *failure_;
+    return Ok{};
+}
+
+bool EventLoop::run_until(const std::function<bool()>& done, Millis limit) {
+    const auto deadline = clock_.now() + limit;
+    // The timer bounds the sleep in poll, so a condition that never comes true cannot hang.
+    const TimerId guard = set_timeout(limit, [] {});
+    is_stopping_ = false;
+    while (!done() && clock_.now() < deadline && !is_stopping_) {
+        if (!run_once()) break;
+    }
+    cancel_timer(guard);
+    return done();
+}
+
+void EventLoop::enter(Phase phase, std::string_view stable, std::string_view live) {
+    phase_ = phase;
+    trace::CallStack::current().note(stable, live);
+}
+
+std::optional<Millis> EventLoop::poll_timeout(Clock::time_point now) {
+    if (is_stopping_ || failure_) return Millis{0};
+    if (queue_.has_next() || !closes_.empty()) return Millis{0};
+    if (auto until_timer = timers_.time_until_next(now)) return round_up_to_millis(*until_timer);
+    if (!is_alive()) return Millis{0};   // nothing could ever wake us: just look
+    return std::nullopt;                 // sleep until an fd is ready
+}
+
+bool EventLoop::is_alive() const {
+    return live_watchers_ > 0 || timers_.has_live_timers() || queue_.has_next() ||
+           !closes_.empty() || holds_ > 0;
+}
+
+// ---- calling user code -----------------------------------------------------------------------
+
+// Every callback starts here: a labelled frame on the call stack, then the soon queue is
+// drained the moment the callback returns. That one rule, written once, is what makes
+// post_soon() mean "right after the current callback".
+template <typename Function>
+void EventLoop::invoke(std::string_view name, const std::string& detail, Function&& callback) {
+    try {
+        {
+            trace::CallStack::current().push(name, detail);
+            struct PopOnExit {
+                int uncaught = std::uncaught_exceptions();
+                ~PopOnExit() {
+                    trace::CallStack& stack = trace::CallStack::current();
+                    if (std::uncaught_exceptions() > uncaught) stack.save_for_throw();
+                    stack.pop();
+                }
+            } pop_on_exit;
+            callback();
+        }
+        run_soon_tasks();
+    } catch (const std::exception& error) {
+        report_exception(error.what());
+    } catch (...) {
+        report_exception("an exception that is not a std::exception");
+    }
+}
+
+void EventLoop::run_soon_tasks() {
+    if (!queue_.has_soon()) return;
+    trace::CallStack& stack = trace::CallStack::current();
+    if (stack.is_tracing()) stack.note(fmt::format("soon     {} task{}", queue_.soon_count(),
+                                                   queue_.soon_count() == 1 ? "" : "s"));
+    queue_.drain_soon(&EventLoop::run_soon_task, this);
+}
+
+void EventLoop::run_soon_task(void*, Task& task) {
+    // No invoke() here: a soon task is already inside the drain that invoke() started, and
+    // the soon tasks it posts join the same drain.
+    trace::TraceScope scope{"soon task"};
+    task();
+}
+
+void EventLoop::run_next_task(void* loop, Task& task) {
+    static_cast<EventLoop*>(loop)->invoke("next task", std::string{}, task);
+}
+
+void EventLoop::report_exception(std::string_view what) {
+    trace::CallStack& stack = trace::CallStack::current();
+    const std::string where = trace::format_stack(stack.stack_at_throw());
+    stack.forget_throw();
+    fmt::print(stderr, "looplab: a callback threw during the {} phase: {}\ncall stack at the throw:\n{}",
+               phase_, what, where);
+    std::fflush(stderr);
+    failure_ = Error::because(fmt::format("a callback threw during the {} phase: {}", phase_, what));
+    is_stopping_ = true;
+}
+
+// ---- event handlers on fds -------------------------------------------------------------------
+
+EventLoop::Watcher& EventLoop::watcher_slot(int fd) {
+    LOOPLAB_ASSERT(fd >= 0, "watch() of a negative fd; did socket() or accept() fail?");
+    const auto index = static_cast<std::size_t>(fd);
+    if (index >= watchers_.size()) watchers_.resize(index + 1);
+    if (!watchers_[index]) watchers_[index] = std::make_unique<Watcher>();
+    return *watchers_[index];
+}
+
+Status EventLoop::watch(int fd, Interest interest, IoHandler handler, std::string label) {
+    LOOPLAB_ASSERT(in_loop_thread(), "watch() called from another thread; use post_next()");
+    Watcher& watcher = watcher_slot(fd);
+    LOOPLAB_ASSERT(watcher.generation == 0, "fd watched twice; use change() instead");
+    if (auto added = poller_->watch(fd, interest); !added) return added;
+    if (watcher.handler) retired_handlers_.push_back(std::move(watcher.handler));
+    watcher.handler = std::move(handler);
+    watcher.interest = interest;
+    watcher.label = std::move(label);
+    watcher.generation = next_generation_++;
+    watcher.keeps_alive = true;
+    ++live_watchers_;
+    return Ok{};
+}
+
+void EventLoop::watch_internal(int fd, IoHandler handler, std::string label) {
+    auto watched = watch(fd, Interest::read(), std::move(handler), std::move(label));
+    LOOPLAB_ASSERT(watched.has_value(), "the loop could not watch its own wake-up/signal fd");
+    set_keeps_alive(fd, false);
+}
+
+void EventLoop::change(int fd, Interest interest) {
+    LOOPLAB_ASSERT(in_loop_thread(), "change() called from another thread; use post_next()");
+    LOOPLAB_ASSERT(is_watching(fd), "change() of an fd that is not watched; watch() it first");
+    Watcher& watcher = *watchers_[static_cast<std::size_t>(fd)];
+    if (watcher.interest == interest) return;   // nothing to tell the kernel
+    auto changed = poller_->change(fd, interest);
+    LOOPLAB_ASSERT(changed.has_value(), "the poller refused to change a watched fd");
+    watcher.interest = interest;
+}
+
+void EventLoop::forget(int fd) {
+    LOOPLAB_ASSERT(in_loop_thread(), "forget() called from another thread; use post_next()");
+    if (!is_watching(fd)) return;
+    Watcher& watcher = *watchers_[static_cast<std::size_t>(fd)];
+    poller_->forget(fd);
+    if (watcher.keeps_alive) --live_watchers_;
+    watcher.generation = 0;
+    // The handler may be the one running right now (a handler that forgets its own fd), so
+    // it is destroyed in phase 4, not here.
+    retired_handlers_.push_back(std::move(watcher.handler));
+    watcher.handler = nullptr;
+}
+
+bool EventLoop::is_watching(int fd) const {
+    const auto index = static_cast<std::size_t>(fd);
+    return fd >= 0 && index < watchers_.size() && watchers_[index] &&
+           watchers_[index]->generation != 0;
+}
+
+void EventLoop::set_keeps_alive(int fd, bool keeps_alive) {
+    LOOPLAB_ASSERT(is_watching(fd), "set_keeps_alive() of an fd that is not watched");
+    Watcher& watcher = *watchers_[static_cast<std::size_t>(fd)];
+    if (watcher.keeps_alive == keeps_alive) return;
+    watcher.keeps_alive = keeps_alive;
+    keeps_alive ? ++live_watchers_ : --live_watchers_;
+}
+
+void EventLoop::dispatch_ready() {
+    // Remember which registration each record belongs to BEFORE calling anyone: a handler
+    // earlier in this batch may close an fd, and the kernel may hand the same number to a
+    // brand-new socket that gets watched. Its generation differs, so the stale record is
+    // skipped instead of being delivered to the wrong handler.
+    ready_generations_.clear();
+    for (const Ready& ready : ready_)
+        ready_generations_.push_back(is_watching(ready.fd)
+                                         ? watchers_[static_cast<std::size_t>(ready.fd)]->generation
+                                         : 0);
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+        const Ready ready = ready_[i];
+        if (ready_generations_[i] == 0 || !is_watching(ready.fd)) continue;
+        Watcher& watcher = *watchers_[static_cast<std::size_t>(ready.fd)];
+        if (watcher.generation != ready_generations_[i]) continue;
+        invoke(ready_name(ready), watcher.label, [&] { watcher.handler(ready); });
+        if (failure_) return;
+    }
+}
+
+// ---- timers and queues -----------------------------------------------------------------------
+
+TimerId EventLoop::set_timeout(Millis delay, Task task) {
+    LOOPLAB_ASSERT(in_loop_thread(), "set_timeout() called from another thread; use post_next()");
+    return timers_.add(clock_.now() + delay, std::move(task));
+}
+
+TimerId EventLoop::set_interval(Millis interval, Task task) {
+    LOOPLAB_ASSERT(in_loop_thread(), "set_interval() called from another thread; use post_next()");
+    LOOPLAB_ASSERT(interval.count() > 0, "set_interval() needs an interval of at least 1 ms");
+    return timers_.add_repeating(clock_.now() + interval, interval, std::move(task));
+}
+
+void EventLoop::cancel_timer(TimerId id) {
+    LOOPLAB_ASSERT(in_loop_thread(), "cancel_timer() called from another thread; use post_next()");
+    timers_.cancel(id);
+}
+
+void EventLoop::post_soon(Task task) {
+    LOOPLAB_ASSERT(in_loop_thread(), "post_soon() called from another thread; use post_next()");
+    queue_.post_soon(std::move(task));
+}
+
+void EventLoop::post_next(Task task) {
+    if (in_loop_thread()) {
+        queue_.post_next_local(std::move(task));
+        return;
+    }
+    if (queue_.post_next_from_other_thread(std::move(task))) wakeup_->notify();
+}
+
+void EventLoop::post_close(Task task) {
+    LOOPLAB_ASSERT(in_loop_thread(), "post_close() called from another thread; use post_next()");
+    closes_.push_back(std::move(task));
+}
+
+void EventLoop::run_closes() {
+    retired_handlers_.clear();
+    // Swap first: a close task that closes something else joins the next turn's phase 4.
+    std::vector<Task> closing;
+    closing.swap(closes_);
+    for (Task& task : closing) invoke("close task", std::string{}, task);
+}
+
+// ---- signals ---------------------------------------------------------------------------------
+
+Status EventLoop::on_signal(int signal_number, std::function<void(int)> handler) {
+    LOOPLAB_ASSERT(in_loop_thread(), "on_signal() called from another thread");
+    auto read_end = route_signal_to_pipe(signal_number);
+    if (!read_end) return read_end.error();
+    signal_handlers_.emplace_back(signal_number, std::move(handler));
+    if (signal_pipe_read_ >= 0) return Ok{};
+    signal_pipe_read_ = *read_end;
+    watch_internal(signal_pipe_read_, [this](const Ready&) {
+        unsigned char numbers[64];
+        ssize_t count;
+        while ((count = ::read(signal_pipe_read_, numbers, sizeof numbers)) > 0) {
+            for (ssize_t i = 0; i < count; ++i) {
+                // Copy: a handler may add another on_signal and grow the vector.
+                const auto handlers = signal_handlers_;
+                for (const auto& [number, on_signal_arrived] : handlers)
+                    if (number == numbers[i]) {
+                        trace::TraceScope scope{"signal", "{}", number};
+                        on_signal_arrived(number);
+                    }
+            }
+        }
+    }, "signals");
+    return Ok{};
+}
+
+}  // namespace looplab::loop
