@@ -13,7 +13,7 @@ FLAVOUR   ?= $(notdir $(firstword $(CXX)))
 BUILD     ?= build/$(FLAVOUR)
 CXXFLAGS  ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Wpedantic -Werror
-CPPFLAGS  += -Iinclude -MMD -MP
+CPPFLAGS  += -Iinclude -I. -MMD -MP
 ALL_FLAGS  = -std=c++20 $(WARNINGS) $(CXXFLAGS) $(EXTRA_FLAGS)
 LDLIBS    += -lfmt -pthread
 
@@ -78,13 +78,11 @@ test: deps
 	@$(MAKE) --no-print-directory lib lessons tests
 	@BUILD=$(BUILD) sh tests/run-all-layers
 
-demo: deps
-	@$(MAKE) --no-print-directory lessons
-	@BUILD=$(BUILD) sh tests/demo
+demo: walkthrough
 
 walkthrough: deps
 	@$(MAKE) --no-print-directory lessons
-	@BUILD=$(BUILD) sh tests/walkthrough
+	@BUILD=$(BUILD) sh lessons/walkthrough.sh
 
 run: deps
 	@test -n "$(N)" || { echo "usage: make run N=08 [ARGS='--trace']"; exit 2; }
@@ -101,7 +99,7 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan-$(FLAVOUR) \
 	  CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDLIBS="-lfmt -pthread -fsanitize=address,undefined" lib lessons tests
-	@BUILD=build/asan-$(FLAVOUR) LOOPLAB_SANITIZED=1 sh tests/run-all-layers --no-interop
+	@BUILD=build/asan-$(FLAVOUR) LOOPLAB_SANITIZED=1 sh tests/run-all-layers
 
 fuzz: deps
 	@sh tests/fuzz/run $(if $(SECONDS_EACH),$(SECONDS_EACH),60)
