@@ -17,7 +17,7 @@ CPPFLAGS  += -Iinclude -I. -MMD -MP
 ALL_FLAGS  = -std=c++20 $(WARNINGS) $(CXXFLAGS) $(EXTRA_FLAGS)
 LDLIBS    += -lfmt -pthread
 
-LIB_SRCS    := $(shell find src -name '*.cpp' | sort)
+LIB_SRCS    := $(shell find src -name '*.cpp' -not -path 'src/apps/*' | sort)
 LIB_OBJS    := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
 LIB         := $(BUILD)/liblooplab.a
 
@@ -28,10 +28,15 @@ TEST_BIN    := $(BUILD)/tests/looplab_tests
 LESSON_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard lessons/*/*.cpp))))
 LESSON_BINS := $(LESSON_DIRS:lessons/%=$(BUILD)/lessons/%)
 
+# Programs that are not lessons: the classroom server (make demo) and interop test tools.
+APP_BINS    := $(BUILD)/apps/classroom-server
+INTEROP_SRCS := $(wildcard tests/interop/*.cpp)
+INTEROP_BINS := $(INTEROP_SRCS:tests/interop/%.cpp=$(BUILD)/interop/%)
+
 BENCH_SRCS  := $(wildcard tests/bench/*.cpp)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 
-.PHONY: all lib lessons tests test demo walkthrough run bench asan fuzz format clean deps \
+.PHONY: all lib apps lessons tests test demo walkthrough run bench asan fuzz format clean deps \
         test-tools
 .DEFAULT_GOAL := all
 
@@ -40,7 +45,8 @@ all: deps
 
 lib: $(LIB)
 lessons: $(LESSON_BINS)
-tests: $(TEST_BIN) $(LESSON_BINS)
+tests: $(TEST_BIN) $(LESSON_BINS) $(APP_BINS) $(INTEROP_BINS)
+apps: $(APP_BINS)
 
 # ---------------------------------------------------------------------------------------------
 # Building
@@ -63,6 +69,14 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 $(BUILD)/lessons/%: $$(patsubst %.cpp,$(BUILD)/%.o,$$(wildcard lessons/%/*.cpp)) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_FLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/apps/classroom-server: $(BUILD)/src/apps/classroom_server.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_FLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/interop/%: $(BUILD)/tests/interop/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_FLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(@D)
