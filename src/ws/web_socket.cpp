@@ -107,7 +107,10 @@ void WebSocket::finish(CloseInfo info) {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
     cancel_timers();
-    if (on_close) on_close(info);
+    // The owner usually destroys us inside on_close, so the listener runs from the stack,
+    // not from our member that is about to be destroyed.
+    const auto listener = std::move(on_close);
+    if (listener) listener(info);
 }
 
 // ---- bytes out ---------------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+// looplab/ws/web_socket_connection.hpp
+//
+// WebSocketConnection — a WebSocket (the protocol) running on a TcpConnection (the bytes).
+// It is the Transport the WebSocket writes to, and it forwards what TCP reports: bytes to
+// WebSocket::receive(), "drained" to transport_drained(), the socket closing to
+// transport_closed(). Made by accept_upgrade() (server side) or WebSocketClient (client side).
+//
+//     auto connection = accept_upgrade(loop, request, std::move(tcp), leftover, policy);
+//     if (!connection) return;                  // refused: the HTTP answer was sent
+//     connection->socket().on_message = ...;    // set listeners first,
+//     connection->start();                      // then bytes flow (leftover ones first)
+//
+// Contract: loop thread only. The owner keeps the unique_ptr, typically in a map, and may
+// erase it inside on_close (the usual way) — but not inside the other listeners; call
+// socket().close() there instead. Destroying an open connection drops the TCP socket at once.
+#pragma once
+
+#include "looplab/http/request.hpp"
+#include "looplab/net/tcp_connection.hpp"
+#include "looplab/ws/handshake.hpp"
+#include "looplab/ws/web_socket.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace looplab::ws {
+
+class WebSocketConnection final : public Transport {
+public:
+    WebSocketConnection(loop::EventLoop& loop, Role role,
+                        std::unique_ptr<net::TcpConnection> connection, std::string leftover,
+                        WebSocketOptions options = {});
+    ~WebSocketConnection() override;
+
+    WebSocket& socket() { return socket_; }
+    net::TcpConnection& tcp() { return *tcp_; }
+    const std::optional<std::string>& subprotocol() const { return subprotocol_; }
+    void set_subprotocol(std::optional<std::string> chosen) { subprotocol_ = std::move(chosen); }
+
+    // Call once the listeners are set: handles the bytes that came with the handshake. The
+    // TCP connection is already reading (the HTTP server or the client started it); until
+    // start(), nothing else arrives, because the hand-over happens within one loop callback.
+    void start();
+
+    // Transport, for the WebSocket.
+    void write(std::string_view bytes) override;
+    std::size_t buffered_amount() const override;
+    void close_transport() override;
+    void abort_transport() override;
+
+private:
+    std::unique_ptr<net::TcpConnection> tcp_;
+    WebSocket socket_;
+    std::string leftover_;
+    std::optional<std::string> subprotocol_;
+};
+
+// Server side of the handshake on a (started) connection the HTTP server handed over: checks the
+// request (RFC 6455 §4.2), then either writes the 101 answer and returns the connection (not
+// started), or writes the refusal (400/403/426), closes, and returns nullptr.
+std::unique_ptr<WebSocketConnection> accept_upgrade(
+    loop::EventLoop& loop, const http::Request& request,
+    std::unique_ptr<net::TcpConnection> connection, std::string leftover,
+    const HandshakePolicy& policy = {}, WebSocketOptions options = {});
+
+// Closes `connection` gracefully (flush, FIN) and frees it once closed: for connections we
+// answered and want to forget.
+void close_and_release(loop::EventLoop& loop, std::unique_ptr<net::TcpConnection> connection);
+
+}  // namespace looplab::ws

@@ -1,0 +1,118 @@
+// The classroom server: `make demo` runs it. Open the URL it prints in a browser, or paste the
+// seed snippet into the browser console:
+//
+//     const socket = new WebSocket("ws://localhost:3000");
+//     socket.onopen = () => { socket.send("Hello!"); };
+//     socket.onmessage = (data) => { console.log(data); };
+//
+// Ctrl-C stops it cleanly: every WebSocket gets a close frame (1001, going away).
+#include "looplab/classroom/classroom_server.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+using namespace looplab;
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: classroom-server [--port N] [--host ADDRESS] [--web-root DIR] [--poller NAME]\n"
+    "                        [--allowed-origin ORIGIN]... [--max-message BYTES]\n"
+    "  --port N             port to listen on (default 3000; 0 lets the OS pick one)\n"
+    "  --host ADDRESS       numeric address to listen on (default 127.0.0.1)\n"
+    "  --web-root DIR       folder of the page (default src/web)\n"
+    "  --poller NAME        epoll, kqueue or poll (default: the best one here)\n"
+    "  --allowed-origin O   accept WebSockets only from these origins (repeatable;\n"
+    "                       default: any origin). 'null' allows file:// pages.\n"
+    "  --max-message BYTES  largest WebSocket message (default 16 MiB; bigger: close 1009)\n";
+
+[[noreturn]] void usage_error(std::string_view problem) {
+    fmt::print(stderr, "classroom-server: {}\n{}", problem, kUsage);
+    std::exit(2);
+}
+
+struct Arguments {
+    std::string host = "127.0.0.1";
+    unsigned long port = 3000;
+    std::string poller;
+    classroom::ClassroomOptions options;
+};
+
+unsigned long parse_number(std::string_view flag, const char* text, unsigned long max) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long value = std::strtoul(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || errno != 0 || value > max || *text == '-')
+        usage_error(fmt::format("{} needs a number from 0 to {}, not '{}'", flag, max, text));
+    return value;
+}
+
+Arguments parse(int argc, char** argv) {
+    Arguments arguments;
+    arguments.options.web_root = "src/web";
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view flag = argv[i];
+        if (flag == "--help" || flag == "-h") {
+            fmt::print("{}", kUsage);
+            std::exit(0);
+        }
+        if (i + 1 >= argc) usage_error(fmt::format("unknown option or missing value: '{}'", flag));
+        const char* value = argv[++i];
+        if (flag == "--port") arguments.port = parse_number(flag, value, 65535);
+        else if (flag == "--host") arguments.host = value;
+        else if (flag == "--web-root") arguments.options.web_root = value;
+        else if (flag == "--poller") arguments.poller = value;
+        else if (flag == "--allowed-origin") arguments.options.allowed_origins.emplace_back(value);
+        else if (flag == "--max-message")
+            arguments.options.web_socket.max_message_size = parse_number(flag, value, 1UL << 31);
+        else usage_error(fmt::format("unknown option '{}'", flag));
+    }
+    return arguments;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);   // a vanished peer is an error to handle, not a kill
+    const Arguments arguments = parse(argc, argv);
+
+    auto poller = poller::make_poller(arguments.poller);
+    if (!poller) usage_error(poller.error().message());
+    auto address = net::Address::parse(
+        arguments.host.find(':') != std::string::npos
+            ? fmt::format("[{}]:{}", arguments.host, arguments.port)
+            : fmt::format("{}:{}", arguments.host, arguments.port));
+    if (!address) usage_error(address.error().message());
+
+    loop::EventLoop loop{std::move(poller).value()};
+    classroom::ClassroomServer server{loop, arguments.options};
+    if (auto listening = server.listen(*address); !listening) {
+        fmt::print(stderr, "classroom-server: {}\n", listening.error());
+        return 1;
+    }
+
+    // 1. Say where to go. Tests read this line to learn the port.
+    fmt::print("looplab classroom server: http://localhost:{}/\n", server.local_address().port());
+    std::fflush(stdout);
+
+    // 2. Ctrl-C (or a kill) says goodbye to every browser, then stops the loop.
+    auto stop = [&](int) {
+        server.shut_down();
+        loop.set_timeout(Millis{200}, [&] { loop.stop(); });
+    };
+    for (const int signal_number : {SIGINT, SIGTERM})
+        if (auto installed = loop.on_signal(signal_number, stop); !installed) {
+            fmt::print(stderr, "classroom-server: {}\n", installed.error());
+            return 1;
+        }
+
+    // 3. Serve until stopped.
+    if (auto ran = loop.run(); !ran) {
+        fmt::print(stderr, "classroom-server: {}\n", ran.error());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,219 @@
+#include "looplab/http/server.hpp"
+
+#include "looplab/http/mime_types.hpp"
+#include "looplab/http/static_files.hpp"
+#include "looplab/trace/call_stack.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace looplab::http {
+
+// One HTTP connection: its parser and its one timer (header or idle deadline).
+class Server::Session {
+public:
+    Session(Server& server, std::uint64_t id, std::unique_ptr<net::TcpConnection> connection)
+        : server_(server), id_(id), connection_(std::move(connection)) {}
+
+    ~Session() { cancel_timer(); }
+
+    void start() {
+        connection_->on_data([this](net::ByteBuffer& input) { on_data(input); });
+        connection_->on_close([this] { server_.remove(id_); });
+        if (!connection_->start()) {
+            server_.loop_.post_soon([&server = server_, id = id_] { server.remove(id); });
+            return;
+        }
+        arm(Deadline::Header);   // a client that connects must start a request in time
+    }
+
+    void reject_busy() {
+        connection_->on_close([this] { server_.remove(id_); });
+        if (!connection_->start()) return;
+        send_and_close(Response::error(503));
+    }
+
+    void close() { connection_->close(); }
+    std::unique_ptr<net::TcpConnection> release() { return std::move(connection_); }
+
+private:
+    enum class Deadline { None, Header, Idle };
+
+    void on_data(net::ByteBuffer& input) {
+        LOOPLAB_TRACE_SCOPE("http::Server::on_data", "{} bytes", input.size());
+        if (is_done_) {
+            input.consume(input.size());
+            return;
+        }
+        std::string_view bytes = input.readable_text();
+        while (!bytes.empty() && !is_done_) {
+            RequestParser::Step step = parser_.feed(bytes);
+            if (step.error) {
+                send_and_close(Response::error(status_for(*step.error)));
+                break;
+            }
+            bytes.remove_prefix(step.consumed);
+            if (!step.request) break;
+            if (step.request->headers.contains("Upgrade") && server_.upgrade_handler_) {
+                // The bytes after the request are the new protocol's: keep them.
+                is_done_ = true;
+                cancel_timer();
+                std::string leftover{bytes};
+                server_.loop_.post_soon([&server = server_, id = id_,
+                                         request = std::move(*step.request),
+                                         leftover = std::move(leftover)]() mutable {
+                    server.hand_over(id, std::move(request), std::move(leftover));
+                });
+                bytes = {};
+                break;
+            }
+            respond(*step.request);
+        }
+        input.consume(input.size() - bytes.size());
+        if (!is_done_)
+            arm(parser_.state() == ParserState::WaitingForRequest ? Deadline::Idle
+                                                                  : Deadline::Header);
+    }
+
+    void respond(const Request& request) {
+        Response response = server_.answer(request);
+        const bool keep_alive = request.keeps_alive() && response.status() < 400;
+        if (!keep_alive) response.set_header("Connection", "close");
+        connection_->send(request.method == "HEAD" ? response.to_bytes_for_head()
+                                                   : response.to_bytes());
+        if (!keep_alive) {
+            is_done_ = true;
+            cancel_timer();
+            connection_->close();
+        }
+    }
+
+    void send_and_close(Response response) {
+        response.set_header("Connection", "close");
+        connection_->send(response.to_bytes());
+        is_done_ = true;
+        cancel_timer();
+        connection_->close();
+    }
+
+    // The header deadline is NOT moved by each byte: a client that trickles one byte a
+    // second (slowloris) still has only kHeaderTimeout for the whole head.
+    void arm(Deadline deadline) {
+        if (deadline == deadline_) return;
+        cancel_timer();
+        deadline_ = deadline;
+        const Millis delay = deadline == Deadline::Header ? server_.options_.header_timeout
+                                                          : server_.options_.idle_timeout;
+        timer_ = server_.loop_.set_timeout(delay, [this, deadline] {
+            timer_.reset();
+            deadline_ = Deadline::None;
+            if (deadline == Deadline::Header) {
+                send_and_close(Response::error(408));
+            } else {
+                is_done_ = true;
+                connection_->close();
+            }
+        });
+    }
+
+    void cancel_timer() {
+        if (timer_) server_.loop_.cancel_timer(*timer_);
+        timer_.reset();
+        deadline_ = Deadline::None;
+    }
+
+    Server& server_;
+    std::uint64_t id_;
+    std::unique_ptr<net::TcpConnection> connection_;
+    RequestParser parser_;
+    std::optional<loop::TimerId> timer_;
+    Deadline deadline_ = Deadline::None;
+    bool is_done_ = false;   // answered for the last time, or handed over
+};
+
+Server::Server(loop::EventLoop& loop, ServerOptions options)
+    : loop_(loop), options_(std::move(options)) {}
+
+Server::~Server() {
+    // Destroying a connection closes its socket at once with no more events.
+    sessions_.clear();
+}
+
+Status Server::listen(const net::Address& where) {
+    auto bound = net::TcpListener::bind(where);
+    if (!bound) return bound.error();
+    listener_.emplace(std::move(bound).value());
+    return listener_->start(loop_, [this](std::unique_ptr<net::TcpConnection> connection) {
+        accept(std::move(connection));
+    });
+}
+
+const net::Address& Server::local_address() const {
+    LOOPLAB_ASSERT(listener_.has_value(), "local_address() before listen()");
+    return listener_->local_address();
+}
+
+void Server::close() {
+    if (listener_) listener_->stop();
+    for (auto& [id, session] : sessions_) session->close();
+}
+
+void Server::accept(std::unique_ptr<net::TcpConnection> connection) {
+    const std::uint64_t id = next_id_++;
+    const bool is_full = sessions_.size() >= options_.max_connections;
+    auto [slot, inserted] =
+        sessions_.emplace(id, std::make_unique<Session>(*this, id, std::move(connection)));
+    if (is_full)
+        slot->second->reject_busy();
+    else
+        slot->second->start();
+}
+
+void Server::remove(std::uint64_t id) {
+    // Called from the connection's own on_close: TcpConnection allows being destroyed there.
+    sessions_.erase(id);
+}
+
+void Server::hand_over(std::uint64_t id, Request request, std::string leftover) {
+    const auto found = sessions_.find(id);
+    if (found == sessions_.end()) return;   // closed in the meantime
+    std::unique_ptr<net::TcpConnection> connection = found->second->release();
+    sessions_.erase(found);
+    if (!connection || connection->is_closed()) return;
+    upgrade_handler_(request, std::move(connection), std::move(leftover));
+}
+
+Response Server::answer(const Request& request) const {
+    if (handler_)
+        if (std::optional<Response> response = handler_(request)) return std::move(*response);
+    if (request.method != "GET" && request.method != "HEAD") {
+        Response refused = Response::error(405);
+        refused.set_header("Allow", "GET, HEAD");
+        return refused;
+    }
+    if (options_.static_root.empty()) return Response::error(404);
+    return serve_static(request);
+}
+
+Response Server::serve_static(const Request& request) const {
+    const ResolvedPath resolved = resolve_static_path(options_.static_root, request.path());
+    if (!resolved) return Response::error(status_for(*resolved.error));
+    std::ifstream file{resolved.file, std::ios::binary};
+    if (!file) return Response::error(404);
+    file.seekg(0, std::ios::end);
+    const auto size = static_cast<std::size_t>(file.tellg());
+    if (size > kMaxStaticFileBytes) {
+        Response too_big{500};
+        too_big.set_body("500: file larger than kMaxStaticFileBytes\n", "text/plain; charset=utf-8");
+        return too_big;
+    }
+    file.seekg(0);
+    std::string body(size, '\0');
+    file.read(body.data(), static_cast<std::streamsize>(size));
+    Response response{200};
+    response.set_body(std::move(body), std::string{content_type_for(resolved.file)});
+    response.set_header("Cache-Control", "no-cache");
+    return response;
+}
+
+}  // namespace looplab::http

@@ -1,0 +1,72 @@
+#include "looplab/ws/web_socket_connection.hpp"
+
+namespace looplab::ws {
+
+WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
+                                         std::unique_ptr<net::TcpConnection> connection,
+                                         std::string leftover, WebSocketOptions options)
+    : tcp_(std::move(connection)),
+      socket_(loop, role, *this, options),
+      leftover_(std::move(leftover)) {
+    tcp_->on_data([this](net::ByteBuffer& input) {
+        const std::string_view bytes = input.readable_text();
+        input.consume(bytes.size());   // the frame parser keeps partial frames itself
+        socket_.receive(bytes);
+    });
+    tcp_->on_drain([this] { socket_.transport_drained(); });
+    tcp_->on_close([this] { socket_.transport_closed(); });
+    // A peer that half-closes without a close frame is treated as gone; our side closes.
+    tcp_->set_allow_half_open(false);
+    (void)tcp_->set_no_delay(true);   // frames are small and interactive: don't wait (Nagle)
+}
+
+WebSocketConnection::~WebSocketConnection() = default;
+
+void WebSocketConnection::start() {
+    // The WebSocket computes its own watermark events from buffered_amount(); TCP's "drain"
+    // (pending output back to 0) is what tells it to check again.
+    tcp_->set_watermarks(0, net::kDefaultHighWatermark);
+    if (!leftover_.empty()) {
+        const std::string first_bytes = std::move(leftover_);
+        leftover_.clear();
+        socket_.receive(first_bytes);
+    }
+}
+
+void WebSocketConnection::write(std::string_view bytes) { tcp_->send(bytes); }
+std::size_t WebSocketConnection::buffered_amount() const { return tcp_->pending_output(); }
+void WebSocketConnection::close_transport() { tcp_->close(); }
+void WebSocketConnection::abort_transport() { tcp_->abort(); }
+
+std::unique_ptr<WebSocketConnection> accept_upgrade(
+    loop::EventLoop& loop, const http::Request& request,
+    std::unique_ptr<net::TcpConnection> connection, std::string leftover,
+    const HandshakePolicy& policy, WebSocketOptions options) {
+    const HandshakeOutcome outcome = check_upgrade_request(request, policy);
+    if (const auto* rejected = std::get_if<HandshakeRejected>(&outcome)) {
+        connection->send(build_rejection_response(*rejected));
+        close_and_release(loop, std::move(connection));
+        return nullptr;
+    }
+    const auto& accepted = std::get<HandshakeAccepted>(outcome);
+    connection->send(build_accept_response(accepted));
+    auto websocket = std::make_unique<WebSocketConnection>(loop, Role::Server,
+                                                           std::move(connection),
+                                                           std::move(leftover), options);
+    websocket->set_subprotocol(accepted.subprotocol);
+    return websocket;
+}
+
+void close_and_release(loop::EventLoop& loop, std::unique_ptr<net::TcpConnection> connection) {
+    net::TcpConnection* closing = connection.release();
+    // It frees itself once closed; the close phase runs after its last event has returned.
+    closing->on_data([](net::ByteBuffer& input) { input.consume(input.size()); });
+    closing->on_close([&loop, closing] { loop.post_close([closing] { delete closing; }); });
+    if (closing->is_closed()) {
+        loop.post_close([closing] { delete closing; });
+        return;
+    }
+    closing->close();
+}
+
+}  // namespace looplab::ws
