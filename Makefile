@@ -111,7 +111,7 @@ bench: deps
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan-$(FLAVOUR) \
-	  CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined $(if $(findstring clang,$(CXX)),,-Wno-maybe-uninitialized)" \
 	  LDLIBS="-lfmt -pthread -fsanitize=address,undefined" lib lessons tests
 	@BUILD=build/asan-$(FLAVOUR) LOOPLAB_SANITIZED=1 sh tests/run-all-layers
 

@@ -123,6 +123,25 @@ bool WebSocket::send(const Message& message) {
                      message.payload);
 }
 
+bool WebSocket::send_fragmented(const Message& message, std::size_t fragments) {
+    if (state_ != State::Open || sent_close_) return false;
+    if (fragments < 2 || message.payload.size() < 2) return send(message);
+    const std::string_view payload = message.payload;
+    const std::size_t piece = (payload.size() + fragments - 1) / fragments;
+    out_.clear();
+    for (std::size_t offset = 0; offset < payload.size(); offset += piece) {
+        const bool is_first = offset == 0;
+        const bool is_last = offset + piece >= payload.size();
+        const Opcode opcode = !is_first                               ? Opcode::Continuation
+                              : message.kind == MessageKind::Text ? Opcode::Text
+                                                                  : Opcode::Binary;
+        encoder_.append(out_, opcode, payload.substr(offset, piece), is_last);
+    }
+    transport_.write(out_);
+    check_backpressure();
+    return true;
+}
+
 bool WebSocket::send_data(Opcode opcode, std::string_view payload) {
     if (state_ != State::Open || sent_close_) return false;
     const std::size_t frame_size =

@@ -118,6 +118,9 @@ public:
     bool send_text(std::string_view text);
     bool send_binary(std::string_view bytes);
     bool send(const Message& message);
+    // Sends one message as `fragments` frames (a first frame with FIN=0, continuations, the
+    // last with FIN=1): what a sender does when it streams a message it cannot hold whole.
+    bool send_fragmented(const Message& message, std::size_t fragments);
     // Sends a ping (payload <= 125 bytes).
     void ping(std::string_view payload = {});
     // Starts the closing handshake. Code must be sendable (1000, 1001, 3000-4999, ...).
