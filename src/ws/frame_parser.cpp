@@ -1,0 +1,304 @@
+// looplab/ws/frame_parser.cpp
+//
+// The parser is a small state machine over one frame at a time:
+//
+//   Header ──(header complete)──► Payload ──(payload complete)──► Header ...
+//      │                              │
+//      └──── any rule broken ─────────┴──► Failed (for good)        a Close frame ──► Closed
+//
+// Every check runs at the first byte where it can: the flags after 2 bytes, the size limit as
+// soon as the extended length is in, UTF-8 on each piece of payload. So a peer that breaks a
+// rule is caught before we store anything it sends after the broken part.
+#include "looplab/ws/frame_parser.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace looplab::ws {
+
+namespace {
+
+std::span<const std::uint8_t> as_bytes(std::string_view text) {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+std::uint64_t read_big_endian(const std::uint8_t* bytes, std::size_t count) {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < count; ++i)
+        value = (value << 8) | bytes[i];
+    return value;
+}
+
+// A close payload is empty, or a 2-byte big-endian code followed by a UTF-8 reason (§5.5.1).
+std::variant<Close, FrameError> parse_close_payload(std::string_view payload) {
+    if (payload.empty()) return Close{};
+    if (payload.size() == 1) return FrameError::CloseFrameTooShort;
+    const auto code = static_cast<std::uint16_t>(
+        read_big_endian(reinterpret_cast<const std::uint8_t*>(payload.data()), 2));
+    if (!is_valid_close_code_on_wire(code)) return FrameError::InvalidCloseCode;
+    const std::string_view reason = payload.substr(2);
+    if (!codec::is_valid_utf8(reason)) return FrameError::InvalidCloseReason;
+    return Close{CloseCode{code}, std::string{reason}};
+}
+
+}   // namespace
+
+std::string_view describe(FrameError error) {
+    switch (error) {
+        case FrameError::ReservedBitsSet:
+            return "reserved bits set (no extension was negotiated, so RSV1-3 must be 0)";
+        case FrameError::UnknownOpcode:
+            return "unknown opcode (3-7 and 11-15 are reserved)";
+        case FrameError::FragmentedControlFrame:
+            return "fragmented control frame (close, ping and pong must have FIN=1)";
+        case FrameError::ControlPayloadTooLong:
+            return "control frame payload longer than 125 bytes";
+        case FrameError::UnmaskedClientFrame:
+            return "unmasked frame from a client (clients must mask every frame)";
+        case FrameError::MaskedServerFrame:
+            return "masked frame from a server (servers never mask)";
+        case FrameError::LengthHighBitSet:
+            return "64-bit payload length with its most significant bit set";
+        case FrameError::UnexpectedContinuation:
+            return "continuation frame with no fragmented message open";
+        case FrameError::InterleavedMessage:
+            return "new text/binary frame while a fragmented message is still open";
+        case FrameError::CloseFrameTooShort:
+            return "close frame with a 1-byte payload";
+        case FrameError::InvalidCloseCode:
+            return "close code that may not be sent on the wire";
+        case FrameError::MessageTooBig:
+            return "message larger than the configured maximum";
+        case FrameError::InvalidUtf8:
+            return "text message that is not valid UTF-8";
+        case FrameError::InvalidCloseReason:
+            return "close reason that is not valid UTF-8";
+    }
+    return "unknown frame error";
+}
+
+FrameParser::FrameParser(Role role, std::size_t max_message_size)
+    : role_(role), max_message_size_(max_message_size) {
+    control_.reserve(kMaxControlPayload);   // control frames then never allocate
+}
+
+std::optional<FrameError> FrameParser::feed(std::string_view bytes, std::vector<Event>& events) {
+    return feed(as_bytes(bytes), events);
+}
+
+std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes,
+                                            std::vector<Event>& events) {
+    const std::uint8_t* data = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+        std::size_t used = 0;
+        switch (stage_) {
+            case Stage::Header:
+                used = read_header(data, left);
+                break;
+            case Stage::Payload:
+                used = read_payload(data, left);
+                break;
+            case Stage::Closed:
+                return std::nullopt;   // nothing after a close counts (§5.5.1)
+            case Stage::Failed:
+                return error_;
+        }
+        data += used;
+        left -= used;
+        // Checked here rather than only after a payload byte, so an empty frame completes
+        // as soon as its header does, even at the very end of the input.
+        if (stage_ == Stage::Payload && payload_received_ == header_.payload_length)
+            finish_frame(events);
+    }
+    return error_;
+}
+
+std::optional<FrameHeader> FrameParser::current_header() const {
+    if (header_received_ < 2) return std::nullopt;
+    return header_;
+}
+
+// ---- Header --------------------------------------------------------------------------------
+
+std::size_t FrameParser::read_header(const std::uint8_t* data, std::size_t size) {
+    std::size_t used = 0;
+    while (stage_ == Stage::Header && used < size) {
+        const std::size_t milestone = header_received_ < 2             ? 2
+                                      : header_received_ < length_end_ ? length_end_
+                                                                       : header_size_;
+        const std::size_t take = std::min(milestone - header_received_, size - used);
+        std::memcpy(header_bytes_ + header_received_, data + used, take);
+        header_received_ += take;
+        used += take;
+        if (header_received_ == milestone && !on_header_milestone()) break;
+    }
+    return used;
+}
+
+// Two or three milestones can coincide (a short unmasked frame reaches all three at byte 2),
+// so each is checked in turn.
+bool FrameParser::on_header_milestone() {
+    if (header_received_ == 2 && !check_first_two_bytes()) return false;
+    if (header_received_ == length_end_ && !check_length()) return false;
+    if (header_received_ == header_size_) start_payload();
+    return true;
+}
+
+bool FrameParser::check_first_two_bytes() {
+    const std::uint8_t byte0 = header_bytes_[0];
+    const std::uint8_t byte1 = header_bytes_[1];
+    const std::uint8_t opcode = byte0 & 0x0F;
+    const std::uint8_t length7 = byte1 & 0x7F;
+
+    header_ = FrameHeader{};
+    header_.fin = (byte0 & 0x80) != 0;
+    header_.rsv1 = (byte0 & 0x40) != 0;
+    header_.rsv2 = (byte0 & 0x20) != 0;
+    header_.rsv3 = (byte0 & 0x10) != 0;
+    header_.opcode = static_cast<Opcode>(opcode);
+    header_.masked = (byte1 & 0x80) != 0;
+    header_.payload_length = length7;
+    length_end_ = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0);
+    header_size_ = length_end_ + (header_.masked ? 4 : 0);
+
+    const bool is_data_start = header_.opcode == Opcode::Text || header_.opcode == Opcode::Binary;
+    std::optional<FrameError> broken;
+    if (header_.rsv1 || header_.rsv2 || header_.rsv3)
+        broken = FrameError::ReservedBitsSet;
+    else if (!is_known_opcode(opcode))
+        broken = FrameError::UnknownOpcode;
+    else if (is_control(header_.opcode) && !header_.fin)
+        broken = FrameError::FragmentedControlFrame;
+    else if (is_control(header_.opcode) && length7 > kMaxControlPayload)
+        broken = FrameError::ControlPayloadTooLong;
+    else if (role_ == Role::Server && !header_.masked)
+        broken = FrameError::UnmaskedClientFrame;
+    else if (role_ == Role::Client && header_.masked)
+        broken = FrameError::MaskedServerFrame;
+    else if (header_.opcode == Opcode::Continuation && !message_open_)
+        broken = FrameError::UnexpectedContinuation;
+    else if (is_data_start && message_open_)
+        broken = FrameError::InterleavedMessage;
+
+    if (broken) fail(*broken);
+    return !broken;
+}
+
+bool FrameParser::check_length() {
+    if (length_end_ == 4) header_.payload_length = read_big_endian(header_bytes_ + 2, 2);
+    if (length_end_ == 10) header_.payload_length = read_big_endian(header_bytes_ + 2, 8);
+    if (header_.payload_length >> 63) {
+        fail(FrameError::LengthHighBitSet);
+        return false;
+    }
+    // The declared length is checked before a single payload byte is stored: this is what
+    // keeps a peer from making us buffer a huge message only to refuse it at the end.
+    if (!is_control(header_.opcode)) {
+        const std::size_t so_far = header_.opcode == Opcode::Continuation ? message_.size() : 0;
+        if (header_.payload_length > max_message_size_ - so_far) {
+            fail(FrameError::MessageTooBig);
+            return false;
+        }
+    }
+    return true;
+}
+
+void FrameParser::start_payload() {
+    if (header_.masked) std::memcpy(header_.masking_key.data(), header_bytes_ + length_end_, 4);
+    payload_received_ = 0;
+    stage_ = Stage::Payload;
+
+    if (is_control(header_.opcode)) {
+        control_.clear();
+        return;
+    }
+    if (header_.opcode != Opcode::Continuation) {   // the first frame of a message
+        message_open_ = true;
+        message_kind_ = header_.opcode == Opcode::Text ? MessageKind::Text : MessageKind::Binary;
+        message_.clear();
+        utf8_.reset();
+    }
+    // Room for this frame now, so appending its pieces never reallocates; for many small
+    // fragments, grow geometrically (but never past the limit) to avoid a copy per fragment.
+    frame_start_ = message_.size();
+    const std::size_t needed = frame_start_ + static_cast<std::size_t>(header_.payload_length);
+    if (message_.capacity() < needed)
+        message_.reserve(std::max(needed, std::min(2 * message_.capacity(), max_message_size_)));
+}
+
+// ---- Payload -------------------------------------------------------------------------------
+
+std::size_t FrameParser::read_payload(const std::uint8_t* data, std::size_t size) {
+    const std::uint64_t remaining = header_.payload_length - payload_received_;
+    const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, size));
+    const bool is_data = !is_control(header_.opcode);
+    std::string& target = is_data ? message_ : control_;
+
+    const std::size_t at = target.size();
+    target.append(reinterpret_cast<const char*>(data), take);   // the one copy of the payload
+    const std::span<char> piece{target.data() + at, take};
+    if (header_.masked) apply_mask(piece, header_.masking_key, payload_received_);
+    payload_received_ += take;
+
+    // Fail early: a text message is rejected at the first byte that cannot be UTF-8, even
+    // when the message would have gone on for megabytes.
+    if (is_data && message_kind_ == MessageKind::Text &&
+        !utf8_.feed(as_bytes({piece.data(), piece.size()})))
+        fail(FrameError::InvalidUtf8);
+    return take;
+}
+
+void FrameParser::finish_frame(std::vector<Event>& events) {
+    if (frame_listener_) {
+        const std::string_view payload = is_control(header_.opcode)
+                                             ? std::string_view{control_}
+                                             : std::string_view{message_}.substr(frame_start_);
+        frame_listener_(FrameInfo{header_, {header_bytes_, header_size_}, payload});
+    }
+    if (is_control(header_.opcode))
+        finish_control_frame(events);
+    else
+        finish_data_frame(events);
+
+    if (stage_ == Stage::Failed) return;   // keep header_ for current_header()
+    header_received_ = 0;
+    if (stage_ == Stage::Payload) stage_ = Stage::Header;
+}
+
+void FrameParser::finish_control_frame(std::vector<Event>& events) {
+    switch (header_.opcode) {
+        case Opcode::Ping:
+            events.emplace_back(Ping{control_});
+            return;
+        case Opcode::Pong:
+            events.emplace_back(Pong{control_});
+            return;
+        case Opcode::Close: {
+            auto close = parse_close_payload(control_);
+            if (auto* error = std::get_if<FrameError>(&close)) return fail(*error);
+            events.emplace_back(std::move(std::get<Close>(close)));
+            stage_ = Stage::Closed;
+            return;
+        }
+        default:
+            return;   // unreachable: check_first_two_bytes() let only these through
+    }
+}
+
+void FrameParser::finish_data_frame(std::vector<Event>& events) {
+    if (!header_.fin) return;   // more fragments to come
+    // A text message may not end in the middle of a character.
+    if (message_kind_ == MessageKind::Text && !utf8_.is_complete())
+        return fail(FrameError::InvalidUtf8);
+    events.emplace_back(Message{message_kind_, std::move(message_)});
+    message_.clear();   // a moved-from string is valid but unspecified: make it empty
+    message_open_ = false;
+}
+
+void FrameParser::fail(FrameError error) {
+    error_ = error;
+    stage_ = Stage::Failed;
+}
+
+}   // namespace looplab::ws
