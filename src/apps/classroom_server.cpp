@@ -18,6 +18,9 @@ using namespace looplab;
 
 namespace {
 
+// The demo's message size limit (see --max-message).
+constexpr std::size_t kDemoMaxMessage = 1024 * 1024;   // 1 MiB
+
 constexpr std::string_view kUsage =
     "usage: classroom-server [--port N] [--host ADDRESS] [--web-root DIR] [--poller NAME]\n"
     "                        [--allowed-origin ORIGIN]... [--max-message BYTES]\n"
@@ -27,7 +30,7 @@ constexpr std::string_view kUsage =
     "  --poller NAME        epoll, kqueue or poll (default: the best one here)\n"
     "  --allowed-origin O   accept WebSockets only from these origins (repeatable;\n"
     "                       default: any origin). 'null' allows file:// pages.\n"
-    "  --max-message BYTES  largest WebSocket message (default 16 MiB; bigger: close 1009)\n";
+    "  --max-message BYTES  largest WebSocket message (default 1 MiB; bigger: close 1009)\n";
 
 [[noreturn]] void usage_error(std::string_view problem) {
     fmt::print(stderr, "classroom-server: {}\n{}", problem, kUsage);
@@ -53,6 +56,9 @@ unsigned long parse_number(std::string_view flag, const char* text, unsigned lon
 Arguments parse(int argc, char** argv) {
     Arguments arguments;
     arguments.options.web_root = "src/web";
+    // A classroom page sends short texts; 1 MiB keeps one student's mistake from costing
+    // the server much memory (ws::kMaxMessageSize, 16 MiB, is the library's ceiling).
+    arguments.options.web_socket.max_message_size = kDemoMaxMessage;
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") {

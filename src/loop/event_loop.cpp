@@ -83,7 +83,9 @@ Status EventLoop::run_once() {
     if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(now)));
     else phase_ = Phase::Timers;
     timers_.run_due(now, [this](TimerId id, Task& task) {
-        invoke("timer", fmt::format("#{}", id), task);
+        invoke("timer", trace::CallStack::current().is_tracing() ? fmt::format("#{}", id)
+                                                                : std::string{},
+               task);
     });
     if (failure_) return *failure_;
 
@@ -155,7 +157,9 @@ template <typename Function>
 void EventLoop::invoke(std::string_view name, const std::string& detail, Function&& callback) {
     try {
         {
-            trace::CallStack::current().push(name, detail);
+            // The detail is copied only while tracing: this runs for every event.
+            trace::CallStack& stack = trace::CallStack::current();
+            stack.push(name, stack.is_tracing() ? detail : std::string{});
             struct PopOnExit {
                 int uncaught = std::uncaught_exceptions();
                 ~PopOnExit() {
