@@ -1,7 +1,7 @@
 # looplab — one Makefile, no generator. Objects and binaries go under build/<flavour>/.
 #
 #   make            library, lessons, tests          make test     every test layer
-#   make demo       the classroom demo               make lessons  every lesson binary
+#   make demo       the classroom server on :3000    make lessons  every lesson binary
 #   make run N=08 [ARGS=...]  one lesson             make bench    benchmark figures
 #   make asan       ASan+UBSan build, every test     make fuzz     libFuzzer targets (clang)
 #   make walkthrough  every lesson's demo in order   make format / clean / deps
@@ -92,7 +92,11 @@ test: deps
 	@$(MAKE) --no-print-directory lib lessons tests
 	@BUILD=$(BUILD) sh tests/run-all-layers
 
-demo: walkthrough
+# The classroom server on http://localhost:3000/ (PORT=3001 to change; Ctrl-C stops it).
+PORT ?= 3000
+demo: deps
+	@$(MAKE) --no-print-directory apps
+	@$(BUILD)/apps/classroom-server --port $(PORT)
 
 walkthrough: deps
 	@$(MAKE) --no-print-directory lessons
