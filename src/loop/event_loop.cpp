@@ -83,16 +83,18 @@ Status EventLoop::run_once() {
     if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(now)));
     else phase_ = Phase::Timers;
     timers_.run_due(now, [this](TimerId id, Task& task) {
-        invoke("timer", trace::CallStack::current().is_tracing() ? fmt::format("#{}", id)
-                                                                : std::string{},
+        invoke("timer",
+               trace::CallStack::current().is_tracing()
+                   ? fmt::format("#{}", TimerQueue::number_of(id))
+                   : std::string{},
                task);
     });
     if (failure_) return *failure_;
 
     // 2. poll: the only place the loop sleeps
     phase_ = Phase::Poll;
-    const std::optional<Millis> timeout = poll_timeout(clock_.now());
     const auto before_wait = clock_.now();
+    const std::optional<Millis> timeout = poll_timeout(before_wait);
     if (auto waited = poller_->wait(timeout, ready_); !waited) return waited.error();
     if (stack.is_tracing()) {
         std::string live = fmt::format("waited {} ms ({})",
@@ -300,13 +302,13 @@ void EventLoop::dispatch_ready() {
 
 TimerId EventLoop::set_timeout(Millis delay, Task task) {
     LOOPLAB_ASSERT(in_loop_thread(), "set_timeout() called from another thread; use post_next()");
-    return timers_.add(clock_.now() + delay, std::move(task));
+    return timers_.add(clock_.now(), delay, std::move(task));
 }
 
 TimerId EventLoop::set_interval(Millis interval, Task task) {
     LOOPLAB_ASSERT(in_loop_thread(), "set_interval() called from another thread; use post_next()");
     LOOPLAB_ASSERT(interval.count() > 0, "set_interval() needs an interval of at least 1 ms");
-    return timers_.add_repeating(clock_.now() + interval, interval, std::move(task));
+    return timers_.add_repeating(clock_.now(), interval, std::move(task));
 }
 
 void EventLoop::cancel_timer(TimerId id) {
@@ -334,6 +336,7 @@ void EventLoop::post_close(Task task) {
 
 void EventLoop::run_closes() {
     retired_handlers_.clear();
+    if (closes_.empty()) return;
     // Swap first: a close task that closes something else joins the next turn's phase 4.
     std::vector<Task> closing;
     closing.swap(closes_);

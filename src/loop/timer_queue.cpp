@@ -1,65 +1,114 @@
 #include "looplab/loop/timer_queue.hpp"
 
+#include "looplab/core/assert.hpp"
+
 #include <algorithm>
 
 namespace looplab::loop {
 
-TimerId TimerQueue::add(Clock::time_point deadline, Task task) {
-    return add_repeating(deadline, Clock::duration::zero(), std::move(task));
+TimerId TimerQueue::add(Clock::time_point added_at, Clock::duration delay, Task task) {
+    return start(added_at, delay, std::move(task), false);
 }
 
-TimerId TimerQueue::add_repeating(Clock::time_point first_deadline, Clock::duration interval,
+TimerId TimerQueue::add_repeating(Clock::time_point added_at, Clock::duration interval,
                                   Task task) {
-    const TimerId id = next_id_++;
-    timers_.emplace(id, Timer{std::move(task), interval, true, first_deadline});
-    ++live_count_;
-    push(first_deadline, id);
-    return id;
+    LOOPLAB_ASSERT(interval > Clock::duration::zero(), "a repeating timer needs an interval > 0");
+    return start(added_at, interval, std::move(task), true);
 }
 
-void TimerQueue::push(Clock::time_point deadline, TimerId id) {
-    heap_.push_back(Entry{deadline, next_order_++, id});
+TimerId TimerQueue::start(Clock::time_point added_at, Clock::duration delay, Task task,
+                          bool repeats) {
+    if (delay < Clock::duration::zero()) delay = Clock::duration::zero();
+    std::uint32_t slot;
+    if (free_slots_.empty()) {
+        slot = static_cast<std::uint32_t>(slots_.size());
+        slots_.emplace_back();
+    } else {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+    }
+    const std::uint64_t number = next_number_++;
+    slots_[slot] = Slot{std::move(task), delay, number, repeats, true};
+    ++live_count_;
+    enqueue(slot, added_at + delay);
+    // The id carries the timer's number (high half) and its slot (low half): cancel() finds
+    // the slot without a search, and a reused slot never answers to an old id.
+    return (number << 32) | slot;
+}
+
+void TimerQueue::enqueue(std::uint32_t slot, Clock::time_point deadline) {
+    const Clock::duration delay = slots_[slot].interval;
+    auto [found, is_new] =
+        list_of_delay_.try_emplace(delay.count(), static_cast<std::uint32_t>(lists_.size()));
+    if (is_new) lists_.emplace_back();
+    const std::uint32_t list = found->second;
+    std::deque<Queued>& queue = lists_[list];
+    const Queued entry{deadline, next_order_++, slot, slots_[slot].number};
+    // Almost always the new deadline is the latest of its list. A repeating timer that was
+    // late can be earlier than timers added since; it is then put in its place, walking back.
+    auto place = queue.end();
+    while (place != queue.begin() && std::prev(place)->deadline > deadline) --place;
+    const bool becomes_front = place == queue.begin();
+    queue.insert(place, entry);
+    if (becomes_front) push_front_of(list);
+}
+
+void TimerQueue::push_front_of(std::uint32_t list) {
+    const Queued& front = lists_[list].front();
+    heap_.push_back(Front{front.deadline, front.order, list});
     std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
 }
 
+bool TimerQueue::is_live(const Queued& entry) const {
+    return slots_[entry.slot].number == entry.number;
+}
+
+const TimerQueue::Queued* TimerQueue::earliest() {
+    while (!heap_.empty()) {
+        const Front top = heap_.front();
+        std::deque<Queued>& queue = lists_[top.list];
+        // A heap entry is current only while its list still starts with the entry it names.
+        if (queue.empty() || queue.front().order != top.order) {
+            std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+            heap_.pop_back();
+            continue;
+        }
+        if (is_live(queue.front())) return &queue.front();
+        pop_earliest();   // cancelled: skip it now that it reached the front
+    }
+    return nullptr;
+}
+
+void TimerQueue::pop_earliest() {
+    const std::uint32_t list = heap_.front().list;
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+    heap_.pop_back();
+    lists_[list].pop_front();
+    if (!lists_[list].empty()) push_front_of(list);
+}
+
+TimerQueue::Slot* TimerQueue::slot_of(TimerId id) {
+    const auto slot = static_cast<std::uint32_t>(id & 0xffffffffu);
+    if (id == 0 || slot >= slots_.size() || slots_[slot].number != number_of(id)) return nullptr;
+    return &slots_[slot];
+}
+
+void TimerQueue::release(std::uint32_t slot) {
+    if (slots_[slot].keeps_alive) --live_count_;
+    slots_[slot].number = 0;
+    slots_[slot].task = nullptr;
+    free_slots_.push_back(slot);
+}
+
 void TimerQueue::cancel(TimerId id) {
-    const auto timer = timers_.find(id);
-    if (timer == timers_.end()) return;
-    if (timer->second.keeps_alive) --live_count_;
-    timers_.erase(timer);
+    if (slot_of(id) != nullptr) release(static_cast<std::uint32_t>(id & 0xffffffffu));
 }
 
 void TimerQueue::set_keeps_alive(TimerId id, bool keeps_alive) {
-    const auto timer = timers_.find(id);
-    if (timer == timers_.end() || timer->second.keeps_alive == keeps_alive) return;
-    timer->second.keeps_alive = keeps_alive;
+    Slot* slot = slot_of(id);
+    if (slot == nullptr || slot->keeps_alive == keeps_alive) return;
+    slot->keeps_alive = keeps_alive;
     keeps_alive ? ++live_count_ : --live_count_;
-}
-
-void TimerQueue::pop_top() {
-    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
-    heap_.pop_back();
-}
-
-std::size_t TimerQueue::count_due(Clock::time_point now) const {
-    std::size_t due = 0;
-    for (const Entry& entry : heap_) {
-        const auto timer = timers_.find(entry.id);
-        if (entry.deadline <= now && timer != timers_.end() &&
-            timer->second.deadline == entry.deadline)
-            ++due;
-    }
-    return due;
-}
-
-void TimerQueue::drop_cancelled_top() {
-    // A heap entry whose timer is gone (cancelled), or that was replaced by a later entry of
-    // the same repeating timer, is skipped here instead of being searched for in cancel().
-    while (!heap_.empty()) {
-        const auto timer = timers_.find(heap_.front().id);
-        if (timer != timers_.end() && timer->second.deadline == heap_.front().deadline) return;
-        pop_top();
-    }
 }
 
 std::size_t TimerQueue::run_due(Clock::time_point now, const Runner& run) {
@@ -67,44 +116,47 @@ std::size_t TimerQueue::run_due(Clock::time_point now, const Runner& run) {
     // otherwise a callback that adds a 0 ms timer would keep this loop turning forever.
     const std::uint64_t first_order_of_later_timers = next_order_;
     std::size_t ran = 0;
-    for (;;) {
-        drop_cancelled_top();
-        if (heap_.empty()) break;
-        const Entry entry = heap_.front();
-        if (entry.deadline > now || entry.order >= first_order_of_later_timers) break;
-        pop_top();
+    while (const Queued* next = earliest()) {
+        if (next->deadline > now || next->order >= first_order_of_later_timers) break;
+        const Queued entry = *next;
+        pop_earliest();
 
-        auto timer = timers_.find(entry.id);
-        // The callback may cancel its own timer, which destroys the stored std::function
-        // while it runs; so it runs from a local and is put back afterwards if still wanted.
-        Task task = std::move(timer->second.task);
-        const bool repeats = timer->second.interval != Clock::duration::zero();
-        if (!repeats) {
-            if (timer->second.keeps_alive) --live_count_;
-            timers_.erase(timer);
-        }
+        Slot& slot = slots_[entry.slot];
+        const TimerId id = (entry.number << 32) | entry.slot;
+        // The callback may cancel its own timer (which frees the slot) or add timers (which
+        // may grow slots_), so it runs from a local and is put back if still wanted.
+        Task task = std::move(slot.task);
+        const bool repeats = slot.repeats;
+        if (!repeats) release(entry.slot);
         ++ran;
-        run(entry.id, task);
+        run(id, task);
 
-        if (!repeats) continue;
-        timer = timers_.find(entry.id);
-        if (timer == timers_.end()) continue;   // cancelled by its own callback
-        timer->second.task = std::move(task);
+        if (!repeats || slots_[entry.slot].number != entry.number) continue;
+        Slot& again = slots_[entry.slot];   // slots_ may have moved during run()
+        again.task = std::move(task);
         // The next deadline counts from the planned one, so a late turn does not drift; but
         // a timer that fell far behind does not fire in a burst to catch up.
-        Clock::time_point next = timer->second.deadline + timer->second.interval;
-        if (next <= now) next = now + timer->second.interval;
-        timer->second.deadline = next;
-        push(next, entry.id);
+        Clock::time_point next_deadline = entry.deadline + again.interval;
+        if (next_deadline <= now) next_deadline = now + again.interval;
+        enqueue(entry.slot, next_deadline);
     }
     return ran;
 }
 
 std::optional<Clock::duration> TimerQueue::time_until_next(Clock::time_point now) {
-    drop_cancelled_top();
-    if (heap_.empty()) return std::nullopt;
-    const Clock::time_point deadline = heap_.front().deadline;
-    return deadline <= now ? Clock::duration::zero() : deadline - now;
+    const Queued* next = earliest();
+    if (next == nullptr) return std::nullopt;
+    return next->deadline <= now ? Clock::duration::zero() : next->deadline - now;
+}
+
+std::size_t TimerQueue::count_due(Clock::time_point now) const {
+    std::size_t due = 0;
+    for (const std::deque<Queued>& queue : lists_)
+        for (const Queued& entry : queue) {
+            if (entry.deadline > now) break;   // deadlines grow along each list
+            if (is_live(entry)) ++due;
+        }
+    return due;
 }
 
 }  // namespace looplab::loop

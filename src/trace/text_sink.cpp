@@ -29,7 +29,6 @@ void TextSink::line(std::size_t depth, std::string_view colour_code, std::string
         fmt::print(out_, "{}{}{}{}\n", prefix, colour_code, text, kReset);
     else
         fmt::print(out_, "{}{}\n", prefix, text);
-    std::fflush(out_);
 }
 
 void TextSink::turn(std::uint64_t number) {

@@ -1,14 +1,22 @@
 // looplab/loop/timer_queue.hpp
 //
-// TimerQueue — the loop's list of "call me at time T" requests.
+// TimerQueue — the loop's list of "call me in D milliseconds" requests.
 // Teaches: Event Loop, phase 1 (timers).
 // Run: lessons/08-event-loop   Read: notes/08-event-loop.md
 //
-// A min-heap ordered by (deadline, order of adding): the earliest timer is always on top,
-// and timers with the same deadline fire in the order they were added (FIFO).
-// cancel() only erases the callback; the heap entry is skipped when it reaches the top
-// ("lazy cancel"), which keeps cancel O(1) and makes cancelling from inside any callback —
-// even the timer's own — safe.
+// The trick (the one Node.js uses): timers are kept in one first-in-first-out list PER DELAY.
+// Everything added with a 5 ms delay is due 5 ms after it was added, so within the 5 ms list
+// deadlines only grow: adding is a push_back. A small min-heap holds just the FRONT of each
+// list, ordered by (deadline, order of adding), so the earliest timer is always on top and
+// timers with the same deadline fire in the order they were added (FIFO).
+//
+//     heap of fronts:  [ 5 ms list @ t=105 ] [ 9 ms list @ t=107 ] ...
+//     5 ms list:       t=105 → t=106 → t=106 → t=110          (oldest first)
+//
+// cancel() only marks the timer's slot free; its list entry is skipped when it reaches the
+// front ("lazy cancel"). That keeps cancel O(1) and makes cancelling from inside any
+// callback — even the timer's own — safe. Timers live in a vector of reusable slots, so
+// adding and firing allocate nothing once the queue has warmed up.
 //
 // Contract: loop thread only (another thread hands work over with EventLoop::post_next()).
 #pragma once
@@ -17,6 +25,8 @@
 #include "looplab/loop/task.hpp"
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -29,11 +39,11 @@ public:
     // Called once per due timer; the queue passes the id and the callback to run.
     using Runner = std::function<void(TimerId, Task&)>;
 
-    // Runs `task` once, at the first run_due() whose `now` is >= `deadline`.
-    TimerId add(Clock::time_point deadline, Task task);
+    // Runs `task` once, at the first run_due() whose `now` is >= `added_at + delay`.
+    TimerId add(Clock::time_point added_at, Clock::duration delay, Task task);
 
-    // Runs `task` at `first_deadline`, then every `interval` after the previous deadline.
-    TimerId add_repeating(Clock::time_point first_deadline, Clock::duration interval, Task task);
+    // Runs `task` every `interval`, the first time at `added_at + interval`.
+    TimerId add_repeating(Clock::time_point added_at, Clock::duration interval, Task task);
 
     // Cancelling an unknown or already-fired id is allowed and does nothing.
     void cancel(TimerId id);
@@ -52,33 +62,50 @@ public:
     // How many timers run_due(now) would run; only the tracer asks (it scans every timer).
     std::size_t count_due(Clock::time_point now) const;
 
-    std::size_t size() const { return timers_.size(); }
+    // The timer's number as traces show it ("timer #3"): 1 for the first timer added.
+    static std::uint64_t number_of(TimerId id) { return id >> 32; }
+
+    std::size_t size() const { return slots_.size() - free_slots_.size(); }
     bool has_live_timers() const { return live_count_ > 0; }
 
 private:
-    struct Entry {
+    struct Slot {
+        Task task;
+        Clock::duration interval{};     // the delay; repeating timers re-join this list
+        std::uint64_t number = 0;       // 0: free slot
+        bool repeats = false;
+        bool keeps_alive = true;
+    };
+    struct Queued {                     // one entry of a per-delay list
         Clock::time_point deadline;
-        std::uint64_t order;   // grows with every push, so ties keep the order of adding
-        TimerId id;
-        bool operator>(const Entry& other) const {
+        std::uint64_t order;            // grows with every push: ties keep the order of adding
+        std::uint32_t slot;
+        std::uint64_t number;           // which timer of that slot this entry is for
+    };
+    struct Front {                      // one entry of the heap: the front of one list
+        Clock::time_point deadline;
+        std::uint64_t order;
+        std::uint32_t list;
+        bool operator>(const Front& other) const {
             return deadline != other.deadline ? deadline > other.deadline : order > other.order;
         }
     };
-    struct Timer {
-        Task task;
-        Clock::duration interval{};   // zero for one-shot timers
-        bool keeps_alive = true;
-        Clock::time_point deadline;
-    };
 
-    void push(Clock::time_point deadline, TimerId id);
-    void drop_cancelled_top();
-    void pop_top();
+    TimerId start(Clock::time_point added_at, Clock::duration delay, Task task, bool repeats);
+    void enqueue(std::uint32_t slot, Clock::time_point deadline);
+    void push_front_of(std::uint32_t list);
+    bool is_live(const Queued& entry) const;
+    const Queued* earliest();            // drops stale fronts; nullptr when empty
+    void pop_earliest();
+    Slot* slot_of(TimerId id);
+    void release(std::uint32_t slot);
 
-    // A binary min-heap kept with std::push_heap / std::pop_heap (earliest entry at front()).
-    std::vector<Entry> heap_;
-    std::unordered_map<TimerId, Timer> timers_;   // cancel() erases here only
-    TimerId next_id_ = 1;
+    std::vector<Slot> slots_;
+    std::vector<std::uint32_t> free_slots_;
+    std::vector<std::deque<Queued>> lists_;                          // one per distinct delay
+    std::unordered_map<Clock::duration::rep, std::uint32_t> list_of_delay_;
+    std::vector<Front> heap_;                                        // min-heap of list fronts
+    std::uint64_t next_number_ = 1;
     std::uint64_t next_order_ = 0;
     std::size_t live_count_ = 0;   // timers that keep the loop alive
 };
