@@ -51,7 +51,7 @@ void WebSocket::handle(Event& event) {
         if (!sent_close_) {
             out_.clear();
             encoder_.append(out_, Opcode::Pong, ping->payload);
-            transport_.write(out_);
+            write_out();
         }
         if (on_ping) on_ping(ping->payload);
     } else if (auto* pong = std::get_if<Pong>(&event)) {
@@ -137,7 +137,7 @@ bool WebSocket::send_fragmented(const Message& message, std::size_t fragments) {
                                                                   : Opcode::Binary;
         encoder_.append(out_, opcode, payload.substr(offset, piece), is_last);
     }
-    transport_.write(out_);
+    write_out();
     check_backpressure();
     return true;
 }
@@ -159,7 +159,7 @@ bool WebSocket::send_data(Opcode opcode, std::string_view payload) {
     }
     out_.clear();
     encoder_.append(out_, opcode, payload);
-    transport_.write(out_);
+    write_out();
     check_backpressure();
     return true;
 }
@@ -178,6 +178,13 @@ void WebSocket::close_slow_consumer(CloseCode code) {
     });
 }
 
+void WebSocket::write_out() {
+    transport_.write(out_);
+    // Keep a small encoding buffer for the next frame, but never the memory of a big one:
+    // an idle connection should cost (almost) nothing.
+    if (out_.capacity() > kKeptEncodeBuffer) std::string{}.swap(out_);
+}
+
 void WebSocket::check_backpressure() {
     if (!above_high_watermark_ && transport_.buffered_amount() >= options_.high_watermark) {
         above_high_watermark_ = true;
@@ -189,7 +196,7 @@ void WebSocket::ping(std::string_view payload) {
     if (state_ != State::Open || sent_close_) return;
     out_.clear();
     encoder_.append(out_, Opcode::Ping, payload.substr(0, kMaxControlPayload));
-    transport_.write(out_);
+    write_out();
 }
 
 void WebSocket::close(CloseCode code, std::string_view reason) {
@@ -206,7 +213,7 @@ void WebSocket::send_close_frame(std::optional<CloseCode> code, std::string_view
     sent_close_ = true;
     out_.clear();
     encoder_.append_close(out_, code, reason);
-    transport_.write(out_);
+    write_out();
 }
 
 void WebSocket::close_transport_once() {

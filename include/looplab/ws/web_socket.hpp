@@ -44,6 +44,9 @@ inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;   // 1 MiB
 // slow peer can never make the server's memory grow without bound.
 inline constexpr std::size_t kDefaultMaxBufferedAmount = 16 * 1024 * 1024;   // 16 MiB
 
+// The frame-encoding buffer is kept between sends up to this size, and freed above it.
+inline constexpr std::size_t kKeptEncodeBuffer = 4 * 1024;
+
 // What to do when a peer reads too slowly and buffered_amount() would pass the limit.
 enum class SlowConsumerPolicy {
     Close,          // close with 1008 (policy violation): the default, loud and safe
@@ -142,6 +145,7 @@ private:
     void cancel_timers();
     void start_keep_alive();
     void check_backpressure();
+    void write_out();
     void close_slow_consumer(CloseCode code);
 
     loop::EventLoop& loop_;
