@@ -18,11 +18,11 @@ ALL_FLAGS  = -std=c++20 $(WARNINGS) $(CXXFLAGS) $(EXTRA_FLAGS)
 LDLIBS    += -lfmt -pthread
 
 LIB_SRCS    := $(shell find src -name '*.cpp' -not -path 'src/apps/*' | sort)
-LIB_OBJS    := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+LIB_OBJS    := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 LIB         := $(BUILD)/liblooplab.a
 
 TEST_SRCS   := tests/main.cpp $(shell find tests/unit tests/integration tests/lessons -name '*.cpp' 2>/dev/null | sort)
-TEST_OBJS   := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
+TEST_OBJS   := $(TEST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 TEST_BIN    := $(BUILD)/tests/looplab_tests
 
 LESSON_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard lessons/*/*.cpp))))
@@ -51,7 +51,8 @@ apps: $(APP_BINS)
 # ---------------------------------------------------------------------------------------------
 # Building
 
-$(BUILD)/%.o: %.cpp
+# Objects live under obj/, apart from the binaries (a lesson's binary is named like its folder).
+$(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(ALL_FLAGS) -c $< -o $@
 
@@ -66,23 +67,23 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 
 # One binary per lesson folder, linked from every .cpp in it.
 .SECONDEXPANSION:
-$(BUILD)/lessons/%: $$(patsubst %.cpp,$(BUILD)/%.o,$$(wildcard lessons/%/*.cpp)) $(LIB)
+$(BUILD)/lessons/%: $$(foreach f,$$(wildcard lessons/$$*/*.cpp),$(BUILD)/obj/$$(basename $$f).o) $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_FLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/apps/classroom-server: $(BUILD)/src/apps/classroom_server.o $(LIB)
+$(BUILD)/apps/classroom-server: $(BUILD)/obj/src/apps/classroom_server.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_FLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/interop/%: $(BUILD)/tests/interop/%.o $(LIB)
+$(BUILD)/interop/%: $(BUILD)/obj/tests/interop/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_FLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_FLAGS) $< $(LIB) $(LDLIBS) -o $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------------------------------------
 # Running
