@@ -70,6 +70,14 @@ Options parse(int argc, char** argv) {
             usage();
         }
     }
+    // Name the poller ourselves: make_poller("") keeps a string_view into a temporary
+    // (reported to the loop's owner), so the default is resolved here instead.
+    if (options.poller.empty()) {
+        const char* from_environment = std::getenv("LOOPLAB_POLLER");
+        options.poller = (from_environment != nullptr && *from_environment != '\0')
+                             ? std::string{from_environment}
+                             : poller::available_pollers().front();
+    }
     if (auto poller = poller::make_poller(options.poller); !poller) fail(poller.error());
     return options;
 }

@@ -1,0 +1,193 @@
+// looplab/net/tcp_connection.hpp
+//
+// TcpConnection — one end of a TCP connection on the loop: incoming bytes become events,
+// outgoing bytes never block the loop.
+// Teaches: connections (lessons 11–13): a byte stream, backpressure, half-close, and the
+// difference between a peer that said goodbye (EOF) and one that vanished (reset).
+// Run: lessons/13-server-and-client   Read: notes/13-server-and-client.md
+//
+// Events, one listener each (setting one again replaces it), in the order they can happen:
+//
+//   on_data(ByteBuffer&)      bytes arrived. Consume what you can use; the rest stays in the
+//                             buffer and the next bytes are added after it.
+//   on_high_watermark(n)      pending output reached the high watermark (n bytes wait): stop
+//                             producing. Runs inside the send() that crossed the mark.
+//   on_drain()                pending output fell back to the low watermark: produce again.
+//   on_end()                  the peer will send nothing more (it closed or shut down its
+//                             side: EOF). Unless set_allow_half_open(true), the connection
+//                             then closes itself gracefully, sending what is pending first.
+//   on_error(const Error&)    the connection failed, e.g. "read 127.0.0.1:5000: Connection
+//                             reset by peer" (code ECONNRESET). on_close follows.
+//   on_close()                the socket is closed. Exactly once, always the last event.
+//
+// on_error and on_close are emitted in the loop's close phase (phase 4, like Node's 'close'),
+// never inside the call that ended the connection, so the caller may go on using the object
+// until its own callback returns.
+//
+// The write path: send() writes straight to the socket when nothing is pending (no copy); only
+// what the kernel does not take is copied into the output buffer, and the loop watches for
+// "writable" only while something is pending. When output is pending, send() hands the kernel
+// both pieces in one sendmsg() (writev with MSG_NOSIGNAL), so order is kept without a copy.
+// Nothing is ever lost silently: bytes that send() accepted are written, or on_error says why.
+//
+// Three ways to end:
+//   shutdown_write()   "I am done sending": FIN after the pending output; reading goes on.
+//   close()            graceful: stop reading for the user, send what is pending, FIN, then
+//                      wait (at most kCloseTimeout) for the peer's FIN before closing the fd.
+//                      Closing while unread input sits in the kernel would send a reset that
+//                      can destroy the reply the peer has not read yet; waiting avoids it.
+//   abort()            at once, with a reset (SO_LINGER 0): pending output is dropped.
+//
+// Lifetime — the rule: the user owns each connection (a std::unique_ptr, e.g. in a server's
+// map keyed by id) and may destroy it anywhere on the loop thread, INCLUDING inside one of
+// its own listeners (erasing it in on_close is the usual way). The connection's handler
+// notices and touches nothing afterwards, and the listeners themselves are kept alive until
+// the loop's close phase, so a lambda may still use its captures after erasing its connection.
+// Destroying an open connection closes the socket at once with no more events; for a clean
+// ending call close() and destroy the connection in on_close. Destroy connections before
+// their EventLoop.
+//
+// Contract: loop thread only. close(), abort() and shutdown_write() never call a listener
+// from inside themselves.
+#pragma once
+
+#include "looplab/core/clock.hpp"
+#include "looplab/core/result.hpp"
+#include "looplab/core/unique_fd.hpp"
+#include "looplab/loop/event_loop.hpp"
+#include "looplab/net/address.hpp"
+#include "looplab/net/byte_buffer.hpp"
+#include "looplab/net/lifetime_flag.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace looplab::net {
+
+// Free space offered to each read. What arrives beyond it lands in a 64 KiB array on the stack
+// and is appended (the one copy), so a burst is read in one call without every connection
+// keeping a large buffer.
+inline constexpr std::size_t kMinReadSpace = 4 * 1024;
+// An input or output buffer that empties while larger than this gives its memory back, so an
+// idle connection holds at most this much per direction.
+inline constexpr std::size_t kIdleBufferCapacity = 16 * 1024;
+// Most unread input we keep for an on_data listener that does not consume it. Beyond it the
+// connection fails (ENOBUFS) rather than let a peer fill our memory.
+inline constexpr std::size_t kMaxUnreadInput = 64 * 1024 * 1024;
+// Default watermarks: on_high_watermark at 1 MiB pending, on_drain back at 256 KiB.
+inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;
+inline constexpr std::size_t kDefaultLowWatermark = 256 * 1024;
+// How long close() waits for pending output to go out and for the peer's FIN. After that the
+// fd is closed anyway; if output was still pending, on_error reports it (ETIMEDOUT).
+inline constexpr Millis kCloseTimeout{10'000};
+
+class TcpConnection final {
+public:
+    // Takes a connected, non-blocking socket (from TcpListener or TcpConnector). Nothing is
+    // read or reported before start().
+    TcpConnection(loop::EventLoop& loop, UniqueFd connected_socket);
+    ~TcpConnection();
+    TcpConnection(const TcpConnection&) = delete;
+    TcpConnection& operator=(const TcpConnection&) = delete;
+
+    // ---- listeners: set them, then start() ---------------------------------------------------
+    void on_data(std::function<void(ByteBuffer&)> listener) { listeners_.data = std::move(listener); }
+    void on_end(std::function<void()> listener) { listeners_.end = std::move(listener); }
+    void on_error(std::function<void(const Error&)> listener) { listeners_.error = std::move(listener); }
+    void on_close(std::function<void()> listener) { listeners_.close = std::move(listener); }
+    void on_high_watermark(std::function<void(std::size_t)> listener) {
+        listeners_.high_watermark = std::move(listener);
+    }
+    void on_drain(std::function<void()> listener) { listeners_.drain = std::move(listener); }
+
+    // Starts watching the socket. Call once.
+    [[nodiscard]] Status start();
+
+    // ---- writing -----------------------------------------------------------------------------
+    // Never blocks. Returns false when the connection no longer sends (after close(),
+    // shutdown_write() or a failure): those bytes are dropped.
+    bool send(std::span<const std::uint8_t> bytes);
+    bool send(std::string_view text);
+    std::size_t pending_output() const { return output_.size(); }
+    // on_high_watermark fires when pending output reaches `high`; on_drain when it falls back
+    // to `low` (low <= high).
+    void set_watermarks(std::size_t low, std::size_t high);
+
+    // ---- reading -----------------------------------------------------------------------------
+    // Backpressure from the other side: while paused, the kernel buffers fill and TCP tells
+    // the peer to slow down. Bytes already in the input buffer stay there.
+    void pause_reading();
+    void resume_reading();
+    // With true, on_end leaves our side open (we may still send); default false.
+    void set_allow_half_open(bool allow) { allow_half_open_ = allow; }
+
+    // ---- ending ------------------------------------------------------------------------------
+    void shutdown_write();
+    void close();
+    void abort();
+
+    // ---- options and facts -------------------------------------------------------------------
+    // TCP_NODELAY: send small writes at once instead of waiting to batch them (Nagle).
+    [[nodiscard]] Status set_no_delay(bool no_delay);
+    const Address& local_address() const { return local_; }
+    const Address& peer_address() const { return peer_; }
+    bool is_closed() const { return !fd_; }
+    bool is_closing() const { return is_closing_; }
+    bool has_peer_ended() const { return peer_ended_; }
+    int fd() const { return fd_.get(); }
+    loop::EventLoop& loop() const { return loop_; }
+
+private:
+    struct Listeners {
+        std::function<void(ByteBuffer&)> data;
+        std::function<void()> end;
+        std::function<void(const Error&)> error;
+        std::function<void()> close;
+        std::function<void(std::size_t)> high_watermark;
+        std::function<void()> drain;
+    };
+
+    void handle_ready(const loop::Ready& ready);
+    void read_once(LifetimeFlag::Scope& alive);
+    void deliver(LifetimeFlag::Scope& alive);
+    void on_peer_end(LifetimeFlag::Scope& alive);
+    void flush(LifetimeFlag::Scope& alive);
+    void notice_hangup(const loop::Ready& ready);
+    void on_close_timeout();
+    void shut_write_now();
+    void finish(std::optional<Error> error);
+    void emit_close_events();
+    void fail_send(std::string_view syscall);
+    bool wants_read() const { return !peer_ended_ && (is_closing_ || !is_paused_); }
+    loop::Interest interest() const { return {wants_read(), !output_.empty()}; }
+    void update_interest();
+    Status watch();
+
+    loop::EventLoop& loop_;
+    UniqueFd fd_;
+    Address local_;
+    Address peer_;
+    ByteBuffer input_;
+    ByteBuffer output_;
+    Listeners listeners_;
+    std::size_t low_watermark_ = kDefaultLowWatermark;
+    std::size_t high_watermark_ = kDefaultHighWatermark;
+    std::optional<Error> error_;      // reported by on_error just before on_close
+    loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
+    bool is_started_ = false;
+    bool is_watched_ = false;
+    bool is_paused_ = false;
+    bool is_above_high_watermark_ = false;
+    bool peer_ended_ = false;
+    bool allow_half_open_ = false;
+    bool is_write_shutdown_requested_ = false;
+    bool is_write_shut_ = false;
+    bool is_closing_ = false;
+    LifetimeFlag lifetime_;
+};
+
+}  // namespace looplab::net

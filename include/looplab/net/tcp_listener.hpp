@@ -1,0 +1,96 @@
+// looplab/net/tcp_listener.hpp
+//
+// TcpListener — a listening TCP socket on the loop: each client that connects becomes a
+// TcpConnection handed to on_accept.
+// Teaches: many connections on one port (lesson 11): the listening socket only accepts; every
+// accept() makes a NEW socket that shares the server's port and is told apart by the 4-tuple.
+// Run: lessons/11-server-many-connections   Read: notes/11-server-many-connections.md
+//
+//     auto listener = TcpListener::bind(Address::loopback(0));   // port 0: the OS picks one
+//     if (!listener) return fail(listener.error());              // "bind 127.0.0.1:80: ..."
+//     auto started = listener->start(loop, [&](std::unique_ptr<TcpConnection> connection) {
+//         ...set its listeners, keep it somewhere, then connection->start()
+//     });
+//
+// Running out of file descriptors (EMFILE/ENFILE): accept() fails but the client stays in
+// the backlog, so the listening socket is STILL readable — a level-triggered loop would call
+// us again at once, forever, at 100 % CPU. Instead we stop watching the socket for
+// kAcceptPauseWhenOutOfFds, report the error to on_error, and try again; the waiting clients
+// are accepted as soon as descriptors are free. (The other classic cure, keeping a spare fd
+// to close, accept and reject with, would drop the clients; pausing keeps them.)
+//
+// Contract: loop thread only. Move a TcpListener only before start(): the loop holds a
+// pointer to it from then on. It is safe to destroy it from inside on_accept. Destroy it
+// before its EventLoop.
+#pragma once
+
+#include "looplab/core/clock.hpp"
+#include "looplab/core/result.hpp"
+#include "looplab/core/unique_fd.hpp"
+#include "looplab/loop/event_loop.hpp"
+#include "looplab/net/address.hpp"
+#include "looplab/net/lifetime_flag.hpp"
+#include "looplab/net/tcp_connection.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include <sys/socket.h>
+
+namespace looplab::net {
+
+// Most connections accepted per readiness. The rest wait in the backlog until the next turn,
+// so a crowd of new clients cannot starve the connections already being served.
+inline constexpr std::size_t kMaxAcceptsPerTurn = 64;
+// How long accepting pauses when we are out of file descriptors (or kernel memory).
+inline constexpr Millis kAcceptPauseWhenOutOfFds{100};
+
+struct ListenOptions {
+    int backlog = SOMAXCONN;   // clients the kernel queues for us before refusing more
+    bool reuse_port = false;   // SO_REUSEPORT: several listeners share one port (lesson 11)
+};
+
+class TcpListener {
+public:
+    using OnAccept = std::function<void(std::unique_ptr<TcpConnection>)>;
+
+    // socket + SO_REUSEADDR (+ SO_REUSEPORT) + bind + listen; non-blocking and close-on-exec.
+    [[nodiscard]] static Result<TcpListener> bind(const Address& where, ListenOptions options = {});
+
+    TcpListener(TcpListener&& other) noexcept;
+    TcpListener& operator=(TcpListener&&) = delete;
+    TcpListener(const TcpListener&) = delete;
+    TcpListener& operator=(const TcpListener&) = delete;
+    ~TcpListener();
+
+    // Starts accepting: each new connection goes to `on_accept`, not started yet. After
+    // stop(), start() again on the same loop resumes.
+    [[nodiscard]] Status start(loop::EventLoop& loop, OnAccept on_accept);
+    // Stops accepting; the socket stays bound, so new clients wait in the backlog.
+    void stop();
+    // accept() errors that do not end the listener, such as "accept 127.0.0.1:80: Too many
+    // open files". Without a listener they are only counted in accept_errors().
+    void on_error(std::function<void(const Error&)> listener) { on_error_ = std::move(listener); }
+
+    // The real address, with the port the OS chose when bound to port 0.
+    const Address& local_address() const { return local_; }
+    std::size_t accept_errors() const { return accept_errors_; }
+    int fd() const { return fd_.get(); }
+
+private:
+    TcpListener(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
+    void accept_batch();
+    void pause_accepting();
+
+    loop::EventLoop* loop_ = nullptr;   // set by start()
+    UniqueFd fd_;
+    Address local_;
+    OnAccept on_accept_;
+    std::function<void(const Error&)> on_error_;
+    loop::TimerId resume_timer_ = 0;
+    std::size_t accept_errors_ = 0;
+    LifetimeFlag lifetime_;
+};
+
+}  // namespace looplab::net

@@ -1,0 +1,117 @@
+// looplab/net/udp_socket.hpp
+//
+// UdpSocket — one UDP socket on the loop: datagrams in (each with the address it came from),
+// datagrams out (each to the address you name). No listen, no accept, no connection.
+// Teaches: UDP is connectionless (lesson 10): one socket answers every sender; a datagram
+// keeps its boundaries (lesson 09); a send to nobody "succeeds".
+// Run: lessons/10-udp-is-connectionless   Read: notes/10-udp-is-connectionless.md
+//
+//     auto socket = UdpSocket::bind(Address::loopback(4950));
+//     auto started = socket->start(loop, [&](const Datagram& d) {
+//         (void)socket->send_to(d.from, d.bytes);       // answer whoever sent it
+//     });
+//
+// Errors the network sends back (an ICMP "port unreachable" after sending to a port nobody
+// listens on) reach only a CONNECTED socket (connect() below), and only on a LATER call:
+// the next receive reports it to on_error ("recvmsg 127.0.0.1:9: Connection refused"), or the
+// next send() returns it — whichever comes first. An unconnected socket never hears of it.
+//
+// Contract: loop thread only. Move a UdpSocket only before start(): the loop holds a pointer
+// to it from then on. It is safe to destroy it from inside on_datagram. Destroy it before its
+// EventLoop.
+#pragma once
+
+#include "looplab/core/result.hpp"
+#include "looplab/core/unique_fd.hpp"
+#include "looplab/loop/event_loop.hpp"
+#include "looplab/net/address.hpp"
+#include "looplab/net/lifetime_flag.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace looplab::net {
+
+// The largest UDP payload over IPv4 (65535 − 20 bytes of IP header − 8 of UDP header), and
+// the size of our receive buffer. Longer datagrams (only IPv6 can carry them) arrive cut to
+// this size with Datagram::truncated set; sending a longer one fails with EMSGSIZE.
+inline constexpr std::size_t kMaxDatagramSize = 65507;
+// Most datagrams read per readiness; the rest are read next turn, so a flood on one socket
+// cannot starve everything else on the loop.
+inline constexpr std::size_t kMaxDatagramsPerTurn = 64;
+
+// One received datagram. `bytes` points into the socket's receive buffer: valid only during
+// the on_datagram call (copy what you keep).
+struct Datagram {
+    Address from;
+    std::span<const std::uint8_t> bytes;
+    // The datagram was longer than the receive buffer (set_max_datagram) and its tail is gone:
+    // UDP never delivers the rest later.
+    bool truncated = false;
+
+    std::string_view text() const {
+        return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+    }
+};
+
+class UdpSocket {
+public:
+    using OnDatagram = std::function<void(const Datagram&)>;
+
+    // socket + bind, non-blocking and close-on-exec. Port 0: the OS picks one.
+    [[nodiscard]] static Result<UdpSocket> bind(const Address& where);
+
+    UdpSocket(UdpSocket&& other) noexcept;
+    UdpSocket& operator=(UdpSocket&&) = delete;
+    UdpSocket(const UdpSocket&) = delete;
+    UdpSocket& operator=(const UdpSocket&) = delete;
+    ~UdpSocket();
+
+    // Starts delivering datagrams to `on_datagram`.
+    [[nodiscard]] Status start(loop::EventLoop& loop, OnDatagram on_datagram);
+    void stop();
+    // Receive errors, e.g. ECONNREFUSED on a connected socket. The socket keeps working.
+    void on_error(std::function<void(const Error&)> listener) { on_error_ = std::move(listener); }
+
+    // One datagram to `to`. UDP does not wait or retry: a full send buffer is an error
+    // (EAGAIN) and the datagram is not sent; success means "handed to the kernel", not
+    // "delivered".
+    [[nodiscard]] Status send_to(const Address& to, std::span<const std::uint8_t> bytes);
+    [[nodiscard]] Status send_to(const Address& to, std::string_view text);
+
+    // Fixes the peer: send() goes there, only its datagrams are received, and ICMP errors
+    // are reported (see the top of this file). No packet is exchanged.
+    [[nodiscard]] Status connect(const Address& peer);
+    [[nodiscard]] Status send(std::span<const std::uint8_t> bytes);   // after connect() only
+    [[nodiscard]] Status send(std::string_view text);
+
+    // Receive buffer size, 1..kMaxDatagramSize (the default). Longer datagrams are truncated.
+    void set_max_datagram(std::size_t bytes);
+
+    const Address& local_address() const { return local_; }
+    const std::optional<Address>& peer() const { return peer_; }
+    int fd() const { return fd_.get(); }
+
+private:
+    UdpSocket(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
+    void receive_batch();
+    Error receive_error(int code) const;
+
+    loop::EventLoop* loop_ = nullptr;   // set by start()
+    UniqueFd fd_;
+    Address local_;
+    std::optional<Address> peer_;
+    OnDatagram on_datagram_;
+    std::function<void(const Error&)> on_error_;
+    std::unique_ptr<std::uint8_t[]> receive_buffer_;   // allocated by start()
+    std::size_t max_datagram_ = kMaxDatagramSize;
+    bool is_started_ = false;
+    LifetimeFlag lifetime_;
+};
+
+}  // namespace looplab::net

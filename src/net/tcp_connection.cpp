@@ -1,0 +1,337 @@
+#include "looplab/net/tcp_connection.hpp"
+
+#include "socket_ops.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+namespace looplab::net {
+namespace {
+
+// What arrives beyond the input buffer's free space in one read (see kMinReadSpace).
+constexpr std::size_t kReadSpill = 64 * 1024;
+
+bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
+
+}  // namespace
+
+TcpConnection::TcpConnection(loop::EventLoop& loop, UniqueFd connected_socket)
+    : loop_(loop),
+      fd_(std::move(connected_socket)),
+      local_(detail::local_address_of(fd_.get())),
+      peer_(detail::peer_address_of(fd_.get())) {
+    LOOPLAB_ASSERT(fd_, "TcpConnection needs a connected socket");
+}
+
+TcpConnection::~TcpConnection() {
+    loop_.cancel_timer(close_timer_);
+    if (is_watched_) loop_.forget(fd_.get());
+    // Destroyed from inside one of our own listeners: that listener is still running, so its
+    // std::function (and the lambda's captures) must outlive us. The loop frees them in its
+    // close phase, after every callback of this turn has returned.
+    if (lifetime_.is_in_handler())
+        loop_.post_close([kept = std::make_shared<Listeners>(std::move(listeners_))] {});
+    // fd_ closes the socket; lifetime_ tells the running handler that we are gone.
+}
+
+Status TcpConnection::start() {
+    LOOPLAB_ASSERT(!is_started_, "start() called twice on one TcpConnection");
+    is_started_ = true;
+    if (!fd_) return Ok{};   // it failed before start (a send() error); on_close is on its way
+    return watch();
+}
+
+Status TcpConnection::watch() {
+    auto watched = loop_.watch(fd_.get(), interest(),
+                               [this](const loop::Ready& ready) { handle_ready(ready); },
+                               "tcp connection");
+    if (watched) is_watched_ = true;
+    return watched;
+}
+
+void TcpConnection::update_interest() {
+    // change() asks the kernel only when the interest really changes, so calling this after
+    // every state change costs no system call in the common case.
+    if (is_watched_) loop_.change(fd_.get(), interest());
+}
+
+// ---- the event handler -----------------------------------------------------------------------
+
+void TcpConnection::handle_ready(const loop::Ready& ready) {
+    LifetimeFlag::Scope alive{lifetime_};
+    bool did_read = false;
+    if (ready.readable && wants_read()) {
+        did_read = true;
+        read_once(alive);
+        if (alive.was_destroyed()) return;
+    }
+    if (fd_ && ready.writable && !output_.empty()) {
+        flush(alive);
+        if (alive.was_destroyed()) return;
+    }
+    // A hang-up or error while we are not reading (paused, or after EOF): read() is not there
+    // to report it, and the poller is level-triggered, so it must be dealt with now or the
+    // loop would be woken for it again and again.
+    if (fd_ && !did_read && (ready.hangup || ready.error)) notice_hangup(ready);
+}
+
+// One read per readiness: the poller is level-triggered, so whatever is left is reported
+// again next turn, after every other ready connection had its turn.
+// (No trace scope here: this runs for every message, and the loop's own frame for this fd,
+// labelled "tcp connection", already shows it in a trace.)
+void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
+    std::uint8_t spill[kReadSpill];   // not initialised: only the bytes read are used
+    const std::span<std::uint8_t> space = input_.prepare(kMinReadSpace);
+    iovec parts[2] = {{space.data(), space.size()}, {spill, sizeof spill}};
+    const ssize_t count = ::readv(fd_.get(), parts, 2);
+    if (count > 0) {
+        const auto total = static_cast<std::size_t>(count);
+        const std::size_t direct = std::min(total, space.size());
+        input_.commit(direct);
+        if (total > direct) input_.append(std::span{spill, total - direct});
+        deliver(alive);
+    } else if (count == 0) {
+        on_peer_end(alive);
+    } else if (!would_block(errno)) {
+        finish(Error::from_errno(fmt::format("read {}", peer_)));
+    }
+}
+
+void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
+    if (is_closing_ || !listeners_.data) {
+        input_.clear();   // after close() input is read only to find the peer's FIN
+    } else {
+        listeners_.data(input_);
+        if (alive.was_destroyed()) return;
+        if (input_.size() > kMaxUnreadInput) {
+            finish(Error{ENOBUFS, fmt::format("read {}: more than {} bytes unread", peer_,
+                                              kMaxUnreadInput)});
+            return;
+        }
+    }
+    input_.release_if_empty(kIdleBufferCapacity);
+}
+
+void TcpConnection::on_peer_end(LifetimeFlag::Scope& alive) {
+    peer_ended_ = true;
+    // Stop asking about reads: at EOF a level-triggered poller reports "readable" forever.
+    update_interest();
+    if (!is_closing_) {
+        if (listeners_.end) {
+            listeners_.end();
+            if (alive.was_destroyed()) return;
+        }
+        if (!allow_half_open_) close();
+    }
+    if (fd_ && is_write_shut_) finish(std::nullopt);   // both directions are over
+}
+
+// Called when the socket is writable and output is pending. One send: if the kernel takes
+// less than everything, its buffer is full and a second call would only say EAGAIN.
+void TcpConnection::flush(LifetimeFlag::Scope& alive) {
+    const std::span<const std::uint8_t> pending = output_.readable();
+    const ssize_t sent = ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
+    if (sent < 0) {
+        if (!would_block(errno)) fail_send("send");
+        return;
+    }
+    output_.consume(static_cast<std::size_t>(sent));
+    if (output_.empty()) {
+        output_.release_if_empty(kIdleBufferCapacity);
+        if (is_write_shutdown_requested_ && !is_write_shut_) shut_write_now();
+    }
+    update_interest();
+    if (is_above_high_watermark_ && output_.size() <= low_watermark_) {
+        is_above_high_watermark_ = false;
+        if (listeners_.drain && fd_ && !is_closing_) {
+            listeners_.drain();
+            if (alive.was_destroyed()) return;
+        }
+    }
+}
+
+void TcpConnection::notice_hangup(const loop::Ready& ready) {
+    if (const int error = detail::take_socket_error(fd_.get()); error != 0) {
+        // Name the direction that broke: after EOF we were only sending.
+        finish(Error{error, fmt::format("{} {}", peer_ended_ ? "send" : "read", peer_)});
+        return;
+    }
+    if (!ready.hangup) return;
+    if (is_paused_ && !peer_ended_) {
+        // The peer is gone but the user asked not to read yet: stop watching until
+        // resume_reading(), which watches again and reads what is left, then the EOF.
+        loop_.forget(fd_.get());
+        is_watched_ = false;
+        return;
+    }
+    finish(std::nullopt);   // both directions are shut: nothing more can happen
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+bool TcpConnection::send(std::string_view text) {
+    return send(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
+bool TcpConnection::send(std::span<const std::uint8_t> bytes) {
+    if (!fd_ || is_closing_ || is_write_shutdown_requested_) return false;
+    if (bytes.empty()) return true;
+    std::size_t written = 0;
+    if (output_.empty()) {
+        // The common case: straight from the caller's bytes to the kernel, no copy.
+        const ssize_t sent = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (sent < 0 && !would_block(errno)) {
+            fail_send("send");
+            return false;
+        }
+        written = sent > 0 ? static_cast<std::size_t>(sent) : 0;
+        if (written == bytes.size()) return true;
+    } else {
+        // Output is waiting: give the kernel both pieces in one call, oldest first.
+        const std::span<const std::uint8_t> pending = output_.readable();
+        iovec parts[2] = {{const_cast<std::uint8_t*>(pending.data()), pending.size()},
+                          {const_cast<std::uint8_t*>(bytes.data()), bytes.size()}};
+        msghdr message{};
+        message.msg_iov = parts;
+        message.msg_iovlen = 2;
+        const ssize_t sent = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
+        if (sent < 0 && !would_block(errno)) {
+            fail_send("sendmsg");
+            return false;
+        }
+        const auto total = sent > 0 ? static_cast<std::size_t>(sent) : 0;
+        const std::size_t from_pending = std::min(total, pending.size());
+        output_.consume(from_pending);
+        written = total - from_pending;
+        if (written == bytes.size()) {
+            update_interest();
+            return true;
+        }
+    }
+    output_.append(bytes.subspan(written));   // the only copy: what the kernel did not take
+    update_interest();                         // now we want to hear "writable"
+    if (!is_above_high_watermark_ && output_.size() >= high_watermark_) {
+        is_above_high_watermark_ = true;
+        // Last statement: the listener may even destroy this connection.
+        if (listeners_.high_watermark) listeners_.high_watermark(output_.size());
+    }
+    return true;
+}
+
+void TcpConnection::fail_send(std::string_view syscall) {
+    // EPIPE or ECONNRESET: the peer is gone. What is pending can never be delivered.
+    finish(Error::from_errno(fmt::format("{} {}", syscall, peer_)));
+}
+
+void TcpConnection::set_watermarks(std::size_t low, std::size_t high) {
+    LOOPLAB_ASSERT(low <= high, "set_watermarks(low, high) needs low <= high");
+    low_watermark_ = low;
+    high_watermark_ = high;
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+void TcpConnection::pause_reading() {
+    is_paused_ = true;
+    update_interest();
+}
+
+void TcpConnection::resume_reading() {
+    if (!is_paused_) return;
+    is_paused_ = false;
+    if (is_started_ && fd_ && !is_watched_) {
+        // notice_hangup() stopped watching while we were paused; watch again to read the rest.
+        if (auto watched = watch(); !watched) finish(watched.error());
+        return;
+    }
+    update_interest();
+}
+
+// ---- ending ----------------------------------------------------------------------------------
+
+void TcpConnection::shutdown_write() {
+    if (!fd_ || is_write_shutdown_requested_) return;
+    is_write_shutdown_requested_ = true;
+    if (output_.empty()) shut_write_now();   // else flush() does it when the last byte is out
+}
+
+void TcpConnection::shut_write_now() {
+    is_write_shut_ = true;
+    if (::shutdown(fd_.get(), SHUT_WR) == -1 && errno != ENOTCONN) {
+        finish(Error::from_errno(fmt::format("shutdown {}", peer_)));
+        return;
+    }
+    if (peer_ended_) finish(std::nullopt);   // both directions are over
+}
+
+void TcpConnection::close() {
+    if (!fd_ || is_closing_) return;
+    is_closing_ = true;
+    // Before start() this only records the wish: start() then watches for what it needs.
+    close_timer_ = loop_.set_timeout(kCloseTimeout, [this] { on_close_timeout(); });
+    shutdown_write();
+    if (fd_) update_interest();   // keep reading (and discarding) until the peer's FIN
+}
+
+void TcpConnection::on_close_timeout() {
+    close_timer_ = 0;
+    if (output_.empty()) {
+        finish(std::nullopt);   // all sent; the peer just never closed its side
+    } else {
+        finish(Error{ETIMEDOUT,
+                     fmt::format("close {}: {} bytes still unsent", peer_, output_.size())});
+    }
+}
+
+void TcpConnection::abort() {
+    if (!fd_) return;
+    // Linger on, for 0 seconds: close() throws pending data away and sends a reset (RST).
+    const linger reset_now{1, 0};
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &reset_now, sizeof reset_now);
+    output_.clear();
+    finish(std::nullopt);
+}
+
+// Closes the socket now; on_error (if `error`) and on_close follow in the loop's close phase.
+void TcpConnection::finish(std::optional<Error> error) {
+    if (!fd_) return;
+    loop_.cancel_timer(close_timer_);
+    close_timer_ = 0;
+    if (is_watched_) loop_.forget(fd_.get());
+    is_watched_ = false;
+    fd_.reset();
+    input_.release_if_empty(0);
+    output_.clear();
+    output_.release_if_empty(0);
+    error_ = std::move(error);
+    // The token says whether we still exist when phase 4 comes: the owner may destroy us
+    // before then (it then hears nothing more, which is what destroying means).
+    loop_.post_close([this, alive = lifetime_.alive_token()] {
+        if (*alive) emit_close_events();
+    });
+}
+
+void TcpConnection::emit_close_events() {
+    LifetimeFlag::Scope alive{lifetime_};
+    if (error_ && listeners_.error) {
+        listeners_.error(*error_);
+        if (alive.was_destroyed()) return;
+    }
+    if (listeners_.close) listeners_.close();   // last: it may destroy this connection
+}
+
+// ---- options ---------------------------------------------------------------------------------
+
+Status TcpConnection::set_no_delay(bool no_delay) {
+    if (!fd_) return Error::because("set_no_delay on a closed connection");
+    return detail::set_int_option(fd_.get(), IPPROTO_TCP, TCP_NODELAY, no_delay ? 1 : 0,
+                                  "TCP_NODELAY");
+}
+
+}  // namespace looplab::net

@@ -1,0 +1,96 @@
+#include "looplab/net/tcp_listener.hpp"
+
+#include "socket_ops.hpp"
+
+#include <cerrno>
+
+#include <sys/socket.h>
+
+namespace looplab::net {
+
+Result<TcpListener> TcpListener::bind(const Address& where, ListenOptions options) {
+    UniqueFd fd{::socket(where.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+    if (!fd) return Error::from_errno(fmt::format("socket {}", where));
+
+    // Restart a lesson server without waiting for its old connections' TIME_WAIT to expire.
+    if (auto set = detail::set_int_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+        !set)
+        return set.error();
+    if (options.reuse_port) {
+        if (auto set = detail::set_int_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+            !set)
+            return set.error();
+    }
+    if (::bind(fd.get(), where.data(), where.size()) == -1)
+        return Error::from_errno(fmt::format("bind {}", where));
+    if (::listen(fd.get(), options.backlog) == -1)
+        return Error::from_errno(fmt::format("listen {}", where));
+    const Address local = detail::local_address_of(fd.get());
+    return TcpListener{std::move(fd), local};
+}
+
+TcpListener::TcpListener(TcpListener&& other) noexcept
+    : fd_(std::move(other.fd_)), local_(other.local_), on_error_(std::move(other.on_error_)) {
+    LOOPLAB_ASSERT(other.loop_ == nullptr, "a TcpListener was moved after start(); move it before");
+}
+
+TcpListener::~TcpListener() {
+    if (loop_ == nullptr) return;
+    stop();
+    // Destroyed inside on_accept: keep that std::function alive until the loop's close phase.
+    if (lifetime_.is_in_handler())
+        loop_->post_close([kept = std::make_shared<OnAccept>(std::move(on_accept_))] {});
+}
+
+Status TcpListener::start(loop::EventLoop& loop, OnAccept on_accept) {
+    LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !loop.is_watching(fd_.get())),
+                   "start() of a TcpListener that is already accepting");
+    loop_ = &loop;
+    on_accept_ = std::move(on_accept);
+    return loop.watch(fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { accept_batch(); },
+                      "tcp listener");
+}
+
+void TcpListener::stop() {
+    if (loop_ == nullptr) return;
+    loop_->cancel_timer(resume_timer_);
+    resume_timer_ = 0;
+    loop_->forget(fd_.get());
+}
+
+void TcpListener::accept_batch() {
+    LifetimeFlag::Scope alive{lifetime_};
+    for (std::size_t accepted = 0; accepted < kMaxAcceptsPerTurn; ++accepted) {
+        // accept4 sets non-blocking and close-on-exec in the same call (no race, no extra
+        // syscalls); the connection asks for both addresses itself.
+        UniqueFd client{::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)};
+        if (!client) {
+            const int error = errno;
+            if (error == EAGAIN || error == EWOULDBLOCK) return;   // the backlog is empty
+            // The client gave up before we got to it (or a firewall said no): next one.
+            if (error == ECONNABORTED || error == EINTR || error == EPERM) continue;
+            ++accept_errors_;
+            const bool out_of_resources =
+                error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+            if (out_of_resources) pause_accepting();
+            if (on_error_) {
+                on_error_(Error{error, fmt::format("accept {}", local_)});
+                if (alive.was_destroyed()) return;
+            }
+            return;   // a resource error (paused) or something unknown: try again next turn
+        }
+        on_accept_(std::make_unique<TcpConnection>(*loop_, std::move(client)));
+        if (alive.was_destroyed() || !loop_->is_watching(fd_.get())) return;   // destroyed or stopped
+    }
+}
+
+void TcpListener::pause_accepting() {
+    if (resume_timer_ != 0) return;
+    loop_->change(fd_.get(), loop::Interest::none());
+    resume_timer_ = loop_->set_timeout(kAcceptPauseWhenOutOfFds, [this] {
+        resume_timer_ = 0;
+        if (loop_->is_watching(fd_.get())) loop_->change(fd_.get(), loop::Interest::read());
+    });
+}
+
+}  // namespace looplab::net

@@ -1,0 +1,129 @@
+#include "looplab/net/udp_socket.hpp"
+
+#include "socket_ops.hpp"
+
+#include <cerrno>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+namespace looplab::net {
+
+Result<UdpSocket> UdpSocket::bind(const Address& where) {
+    UniqueFd fd{::socket(where.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+    if (!fd) return Error::from_errno(fmt::format("socket {}", where));
+    if (::bind(fd.get(), where.data(), where.size()) == -1)
+        return Error::from_errno(fmt::format("bind {}", where));
+    const Address local = detail::local_address_of(fd.get());
+    return UdpSocket{std::move(fd), local};
+}
+
+UdpSocket::UdpSocket(UdpSocket&& other) noexcept
+    : fd_(std::move(other.fd_)),
+      local_(other.local_),
+      peer_(std::move(other.peer_)),
+      on_error_(std::move(other.on_error_)),
+      max_datagram_(other.max_datagram_) {
+    LOOPLAB_ASSERT(other.loop_ == nullptr, "a UdpSocket was moved after start(); move it before");
+}
+
+UdpSocket::~UdpSocket() {
+    if (loop_ == nullptr) return;
+    stop();
+    // Destroyed inside on_datagram: keep that std::function alive until the loop's close phase.
+    if (lifetime_.is_in_handler())
+        loop_->post_close([kept = std::make_shared<OnDatagram>(std::move(on_datagram_))] {});
+}
+
+Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram) {
+    LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !is_started_),
+                   "start() of a UdpSocket that is already receiving");
+    loop_ = &loop;
+    on_datagram_ = std::move(on_datagram);
+    if (!receive_buffer_) receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
+    auto watched = loop.watch(fd_.get(), loop::Interest::read(),
+                              [this](const loop::Ready&) { receive_batch(); }, "udp socket");
+    is_started_ = watched.has_value();
+    return watched;
+}
+
+void UdpSocket::stop() {
+    if (!is_started_) return;
+    is_started_ = false;
+    loop_->forget(fd_.get());
+}
+
+void UdpSocket::set_max_datagram(std::size_t bytes) {
+    LOOPLAB_ASSERT(bytes >= 1 && bytes <= kMaxDatagramSize,
+                   "set_max_datagram() takes 1 to kMaxDatagramSize bytes");
+    max_datagram_ = bytes;
+    if (receive_buffer_) receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(bytes);
+}
+
+// Read datagrams until none is waiting (EAGAIN) or the per-turn limit is reached.
+void UdpSocket::receive_batch() {
+    LifetimeFlag::Scope alive{lifetime_};
+    for (std::size_t received = 0; received < kMaxDatagramsPerTurn && is_started_; ++received) {
+        sockaddr_storage from{};
+        iovec part{receive_buffer_.get(), max_datagram_};
+        msghdr message{};
+        message.msg_name = &from;
+        message.msg_namelen = sizeof from;
+        message.msg_iov = &part;
+        message.msg_iovlen = 1;
+        const ssize_t count = ::recvmsg(fd_.get(), &message, 0);
+        if (count < 0) {
+            const int error = errno;
+            if (error == EAGAIN || error == EWOULDBLOCK) return;
+            if (error == EINTR) continue;
+            // Reading the error cleared it; report it and stop for this turn, so an error
+            // that keeps coming back cannot keep us here.
+            if (on_error_) on_error_(receive_error(error));
+            return;
+        }
+        const Datagram datagram{
+            .from = Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&from),
+                                           message.msg_namelen),
+            .bytes = std::span{receive_buffer_.get(), static_cast<std::size_t>(count)},
+            // The kernel sets MSG_TRUNC when the datagram did not fit: the rest is discarded.
+            .truncated = (message.msg_flags & MSG_TRUNC) != 0,
+        };
+        on_datagram_(datagram);
+        if (alive.was_destroyed()) return;
+    }
+}
+
+Error UdpSocket::receive_error(int code) const {
+    if (peer_) return Error{code, fmt::format("recvmsg {}", *peer_)};
+    return Error{code, fmt::format("recvmsg on {}", local_)};
+}
+
+Status UdpSocket::send_to(const Address& to, std::span<const std::uint8_t> bytes) {
+    if (::sendto(fd_.get(), bytes.data(), bytes.size(), 0, to.data(), to.size()) == -1)
+        return Error::from_errno(fmt::format("sendto {}", to));
+    return Ok{};
+}
+
+Status UdpSocket::send_to(const Address& to, std::string_view text) {
+    return send_to(to, std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
+Status UdpSocket::connect(const Address& peer) {
+    if (::connect(fd_.get(), peer.data(), peer.size()) == -1)
+        return Error::from_errno(fmt::format("connect {}", peer));
+    peer_ = peer;
+    return Ok{};
+}
+
+Status UdpSocket::send(std::span<const std::uint8_t> bytes) {
+    LOOPLAB_ASSERT(peer_.has_value(), "send() on a UdpSocket that is not connected; use send_to()");
+    if (::send(fd_.get(), bytes.data(), bytes.size(), 0) == -1)
+        return Error::from_errno(fmt::format("send {}", *peer_));
+    return Ok{};
+}
+
+Status UdpSocket::send(std::string_view text) {
+    return send(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
+}  // namespace looplab::net

@@ -1,0 +1,113 @@
+// tests/integration/net/tcp_connector_test.cpp — connects that fail: refused, timed out.
+#include "net_test_support.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+
+using namespace looplab;
+using namespace looplab::net;
+using namespace looplab::net::test;
+
+TEST_CASE("connecting to a port nobody listens on is refused at once", "[net][tcp][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    TcpConnector connector{loop};
+    const Address nobody = Address::loopback(unused_tcp_port());
+
+    std::optional<Error> failure;
+    bool called = false;
+    connector.connect(nobody, [&](Result<std::unique_ptr<TcpConnection>> made) {
+        called = true;
+        if (!made) failure = made.error();
+    });
+    CHECK_FALSE(called);   // never inside connect()
+    CHECK(connector.pending() == 1);
+
+    REQUIRE(loop.run_until([&] { return called; }, 5s));
+    REQUIRE(failure);
+    CHECK(failure->code() == ECONNREFUSED);
+    CHECK(failure->message() == fmt::format("connect {}: Connection refused", nobody));
+    CHECK(connector.pending() == 0);
+}
+
+TEST_CASE("a connect that gets no answer times out", "[net][tcp][integration]") {
+    // Deterministic on loopback: a listener that never accepts, with the smallest backlog.
+    // Once its accept queue is full, Linux drops further SYNs, so the next connect waits in
+    // SYN-SENT (retrying after 1 s, 3 s...) until our timer gives up.
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    ListenOptions options;
+    options.backlog = 0;
+    auto full = TcpListener::bind(Address::loopback(0), options);   // never started
+    REQUIRE(full);
+    TcpConnector connector{loop};
+    ConnectOptions quick;
+    quick.timeout = 300ms;
+
+    // run_until() looks at its condition between turns; a result delivered by a TIMER (our
+    // timeout) is followed in the same turn by a poll that may sleep until the next event.
+    // A 10 ms tick bounds that sleep, so `waited` measures the timeout, not the loop.
+    const loop::TimerId tick = loop.set_interval(10ms, [] {});
+
+    std::vector<std::unique_ptr<TcpConnection>> queued;   // they fill the accept queue
+    std::optional<Error> timed_out;
+    std::chrono::steady_clock::duration waited{};
+    for (int attempt = 0; attempt < 6 && !timed_out; ++attempt) {
+        std::optional<Result<std::unique_ptr<TcpConnection>>> outcome;
+        const auto started = std::chrono::steady_clock::now();
+        connector.connect(full->local_address(), [&](Result<std::unique_ptr<TcpConnection>> made) {
+            outcome.emplace(std::move(made));
+        }, quick);
+        REQUIRE(loop.run_until([&] { return outcome.has_value(); }, 5s));
+        waited = std::chrono::steady_clock::now() - started;
+        if (*outcome) queued.push_back(std::move(*outcome).value());
+        else timed_out = outcome->error();
+    }
+    loop.cancel_timer(tick);
+    REQUIRE(timed_out);
+    CHECK(queued.size() >= 1);
+    CHECK(queued.size() <= 3);
+    CHECK(timed_out->code() == ETIMEDOUT);
+    CHECK(timed_out->message() ==
+          fmt::format("connect {}: Connection timed out", full->local_address()));
+    CHECK(waited >= 290ms);
+    CHECK(waited < 1s);   // ours, not the kernel's SYN retries (1 s, 3 s, ...)
+}
+
+TEST_CASE("destroying a connector cancels its attempts without calling back",
+          "[net][tcp][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    EchoServer server{loop};
+    bool called = false;
+    {
+        TcpConnector connector{loop};
+        connector.connect(server.address(), [&](Result<std::unique_ptr<TcpConnection>>) { called = true; });
+        connector.connect(Address::loopback(unused_tcp_port()),
+                          [&](Result<std::unique_ptr<TcpConnection>>) { called = true; });
+    }
+    loop.run_until([] { return false; }, 50ms);
+    CHECK_FALSE(called);
+}
+
+TEST_CASE("a connect can start from a fixed local port", "[net][tcp][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    AcceptOne server{loop};
+    TcpConnector connector{loop};
+    ConnectOptions options;
+    options.local = Address::loopback(unused_tcp_port());
+    std::unique_ptr<TcpConnection> client;
+    connector.connect(server.address(), [&](Result<std::unique_ptr<TcpConnection>> made) {
+        REQUIRE(made);
+        client = std::move(made).value();
+    }, options);
+    REQUIRE(loop.run_until([&] { return client && server.connection; }, 5s));
+    CHECK(client->local_address() == *options.local);
+    CHECK(server.connection->peer_address() == *options.local);
+}

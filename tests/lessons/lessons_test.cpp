@@ -1,0 +1,105 @@
+// tests/lessons/lessons_test.cpp
+//
+// Lessons are tests too: each lesson's --demo transcript must equal its expected.txt byte for
+// byte, lessons 07 and 08 must print the same transcript on every backend, and the catalogue
+// must be complete (a note per lesson, a lesson per note, a README and a transcript per
+// lesson, usage and exit codes the same everywhere). Run from the repository root.
+#include "lesson_runner.hpp"
+
+#include "looplab/poller/poller.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+using namespace looplab::testing;
+
+namespace {
+
+std::vector<std::string> lessons_with_transcripts() {
+    std::vector<std::string> slugs;
+    for (const std::string& slug : lesson_slugs())
+        if (file_exists(fmt::format("lessons/{}/expected.txt", slug))) slugs.push_back(slug);
+    return slugs;
+}
+
+// Runs the lesson with `args` and checks stdout against its expected.txt.
+void check_transcript(const std::string& slug, const std::string& args) {
+    const std::string binary = lesson_binary(slug);
+    INFO("lesson " << slug << ", run as: " << binary << " " << args);
+    REQUIRE(file_exists(binary));   // not built? `make lessons` (or set LOOPLAB_LESSON_BIN_DIR)
+
+    const Run run = run_binary(binary, args);
+    const std::string expected = read_file(fmt::format("lessons/{}/expected.txt", slug));
+    const std::string diff = line_diff(expected, run.out);
+    INFO(diff);
+    CHECK(run.exit_code == 0);
+    CHECK(diff.empty());
+}
+
+}  // namespace
+
+TEST_CASE("the lessons folder holds the lessons 01 to 08", "[lessons]") {
+    const auto slugs = lesson_slugs();
+    for (const char* slug : {"01-call-stack", "02-event-driven-programming", "03-observer-pattern",
+                             "04-listener", "05-emit-raise-trigger", "06-event-handler",
+                             "07-event-queue", "08-event-loop"}) {
+        CAPTURE(slug);
+        CHECK(std::find(slugs.begin(), slugs.end(), slug) != slugs.end());
+    }
+}
+
+TEST_CASE("every lesson's --demo output matches its expected.txt", "[lessons]") {
+    const auto slugs = lessons_with_transcripts();
+    REQUIRE_FALSE(slugs.empty());
+    const std::string slug = GENERATE_COPY(from_range(slugs));
+    check_transcript(slug, "--demo");
+}
+
+TEST_CASE("lessons 07 and 08 print the same transcript on every poller", "[lessons]") {
+    const std::string slug = GENERATE(as<std::string>{}, "07-event-queue", "08-event-loop");
+    const std::string poller = GENERATE(from_range(looplab::poller::available_pollers()));
+    check_transcript(slug, "--demo --poller=" + poller);
+}
+
+TEST_CASE("every lesson has a note and every note has a lesson", "[lessons]") {
+    const auto lessons = lesson_slugs();
+    const auto notes = note_slugs();
+    for (const std::string& slug : lessons) {
+        INFO("lessons/" << slug << " has no notes/" << slug << ".md");
+        CHECK(std::find(notes.begin(), notes.end(), slug) != notes.end());
+    }
+    for (const std::string& slug : notes) {
+        INFO("notes/" << slug << ".md has no lessons/" << slug);
+        CHECK(std::find(lessons.begin(), lessons.end(), slug) != lessons.end());
+    }
+}
+
+TEST_CASE("every lesson folder has a README.md and an expected.txt", "[lessons]") {
+    for (const std::string& slug : lesson_slugs()) {
+        CAPTURE(slug);
+        CHECK(file_exists(fmt::format("lessons/{}/README.md", slug)));
+        CHECK(file_exists(fmt::format("lessons/{}/expected.txt", slug)));
+    }
+}
+
+TEST_CASE("every lesson binary exits 2 on a bad flag and 0 on --help", "[lessons]") {
+    const auto slugs = lesson_slugs();
+    REQUIRE_FALSE(slugs.empty());
+    const std::string slug = GENERATE_COPY(from_range(slugs));
+    const std::string binary = lesson_binary(slug);
+    INFO("lesson " << slug << ": " << binary);
+    REQUIRE(file_exists(binary));
+
+    const Run help = run_binary(binary, "--help");
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.starts_with("usage: "));
+    CHECK(help.out.find("--demo") != std::string::npos);
+
+    CHECK(run_binary(binary, "--no-such-flag").exit_code == 2);
+    CHECK(run_binary(binary, "--poller=no-such-poller").exit_code == 2);
+}
