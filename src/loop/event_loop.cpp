@@ -83,6 +83,7 @@ Status EventLoop::run_once() {
     if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(now)));
     else phase_ = Phase::Timers;
     timers_.run_due(now, [this](TimerId id, Task& task) {
+        if (failure_) return;   // a callback threw: run nothing more, run() reports it
         invoke("timer",
                trace::CallStack::current().is_tracing()
                    ? fmt::format("#{}", TimerQueue::number_of(id))
@@ -107,8 +108,12 @@ Status EventLoop::run_once() {
     if (failure_) return *failure_;
 
     // 3. next: one batch of post_next() tasks
-    if (stack.is_tracing()) enter(Phase::Next, fmt::format("next     {} tasks", queue_.next_count()));
-    else phase_ = Phase::Next;
+    if (stack.is_tracing()) {
+        const std::size_t count = queue_.next_count();
+        enter(Phase::Next, fmt::format("next     {} task{}", count, count == 1 ? "" : "s"));
+    } else {
+        phase_ = Phase::Next;
+    }
     queue_.run_next_batch(&EventLoop::run_next_task, this);
     if (failure_) return *failure_;
 
@@ -196,7 +201,9 @@ void EventLoop::run_soon_task(void*, Task& task) {
 }
 
 void EventLoop::run_next_task(void* loop, Task& task) {
-    static_cast<EventLoop*>(loop)->invoke("next task", std::string{}, task);
+    auto* self = static_cast<EventLoop*>(loop);
+    if (self->failure_) return;   // a callback threw: run nothing more, run() reports it
+    self->invoke("next task", std::string{}, task);
 }
 
 void EventLoop::report_exception(std::string_view what) {

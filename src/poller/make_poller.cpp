@@ -19,10 +19,12 @@ std::vector<std::string> available_pollers() {
 }
 
 Result<std::unique_ptr<Poller>> make_poller(std::string_view name) {
+    // Kept here, not in a temporary: `name` may point into it below.
+    const std::string best = available_pollers().front();
     if (name.empty()) {
         const char* from_environment = std::getenv("LOOPLAB_POLLER");
-        name = (from_environment && *from_environment) ? from_environment
-                                                       : available_pollers().front();
+        name = (from_environment && *from_environment) ? std::string_view{from_environment}
+                                                       : std::string_view{best};
     }
 #if LOOPLAB_HAS_EPOLL
     if (name == "epoll") return make_epoll_poller();

@@ -375,7 +375,7 @@ TEST_CASE("the tracer prints each turn with its phases and the stack of each cal
           "  > soon task\n"
           "  < soon task\n"
           "  poll     0 ready\n"
-          "  next     1 tasks\n"
+          "  next     1 task\n"
           "  > next task\n"
           "  < next task\n"
           "  close    0\n");
