@@ -36,6 +36,9 @@ INTEROP_BINS := $(INTEROP_SRCS:tests/interop/%.cpp=$(BUILD)/interop/%)
 BENCH_SRCS  := $(wildcard tests/bench/*.cpp)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 
+# Keep every object: make would otherwise delete the lessons' objects as "intermediate".
+.SECONDARY:
+
 .PHONY: all lib apps lessons tests test demo walkthrough run bench asan fuzz format clean deps \
         test-tools
 .DEFAULT_GOAL := all
