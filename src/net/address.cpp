@@ -23,7 +23,7 @@ Result<std::uint16_t> parse_port(std::string_view full_text, std::string_view di
     return static_cast<std::uint16_t>(value);
 }
 
-}  // namespace
+}   // namespace
 
 Result<Address> Address::from_ip(std::string_view ip, std::uint16_t port) {
     // inet_pton needs a NUL-terminated string; the longest IPv6 text is 45 characters.
@@ -47,8 +47,9 @@ Result<Address> Address::from_ip(std::string_view ip, std::uint16_t port) {
         address.size_ = sizeof v6;
         return address;
     }
-    return bad_address(ip, "not a numeric IPv4 or IPv6 address (names such as \"localhost\" "
-                           "are not resolved here: that would block the loop)");
+    return bad_address(ip,
+                       "not a numeric IPv4 or IPv6 address (names such as \"localhost\" "
+                       "are not resolved here: that would block the loop)");
 }
 
 Result<Address> Address::parse(std::string_view text) {
@@ -86,13 +87,22 @@ Address Address::from_sockaddr(const sockaddr* source, socklen_t size) {
     return address;
 }
 
-Address Address::loopback(std::uint16_t port) { return from_ip("127.0.0.1", port).value(); }
-Address Address::loopback6(std::uint16_t port) { return from_ip("::1", port).value(); }
-Address Address::any(std::uint16_t port) { return from_ip("0.0.0.0", port).value(); }
-Address Address::any6(std::uint16_t port) { return from_ip("::", port).value(); }
+Address Address::loopback(std::uint16_t port) {
+    return from_ip("127.0.0.1", port).value();
+}
+Address Address::loopback6(std::uint16_t port) {
+    return from_ip("::1", port).value();
+}
+Address Address::any(std::uint16_t port) {
+    return from_ip("0.0.0.0", port).value();
+}
+Address Address::any6(std::uint16_t port) {
+    return from_ip("::", port).value();
+}
 
 std::uint16_t Address::port() const {
-    if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
+    if (family() == AF_INET)
+        return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
     if (family() == AF_INET6)
         return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
     return 0;
@@ -141,7 +151,7 @@ bool Address::operator==(const Address& other) const {
     return true;   // two unspecified addresses
 }
 
-}  // namespace looplab::net
+}   // namespace looplab::net
 
 std::size_t std::hash<looplab::net::Address>::operator()(
     const looplab::net::Address& address) const noexcept {

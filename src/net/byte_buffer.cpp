@@ -54,4 +54,4 @@ void ByteBuffer::make_room(std::size_t count) {
     write_pos_ = unread;
 }
 
-}  // namespace looplab::net
+}   // namespace looplab::net

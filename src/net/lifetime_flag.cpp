@@ -14,4 +14,4 @@ LifetimeFlag::Scope::~Scope() {
     }
 }
 
-}  // namespace looplab::net
+}   // namespace looplab::net

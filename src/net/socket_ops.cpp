@@ -33,4 +33,4 @@ Status set_int_option(int fd, int level, int name, int value, std::string_view w
     return Ok{};
 }
 
-}  // namespace looplab::net::detail
+}   // namespace looplab::net::detail

@@ -19,4 +19,4 @@ int take_socket_error(int fd);
 // setsockopt() of an int option; the Error says which option failed on which socket.
 [[nodiscard]] Status set_int_option(int fd, int level, int name, int value, std::string_view what);
 
-}  // namespace looplab::net::detail
+}   // namespace looplab::net::detail

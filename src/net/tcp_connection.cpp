@@ -17,9 +17,11 @@ namespace {
 // What arrives beyond the input buffer's free space in one read (see kMinReadSpace).
 constexpr std::size_t kReadSpill = 64 * 1024;
 
-bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
+bool would_block(int error) {
+    return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
+}
 
-}  // namespace
+}   // namespace
 
 TcpConnection::TcpConnection(loop::EventLoop& loop, UniqueFd connected_socket)
     : loop_(loop),
@@ -48,9 +50,9 @@ Status TcpConnection::start() {
 }
 
 Status TcpConnection::watch() {
-    auto watched = loop_.watch(fd_.get(), interest(),
-                               [this](const loop::Ready& ready) { handle_ready(ready); },
-                               "tcp connection");
+    auto watched = loop_.watch(
+        fd_.get(), interest(), [this](const loop::Ready& ready) { handle_ready(ready); },
+        "tcp connection");
     if (watched) is_watched_ = true;
     return watched;
 }
@@ -86,13 +88,22 @@ void TcpConnection::handle_ready(const loop::Ready& ready) {
 // (No trace scope here: this runs for every message, and the loop's own frame for this fd,
 // labelled "tcp connection", already shows it in a trace.)
 void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
-    std::uint8_t spill[kReadSpill];   // not initialised: only the bytes read are used
     const std::span<std::uint8_t> space = input_.prepare(kMinReadSpace);
-    iovec parts[2] = {{space.data(), space.size()}, {spill, sizeof spill}};
-    const ssize_t count = ::readv(fd_.get(), parts, 2);
+    ssize_t count;
+    std::uint8_t spill[kReadSpill];   // not initialised: only the bytes read are used
+    if (!is_in_burst_) {
+        // The common case: one buffer, the cheapest system call.
+        count = ::read(fd_.get(), space.data(), space.size());
+    } else {
+        // The last read filled all the free space, so more is probably waiting: let this one
+        // take up to 64 KiB more, into the stack array, and copy that part in afterwards.
+        iovec parts[2] = {{space.data(), space.size()}, {spill, sizeof spill}};
+        count = ::readv(fd_.get(), parts, 2);
+    }
     if (count > 0) {
         const auto total = static_cast<std::size_t>(count);
         const std::size_t direct = std::min(total, space.size());
+        is_in_burst_ = total >= space.size();
         input_.commit(direct);
         if (total > direct) input_.append(std::span{spill, total - direct});
         deliver(alive);
@@ -215,7 +226,7 @@ bool TcpConnection::send(std::span<const std::uint8_t> bytes) {
         }
     }
     output_.append(bytes.subspan(written));   // the only copy: what the kernel did not take
-    update_interest();                         // now we want to hear "writable"
+    update_interest();                        // now we want to hear "writable"
     if (!is_above_high_watermark_ && output_.size() >= high_watermark_) {
         is_above_high_watermark_ = true;
         // Last statement: the listener may even destroy this connection.
@@ -334,4 +345,4 @@ Status TcpConnection::set_no_delay(bool no_delay) {
                                   "TCP_NODELAY");
 }
 
-}  // namespace looplab::net
+}   // namespace looplab::net

@@ -40,7 +40,8 @@ std::optional<Error> TcpConnector::begin(Attempt& attempt, AttemptId id,
     const int fd = attempt.fd.get();
 
     if (options.local) {
-        if (auto set = detail::set_int_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"); !set)
+        if (auto set = detail::set_int_option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+            !set)
             return set.error();
         if (::bind(fd, options.local->data(), options.local->size()) == -1)
             return Error::from_errno(fmt::format("bind {}", *options.local));
@@ -49,8 +50,9 @@ std::optional<Error> TcpConnector::begin(Attempt& attempt, AttemptId id,
     if (::connect(fd, remote.data(), remote.size()) == -1 && errno != EINPROGRESS)
         return Error::from_errno(fmt::format("connect {}", remote));
 
-    if (auto watched = loop_.watch(fd, loop::Interest::write(),
-                                   [this, id](const loop::Ready&) { on_ready(id); }, "tcp connect");
+    if (auto watched = loop_.watch(
+            fd, loop::Interest::write(), [this, id](const loop::Ready&) { on_ready(id); },
+            "tcp connect");
         !watched)
         return watched.error();
     attempt.is_watched = true;
@@ -83,4 +85,4 @@ void TcpConnector::finish(AttemptId id, Result<std::unique_ptr<TcpConnection>> r
     on_connected(std::move(result));   // last: touches nothing of ours afterwards
 }
 
-}  // namespace looplab::net
+}   // namespace looplab::net

@@ -17,7 +17,8 @@ Result<TcpListener> TcpListener::bind(const Address& where, ListenOptions option
         !set)
         return set.error();
     if (options.reuse_port) {
-        if (auto set = detail::set_int_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+        if (auto set =
+                detail::set_int_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
             !set)
             return set.error();
     }
@@ -47,8 +48,9 @@ Status TcpListener::start(loop::EventLoop& loop, OnAccept on_accept) {
                    "start() of a TcpListener that is already accepting");
     loop_ = &loop;
     on_accept_ = std::move(on_accept);
-    return loop.watch(fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { accept_batch(); },
-                      "tcp listener");
+    return loop.watch(
+        fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { accept_batch(); },
+        "tcp listener");
 }
 
 void TcpListener::stop() {
@@ -80,7 +82,8 @@ void TcpListener::accept_batch() {
             return;   // a resource error (paused) or something unknown: try again next turn
         }
         on_accept_(std::make_unique<TcpConnection>(*loop_, std::move(client)));
-        if (alive.was_destroyed() || !loop_->is_watching(fd_.get())) return;   // destroyed or stopped
+        if (alive.was_destroyed() || !loop_->is_watching(fd_.get()))
+            return;   // destroyed or stopped
     }
 }
 
@@ -93,4 +96,4 @@ void TcpListener::pause_accepting() {
     });
 }
 
-}  // namespace looplab::net
+}   // namespace looplab::net

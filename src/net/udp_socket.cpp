@@ -40,9 +40,11 @@ Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram) {
                    "start() of a UdpSocket that is already receiving");
     loop_ = &loop;
     on_datagram_ = std::move(on_datagram);
-    if (!receive_buffer_) receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
-    auto watched = loop.watch(fd_.get(), loop::Interest::read(),
-                              [this](const loop::Ready&) { receive_batch(); }, "udp socket");
+    if (!receive_buffer_)
+        receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
+    auto watched = loop.watch(
+        fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { receive_batch(); },
+        "udp socket");
     is_started_ = watched.has_value();
     return watched;
 }
@@ -126,4 +128,4 @@ Status UdpSocket::send(std::string_view text) {
     return send(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
-}  // namespace looplab::net
+}   // namespace looplab::net

@@ -60,7 +60,8 @@ Options parse(int argc, char** argv) {
         const std::string_view arg = argv[i];
         if (arg == "--port" && i + 1 < argc) {
             const std::string_view text = argv[++i];
-            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), options.port);
+            const auto [end, error] =
+                std::from_chars(text.data(), text.data() + text.size(), options.port);
             if (error != std::errc{} || end != text.data() + text.size()) usage();
         } else if (arg == "--poller" && i + 1 < argc) {
             options.poller = argv[++i];
@@ -69,14 +70,6 @@ Options parse(int argc, char** argv) {
         } else {
             usage();
         }
-    }
-    // Name the poller ourselves: make_poller("") keeps a string_view into a temporary
-    // (reported to the loop's owner), so the default is resolved here instead.
-    if (options.poller.empty()) {
-        const char* from_environment = std::getenv("LOOPLAB_POLLER");
-        options.poller = (from_environment != nullptr && *from_environment != '\0')
-                             ? std::string{from_environment}
-                             : poller::available_pollers().front();
     }
     if (auto poller = poller::make_poller(options.poller); !poller) fail(poller.error());
     return options;
@@ -108,14 +101,15 @@ public:
     }
 
     void close_all() {
-        for (auto& [raw, connection] : connections_) connection->abort();
+        for (auto& [raw, connection] : connections_)
+            connection->abort();
     }
 
 private:
     std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>> connections_;
 };
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     const Options options = parse(argc, argv);
@@ -135,7 +129,6 @@ int main(int argc, char** argv) {
             (void)udp->send_to(datagram.from, datagram.bytes);
         });
         if (!started) fail(started.error());
-        fmt::print("listening on {}\n", udp->local_address().port());
     } else {
         ListenOptions listen_options;
         listen_options.backlog = 4096;
@@ -146,9 +139,7 @@ int main(int argc, char** argv) {
             tcp.adopt(std::move(connection));
         });
         if (!started) fail(started.error());
-        fmt::print("listening on {}\n", listener->local_address().port());
     }
-    std::fflush(stdout);
 
     const auto finish = [&](int) {
         if (listener) listener->stop();
@@ -158,6 +149,11 @@ int main(int argc, char** argv) {
     };
     if (auto handled = loop.on_signal(SIGINT, finish); !handled) fail(handled.error());
     if (auto handled = loop.on_signal(SIGTERM, finish); !handled) fail(handled.error());
+
+    // Only now, with the signals routed to the loop, may the benchmark script start (and stop) us.
+    fmt::print("listening on {}\n",
+               udp ? udp->local_address().port() : listener->local_address().port());
+    std::fflush(stdout);
 
     if (auto ran = loop.run(); !ran) fail(ran.error());
     return 0;

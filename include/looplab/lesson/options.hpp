@@ -1,7 +1,7 @@
 // looplab/lesson/options.hpp
 //
 // Options — what a lesson binary was asked to do, read from its command line by parse().
-// Every lesson understands the same five flags, so a teacher learns them once:
+// Every lesson understands the same flags, so a teacher learns them once:
 //
 //   --demo            scripted run with stable output (labels, not ports, fds or times);
 //                     `make run N=07` uses it and `make test` compares it with expected.txt
@@ -19,8 +19,9 @@
 //     const auto port = options.number("port");            // 4950 unless --port N was given
 //     if (options.has("netem")) ...
 //
-// Contract: a bad command line (unknown flag, missing or non-numeric value, unknown poller)
-// prints the problem and the usage on stderr and exits 2; --help exits 0. Values are given
+// Contract: a bad command line (unknown flag, missing or non-numeric value) prints the
+// problem and the usage on stderr and exits 2; an unknown poller (also in $LOOPLAB_POLLER)
+// prints one line listing the available ones and exits 2; --help exits 0. Values are given
 // as `--name VALUE` or `--name=VALUE`. Asking for an option that was never declared is a bug
 // in the lesson and aborts with a message saying so.
 #pragma once

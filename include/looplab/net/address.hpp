@@ -63,7 +63,7 @@ private:
     socklen_t size_ = 0;
 };
 
-}  // namespace looplab::net
+}   // namespace looplab::net
 
 template <>
 struct fmt::formatter<looplab::net::Address> : fmt::formatter<std::string_view> {

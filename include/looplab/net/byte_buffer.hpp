@@ -100,4 +100,4 @@ private:
     std::size_t write_pos_ = 0;
 };
 
-}  // namespace looplab::net
+}   // namespace looplab::net

@@ -74,4 +74,4 @@ private:
     std::shared_ptr<bool> token_;
 };
 
-}  // namespace looplab::net
+}   // namespace looplab::net

@@ -68,9 +68,10 @@
 
 namespace looplab::net {
 
-// Free space offered to each read. What arrives beyond it lands in a 64 KiB array on the stack
-// and is appended (the one copy), so a burst is read in one call without every connection
-// keeping a large buffer.
+// Free space offered to each read(). When a read fills it (a burst: more is waiting), the
+// next one is a readv() that also offers a 64 KiB array on the stack, whose bytes are then
+// appended (the one copy): a burst is read in large calls without every connection keeping
+// a large buffer.
 inline constexpr std::size_t kMinReadSpace = 4 * 1024;
 // An input or output buffer that empties while larger than this gives its memory back, so an
 // idle connection holds at most this much per direction.
@@ -95,9 +96,13 @@ public:
     TcpConnection& operator=(const TcpConnection&) = delete;
 
     // ---- listeners: set them, then start() ---------------------------------------------------
-    void on_data(std::function<void(ByteBuffer&)> listener) { listeners_.data = std::move(listener); }
+    void on_data(std::function<void(ByteBuffer&)> listener) {
+        listeners_.data = std::move(listener);
+    }
     void on_end(std::function<void()> listener) { listeners_.end = std::move(listener); }
-    void on_error(std::function<void(const Error&)> listener) { listeners_.error = std::move(listener); }
+    void on_error(std::function<void(const Error&)> listener) {
+        listeners_.error = std::move(listener);
+    }
     void on_close(std::function<void()> listener) { listeners_.close = std::move(listener); }
     void on_high_watermark(std::function<void(std::size_t)> listener) {
         listeners_.high_watermark = std::move(listener);
@@ -167,17 +172,9 @@ private:
     void update_interest();
     Status watch();
 
+    // Touched for every message: kept together, so a busy connection costs few cache lines.
     loop::EventLoop& loop_;
     UniqueFd fd_;
-    Address local_;
-    Address peer_;
-    ByteBuffer input_;
-    ByteBuffer output_;
-    Listeners listeners_;
-    std::size_t low_watermark_ = kDefaultLowWatermark;
-    std::size_t high_watermark_ = kDefaultHighWatermark;
-    std::optional<Error> error_;      // reported by on_error just before on_close
-    loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
     bool is_started_ = false;
     bool is_watched_ = false;
     bool is_paused_ = false;
@@ -187,7 +184,18 @@ private:
     bool is_write_shutdown_requested_ = false;
     bool is_write_shut_ = false;
     bool is_closing_ = false;
+    bool is_in_burst_ = false;   // the last read filled the free space: more is waiting
+    ByteBuffer input_;
+    ByteBuffer output_;
+    std::size_t low_watermark_ = kDefaultLowWatermark;
+    std::size_t high_watermark_ = kDefaultHighWatermark;
     LifetimeFlag lifetime_;
+    Listeners listeners_;   // `data` first
+    // Needed only at the start and the end.
+    std::optional<Error> error_;      // reported by on_error just before on_close
+    loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
+    Address local_;
+    Address peer_;
 };
 
-}  // namespace looplab::net
+}   // namespace looplab::net

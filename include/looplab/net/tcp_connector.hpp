@@ -83,4 +83,4 @@ private:
     LifetimeFlag lifetime_;
 };
 
-}  // namespace looplab::net
+}   // namespace looplab::net

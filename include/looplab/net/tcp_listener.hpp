@@ -93,4 +93,4 @@ private:
     LifetimeFlag lifetime_;
 };
 
-}  // namespace looplab::net
+}   // namespace looplab::net

@@ -114,4 +114,4 @@ private:
     LifetimeFlag lifetime_;
 };
 
-}  // namespace looplab::net
+}   // namespace looplab::net

@@ -91,8 +91,7 @@ struct Recorder {
 // `prepare` may set more listeners (or options) before start().
 class AcceptOne {
 public:
-    explicit AcceptOne(loop::EventLoop& loop,
-                       std::function<void(TcpConnection&)> prepare = {})
+    explicit AcceptOne(loop::EventLoop& loop, std::function<void(TcpConnection&)> prepare = {})
         : listener_(TcpListener::bind(Address::loopback(0)).value()), prepare_(std::move(prepare)) {
         REQUIRE(listener_.start(loop, [this](std::unique_ptr<TcpConnection> accepted) {
             connection = std::move(accepted);
@@ -115,9 +114,8 @@ private:
 inline std::unique_ptr<TcpConnection> connect_now(loop::EventLoop& loop, const Address& to) {
     TcpConnector connector{loop};
     std::optional<Result<std::unique_ptr<TcpConnection>>> outcome;
-    connector.connect(to, [&](Result<std::unique_ptr<TcpConnection>> made) {
-        outcome.emplace(std::move(made));
-    });
+    connector.connect(
+        to, [&](Result<std::unique_ptr<TcpConnection>> made) { outcome.emplace(std::move(made)); });
     REQUIRE(loop.run_until([&] { return outcome.has_value(); }, 5s));
     if (!*outcome) FAIL(outcome->error().message());
     return std::move(*outcome).value();
@@ -161,4 +159,4 @@ inline std::uint16_t unused_tcp_port() {
     return listener->local_address().port();
 }
 
-}  // namespace looplab::net::test
+}   // namespace looplab::net::test

@@ -23,29 +23,30 @@ TEST_CASE("a slow reader makes the writer see the high watermark and nothing is 
     bool is_above_high = false;
     std::function<void()> pump;
     AcceptOne server{loop, [&](TcpConnection& writer) {
-        writer.set_watermarks(kLow, kHigh);
-        writer.on_high_watermark([&](std::size_t pending) {
-            ++high_events;
-            CHECK(pending >= kHigh);
-            is_above_high = true;
-        });
-        writer.on_drain([&] {
-            ++drain_events;
-            CHECK(writer.pending_output() <= kLow);
-            is_above_high = false;
-            pump();
-        });
-        pump = [&] {
-            while (sent.bytes < kTotal && !is_above_high) {
-                const std::vector<std::uint8_t> chunk = pattern(kChunk, sent.bytes);
-                CHECK(writer.send(chunk));
-                sent.add(chunk);
-                most_pending = std::max(most_pending, writer.pending_output());
-            }
-            if (sent.bytes == kTotal) writer.close();
-        };
-        pump();
-    }};
+                         writer.set_watermarks(kLow, kHigh);
+                         writer.on_high_watermark([&](std::size_t pending) {
+                             ++high_events;
+                             CHECK(pending >= kHigh);
+                             is_above_high = true;
+                         });
+                         writer.on_drain([&] {
+                             ++drain_events;
+                             CHECK(writer.pending_output() <= kLow);
+                             is_above_high = false;
+                             pump();
+                         });
+                         pump = [&] {
+                             while (sent.bytes < kTotal && !is_above_high) {
+                                 const std::vector<std::uint8_t> chunk =
+                                     pattern(kChunk, sent.bytes);
+                                 CHECK(writer.send(chunk));
+                                 sent.add(chunk);
+                                 most_pending = std::max(most_pending, writer.pending_output());
+                             }
+                             if (sent.bytes == kTotal) writer.close();
+                         };
+                         pump();
+                     }};
 
     // The reader: takes one read's worth, then pauses for a millisecond.
     auto reader = connect_now(loop, server.address());

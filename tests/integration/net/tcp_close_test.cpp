@@ -25,14 +25,16 @@ TEST_CASE("a peer that closes is reported as end and a peer that resets as an er
 
     SECTION("close(): FIN, so the server sees end then close, and no error") {
         client->close();
-        REQUIRE(loop.run_until([&] { return server.recorder.closed() && client_recorder.closed(); }, 5s));
+        REQUIRE(loop.run_until([&] { return server.recorder.closed() && client_recorder.closed(); },
+                               5s));
         CHECK(server.recorder.events == std::vector<std::string>{"end", "close"});
         CHECK(client_recorder.events == std::vector<std::string>{"close"});
     }
     SECTION("abort(): RST, so the server sees ECONNRESET then close, and no end") {
         const Address client_address = client->local_address();
         client->abort();
-        REQUIRE(loop.run_until([&] { return server.recorder.closed() && client_recorder.closed(); }, 5s));
+        REQUIRE(loop.run_until([&] { return server.recorder.closed() && client_recorder.closed(); },
+                               5s));
         CHECK(server.recorder.events == std::vector<std::string>{"error", "close"});
         REQUIRE(server.recorder.error);
         CHECK(server.recorder.error->code() == ECONNRESET);
@@ -67,13 +69,14 @@ TEST_CASE("half-close: after shutdown_write the peer sees EOF and can still answ
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     AcceptOne server{loop, [](TcpConnection& connection) {
-        connection.set_allow_half_open(true);
-        // The server answers only once the request is complete: when the client's side ends.
-        connection.on_end([&connection] {
-            connection.send("response");
-            connection.close();
-        });
-    }};
+                         connection.set_allow_half_open(true);
+                         // The server answers only once the request is complete: when the client's
+                         // side ends.
+                         connection.on_end([&connection] {
+                             connection.send("response");
+                             connection.close();
+                         });
+                     }};
     auto client = connect_now(loop, server.address());
     Recorder client_recorder;
     client_recorder.attach(*client);
@@ -82,7 +85,8 @@ TEST_CASE("half-close: after shutdown_write the peer sees EOF and can still answ
     client->shutdown_write();
     CHECK_FALSE(client->send("more"));   // our side is finished
 
-    REQUIRE(loop.run_until([&] { return client_recorder.closed() && server.recorder.closed(); }, 5s));
+    REQUIRE(
+        loop.run_until([&] { return client_recorder.closed() && server.recorder.closed(); }, 5s));
     CHECK(server.recorder.received == "request");
     CHECK(client_recorder.received == "response");
     CHECK(client_recorder.events == std::vector<std::string>{"data", "end", "close"});
@@ -100,11 +104,12 @@ TEST_CASE("graceful close sends everything pending before the FIN", "[net][tcp][
     sent.add(payload);
     std::size_t pending_at_close = 0;
 
-    AcceptOne server{loop, [&](TcpConnection& connection) {
-        connection.send(payload);
-        pending_at_close = connection.pending_output();
-        connection.close();   // right away: the buffered megabytes must still arrive
-    }};
+    AcceptOne server{
+        loop, [&](TcpConnection& connection) {
+            connection.send(payload);
+            pending_at_close = connection.pending_output();
+            connection.close();   // right away: the buffered megabytes must still arrive
+        }};
     auto client = connect_now(loop, server.address());
     Checksum received;
     bool ended = false;
@@ -165,10 +170,11 @@ TEST_CASE("a paused connection whose peer closed waits quietly and then reads th
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    AcceptOne server{loop, [](TcpConnection& connection) {
-        connection.pause_reading();
-        connection.shutdown_write();   // with the peer's FIN too, both directions are shut
-    }};
+    AcceptOne server{
+        loop, [](TcpConnection& connection) {
+            connection.pause_reading();
+            connection.shutdown_write();   // with the peer's FIN too, both directions are shut
+        }};
     auto client = connect_now(loop, server.address());
     Recorder client_recorder;
     client_recorder.attach(*client);
@@ -189,7 +195,8 @@ TEST_CASE("a paused connection whose peer closed waits quietly and then reads th
     CHECK(server.recorder.events == std::vector<std::string>{"data", "end", "close"});
 }
 
-TEST_CASE("writing to a vanished peer is an error event and never SIGPIPE", "[net][tcp][integration]") {
+TEST_CASE("writing to a vanished peer is an error event and never SIGPIPE",
+          "[net][tcp][integration]") {
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     // The test runner ignores SIGPIPE; put the default back (death) to prove we never raise it.

@@ -58,13 +58,16 @@ TEST_CASE("a connect that gets no answer times out", "[net][tcp][integration]") 
     for (int attempt = 0; attempt < 6 && !timed_out; ++attempt) {
         std::optional<Result<std::unique_ptr<TcpConnection>>> outcome;
         const auto started = std::chrono::steady_clock::now();
-        connector.connect(full->local_address(), [&](Result<std::unique_ptr<TcpConnection>> made) {
-            outcome.emplace(std::move(made));
-        }, quick);
+        connector.connect(
+            full->local_address(),
+            [&](Result<std::unique_ptr<TcpConnection>> made) { outcome.emplace(std::move(made)); },
+            quick);
         REQUIRE(loop.run_until([&] { return outcome.has_value(); }, 5s));
         waited = std::chrono::steady_clock::now() - started;
-        if (*outcome) queued.push_back(std::move(*outcome).value());
-        else timed_out = outcome->error();
+        if (*outcome)
+            queued.push_back(std::move(*outcome).value());
+        else
+            timed_out = outcome->error();
     }
     loop.cancel_timer(tick);
     REQUIRE(timed_out);
@@ -86,7 +89,8 @@ TEST_CASE("destroying a connector cancels its attempts without calling back",
     bool called = false;
     {
         TcpConnector connector{loop};
-        connector.connect(server.address(), [&](Result<std::unique_ptr<TcpConnection>>) { called = true; });
+        connector.connect(server.address(),
+                          [&](Result<std::unique_ptr<TcpConnection>>) { called = true; });
         connector.connect(Address::loopback(unused_tcp_port()),
                           [&](Result<std::unique_ptr<TcpConnection>>) { called = true; });
     }
@@ -103,10 +107,13 @@ TEST_CASE("a connect can start from a fixed local port", "[net][tcp][integration
     ConnectOptions options;
     options.local = Address::loopback(unused_tcp_port());
     std::unique_ptr<TcpConnection> client;
-    connector.connect(server.address(), [&](Result<std::unique_ptr<TcpConnection>> made) {
-        REQUIRE(made);
-        client = std::move(made).value();
-    }, options);
+    connector.connect(
+        server.address(),
+        [&](Result<std::unique_ptr<TcpConnection>> made) {
+            REQUIRE(made);
+            client = std::move(made).value();
+        },
+        options);
     REQUIRE(loop.run_until([&] { return client && server.connection; }, 5s));
     CHECK(client->local_address() == *options.local);
     CHECK(server.connection->peer_address() == *options.local);

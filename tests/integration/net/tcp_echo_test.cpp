@@ -29,7 +29,8 @@ TEST_CASE("1000 concurrent TCP connections each get their own bytes echoed",
 
     for (std::size_t i = 0; i < kClients; ++i) {
         // Different lengths and contents, so a mix-up between connections shows.
-        clients[i].expected = fmt::format("client {} says {}", i, std::string(i % 300, 'a' + i % 26));
+        clients[i].expected =
+            fmt::format("client {} says {}", i, std::string(i % 300, 'a' + i % 26));
         connector.connect(server.address(), [&, i](Result<std::unique_ptr<TcpConnection>> made) {
             if (!made) {
                 failures.push_back(made.error().message());
@@ -56,7 +57,8 @@ TEST_CASE("1000 concurrent TCP connections each get their own bytes echoed",
     CHECK(mismatched == 0);
 
     // Closing every client closes every server-side connection too (EOF → graceful close).
-    for (Client& client : clients) client.connection->close();
+    for (Client& client : clients)
+        client.connection->close();
     REQUIRE(loop.run_until([&] { return server.open_connections() == 0; }, 10s));
 }
 
@@ -67,7 +69,8 @@ TEST_CASE("a connection knows both ends of its 4-tuple", "[net][tcp][integration
     auto listener = TcpListener::bind(Address::loopback(0));
     REQUIRE(listener);
     std::unique_ptr<TcpConnection> accepted;
-    REQUIRE(listener->start(loop, [&](std::unique_ptr<TcpConnection> c) { accepted = std::move(c); }));
+    REQUIRE(
+        listener->start(loop, [&](std::unique_ptr<TcpConnection> c) { accepted = std::move(c); }));
 
     auto client = connect_now(loop, listener->local_address());
     REQUIRE(loop.run_until([&] { return accepted != nullptr; }, 5s));
@@ -111,12 +114,12 @@ TEST_CASE("a server may destroy a connection inside that connection's on_data",
         // The lambda uses its own captures after erasing the connection that owns it: safe,
         // because the connection keeps its listeners alive until the loop's close phase.
         // (`input` belongs to the connection, so it is read before the erase.)
-        raw->on_data([&connections, &last_words, id, prefix = std::string(40, '>')](
-                         ByteBuffer& input) {
-            const std::string words{input.readable_text()};
-            connections.erase(id);
-            last_words = prefix + words;
-        });
+        raw->on_data(
+            [&connections, &last_words, id, prefix = std::string(40, '>')](ByteBuffer& input) {
+                const std::string words{input.readable_text()};
+                connections.erase(id);
+                last_words = prefix + words;
+            });
         CHECK(raw->start());
         connections.emplace(id, std::move(connection));
     }));
@@ -131,4 +134,28 @@ TEST_CASE("a server may destroy a connection inside that connection's on_data",
     CHECK(connections.empty());
     // Destroying an open connection closes the socket at once: the client sees EOF.
     CHECK(recorder.events == std::vector<std::string>{"end", "close"});
+}
+
+TEST_CASE("bytes a listener does not consume wait in the buffer for the next ones",
+          "[net][tcp][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    std::vector<std::string> lines;
+    AcceptOne server{loop, [&lines](TcpConnection& connection) {
+                         // Line framing: take whole lines only; half a line stays for later.
+                         connection.on_data([&lines](ByteBuffer& input) {
+                             std::size_t end;
+                             while ((end = input.readable_text().find('\n')) != std::string::npos)
+                                 lines.push_back(input.take(end + 1));
+                         });
+                     }};
+    auto client = connect_now(loop, server.address());
+    REQUIRE(client->start());
+    client->send("one\ntw");
+    REQUIRE(loop.run_until([&] { return lines.size() == 1; }, 5s));
+    client->send("o\nthr");
+    client->send("ee\n");
+    REQUIRE(loop.run_until([&] { return lines.size() == 3; }, 5s));
+    CHECK(lines == std::vector<std::string>{"one\n", "two\n", "three\n"});
 }

@@ -42,7 +42,7 @@ private:
     bool restored_ = false;
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("running out of fds in accept pauses the listener instead of spinning",
           "[net][tcp][integration]") {
@@ -61,7 +61,8 @@ TEST_CASE("running out of fds in accept pauses the listener instead of spinning"
     // Three clients connect while nobody accepts: the kernel completes their handshakes and
     // queues them in the backlog.
     std::vector<std::unique_ptr<TcpConnection>> clients;
-    for (int i = 0; i < 3; ++i) clients.push_back(connect_now(loop, listener->local_address()));
+    for (int i = 0; i < 3; ++i)
+        clients.push_back(connect_now(loop, listener->local_address()));
 
     {
         NoMoreFds no_more_fds{listener->fd()};
@@ -120,11 +121,12 @@ TEST_CASE("a listener may be destroyed inside its own on_accept", "[net][tcp][in
     std::unique_ptr<TcpConnection> only;
     auto client = connect_now(loop, address);
     auto second = connect_now(loop, address);
-    REQUIRE(listener->start(loop, [&, big = std::string(64, 'x')](std::unique_ptr<TcpConnection> c) {
-        only = std::move(c);
-        listener.reset();              // "accept one client, then stop listening for good"
-        CHECK(big.size() == 64);       // our captures are still alive
-    }));
+    REQUIRE(
+        listener->start(loop, [&, big = std::string(64, 'x')](std::unique_ptr<TcpConnection> c) {
+            only = std::move(c);
+            listener.reset();          // "accept one client, then stop listening for good"
+            CHECK(big.size() == 64);   // our captures are still alive
+        }));
     REQUIRE(loop.run_until([&] { return only != nullptr; }, 5s));
     CHECK(listener == nullptr);
 }

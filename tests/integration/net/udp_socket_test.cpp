@@ -22,7 +22,7 @@ std::uint16_t unused_udp_port() {
     return socket->local_address().port();
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("one UDP socket answers many senders with no accept", "[net][udp][integration]") {
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
@@ -57,7 +57,8 @@ TEST_CASE("one UDP socket answers many senders with no accept", "[net][udp][inte
         return std::all_of(answers.begin(), answers.end(), [](auto& a) { return !a.empty(); });
     };
     REQUIRE(loop.run_until(all_answered, 5s));
-    for (int i = 0; i < kClients; ++i) CHECK(answers[i] == fmt::format("hello from {}", i));
+    for (int i = 0; i < kClients; ++i)
+        CHECK(answers[i] == fmt::format("hello from {}", i));
     CHECK(senders.size() == kClients);   // 20 peers, 1 server socket
 }
 
@@ -91,7 +92,7 @@ TEST_CASE("datagrams keep their boundaries and a cut one is reported as truncate
     CHECK_FALSE(seen[0].truncated);
     CHECK(seen[1].text == "two");
     CHECK(seen[2].text == "0123456789abcdef");
-    CHECK(seen[2].truncated);       // the other 20 bytes are gone, and we say so
+    CHECK(seen[2].truncated);   // the other 20 bytes are gone, and we say so
     CHECK(seen[3].text == "0123456789abcdef");
     CHECK_FALSE(seen[3].truncated);
 }
@@ -135,7 +136,7 @@ TEST_CASE("a connected UDP socket learns of the ICMP port unreachable on a later
         REQUIRE(loop.run_until([&] { return !errors.empty(); }, 5s));
         CHECK(errors.front().code() == ECONNREFUSED);
         CHECK(errors.front().message() == fmt::format("recvmsg {}: Connection refused", nobody));
-        CHECK(socket->send("still there?"));     // the error was reported once; it is gone
+        CHECK(socket->send("still there?"));   // the error was reported once; it is gone
     }
     SECTION("connected, not receiving: the NEXT send returns ECONNREFUSED") {
         auto socket = UdpSocket::bind(Address::loopback(0));

@@ -47,7 +47,7 @@ TEST_CASE("consumed space is reused before the buffer grows", "[net][buffer]") {
     ByteBuffer buffer;
     buffer.append(std::string(1000, 'a'));
     const std::size_t capacity = buffer.capacity();
-    buffer.consume(900);                          // 100 unread bytes at the end
+    buffer.consume(900);                               // 100 unread bytes at the end
     buffer.append(std::string(capacity - 100, 'b'));   // fits only if the unread bytes slide
     CHECK(buffer.capacity() == capacity);
     CHECK(buffer.size() == capacity);

@@ -1,0 +1,32 @@
+// lessons/14-tcp-vs-udp/results_table.cpp
+//
+// The comparison as a table: one row per transport, counts first, times after. --demo shows
+// only the counts: they come from the seed; times come from the machine.
+#include "lab.hpp"
+
+namespace lab {
+namespace {
+
+std::string times_of(const RunResult& row) {
+    return fmt::format(" {:>9.0f} {:>8.2f} {:>8.2f}", row.goodput_kib_s, row.p50_ms, row.p99_ms);
+}
+
+}  // namespace
+
+void print_table(const std::vector<RunResult>& rows, const lesson::Options& options) {
+    const bool with_times = !options.demo;
+    lesson::say("{:<22} {:>9} {:>5} {:>10} {:>8} {:>9} {:>9}{}", "", "delivered", "lost", "duplicated",
+                "out of", "corrupted", "retrans-",
+                with_times ? fmt::format(" {:>9} {:>8} {:>8}", "goodput", "latency", "latency") : "");
+    lesson::say("{:<22} {:>9} {:>5} {:>10} {:>8} {:>9} {:>9}{}", "", "", "", "", "order", "& caught",
+                "missions", with_times ? fmt::format(" {:>9} {:>8} {:>8}", "KiB/s", "p50 ms", "p99 ms") : "");
+    for (const RunResult& row : rows) {
+        lesson::say("{:<22} {:>9} {:>5} {:>10} {:>8} {:>9} {:>9}{}{}", row.transport, row.delivered, row.lost(),
+                    row.duplicated, row.out_of_order, row.corrupted_caught, row.retransmissions,
+                    with_times ? times_of(row) : "", row.finished ? "" : "  (gave up: time limit)");
+    }
+    if (!with_times)
+        lesson::say("(goodput and latency are times, which change from run to run: run without --demo)");
+}
+
+}  // namespace lab
