@@ -130,9 +130,14 @@ bool EventLoop::run_until(const std::function<bool()>& done, Millis limit) {
     // The timer bounds the sleep in poll, so a condition that never comes true cannot hang.
     const TimerId guard = set_timeout(limit, [] {});
     is_stopping_ = false;
+    // Also asked before poll sleeps: when a timer callback makes it true, the turn must not
+    // then sleep until some unrelated event.
+    const std::function<bool()>* outer = until_;
+    until_ = &done;
     while (!done() && clock_.now() < deadline && !is_stopping_) {
         if (!run_once()) break;
     }
+    until_ = outer;
     cancel_timer(guard);
     return done();
 }
@@ -143,7 +148,7 @@ void EventLoop::enter(Phase phase, std::string_view stable, std::string_view liv
 }
 
 std::optional<Millis> EventLoop::poll_timeout(Clock::time_point now) {
-    if (is_stopping_ || failure_) return Millis{0};
+    if (is_stopping_ || failure_ || (until_ && (*until_)())) return Millis{0};
     if (queue_.has_next() || !closes_.empty()) return Millis{0};
     if (auto until_timer = timers_.time_until_next(now)) return round_up_to_millis(*until_timer);
     if (!is_alive()) return Millis{0};   // nothing could ever wake us: just look

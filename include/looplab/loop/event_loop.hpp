@@ -174,6 +174,7 @@ private:
     std::uint64_t turn_ = 0;
     Phase phase_ = Phase::Timers;
     bool is_stopping_ = false;
+    const std::function<bool()>* until_ = nullptr;   // run_until's condition, while it runs
     std::optional<Error> failure_;
 };
 

@@ -9,10 +9,12 @@
 // Events, one listener each (setting one again replaces it), in the order they can happen:
 //
 //   on_data(ByteBuffer&)      bytes arrived. Consume what you can use; the rest stays in the
-//                             buffer and the next bytes are added after it.
+//                             buffer and the next bytes are added after it. (With no on_data
+//                             listener, bytes are read and thrown away.)
 //   on_high_watermark(n)      pending output reached the high watermark (n bytes wait): stop
 //                             producing. Runs inside the send() that crossed the mark.
-//   on_drain()                pending output fell back to the low watermark: produce again.
+//   on_drain()                after on_high_watermark: pending output fell back to the low
+//                             watermark, so produce again.
 //   on_end()                  the peer will send nothing more (it closed or shut down its
 //                             side: EOF). Unless set_allow_half_open(true), the connection
 //                             then closes itself gracefully, sending what is pending first.

@@ -380,3 +380,17 @@ TEST_CASE("the tracer prints each turn with its phases and the stack of each cal
           "  < next task\n"
           "  close    0\n");
 }
+
+TEST_CASE("run_until returns as soon as a timer makes its condition true", "[loop]") {
+    const std::string poller = GENERATE(from_range(test_pollers()));
+    CAPTURE(poller);
+    EventLoop loop{poller};
+    Pipe pipe = make_pipe();   // keeps the loop alive; never readable
+    REQUIRE(loop.watch(pipe.read_end.get(), Interest::read(), [](const Ready&) {}));
+    bool fired = false;
+    loop.set_timeout(Millis{1}, [&] { fired = true; });
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(loop.run_until([&] { return fired; }, Millis{5000}));
+    CHECK(std::chrono::steady_clock::now() - started < 2s);   // not the whole limit
+    loop.forget(pipe.read_end.get());
+}
