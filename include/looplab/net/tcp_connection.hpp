@@ -75,9 +75,10 @@ namespace looplab::net {
 // appended (the one copy): a burst is read in large calls without every connection keeping
 // a large buffer.
 inline constexpr std::size_t kMinReadSpace = 4 * 1024;
-// An input or output buffer that empties while larger than this gives its memory back, so an
-// idle connection holds at most this much per direction.
-inline constexpr std::size_t kIdleBufferCapacity = 16 * 1024;
+// An input or output buffer that empties while larger than this gives its memory back. Zero:
+// buffers hold memory only while they hold data, so 10,000 idle connections cost no buffer
+// memory at all (the price is one malloc/free per read, small next to the read() itself).
+inline constexpr std::size_t kIdleBufferCapacity = 0;
 // Most unread input we keep for an on_data listener that does not consume it. Beyond it the
 // connection fails (ENOBUFS) rather than let a peer fill our memory.
 inline constexpr std::size_t kMaxUnreadInput = 64 * 1024 * 1024;
