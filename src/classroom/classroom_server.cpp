@@ -78,13 +78,13 @@ void ClassroomServer::upgrade(const http::Request& request,
         endpoint = Endpoint::Inspect;
     } else {
         tcp->send(http::Response::error(404).set_header("Connection", "close").to_bytes());
-        ws::close_and_release(loop_, std::move(tcp));
+        closing_.close(std::move(tcp));
         return;
     }
     ws::HandshakePolicy policy;
     policy.allowed_origins = options_.allowed_origins;
     auto connection = ws::accept_upgrade(loop_, request, std::move(tcp), std::move(leftover),
-                                         policy, options_.web_socket);
+                                         policy, options_.web_socket, &closing_);
     if (!connection) return;   // refused; the HTTP answer was sent
 
     const std::uint64_t id = next_id_++;

@@ -72,7 +72,7 @@ void WebSocketClient::finish(std::uint64_t id,
     handshakes_.erase(found);
     if (handshake.timer != 0) loop_.cancel_timer(handshake.timer);
     // A TCP connection still ours here is a failed handshake: drop it.
-    if (handshake.tcp) close_and_release(loop_, std::move(handshake.tcp));
+    if (handshake.tcp) closing_.close(std::move(handshake.tcp));
     handshake.on_connected(std::move(result));
 }
 

@@ -41,11 +41,14 @@ void WebSocketConnection::abort_transport() { tcp_->abort(); }
 std::unique_ptr<WebSocketConnection> accept_upgrade(
     loop::EventLoop& loop, const http::Request& request,
     std::unique_ptr<net::TcpConnection> connection, std::string leftover,
-    const HandshakePolicy& policy, WebSocketOptions options) {
+    const HandshakePolicy& policy, WebSocketOptions options, ClosingConnections* closing) {
     const HandshakeOutcome outcome = check_upgrade_request(request, policy);
     if (const auto* rejected = std::get_if<HandshakeRejected>(&outcome)) {
         connection->send(build_rejection_response(*rejected));
-        close_and_release(loop, std::move(connection));
+        if (closing != nullptr)
+            closing->close(std::move(connection));
+        else
+            connection->abort();   // nobody to own a graceful close: reset now
         return nullptr;
     }
     const auto& accepted = std::get<HandshakeAccepted>(outcome);
@@ -57,16 +60,14 @@ std::unique_ptr<WebSocketConnection> accept_upgrade(
     return websocket;
 }
 
-void close_and_release(loop::EventLoop& loop, std::unique_ptr<net::TcpConnection> connection) {
-    net::TcpConnection* closing = connection.release();
-    // It frees itself once closed; the close phase runs after its last event has returned.
+void ClosingConnections::close(std::unique_ptr<net::TcpConnection> connection) {
+    if (connection->is_closed()) return;   // nothing left to wait for: freed here
+    net::TcpConnection* closing = connection.get();
     closing->on_data([](net::ByteBuffer& input) { input.consume(input.size()); });
-    closing->on_close([&loop, closing] { loop.post_close([closing] { delete closing; }); });
-    if (closing->is_closed()) {
-        loop.post_close([closing] { delete closing; });
-        return;
-    }
+    // TcpConnection allows being destroyed inside its own on_close.
+    closing->on_close([this, closing] { closing_.erase(closing); });
     closing->close();
+    closing_.emplace(closing, std::move(connection));
 }
 
 }  // namespace looplab::ws

@@ -68,6 +68,7 @@ private:
     ClassroomOptions options_;
     http::Server http_;
     std::unordered_map<std::uint64_t, Client> clients_;
+    ws::ClosingConnections closing_;   // refused upgrades, closing
     std::size_t inspector_count_ = 0;
     std::uint64_t next_id_ = 1;
 };

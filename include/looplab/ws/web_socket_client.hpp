@@ -68,6 +68,7 @@ private:
     loop::EventLoop& loop_;
     net::TcpConnector connector_;
     std::unordered_map<std::uint64_t, Handshake> handshakes_;
+    ClosingConnections closing_;   // failed handshakes, closing
     std::uint64_t next_id_ = 1;
 };
 

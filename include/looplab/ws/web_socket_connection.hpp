@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace looplab::ws {
 
@@ -56,16 +57,26 @@ private:
     std::optional<std::string> subprotocol_;
 };
 
-// Server side of the handshake on a (started) connection the HTTP server handed over: checks the
-// request (RFC 6455 §4.2), then either writes the 101 answer and returns the connection (not
-// started), or writes the refusal (400/403/426), closes, and returns nullptr.
+// Connections we have answered for the last time (a refused handshake, a failed one) and
+// now close gracefully: held here until their close event, then freed. Destroying the
+// holder (with its server or client) closes what is left at once, so nothing outlives it.
+class ClosingConnections {
+public:
+    void close(std::unique_ptr<net::TcpConnection> connection);
+    std::size_t size() const { return closing_.size(); }
+
+private:
+    std::unordered_map<net::TcpConnection*, std::unique_ptr<net::TcpConnection>> closing_;
+};
+
+// Server side of the handshake on a (started) connection the HTTP server handed over: checks
+// the request (RFC 6455 §4.2), then either writes the 101 answer and returns the connection
+// (call start() once its listeners are set), or writes the refusal (400/403/426), hands the
+// connection to `closing` (or, without one, resets it at once), and returns nullptr.
 std::unique_ptr<WebSocketConnection> accept_upgrade(
     loop::EventLoop& loop, const http::Request& request,
     std::unique_ptr<net::TcpConnection> connection, std::string leftover,
-    const HandshakePolicy& policy = {}, WebSocketOptions options = {});
-
-// Closes `connection` gracefully (flush, FIN) and frees it once closed: for connections we
-// answered and want to forget.
-void close_and_release(loop::EventLoop& loop, std::unique_ptr<net::TcpConnection> connection);
+    const HandshakePolicy& policy = {}, WebSocketOptions options = {},
+    ClosingConnections* closing = nullptr);
 
 }  // namespace looplab::ws
