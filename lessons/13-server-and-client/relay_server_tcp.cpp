@@ -12,8 +12,8 @@
 namespace relay {
 
 void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_view what) {
-    if (!loop.run_until(done, std::chrono::milliseconds{3000}))
-        lesson::fail(fmt::format("gave up waiting for {} after 3 s", what));
+    if (!loop.run_until(done, std::chrono::milliseconds{10000}))
+        lesson::fail(fmt::format("gave up waiting for {} after 10 s", what));
 }
 
 void must(const looplab::Status& status) {
@@ -86,11 +86,11 @@ void Relay::on_upstream(Pipe& pipe, std::unique_ptr<net::TcpConnection> upstream
 
 // 4. Backpressure: the slow side's watermarks pause and resume reading on the fast side.
 void Relay::wire_backpressure(Pipe& pipe) {
-    pipe.upstream->on_high_watermark([this, &pipe](std::size_t waiting) {
+    pipe.upstream->on_high_watermark([this, &pipe](std::size_t) {
         pipe.client->pause_reading();
-        if (++stats_.pauses == 1)
-            lesson::say("relay: {} KiB wait for the sink (high watermark) -> stop reading from {}",
-                        waiting / 1024, pipe.name);
+        if (++stats_.pauses == 1)   // (how far past the mark it got depends on the last read)
+            lesson::say("relay: {} KiB or more wait for the sink (high watermark) -> stop reading "
+                        "from {}", kRelayHighWatermark / 1024, pipe.name);
     });
     pipe.upstream->on_drain([this, &pipe] {
         pipe.client->resume_reading();

@@ -108,6 +108,9 @@ struct RunResult {
     double p50_ms = 0;
     double p99_ms = 0;
     bool finished = true;                // false: kRunLimit ran out
+    // TCP's count comes from the kernel's timers, which a busy machine can set off even on a
+    // clean loopback: not a figure the seed decides, so --demo does not print it.
+    bool retransmissions_vary = false;
     std::size_t lost() const { return count - delivered; }
 };
 

@@ -18,15 +18,19 @@
 //   on_datagram(ack): everything below cumulative is done (the window slides); the echoed seq
 //   and the SACK bits mark later ones as arrived, so they are not sent again.
 //
-// The retransmission timer (one per sender, as in TCP, RFC 6298): it runs while anything is
-// unacknowledged and restarts whenever the window's left edge moves. When it expires, every
-// unacknowledged message the receiver has not SACKed is sent again (attempt + 1), and the
-// timeout doubles (exponential backoff, up to max_rto), so a dead path is not flooded.
+// Two ways to notice a loss, as in TCP:
+//   fast retransmit   an ack shows kFastRetransmitAfter later messages arrived while one
+//                     before them did not: it was surely lost, so it is sent again at once
+//                     (once; if that copy is lost too, the timer takes over).
+//   the timer         one per sender (RFC 6298): it runs while anything is unacknowledged and
+//                     restarts whenever the window's left edge moves. When it expires, every
+//                     unacknowledged message the receiver has not SACKed is sent again, and the
+//                     timeout doubles (exponential backoff, up to max_rto), so a dead path is
+//                     not flooded. A resent message carries attempt + 1.
 //
 // What this protocol leaves out, and TCP has: a handshake, flow control (the receiver's
 // window), congestion control (slowing down when the network drops packets), an RTO measured
-// from the round-trip time, fast retransmit after three duplicate acks. notes/14 has them as
-// exercises.
+// from the round-trip time. notes/14-tcp-vs-udp.md has them as exercises.
 //
 // Pure state machines: datagrams and times in, datagrams out, no sockets. lessons/14 runs them
 // over real UDP sockets; tests/unit/lessons runs them over LossyLink with a made-up clock.
@@ -49,21 +53,29 @@ namespace lab {
 // Most messages sent and not yet acknowledged. Each one needs its ack (or a SACK bit) before
 // the window slides past it; the receiver keeps at most this many early arrivals.
 inline constexpr std::size_t kDefaultWindow = 32;
-// The first retransmission timeout, and its cap after doubling.
-inline constexpr looplab::Millis kDefaultRto{200};
+// The retransmission timeout, and its cap after doubling.
+inline constexpr looplab::Millis kDefaultRto{300};
 inline constexpr looplab::Millis kDefaultMaxRto{3200};
+// The timeout before the first ack has come back: nothing is known yet about the path, so be
+// patient (RFC 6298 §2.1 says 1 s for TCP). It also covers a slow start of the program.
+inline constexpr looplab::Millis kDefaultFirstRto{1000};
 // How many later messages one ack can mark as arrived (the SACK field is 32 bits).
 inline constexpr std::size_t kSackBits = 32;
+// A message is resent without waiting for the timer once this many later ones have arrived
+// (TCP's "three duplicate acks"). Fewer would resend messages that were only reordered.
+inline constexpr std::size_t kFastRetransmitAfter = 3;
 
 struct ReliableConfig {
     std::size_t window = kDefaultWindow;
     looplab::Millis rto = kDefaultRto;
     looplab::Millis max_rto = kDefaultMaxRto;
+    looplab::Millis first_rto = kDefaultFirstRto;
 };
 
 struct SenderCounts {
     std::size_t sent = 0;              // DATA datagrams, first sends and retransmissions
-    std::size_t retransmissions = 0;
+    std::size_t retransmissions = 0;   // all of them: fast ones and after timeouts
+    std::size_t fast_retransmissions = 0;
     std::size_t timeouts = 0;          // times the retransmission timer expired
     std::size_t acks = 0;              // intact acks received
     std::size_t corrupted_caught = 0;  // acks that failed their checksum
@@ -71,7 +83,7 @@ struct SenderCounts {
 
 class ReliableSender {
 public:
-    explicit ReliableSender(ReliableConfig config = {}) : config_(config), rto_(config.rto) {}
+    explicit ReliableSender(ReliableConfig config = {}) : config_(config), rto_(config.first_rto) {}
 
     // The application hands over a message; it gets the next sequence number.
     std::uint32_t queue(Bytes message) {
@@ -79,11 +91,20 @@ public:
         return static_cast<std::uint32_t>(messages_.size() - 1);
     }
 
-    // What to send now: retransmissions if the timer has expired, then new messages while
-    // the window has room. Call it after queue(), after on_datagram(), and at next_timer().
+    // What to send now: retransmissions if the timer has expired, fast retransmissions, then
+    // new messages while the window has room. Call it after queue(), after on_datagram(), and
+    // at next_timer().
     std::vector<Bytes> poll(TimePoint now) {
         std::vector<Bytes> out;
         if (timer_ && now >= *timer_) retransmit(now, out);
+        std::sort(surely_lost_.begin(), surely_lost_.end());   // oldest first
+        for (std::uint32_t seq : surely_lost_) {
+            const auto it = in_flight_.find(seq);
+            if (it == in_flight_.end() || it->second.is_sacked) continue;   // arrived after all
+            out.push_back(resend(seq, it->second));
+            ++counts_.fast_retransmissions;
+        }
+        surely_lost_.clear();
         while (next_seq_ < messages_.size() && next_seq_ < base_ + config_.window) {
             in_flight_.emplace(next_seq_, InFlight{});
             out.push_back(encode(DataPacket{next_seq_, 0, messages_[next_seq_]}));
@@ -103,11 +124,12 @@ public:
         }
         const auto* ack = std::get_if<AckPacket>(&decoded);
         if (ack == nullptr) return;       // DATA from the receiver: not in this protocol
-        ++counts_.acks;
+        if (counts_.acks++ == 0) rto_ = config_.rto;   // the path answers: the normal timeout
         mark_arrived(ack->seq);
         for (std::size_t i = 0; i < kSackBits; ++i)
             if (ack->sack >> i & 1u) mark_arrived(ack->cumulative + 1 + static_cast<std::uint32_t>(i));
         slide(ack->cumulative, now);
+        find_surely_lost();
     }
 
     // When poll() must run even if nothing arrives (the retransmission timer).
@@ -120,8 +142,30 @@ public:
 private:
     struct InFlight {
         std::uint8_t attempt = 0;
-        bool is_sacked = false;   // the receiver has it; the window waits for the ones before
+        bool is_sacked = false;         // the receiver has it; the window waits for the ones before
+        bool was_fast_resent = false;   // fast retransmit happens once per message
     };
+
+    // A hole with kFastRetransmitAfter SACKed messages above it goes on the fast list.
+    void find_surely_lost() {
+        std::size_t arrived_above = 0;
+        for (auto it = in_flight_.rbegin(); it != in_flight_.rend(); ++it) {
+            InFlight& flight = it->second;
+            if (flight.is_sacked) {
+                ++arrived_above;
+            } else if (arrived_above >= kFastRetransmitAfter && !flight.was_fast_resent) {
+                flight.was_fast_resent = true;
+                surely_lost_.push_back(it->first);
+            }
+        }
+    }
+
+    Bytes resend(std::uint32_t seq, InFlight& flight) {
+        if (flight.attempt < kMaxAttempt) ++flight.attempt;
+        ++counts_.sent;
+        ++counts_.retransmissions;
+        return encode(DataPacket{seq, flight.attempt, messages_[seq]});
+    }
 
     void mark_arrived(std::uint32_t seq) {
         if (auto it = in_flight_.find(seq); it != in_flight_.end()) it->second.is_sacked = true;
@@ -144,13 +188,9 @@ private:
 
     void retransmit(TimePoint now, std::vector<Bytes>& out) {
         ++counts_.timeouts;
-        for (auto& [seq, flight] : in_flight_) {
-            if (flight.is_sacked) continue;
-            if (flight.attempt < kMaxAttempt) ++flight.attempt;
-            out.push_back(encode(DataPacket{seq, flight.attempt, messages_[seq]}));
-            ++counts_.sent;
-            ++counts_.retransmissions;
-        }
+        for (auto& [seq, flight] : in_flight_)
+            if (!flight.is_sacked) out.push_back(resend(seq, flight));
+        surely_lost_.clear();   // all resent just now
         rto_ = std::min(rto_ * 2, config_.max_rto);
         timer_ = now + rto_;
     }
@@ -162,6 +202,7 @@ private:
     std::uint32_t base_ = 0;                 // oldest unacknowledged: the window's left edge
     std::uint32_t next_seq_ = 0;             // next never-sent message
     std::optional<TimePoint> timer_;
+    std::vector<std::uint32_t> surely_lost_;   // to fast-retransmit at the next poll()
     SenderCounts counts_;
 };
 

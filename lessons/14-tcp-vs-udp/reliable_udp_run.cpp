@@ -12,8 +12,9 @@ namespace {
 
 void report(const SenderCounts& sent, const ReceiverCounts& got, const RunResult& row) {
     const std::size_t count = row.count;
-    lesson::say("the sender sent {} DATA datagrams for {} messages: {} retransmissions, after {} "
-                "timeouts", sent.sent, count, sent.retransmissions, sent.timeouts);
+    lesson::say("the sender sent {} DATA datagrams for {} messages: {} retransmissions, {} of them "
+                "fast, the rest after {} timeouts", sent.sent, count, sent.retransmissions,
+                sent.fast_retransmissions, sent.timeouts);
     lesson::say("the receiver sent {} acks; {} reached the sender intact, {} arrived damaged", got.received,
                 sent.acks, sent.corrupted_caught);
     lesson::say("the receiver caught {} damaged datagrams, dropped {} duplicates, and held {} early "

@@ -21,12 +21,16 @@ void print_table(const std::vector<RunResult>& rows, const lesson::Options& opti
     lesson::say("{:<22} {:>9} {:>5} {:>10} {:>8} {:>9} {:>9}{}", "", "", "", "", "order", "& caught",
                 "missions", with_times ? fmt::format(" {:>9} {:>8} {:>8}", "KiB/s", "p50 ms", "p99 ms") : "");
     for (const RunResult& row : rows) {
+        const std::string retransmissions = !with_times && row.retransmissions_vary
+                                                ? std::string{"-"}
+                                                : std::to_string(row.retransmissions);
         lesson::say("{:<22} {:>9} {:>5} {:>10} {:>8} {:>9} {:>9}{}{}", row.transport, row.delivered, row.lost(),
-                    row.duplicated, row.out_of_order, row.corrupted_caught, row.retransmissions,
+                    row.duplicated, row.out_of_order, row.corrupted_caught, retransmissions,
                     with_times ? times_of(row) : "", row.finished ? "" : "  (gave up: time limit)");
     }
     if (!with_times)
-        lesson::say("(goodput and latency are times, which change from run to run: run without --demo)");
+        lesson::say("(goodput, latency and TCP's own retransmissions depend on the machine's timing, "
+                    "not on the seed: run without --demo)");
 }
 
 }  // namespace lab

@@ -43,11 +43,13 @@ net::TcpListener listen_or_fail(NetemPath* netem) {
     return std::move(**bound);
 }
 
-void report(const RunResult& row, const Workload& workload, bool impaired, bool netem_asked) {
+void report(const RunResult& row, const Workload& workload, const lesson::Options& options, bool impaired) {
     lesson::say("the client wrote {} length-prefixed messages to one connection; the kernel did the rest",
                 workload.count);
     lesson::say("the application got {}", delivery_summary(row));
-    lesson::say("TCP's own retransmissions (the kernel's count, TCP_INFO): {}", row.retransmissions);
+    lesson::say("TCP's own retransmissions (the kernel's count, TCP_INFO): {}",
+                options.demo ? std::string{"shown without --demo (the kernel's timers decide them)"}
+                             : std::to_string(row.retransmissions));
     if (impaired) {
         lesson::say("the path: netem in the kernel, {}", describe(workload.path));
         lesson::say("segments the server's kernel dropped for a bad checksum: {}", row.corrupted_caught);
@@ -56,7 +58,7 @@ void report(const RunResult& row, const Workload& workload, bool impaired, bool 
     lesson::say("TCP ran on a CLEAN loopback: nothing was lost, so there was nothing to recover.");
     lesson::say("A program cannot drop or damage TCP segments (the kernel makes and checks them);");
     lesson::say("run as root with --netem to give TCP the same bad path{}",
-                netem_asked ? " (it could not be set up: see above)" : "");
+                options.has("netem") ? " (it could not be set up: see above)" : "");
 }
 
 }  // namespace
@@ -106,9 +108,10 @@ RunResult run_tcp(EventLoop& loop, const Workload& workload, const lesson::Optio
 
     RunResult row = result_from(netem ? "TCP (netem)" : "TCP (clean loopback)", tally, workload.count, workload.size);
     row.retransmissions = client ? tcp_retransmissions(client->fd()) : 0;
+    row.retransmissions_vary = true;
     row.finished = finished;
     if (netem) row.corrupted_caught = netem->checksum_errors_in_b() - checksum_errors_before;
-    report(row, workload, netem != nullptr, options.has("netem"));
+    report(row, workload, options, netem != nullptr);
     return row;
 }
 

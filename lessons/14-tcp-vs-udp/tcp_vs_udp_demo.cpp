@@ -74,9 +74,9 @@ int main(int argc, char** argv) {
     rows.push_back(run_raw_udp(loop, workload, options));
 
     options.step("(b) A reliable protocol over UDP: what TCP does for you");
-    lesson::say("sequence numbers, a checksum, acks (cumulative + selective), a retransmission "
-                "timer of {} ms that doubles, a sliding window of {}", workload.reliable.rto.count(),
-                workload.reliable.window);
+    lesson::say("sequence numbers, a checksum, acks (cumulative + selective), a sliding window "
+                "of {}, fast retransmit, and a retransmission timer of {} ms that doubles",
+                workload.reliable.window, workload.reliable.rto.count());
     rows.push_back(run_reliable_udp(loop, workload, options));
 
     options.step("(c) TCP");

@@ -161,7 +161,7 @@ TEST_CASE("the sender never has more than `window` messages unacknowledged", "[l
 }
 
 TEST_CASE("a lost ack costs nothing when a later ack covers it", "[lessons][reliable]") {
-    ReliableSender sender{ReliableConfig{.window = 4, .rto = 100ms}};
+    ReliableSender sender{ReliableConfig{.window = 4, .rto = 100ms, .first_rto = 100ms}};
     for (std::uint32_t i = 0; i < 3; ++i) sender.queue(message(i));
     (void)sender.poll(TimePoint{});
     // The acks for 0 and 1 are lost; the ack for 2 says "I have everything below 3".
@@ -173,7 +173,7 @@ TEST_CASE("a lost ack costs nothing when a later ack covers it", "[lessons][reli
 
 TEST_CASE("on timeout only the un-SACKed messages are sent again, and the timeout doubles",
           "[lessons][reliable]") {
-    ReliableSender sender{ReliableConfig{.window = 8, .rto = 100ms, .max_rto = 1000ms}};
+    ReliableSender sender{ReliableConfig{.window = 8, .rto = 100ms, .max_rto = 1000ms, .first_rto = 100ms}};
     for (std::uint32_t i = 0; i < 4; ++i) sender.queue(message(i));
     (void)sender.poll(TimePoint{});
     // 0 and 2 are lost; the receiver acks 1 and 3 (cumulative stays 0, SACK bits for 1 and 3).
@@ -193,6 +193,42 @@ TEST_CASE("on timeout only the un-SACKed messages are sent again, and the timeou
     CHECK(sender.next_timer() == TimePoint{} + 700ms);
     CHECK(sender.counts().timeouts == 2);
     CHECK(sender.counts().retransmissions == 4);
+}
+
+TEST_CASE("until the first ack comes back the timeout is first_rto, then rto", "[lessons][reliable]") {
+    ReliableSender sender{ReliableConfig{.window = 4, .rto = 100ms, .max_rto = 1000ms, .first_rto = 1000ms}};
+    for (std::uint32_t i = 0; i < 4; ++i) sender.queue(message(i));
+    (void)sender.poll(TimePoint{});
+    CHECK(sender.next_timer() == TimePoint{} + 1000ms);   // nothing heard yet: patient
+    sender.on_datagram(encode(AckPacket{0, 0, 1, 0}), TimePoint{} + 20ms);
+    CHECK(sender.next_timer() == TimePoint{} + 120ms);    // the window moved: rto from now
+}
+
+TEST_CASE("a message with three later ones SACKed is resent at once, without waiting for the timer",
+          "[lessons][reliable]") {
+    ReliableSender sender{ReliableConfig{.window = 8, .rto = 100ms, .first_rto = 100ms}};
+    for (std::uint32_t i = 0; i < 5; ++i) sender.queue(message(i));
+    (void)sender.poll(TimePoint{});
+    // Message 0 is lost; 1 and 2 arrive: two later ones are not enough (0 may only be late).
+    sender.on_datagram(encode(AckPacket{1, 0, 0, 0b001}), TimePoint{} + 10ms);
+    sender.on_datagram(encode(AckPacket{2, 0, 0, 0b011}), TimePoint{} + 11ms);
+    CHECK(sender.poll(TimePoint{} + 11ms).empty());
+    // 3 arrives too: three later ones, so 0 is surely lost. It goes again now, attempt 1.
+    sender.on_datagram(encode(AckPacket{3, 0, 0, 0b111}), TimePoint{} + 12ms);
+    auto resent = sender.poll(TimePoint{} + 12ms);
+    REQUIRE(resent.size() == 1);
+    CHECK(std::get<DataPacket>(decode(resent[0])).seq == 0);
+    CHECK(std::get<DataPacket>(decode(resent[0])).attempt == 1);
+    CHECK(sender.counts().fast_retransmissions == 1);
+    CHECK(sender.counts().timeouts == 0);
+    // Only once: more acks showing the same hole do not resend it again.
+    sender.on_datagram(encode(AckPacket{4, 0, 0, 0b1111}), TimePoint{} + 13ms);
+    CHECK(sender.poll(TimePoint{} + 13ms).empty());
+    // If that copy is lost too, the timer takes over.
+    resent = sender.poll(TimePoint{} + 100ms);
+    REQUIRE(resent.size() == 1);
+    CHECK(std::get<DataPacket>(decode(resent[0])).attempt == 2);
+    CHECK(sender.counts().timeouts == 1);
 }
 
 TEST_CASE("the receiver delivers in order, keeps early arrivals and drops duplicates",
