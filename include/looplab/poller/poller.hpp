@@ -36,13 +36,15 @@ struct Interest {
     bool operator==(const Interest&) const = default;
 };
 
-// What happened to one fd. A hang-up or an error also sets `readable` when reading was
-// asked for, so a handler that only reads still finds out (read() returns 0 or the error).
+// What happened to one fd. A hang-up or an error also sets `readable`, so a handler that
+// only reads still finds out (read() returns 0 or the error). poll and kqueue do so only when
+// reading was asked for; epoll does it always (the kernel reports EPOLLHUP/EPOLLERR to every
+// registration), so a handler must not assume `readable` means "I asked to read".
 struct Ready {
     int fd = -1;
     bool readable = false;
     bool writable = false;
-    bool hangup = false;   // the peer closed (or both directions are shut)
+    bool hangup = false;   // epoll: the peer closed its side; poll: both directions are shut
     bool error = false;    // a pending socket error (read it with SO_ERROR)
 };
 
