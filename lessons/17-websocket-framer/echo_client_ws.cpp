@@ -91,32 +91,32 @@ void EchoClient::become_web_socket(std::string leftover) {
     connection_ = std::make_unique<ws::WebSocketConnection>(loop_, ws::Role::Client,
                                                             std::move(tcp_), std::move(leftover));
     ws::WebSocket& socket = connection_->socket();
-    socket.on_frame = [this](const ws::FrameInfo& frame) { on_frame(frame); };
-    socket.on_message = [this](const ws::Message& message) {
+    socket.on_frame([this](const ws::FrameInfo& frame) { on_frame(frame); });
+    socket.on_message([this](const ws::Message& message) {
         ++seen_.messages;
         const ws::Opcode kind =
             message.kind == ws::MessageKind::Text ? ws::Opcode::Text : ws::Opcode::Binary;
         lesson::say("client: message {}", describe_payload(kind, message.payload));
-    };
-    socket.on_ping = [this](std::string_view payload) {
+    });
+    socket.on_ping([this](std::string_view payload) {
         ++seen_.pings;
         lesson::say(
             "client: ping \"{}\": answered with a pong by itself (masked, like every "
             "client frame)",
             payload);
-    };
-    socket.on_pong = [this](std::string_view payload) {
+    });
+    socket.on_pong([this](std::string_view payload) {
         ++seen_.pongs;
         lesson::say("client: pong \"{}\"", payload);
-    };
-    socket.on_close = [this](const ws::CloseInfo& info) {
+    });
+    socket.on_close([this](const ws::CloseInfo& info) {
+        // The WebSocket reports the TCP connection closing, not who hung up first; the TCP
+        // connection remembers whether the peer's FIN came.
+        if (connection_->tcp().has_peer_ended())
+            lesson::say("client: end of stream: the server closed TCP first; the client closes too");
         ++seen_.closes;
         lesson::say("client: on_close: code {}, reason \"{}\", {}", info.code, info.reason,
                     info.was_clean ? "clean (both close frames exchanged)" : "NOT clean");
-    };
-    // The WebSocket does not listen for "end of stream"; we do, to see who hangs up first.
-    connection_->tcp().on_end([] {
-        lesson::say("client: end of stream: the server closed TCP first; the client closes too");
     });
     connection_->start();
 }

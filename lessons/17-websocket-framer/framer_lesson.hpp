@@ -127,7 +127,7 @@ public:
     looplab::ws::WebSocket& socket() { return connection_->socket(); }
     // Writes bytes the lesson encoded itself (a fixed masking key, a ping between fragments)
     // on the same connection, behind the WebSocket's back.
-    void send_raw(std::string_view frame) { connection_->write(frame); }
+    void send_raw(std::string_view frame) { connection_->write(frame, {}); }
 
     // When set, every frame received is also printed field by field (print_frame).
     bool dump_frames = false;

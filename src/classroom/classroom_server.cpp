@@ -2,6 +2,7 @@
 
 #include "looplab/trace/sinks.hpp"
 
+
 namespace looplab::classroom {
 namespace {
 
@@ -66,17 +67,21 @@ ClassroomServer::~ClassroomServer() = default;
 
 Status ClassroomServer::listen(const net::Address& where) { return http_.listen(where); }
 
+ClassroomServer::Endpoint* ClassroomServer::find_endpoint(std::string_view path) {
+    for (Endpoint* endpoint : {&root_, &echo_, &chat_, &inspect_})
+        if (endpoint->path() == path) return endpoint;
+    return nullptr;
+}
+
+std::size_t ClassroomServer::client_count() const {
+    return root_.clients.size() + echo_.clients.size() + chat_.clients.size() +
+           inspect_.clients.size();
+}
+
 void ClassroomServer::upgrade(const http::Request& request,
                               std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
-    const std::string path{request.path()};
-    Endpoint endpoint;
-    if (path == "/" || path == "/echo") {
-        endpoint = Endpoint::Echo;
-    } else if (path == "/chat") {
-        endpoint = Endpoint::Chat;
-    } else if (path == "/inspect") {
-        endpoint = Endpoint::Inspect;
-    } else {
+    Endpoint* endpoint = find_endpoint(request.path());
+    if (endpoint == nullptr) {
         tcp->send(http::Response::error(404).set_header("Connection", "close").to_bytes());
         closing_.close(std::move(tcp));
         return;
@@ -88,47 +93,42 @@ void ClassroomServer::upgrade(const http::Request& request,
     if (!connection) return;   // refused; the HTTP answer was sent
 
     const std::uint64_t id = next_id_++;
-    Client& client = clients_[id] = Client{id, endpoint, path, std::move(connection)};
-    ws::WebSocket& socket = client.connection->socket();
-    socket.on_message = [this, &client](const ws::Message& message) { on_message(client, message); };
-    socket.on_close = [this, id](const ws::CloseInfo&) {
-        if (clients_.at(id).endpoint == Endpoint::Inspect) --inspector_count_;
-        clients_.erase(id);   // allowed in on_close: see WebSocketConnection
-    };
-    if (endpoint == Endpoint::Inspect) {
-        ++inspector_count_;
-    } else {
-        socket.on_frame = [this, &client](const ws::FrameInfo& frame) {
-            if (inspector_count_ > 0) show_in_inspector(client, frame);
-        };
-    }
-    client.connection->start();
+    connection->socket().set_tag(id);
+    connection->socket().set_handler(*endpoint);
+    auto& added = endpoint->clients[id] = std::move(connection);
+    added->start();
 }
 
-void ClassroomServer::on_message(Client& client, const ws::Message& message) {
-    switch (client.endpoint) {
-        case Endpoint::Echo:
-            client.connection->socket().send(message);
+void ClassroomServer::Endpoint::on_message(ws::WebSocket& socket, const ws::Message& message) {
+    switch (kind_) {
+        case Kind::Echo:
+            socket.send(message);
             break;
-        case Endpoint::Chat:
-            for (auto& [id, other] : clients_)
-                if (other.endpoint == Endpoint::Chat) other.connection->socket().send(message);
+        case Kind::Chat:
+            for (auto& [id, member] : clients) member->socket().send(message);
             break;
-        case Endpoint::Inspect:
+        case Kind::Inspect:
             break;   // the inspector only listens
     }
 }
 
-void ClassroomServer::show_in_inspector(const Client& client, const ws::FrameInfo& frame) {
-    const std::string json = frame_to_json(client.path, client.id, frame);
-    for (auto& [id, other] : clients_)
-        if (other.endpoint == Endpoint::Inspect) other.connection->socket().send_text(json);
+void ClassroomServer::Endpoint::on_frame(ws::WebSocket& socket, const ws::FrameInfo& frame) {
+    // What inspectors send is not shown, and nothing is formatted for nobody.
+    auto& inspectors = server_.inspect_.clients;
+    if (kind_ == Kind::Inspect || inspectors.empty()) return;
+    const std::string json = frame_to_json(path_, socket.tag(), frame);
+    for (auto& [id, inspector] : inspectors) inspector->socket().send_text(json);
+}
+
+void ClassroomServer::Endpoint::on_close(ws::WebSocket& socket, const ws::CloseInfo& /*info*/) {
+    clients.erase(socket.tag());   // allowed in on_close: see WebSocketConnection
 }
 
 void ClassroomServer::shut_down() {
     http_.close();
-    for (auto& [id, client] : clients_)
-        client.connection->socket().close(ws::CloseCode::GoingAway, "server shutting down");
+    for (Endpoint* endpoint : {&root_, &echo_, &chat_, &inspect_})
+        for (auto& [id, client] : endpoint->clients)
+            client->socket().close(ws::CloseCode::GoingAway, "server shutting down");
 }
 
 }  // namespace looplab::classroom

@@ -36,14 +36,14 @@ Result<Address> Address::from_ip(std::string_view ip, std::uint16_t port) {
     if (sockaddr_in v4{}; ::inet_pton(AF_INET, text, &v4.sin_addr) == 1) {
         v4.sin_family = AF_INET;
         v4.sin_port = htons(port);
-        std::memcpy(&address.storage_, &v4, sizeof v4);
+        address.storage_.v4 = v4;
         address.size_ = sizeof v4;
         return address;
     }
     if (sockaddr_in6 v6{}; ::inet_pton(AF_INET6, text, &v6.sin6_addr) == 1) {
         v6.sin6_family = AF_INET6;
         v6.sin6_port = htons(port);
-        std::memcpy(&address.storage_, &v6, sizeof v6);
+        address.storage_.v6 = v6;
         address.size_ = sizeof v6;
         return address;
     }
@@ -77,12 +77,15 @@ Result<Address> Address::parse(std::string_view text) {
 
 Address Address::from_sockaddr(const sockaddr* source, socklen_t size) {
     Address address;
-    const bool fits = size <= static_cast<socklen_t>(sizeof address.storage_);
-    if (source == nullptr || !fits) return address;
-    if ((source->sa_family == AF_INET && size >= static_cast<socklen_t>(sizeof(sockaddr_in))) ||
-        (source->sa_family == AF_INET6 && size >= static_cast<socklen_t>(sizeof(sockaddr_in6)))) {
-        std::memcpy(&address.storage_, source, size);
-        address.size_ = source->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    if (source == nullptr) return address;
+    // Copied by the family's own size: the kernel may report a longer buffer than it filled.
+    if (source->sa_family == AF_INET && size >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
+        std::memcpy(&address.storage_.v4, source, sizeof(sockaddr_in));
+        address.size_ = sizeof(sockaddr_in);
+    } else if (source->sa_family == AF_INET6 &&
+               size >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
+        std::memcpy(&address.storage_.v6, source, sizeof(sockaddr_in6));
+        address.size_ = sizeof(sockaddr_in6);
     }
     return address;
 }
@@ -102,27 +105,27 @@ Address Address::any6(std::uint16_t port) {
 
 std::uint16_t Address::port() const {
     if (family() == AF_INET)
-        return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
+        return ntohs(storage_.v4.sin_port);
     if (family() == AF_INET6)
-        return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
+        return ntohs(storage_.v6.sin6_port);
     return 0;
 }
 
 Address Address::with_port(std::uint16_t port) const {
     Address copy = *this;
-    if (family() == AF_INET) reinterpret_cast<sockaddr_in*>(&copy.storage_)->sin_port = htons(port);
+    if (family() == AF_INET) copy.storage_.v4.sin_port = htons(port);
     if (family() == AF_INET6)
-        reinterpret_cast<sockaddr_in6*>(&copy.storage_)->sin6_port = htons(port);
+        copy.storage_.v6.sin6_port = htons(port);
     return copy;
 }
 
 std::string Address::ip() const {
     char text[INET6_ADDRSTRLEN] = {};
     if (family() == AF_INET)
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, text,
+        ::inet_ntop(AF_INET, &storage_.v4.sin_addr, text,
                     sizeof text);
     else if (family() == AF_INET6)
-        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, text,
+        ::inet_ntop(AF_INET6, &storage_.v6.sin6_addr, text,
                     sizeof text);
     else
         return "unspecified";
@@ -138,13 +141,13 @@ std::string Address::to_string() const {
 bool Address::operator==(const Address& other) const {
     if (family() != other.family()) return false;
     if (family() == AF_INET) {
-        const auto& a = *reinterpret_cast<const sockaddr_in*>(&storage_);
-        const auto& b = *reinterpret_cast<const sockaddr_in*>(&other.storage_);
+        const sockaddr_in& a = storage_.v4;
+        const sockaddr_in& b = other.storage_.v4;
         return a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr;
     }
     if (family() == AF_INET6) {
-        const auto& a = *reinterpret_cast<const sockaddr_in6*>(&storage_);
-        const auto& b = *reinterpret_cast<const sockaddr_in6*>(&other.storage_);
+        const sockaddr_in6& a = storage_.v6;
+        const sockaddr_in6& b = other.storage_.v6;
         return a.sin6_port == b.sin6_port && a.sin6_scope_id == b.sin6_scope_id &&
                std::memcmp(&a.sin6_addr, &b.sin6_addr, sizeof a.sin6_addr) == 0;
     }

@@ -35,11 +35,63 @@ TcpConnection::~TcpConnection() {
     loop_.cancel_timer(close_timer_);
     if (is_watched_) loop_.forget(fd_.get());
     // Destroyed from inside one of our own listeners: that listener is still running, so its
-    // std::function (and the lambda's captures) must outlive us. The loop frees them in its
-    // close phase, after every callback of this turn has returned.
-    if (lifetime_.is_in_handler())
-        loop_.post_close([kept = std::make_shared<Listeners>(std::move(listeners_))] {});
+    // std::function (and the lambda's captures) must outlive us. (A handler given to
+    // set_handler() is its owner's business.)
+    retire_functions();
     // fd_ closes the socket; lifetime_ tells the running handler that we are gone.
+}
+
+// ---- the two ways to listen ----------------------------------------------------------------
+
+void TcpHandler::on_data(TcpConnection& /*connection*/, ByteBuffer& input) { input.clear(); }
+
+void TcpConnection::set_handler(TcpHandler& handler) {
+    // The functions it replaces may be running right now (a WebSocket taking over from the
+    // HTTP server's on_data).
+    retire_functions();
+    handler_ = &handler;
+}
+
+// Frees the function listeners, but never under a running one: while one of our handlers is
+// on the stack, the loop frees them in its close phase, after this turn's callbacks returned.
+void TcpConnection::retire_functions() {
+    if (functions_ && lifetime_.is_in_handler())
+        loop_.post_close([kept = std::shared_ptr<FunctionListeners>(std::move(functions_))] {});
+    functions_.reset();
+}
+
+TcpConnection::FunctionListeners& TcpConnection::functions() {
+    if (!functions_) {
+        // Silently replacing the handler would leave its owner deaf (a WebSocket would stop
+        // hearing its bytes): a bug to report, not to guess around.
+        LOOPLAB_ASSERT(handler_ == nullptr,
+                       "on_...() on a TcpConnection whose events go to a set_handler() handler");
+        functions_ = std::make_unique<FunctionListeners>();
+        handler_ = functions_.get();
+    }
+    return *functions_;
+}
+
+void TcpConnection::FunctionListeners::on_data(TcpConnection& /*connection*/, ByteBuffer& input) {
+    if (data)
+        data(input);
+    else
+        input.clear();
+}
+void TcpConnection::FunctionListeners::on_end(TcpConnection&) {
+    if (end) end();
+}
+void TcpConnection::FunctionListeners::on_error(TcpConnection&, const Error& failure) {
+    if (error) error(failure);
+}
+void TcpConnection::FunctionListeners::on_close(TcpConnection&) {
+    if (close) close();
+}
+void TcpConnection::FunctionListeners::on_high_watermark(TcpConnection&, std::size_t pending) {
+    if (high_watermark) high_watermark(pending);
+}
+void TcpConnection::FunctionListeners::on_drain(TcpConnection&) {
+    if (drain) drain();
 }
 
 Status TcpConnection::start() {
@@ -115,12 +167,21 @@ void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
 }
 
 void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
-    if (is_closing_ || !listeners_.data) {
+    if (is_closing_ || handler_ == nullptr) {
         input_.clear();   // after close() input is read only to find the peer's FIN
     } else {
-        listeners_.data(input_);
+        // The cork: replies sent from inside on_data wait in output_ and leave in one send()
+        // below. With output already pending, the next "writable" takes them instead.
+        const bool had_pending_output = !output_.empty();
+        is_corked_ = true;
+        handler_->on_data(*this, input_);
         if (alive.was_destroyed()) return;
-        if (input_.size() > kMaxUnreadInput) {
+        is_corked_ = false;
+        if (fd_ && !had_pending_output && !output_.empty()) {
+            flush(alive);
+            if (alive.was_destroyed()) return;
+        }
+        if (fd_ && input_.size() > kMaxUnreadInput) {
             finish(Error{ENOBUFS, fmt::format("read {}: more than {} bytes unread", peer_,
                                               kMaxUnreadInput)});
             return;
@@ -134,8 +195,8 @@ void TcpConnection::on_peer_end(LifetimeFlag::Scope& alive) {
     // Stop asking about reads: at EOF a level-triggered poller reports "readable" forever.
     update_interest();
     if (!is_closing_) {
-        if (listeners_.end) {
-            listeners_.end();
+        if (handler_) {
+            handler_->on_end(*this);
             if (alive.was_destroyed()) return;
         }
         if (!allow_half_open_) close();
@@ -160,8 +221,8 @@ void TcpConnection::flush(LifetimeFlag::Scope& alive) {
     update_interest();
     if (is_above_high_watermark_ && output_.size() <= low_watermark_) {
         is_above_high_watermark_ = false;
-        if (listeners_.drain && fd_ && !is_closing_) {
-            listeners_.drain();
+        if (handler_ && fd_ && !is_closing_) {
+            handler_->on_drain(*this);
             if (alive.was_destroyed()) return;
         }
     }
@@ -187,50 +248,62 @@ void TcpConnection::notice_hangup(const loop::Ready& ready) {
 // ---- writing ---------------------------------------------------------------------------------
 
 bool TcpConnection::send(std::string_view text) {
-    return send(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+    return send(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, {});
 }
 
-bool TcpConnection::send(std::span<const std::uint8_t> bytes) {
+bool TcpConnection::send(std::span<const std::uint8_t> bytes) { return send(bytes, {}); }
+
+bool TcpConnection::send(std::string_view first, std::string_view second) {
+    return send(std::span{reinterpret_cast<const std::uint8_t*>(first.data()), first.size()},
+                std::span{reinterpret_cast<const std::uint8_t*>(second.data()), second.size()});
+}
+
+bool TcpConnection::send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
     if (!fd_ || is_closing_ || is_write_shutdown_requested_) return false;
-    if (bytes.empty()) return true;
-    std::size_t written = 0;
-    if (output_.empty()) {
-        // The common case: straight from the caller's bytes to the kernel, no copy.
-        const ssize_t sent = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (sent < 0 && !would_block(errno)) {
-            fail_send("send");
-            return false;
-        }
-        written = sent > 0 ? static_cast<std::size_t>(sent) : 0;
-        if (written == bytes.size()) return true;
+    const std::size_t total = first.size() + second.size();
+    if (total == 0) return true;
+    if (is_corked_ && output_.size() + total <= std::min(kMaxCorkedBytes, high_watermark_)) {
+        output_.append(first);   // deliver() writes it all when on_data returns
+        output_.append(second);
+        return true;
+    }
+    // Oldest first: what is pending, then the new pieces, all in one system call. The new
+    // bytes go straight from the caller to the kernel: no copy.
+    const std::span<const std::uint8_t> pending = output_.readable();
+    iovec parts[3];
+    int count = 0;
+    for (const std::span<const std::uint8_t> piece : {pending, first, second})
+        if (!piece.empty()) parts[count++] = {const_cast<std::uint8_t*>(piece.data()), piece.size()};
+    ssize_t sent;
+    if (count == 1) {
+        sent = ::send(fd_.get(), parts[0].iov_base, parts[0].iov_len, MSG_NOSIGNAL);
     } else {
-        // Output is waiting: give the kernel both pieces in one call, oldest first.
-        const std::span<const std::uint8_t> pending = output_.readable();
-        iovec parts[2] = {{const_cast<std::uint8_t*>(pending.data()), pending.size()},
-                          {const_cast<std::uint8_t*>(bytes.data()), bytes.size()}};
         msghdr message{};
         message.msg_iov = parts;
-        message.msg_iovlen = 2;
-        const ssize_t sent = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
-        if (sent < 0 && !would_block(errno)) {
-            fail_send("sendmsg");
-            return false;
-        }
-        const auto total = sent > 0 ? static_cast<std::size_t>(sent) : 0;
-        const std::size_t from_pending = std::min(total, pending.size());
-        output_.consume(from_pending);
-        written = total - from_pending;
-        if (written == bytes.size()) {
-            update_interest();
-            return true;
-        }
+        message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(count);
+        sent = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
     }
-    output_.append(bytes.subspan(written));   // the only copy: what the kernel did not take
-    update_interest();                        // now we want to hear "writable"
+    if (sent < 0 && !would_block(errno)) {
+        fail_send(count == 1 ? "send" : "sendmsg");
+        return false;
+    }
+    auto taken = sent > 0 ? static_cast<std::size_t>(sent) : std::size_t{0};
+    const std::size_t from_pending = std::min(taken, pending.size());
+    output_.consume(from_pending);
+    taken -= from_pending;
+    // The only copy: what the kernel did not take waits in output_, in order.
+    for (const std::span<const std::uint8_t> piece : {first, second}) {
+        const std::size_t from_piece = std::min(taken, piece.size());
+        taken -= from_piece;
+        if (from_piece < piece.size()) output_.append(piece.subspan(from_piece));
+    }
+    if (from_pending == 0 && output_.empty()) return true;   // the common case: all went out
+    output_.release_if_empty(kIdleBufferCapacity);
+    update_interest();   // "writable" is wanted exactly while output is pending
     if (!is_above_high_watermark_ && output_.size() >= high_watermark_) {
         is_above_high_watermark_ = true;
         // Last statement: the listener may even destroy this connection.
-        if (listeners_.high_watermark) listeners_.high_watermark(output_.size());
+        if (handler_) handler_->on_high_watermark(*this, output_.size());
     }
     return true;
 }
@@ -330,11 +403,11 @@ void TcpConnection::finish(std::optional<Error> error) {
 
 void TcpConnection::emit_close_events() {
     LifetimeFlag::Scope alive{lifetime_};
-    if (error_ && listeners_.error) {
-        listeners_.error(*error_);
+    if (error_ && handler_) {
+        handler_->on_error(*this, *error_);
         if (alive.was_destroyed()) return;
     }
-    if (listeners_.close) listeners_.close();   // last: it may destroy this connection
+    if (handler_) handler_->on_close(*this);   // last: it may destroy this connection
 }
 
 // ---- options ---------------------------------------------------------------------------------

@@ -11,35 +11,39 @@ namespace looplab::ws {
 
 namespace {
 
+FrameHeaderBytes header_for(std::uint8_t byte0, std::uint64_t length,
+                            const std::optional<MaskingKey>& mask) {
+    FrameHeaderBytes header{};
+    std::size_t size = 0;
+    const std::uint8_t mask_bit = mask ? 0x80 : 0x00;
+    header.bytes[size++] = byte0;
+    if (length <= 125) {
+        header.bytes[size++] = static_cast<std::uint8_t>(mask_bit | length);
+    } else if (length <= 0xFFFF) {
+        header.bytes[size++] = mask_bit | 126;
+        header.bytes[size++] = static_cast<std::uint8_t>(length >> 8);
+        header.bytes[size++] = static_cast<std::uint8_t>(length);
+    } else {
+        header.bytes[size++] = mask_bit | 127;
+        for (int shift = 56; shift >= 0; shift -= 8)   // big-endian: most significant first
+            header.bytes[size++] = static_cast<std::uint8_t>(length >> shift);
+    }
+    if (mask) {
+        std::memcpy(header.bytes + size, mask->data(), 4);
+        size += 4;
+    }
+    header.size = size;
+    return header;
+}
+
 // The shared writer: header (shortest length form), then the payload, masked in place once it
 // sits in `out`, so the payload is copied exactly once.
 void write_frame(std::string& out, std::uint8_t byte0, std::string_view payload,
                  const std::optional<MaskingKey>& mask) {
-    std::uint8_t header[kMaxFrameHeaderSize];
-    std::size_t size = 0;
-    const std::uint64_t length = payload.size();
-    const std::uint8_t mask_bit = mask ? 0x80 : 0x00;
-
-    header[size++] = byte0;
-    if (length <= 125) {
-        header[size++] = static_cast<std::uint8_t>(mask_bit | length);
-    } else if (length <= 0xFFFF) {
-        header[size++] = mask_bit | 126;
-        header[size++] = static_cast<std::uint8_t>(length >> 8);
-        header[size++] = static_cast<std::uint8_t>(length);
-    } else {
-        header[size++] = mask_bit | 127;
-        for (int shift = 56; shift >= 0; shift -= 8)   // big-endian: most significant first
-            header[size++] = static_cast<std::uint8_t>(length >> shift);
-    }
-    if (mask) {
-        std::memcpy(header + size, mask->data(), 4);
-        size += 4;
-    }
-
-    const std::size_t payload_at = out.size() + size;
+    const FrameHeaderBytes header = header_for(byte0, payload.size(), mask);
+    const std::size_t payload_at = out.size() + header.size;
     out.reserve(payload_at + payload.size());
-    out.append(reinterpret_cast<const char*>(header), size);
+    out.append(header.view());
     out.append(payload);
     if (mask) apply_mask(std::span<char>{out.data() + payload_at, payload.size()}, *mask);
 }
@@ -52,15 +56,27 @@ std::uint8_t first_byte(bool fin, bool rsv1, bool rsv2, bool rsv3, Opcode opcode
 
 }   // namespace
 
-void append_frame(std::string& out, Opcode opcode, std::string_view payload,
-                  std::optional<MaskingKey> mask, bool fin) {
+namespace {
+void check_frame_rules(Opcode opcode, std::uint64_t payload_length, bool fin) {
     LOOPLAB_ASSERT(is_known_opcode(static_cast<std::uint8_t>(opcode)),
                    "reserved opcode; use encode_frame(Frame) to build bad frames on purpose");
     if (is_control(opcode)) {
         LOOPLAB_ASSERT(fin, "control frames cannot be fragmented; pass fin = true");
-        LOOPLAB_ASSERT(payload.size() <= kMaxControlPayload,
+        LOOPLAB_ASSERT(payload_length <= kMaxControlPayload,
                        "control frames carry at most 125 bytes; shorten the payload");
     }
+}
+}   // namespace
+
+FrameHeaderBytes encode_frame_header(Opcode opcode, std::uint64_t payload_length,
+                                     std::optional<MaskingKey> mask, bool fin) {
+    check_frame_rules(opcode, payload_length, fin);
+    return header_for(first_byte(fin, false, false, false, opcode), payload_length, mask);
+}
+
+void append_frame(std::string& out, Opcode opcode, std::string_view payload,
+                  std::optional<MaskingKey> mask, bool fin) {
+    check_frame_rules(opcode, payload.size(), fin);
     write_frame(out, first_byte(fin, false, false, false, opcode), payload, mask);
 }
 

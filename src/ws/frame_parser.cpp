@@ -78,9 +78,7 @@ std::string_view describe(FrameError error) {
 }
 
 FrameParser::FrameParser(Role role, std::size_t max_message_size)
-    : role_(role), max_message_size_(max_message_size) {
-    control_.reserve(kMaxControlPayload);   // control frames then never allocate
-}
+    : max_message_size_(max_message_size), role_(role) {}
 
 std::optional<FrameError> FrameParser::feed(std::string_view bytes, std::vector<Event>& events) {
     return feed(as_bytes(bytes), events);
@@ -88,6 +86,15 @@ std::optional<FrameError> FrameParser::feed(std::string_view bytes, std::vector<
 
 std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes,
                                             std::vector<Event>& events) {
+    EventCollector collector{events};
+    return feed(bytes, collector);
+}
+
+std::optional<FrameError> FrameParser::feed(std::string_view bytes, FrameSink& sink) {
+    return feed(as_bytes(bytes), sink);
+}
+
+std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes, FrameSink& sink) {
     const std::uint8_t* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
@@ -109,9 +116,20 @@ std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes,
         // Checked here rather than only after a payload byte, so an empty frame completes
         // as soon as its header does, even at the very end of the input.
         if (stage_ == Stage::Payload && payload_received_ == header_.payload_length)
-            finish_frame(events);
+            finish_frame(sink);
     }
+    release_idle_buffers();
     return error_;
+}
+
+// Between feeds, a parser with no message open keeps no memory: 10,000 idle connections cost
+// no buffers. Within one feed, the buffers serve every message it holds.
+void FrameParser::release_idle_buffers() {
+    const bool is_over = stage_ == Stage::Failed || stage_ == Stage::Closed;
+    if ((!message_open_ || is_over) && message_.payload.capacity() > 0)
+        message_.payload = std::string{};
+    const bool is_reading_control = stage_ == Stage::Payload && is_control(header_.opcode);
+    if (!is_reading_control && control_.capacity() > 0) control_ = std::string{};
 }
 
 std::optional<FrameHeader> FrameParser::current_header() const {
@@ -127,9 +145,9 @@ std::size_t FrameParser::read_header(const std::uint8_t* data, std::size_t size)
         const std::size_t milestone = header_received_ < 2             ? 2
                                       : header_received_ < length_end_ ? length_end_
                                                                        : header_size_;
-        const std::size_t take = std::min(milestone - header_received_, size - used);
+        const std::size_t take = std::min<std::size_t>(milestone - header_received_, size - used);
         std::memcpy(header_bytes_ + header_received_, data + used, take);
-        header_received_ += take;
+        header_received_ = static_cast<std::uint8_t>(header_received_ + take);
         used += take;
         if (header_received_ == milestone && !on_header_milestone()) break;
     }
@@ -159,8 +177,8 @@ bool FrameParser::check_first_two_bytes() {
     header_.opcode = static_cast<Opcode>(opcode);
     header_.masked = (byte1 & 0x80) != 0;
     header_.payload_length = length7;
-    length_end_ = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0);
-    header_size_ = length_end_ + (header_.masked ? 4 : 0);
+    length_end_ = static_cast<std::uint8_t>(2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0));
+    header_size_ = static_cast<std::uint8_t>(length_end_ + (header_.masked ? 4 : 0));
 
     const bool is_data_start = header_.opcode == Opcode::Text || header_.opcode == Opcode::Binary;
     std::optional<FrameError> broken;
@@ -195,7 +213,8 @@ bool FrameParser::check_length() {
     // The declared length is checked before a single payload byte is stored: this is what
     // keeps a peer from making us buffer a huge message only to refuse it at the end.
     if (!is_control(header_.opcode)) {
-        const std::size_t so_far = header_.opcode == Opcode::Continuation ? message_.size() : 0;
+        const std::size_t so_far =
+            header_.opcode == Opcode::Continuation ? message_.payload.size() : 0;
         if (header_.payload_length > max_message_size_ - so_far) {
             fail(FrameError::MessageTooBig);
             return false;
@@ -215,16 +234,17 @@ void FrameParser::start_payload() {
     }
     if (header_.opcode != Opcode::Continuation) {   // the first frame of a message
         message_open_ = true;
-        message_kind_ = header_.opcode == Opcode::Text ? MessageKind::Text : MessageKind::Binary;
-        message_.clear();
+        message_.kind = header_.opcode == Opcode::Text ? MessageKind::Text : MessageKind::Binary;
+        message_.payload.clear();
         utf8_.reset();
     }
     // Room for this frame now, so appending its pieces never reallocates; for many small
     // fragments, grow geometrically (but never past the limit) to avoid a copy per fragment.
-    frame_start_ = message_.size();
+    std::string& payload = message_.payload;
+    frame_start_ = payload.size();
     const std::size_t needed = frame_start_ + static_cast<std::size_t>(header_.payload_length);
-    if (message_.capacity() < needed)
-        message_.reserve(std::max(needed, std::min(2 * message_.capacity(), max_message_size_)));
+    if (payload.capacity() < needed)
+        payload.reserve(std::max(needed, std::min(2 * payload.capacity(), max_message_size_)));
 }
 
 // ---- Payload -------------------------------------------------------------------------------
@@ -233,7 +253,7 @@ std::size_t FrameParser::read_payload(const std::uint8_t* data, std::size_t size
     const std::uint64_t remaining = header_.payload_length - payload_received_;
     const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, size));
     const bool is_data = !is_control(header_.opcode);
-    std::string& target = is_data ? message_ : control_;
+    std::string& target = is_data ? message_.payload : control_;
 
     const std::size_t at = target.size();
     target.append(reinterpret_cast<const char*>(data), take);   // the one copy of the payload
@@ -243,42 +263,40 @@ std::size_t FrameParser::read_payload(const std::uint8_t* data, std::size_t size
 
     // Fail early: a text message is rejected at the first byte that cannot be UTF-8, even
     // when the message would have gone on for megabytes.
-    if (is_data && message_kind_ == MessageKind::Text &&
+    if (is_data && message_.kind == MessageKind::Text &&
         !utf8_.feed(as_bytes({piece.data(), piece.size()})))
         fail(FrameError::InvalidUtf8);
     return take;
 }
 
-void FrameParser::finish_frame(std::vector<Event>& events) {
-    if (frame_listener_) {
-        const std::string_view payload = is_control(header_.opcode)
-                                             ? std::string_view{control_}
-                                             : std::string_view{message_}.substr(frame_start_);
-        frame_listener_(FrameInfo{header_, {header_bytes_, header_size_}, payload});
-    }
+void FrameParser::finish_frame(FrameSink& sink) {
+    const std::string_view payload = is_control(header_.opcode)
+                                         ? std::string_view{control_}
+                                         : std::string_view{message_.payload}.substr(frame_start_);
+    sink.on_frame(FrameInfo{header_, {header_bytes_, header_size_}, payload});
     if (is_control(header_.opcode))
-        finish_control_frame(events);
+        finish_control_frame(sink);
     else
-        finish_data_frame(events);
+        finish_data_frame(sink);
 
     if (stage_ == Stage::Failed) return;   // keep header_ for current_header()
     header_received_ = 0;
     if (stage_ == Stage::Payload) stage_ = Stage::Header;
 }
 
-void FrameParser::finish_control_frame(std::vector<Event>& events) {
+void FrameParser::finish_control_frame(FrameSink& sink) {
     switch (header_.opcode) {
         case Opcode::Ping:
-            events.emplace_back(Ping{control_});
+            sink.on_ping(control_);
             return;
         case Opcode::Pong:
-            events.emplace_back(Pong{control_});
+            sink.on_pong(control_);
             return;
         case Opcode::Close: {
             auto close = parse_close_payload(control_);
             if (auto* error = std::get_if<FrameError>(&close)) return fail(*error);
-            events.emplace_back(std::move(std::get<Close>(close)));
-            stage_ = Stage::Closed;
+            stage_ = Stage::Closed;   // before the sink hears it: it may look
+            sink.on_close(std::get<Close>(close));
             return;
         }
         default:
@@ -286,14 +304,14 @@ void FrameParser::finish_control_frame(std::vector<Event>& events) {
     }
 }
 
-void FrameParser::finish_data_frame(std::vector<Event>& events) {
+void FrameParser::finish_data_frame(FrameSink& sink) {
     if (!header_.fin) return;   // more fragments to come
     // A text message may not end in the middle of a character.
-    if (message_kind_ == MessageKind::Text && !utf8_.is_complete())
+    if (message_.kind == MessageKind::Text && !utf8_.is_complete())
         return fail(FrameError::InvalidUtf8);
-    events.emplace_back(Message{message_kind_, std::move(message_)});
-    message_.clear();   // a moved-from string is valid but unspecified: make it empty
     message_open_ = false;
+    sink.on_message(message_);
+    message_.payload.clear();   // keeps its memory for the next message of this feed
 }
 
 void FrameParser::fail(FrameError error) {

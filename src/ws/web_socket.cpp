@@ -1,30 +1,102 @@
 #include "looplab/ws/web_socket.hpp"
 
+#include "looplab/core/assert.hpp"
 #include "looplab/trace/call_stack.hpp"
 
+#include <utility>
+
 namespace looplab::ws {
+
+// The one-function-per-event way, as a handler.
+struct WebSocket::FunctionListeners final : WebSocketHandler {
+    std::function<void(const Message&)> message;
+    std::function<void(std::string_view)> ping;
+    std::function<void(std::string_view)> pong;
+    std::function<void(const CloseInfo&)> close;
+    std::function<void(const FrameInfo&)> frame;
+    std::function<void()> high_watermark;
+    std::function<void()> drain;
+
+    void on_message(WebSocket&, const Message& value) override {
+        if (message) message(value);
+    }
+    void on_ping(WebSocket&, std::string_view payload) override {
+        if (ping) ping(payload);
+    }
+    void on_pong(WebSocket&, std::string_view payload) override {
+        if (pong) pong(payload);
+    }
+    void on_close(WebSocket&, const CloseInfo& info) override {
+        if (close) close(info);
+    }
+    void on_frame(WebSocket&, const FrameInfo& value) override {
+        if (frame) frame(value);
+    }
+    void on_high_watermark(WebSocket&) override {
+        if (high_watermark) high_watermark();
+    }
+    void on_drain(WebSocket&) override {
+        if (drain) drain();
+    }
+};
 
 WebSocket::WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
                      WebSocketOptions options)
     : loop_(loop),
-      role_(role),
       transport_(transport),
       options_(options),
       parser_(role, options.max_message_size),
-      encoder_(role) {
-    parser_.on_frame([this](const FrameInfo& frame) {
-        if (on_frame) on_frame(frame);
-    });
+      role_(role) {
+    if (role_ == Role::Client) masking_keys_.emplace();
     if (options_.ping_interval.count() > 0) start_keep_alive();
 }
 
 WebSocket::~WebSocket() { cancel_timers(); }
 
 void WebSocket::cancel_timers() {
-    for (auto* timer : {&close_timer_, &ping_timer_, &pong_deadline_}) {
-        if (*timer) loop_.cancel_timer(**timer);
-        timer->reset();
+    for (loop::TimerId* timer : {&close_timer_, &ping_timer_, &pong_deadline_}) {
+        loop_.cancel_timer(*timer);
+        *timer = 0;
     }
+}
+
+// ---- listeners -----------------------------------------------------------------------------
+
+WebSocket::FunctionListeners& WebSocket::functions() {
+    if (!functions_) {
+        LOOPLAB_ASSERT(handler_ == nullptr,
+                       "on_...() on a WebSocket whose events go to a set_handler() handler");
+        functions_ = std::make_unique<FunctionListeners>();
+        handler_ = functions_.get();
+    }
+    return *functions_;
+}
+
+void WebSocket::set_handler(WebSocketHandler& handler) {
+    functions_.reset();
+    handler_ = &handler;
+}
+
+void WebSocket::on_message(std::function<void(const Message&)> listener) {
+    functions().message = std::move(listener);
+}
+void WebSocket::on_ping(std::function<void(std::string_view)> listener) {
+    functions().ping = std::move(listener);
+}
+void WebSocket::on_pong(std::function<void(std::string_view)> listener) {
+    functions().pong = std::move(listener);
+}
+void WebSocket::on_close(std::function<void(const CloseInfo&)> listener) {
+    functions().close = std::move(listener);
+}
+void WebSocket::on_frame(std::function<void(const FrameInfo&)> listener) {
+    functions().frame = std::move(listener);
+}
+void WebSocket::on_high_watermark(std::function<void()> listener) {
+    functions().high_watermark = std::move(listener);
+}
+void WebSocket::on_drain(std::function<void()> listener) {
+    functions().drain = std::move(listener);
 }
 
 // ---- bytes in ----------------------------------------------------------------------------------
@@ -32,49 +104,46 @@ void WebSocket::cancel_timers() {
 void WebSocket::receive(std::string_view bytes) {
     if (state_ == State::Closed) return;
     LOOPLAB_TRACE_SCOPE("WebSocket::receive", "{} bytes", bytes.size());
-    events_.clear();
-    const std::optional<FrameError> error = parser_.feed(bytes, events_);
-    // Events that came before an error are valid: deliver them first.
-    for (Event& event : events_) {
-        if (state_ == State::Closed) return;
-        handle(event);
-    }
+    // Events that come before an error are valid: the parser hands them over first.
+    const std::optional<FrameError> error = parser_.feed(bytes, *this);
     if (error && state_ != State::Closed) fail(*error);
 }
 
-void WebSocket::handle(Event& event) {
-    if (auto* message = std::get_if<Message>(&event)) {
-        LOOPLAB_TRACE_SCOPE("WebSocket::on_message", "{} bytes", message->payload.size());
-        if (on_message) on_message(*message);
-    } else if (auto* ping = std::get_if<Ping>(&event)) {
-        // Answer at once, even between the fragments of a message (RFC 6455 §5.5.2).
-        if (!sent_close_) {
-            out_.clear();
-            encoder_.append(out_, Opcode::Pong, ping->payload);
-            write_out();
-        }
-        if (on_ping) on_ping(ping->payload);
-    } else if (auto* pong = std::get_if<Pong>(&event)) {
-        if (pong_deadline_) loop_.cancel_timer(*pong_deadline_);
-        pong_deadline_.reset();
-        if (on_pong) on_pong(pong->payload);
-    } else if (auto* close = std::get_if<Close>(&event)) {
-        handle_close(*close);
-    }
+void WebSocket::on_frame(const FrameInfo& frame) {
+    if (handler_ && state_ != State::Closed) handler_->on_frame(*this, frame);
 }
 
-void WebSocket::handle_close(const Close& close) {
+void WebSocket::on_message(const Message& message) {
+    if (handler_ && state_ != State::Closed) handler_->on_message(*this, message);
+}
+
+void WebSocket::on_ping(std::string_view payload) {
+    if (state_ == State::Closed) return;
+    // Answer at once, even between the fragments of a message (RFC 6455 §5.5.2).
+    if (!sent_close_) send_frame(Opcode::Pong, payload);
+    if (handler_) handler_->on_ping(*this, payload);
+}
+
+void WebSocket::on_pong(std::string_view payload) {
+    if (state_ == State::Closed) return;
+    loop_.cancel_timer(pong_deadline_);
+    pong_deadline_ = 0;
+    if (handler_) handler_->on_pong(*this, payload);
+}
+
+void WebSocket::on_close(const Close& close) {
+    if (state_ == State::Closed) return;
     const std::uint16_t code = close.code ? static_cast<std::uint16_t>(*close.code) : 1005;
     // Echo the peer's code (an empty close is answered with an empty close).
     if (!sent_close_) send_close_frame(close.code, close.reason);
     state_ = State::Closing;
-    pending_close_ = CloseInfo{code, close.reason, true};
+    set_pending_close(code, close.reason, true);
     if (role_ == Role::Server) {
         close_transport_once();   // RFC 6455 §7.1.1: the server closes TCP first
-    } else if (!close_timer_) {
+    } else if (close_timer_ == 0) {
         // A client waits for the server to hang up, but not forever.
         close_timer_ = loop_.set_timeout(options_.close_timeout, [this] {
-            close_timer_.reset();
+            close_timer_ = 0;
             close_transport_once();
         });
     }
@@ -87,30 +156,35 @@ void WebSocket::fail(FrameError error) {
     const std::string reason{describe(error)};
     if (!sent_close_) send_close_frame(code, reason.substr(0, kMaxCloseReason));
     state_ = State::Closing;
-    pending_close_ = CloseInfo{static_cast<std::uint16_t>(code), reason, false};
+    set_pending_close(static_cast<std::uint16_t>(code), reason, false);
     close_transport_once();
+}
+
+void WebSocket::set_pending_close(std::uint16_t code, std::string reason, bool was_clean) {
+    pending_close_ = std::make_unique<CloseInfo>(CloseInfo{code, std::move(reason), was_clean});
 }
 
 void WebSocket::transport_drained() {
     if (above_high_watermark_ && transport_.buffered_amount() == 0) {
         above_high_watermark_ = false;
-        if (on_drain) on_drain();
+        if (handler_ && state_ != State::Closed) handler_->on_drain(*this);
     }
 }
 
 void WebSocket::transport_closed() {
-    finish(pending_close_.value_or(CloseInfo{1006, "the connection dropped without a close frame",
-                                             false}));
+    finish(pending_close_ ? std::move(*pending_close_)
+                          : CloseInfo{1006, "the connection dropped without a close frame", false});
 }
 
 void WebSocket::finish(CloseInfo info) {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
     cancel_timers();
-    // The owner usually destroys us inside on_close, so the listener runs from the stack,
-    // not from our member that is about to be destroyed.
-    const auto listener = std::move(on_close);
-    if (listener) listener(info);
+    // The owner usually destroys us inside on_close, so the listener runs from locals, not
+    // from members that are about to be destroyed. Nothing is reported after this.
+    WebSocketHandler* const handler = std::exchange(handler_, nullptr);
+    const std::unique_ptr<FunctionListeners> functions = std::move(functions_);
+    if (handler) handler->on_close(*this, info);
 }
 
 // ---- bytes out ---------------------------------------------------------------------------------
@@ -128,16 +202,14 @@ bool WebSocket::send_fragmented(const Message& message, std::size_t fragments) {
     if (fragments < 2 || message.payload.size() < 2) return send(message);
     const std::string_view payload = message.payload;
     const std::size_t piece = (payload.size() + fragments - 1) / fragments;
-    out_.clear();
     for (std::size_t offset = 0; offset < payload.size(); offset += piece) {
         const bool is_first = offset == 0;
         const bool is_last = offset + piece >= payload.size();
         const Opcode opcode = !is_first                               ? Opcode::Continuation
                               : message.kind == MessageKind::Text ? Opcode::Text
                                                                   : Opcode::Binary;
-        encoder_.append(out_, opcode, payload.substr(offset, piece), is_last);
+        send_frame(opcode, payload.substr(offset, piece), is_last);
     }
-    write_out();
     check_backpressure();
     return true;
 }
@@ -157,11 +229,22 @@ bool WebSocket::send_data(Opcode opcode, std::string_view payload) {
                 return false;
         }
     }
-    out_.clear();
-    encoder_.append(out_, opcode, payload);
-    write_out();
+    send_frame(opcode, payload);
     check_backpressure();
     return true;
+}
+
+// A server sends the header from the stack and the payload from where it is, in one gathered
+// write. A client must mask, which copies the payload anyway: it encodes the frame whole.
+void WebSocket::send_frame(Opcode opcode, std::string_view payload, bool fin) {
+    if (role_ == Role::Server) {
+        const FrameHeaderBytes header = encode_frame_header(opcode, payload.size(), std::nullopt, fin);
+        transport_.write(header.view(), payload);
+        return;
+    }
+    std::string frame;
+    append_frame(frame, opcode, payload, (*masking_keys_)(), fin);
+    transport_.write(frame, {});
 }
 
 void WebSocket::close_slow_consumer(CloseCode code) {
@@ -170,33 +253,24 @@ void WebSocket::close_slow_consumer(CloseCode code) {
     const std::string reason = "the peer reads too slowly";
     send_close_frame(code, reason);
     state_ = State::Closing;
-    pending_close_ = CloseInfo{static_cast<std::uint16_t>(code), reason, false};
+    set_pending_close(static_cast<std::uint16_t>(code), reason, false);
     close_transport_once();
     close_timer_ = loop_.set_timeout(options_.close_timeout, [this] {
-        close_timer_.reset();
+        close_timer_ = 0;
         abort_transport_once(pending_close_->code, pending_close_->reason);
     });
-}
-
-void WebSocket::write_out() {
-    transport_.write(out_);
-    // Keep a small encoding buffer for the next frame, but never the memory of a big one:
-    // an idle connection should cost (almost) nothing.
-    if (out_.capacity() > kKeptEncodeBuffer) std::string{}.swap(out_);
 }
 
 void WebSocket::check_backpressure() {
     if (!above_high_watermark_ && transport_.buffered_amount() >= options_.high_watermark) {
         above_high_watermark_ = true;
-        if (on_high_watermark) on_high_watermark();
+        if (handler_) handler_->on_high_watermark(*this);
     }
 }
 
 void WebSocket::ping(std::string_view payload) {
     if (state_ != State::Open || sent_close_) return;
-    out_.clear();
-    encoder_.append(out_, Opcode::Ping, payload.substr(0, kMaxControlPayload));
-    write_out();
+    send_frame(Opcode::Ping, payload.substr(0, kMaxControlPayload));
 }
 
 void WebSocket::close(CloseCode code, std::string_view reason) {
@@ -204,16 +278,17 @@ void WebSocket::close(CloseCode code, std::string_view reason) {
     send_close_frame(code, reason.substr(0, kMaxCloseReason));
     state_ = State::Closing;
     close_timer_ = loop_.set_timeout(options_.close_timeout, [this] {
-        close_timer_.reset();
+        close_timer_ = 0;
         abort_transport_once(1006, "the peer did not answer our close frame in time");
     });
 }
 
 void WebSocket::send_close_frame(std::optional<CloseCode> code, std::string_view reason) {
     sent_close_ = true;
-    out_.clear();
-    encoder_.append_close(out_, code, reason);
-    write_out();
+    std::string frame;   // at most 2 + 125 + 4 bytes, and once per connection
+    append_close(frame, code, reason,
+                 masking_keys_ ? std::optional{(*masking_keys_)()} : std::nullopt);
+    transport_.write(frame, {});
 }
 
 void WebSocket::close_transport_once() {
@@ -223,7 +298,7 @@ void WebSocket::close_transport_once() {
 }
 
 void WebSocket::abort_transport_once(std::uint16_t code, std::string reason) {
-    if (!pending_close_) pending_close_ = CloseInfo{code, std::move(reason), false};
+    if (!pending_close_) set_pending_close(code, std::move(reason), false);
     state_ = State::Closing;
     transport_closing_ = true;
     transport_.abort_transport();
@@ -231,15 +306,15 @@ void WebSocket::abort_transport_once(std::uint16_t code, std::string reason) {
 
 void WebSocket::start_keep_alive() {
     ping_timer_ = loop_.set_interval(options_.ping_interval, [this] {
-        if (state_ != State::Open || pong_deadline_) return;
+        if (state_ != State::Open || pong_deadline_ != 0) return;
         ping("keep-alive");
         pong_deadline_ = loop_.set_timeout(options_.pong_timeout, [this] {
-            pong_deadline_.reset();
+            pong_deadline_ = 0;
             abort_transport_once(1006, "no pong arrived within the pong timeout");
         });
-        loop_.unref_timer(*pong_deadline_);
+        loop_.unref_timer(pong_deadline_);
     });
-    loop_.unref_timer(*ping_timer_);   // a heartbeat alone must not keep a program running
+    loop_.unref_timer(ping_timer_);   // a heartbeat alone must not keep a program running
 }
 
 }  // namespace looplab::ws

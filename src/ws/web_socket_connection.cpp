@@ -8,19 +8,26 @@ WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
     : tcp_(std::move(connection)),
       socket_(loop, role, *this, options),
       leftover_(std::move(leftover)) {
-    tcp_->on_data([this](net::ByteBuffer& input) {
-        const std::string_view bytes = input.readable_text();
-        input.consume(bytes.size());   // the frame parser keeps partial frames itself
-        socket_.receive(bytes);
-    });
-    tcp_->on_drain([this] { socket_.transport_drained(); });
-    tcp_->on_close([this] { socket_.transport_closed(); });
+    // Replaces the listeners of whoever had the connection before (the HTTP server, the
+    // client's handshake), even from inside one of them.
+    tcp_->set_handler(*this);
     // A peer that half-closes without a close frame is treated as gone; our side closes.
     tcp_->set_allow_half_open(false);
     (void)tcp_->set_no_delay(true);   // frames are small and interactive: don't wait (Nagle)
 }
 
 WebSocketConnection::~WebSocketConnection() = default;
+
+void WebSocketConnection::on_data(net::TcpConnection& /*tcp*/, net::ByteBuffer& input) {
+    const std::string_view bytes = input.readable_text();
+    // Consumed first: the frame parser keeps partial frames itself, and bytes stay valid until
+    // more are added, which cannot happen while we run.
+    input.consume(bytes.size());
+    socket_.receive(bytes);
+}
+
+void WebSocketConnection::on_drain(net::TcpConnection& /*tcp*/) { socket_.transport_drained(); }
+void WebSocketConnection::on_close(net::TcpConnection& /*tcp*/) { socket_.transport_closed(); }
 
 void WebSocketConnection::start() {
     // The WebSocket computes its own watermark events from buffered_amount(); TCP's "drain"
@@ -33,7 +40,9 @@ void WebSocketConnection::start() {
     }
 }
 
-void WebSocketConnection::write(std::string_view bytes) { tcp_->send(bytes); }
+void WebSocketConnection::write(std::string_view head, std::string_view body) {
+    tcp_->send(head, body);
+}
 std::size_t WebSocketConnection::buffered_amount() const { return tcp_->pending_output(); }
 void WebSocketConnection::close_transport() { tcp_->close(); }
 void WebSocketConnection::abort_transport() { tcp_->abort(); }

@@ -37,15 +37,21 @@ struct Outcome {
     bool operator==(const Outcome&) const = default;
 };
 
+struct Recorder final : EventCollector {
+    explicit Recorder(Outcome& into) : EventCollector(into.events), outcome(into) {}
+    void on_frame(const FrameInfo& frame) override {
+        outcome.frames.push_back(fmt::format("{} {}", frame.header, frame.payload));
+    }
+    Outcome& outcome;
+};
+
 // Feeds `wire` in pieces whose lengths come from `seed` (1..16 bytes, varying), or whole.
 Outcome parse(Role role, std::span<const std::uint8_t> wire, std::optional<std::uint8_t> seed) {
     FrameParser parser{role, kFuzzMaxMessage};
     Outcome outcome;
-    parser.on_frame([&](const FrameInfo& frame) {
-        outcome.frames.push_back(fmt::format("{} {}", frame.header, frame.payload));
-    });
+    Recorder recorder{outcome};
     if (!seed) {
-        outcome.error = parser.feed(wire, outcome.events);
+        outcome.error = parser.feed(wire, recorder);
         return outcome;
     }
     std::uint32_t state = *seed | 0x100u;
@@ -53,10 +59,10 @@ Outcome parse(Role role, std::span<const std::uint8_t> wire, std::optional<std::
     while (at < wire.size()) {
         state = state * 1103515245u + 12345u;   // a tiny LCG: cuts depend on the seed only
         const std::size_t piece = std::min<std::size_t>(1 + ((state >> 16) % 16), wire.size() - at);
-        outcome.error = parser.feed(wire.subspan(at, piece), outcome.events);
+        outcome.error = parser.feed(wire.subspan(at, piece), recorder);
         at += piece;
     }
-    if (wire.empty()) outcome.error = parser.feed(wire, outcome.events);
+    if (wire.empty()) outcome.error = parser.feed(wire, recorder);
     return outcome;
 }
 

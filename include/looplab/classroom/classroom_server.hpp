@@ -48,28 +48,45 @@ public:
     // Stops accepting and starts the closing handshake (1001, going away) with everyone.
     void shut_down();
 
-    std::size_t client_count() const { return clients_.size(); }
+    std::size_t client_count() const;
 
 private:
-    enum class Endpoint { Echo, Chat, Inspect };
-    struct Client {
-        std::uint64_t id;
-        Endpoint endpoint;
-        std::string path;
-        std::unique_ptr<ws::WebSocketConnection> connection;
+    enum class Kind { Echo, Chat, Inspect };
+
+    // One per path: it holds that path's clients and is the one WebSocketHandler of them all
+    // (a socket's tag is its client id), so 10,000 clients cost no listener objects, and an
+    // echo needs no lookup at all.
+    class Endpoint final : public ws::WebSocketHandler {
+    public:
+        Endpoint(ClassroomServer& server, std::string_view path, Kind kind)
+            : server_(server), path_(path), kind_(kind) {}
+        std::string_view path() const { return path_; }
+        Kind kind() const { return kind_; }
+
+        std::unordered_map<std::uint64_t, std::unique_ptr<ws::WebSocketConnection>> clients;
+
+    private:
+        void on_message(ws::WebSocket& socket, const ws::Message& message) override;
+        void on_frame(ws::WebSocket& socket, const ws::FrameInfo& frame) override;
+        void on_close(ws::WebSocket& socket, const ws::CloseInfo& info) override;
+
+        ClassroomServer& server_;
+        std::string_view path_;
+        Kind kind_;
     };
 
     void upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                  std::string leftover);
-    void on_message(Client& client, const ws::Message& message);
-    void show_in_inspector(const Client& client, const ws::FrameInfo& frame);
+    Endpoint* find_endpoint(std::string_view path);
 
     loop::EventLoop& loop_;
     ClassroomOptions options_;
     http::Server http_;
-    std::unordered_map<std::uint64_t, Client> clients_;
     ws::ClosingConnections closing_;   // refused upgrades, closing
-    std::size_t inspector_count_ = 0;
+    Endpoint root_{*this, "/", Kind::Echo};
+    Endpoint echo_{*this, "/echo", Kind::Echo};
+    Endpoint chat_{*this, "/chat", Kind::Chat};
+    Endpoint inspect_{*this, "/inspect", Kind::Inspect};
     std::uint64_t next_id_ = 1;
 };
 

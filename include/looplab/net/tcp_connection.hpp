@@ -6,7 +6,7 @@
 // difference between a peer that said goodbye (EOF) and one that vanished (reset).
 // Run: lessons/13-server-and-client   Read: notes/13-server-and-client.md
 //
-// Events, one listener each (setting one again replaces it), in the order they can happen:
+// Events, in the order they can happen:
 //
 //   on_data(ByteBuffer&)      bytes arrived. Consume what you can use; the rest stays in the
 //                             buffer and the next bytes are added after it. (With no on_data
@@ -22,6 +22,14 @@
 //                             reset by peer" (code ECONNRESET). on_close follows.
 //   on_close()                the socket is closed. Exactly once, always the last event.
 //
+// Two ways to listen. One function per event (on_data(...), on_close(...): setting one again
+// replaces it) is the easy way, used by the lessons. Or one TcpHandler object for all of them
+// (set_handler): what a server holding 10,000 connections wants, as the connection then keeps
+// one pointer instead of six std::functions (8 bytes instead of about 200), and one handler
+// may serve every connection. A connection uses one way or the other: set_handler() replaces
+// the functions (a WebSocket taking over from the HTTP server does that), while an on_...()
+// call on a connection that has a handler is a bug, reported by an assertion.
+//
 // on_error and on_close are emitted in the loop's close phase (phase 4, like Node's 'close'),
 // never inside the call that ended the connection, so the caller may go on using the object
 // until its own callback returns.
@@ -30,6 +38,9 @@
 // what the kernel does not take is copied into the output buffer, and the loop watches for
 // "writable" only while something is pending. When output is pending, send() hands the kernel
 // both pieces in one sendmsg() (writev with MSG_NOSIGNAL), so order is kept without a copy.
+// One exception, the cork: what on_data sends back to its own connection (the replies to the
+// requests that just arrived) is gathered, up to kMaxCorkedBytes, and written in one system
+// call when on_data returns. Sixteen pipelined requests then cost one send(), not sixteen.
 // Nothing is ever lost silently: bytes that send() accepted are written, or on_error says why.
 //
 // Three ways to end:
@@ -64,6 +75,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -85,9 +97,31 @@ inline constexpr std::size_t kMaxUnreadInput = 64 * 1024 * 1024;
 // Default watermarks: on_high_watermark at 1 MiB pending, on_drain back at 256 KiB.
 inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;
 inline constexpr std::size_t kDefaultLowWatermark = 256 * 1024;
+// Most bytes gathered while on_data runs (see "the cork" above) before send() writes anyway.
+inline constexpr std::size_t kMaxCorkedBytes = 64 * 1024;
 // How long close() waits for pending output to go out and for the peer's FIN. After that the
 // fd is closed anyway; if output was still pending, on_error reports it (ETIMEDOUT).
 inline constexpr Millis kCloseTimeout{10'000};
+
+class TcpConnection;
+
+// Every event of a TcpConnection as one object (see "Two ways to listen" above). Override
+// what you need; the connection that reports is passed first, so one handler can serve many.
+class TcpHandler {
+public:
+    virtual void on_data(TcpConnection& connection, ByteBuffer& input);   // default: discard
+    virtual void on_end(TcpConnection& /*connection*/) {}
+    virtual void on_error(TcpConnection& /*connection*/, const Error& /*error*/) {}
+    virtual void on_close(TcpConnection& /*connection*/) {}
+    virtual void on_high_watermark(TcpConnection& /*connection*/, std::size_t /*pending*/) {}
+    virtual void on_drain(TcpConnection& /*connection*/) {}
+
+protected:
+    TcpHandler() = default;
+    TcpHandler(const TcpHandler&) = default;
+    TcpHandler& operator=(const TcpHandler&) = default;
+    ~TcpHandler() = default;   // not owned through this type
+};
 
 class TcpConnection final {
 public:
@@ -100,17 +134,19 @@ public:
 
     // ---- listeners: set them, then start() ---------------------------------------------------
     void on_data(std::function<void(ByteBuffer&)> listener) {
-        listeners_.data = std::move(listener);
+        functions().data = std::move(listener);
     }
-    void on_end(std::function<void()> listener) { listeners_.end = std::move(listener); }
+    void on_end(std::function<void()> listener) { functions().end = std::move(listener); }
     void on_error(std::function<void(const Error&)> listener) {
-        listeners_.error = std::move(listener);
+        functions().error = std::move(listener);
     }
-    void on_close(std::function<void()> listener) { listeners_.close = std::move(listener); }
+    void on_close(std::function<void()> listener) { functions().close = std::move(listener); }
     void on_high_watermark(std::function<void(std::size_t)> listener) {
-        listeners_.high_watermark = std::move(listener);
+        functions().high_watermark = std::move(listener);
     }
-    void on_drain(std::function<void()> listener) { listeners_.drain = std::move(listener); }
+    void on_drain(std::function<void()> listener) { functions().drain = std::move(listener); }
+    // Or all events to one object, which must outlive this connection's events.
+    void set_handler(TcpHandler& handler);
 
     // Starts watching the socket. Call once.
     [[nodiscard]] Status start();
@@ -120,6 +156,10 @@ public:
     // shutdown_write() or a failure): those bytes are dropped.
     bool send(std::span<const std::uint8_t> bytes);
     bool send(std::string_view text);
+    // Two pieces, in order, in one system call: a header and the payload it announces go out
+    // together without first being copied into one buffer.
+    bool send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second);
+    bool send(std::string_view first, std::string_view second);
     std::size_t pending_output() const { return output_.size(); }
     // on_high_watermark fires when pending output reaches `high`; on_drain when it falls back
     // to `low` (low <= high).
@@ -150,14 +190,24 @@ public:
     loop::EventLoop& loop() const { return loop_; }
 
 private:
-    struct Listeners {
+    // The one-function-per-event way, as a handler. Made on the first on_...() call.
+    struct FunctionListeners final : TcpHandler {
         std::function<void(ByteBuffer&)> data;
         std::function<void()> end;
         std::function<void(const Error&)> error;
         std::function<void()> close;
         std::function<void(std::size_t)> high_watermark;
         std::function<void()> drain;
+
+        void on_data(TcpConnection& connection, ByteBuffer& input) override;
+        void on_end(TcpConnection&) override;
+        void on_error(TcpConnection&, const Error& failure) override;
+        void on_close(TcpConnection&) override;
+        void on_high_watermark(TcpConnection&, std::size_t pending) override;
+        void on_drain(TcpConnection&) override;
     };
+    FunctionListeners& functions();
+    void retire_functions();
 
     void handle_ready(const loop::Ready& ready);
     void read_once(LifetimeFlag::Scope& alive);
@@ -188,13 +238,15 @@ private:
     bool is_write_shut_ = false;
     bool is_closing_ = false;
     bool is_in_burst_ = false;   // the last read filled the free space: more is waiting
+    bool is_corked_ = false;     // on_data is running: its replies are gathered (the cork)
     ByteBuffer input_;
     ByteBuffer output_;
     std::size_t low_watermark_ = kDefaultLowWatermark;
     std::size_t high_watermark_ = kDefaultHighWatermark;
     LifetimeFlag lifetime_;
-    Listeners listeners_;   // `data` first
+    TcpHandler* handler_ = nullptr;   // functions_, or the one given to set_handler()
     // Needed only at the start and the end.
+    std::unique_ptr<FunctionListeners> functions_;
     std::optional<Error> error_;      // reported by on_error just before on_close
     loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
     Address local_;

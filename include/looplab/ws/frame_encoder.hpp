@@ -21,6 +21,7 @@
 
 #include "looplab/ws/close_code.hpp"
 #include "looplab/ws/frame.hpp"
+#include "looplab/ws/limits.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +37,17 @@ constexpr std::size_t frame_header_size(std::uint64_t payload_length, bool maske
     const std::size_t length_bytes = payload_length <= 125 ? 0 : payload_length <= 0xFFFF ? 2 : 8;
     return 2 + length_bytes + (masked ? 4 : 0);
 }
+
+// A frame's header alone (2 to 14 bytes), for a sender that writes the payload itself from
+// where it already is: a server's header and payload leave in one gathered write, no copy.
+struct FrameHeaderBytes {
+    std::uint8_t bytes[kMaxFrameHeaderSize];
+    std::size_t size;
+    std::string_view view() const { return {reinterpret_cast<const char*>(bytes), size}; }
+};
+FrameHeaderBytes encode_frame_header(Opcode opcode, std::uint64_t payload_length,
+                                     std::optional<MaskingKey> mask = std::nullopt,
+                                     bool fin = true);
 
 // One frame. With a key, the MASK bit is set and the payload is masked while it is copied.
 void append_frame(std::string& out, Opcode opcode, std::string_view payload,

@@ -13,15 +13,21 @@
 //                        arrives, control frames (Ping, Pong, Close) handed out at once, even
 //                        between the fragments of a message
 //
+// Output goes to a FrameSink, as it is found: on_message(), on_ping(), on_pong(), on_close(),
+// and on_frame() for every frame (a frame inspector). The WebSocket session is a sink; tests
+// and lessons use feed(bytes, events), which collects copies of them as Events in a vector.
+//
 // Contract:
 // - feed() returns nullopt while the input is valid so far, and a FrameError the moment it is
 //   not. The caller then sends a close frame with close_code_for(error) and closes. The parser
 //   stays failed: every later feed() returns the same error and reads nothing.
-// - Events appended before an error are valid and complete; deliver them before closing.
+// - Events handed out before an error are valid and complete; deliver them before closing.
 // - After a Close event the conversation is over for the peer (RFC 6455 §5.5.1): later bytes
 //   are ignored and produce nothing.
 // - Memory: at most one message (<= max_message_size, checked against each frame's declared
-//   length before its payload is stored) plus 125 bytes of control payload.
+//   length before its payload is stored) plus 125 bytes of control payload. The buffers are
+//   reused for every message of one feed() and given back when it returns with no message
+//   open: an idle parser holds no heap memory at all.
 // - Each payload byte is copied once, from the input into the message that is handed out.
 #pragma once
 
@@ -34,7 +40,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -122,23 +127,57 @@ struct FrameInfo {
                                                   // with header.masking_key gives the wire bytes
 };
 
+// Where the parser's output goes. What it is handed (a message, a payload) lives in the
+// parser and is valid only during the call: copy what you keep.
+class FrameSink {
+public:
+    // A whole message: one frame, or every fragment joined.
+    virtual void on_message(const Message& message) = 0;
+    // Answer with a pong carrying the same payload, at once (RFC 6455 §5.5.2).
+    virtual void on_ping(std::string_view payload) = 0;
+    // An answer to our ping, or a heartbeat nobody asked for.
+    virtual void on_pong(std::string_view payload) = 0;
+    // The peer is closing; nothing after this counts.
+    virtual void on_close(const Close& close) = 0;
+    // Every frame once its payload is complete, before its content is interpreted (so a close
+    // frame with a bad code is still shown). A frame that fails part-way (too big, bad UTF-8)
+    // is never complete: see FrameParser::current_header().
+    virtual void on_frame(const FrameInfo& /*frame*/) {}
+
+protected:
+    FrameSink() = default;
+    FrameSink(const FrameSink&) = default;
+    FrameSink& operator=(const FrameSink&) = default;
+    ~FrameSink() = default;   // not owned through this type
+};
+
+// A FrameSink that keeps a copy of everything, as Events in a vector: for tests, lessons and
+// the fuzzer. Derive from it to watch the frames too.
+class EventCollector : public FrameSink {
+public:
+    explicit EventCollector(std::vector<Event>& into) : events_(into) {}
+    void on_message(const Message& message) override { events_.emplace_back(message); }
+    void on_ping(std::string_view payload) override { events_.emplace_back(Ping{std::string{payload}}); }
+    void on_pong(std::string_view payload) override { events_.emplace_back(Pong{std::string{payload}}); }
+    void on_close(const Close& close) override { events_.emplace_back(close); }
+
+private:
+    std::vector<Event>& events_;
+};
+
 // ---- The parser ----------------------------------------------------------------------------
 
 class FrameParser {
 public:
-    using FrameListener = std::function<void(const FrameInfo&)>;
-
     // `role` is our end: a Server parser requires masked frames, a Client parser unmasked ones.
     explicit FrameParser(Role role, std::size_t max_message_size = kMaxMessageSize);
 
-    // Reads all of `bytes`, appending complete events to `events` (it does not clear it).
+    // Reads all of `bytes`, handing what it finds to `sink` on the way.
+    std::optional<FrameError> feed(std::span<const std::uint8_t> bytes, FrameSink& sink);
+    std::optional<FrameError> feed(std::string_view bytes, FrameSink& sink);
+    // The same, appending complete events to `events` (it does not clear it).
     std::optional<FrameError> feed(std::span<const std::uint8_t> bytes, std::vector<Event>& events);
     std::optional<FrameError> feed(std::string_view bytes, std::vector<Event>& events);
-
-    // Registers the one frame inspector, called for every frame once its payload is complete
-    // and before its content is interpreted (so a close frame with a bad code is still shown).
-    // A frame that fails part-way (too big, bad UTF-8) is never complete: see current_header().
-    void on_frame(FrameListener listener) { frame_listener_ = std::move(listener); }
 
     // The header of the frame being read, as far as it has arrived (all of it once the payload
     // started); nullopt between frames. After an error it shows the offending frame.
@@ -160,13 +199,15 @@ private:
     bool check_length();
     void start_payload();
     std::size_t read_payload(const std::uint8_t* data, std::size_t size);
-    void finish_frame(std::vector<Event>& events);
-    void finish_control_frame(std::vector<Event>& events);
-    void finish_data_frame(std::vector<Event>& events);
+    void finish_frame(FrameSink& sink);
+    void finish_control_frame(FrameSink& sink);
+    void finish_data_frame(FrameSink& sink);
     void fail(FrameError error);
+    void release_idle_buffers();
 
-    const Role role_;
+    // (Small fields together: the parser lives in every connection.)
     const std::size_t max_message_size_;
+    const Role role_;
     Stage stage_ = Stage::Header;
     std::optional<FrameError> error_;
 
@@ -175,23 +216,20 @@ private:
     // extended length, checked against the size limit before the key even arrives) and
     // header_size_ (the masking key).
     std::uint8_t header_bytes_[kMaxFrameHeaderSize] = {};
-    std::size_t header_received_ = 0;
-    std::size_t length_end_ = 2;
-    std::size_t header_size_ = 2;
+    std::uint8_t header_received_ = 0;
+    std::uint8_t length_end_ = 2;
+    std::uint8_t header_size_ = 2;
     FrameHeader header_;
     std::uint64_t payload_received_ = 0;
 
-    // The message being assembled. Data payloads go straight into message_ (control payloads
-    // into control_), so a whole message is copied exactly once; frame_start_ is where the
-    // current frame's payload begins inside message_.
+    // The message being assembled. Data payloads go straight into message_.payload (control
+    // payloads into control_), so a whole message is copied exactly once; frame_start_ is
+    // where the current frame's payload begins inside it.
     bool message_open_ = false;
-    MessageKind message_kind_ = MessageKind::Text;
-    std::string message_;
+    codec::Utf8Validator utf8_;   // fed each piece of a text message as it is unmasked
+    Message message_;
     std::size_t frame_start_ = 0;
     std::string control_;
-    codec::Utf8Validator utf8_;   // fed each piece of a text message as it is unmasked
-
-    FrameListener frame_listener_;
 };
 
 }   // namespace looplab::ws

@@ -1,13 +1,13 @@
 // looplab/ws/web_socket_connection.hpp
 //
 // WebSocketConnection — a WebSocket (the protocol) running on a TcpConnection (the bytes).
-// It is the Transport the WebSocket writes to, and it forwards what TCP reports: bytes to
-// WebSocket::receive(), "drained" to transport_drained(), the socket closing to
-// transport_closed(). Made by accept_upgrade() (server side) or WebSocketClient (client side).
+// It is the Transport the WebSocket writes to, and the TcpHandler of its connection: it
+// forwards what TCP reports, bytes to WebSocket::receive(), "drained" to transport_drained(),
+// the socket closing to transport_closed(). Made by accept_upgrade() (server side) or WebSocketClient (client side).
 //
 //     auto connection = accept_upgrade(loop, request, std::move(tcp), leftover, policy);
 //     if (!connection) return;                  // refused: the HTTP answer was sent
-//     connection->socket().on_message = ...;    // set listeners first,
+//     connection->socket().on_message(...);     // set listeners first,
 //     connection->start();                      // then bytes flow (leftover ones first)
 //
 // Contract: loop thread only. The owner keeps the unique_ptr, typically in a map, and may
@@ -27,7 +27,7 @@
 
 namespace looplab::ws {
 
-class WebSocketConnection final : public Transport {
+class WebSocketConnection final : public Transport, private net::TcpHandler {
 public:
     WebSocketConnection(loop::EventLoop& loop, Role role,
                         std::unique_ptr<net::TcpConnection> connection, std::string leftover,
@@ -45,12 +45,17 @@ public:
     void start();
 
     // Transport, for the WebSocket.
-    void write(std::string_view bytes) override;
+    void write(std::string_view head, std::string_view body) override;
     std::size_t buffered_amount() const override;
     void close_transport() override;
     void abort_transport() override;
 
 private:
+    // TcpHandler, for the TCP connection.
+    void on_data(net::TcpConnection& tcp, net::ByteBuffer& input) override;
+    void on_drain(net::TcpConnection& tcp) override;
+    void on_close(net::TcpConnection& tcp) override;
+
     std::unique_ptr<net::TcpConnection> tcp_;
     WebSocket socket_;
     std::string leftover_;

@@ -431,25 +431,30 @@ TEST_CASE("encoded frames parse back at every length boundary, in both direction
 
 // ---- The frame inspector -------------------------------------------------------------------
 
-TEST_CASE("the frame listener sees each frame's header, raw header bytes and payload",
+TEST_CASE("the frame sink sees each frame's header, raw header bytes and payload",
           "[ws][parser]") {
+    struct Inspector final : EventCollector {
+        explicit Inspector(std::vector<Event>& into) : EventCollector(into) {}
+        std::vector<std::string> lines;
+        void on_frame(const FrameInfo& frame) override {
+            // Masking is its own inverse: re-masking the payload shows the bytes on the wire.
+            std::vector<std::uint8_t> wire_payload(frame.payload.begin(), frame.payload.end());
+            if (frame.header.masked) apply_mask(wire_payload, frame.header.masking_key);
+            lines.push_back(fmt::format(
+                "{} | key {:02x} | header {:02x} | payload '{}' | wire {:02x}", frame.header,
+                fmt::join(frame.header.masking_key, ""), fmt::join(frame.header_bytes, " "),
+                frame.payload, fmt::join(wire_payload, "")));
+        }
+    };
     FrameParser parser{Role::Server};
-    std::vector<std::string> lines;
-    parser.on_frame([&](const FrameInfo& frame) {
-        // Masking is its own inverse: re-masking the payload shows the bytes on the wire.
-        std::vector<std::uint8_t> wire_payload(frame.payload.begin(), frame.payload.end());
-        if (frame.header.masked) apply_mask(wire_payload, frame.header.masking_key);
-        lines.push_back(fmt::format("{} | key {:02x} | header {:02x} | payload '{}' | wire {:02x}",
-                                    frame.header, fmt::join(frame.header.masking_key, ""),
-                                    fmt::join(frame.header_bytes, " "), frame.payload,
-                                    fmt::join(wire_payload, "")));
-    });
     std::vector<Event> events;
+    Inspector inspector{events};
     std::string wire;
     append_frame(wire, Opcode::Text, "Hel", kRfcKey, false);
     append_frame(wire, Opcode::Ping, "", MaskingKey{0, 0, 0, 1});
     append_frame(wire, Opcode::Continuation, "lo", kRfcKey);
-    REQUIRE_FALSE(parser.feed(wire, events));
+    REQUIRE_FALSE(parser.feed(wire, inspector));
+    const std::vector<std::string>& lines = inspector.lines;
 
     CHECK(lines == std::vector<std::string>{
                        "FIN=0 opcode=text mask=1 len=3 | key 37fa213d | header 01 83 37 fa 21 3d"

@@ -23,9 +23,9 @@ public:
     bool aborted = false;
     WebSocket* socket = nullptr;
 
-    void write(std::string_view bytes) override {
-        written.append(bytes);
-        if (holding) unsent += bytes.size();
+    void write(std::string_view head, std::string_view body) override {
+        written.append(head).append(body);
+        if (holding) unsent += head.size() + body.size();
     }
     std::size_t buffered_amount() const override { return unsent; }
     void close_transport() override {
@@ -57,8 +57,8 @@ struct ServerSide {
     explicit ServerSide(WebSocketOptions options = {})
         : socket(loop, Role::Server, transport, options) {
         transport.socket = &socket;
-        socket.on_message = [this](const Message& message) { messages.push_back(message); };
-        socket.on_close = [this](const CloseInfo& info) { closed = info; };
+        socket.on_message([this](const Message& message) { messages.push_back(message); });
+        socket.on_close([this](const CloseInfo& info) { closed = info; });
     }
 };
 
@@ -66,7 +66,7 @@ struct ServerSide {
 
 TEST_CASE("a server session delivers a masked text message and echoes it unmasked", "[ws][session]") {
     ServerSide server;
-    server.socket.on_message = [&](const Message& message) { server.socket.send(message); };
+    server.socket.on_message([&](const Message& message) { server.socket.send(message); });
     server.socket.receive(client_text("Hello"));
     CHECK(server.transport.written == std::string{"\x81\x05Hello"});
 }
@@ -168,7 +168,7 @@ TEST_CASE("a slow consumer crosses the high watermark once, then the policy clos
     ServerSide server{options};
     server.transport.holding = true;
     int high_watermark_events = 0;
-    server.socket.on_high_watermark = [&] { ++high_watermark_events; };
+    server.socket.on_high_watermark([&] { ++high_watermark_events; });
     const std::string chunk(500, 'x');
     int accepted = 0;
     while (server.socket.send_text(chunk)) ++accepted;
