@@ -393,7 +393,7 @@ void TcpConnection::finish(std::optional<Error> error) {
     input_.release_if_empty(0);
     output_.clear();
     output_.release_if_empty(0);
-    error_ = std::move(error);
+    if (error) error_ = std::make_unique<Error>(std::move(*error));
     // The token says whether we still exist when phase 4 comes: the owner may destroy us
     // before then (it then hears nothing more, which is what destroying means).
     loop_.post_close([this, alive = lifetime_.alive_token()] {

@@ -22,6 +22,11 @@ std::span<const std::uint8_t> as_bytes(std::string_view text) {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
+// Bytes a string holds on the heap: short strings live inside the object itself.
+std::size_t heap_bytes(const std::string& text) {
+    return text.capacity() > std::string{}.capacity() ? text.capacity() : 0;
+}
+
 std::uint64_t read_big_endian(const std::uint8_t* bytes, std::size_t count) {
     std::uint64_t value = 0;
     for (std::size_t i = 0; i < count; ++i)
@@ -126,10 +131,15 @@ std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes,
 // no buffers. Within one feed, the buffers serve every message it holds.
 void FrameParser::release_idle_buffers() {
     const bool is_over = stage_ == Stage::Failed || stage_ == Stage::Closed;
-    if ((!message_open_ || is_over) && message_.payload.capacity() > 0)
-        message_.payload = std::string{};
+    // swap, not `= std::string{}`: assigning a short string keeps the old heap buffer.
+    if ((!message_open_ || is_over) && heap_bytes(message_.payload) > 0)
+        std::string{}.swap(message_.payload);
     const bool is_reading_control = stage_ == Stage::Payload && is_control(header_.opcode);
-    if (!is_reading_control && control_.capacity() > 0) control_ = std::string{};
+    if (!is_reading_control && heap_bytes(control_) > 0) std::string{}.swap(control_);
+}
+
+std::size_t FrameParser::held_memory() const {
+    return heap_bytes(message_.payload) + heap_bytes(control_);
 }
 
 std::optional<FrameHeader> FrameParser::current_header() const {

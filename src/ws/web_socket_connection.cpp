@@ -7,7 +7,7 @@ WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
                                          std::string leftover, WebSocketOptions options)
     : tcp_(std::move(connection)),
       socket_(loop, role, *this, options),
-      leftover_(std::move(leftover)) {
+      leftover_(leftover.empty() ? nullptr : std::make_unique<std::string>(std::move(leftover))) {
     // Replaces the listeners of whoever had the connection before (the HTTP server, the
     // client's handshake), even from inside one of them.
     tcp_->set_handler(*this);
@@ -33,11 +33,19 @@ void WebSocketConnection::start() {
     // The WebSocket computes its own watermark events from buffered_amount(); TCP's "drain"
     // (pending output back to 0) is what tells it to check again.
     tcp_->set_watermarks(0, net::kDefaultHighWatermark);
-    if (!leftover_.empty()) {
-        const std::string first_bytes = std::move(leftover_);
-        leftover_.clear();
-        socket_.receive(first_bytes);
+    if (leftover_) {
+        const std::unique_ptr<std::string> first_bytes = std::move(leftover_);
+        socket_.receive(*first_bytes);
     }
+}
+
+std::optional<std::string_view> WebSocketConnection::subprotocol() const {
+    if (!subprotocol_) return std::nullopt;
+    return *subprotocol_;
+}
+
+void WebSocketConnection::set_subprotocol(std::optional<std::string> chosen) {
+    subprotocol_ = chosen ? std::make_unique<std::string>(std::move(*chosen)) : nullptr;
 }
 
 void WebSocketConnection::write(std::string_view head, std::string_view body) {

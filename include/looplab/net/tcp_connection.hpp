@@ -247,7 +247,7 @@ private:
     TcpHandler* handler_ = nullptr;   // functions_, or the one given to set_handler()
     // Needed only at the start and the end.
     std::unique_ptr<FunctionListeners> functions_;
-    std::optional<Error> error_;      // reported by on_error just before on_close
+    std::unique_ptr<Error> error_;    // reported by on_error just before on_close
     loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
     Address local_;
     Address peer_;

@@ -190,6 +190,10 @@ public:
     // True while a fragmented message has started and its final fragment has not arrived.
     bool is_inside_message() const { return message_open_; }
 
+    // Heap memory the parser holds now (its message and control buffers): zero between
+    // feeds unless a message or control frame is only partly in.
+    std::size_t held_memory() const;
+
 private:
     enum class Stage : std::uint8_t { Header, Payload, Closed, Failed };
 

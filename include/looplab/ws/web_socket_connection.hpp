@@ -36,8 +36,9 @@ public:
 
     WebSocket& socket() { return socket_; }
     net::TcpConnection& tcp() { return *tcp_; }
-    const std::optional<std::string>& subprotocol() const { return subprotocol_; }
-    void set_subprotocol(std::optional<std::string> chosen) { subprotocol_ = std::move(chosen); }
+    // The subprotocol both sides agreed on in the handshake, if any.
+    std::optional<std::string_view> subprotocol() const;
+    void set_subprotocol(std::optional<std::string> chosen);
 
     // Call once the listeners are set: handles the bytes that came with the handshake. The
     // TCP connection is already reading (the HTTP server or the client started it); until
@@ -58,8 +59,10 @@ private:
 
     std::unique_ptr<net::TcpConnection> tcp_;
     WebSocket socket_;
-    std::string leftover_;
-    std::optional<std::string> subprotocol_;
+    // Rarely there, so kept on the heap only when they are: 8 bytes each per connection
+    // instead of 32 and 40.
+    std::unique_ptr<std::string> leftover_;      // frames that came with the handshake
+    std::unique_ptr<std::string> subprotocol_;
 };
 
 // Connections we have answered for the last time (a refused handshake, a failed one) and

@@ -116,3 +116,15 @@ TEST_CASE("an Address survives the trip through a sockaddr", "[net][address]") {
     unknown.sa_family = AF_UNIX;
     CHECK(Address::from_sockaddr(&unknown, sizeof unknown).family() == AF_UNSPEC);
 }
+
+TEST_CASE("an Address is small: it holds an IPv6 socket address at most", "[net][address]") {
+    // Every TCP connection keeps two; sockaddr_storage would make each 136 bytes.
+    STATIC_REQUIRE(sizeof(Address) <= sizeof(sockaddr_in6) + sizeof(socklen_t));
+    const auto v6 = Address::parse("[2001:db8::42]:65535");
+    REQUIRE(v6);
+    const Address copy = Address::from_sockaddr(v6->data(), v6->size());
+    CHECK(copy == *v6);
+    CHECK(copy.to_string() == "[2001:db8::42]:65535");
+    // A length too short for the family it names gives the unspecified address.
+    CHECK(Address::from_sockaddr(v6->data(), sizeof(sockaddr_in)).family() == AF_UNSPEC);
+}

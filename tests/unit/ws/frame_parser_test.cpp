@@ -466,3 +466,55 @@ TEST_CASE("the frame sink sees each frame's header, raw header bytes and payload
                    });
     CHECK(events == std::vector<Event>{Ping{""}, text("Hello")});
 }
+
+// ---- Memory --------------------------------------------------------------------------------
+
+TEST_CASE("the parser holds memory only while a message or control frame is partly in",
+          "[ws][parser][memory]") {
+    // std::string keeps short payloads inline, so the test uses payloads past that size.
+    const std::string long_text(200, 'a');
+    FrameParser parser{Role::Server};
+    std::vector<Event> events;
+    CHECK(parser.held_memory() == 0);
+
+    REQUIRE_FALSE(parser.feed(encode_frame(Opcode::Text, long_text, kRfcKey), events));
+    CHECK(parser.held_memory() == 0);   // whole message delivered: nothing kept
+
+    const std::string wire = encode_frame(Opcode::Binary, long_text, kRfcKey);
+    REQUIRE_FALSE(parser.feed(std::string_view{wire}.substr(0, 100), events));
+    CHECK(parser.held_memory() >= long_text.size());   // half a message waits inside
+    REQUIRE_FALSE(parser.feed(std::string_view{wire}.substr(100), events));
+    CHECK(parser.held_memory() == 0);
+
+    std::string fragmented;
+    append_frame(fragmented, Opcode::Text, long_text, kRfcKey, false);
+    REQUIRE_FALSE(parser.feed(fragmented, events));
+    CHECK(parser.held_memory() >= long_text.size());   // an open fragmented message
+    REQUIRE_FALSE(parser.feed(encode_frame(Opcode::Continuation, "!", kRfcKey), events));
+    CHECK(parser.held_memory() == 0);
+
+    const std::string ping = encode_ping(std::string(100, 'p'), kRfcKey);
+    REQUIRE_FALSE(parser.feed(std::string_view{ping}.substr(0, 50), events));
+    CHECK(parser.held_memory() > 0);   // a control payload partly in
+    REQUIRE_FALSE(parser.feed(std::string_view{ping}.substr(50), events));
+    CHECK(parser.held_memory() == 0);
+
+    REQUIRE(events.size() == 4);
+    CHECK(events[0] == Event{text(long_text)});
+    CHECK(events[1] == Event{binary(long_text)});
+    CHECK(events[2] == Event{text(long_text + "!")});
+    CHECK(events[3] == Event{Ping{std::string(100, 'p')}});
+}
+
+TEST_CASE("many messages in one feed reach the sink in order, each whole",
+          "[ws][parser]") {
+    std::string wire;
+    for (int i = 0; i < 50; ++i)
+        append_frame(wire, Opcode::Binary, std::string(static_cast<std::size_t>(i * 7), 'x'), kRfcKey);
+    FrameParser parser{Role::Server};
+    std::vector<Event> events;
+    REQUIRE_FALSE(parser.feed(wire, events));
+    REQUIRE(events.size() == 50);
+    for (std::size_t i = 0; i < 50; ++i)
+        CHECK(std::get<Message>(events[i]).payload == std::string(i * 7, 'x'));
+}

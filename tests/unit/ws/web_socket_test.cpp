@@ -23,7 +23,14 @@ public:
     bool aborted = false;
     WebSocket* socket = nullptr;
 
+    std::size_t write_calls = 0;
+    std::string last_head;        // (a copy: the header lives on the sender's stack)
+    std::string_view last_body;   // where the bytes were, to check that nothing was copied
+
     void write(std::string_view head, std::string_view body) override {
+        ++write_calls;
+        last_head = head;
+        last_body = body;
         written.append(head).append(body);
         if (holding) unsent += head.size() + body.size();
     }
@@ -220,4 +227,68 @@ TEST_CASE("keep-alive pings, and a missing pong drops the connection as 1006", "
     CHECK(server.transport.written.substr(0, 2) == std::string{"\x89\x0a"});   // ping "keep-alive"
     REQUIRE(server.closed);
     CHECK(server.closed->code == 1006);
+}
+
+TEST_CASE("a server frame is one write: the header, then the payload from where it was",
+          "[ws][session]") {
+    ServerSide server;
+    const std::string payload(300, 'z');
+    const std::size_t calls_before = server.transport.write_calls;
+    CHECK(server.socket.send_binary(payload));
+    CHECK(server.transport.write_calls == calls_before + 1);
+    CHECK(server.transport.last_head == std::string{"\x82\x7e\x01\x2c"});   // binary, 16-bit length 300
+    CHECK(server.transport.last_body.data() == payload.data());          // not copied
+    CHECK(server.transport.last_body.size() == payload.size());
+}
+
+namespace {
+
+// One handler for many sockets: the tag says whose message it is.
+struct TaggedEcho final : WebSocketHandler {
+    std::vector<std::pair<std::uint64_t, std::string>> messages;
+    std::vector<std::pair<std::uint64_t, std::uint16_t>> closes;
+    void on_message(WebSocket& socket, const Message& message) override {
+        messages.emplace_back(socket.tag(), message.payload);
+        socket.send(message);
+    }
+    void on_close(WebSocket& socket, const CloseInfo& info) override {
+        closes.emplace_back(socket.tag(), info.code);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("one WebSocketHandler serves many sockets, told apart by their tags", "[ws][session]") {
+    EventLoop loop{"poll"};
+    FakeTransport first_transport;
+    FakeTransport second_transport;
+    WebSocket first{loop, Role::Server, first_transport};
+    WebSocket second{loop, Role::Server, second_transport};
+    first_transport.socket = &first;
+    second_transport.socket = &second;
+    TaggedEcho handler;
+    first.set_tag(7);
+    second.set_tag(9);
+    first.set_handler(handler);
+    second.set_handler(handler);
+
+    second.receive(client_text("to nine"));
+    first.receive(client_text("to seven"));
+    CHECK(handler.messages == std::vector<std::pair<std::uint64_t, std::string>>{
+                                  {9, "to nine"}, {7, "to seven"}});
+    CHECK(first_transport.written == std::string{"\x81\x08to seven"});
+    CHECK(second_transport.written == std::string{"\x81\x07to nine"});
+
+    first.receive(client_close(CloseCode::GoingAway));
+    CHECK(handler.closes == std::vector<std::pair<std::uint64_t, std::uint16_t>>{{7, 1001}});
+    CHECK(second.state() == WebSocket::State::Open);
+}
+
+TEST_CASE("set_handler() replaces the on_...() functions", "[ws][session]") {
+    ServerSide server;   // has on_message and on_close functions
+    TaggedEcho handler;
+    server.socket.set_handler(handler);
+    server.socket.receive(client_text("hi"));
+    CHECK(server.messages.empty());   // the function no longer hears anything
+    CHECK(handler.messages.size() == 1);
 }

@@ -1,0 +1,271 @@
+// tests/integration/net/tcp_cork_test.cpp — the cork (replies sent from on_data leave in one
+// write when it returns), two-piece sends, and TcpHandler objects instead of functions.
+#include "net_test_support.hpp"
+
+using namespace looplab;
+using namespace looplab::net;
+using namespace looplab::net::test;
+
+namespace {
+
+// Runs the loop until `client` has received `size` bytes (or closed).
+void receive_until(loop::EventLoop& loop, Recorder& client, std::size_t size) {
+    REQUIRE(loop.run_until([&] { return client.received.size() >= size || client.closed(); }, 10s));
+}
+
+}   // namespace
+
+TEST_CASE("replies sent inside on_data wait in the buffer and leave when on_data returns",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    std::vector<std::size_t> pending_after_each_send;
+    std::optional<std::size_t> pending_after_on_data;
+    AcceptOne server{loop, [&](TcpConnection& connection) {
+                         connection.on_data([&](ByteBuffer& input) {
+                             input.consume(input.size());
+                             for (int i = 0; i < 16; ++i) {
+                                 CHECK(connection.send(fmt::format("reply {:02}\n", i)));
+                                 pending_after_each_send.push_back(connection.pending_output());
+                             }
+                             // Runs once this callback (and the flush after it) is over.
+                             loop.post_soon([&] { pending_after_on_data = connection.pending_output(); });
+                         });
+                     }};
+    auto client = connect_now(loop, server.address());
+    Recorder received;
+    received.attach(*client);
+    REQUIRE(client->start());
+    client->send("go");
+    receive_until(loop, received, 16 * 9);
+
+    // Inside on_data nothing was written yet: every reply was still pending...
+    REQUIRE(pending_after_each_send.size() == 16);
+    for (std::size_t i = 0; i < 16; ++i) CHECK(pending_after_each_send[i] == (i + 1) * 9);
+    // ...and right after it, all of it had gone out in one send().
+    CHECK(pending_after_on_data == std::optional<std::size_t>{0});
+    std::string expected;
+    for (int i = 0; i < 16; ++i) expected += fmt::format("reply {:02}\n", i);
+    CHECK(received.received == expected);
+}
+
+TEST_CASE("past kMaxCorkedBytes a reply inside on_data is written at once, in order",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    const std::vector<std::uint8_t> first = pattern(kMaxCorkedBytes - 100, 0);
+    const std::vector<std::uint8_t> second = pattern(300, first.size());
+    std::size_t pending_after_first = 0;
+    std::size_t pending_after_second = 0;
+    AcceptOne server{loop, [&](TcpConnection& connection) {
+                         connection.on_data([&](ByteBuffer& input) {
+                             input.consume(input.size());
+                             connection.send(first);
+                             pending_after_first = connection.pending_output();
+                             connection.send(second);   // would pass the cork's limit
+                             pending_after_second = connection.pending_output();
+                         });
+                     }};
+    auto client = connect_now(loop, server.address());
+    Recorder received;
+    received.attach(*client);
+    REQUIRE(client->start());
+    client->send("go");
+    receive_until(loop, received, first.size() + second.size());
+
+    CHECK(pending_after_first == first.size());                   // gathered
+    CHECK(pending_after_second < first.size() + second.size());   // the kernel took some
+    Checksum sent;
+    sent.add(first);
+    sent.add(second);
+    Checksum got;
+    got.add({reinterpret_cast<const std::uint8_t*>(received.received.data()),
+             received.received.size()});
+    CHECK(got.bytes == sent.bytes);
+    CHECK(got.value == sent.value);
+}
+
+TEST_CASE("close() inside on_data still sends the gathered replies, then the FIN",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    AcceptOne server{loop, [&](TcpConnection& connection) {
+                         connection.on_data([&](ByteBuffer& input) {
+                             input.consume(input.size());
+                             connection.send("one ");
+                             connection.send("two ");
+                             connection.send("bye");
+                             connection.close();
+                         });
+                     }};
+    auto client = connect_now(loop, server.address());
+    Recorder received;
+    received.attach(*client);
+    REQUIRE(client->start());
+    client->send("go");
+    REQUIRE(loop.run_until([&] { return received.closed(); }, 10s));
+    CHECK(received.received == "one two bye");
+    CHECK(received.saw("end"));
+    CHECK_FALSE(received.error);
+}
+
+TEST_CASE("abort() inside on_data drops the gathered replies and resets",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    AcceptOne server{loop, [&](TcpConnection& connection) {
+                         connection.on_data([&](ByteBuffer& input) {
+                             input.consume(input.size());
+                             connection.send("never seen");
+                             connection.abort();
+                         });
+                     }};
+    auto client = connect_now(loop, server.address());
+    Recorder received;
+    received.attach(*client);
+    REQUIRE(client->start());
+    client->send("go");
+    REQUIRE(loop.run_until([&] { return received.closed(); }, 10s));
+    CHECK(received.received.empty());
+    REQUIRE(received.error);
+    CHECK(received.error->code() == ECONNRESET);
+}
+
+TEST_CASE("send(first, second) keeps both pieces in order through a slow reader",
+          "[net][tcp][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    constexpr std::size_t kRecords = 256;
+    constexpr std::size_t kBody = 16 * 1024;
+    Checksum sent;
+    AcceptOne server{loop, [&](TcpConnection& writer) {
+                         // Far more than the socket buffers hold: most pairs are written in
+                         // part, and the rest waits in the output buffer behind them.
+                         for (std::size_t i = 0; i < kRecords; ++i) {
+                             const std::vector<std::uint8_t> header = pattern(4, i);
+                             const std::vector<std::uint8_t> body = pattern(kBody, i * 13);
+                             CHECK(writer.send(header, body));
+                             sent.add(header);
+                             sent.add(body);
+                         }
+                         writer.close();
+                     }};
+    auto reader = connect_now(loop, server.address());
+    Checksum received;
+    bool reader_closed = false;
+    reader->on_data([&](ByteBuffer& input) {
+        received.add(input.readable());
+        input.consume(input.size());
+        reader->pause_reading();
+        loop.set_timeout(1ms, [&] { reader->resume_reading(); });
+    });
+    reader->on_close([&] { reader_closed = true; });
+    REQUIRE(reader->start());
+    REQUIRE(loop.run_until([&] { return reader_closed; }, 30s));
+    CHECK(received.bytes == kRecords * (4 + kBody));
+    CHECK(received.value == sent.value);
+}
+
+namespace {
+
+// One handler for every connection of a server: counts bytes per connection and echoes.
+struct CountingEcho final : TcpHandler {
+    std::unordered_map<const TcpConnection*, std::size_t> bytes_from;
+    std::vector<std::string> events;
+    std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>>* owner = nullptr;
+
+    void on_data(TcpConnection& connection, ByteBuffer& input) override {
+        bytes_from[&connection] += input.size();
+        connection.send(input.readable());
+        input.consume(input.size());
+    }
+    void on_end(TcpConnection&) override { events.push_back("end"); }
+    void on_close(TcpConnection& connection) override {
+        events.push_back("close");
+        owner->erase(&connection);   // destroyed inside its own event, as with functions
+    }
+};
+
+}   // namespace
+
+TEST_CASE("one TcpHandler serves many connections and is told which one speaks",
+          "[net][tcp][handler][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>> connections;
+    CountingEcho handler;
+    handler.owner = &connections;
+    auto listener = TcpListener::bind(Address::loopback(0)).value();
+    REQUIRE(listener.start(loop, [&](std::unique_ptr<TcpConnection> accepted) {
+        accepted->set_handler(handler);
+        CHECK(accepted->start());
+        TcpConnection* raw = accepted.get();
+        connections.emplace(raw, std::move(accepted));
+    }));
+
+    auto first = connect_now(loop, listener.local_address());
+    auto second = connect_now(loop, listener.local_address());
+    Recorder first_got;
+    Recorder second_got;
+    first_got.attach(*first);
+    second_got.attach(*second);
+    REQUIRE(first->start());
+    REQUIRE(second->start());
+    first->send("abc");
+    second->send("defgh");
+    REQUIRE(loop.run_until([&] {
+        return first_got.received == "abc" && second_got.received == "defgh";
+    }, 10s));
+    std::vector<std::size_t> counts;
+    for (const auto& [connection, bytes] : handler.bytes_from) counts.push_back(bytes);
+    std::sort(counts.begin(), counts.end());
+    CHECK(counts == std::vector<std::size_t>{3, 5});
+
+    first->close();
+    second->close();
+    REQUIRE(loop.run_until([&] { return connections.empty(); }, 10s));
+    CHECK(std::count(handler.events.begin(), handler.events.end(), "close") == 2);
+}
+
+TEST_CASE("set_handler() inside an on_data function takes over from the next byte",
+          "[net][tcp][handler][integration]") {
+    // What a WebSocket does when it takes a connection over from the HTTP server: the
+    // function that is running is replaced, and must stay alive until it returns.
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>> connections;
+    CountingEcho handler;
+    handler.owner = &connections;
+    std::string seen_by_function;
+    auto listener = TcpListener::bind(Address::loopback(0)).value();
+    REQUIRE(listener.start(loop, [&](std::unique_ptr<TcpConnection> accepted) {
+        TcpConnection* raw = accepted.get();
+        std::string captured = "kept alive while running";
+        raw->on_data([&, raw, captured](ByteBuffer& input) {
+            seen_by_function += input.readable_text();
+            input.consume(input.size());
+            raw->set_handler(handler);
+            CHECK(captured == "kept alive while running");   // our lambda still exists
+        });
+        CHECK(raw->start());
+        connections.emplace(raw, std::move(accepted));
+    }));
+    auto client = connect_now(loop, listener.local_address());
+    Recorder got;
+    got.attach(*client);
+    REQUIRE(client->start());
+    client->send("hello");
+    REQUIRE(loop.run_until([&] { return !seen_by_function.empty(); }, 10s));
+    client->send("world");
+    REQUIRE(loop.run_until([&] { return got.received == "world"; }, 10s));
+    CHECK(seen_by_function == "hello");
+    client->close();
+    REQUIRE(loop.run_until([&] { return connections.empty(); }, 10s));
+}
