@@ -112,8 +112,11 @@ run: deps
 	@set -- $(BUILD)/lessons/$(N)-*; test -x "$$1" || { echo "no lesson $(N) (try: ls lessons)"; exit 2; }; \
 	  "$$1" $(if $(ARGS),$(ARGS),--demo)
 
+# The benchmarks are built as a release would be: -O3, and with g++ link-time optimisation, so a
+# call across files (WebSocket -> TcpConnection) can be inlined like one inside a file.
+BENCH_LTO = $(if $(findstring clang,$(CXX)),,-flto=auto -ffat-lto-objects)
 bench: deps
-	@$(MAKE) --no-print-directory CXXFLAGS="-O3 -DNDEBUG" BUILD=build/bench-$(FLAVOUR) lib \
+	@$(MAKE) --no-print-directory CXXFLAGS="-O3 -DNDEBUG $(BENCH_LTO)" BUILD=build/bench-$(FLAVOUR) lib \
 	  $(BENCH_SRCS:tests/bench/%.cpp=build/bench-$(FLAVOUR)/bench/%)
 	@BUILD=build/bench-$(FLAVOUR) sh tests/bench/run
 

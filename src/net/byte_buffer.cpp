@@ -21,17 +21,6 @@ std::string ByteBuffer::take(std::size_t count) {
     return out;
 }
 
-void ByteBuffer::append(std::span<const std::uint8_t> bytes) {
-    if (bytes.empty()) return;
-    const std::span<std::uint8_t> space = prepare(bytes.size());
-    std::memcpy(space.data(), bytes.data(), bytes.size());
-    commit(bytes.size());
-}
-
-void ByteBuffer::append(std::string_view text) {
-    append(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
-}
-
 void ByteBuffer::release() {
     storage_.reset();
     capacity_ = read_pos_ = write_pos_ = 0;
@@ -44,7 +33,8 @@ void ByteBuffer::make_room(std::size_t count) {
     if (capacity_ - unread >= count) {
         std::memmove(storage_.get(), storage_.get() + read_pos_, unread);
     } else {
-        const std::size_t new_capacity = std::max(capacity_ * 2, unread + count);
+        const std::size_t new_capacity =
+            std::max({capacity_ * 2, unread + count, kSmallestAllocation});
         auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(new_capacity);
         if (unread > 0) std::memcpy(bigger.get(), storage_.get() + read_pos_, unread);
         storage_ = std::move(bigger);

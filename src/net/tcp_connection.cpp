@@ -258,15 +258,12 @@ bool TcpConnection::send(std::string_view first, std::string_view second) {
                 std::span{reinterpret_cast<const std::uint8_t*>(second.data()), second.size()});
 }
 
-bool TcpConnection::send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
+// Everything but the cork's case (inline in the header).
+bool TcpConnection::send_now(std::span<const std::uint8_t> first,
+                             std::span<const std::uint8_t> second) {
     if (!fd_ || is_closing_ || is_write_shutdown_requested_) return false;
     const std::size_t total = first.size() + second.size();
     if (total == 0) return true;
-    if (is_corked_ && output_.size() + total <= std::min(kMaxCorkedBytes, high_watermark_)) {
-        output_.append(first);   // deliver() writes it all when on_data returns
-        output_.append(second);
-        return true;
-    }
     // Oldest first: what is pending, then the new pieces, all in one system call. The new
     // bytes go straight from the caller to the kernel: no copy.
     const std::span<const std::uint8_t> pending = output_.readable();
@@ -342,6 +339,7 @@ void TcpConnection::resume_reading() {
 void TcpConnection::shutdown_write() {
     if (!fd_ || is_write_shutdown_requested_) return;
     is_write_shutdown_requested_ = true;
+    is_corked_ = false;   // send() refuses from now on, the inline cork path included
     if (output_.empty()) shut_write_now();   // else flush() does it when the last byte is out
 }
 
@@ -385,6 +383,7 @@ void TcpConnection::abort() {
 // Closes the socket now; on_error (if `error`) and on_close follow in the loop's close phase.
 void TcpConnection::finish(std::optional<Error> error) {
     if (!fd_) return;
+    is_corked_ = false;   // send() refuses from now on, the inline cork path included
     loop_.cancel_timer(close_timer_);
     close_timer_ = 0;
     if (is_watched_) loop_.forget(fd_.get());

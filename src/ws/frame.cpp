@@ -1,6 +1,7 @@
 // looplab/ws/frame.cpp
 #include "looplab/ws/frame.hpp"
 
+#include <bit>
 #include <cstring>
 
 namespace looplab::ws {
@@ -29,11 +30,16 @@ std::string_view to_string(Opcode opcode) {
 // compiler turns it into plain loads and stores. Byte order does not matter, since the key
 // word and the data word are laid out the same way.
 void apply_mask(std::span<std::uint8_t> bytes, MaskingKey key, std::size_t offset) {
+    // The key as it lies in memory, turned so that its first byte is key[offset % 4]: a
+    // rotation of the 32-bit word, whose direction depends on the byte order.
+    std::uint32_t key32;
+    std::memcpy(&key32, key.data(), sizeof key32);
+    const int turn = static_cast<int>(offset % 4) * 8;
+    key32 = std::endian::native == std::endian::little ? std::rotr(key32, turn)
+                                                       : std::rotl(key32, turn);
+    const std::uint64_t key_word = (std::uint64_t{key32} << 32) | key32;
     std::uint8_t rotated[8];
-    for (std::size_t i = 0; i < 8; ++i)
-        rotated[i] = key[(offset + i) % 4];
-    std::uint64_t key_word;
-    std::memcpy(&key_word, rotated, sizeof key_word);
+    std::memcpy(rotated, &key_word, sizeof rotated);
 
     std::uint8_t* data = bytes.data();
     const std::size_t size = bytes.size();

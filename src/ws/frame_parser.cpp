@@ -149,7 +149,29 @@ std::optional<FrameHeader> FrameParser::current_header() const {
 
 // ---- Header --------------------------------------------------------------------------------
 
+namespace {
+
+// Where the extended length ends, and the whole header, as the second byte announces them.
+std::size_t length_end_for(std::uint8_t byte1) {
+    const std::uint8_t length7 = byte1 & 0x7F;
+    return 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0);
+}
+std::size_t header_size_for(std::uint8_t byte1) {
+    return length_end_for(byte1) + ((byte1 & 0x80) != 0 ? 4 : 0);
+}
+
+}   // namespace
+
 std::size_t FrameParser::read_header(const std::uint8_t* data, std::size_t size) {
+    // The common case: the whole header is here. One copy, then every check in a row.
+    if (header_received_ == 0 && size >= 2 && size >= header_size_for(data[1])) {
+        const std::size_t whole = header_size_for(data[1]);
+        std::memcpy(header_bytes_, data, whole);
+        header_received_ = static_cast<std::uint8_t>(whole);
+        if (check_first_two_bytes() && check_length()) start_payload();
+        return whole;
+    }
+    // Otherwise byte by byte as they come, checking at each milestone.
     std::size_t used = 0;
     while (stage_ == Stage::Header && used < size) {
         const std::size_t milestone = header_received_ < 2             ? 2
@@ -187,8 +209,8 @@ bool FrameParser::check_first_two_bytes() {
     header_.opcode = static_cast<Opcode>(opcode);
     header_.masked = (byte1 & 0x80) != 0;
     header_.payload_length = length7;
-    length_end_ = static_cast<std::uint8_t>(2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0));
-    header_size_ = static_cast<std::uint8_t>(length_end_ + (header_.masked ? 4 : 0));
+    length_end_ = static_cast<std::uint8_t>(length_end_for(byte1));
+    header_size_ = static_cast<std::uint8_t>(header_size_for(byte1));
 
     const bool is_data_start = header_.opcode == Opcode::Text || header_.opcode == Opcode::Binary;
     std::optional<FrameError> broken;

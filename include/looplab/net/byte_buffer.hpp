@@ -29,6 +29,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -36,6 +37,10 @@
 #include <utility>
 
 namespace looplab::net {
+
+// The smallest array a buffer allocates: many small appends (a reply's header, then its
+// payload, sixteen times) then grow it once or twice instead of at every append.
+inline constexpr std::size_t kSmallestAllocation = 2 * 1024;
 
 class ByteBuffer {
 public:
@@ -64,8 +69,16 @@ public:
     void clear() { read_pos_ = write_pos_ = 0; }
 
     // ---- adding bytes -------------------------------------------------------------------------
-    void append(std::span<const std::uint8_t> bytes);
-    void append(std::string_view text);
+    // (Inline: a server appends a header and a payload for every message it sends.)
+    void append(std::span<const std::uint8_t> bytes) {
+        if (bytes.empty()) return;
+        if (capacity_ - write_pos_ < bytes.size()) make_room(bytes.size());
+        std::memcpy(storage_.get() + write_pos_, bytes.data(), bytes.size());
+        write_pos_ += bytes.size();
+    }
+    void append(std::string_view text) {
+        append(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+    }
     // At least `count` bytes of free space (all of it, often more). Fill a prefix, then
     // commit() how many you filled.
     // (Small and inline: the read path calls these for every message.)

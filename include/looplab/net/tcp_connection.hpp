@@ -158,7 +158,15 @@ public:
     bool send(std::string_view text);
     // Two pieces, in order, in one system call: a header and the payload it announces go out
     // together without first being copied into one buffer.
-    bool send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second);
+    bool send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
+        // Inline, the cork's case: a reply sent from inside on_data is only appended.
+        if (is_corked_ && output_.size() + first.size() + second.size() <= cork_limit()) {
+            output_.append(first);   // deliver() writes it all when on_data returns
+            output_.append(second);
+            return true;
+        }
+        return send_now(first, second);
+    }
     bool send(std::string_view first, std::string_view second);
     std::size_t pending_output() const { return output_.size(); }
     // on_high_watermark fires when pending output reaches `high`; on_drain when it falls back
@@ -219,6 +227,10 @@ private:
     void shut_write_now();
     void finish(std::optional<Error> error);
     void emit_close_events();
+    bool send_now(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second);
+    std::size_t cork_limit() const {
+        return high_watermark_ < kMaxCorkedBytes ? high_watermark_ : kMaxCorkedBytes;
+    }
     void fail_send(std::string_view syscall);
     bool wants_read() const { return !peer_ended_ && (is_closing_ || !is_paused_); }
     loop::Interest interest() const { return {wants_read(), !output_.empty()}; }

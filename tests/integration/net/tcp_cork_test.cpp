@@ -99,6 +99,7 @@ TEST_CASE("close() inside on_data still sends the gathered replies, then the FIN
                              connection.send("two ");
                              connection.send("bye");
                              connection.close();
+                             CHECK_FALSE(connection.send(" too late"));   // refused after close()
                          });
                      }};
     auto client = connect_now(loop, server.address());
