@@ -58,20 +58,31 @@ private:
     Status control(int operation, int fd, Interest interest) {
         epoll_event event{};
         event.events = events_for(interest);
-        event.data.fd = fd;
+        event.data.u64 = pack(fd, interest);
         if (::epoll_ctl(epoll_fd_.get(), operation, fd, &event) == -1)
             return Error::from_errno(fmt::format("epoll_ctl fd {}", fd));
         return Ok{};
     }
 
+    // The kernel reports EPOLLHUP and EPOLLERR to every registration, asked for or not. So
+    // that epoll tells the same story as poll and kqueue (a hang-up counts as "readable" only
+    // for whoever asked to read), each registration carries its interest beside its fd.
+    static std::uint64_t pack(int fd, Interest interest) {
+        const std::uint64_t bits = (interest.readable ? 1u : 0u) | (interest.writable ? 2u : 0u);
+        return (bits << 32) | static_cast<std::uint32_t>(fd);
+    }
+
     static Ready to_ready(const epoll_event& event) {
         const std::uint32_t e = event.events;
+        const int fd = static_cast<int>(static_cast<std::uint32_t>(event.data.u64));
+        const bool wants_read = ((event.data.u64 >> 32) & 1u) != 0;
+        const bool wants_write = ((event.data.u64 >> 32) & 2u) != 0;
         const bool hangup = (e & (EPOLLHUP | EPOLLRDHUP)) != 0;
         const bool error = (e & EPOLLERR) != 0;
         return Ready{
-            .fd = event.data.fd,
-            .readable = (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0,
-            .writable = (e & (EPOLLOUT | EPOLLERR)) != 0,
+            .fd = fd,
+            .readable = (e & EPOLLIN) != 0 || (wants_read && (hangup || error)),
+            .writable = (e & EPOLLOUT) != 0 || (wants_write && error),
             .hangup = hangup,
             .error = error,
         };

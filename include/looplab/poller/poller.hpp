@@ -36,10 +36,10 @@ struct Interest {
     bool operator==(const Interest&) const = default;
 };
 
-// What happened to one fd. A hang-up or an error also sets `readable`, so a handler that
-// only reads still finds out (read() returns 0 or the error). poll and kqueue do so only when
-// reading was asked for; epoll does it always (the kernel reports EPOLLHUP/EPOLLERR to every
-// registration), so a handler must not assume `readable` means "I asked to read".
+// What happened to one fd. For a handler that asked to read, a hang-up or an error also sets
+// `readable`, so a handler that only reads still finds out (read() returns 0 or the error);
+// one that asked to write sees an error as `writable` (the write then reports it). Every
+// backend does the same; `hangup` and `error` are set whatever was asked for.
 struct Ready {
     int fd = -1;
     bool readable = false;

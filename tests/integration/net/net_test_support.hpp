@@ -152,6 +152,24 @@ inline bool ensure_fd_limit(rlim_t needed) {
     return ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
 }
 
+// A reader that takes one read's worth, then pauses for a millisecond: a slow consumer.
+// Connects to `to`, starts, and sums what it receives until the writer closes.
+struct SlowReader {
+    SlowReader(loop::EventLoop& loop, const Address& to) : connection(connect_now(loop, to)) {
+        connection->on_data([this, &loop](ByteBuffer& input) {
+            received.add(input.readable());
+            input.consume(input.size());
+            connection->pause_reading();
+            loop.set_timeout(1ms, [this] { connection->resume_reading(); });
+        });
+        connection->on_close([this] { closed = true; });
+        REQUIRE(connection->start());
+    }
+    std::unique_ptr<TcpConnection> connection;
+    Checksum received;
+    bool closed = false;
+};
+
 // A port on 127.0.0.1 where nothing listens right now: bound by us, then released.
 inline std::uint16_t unused_tcp_port() {
     auto listener = TcpListener::bind(Address::loopback(0));

@@ -48,20 +48,10 @@ TEST_CASE("a slow reader makes the writer see the high watermark and nothing is 
                          pump();
                      }};
 
-    // The reader: takes one read's worth, then pauses for a millisecond.
-    auto reader = connect_now(loop, server.address());
-    Checksum received;
-    bool reader_closed = false;
-    reader->on_data([&](ByteBuffer& input) {
-        received.add(input.readable());
-        input.consume(input.size());
-        reader->pause_reading();
-        loop.set_timeout(1ms, [&] { reader->resume_reading(); });
-    });
-    reader->on_close([&] { reader_closed = true; });
-    REQUIRE(reader->start());
+    SlowReader reader{loop, server.address()};
+    const Checksum& received = reader.received;
 
-    REQUIRE(loop.run_until([&] { return reader_closed && server.recorder.closed(); }, 30s));
+    REQUIRE(loop.run_until([&] { return reader.closed && server.recorder.closed(); }, 30s));
     CHECK(high_events >= 1);
     CHECK(drain_events >= 1);
     CHECK(most_pending >= kHigh);

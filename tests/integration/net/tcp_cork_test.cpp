@@ -8,6 +8,15 @@ using namespace looplab::net::test;
 
 namespace {
 
+// A client that connects, records what it hears, and sends "go" to start the server's reply.
+std::unique_ptr<TcpConnection> say_go(loop::EventLoop& loop, const Address& to, Recorder& heard) {
+    auto client = connect_now(loop, to);
+    heard.attach(*client);
+    REQUIRE(client->start());
+    client->send("go");
+    return client;
+}
+
 // Runs the loop until `client` has received `size` bytes (or closed).
 void receive_until(loop::EventLoop& loop, Recorder& client, std::size_t size) {
     REQUIRE(loop.run_until([&] { return client.received.size() >= size || client.closed(); }, 10s));
@@ -33,11 +42,8 @@ TEST_CASE("replies sent inside on_data wait in the buffer and leave when on_data
                              loop.post_soon([&] { pending_after_on_data = connection.pending_output(); });
                          });
                      }};
-    auto client = connect_now(loop, server.address());
     Recorder received;
-    received.attach(*client);
-    REQUIRE(client->start());
-    client->send("go");
+    auto client = say_go(loop, server.address(), received);
     receive_until(loop, received, 16 * 9);
 
     // Inside on_data nothing was written yet: every reply was still pending...
@@ -68,11 +74,8 @@ TEST_CASE("past kMaxCorkedBytes a reply inside on_data is written at once, in or
                              pending_after_second = connection.pending_output();
                          });
                      }};
-    auto client = connect_now(loop, server.address());
     Recorder received;
-    received.attach(*client);
-    REQUIRE(client->start());
-    client->send("go");
+    auto client = say_go(loop, server.address(), received);
     receive_until(loop, received, first.size() + second.size());
 
     CHECK(pending_after_first == first.size());                   // gathered
@@ -102,11 +105,8 @@ TEST_CASE("close() inside on_data still sends the gathered replies, then the FIN
                              CHECK_FALSE(connection.send(" too late"));   // refused after close()
                          });
                      }};
-    auto client = connect_now(loop, server.address());
     Recorder received;
-    received.attach(*client);
-    REQUIRE(client->start());
-    client->send("go");
+    auto client = say_go(loop, server.address(), received);
     REQUIRE(loop.run_until([&] { return received.closed(); }, 10s));
     CHECK(received.received == "one two bye");
     CHECK(received.saw("end"));
@@ -125,11 +125,8 @@ TEST_CASE("abort() inside on_data drops the gathered replies and resets",
                              connection.abort();
                          });
                      }};
-    auto client = connect_now(loop, server.address());
     Recorder received;
-    received.attach(*client);
-    REQUIRE(client->start());
-    client->send("go");
+    auto client = say_go(loop, server.address(), received);
     REQUIRE(loop.run_until([&] { return received.closed(); }, 10s));
     CHECK(received.received.empty());
     REQUIRE(received.error);
@@ -156,20 +153,10 @@ TEST_CASE("send(first, second) keeps both pieces in order through a slow reader"
                          }
                          writer.close();
                      }};
-    auto reader = connect_now(loop, server.address());
-    Checksum received;
-    bool reader_closed = false;
-    reader->on_data([&](ByteBuffer& input) {
-        received.add(input.readable());
-        input.consume(input.size());
-        reader->pause_reading();
-        loop.set_timeout(1ms, [&] { reader->resume_reading(); });
-    });
-    reader->on_close([&] { reader_closed = true; });
-    REQUIRE(reader->start());
-    REQUIRE(loop.run_until([&] { return reader_closed; }, 30s));
-    CHECK(received.bytes == kRecords * (4 + kBody));
-    CHECK(received.value == sent.value);
+    SlowReader reader{loop, server.address()};
+    REQUIRE(loop.run_until([&] { return reader.closed; }, 30s));
+    CHECK(reader.received.bytes == kRecords * (4 + kBody));
+    CHECK(reader.received.value == sent.value);
 }
 
 namespace {

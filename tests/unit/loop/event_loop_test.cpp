@@ -1,5 +1,6 @@
 // The loop's rules, checked once per backend. Pipes stand in for sockets: they become
 // readable and writable the same way, and need no network.
+#include "looplab/core/unique_fd.hpp"
 #include "looplab/loop/event_loop.hpp"
 
 #include "looplab/trace/sinks.hpp"
@@ -9,11 +10,13 @@
 
 #include <atomic>
 #include <csignal>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -207,6 +210,28 @@ TEST_CASE("a pipe's write end is writable, and closing the reader is a hang-up o
     }));
     REQUIRE(loop.run());
     CHECK(saw_error);
+}
+
+TEST_CASE("a hang-up counts as readable only for a watcher that asked to read", "[loop][io]") {
+    // Every backend tells the same story: epoll reports EPOLLHUP to every registration, but a
+    // watcher that only writes must not be told "readable" (it would read for nothing).
+    const std::string poller = GENERATE(from_range(test_pollers()));
+    CAPTURE(poller);
+    EventLoop loop{poller};
+    int ends[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, ends) == 0);
+    looplab::UniqueFd ours{ends[0]};
+    looplab::UniqueFd theirs{ends[1]};
+    theirs.reset();   // the peer is gone: a hang-up on our end
+    std::optional<Ready> seen;
+    REQUIRE(loop.watch(ours.get(), Interest::write(), [&](const Ready& ready) {
+        seen = ready;
+        loop.forget(ours.get());
+    }));
+    REQUIRE(loop.run());
+    REQUIRE(seen);
+    CHECK_FALSE(seen->readable);
+    CHECK((seen->hangup || seen->error || seen->writable));
 }
 
 TEST_CASE("closing the writer makes the reader see a hang-up and read() return 0", "[loop][io]") {
