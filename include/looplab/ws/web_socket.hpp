@@ -103,6 +103,8 @@ class WebSocket;
 // need; the socket that reports is passed first, so one handler can serve many sockets.
 class WebSocketHandler {
 public:
+    // The message (and every payload below) lives in the parser and is valid only during the
+    // call: copy what you keep. The parser reuses that memory for the next message.
     virtual void on_message(WebSocket& /*socket*/, const Message& /*message*/) {}
     // Already answered with a pong.
     virtual void on_ping(WebSocket& /*socket*/, std::string_view /*payload*/) {}
