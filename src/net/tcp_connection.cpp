@@ -14,7 +14,7 @@
 namespace looplab::net {
 namespace {
 
-// What arrives beyond the input buffer's free space in one read (see kMinReadSpace).
+// The stack array each read goes into (see kMinReadSpace).
 constexpr std::size_t kReadSpill = 64 * 1024;
 
 bool would_block(int error) {
@@ -140,25 +140,33 @@ void TcpConnection::handle_ready(const loop::Ready& ready) {
 // (No trace scope here: this runs for every message, and the loop's own frame for this fd,
 // labelled "tcp connection", already shows it in a trace.)
 void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
-    const std::span<std::uint8_t> space = input_.prepare(kMinReadSpace);
-    ssize_t count;
     std::uint8_t spill[kReadSpill];   // not initialised: only the bytes read are used
-    if (!is_in_burst_) {
-        // The common case: one buffer, the cheapest system call.
-        count = ::read(fd_.get(), space.data(), space.size());
+    const bool is_fresh = input_.capacity() == 0;
+    std::span<std::uint8_t> space;
+    ssize_t count;
+    if (is_fresh) {
+        // The common case: nothing left over from before. Read into the stack array, which
+        // the input buffer borrows while on_data runs: no allocation per read, 64 KiB at most.
+        count = ::read(fd_.get(), spill, sizeof spill);
     } else {
-        // The last read filled all the free space, so more is probably waiting: let this one
-        // take up to 64 KiB more, into the stack array, and copy that part in afterwards.
+        // Unread bytes wait from before: read after them, and up to 64 KiB more into the
+        // stack array, copied in afterwards.
+        space = input_.prepare(kMinReadSpace);
         iovec parts[2] = {{space.data(), space.size()}, {spill, sizeof spill}};
         count = ::readv(fd_.get(), parts, 2);
     }
     if (count > 0) {
         const auto total = static_cast<std::size_t>(count);
-        const std::size_t direct = std::min(total, space.size());
-        is_in_burst_ = total >= space.size();
-        input_.commit(direct);
-        if (total > direct) input_.append(std::span{spill, total - direct});
+        if (is_fresh) {
+            input_.lend(spill, total);
+        } else {
+            const std::size_t direct = std::min(total, space.size());
+            input_.commit(direct);
+            if (total > direct) input_.append(std::span{spill, total - direct});
+        }
         deliver(alive);
+        if (alive.was_destroyed()) return;
+        input_.keep_unread();   // the stack array goes away: what on_data left moves to the heap
     } else if (count == 0) {
         on_peer_end(alive);
     } else if (!would_block(errno)) {
@@ -170,9 +178,12 @@ void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
     if (is_closing_ || handler_ == nullptr) {
         input_.clear();   // after close() input is read only to find the peer's FIN
     } else {
-        // The cork: replies sent from inside on_data wait in output_ and leave in one send()
-        // below. With output already pending, the next "writable" takes them instead.
+        // The cork: replies sent from inside on_data are gathered (in a stack array when
+        // nothing else waits) and leave in one send() below. With output already pending,
+        // the next "writable" takes them instead.
+        std::uint8_t cork_space[kMaxCorkedBytes];
         const bool had_pending_output = !output_.empty();
+        if (output_.capacity() == 0) output_.lend(cork_space);
         is_corked_ = true;
         handler_->on_data(*this, input_);
         if (alive.was_destroyed()) return;
@@ -181,6 +192,7 @@ void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
             flush(alive);
             if (alive.was_destroyed()) return;
         }
+        output_.keep_unread();   // what the kernel did not take moves to the heap
         if (fd_ && input_.size() > kMaxUnreadInput) {
             finish(Error{ENOBUFS, fmt::format("read {}: more than {} bytes unread", peer_,
                                               kMaxUnreadInput)});

@@ -53,9 +53,9 @@ public:
     // ---- the unread bytes ---------------------------------------------------------------------
     std::size_t size() const { return write_pos_ - read_pos_; }
     bool empty() const { return write_pos_ == read_pos_; }
-    std::span<const std::uint8_t> readable() const { return {storage_.get() + read_pos_, size()}; }
+    std::span<const std::uint8_t> readable() const { return {data_ + read_pos_, size()}; }
     std::string_view readable_text() const {
-        return {reinterpret_cast<const char*>(storage_.get()) + read_pos_, size()};
+        return {reinterpret_cast<const char*>(data_) + read_pos_, size()};
     }
     // Marks the first `count` unread bytes as used (count <= size()).
     void consume(std::size_t count) {
@@ -73,7 +73,7 @@ public:
     void append(std::span<const std::uint8_t> bytes) {
         if (bytes.empty()) return;
         if (capacity_ - write_pos_ < bytes.size()) make_room(bytes.size());
-        std::memcpy(storage_.get() + write_pos_, bytes.data(), bytes.size());
+        std::memcpy(data_ + write_pos_, bytes.data(), bytes.size());
         write_pos_ += bytes.size();
     }
     void append(std::string_view text) {
@@ -84,7 +84,7 @@ public:
     // (Small and inline: the read path calls these for every message.)
     std::span<std::uint8_t> prepare(std::size_t count) {
         if (capacity_ - write_pos_ < count) make_room(count);
-        return {storage_.get() + write_pos_, capacity_ - write_pos_};
+        return {data_ + write_pos_, capacity_ - write_pos_};
     }
     void commit(std::size_t count) {   // count <= the free space prepare() returned
         LOOPLAB_ASSERT(count <= capacity_ - write_pos_,
@@ -103,11 +103,23 @@ public:
         return true;
     }
 
+    // ---- borrowed memory -----------------------------------------------------------------------
+    // Lends the buffer an array the caller owns for a moment (a stack array), of which the
+    // first `filled` bytes are unread: a socket is read into it, or replies are gathered in
+    // it, with no heap allocation. Only while the buffer has no memory of its own. Before the
+    // array goes away, call keep_unread().
+    void lend(std::span<std::uint8_t> memory, std::size_t filled = 0);
+    // Ends a loan: the bytes still unread (often none) move to memory of the buffer's own.
+    // Does nothing for a buffer that is not borrowing.
+    void keep_unread();
+    bool is_borrowing() const { return data_ != nullptr && data_ != storage_.get(); }
+
 private:
     void make_room(std::size_t count);
     void release();
 
     std::unique_ptr<std::uint8_t[]> storage_;   // uninitialised: every byte is written before read
+    std::uint8_t* data_ = nullptr;              // storage_, or lent memory
     std::size_t capacity_ = 0;
     std::size_t read_pos_ = 0;
     std::size_t write_pos_ = 0;

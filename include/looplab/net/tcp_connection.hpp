@@ -82,14 +82,14 @@
 
 namespace looplab::net {
 
-// Free space offered to each read(). When a read fills it (a burst: more is waiting), the
-// next one is a readv() that also offers a 64 KiB array on the stack, whose bytes are then
-// appended (the one copy): a burst is read in large calls without every connection keeping
-// a large buffer.
+// Reads go into a 64 KiB array on the stack, which the input buffer borrows while on_data
+// runs; only bytes on_data leaves unread are copied to the heap. When unread bytes already
+// wait there, the read is a readv() into the free space after them (at least this much) and
+// the stack array.
 inline constexpr std::size_t kMinReadSpace = 4 * 1024;
 // An input or output buffer that empties while larger than this gives its memory back. Zero:
 // buffers hold memory only while they hold data, so 10,000 idle connections cost no buffer
-// memory at all (the price is one malloc/free per read, small next to the read() itself).
+// memory at all (and, reading and gathering on the stack, a busy one rarely allocates).
 inline constexpr std::size_t kIdleBufferCapacity = 0;
 // Most unread input we keep for an on_data listener that does not consume it. Beyond it the
 // connection fails (ENOBUFS) rather than let a peer fill our memory.
@@ -98,7 +98,8 @@ inline constexpr std::size_t kMaxUnreadInput = 64 * 1024 * 1024;
 inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;
 inline constexpr std::size_t kDefaultLowWatermark = 256 * 1024;
 // Most bytes gathered while on_data runs (see "the cork" above) before send() writes anyway.
-inline constexpr std::size_t kMaxCorkedBytes = 64 * 1024;
+// They gather in an array of this size on the stack (a heap buffer only if output waits).
+inline constexpr std::size_t kMaxCorkedBytes = 16 * 1024;
 // How long close() waits for pending output to go out and for the peer's FIN. After that the
 // fd is closed anyway; if output was still pending, on_error reports it (ETIMEDOUT).
 inline constexpr Millis kCloseTimeout{10'000};
@@ -249,7 +250,6 @@ private:
     bool is_write_shutdown_requested_ = false;
     bool is_write_shut_ = false;
     bool is_closing_ = false;
-    bool is_in_burst_ = false;   // the last read filled the free space: more is waiting
     bool is_corked_ = false;     // on_data is running: its replies are gathered (the cork)
     ByteBuffer input_;
     ByteBuffer output_;

@@ -104,3 +104,37 @@ TEST_CASE("a buffer can be moved but not copied", "[net][buffer]") {
     CHECK(first.empty());   // NOLINT(bugprone-use-after-move): a moved-from buffer is empty
     CHECK(first.capacity() == 0);
 }
+
+TEST_CASE("a buffer can borrow memory, and keeps only what is unread when the loan ends",
+          "[net][buffer]") {
+    ByteBuffer buffer;
+    std::uint8_t lent[16];
+    std::memcpy(lent, "hello, world!!!!", 16);
+    buffer.lend(lent, 13);   // 13 of the 16 bytes are unread data
+    CHECK(buffer.is_borrowing());
+    CHECK(buffer.readable_text() == "hello, world!");
+    CHECK(buffer.readable().data() == lent);   // no copy while borrowing
+    buffer.consume(7);
+    buffer.keep_unread();
+    CHECK_FALSE(buffer.is_borrowing());
+    std::memset(lent, 'x', sizeof lent);   // the lender reuses its memory
+    CHECK(buffer.readable_text() == "world!");
+    buffer.consume(6);
+    buffer.release_if_empty(0);
+    CHECK(buffer.capacity() == 0);
+
+    // Everything used: ending the loan allocates nothing.
+    buffer.lend(lent, 4);
+    buffer.consume(4);
+    buffer.keep_unread();
+    CHECK(buffer.capacity() == 0);
+    CHECK_FALSE(buffer.is_borrowing());
+
+    // Outgrowing the loan moves the bytes to memory of its own, in order.
+    buffer.lend(lent);
+    buffer.append(std::string_view{"0123456789"});
+    CHECK(buffer.is_borrowing());
+    buffer.append(std::string_view{"abcdefghij"});   // 20 bytes > 16 lent
+    CHECK_FALSE(buffer.is_borrowing());
+    CHECK(buffer.readable_text() == "0123456789abcdefghij");
+}
