@@ -61,7 +61,6 @@ private:
         Endpoint(ClassroomServer& server, std::string_view path, Kind kind)
             : server_(server), path_(path), kind_(kind) {}
         std::string_view path() const { return path_; }
-        Kind kind() const { return kind_; }
 
         std::unordered_map<std::uint64_t, std::unique_ptr<ws::WebSocketConnection>> clients;
 
