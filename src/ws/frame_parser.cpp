@@ -102,20 +102,10 @@ std::optional<FrameError> FrameParser::feed(std::string_view bytes, FrameSink& s
 std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes, FrameSink& sink) {
     const std::uint8_t* data = bytes.data();
     std::size_t left = bytes.size();
-    while (left > 0) {
-        std::size_t used = 0;
-        switch (stage_) {
-            case Stage::Header:
-                used = read_header(data, left);
-                break;
-            case Stage::Payload:
-                used = read_payload(data, left);
-                break;
-            case Stage::Closed:
-                return std::nullopt;   // nothing after a close counts (§5.5.1)
-            case Stage::Failed:
-                return error_;
-        }
+    // Nothing after a close counts (§5.5.1), and nothing after an error is read.
+    while (left > 0 && stage_ != Stage::Closed && stage_ != Stage::Failed) {
+        const std::size_t used =
+            stage_ == Stage::Header ? read_header(data, left) : read_payload(data, left);
         data += used;
         left -= used;
         // Checked here rather than only after a payload byte, so an empty frame completes
@@ -164,8 +154,8 @@ std::size_t header_size_for(std::uint8_t byte1) {
 
 std::size_t FrameParser::read_header(const std::uint8_t* data, std::size_t size) {
     // The common case: the whole header is here. One copy, then every check in a row.
-    if (header_received_ == 0 && size >= 2 && size >= header_size_for(data[1])) {
-        const std::size_t whole = header_size_for(data[1]);
+    if (const std::size_t whole = size >= 2 ? header_size_for(data[1]) : 0;
+        header_received_ == 0 && whole > 0 && size >= whole) {
         std::memcpy(header_bytes_, data, whole);
         header_received_ = static_cast<std::uint8_t>(whole);
         if (check_first_two_bytes() && check_length()) start_payload();

@@ -202,6 +202,10 @@ bool WebSocket::send_fragmented(const Message& message, std::size_t fragments) {
     if (fragments < 2 || message.payload.size() < 2) return send(message);
     const std::string_view payload = message.payload;
     const std::size_t piece = (payload.size() + fragments - 1) / fragments;
+    // The same limit as one frame: the headers of every fragment, and the payload.
+    const std::size_t frames = (payload.size() + piece - 1) / piece;
+    if (!admits(frames * frame_header_size(piece, role_ == Role::Client) + payload.size()))
+        return false;
     for (std::size_t offset = 0; offset < payload.size(); offset += piece) {
         const bool is_first = offset == 0;
         const bool is_last = offset + piece >= payload.size();
@@ -216,22 +220,27 @@ bool WebSocket::send_fragmented(const Message& message, std::size_t fragments) {
 
 bool WebSocket::send_data(Opcode opcode, std::string_view payload) {
     if (state_ != State::Open || sent_close_) return false;
-    const std::size_t frame_size =
-        frame_header_size(payload.size(), role_ == Role::Client) + payload.size();
-    if (transport_.buffered_amount() + frame_size > options_.max_buffered_amount) {
-        switch (options_.slow_consumer) {
-            case SlowConsumerPolicy::Drop: return false;
-            case SlowConsumerPolicy::Close:
-                close_slow_consumer(CloseCode::PolicyViolation);
-                return false;
-            case SlowConsumerPolicy::CloseTryAgain:
-                close_slow_consumer(CloseCode::TryAgainLater);
-                return false;
-        }
-    }
+    if (!admits(frame_header_size(payload.size(), role_ == Role::Client) + payload.size()))
+        return false;
     send_frame(opcode, payload);
     check_backpressure();
     return true;
+}
+
+// Whether `bytes` more may join the backlog; if not, the slow-consumer policy acts.
+bool WebSocket::admits(std::size_t bytes) {
+    if (transport_.buffered_amount() + bytes <= options_.max_buffered_amount) return true;
+    switch (options_.slow_consumer) {
+        case SlowConsumerPolicy::Drop:
+            break;
+        case SlowConsumerPolicy::Close:
+            close_slow_consumer(CloseCode::PolicyViolation);
+            break;
+        case SlowConsumerPolicy::CloseTryAgain:
+            close_slow_consumer(CloseCode::TryAgainLater);
+            break;
+    }
+    return false;
 }
 
 // A server sends the header from the stack and the payload from where it is, in one gathered

@@ -188,6 +188,7 @@ private:
 
     FunctionListeners& functions();
     bool send_data(Opcode opcode, std::string_view payload);
+    bool admits(std::size_t bytes);
     void send_frame(Opcode opcode, std::string_view payload, bool fin = true);
     void fail(FrameError error);
     void send_close_frame(std::optional<CloseCode> code, std::string_view reason);

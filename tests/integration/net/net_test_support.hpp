@@ -121,6 +121,15 @@ inline std::unique_ptr<TcpConnection> connect_now(loop::EventLoop& loop, const A
     return std::move(*outcome).value();
 }
 
+// Connects, lets `recorder` hear every event, and starts: a client whose story a test reads.
+inline std::unique_ptr<TcpConnection> connect_recorded(loop::EventLoop& loop, const Address& to,
+                                                       Recorder& recorder) {
+    auto client = connect_now(loop, to);
+    recorder.attach(*client);
+    REQUIRE(client->start());
+    return client;
+}
+
 // A 64-bit FNV-1a hash, fed piece by piece: equal streams give equal values.
 struct Checksum {
     std::uint64_t value = 14695981039346656037ull;

@@ -17,10 +17,8 @@ TEST_CASE("a peer that closes is reported as end and a peer that resets as an er
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     AcceptOne server{loop};
-    auto client = connect_now(loop, server.address());
     Recorder client_recorder;
-    client_recorder.attach(*client);
-    REQUIRE(client->start());
+    auto client = connect_recorded(loop, server.address(), client_recorder);
     REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 5s));
 
     SECTION("close(): FIN, so the server sees end then close, and no error") {
@@ -51,10 +49,8 @@ TEST_CASE("close() and abort() report on_close later and never inside the call",
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     AcceptOne server{loop};
-    auto client = connect_now(loop, server.address());
     Recorder recorder;
-    recorder.attach(*client);
-    REQUIRE(client->start());
+    auto client = connect_recorded(loop, server.address(), recorder);
     const bool use_abort = GENERATE(false, true);
     use_abort ? client->abort() : client->close();
     CHECK(recorder.events.empty());   // the caller may keep using the object after the call
@@ -77,10 +73,8 @@ TEST_CASE("half-close: after shutdown_write the peer sees EOF and can still answ
                              connection.close();
                          });
                      }};
-    auto client = connect_now(loop, server.address());
     Recorder client_recorder;
-    client_recorder.attach(*client);
-    REQUIRE(client->start());
+    auto client = connect_recorded(loop, server.address(), client_recorder);
     client->send("request");
     client->shutdown_write();
     CHECK_FALSE(client->send("more"));   // our side is finished

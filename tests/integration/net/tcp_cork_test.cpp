@@ -10,9 +10,7 @@ namespace {
 
 // A client that connects, records what it hears, and sends "go" to start the server's reply.
 std::unique_ptr<TcpConnection> say_go(loop::EventLoop& loop, const Address& to, Recorder& heard) {
-    auto client = connect_now(loop, to);
-    heard.attach(*client);
-    REQUIRE(client->start());
+    auto client = connect_recorded(loop, to, heard);
     client->send("go");
     return client;
 }
@@ -246,10 +244,8 @@ TEST_CASE("set_handler() inside an on_data function takes over from the next byt
         CHECK(raw->start());
         connections.emplace(raw, std::move(accepted));
     }));
-    auto client = connect_now(loop, listener.local_address());
     Recorder got;
-    got.attach(*client);
-    REQUIRE(client->start());
+    auto client = connect_recorded(loop, listener.local_address(), got);
     client->send("hello");
     REQUIRE(loop.run_until([&] { return !seen_by_function.empty(); }, 10s));
     client->send("world");

@@ -124,10 +124,8 @@ TEST_CASE("a server may destroy a connection inside that connection's on_data",
         connections.emplace(id, std::move(connection));
     }));
 
-    auto client = connect_now(loop, listener->local_address());
     Recorder recorder;
-    recorder.attach(*client);
-    REQUIRE(client->start());
+    auto client = connect_recorded(loop, listener->local_address(), recorder);
     client->send("goodbye");
     REQUIRE(loop.run_until([&] { return recorder.closed(); }, 5s));
     CHECK(last_words == std::string(40, '>') + "goodbye");

@@ -499,6 +499,23 @@ TEST_CASE("the parser holds memory only while a message or control frame is part
     REQUIRE_FALSE(parser.feed(std::string_view{ping}.substr(50), events));
     CHECK(parser.held_memory() == 0);
 
+    // A close (or a broken rule) in the middle of a fragmented message: the message will never
+    // end, so its memory goes at once, not when the connection is destroyed.
+    std::string closing;
+    append_frame(closing, Opcode::Binary, long_text, kRfcKey, false);
+    append_close(closing, CloseCode::Normal, "", kRfcKey);
+    FrameParser closed_parser{Role::Server};
+    std::vector<Event> closed_events;
+    REQUIRE_FALSE(closed_parser.feed(closing, closed_events));
+    CHECK(closed_parser.has_received_close());
+    CHECK(closed_parser.held_memory() == 0);
+    FrameParser failed_parser{Role::Server};
+    std::string breaking;
+    append_frame(breaking, Opcode::Binary, long_text, kRfcKey, false);
+    append_frame(breaking, Opcode::Text, "interleaved", kRfcKey);
+    CHECK(failed_parser.feed(breaking, closed_events) == FrameError::InterleavedMessage);
+    CHECK(failed_parser.held_memory() == 0);
+
     REQUIRE(events.size() == 4);
     CHECK(events[0] == Event{text(long_text)});
     CHECK(events[1] == Event{binary(long_text)});

@@ -292,3 +292,17 @@ TEST_CASE("set_handler() replaces the on_...() functions", "[ws][session]") {
     CHECK(server.messages.empty());   // the function no longer hears anything
     CHECK(handler.messages.size() == 1);
 }
+
+TEST_CASE("a fragmented send obeys the same backlog limit as a whole one", "[ws][session]") {
+    WebSocketOptions options;
+    options.max_buffered_amount = 1000;
+    options.slow_consumer = SlowConsumerPolicy::Drop;
+    ServerSide server{options};
+    server.transport.holding = true;
+    const Message big{MessageKind::Binary, std::string(1200, 'f')};
+    CHECK_FALSE(server.socket.send_fragmented(big, 4));   // 1,200 bytes > the 1,000 allowed
+    CHECK(server.transport.written.empty());
+    const Message fits{MessageKind::Binary, std::string(800, 'f')};
+    CHECK(server.socket.send_fragmented(fits, 4));   // 4 frames of 200 bytes: 4-byte headers
+    CHECK(server.transport.written.size() == 4 * 4 + 800);
+}
