@@ -1,0 +1,117 @@
+// looplab/engineio/server.hpp
+//
+// engineio::Server — Engine.IO v4 on the HTTP server: the layer that turns "a browser that
+// can do HTTP requests, and maybe a WebSocket" into one ordered, two-way stream of messages
+// (a Session), with a heartbeat so that a dead peer is noticed. Socket.IO runs on top.
+// Facts: ../shared/PROTOCOLS.md §1. Teaches: lesson 18 (how the chat's messages travel).
+//
+//     browser ── GET  /socket.io/?EIO=4&transport=polling ───────► 0{"sid":...}  (handshake)
+//             ── GET  ...&sid=S  (held until there is something) ◄── 4hello\x1e2
+//             ── POST ...&sid=S  body 4hi\x1e3 ──────────────────► "ok"
+//             ── GET  ...&transport=websocket&sid=S  (101) 2probe/3probe, 5: upgraded
+//
+//     engineio::Server engine{loop, {.path = "/socket.io/"}};
+//     engine.set_listener(my_listener);          // on_open / on_message / on_close
+//     engine.attach(http_server);                // it answers its path, the rest goes on
+//
+// Sessions are owned by the Server. A Session& passed to a listener stays valid until that
+// session's on_close returns; after it, nothing more is reported for it.
+//
+// Contract: loop thread only. Destroy the Server before its EventLoop; destroying it closes
+// every session at once (no events fire during destruction).
+#pragma once
+
+#include "looplab/core/clock.hpp"
+#include "looplab/engineio/session.hpp"
+#include "looplab/http/request.hpp"
+#include "looplab/http/server.hpp"
+#include "looplab/loop/event_loop.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace looplab::engineio {
+
+// The reference server's defaults (engine.io 6.x), each settable in ServerOptions.
+inline constexpr Millis kEioDefaultPingInterval{25000};
+inline constexpr Millis kEioDefaultPingTimeout{20000};
+inline constexpr Millis kEioDefaultUpgradeTimeout{10000};
+inline constexpr std::size_t kEioDefaultMaxPayload = 1'000'000;   // maxHttpBufferSize
+
+struct ServerOptions {
+    std::string path = "/engine.io/";           // Socket.IO uses "/socket.io/"
+    Millis ping_interval = kEioDefaultPingInterval;
+    Millis ping_timeout = kEioDefaultPingTimeout;
+    Millis upgrade_timeout = kEioDefaultUpgradeTimeout;
+    std::size_t max_payload = kEioDefaultMaxPayload;   // bytes per POST body / WS message
+    bool allow_polling = true;
+    bool allow_websocket = true;
+    bool allow_upgrades = true;
+    // CORS for the polling transport (browsers only). Empty: no CORS headers at all (the
+    // reference default). {"*"}: any origin. Otherwise the exact origins allowed.
+    std::vector<std::string> cors_origins;
+    bool cors_credentials = false;
+    // A cookie carrying the sid (for cookie-based sticky sessions behind a load balancer).
+    // Empty: no cookie (the reference default); the reference name is "io".
+    std::string cookie_name;
+};
+
+// What the Server tells its user. One listener object serves every session (a few bytes per
+// session instead of a set of std::functions each). Override what you need.
+class ServerListener {
+public:
+    // A handshake succeeded: the session exists and may send at once.
+    virtual void on_open(Session& /*session*/) {}
+    // One message packet (type 4), text or binary, in the order the peer sent them. The
+    // bytes are valid only during the call.
+    virtual void on_message(Session& /*session*/, std::string_view /*data*/, bool /*is_binary*/) {}
+    // Exactly once per opened session, last. `description` adds detail for logs.
+    virtual void on_close(Session& /*session*/, CloseReason /*reason*/,
+                          std::string_view /*description*/) {}
+
+protected:
+    ServerListener() = default;
+    ServerListener(const ServerListener&) = default;
+    ServerListener& operator=(const ServerListener&) = default;
+    ~ServerListener() = default;
+};
+
+class Server {
+public:
+    explicit Server(loop::EventLoop& loop, ServerOptions options = {});
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Must outlive the Server (or be replaced). Without one, sessions open and are ignored.
+    void set_listener(ServerListener& listener);
+
+    // Installs this engine on `http`: requests and upgrades under options().path are ours,
+    // everything else goes to what `http` had before (its previous handlers).
+    void attach(http::Server& http);
+
+    // For owners that route themselves: true if the request was ours (answered now or later).
+    bool handle_request(const http::Request& request, http::Responder responder);
+    bool handle_upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
+                        std::string leftover);
+
+    // Forced close of every session (each reports on_close with ForcedClose).
+    void close_all();
+
+    std::size_t session_count() const;
+    Session* find(std::string_view sid);
+    const ServerOptions& options() const { return options_; }
+    loop::EventLoop& loop() { return loop_; }
+
+private:
+    struct Impl;
+    loop::EventLoop& loop_;
+    ServerOptions options_;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace looplab::engineio
