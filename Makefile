@@ -36,6 +36,12 @@ INTEROP_BINS := $(INTEROP_SRCS:tests/interop/%.cpp=$(BUILD)/interop/%)
 BENCH_SRCS  := $(wildcard tests/bench/*.cpp)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 
+# Every core by default (a fresh `make test` on two cores took minutes with one job); an
+# explicit -jN on the command line wins.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 # Keep every object: make would otherwise delete the lessons' objects as "intermediate".
 .SECONDARY:
 
@@ -92,7 +98,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 # Running
 
 # Every layer, one summary line at the end ("N passed, M failed"); non-zero if anything failed.
-test: deps
+test: deps test-tools
 	@$(MAKE) --no-print-directory lib lessons tests
 	@BUILD=$(BUILD) sh tests/run-all-layers
 
@@ -109,7 +115,7 @@ walkthrough: deps
 run: deps
 	@test -n "$(N)" || { echo "usage: make run N=08 [ARGS='--trace']"; exit 2; }
 	@$(MAKE) --no-print-directory lessons
-	@set -- $(BUILD)/lessons/$(N)-*; test -x "$$1" || { echo "no lesson $(N) (try: ls lessons)"; exit 2; }; \
+	@set -- $(BUILD)/lessons/$$(printf '%02d' "$$(echo $(N) | sed 's/^0*//')")-*; test -x "$$1" || { echo "no lesson $(N) (try: ls lessons)"; exit 2; }; \
 	  "$$1" $(if $(ARGS),$(ARGS),--demo)
 
 # The benchmarks are built as a release would be: -O3, and with g++ link-time optimisation, so a
@@ -124,6 +130,7 @@ bench: deps
 # positive), so that one warning is not an error in this build. UBSan's vptr check is off:
 # Catch2 2.13 builds its string streams in raw storage, which that check reports as a bug.
 asan: deps
+	@$(MAKE) --no-print-directory test-tools
 	@$(MAKE) --no-print-directory BUILD=build/asan-$(FLAVOUR) \
 	  CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize=vptr -fno-omit-frame-pointer -fno-sanitize-recover=undefined $(if $(findstring clang,$(CXX)),,-Wno-maybe-uninitialized)" \
 	  LDLIBS="-lfmt -pthread -fsanitize=address,undefined -fno-sanitize=vptr" lib lessons tests
@@ -146,6 +153,13 @@ clean:
 
 DEPS_HEADERS := /usr/include/fmt/format.h /usr/include/catch2/catch.hpp
 deps:
+	@if [ "$$(uname -s)" != Linux ] && ! command -v apt-get >/dev/null 2>&1; then \
+	  for h in fmt/format.h catch2/catch.hpp; do \
+	    printf '#include <%s>\n' "$$h" | $(CXX) -std=c++20 $(CPPFLAGS) -E -x c++ - >/dev/null 2>&1 || { \
+	      echo "make deps: <$$h> not found. Install fmt and Catch2 2.x:"; \
+	      echo "  macOS: brew install fmt catch2@2   FreeBSD: pkg install libfmt catch"; exit 1; }; \
+	  done; exit 0; \
+	fi; \
 	@missing=""; \
 	for h in $(DEPS_HEADERS); do test -f $$h || missing="$$missing $$h"; done; \
 	if [ -n "$$missing" ]; then \
@@ -155,5 +169,21 @@ deps:
 	      || { echo "make deps: apt-get install libfmt-dev catch2 failed"; exit 1; }; \
 	  else \
 	    echo "make deps: missing libfmt-dev catch2; run: sudo apt-get install libfmt-dev catch2"; exit 1; \
+	  fi; \
+	fi
+
+# Test-only tools that C++ tests start themselves: redis-server (the Redis client's integration
+# tests and lesson 16). The interop and browser layers install their own (npm, chromium).
+TEST_TOOLS := redis-server
+test-tools:
+	@missing=""; \
+	for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make test-tools: installing$$missing with apt-get"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || { echo "make test-tools: apt-get install$$missing failed"; exit 1; }; \
+	  else \
+	    echo "make test-tools: missing$$missing (Debian: sudo apt-get install$$missing; macOS: brew install redis)"; exit 1; \
 	  fi; \
 	fi
