@@ -12,7 +12,9 @@
 //     2             ping
 //
 // WebSocket transport: one packet per frame. A text frame is "<digit><data>"; a binary frame
-// is a message packet's bytes as they are, with no digit (binary is always a message).
+// is a message packet's bytes as they are, with no digit (binary is always a message). A
+// client that cannot send binary frames may send a text frame 'b' + base64 instead; it reads
+// as a binary message, as in the reference parser.
 //
 // Polling transport: a payload is packets joined by the record separator 0x1E. A binary
 // packet is written as 'b' + base64 of its bytes (strict base64, codec/base64.hpp):
@@ -25,9 +27,11 @@
 // does). Both refuse the same inputs with the same errors.
 //
 // Errors (Error::because, the caller answers 400 / closes with "parse error"), e.g.
-//   "engineio: empty packet"                       (also an empty POST body: the reference says 400)
-//   "engineio: unknown packet type 'x'"           (single packet)
-//   "engineio: unknown packet type 'x' in packet 3"   (payloads count packets from 1)
+//   "engineio: empty packet"                           (a text frame with nothing in it)
+//   "engineio: unknown packet type 'x'"                (a byte that is not shown as 0x1f)
+//   "engineio: empty payload"                          (an empty POST body: the reference says 400)
+//   "engineio: packet 2 is empty"                      ("4a\x1e\x1e4b", or a trailing 0x1E)
+//   "engineio: unknown packet type 'x' in packet 3"    (payloads count packets from 1)
 //   "engineio: invalid base64 in binary packet 2: base64: length 5 is not a multiple of 4"
 //   "engineio: more than 100000 packets in one payload"
 //
@@ -92,10 +96,13 @@ struct PacketView {
 
 // ---- WebSocket transport: one packet per frame --------------------------------------------
 
-// A text frame's packet. Errors: "engineio: empty packet", "engineio: unknown packet type 'x'".
+// A text frame's packet. Errors: "engineio: empty packet", "engineio: unknown packet type 'x'",
+// "engineio: invalid base64 in binary packet: ...".
 [[nodiscard]] Result<Packet> decode_text_packet(std::string_view frame_text);
-// The same with no copy: data points into `frame_text` (the hot path).
-[[nodiscard]] Result<PacketView> view_text_packet(std::string_view frame_text);
+// The same with no copy (the hot path): data points into `frame_text`, or, for a 'b' + base64
+// frame, into `binary_scratch`, which receives the decoded bytes.
+[[nodiscard]] Result<PacketView> view_text_packet(std::string_view frame_text,
+                                                  std::string& binary_scratch);
 
 // A binary frame's packet: always a Message with is_binary set (never fails).
 Packet binary_packet(std::string_view bytes);
