@@ -18,13 +18,22 @@
 //   ws-idle       opens K WebSocket connections, prints "up connections=K" when all are up,
 //                 holds them D seconds (answering pings), then exits. tests/bench/run reads
 //                 the server's RSS meanwhile: memory per idle connection.
+//   sio-echo, sio-idle, sio-broadcast
+//                 the same over Socket.IO (Engine.IO v4 on a WebSocket, namespace "/"): events
+//                 42["echo","<S bytes>"] echoed back; K idle ready sockets; a room of K sockets
+//                 (default 10,000) that receives M "tick" emits per blast -> deliveries/s.
+//                 They live in socketio_load.hpp, which says exactly what they send.
 //
 // Usage: load_generator MODE [--host 127.0.0.1] --port N [--connections 100] [--depth 16]
 //                            [--size 64] [--seconds 2] [--path /] [--timeout-ms 3000]
+//        (the sio modes' --path is the Engine.IO path, default /socket.io/)
 //
 // Output: progress and errors on stderr; one line "result mode=... key=value ..." on stdout,
 // which tests/bench/run parses. Exit code 1 on any error: server missing, connection reset,
 // wrong echo, no progress for --timeout-ms. Every wait is bounded: nothing here can hang.
+#include "load_tools.hpp"
+#include "socketio_load.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -74,42 +83,26 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // Latency samples kept for percentiles (one per round trip; a 2 s run makes far fewer).
 constexpr std::size_t kMaxSamples = 10'000'000;
 
-// RFC 6455 §1.3's example key and the accept value every server must answer it with.
-constexpr std::string_view kWsKey = "dGhlIHNhbXBsZSBub25jZQ==";
-constexpr std::string_view kWsAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
-// Our mask key. A fixed one is fine for a benchmark (servers must not care), and non-zero so
-// the server really has to unmask.
-constexpr std::uint8_t kMask[4] = {0x37, 0xfa, 0x21, 0x3d};
-
 // ---- small helpers --------------------------------------------------------------------------
 
-[[noreturn]] void fail(const std::string& message) {
-    fmt::print(stderr, "load_generator: {}\n", message);
-    std::exit(1);
-}
-
-double now_seconds() {
-    timespec now{};
-    ::clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
-
-double cpu_seconds() {
-    rusage usage{};
-    ::getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-    };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-std::string errno_text() {
-    return std::strerror(errno);
-}
+using bench::cpu_seconds;
+using bench::errno_text;
+using bench::fail;
+using bench::now_seconds;
 
 // ---- options --------------------------------------------------------------------------------
 
-enum class Mode { TcpEcho, TcpPingPong, Udp, WsEcho, WsPingPong, WsIdle };
+enum class Mode {
+    TcpEcho,
+    TcpPingPong,
+    Udp,
+    WsEcho,
+    WsPingPong,
+    WsIdle,
+    SioEcho,
+    SioIdle,
+    SioBroadcast
+};
 
 struct Options {
     Mode mode = Mode::TcpEcho;
@@ -127,11 +120,15 @@ struct Options {
         return mode == Mode::WsEcho || mode == Mode::WsPingPong || mode == Mode::WsIdle;
     }
     bool is_pingpong() const { return mode == Mode::TcpPingPong || mode == Mode::WsPingPong; }
+    bool is_socketio() const {
+        return mode == Mode::SioEcho || mode == Mode::SioIdle || mode == Mode::SioBroadcast;
+    }
 };
 
 [[noreturn]] void usage() {
     fmt::print(stderr,
-               "usage: load_generator tcp-echo|tcp-pingpong|udp|ws-echo|ws-pingpong|ws-idle\n"
+               "usage: load_generator tcp-echo|tcp-pingpong|udp|ws-echo|ws-pingpong|ws-idle|\n"
+               "                      sio-echo|sio-idle|sio-broadcast\n"
                "         [--host 127.0.0.1] --port N [--connections 100] [--depth 16]\n"
                "         [--size 64] [--seconds 2] [--path /] [--timeout-ms 3000]\n");
     std::exit(2);
@@ -154,8 +151,16 @@ Options parse(int argc, char** argv) {
         options.mode = Mode::WsPingPong;
     else if (mode == "ws-idle")
         options.mode = Mode::WsIdle;
+    else if (mode == "sio-echo")
+        options.mode = Mode::SioEcho;
+    else if (mode == "sio-idle")
+        options.mode = Mode::SioIdle;
+    else if (mode == "sio-broadcast")
+        options.mode = Mode::SioBroadcast;
     else
         usage();
+    if (options.is_socketio()) options.path = "/socket.io/";
+    if (options.mode == Mode::SioBroadcast) options.connections = 10'000;
 
     for (int i = 2; i < argc; ++i) {
         const std::string_view arg = argv[i];
@@ -192,7 +197,7 @@ Options parse(int argc, char** argv) {
     if (options.mode == Mode::Udp && options.size > kMaxUdpPayload)
         fail(fmt::format("a UDP datagram carries at most {} bytes; lower --size", kMaxUdpPayload));
     if (options.is_pingpong()) options.connections = options.depth = 1;
-    if (options.mode == Mode::WsIdle) options.depth = 0;
+    if (options.mode == Mode::WsIdle || options.mode == Mode::SioIdle) options.depth = 0;
     return options;
 }
 
@@ -227,24 +232,7 @@ struct Outgoing {
 
 std::vector<std::uint8_t> masked_binary_frame(const std::vector<std::uint8_t>& payload,
                                               std::uint8_t opcode = 0x2) {
-    std::vector<std::uint8_t> frame;
-    frame.push_back(static_cast<std::uint8_t>(0x80 | opcode));   // FIN + opcode
-    const std::size_t n = payload.size();
-    if (n < 126) {
-        frame.push_back(static_cast<std::uint8_t>(0x80 | n));   // MASK bit + 7-bit length
-    } else if (n <= 0xffff) {
-        frame.push_back(0x80 | 126);
-        frame.push_back(static_cast<std::uint8_t>(n >> 8));
-        frame.push_back(static_cast<std::uint8_t>(n));
-    } else {
-        frame.push_back(0x80 | 127);
-        for (int shift = 56; shift >= 0; shift -= 8)
-            frame.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(n) >> shift));
-    }
-    frame.insert(frame.end(), kMask, kMask + 4);
-    for (std::size_t i = 0; i < n; ++i)
-        frame.push_back(payload[i] ^ kMask[i % 4]);
-    return frame;
+    return bench::masked_frame(payload.data(), payload.size(), opcode);
 }
 
 Outgoing make_outgoing(const Options& options) {
@@ -425,10 +413,7 @@ private:
             return;
         }
         c.state = State::Upgrading;
-        const std::string request = fmt::format(
-            "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n\r\n",
-            options_.path, where(), kWsKey);
+        const std::string request = bench::upgrade_request(options_.path, where());
         // A fresh socket has a whole send buffer free: 150 bytes always go in one write.
         if (::write(c.fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
             fail(
@@ -496,31 +481,11 @@ private:
     // Collects the 101 response; returns how many bytes of `bytes` it used.
     std::size_t read_upgrade_reply(std::size_t index, const std::uint8_t* bytes, std::size_t n) {
         Connection& c = connections_[index];
-        const std::size_t before = c.upgrade_reply.size();
-        c.upgrade_reply.append(reinterpret_cast<const char*>(bytes), n);
-        const std::size_t end = c.upgrade_reply.find("\r\n\r\n");
-        if (end == std::string::npos) {
-            if (c.upgrade_reply.size() > 8192) fail("the upgrade response is over 8 KiB long");
-            return n;
-        }
-        std::string head = c.upgrade_reply.substr(0, end + 2);
-        const std::string first_line = head.substr(0, head.find("\r\n"));
-        if (first_line.rfind("HTTP/1.1 101", 0) != 0)
-            fail(fmt::format("{} refused the WebSocket upgrade: \"{}\"", where(), first_line));
-        for (char& ch : head)
-            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        std::string accept_line = "sec-websocket-accept: ";
-        for (char ch : kWsAccept)
-            accept_line += static_cast<char>(std::tolower(ch));
-        if (head.find("\r\n" + accept_line + "\r\n") == std::string::npos)
-            fail(fmt::format("{} answered the upgrade without \"Sec-WebSocket-Accept: {}\"",
-                             where(), kWsAccept));
+        const long used = bench::take_upgrade_reply(c.upgrade_reply, bytes, n, where());
+        if (used < 0) return n;
         c.state = State::Open;
         ++open_;
-        const std::size_t used = end + 4 - before;
-        c.upgrade_reply.clear();
-        c.upgrade_reply.shrink_to_fit();
-        return used;
+        return static_cast<std::size_t>(used);
     }
 
     // TCP echo: the bytes must be our periodic stream; every `size` bytes is one message.
@@ -838,18 +803,8 @@ double percentile(std::vector<double>& sorted, double p) {
 }
 
 void print_result(const Options& options, const std::string& fields, double elapsed, double cpu) {
-    const double cpu_share = elapsed > 0 ? cpu / elapsed : 0;
-    fmt::print(
-        "result mode={} connections={} depth={} size={} seconds={:.2f} {} "
-        "generator_cpu={:.0f}%\n",
-        options.mode_name, options.connections, options.depth, options.size, elapsed, fields,
-        100 * cpu_share);
-    // Near 100 % of a core, the generator itself may be what limits the figure.
-    if (cpu_share > 0.95 && !options.is_pingpong() && options.mode != Mode::WsIdle)
-        fmt::print(stderr,
-                   "load_generator: warning: the generator used {:.0f}% of a CPU; it may "
-                   "be the bottleneck\n",
-                   100 * cpu_share);
+    bench::print_result(options.mode_name, options.connections, options.depth, options.size, fields,
+                        elapsed, cpu, !options.is_pingpong() && options.mode != Mode::WsIdle);
 }
 
 int run_stream(const Options& options) {
@@ -903,6 +858,31 @@ int run_idle(const Options& options) {
     return client.totals().closed_by_server == 0 ? 0 : 1;
 }
 
+int run_socketio(const Options& options) {
+    bench::SioOptions sio;
+    sio.mode = options.mode == Mode::SioEcho   ? bench::SioMode::Echo
+               : options.mode == Mode::SioIdle ? bench::SioMode::Idle
+                                               : bench::SioMode::Broadcast;
+    sio.mode_name = options.mode_name;
+    sio.host = options.host;
+    sio.port = options.port;
+    sio.connections = options.connections;
+    sio.depth = options.depth;
+    sio.size = options.size;
+    sio.seconds = options.seconds;
+    sio.path = options.path;
+    sio.timeout = options.timeout;
+    switch (sio.mode) {
+        case bench::SioMode::Echo:
+            return bench::run_sio_echo(sio);
+        case bench::SioMode::Idle:
+            return bench::run_sio_idle(sio);
+        case bench::SioMode::Broadcast:
+            return bench::run_sio_broadcast(sio);
+    }
+    return 2;
+}
+
 int run_udp(const Options& options) {
     UdpClient client{options};
     const double start = now_seconds();
@@ -931,6 +911,10 @@ int main(int argc, char** argv) {
             return run_udp(options);
         case Mode::WsIdle:
             return run_idle(options);
+        case Mode::SioEcho:
+        case Mode::SioIdle:
+        case Mode::SioBroadcast:
+            return run_socketio(options);
         default:
             return run_stream(options);
     }
