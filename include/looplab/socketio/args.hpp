@@ -1,0 +1,73 @@
+// looplab/socketio/args.hpp
+//
+// Args — the arguments of one Socket.IO event, as a listener receives them: a read-only view
+// of the JSON values after the event name. `42["chat","hi",3]` reaches a "chat" listener as
+// Args{"hi", 3}. Teaches: lesson 18 (an event's name and arguments travel as one JSON array).
+//
+//     s.on("chat", [](const socketio::Args& args) {
+//         if (args[0].is_string()) fmt::print("{}\n", args[0].as_string());
+//     });
+//
+// Bad input is not a crash: args[i] past the end gives a null Value (like `undefined` in
+// JavaScript), because the peer decides how many arguments arrive. Check args.size() or the
+// Value's type when it matters.
+//
+// Contract: a view. It borrows the packet's values, which live until the listener returns;
+// copy what you keep (to_array(), or copy a Value).
+#pragma once
+
+#include "looplab/codec/json.hpp"
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace looplab::socketio {
+
+namespace json = codec::json;
+
+class Args {
+public:
+    Args() = default;
+    explicit Args(std::span<const json::Value> values) : values_(values) {}
+    explicit Args(const json::Array& values) : values_(values) {}
+
+    std::size_t size() const { return values_.size(); }
+    bool empty() const { return values_.empty(); }
+    // The value at `index`, or a null Value when the peer sent fewer arguments.
+    const json::Value& operator[](std::size_t index) const;
+    const json::Value& operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
+
+    const json::Value* begin() const { return values_.data(); }
+    const json::Value* end() const { return values_.data() + values_.size(); }
+    std::span<const json::Value> values() const { return values_; }
+
+    // A copy to keep after the listener returns (or to send on: emit("x", args.to_array())
+    // sends ONE argument, the array; to forward them one by one, emit them one by one).
+    json::Array to_array() const { return json::Array(values_.begin(), values_.end()); }
+
+private:
+    std::span<const json::Value> values_;
+};
+
+namespace detail {
+
+// Emptied json::Arrays kept for the next emit: building an event's `[name, args...]` array
+// then allocates no vector once the pool is warm. Taken and given back by move, so an emit
+// from inside another emit's listener simply takes a second array.
+class ArrayPool {
+public:
+    json::Array take();
+    void give_back(json::Array&& array);
+
+private:
+    std::vector<json::Array> free_;
+};
+
+// Most arrays the pool keeps; more are freed. Nesting deeper than this is rare.
+inline constexpr std::size_t kSioPooledArrays = 8;
+// Arrays that grew beyond this many elements are freed, not kept.
+inline constexpr std::size_t kSioPooledArrayMaxCapacity = 64;
+
+}   // namespace detail
+}   // namespace looplab::socketio

@@ -1,0 +1,83 @@
+// looplab/socketio/client.hpp
+//
+// Client — the Socket.IO side of ONE Engine.IO connection. It decodes the connection's
+// messages into packets (socketio::Decoder), routes each to the socket of its namespace, and
+// owns those sockets (one per namespace the peer joined over this connection).
+// Teaches: lesson 18 (multiplexing: several namespaces, one connection).
+//
+// The rules it enforces (PROTOCOLS.md §2.4, §2.7):
+//   - the first packet must be a CONNECT, else the connection is closed;
+//   - no successful CONNECT within connect_timeout (45 s) -> the connection is closed;
+//   - a CONNECT to a namespace that does not exist -> CONNECT_ERROR "Invalid namespace"
+//     (the connection stays: the peer may join another namespace);
+//   - a packet that does not decode -> every socket gets "parse error", one log line, and
+//     the connection is closed. Other connections go on.
+// Packets for a namespace the peer has not joined are ignored, as socket.io does.
+//
+// Contract: loop thread only. Made and owned by the Server, freed in the loop's close phase.
+#pragma once
+
+#include "looplab/engineio/session.hpp"
+#include "looplab/loop/task.hpp"
+#include "looplab/socketio/disconnect_reason.hpp"
+#include "looplab/socketio/packet.hpp"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace looplab::socketio {
+
+class Server;
+class Socket;
+
+class Client {
+public:
+    Client(Server& server, engineio::Session& session);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // nullptr once the Engine.IO session has closed.
+    engineio::Session* session() const { return session_; }
+    const engineio::Handshake& handshake() const;
+    Server& server() const { return server_; }
+    const std::vector<std::unique_ptr<Socket>>& sockets() const { return sockets_; }
+
+    // ---- from the engine ---------------------------------------------------------------------
+    void on_message(std::string_view data, bool is_binary);
+    void on_engine_close(engineio::CloseReason reason, std::string_view description);
+
+    // ---- for sockets and adapters ------------------------------------------------------------
+    // Encodes (with the server's reused buffers) and sends.
+    void write(const Packet& packet, bool is_volatile);
+    // Sends what is already encoded: the text message, then each attachment as binary.
+    // A volatile packet is dropped when the session is not writable now.
+    void write_encoded(std::string_view text, std::span<const std::string> attachments,
+                       bool is_volatile);
+    // The socket joined its namespace: the connect timeout no longer applies.
+    void on_socket_connected();
+    // Takes the socket out (it left its namespace); it is freed in the close phase.
+    void remove(Socket& socket);
+    // Every socket leaves with `reason`, then the connection is closed.
+    void close_with(DisconnectReason reason);
+
+private:
+    void on_packet(Packet&& packet);
+    void on_connect_packet(Packet&& packet);
+    Socket* socket_for(std::string_view nsp) const;
+    void fail(std::string_view what);
+    void disconnect_all(DisconnectReason reason);
+
+    Server& server_;
+    engineio::Session* session_;
+    Decoder decoder_;
+    std::vector<std::unique_ptr<Socket>> sockets_;
+    loop::TimerId connect_timer_ = 0;
+    bool has_received_packet_ = false;
+    bool is_closing_ = false;
+};
+
+}   // namespace looplab::socketio
