@@ -160,7 +160,7 @@ deps:
 	      echo "  macOS: brew install fmt catch2@2   FreeBSD: pkg install libfmt catch"; exit 1; }; \
 	  done; exit 0; \
 	fi; \
-	@missing=""; \
+	missing=""; \
 	for h in $(DEPS_HEADERS); do test -f $$h || missing="$$missing $$h"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -176,7 +176,7 @@ deps:
 # tests and lesson 16). The interop and browser layers install their own (npm, chromium).
 TEST_TOOLS := redis-server
 test-tools:
-	@missing=""; \
+	missing=""; \
 	for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

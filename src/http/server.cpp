@@ -1,5 +1,6 @@
 #include "looplab/http/server.hpp"
 
+#include "looplab/core/assert.hpp"
 #include "looplab/http/mime_types.hpp"
 #include "looplab/http/static_files.hpp"
 #include "looplab/trace/call_stack.hpp"
@@ -9,13 +10,17 @@
 
 namespace looplab::http {
 
-// One HTTP connection: its parser and its one timer (header or idle deadline).
-class Server::Session {
+// One HTTP connection: its parser, its one timer (header or idle deadline), and at most one
+// request whose answer is pending (a Responder points here meanwhile).
+class Server::Session final : private detail::PendingAnswer {
 public:
     Session(Server& server, std::uint64_t id, std::unique_ptr<net::TcpConnection> connection)
         : server_(server), id_(id), connection_(std::move(connection)) {}
 
-    ~Session() { cancel_timer(); }
+    ~Session() {
+        cancel_timer();
+        if (responder != nullptr) responder->disconnect(false);
+    }
 
     void start() {
         connection_->on_data([this](net::ByteBuffer& input) { on_data(input); });
@@ -36,17 +41,45 @@ public:
     void close() { connection_->close(); }
     std::unique_ptr<net::TcpConnection> release() { return std::move(connection_); }
 
+    // The connection closed: a request still waiting for its answer is abandoned.
+    void abandon() {
+        if (responder == nullptr) return;
+        Responder* const waiting = std::exchange(responder, nullptr);
+        waiting->disconnect(true);   // may destroy the Responder: not touched after this
+    }
+
+    // Bytes that arrived while an answer was pending, now that it left.
+    void resume() {
+        if (is_done_ || is_waiting_ || !waiting_input_) return;
+        const std::unique_ptr<std::string> bytes = std::move(waiting_input_);
+        if (is_paused_) {
+            is_paused_ = false;
+            connection_->resume_reading();
+        }
+        keep_waiting_input(handle(*bytes));
+    }
+
 private:
     enum class Deadline { None, Header, Idle };
 
     void on_data(net::ByteBuffer& input) {
         LOOPLAB_TRACE_SCOPE("http::Server::on_data", "{} bytes", input.size());
+        const std::string_view bytes = input.readable_text();
         if (is_done_) {
-            input.consume(input.size());
-            return;
+            // answered for the last time: what follows is ignored
+        } else if (is_waiting_ || waiting_input_) {
+            keep_waiting_input(bytes);   // behind a pending answer: requests stay in order
+        } else {
+            keep_waiting_input(handle(bytes));
         }
-        std::string_view bytes = input.readable_text();
-        while (!bytes.empty() && !is_done_) {
+        input.consume(bytes.size());
+    }
+
+    // Parses and answers requests until the bytes run out, the connection is done, or an
+    // answer is pending; returns the bytes not used (empty unless an answer is pending).
+    std::string_view handle(std::string_view bytes) {
+        is_handling_ = true;
+        while (!bytes.empty() && !is_done_ && !is_waiting_) {
             RequestParser::Step step = parser_.feed(bytes);
             if (step.error) {
                 send_and_close(Response::error(status_for(*step.error)));
@@ -69,23 +102,79 @@ private:
             }
             respond(*step.request);
         }
-        input.consume(input.size() - bytes.size());
-        if (!is_done_)
+        is_handling_ = false;
+        if (is_done_) return {};
+        if (!is_waiting_)
             arm(parser_.state() == ParserState::WaitingForRequest ? Deadline::Idle
                                                                   : Deadline::Header);
+        return bytes;
+    }
+
+    void keep_waiting_input(std::string_view bytes) {
+        if (bytes.empty() || is_done_) return;
+        if (!waiting_input_) waiting_input_ = std::make_unique<std::string>();
+        waiting_input_->append(bytes);
+        if (waiting_input_->size() > kHttpMaxWaitingInput && !is_paused_) {
+            is_paused_ = true;   // TCP makes the client wait; nothing more is buffered here
+            connection_->pause_reading();
+        }
     }
 
     void respond(const Request& request) {
-        Response response = server_.answer(request);
-        const bool keep_alive = request.keeps_alive() && response.status() < 400;
+        if (server_.async_handler_) {
+            waiting_is_head_ = request.method == "HEAD";
+            waiting_keeps_alive_ = request.keeps_alive();
+            is_waiting_ = true;
+            cancel_timer();   // no idle deadline while the answer is pending
+            bool is_taken = false;
+            {
+                Responder answer{*this};
+                is_taken = server_.async_handler_(request, answer);
+                if (!is_taken) {
+                    LOOPLAB_ASSERT(answer.is_pending(),
+                                   "an async handler that returns false must leave its "
+                                   "Responder alone (not answer it, not move it)");
+                    answer.disconnect(false);
+                    responder = nullptr;
+                    is_waiting_ = false;
+                }
+            }   // taken but left here unanswered: the Responder's destructor answers 500
+            if (is_taken) return;
+        }
+        send_response(server_.answer(request), request.method == "HEAD", request.keeps_alive());
+    }
+
+    void send_response(Response response, bool is_head, bool keeps_alive) {
+        const bool keep_alive = keeps_alive && response.status() < 400;
         if (!keep_alive) response.set_header("Connection", "close");
-        connection_->send(request.method == "HEAD" ? response.to_bytes_for_head()
-                                                   : response.to_bytes());
+        connection_->send(is_head ? response.to_bytes_for_head() : response.to_bytes());
         if (!keep_alive) {
             is_done_ = true;
             cancel_timer();
             connection_->close();
         }
+    }
+
+    // detail::PendingAnswer: what the Responder tells us.
+    void deliver(Response response) override {
+        responder = nullptr;
+        is_waiting_ = false;
+        send_response(std::move(response), waiting_is_head_, waiting_keeps_alive_);
+        if (is_done_ || is_handling_) return;   // handle() goes on by itself
+        if (waiting_input_) {
+            server_.loop_.post_soon([&server = server_, id = id_] {
+                if (const auto found = server.sessions_.find(id); found != server.sessions_.end())
+                    found->second->resume();
+            });
+        } else {
+            arm(Deadline::Idle);
+        }
+    }
+
+    void give_up() override {
+        responder = nullptr;
+        is_waiting_ = false;
+        if (!is_done_) send_and_close(Response::error(500));
     }
 
     void send_and_close(Response response) {
@@ -127,8 +216,14 @@ private:
     std::unique_ptr<net::TcpConnection> connection_;
     RequestParser parser_;
     std::optional<loop::TimerId> timer_;
+    std::unique_ptr<std::string> waiting_input_;   // requests behind a pending answer
     Deadline deadline_ = Deadline::None;
-    bool is_done_ = false;   // answered for the last time, or handed over
+    bool is_done_ = false;      // answered for the last time, or handed over
+    bool is_waiting_ = false;   // a Responder holds the current request
+    bool is_handling_ = false;  // inside handle(): it goes on after an answer by itself
+    bool is_paused_ = false;    // reading paused: too much input behind a pending answer
+    bool waiting_is_head_ = false;
+    bool waiting_keeps_alive_ = true;
 };
 
 Server::Server(loop::EventLoop& loop, ServerOptions options)
@@ -171,7 +266,12 @@ void Server::accept(std::unique_ptr<net::TcpConnection> connection) {
 
 void Server::remove(std::uint64_t id) {
     // Called from the connection's own on_close: TcpConnection allows being destroyed there.
-    sessions_.erase(id);
+    // Out of the map first, so what abandon() sets off never sees a half-erased entry.
+    const auto found = sessions_.find(id);
+    if (found == sessions_.end()) return;
+    const std::unique_ptr<Session> session = std::move(found->second);
+    sessions_.erase(found);
+    session->abandon();
 }
 
 void Server::hand_over(std::uint64_t id, Request request, std::string leftover) {

@@ -1,14 +1,19 @@
 // looplab/http/server.hpp
 //
 // Server — a small HTTP/1.1 server on the loop: it accepts connections, feeds their bytes to
-// a RequestParser, answers each request (your handler first, then static files), and hands
+// a RequestParser, answers each request (your handlers first, then static files), and hands
 // connections that ask for an Upgrade (a WebSocket) to whoever registered on_upgrade().
+// A handler answers at once (on_request: return a Response) or later (on_request_async: keep
+// the Responder, see responder.hpp); while an answer is pending, the connection's next
+// pipelined requests wait, so answers always leave in request order.
 // Teaches: lesson 17 (the request that opens a WebSocket) and how one loop serves many
 // clients without threads. Run: make demo
 //
 // Limits (http/limits.hpp), each with what happens at the limit:
 //   kHeaderTimeout    a request head not finished in time → 408 and close (slowloris)
-//   kIdleTimeout      a keep-alive connection silent that long → closed
+//   kIdleTimeout      a keep-alive connection silent that long → closed (only between
+//                     requests: a request whose answer is pending is never timed out here;
+//                     its handler decides how long it waits, e.g. a long-polling GET)
 //   kMaxConnections   one more client → 503 and close
 //   kMaxHeaderBytes, kMaxHeaderCount, kMaxBodyBytes → 431 / 413, see RequestParser
 //   kMaxStaticFileBytes  a bigger file is not served (500 with a clear body)
@@ -20,6 +25,7 @@
 #include "looplab/http/limits.hpp"
 #include "looplab/http/request.hpp"
 #include "looplab/http/request_parser.hpp"
+#include "looplab/http/responder.hpp"
 #include "looplab/http/response.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
@@ -36,11 +42,16 @@
 
 namespace looplab::http {
 
+// Bytes a client may send behind a request whose answer is pending (pipelined requests wait
+// their turn). Past it we stop reading from that connection until the answer leaves.
+inline constexpr std::size_t kHttpMaxWaitingInput = kMaxHeaderBytes + kMaxBodyBytes;
+
 // Largest file the static handler reads into memory and sends.
 inline constexpr std::size_t kMaxStaticFileBytes = 8 * 1024 * 1024;   // 8 MiB
 
 struct ServerOptions {
     std::string static_root;   // empty: no static files
+    // Raise it for many clients (a benchmark holding 10,000 connections; mind `ulimit -n`).
     std::size_t max_connections = kMaxConnections;
     Millis header_timeout = std::chrono::duration_cast<Millis>(kHeaderTimeout);
     Millis idle_timeout = std::chrono::duration_cast<Millis>(kIdleTimeout);
@@ -50,6 +61,10 @@ class Server {
 public:
     // Returns a response, or nullopt to let the static files (then 404) answer.
     using Handler = std::function<std::optional<Response>(const Request&)>;
+    // Tried before the Handler. Returns false to pass the request on (and must then leave
+    // the Responder alone); true when it took the request: answered already, or it keeps
+    // (moves) the Responder to answer later.
+    using AsyncHandler = std::function<bool(const Request&, Responder&)>;
     // Takes over a connection whose request carries an `Upgrade` header. `leftover` holds
     // the bytes that arrived after the request (a pipelined first frame): not lost.
     using UpgradeHandler = std::function<void(const Request& request,
@@ -62,7 +77,12 @@ public:
     Server& operator=(const Server&) = delete;
 
     void on_request(Handler handler) { handler_ = std::move(handler); }
+    void on_request_async(AsyncHandler handler) { async_handler_ = std::move(handler); }
     void on_upgrade(UpgradeHandler handler) { upgrade_handler_ = std::move(handler); }
+    // What is installed now, so a layer mounted on top (engineio::Server::attach) can pass
+    // on what is not its own.
+    const AsyncHandler& async_handler() const { return async_handler_; }
+    const UpgradeHandler& upgrade_handler() const { return upgrade_handler_; }
 
     [[nodiscard]] Status listen(const net::Address& where);
     const net::Address& local_address() const;
@@ -83,6 +103,7 @@ private:
     ServerOptions options_;
     std::optional<net::TcpListener> listener_;
     Handler handler_;
+    AsyncHandler async_handler_;
     UpgradeHandler upgrade_handler_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
     std::uint64_t next_id_ = 1;

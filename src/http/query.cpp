@@ -1,0 +1,65 @@
+#include "looplab/http/query.hpp"
+
+namespace looplab::http {
+
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+std::string_view query_string(std::string_view target) {
+    const std::size_t question = target.find('?');
+    if (question == std::string_view::npos) return {};
+    std::string_view query = target.substr(question + 1);
+    return query.substr(0, query.find('#'));
+}
+
+std::string decode_query_component(std::string_view text) {
+    std::string decoded;
+    decoded.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '+') {
+            decoded += ' ';
+        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+                   hex_value(text[i + 2]) >= 0) {
+            decoded += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+            i += 2;
+        } else {
+            decoded += c;
+        }
+    }
+    return decoded;
+}
+
+QueryParams parse_query(std::string_view query) {
+    QueryParams params;
+    while (!query.empty() && params.size() < kHttpMaxQueryParams) {
+        const std::size_t amp = query.find('&');
+        const std::string_view piece = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (piece.empty()) continue;
+        const std::size_t equals = piece.find('=');
+        if (equals == std::string_view::npos)
+            params.emplace_back(decode_query_component(piece), std::string{});
+        else
+            params.emplace_back(decode_query_component(piece.substr(0, equals)),
+                                decode_query_component(piece.substr(equals + 1)));
+    }
+    return params;
+}
+
+std::optional<std::string_view> find_query_value(const QueryParams& params,
+                                                 std::string_view name) {
+    for (const auto& [key, value] : params)
+        if (key == name) return std::string_view{value};
+    return std::nullopt;
+}
+
+}  // namespace looplab::http
