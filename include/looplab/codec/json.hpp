@@ -13,18 +13,26 @@
 //     json::write(args);                                       // the same text, compact
 //
 // Numbers: an integer literal (no '.', no exponent) that fits in int64 stays an exact Int;
-// everything else is a Double, written back with the fewest digits that read back to the same
-// double ("0.1" stays "0.1"). So integers are exact up to 2^53 and far beyond.
+// everything else is a Double ("-0" too: an Int has no minus zero). A Double is written as
+// JavaScript's JSON.stringify writes it: the fewest digits that read back to the same double
+// ("0.1" stays "0.1"), no ".0" on whole numbers (1.0 -> "1", 1e21 -> "1e+21"), minus zero as
+// "0", NaN and infinities as "null". So integers are exact up to 2^63 - 1, and a whole Double
+// read back after write() may come back as an Int with the same value.
+// A number too large for a double ("1e400") is an error; one too small for it ("1e-400") is 0.
 // Strings: stored as UTF-8; `\uXXXX` escapes (with surrogate pairs) are decoded; invalid UTF-8,
 // a lone surrogate, raw control characters below 0x20 are errors. The writer escapes '"', '\\'
 // and control characters only (other text goes out as UTF-8, as JSON.stringify does).
 // Objects: keep their keys in the order they were read or added (Socket.IO peers and students
-// both expect to see what they sent). A duplicate key is allowed, as in JavaScript: the last
-// one wins on lookup; the parser keeps only the last.
+// both expect to see what they sent). A duplicate key in a text is allowed and read as
+// JavaScript's JSON.parse reads it: one member, at the place of the first occurrence, with the
+// value of the last ({"a":1,"b":2,"a":3} reads as {"a":3,"b":2}).
 // Bytes: a Value may also hold raw bytes. That is NOT JSON: it is how a Socket.IO argument
 // carries a binary attachment (socketio replaces it by a placeholder before writing).
 // write() of a value that holds Bytes is a programming error (it asserts).
 //
+// Strict: exactly RFC 8259's grammar. No comments, no trailing commas, no single quotes, no
+// leading '+' or zeros ("01"), no NaN/Infinity, no byte order mark; whitespace is only space,
+// tab, CR and LF.
 // Limits (named, checked, an error not a crash): kJsonMaxDepth nesting levels,
 // kJsonMaxInputBytes per parse.
 //
@@ -36,10 +44,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -47,6 +57,7 @@
 namespace looplab::codec::json {
 
 // Deeper nesting than this is refused: each level is one C++ stack frame of the parser.
+// 128 arrays/objects inside each other parse; the 129th opening bracket is an error.
 inline constexpr std::size_t kJsonMaxDepth = 128;
 // A larger text is refused before it is read (Engine.IO's maxPayload is 1,000,000).
 inline constexpr std::size_t kJsonMaxInputBytes = 16 * 1024 * 1024;
@@ -55,6 +66,16 @@ enum class Type { Null, Bool, Int, Double, String, Array, Object, Bytes };
 
 // "null", "bool", "int", "double", "string", "array", "object", "bytes".
 std::string_view type_name(Type type);
+
+namespace detail {
+// The integer types that count things; bool and the character types are not numbers here.
+template <typename T>
+concept CountingInteger =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
+    !std::is_same_v<T, signed char> && !std::is_same_v<T, unsigned char> &&
+    !std::is_same_v<T, wchar_t> && !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> &&
+    !std::is_same_v<T, char32_t>;
+}  // namespace detail
 
 class Value;
 using Array = std::vector<Value>;
@@ -76,6 +97,10 @@ public:
     Value(int i) : data_(static_cast<std::int64_t>(i)) {}    // NOLINT
     Value(std::int64_t i) : data_(i) {}                  // NOLINT
     Value(std::uint32_t i) : data_(static_cast<std::int64_t>(i)) {}   // NOLINT
+    // Any other integer type (std::size_t, long long, short...): an Int, or a Double for an
+    // unsigned value above 2^63 - 1. Characters and bool are not numbers here.
+    template <detail::CountingInteger Integer>
+    Value(Integer i) : data_(from_integer(i)) {}         // NOLINT
     Value(double d) : data_(d) {}                        // NOLINT
     Value(const char* s) : data_(std::string{s}) {}      // NOLINT
     Value(std::string s) : data_(std::move(s)) {}        // NOLINT
@@ -114,14 +139,16 @@ public:
     Object& as_object();
     const std::string& as_bytes() const;   // the raw bytes of a Bytes value
 
-    // Object lookup: nullptr when this is not an object or has no such key (last one wins).
+    // Object lookup: nullptr when this is not an object or has no such key. A parsed object has
+    // no duplicate keys; in one built by hand with duplicates, the last one wins.
     const Value* find(std::string_view key) const;
     Value* find(std::string_view key);
     // Object member access that must exist (asserts), and array element access (asserts).
     const Value& operator[](std::string_view key) const;
     const Value& operator[](std::size_t index) const;
     const Value& operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
-    // Sets `key` (replacing an existing one in place, else appending). Asserts an object.
+    // Sets `key`: replaces the value find(key) would return, in place, else appends a member.
+    // Asserts an object.
     void set(std::string key, Value value);
     // Appends to an array (asserts an array).
     void push_back(Value value);
@@ -131,18 +158,30 @@ public:
     // True if this value or anything inside it holds Bytes.
     bool has_bytes() const;
 
-    // Deep equality. Int 1 and Double 1.0 are different values (they are written differently).
+    // Deep equality, type included: Int 1 and Double 1.0 are different values here (although
+    // both are written "1"), and object members must be in the same order.
     bool operator==(const Value& other) const = default;
 
 private:
-    std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, Array, Object, Bytes>
-        data_{nullptr};
+    using Storage =
+        std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, Array, Object, Bytes>;
+
+    template <typename Integer>
+    static Storage from_integer(Integer i) {
+        if constexpr (std::is_unsigned_v<Integer> && sizeof(Integer) >= sizeof(std::int64_t)) {
+            if (i > static_cast<Integer>(std::numeric_limits<std::int64_t>::max())) return static_cast<double>(i);
+        }
+        return static_cast<std::int64_t>(i);
+    }
+
+    Storage data_{nullptr};
 };
 
 // Why a text is not JSON, and where: "json: expected ',' or ']' at byte 12".
 struct ParseError {
-    std::string what;
+    std::string what;           // the whole message, position included (as above)
     std::size_t position = 0;   // byte offset of the first byte that could not be accepted
+                                // (text.size() when the text ended too early)
 };
 
 // Parses exactly one JSON text (whitespace around it allowed, nothing else after it).
