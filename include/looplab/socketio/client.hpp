@@ -12,7 +12,8 @@
 //     (the connection stays: the peer may join another namespace);
 //   - a packet that does not decode -> every socket gets "parse error", one log line, and
 //     the connection is closed. Other connections go on.
-// Packets for a namespace the peer has not joined are ignored, as socket.io does.
+//   - a packet for a namespace the peer has not joined, or a second CONNECT to one it has,
+//     closes the connection ("forced server close"), as socket.io's Client does.
 //
 // Contract: loop thread only. Made and owned by the Server, freed in the loop's close phase.
 #pragma once
@@ -57,8 +58,12 @@ public:
     // A volatile packet is dropped when the session is not writable now.
     void write_encoded(std::string_view text, std::span<const std::string> attachments,
                        bool is_volatile);
+    // False when a packet sent now would wait in a queue (or the session is gone).
+    bool is_writable() const { return session_ != nullptr && session_->is_writable(); }
     // The socket joined its namespace: the connect timeout no longer applies.
     void on_socket_connected();
+    // Takes ownership of a socket that is joining (its middlewares run next).
+    Socket& adopt(std::unique_ptr<Socket> socket);
     // Takes the socket out (it left its namespace); it is freed in the close phase.
     void remove(Socket& socket);
     // Every socket leaves with `reason`, then the connection is closed.

@@ -86,7 +86,7 @@ protected:
 private:
     using Members = std::unordered_set<Socket*>;
 
-    // Members of `room` stamped with `mark`; returns how many were new.
+    // Stamps the members of `room` (and the socket of that id) with `mark`.
     void stamp_room(std::string_view room, std::uint32_t mark);
     template <typename Visit>
     void visit_room(std::string_view room, Visit&& visit);
@@ -100,6 +100,7 @@ private:
     // Reused for every encode: a broadcast allocates no buffer once warm.
     std::string text_;
     std::vector<std::string> attachments_;
+    bool is_encoding_ = false;   // text_ is in use: a nested broadcast takes its own buffers
 };
 
 }   // namespace looplab::socketio

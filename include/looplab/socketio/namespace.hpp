@@ -143,7 +143,8 @@ public:
     void remove(Socket& socket);
     std::uint64_t next_ack_id() { return next_ack_id_++; }
     // A broadcast with acks: registers its gathering and returns the ack id to send.
-    std::uint64_t start_broadcast_ack(Millis timeout, BroadcastAckCallback done);
+    std::uint64_t start_broadcast_ack(Millis timeout, BroadcastAckCallback done,
+                                      std::size_t namespaces = 1);
     void on_broadcast_client_count(std::uint64_t ack_id, std::size_t count);
     void on_broadcast_answer(std::uint64_t ack_id, const Args& answer);
     // Dynamic namespaces: the parent makes and adopts a child.

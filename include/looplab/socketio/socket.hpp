@@ -86,6 +86,8 @@ public:
     // ---- who ---------------------------------------------------------------------------------
     std::string_view id() const { return {id_.data(), id_.size()}; }
     bool connected() const { return state_ == State::Connected; }
+    // True while the namespace middlewares decide (the socket is not connected yet).
+    bool is_pending() const { return state_ == State::Connecting; }
     // True when connection state recovery brought this socket back (same id, rooms, data).
     bool recovered() const { return is_recovered_; }
     Namespace& nsp() const { return *nsp_; }
@@ -206,7 +208,6 @@ public:
     std::string_view pid() const;                   // empty unless recovery is on
     void set_pid(std::string pid);
     std::shared_ptr<const bool> alive_token();      // false once the object is destroyed
-    void run_middlewares(std::size_t index, std::function<void(std::optional<MiddlewareError>)> done);
     // Broadcast stamp (InMemoryAdapter): the number of the last broadcast that reached it.
     std::uint32_t delivery_mark = 0;
 
@@ -226,6 +227,7 @@ private:
         std::vector<std::pair<events::ListenerId, OutgoingListener>> any_outgoing;
         std::vector<PacketMiddleware> middlewares;
         std::vector<PendingAck> acks;
+        std::vector<Room> pending_rooms;   // joined before the socket was connected
         std::shared_ptr<bool> alive;
         events::ListenerId next_id = 1;
     };
@@ -257,8 +259,9 @@ private:
     bool send_event(json::Array&& data, bool is_volatile);
     bool send_event_with_ack(json::Array&& data, Millis timeout, AckCallback callback);
     void write(const Packet& packet, bool is_volatile);
-    void dispatch(Packet&& packet);
     void dispatch_event(Packet& packet);
+    void run_packet_middlewares(std::shared_ptr<Packet> packet, std::size_t index);
+    void on_ack_timeout(std::uint64_t id);
     void on_ack(Packet& packet);
     void fail_pending_acks();
     void emit_reserved(std::string_view event, DisconnectReason reason);

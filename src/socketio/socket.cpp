@@ -1,0 +1,290 @@
+// looplab/socketio/socket.cpp — one client in one namespace: its listeners, its rooms, its end.
+// Acknowledgements live in socket_acks.cpp.
+#include "looplab/socketio/socket.hpp"
+
+#include "looplab/core/assert.hpp"
+#include "looplab/socketio/client.hpp"
+#include "looplab/socketio/namespace.hpp"
+#include "looplab/socketio/server.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace looplab::socketio {
+
+Socket::Socket(Namespace& nsp, Client& client, json::Value auth, std::string_view id)
+    : nsp_(&nsp), client_(&client), auth_(std::move(auth)) {
+    LOOPLAB_ASSERT(id.size() == kSioIdLength, "socket ids are kSioIdLength characters");
+    std::copy(id.begin(), id.end(), id_.begin());
+    if (!auth_.is_object()) auth_ = json::Value::object();
+}
+
+Socket::~Socket() {
+    if (!extras_) return;
+    if (extras_->alive) *extras_->alive = false;
+    for (const PendingAck& ack : extras_->acks)   // their timers point at this socket
+        if (ack.timer != 0) nsp_->server().loop().cancel_timer(ack.timer);
+}
+
+const engineio::Handshake& Socket::handshake() const { return client_->handshake(); }
+
+Socket::Emitter& Socket::emitter() {
+    if (!emitter_) emitter_ = std::make_unique<Emitter>();
+    return *emitter_;
+}
+
+Socket::Extras& Socket::extras() {
+    if (!extras_) extras_ = std::make_unique<Extras>();
+    return *extras_;
+}
+
+std::shared_ptr<const bool> Socket::alive_token() {
+    if (!extras().alive) extras_->alive = std::make_shared<bool>(true);
+    return extras_->alive;
+}
+
+std::string_view Socket::pid() const { return extras_ ? std::string_view{extras_->pid} : ""; }
+
+void Socket::set_pid(std::string pid) { extras().pid = std::move(pid); }
+
+void Socket::set_recovered_session(std::string_view pid, json::Value data) {
+    set_pid(std::string{pid});
+    data_ = std::move(data);
+    is_recovered_ = true;
+}
+
+DisconnectReason Socket::reason_of(const Args& args) {
+    const json::Value& words = args[0];
+    if (!words.is_string()) return DisconnectReason::TransportClose;
+    return disconnect_reason_from(words.as_string()).value_or(DisconnectReason::TransportClose);
+}
+
+// ---- catch-alls and middlewares ------------------------------------------------------------
+
+events::ListenerId Socket::on_any(AnyListener listener) {
+    Extras& more = extras();
+    more.any.emplace_back(more.next_id, std::move(listener));
+    return more.next_id++;
+}
+
+bool Socket::off_any(events::ListenerId id) {
+    if (!extras_) return false;
+    auto& list = extras_->any;
+    const auto found = std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
+    if (found == list.end()) return false;
+    list.erase(found);
+    return true;
+}
+
+events::ListenerId Socket::on_any_outgoing(OutgoingListener listener) {
+    Extras& more = extras();
+    more.any_outgoing.emplace_back(more.next_id, std::move(listener));
+    return more.next_id++;
+}
+
+bool Socket::off_any_outgoing(events::ListenerId id) {
+    if (!extras_) return false;
+    auto& list = extras_->any_outgoing;
+    const auto found = std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
+    if (found == list.end()) return false;
+    list.erase(found);
+    return true;
+}
+
+bool Socket::has_outgoing_listeners() const { return extras_ && !extras_->any_outgoing.empty(); }
+
+void Socket::notify_outgoing(const Packet& packet) {
+    if (!has_outgoing_listeners() || !packet.data || !packet.data->is_array()) return;
+    const json::Array& data = packet.data->as_array();
+    if (data.empty() || !data[0].is_string()) return;
+    const auto snapshot = extras_->any_outgoing;   // a listener may remove itself
+    const Args args{std::span<const json::Value>{data}.subspan(1)};
+    for (const auto& [id, listener] : snapshot) listener(data[0].as_string(), args);
+}
+
+void Socket::use(PacketMiddleware middleware) { extras().middlewares.push_back(std::move(middleware)); }
+
+// ---- sending -------------------------------------------------------------------------------
+
+json::Array Socket::start_event(std::string_view event, std::size_t arg_count) {
+    json::Array data = nsp_->server().arrays().take();
+    data.reserve(arg_count + 2);   // the name, the arguments, and room for a recovery offset
+    data.emplace_back(std::string{event});
+    return data;
+}
+
+bool Socket::send_event(json::Array&& data, bool is_volatile) {
+    detail::ArrayPool& pool = nsp_->server().arrays();
+    if (!connected() || is_reserved_event(data[0].as_string())) {
+        pool.give_back(std::move(data));
+        return false;
+    }
+    Packet packet{PacketType::Event, nsp_->name(), std::nullopt, json::Value{std::move(data)}};
+    if (nsp_->server().options().recovery.enabled && !is_volatile) {
+        // Through the adapter, so that the packet gets an offset and is kept for replay.
+        BroadcastOptions to_me;
+        to_me.rooms.emplace_back(id());
+        nsp_->adapter().broadcast(packet, to_me);
+    } else {
+        notify_outgoing(packet);
+        write(packet, is_volatile);
+    }
+    pool.give_back(std::move(packet.data->as_array()));
+    return true;
+}
+
+void Socket::write(const Packet& packet, bool is_volatile) { client_->write(packet, is_volatile); }
+
+// ---- rooms ---------------------------------------------------------------------------------
+
+void Socket::join(std::string_view room) {
+    if (state_ == State::Connecting) {
+        extras().pending_rooms.emplace_back(room);
+        return;
+    }
+    if (!connected()) return;
+    const Room rooms[] = {Room{room}};
+    nsp_->adapter().add_all(id(), rooms);
+}
+
+void Socket::join(std::initializer_list<std::string_view> rooms) {
+    for (const std::string_view room : rooms) join(room);
+}
+
+void Socket::leave(std::string_view room) {
+    if (connected()) nsp_->adapter().del(id(), room);
+}
+
+std::vector<std::string> Socket::rooms() const {
+    std::vector<std::string> rooms{std::string{id()}};
+    if (!connected()) return rooms;
+    for (Room& room : nsp_->adapter().socket_rooms(id())) rooms.push_back(std::move(room));
+    return rooms;
+}
+
+BroadcastOperator Socket::to(std::string_view room) const {
+    return BroadcastOperator{*nsp_}.to(room).except(id());
+}
+
+BroadcastOperator Socket::except(std::string_view room) const {
+    return BroadcastOperator{*nsp_}.except(room).except(id());
+}
+
+BroadcastOperator Socket::broadcast() const { return BroadcastOperator{*nsp_}.except(id()); }
+
+// ---- arriving and leaving ------------------------------------------------------------------
+
+void Socket::on_connected() {
+    state_ = State::Connected;
+    if (extras_ && !extras_->pending_rooms.empty()) {
+        const std::vector<Room> rooms = std::move(extras_->pending_rooms);
+        extras_->pending_rooms.clear();
+        nsp_->adapter().add_all(id(), rooms);
+    }
+    json::Value reply = json::Value::object({{"sid", std::string{id()}}});
+    if (!pid().empty()) reply.set("pid", std::string{pid()});
+    write(Packet{PacketType::Connect, nsp_->name(), std::nullopt, std::move(reply)}, false);
+}
+
+void Socket::disconnect(bool close_underlying) {
+    if (!connected()) return;
+    if (close_underlying) {
+        client_->close_with(DisconnectReason::ForcedServerClose);
+        return;
+    }
+    write(Packet{PacketType::Disconnect, nsp_->name(), std::nullopt, std::nullopt}, false);
+    on_close(DisconnectReason::ServerNamespaceDisconnect);
+}
+
+void Socket::on_close(DisconnectReason reason) {
+    if (state_ == State::Connecting) {   // still in its middlewares: it never joined
+        state_ = State::Disconnected;
+        client_->remove(*this);
+        return;
+    }
+    if (!connected()) return;
+    emit_reserved("disconnecting", reason);
+    if (!connected()) return;   // a "disconnecting" listener disconnected it already
+    if (nsp_->server().options().recovery.enabled && is_recoverable(reason))
+        nsp_->adapter().persist_session(
+            PersistedSession{std::string{id()}, std::string{pid()},
+                             nsp_->adapter().socket_rooms(id()), data_});
+    state_ = State::Disconnected;
+    fail_pending_acks();
+    nsp_->adapter().del_all(id());
+    nsp_->remove(*this);
+    client_->remove(*this);
+    emit_reserved("disconnect", reason);
+}
+
+void Socket::emit_reserved(std::string_view event, DisconnectReason reason) {
+    if (listener_count(event) == 0) return;
+    const json::Array words{json::Value{to_string(reason)}};
+    emitter_->emit(event, Args{words}, Ack{});
+}
+
+// ---- incoming packets ----------------------------------------------------------------------
+
+void Socket::on_packet(Packet&& packet) {
+    if (!connected()) return;
+    switch (packet.type) {
+        case PacketType::Event:
+        case PacketType::BinaryEvent:
+            if (extras_ && !extras_->middlewares.empty())
+                run_packet_middlewares(std::make_shared<Packet>(std::move(packet)), 0);
+            else
+                dispatch_event(packet);
+            return;
+        case PacketType::Ack:
+        case PacketType::BinaryAck: on_ack(packet); return;
+        case PacketType::Disconnect: on_close(DisconnectReason::ClientNamespaceDisconnect); return;
+        case PacketType::Connect:
+        case PacketType::ConnectError: return;   // not for a connected socket: ignored
+    }
+}
+
+void Socket::run_packet_middlewares(std::shared_ptr<Packet> packet, std::size_t index) {
+    if (!connected()) return;
+    if (!extras_ || index >= extras_->middlewares.size()) return dispatch_event(*packet);
+    const json::Array& data = packet->data->as_array();
+    const std::string event = data[0].is_string() ? data[0].as_string() : json::write(data[0]);
+    const Args args{std::span<const json::Value>{data}.subspan(1)};
+    Next next{[this, packet, index, alive = alive_token()](std::optional<MiddlewareError> error) {
+        if (!*alive) return;
+        if (!error) return run_packet_middlewares(packet, index + 1);
+        if (listener_count("error") == 0) {
+            nsp_->server().log(fmt::format("socketio: event refused by a middleware on {} ({}): {}",
+                                           id(), nsp_->name(), error->message));
+            return;
+        }
+        json::Value detail = json::Value::object({{"message", error->message}});
+        if (!error->data.is_null()) detail.set("data", std::move(error->data));
+        const json::Array payload{std::move(detail)};
+        emitter_->emit("error", Args{payload}, Ack{});
+    }};
+    // Copied: the middleware may add middlewares (use) and so move the list.
+    const PacketMiddleware middleware = extras_->middlewares[index];
+    middleware(event, args, next);
+}
+
+void Socket::dispatch_event(Packet& packet) {
+    const json::Array& data = packet.data->as_array();
+    std::string number_name;   // an event named by a number (allowed by the protocol)
+    if (!data[0].is_string()) number_name = json::write(data[0]);
+    const std::string_view event = data[0].is_string() ? std::string_view{data[0].as_string()}
+                                                       : std::string_view{number_name};
+    const Args args{std::span<const json::Value>{data}.subspan(1)};
+    const Ack ack = packet.id ? Ack{*this, *packet.id} : Ack{};
+
+    if (extras_ && !extras_->any.empty()) {
+        const auto snapshot = extras_->any;   // a listener may remove itself
+        for (const auto& [id, listener] : snapshot) listener(event, args, ack);
+    }
+    // "error" with nobody listening would throw (EventEmitter's rule): a peer must not be able
+    // to stop our loop by naming its event "error".
+    if (!emitter_ || (event == events::kErrorEvent && emitter_->listener_count(event) == 0)) return;
+    emitter_->emit(event, args, ack);
+}
+
+}   // namespace looplab::socketio
