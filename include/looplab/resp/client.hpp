@@ -27,12 +27,14 @@
 // command()), with the Reply, or an Error:
 //   - the server said no (`-ERR ...`, `-WRONGTYPE ...`): Error code 0, message() is the
 //     server's text exactly ("ERR unknown command 'NOPE', with args beginning with: ");
-//   - it timed out (options.command_timeout): "resp: GET timed out after 5000 ms" (ETIMEDOUT);
+//   - it timed out (options.command_timeout): "resp: GET timed out after 5000 ms: Connection
+//     timed out" (code ETIMEDOUT);
 //     its late reply, if any, is read and dropped, so later replies still match;
 //   - the connection broke before the reply came (refused, reset, the server killed
 //     mid-reply): every command in flight fails, once each, with the reason, e.g.
-//     "resp: connection to 127.0.0.1:6379 lost before the reply: read ...: Connection reset
-//     by peer". Such a command may or may not have run: it is never sent again.
+//     "resp: connection to 127.0.0.1:6379 lost before the reply; read 127.0.0.1:6379:
+//     Connection reset by peer" (the code is the system's, ECONNRESET here). Such a command
+//     may or may not have run: it is never sent again.
 //   - the offline queue is full, the client was closed, or (RESP2) a subscriber sent an
 //     ordinary command: a sentence saying so.
 // Replies inside arrays (EXEC, a script's table) stay Replies of type Error: only a whole
@@ -204,7 +206,9 @@ public:
     // Each call remembers the names (for re-subscription) and sends one command. `on_done`
     // (optional) runs when the server has confirmed every name, with the last confirmation's
     // count as an Integer reply, or with an error. Unsubscribing with no names means "all of
-    // that kind". Names already subscribed are sent again (harmless for Redis).
+    // that kind" (the names this client holds are sent; with none, on_done gets the count
+    // at once). Names already subscribed are sent again (harmless for Redis). Sending
+    // (P|S)(UN)SUBSCRIBE through command() is refused: their replies are counted differently.
     void subscribe(std::vector<std::string> channels, Callback on_done = {});
     void psubscribe(std::vector<std::string> patterns, Callback on_done = {});
     void ssubscribe(std::vector<std::string> channels, Callback on_done = {});
@@ -243,32 +247,40 @@ private:
         bool has_timed_out = false;
     };
 
-    void enqueue(Pending pending);
+    // connection (client.cpp)
+    void start_attempt();
+    void on_connected(std::unique_ptr<net::TcpConnection> connection);
+    void on_connection_lost(const Error& why);
+    void schedule_reconnect();
+    void end(std::optional<Error> why);
+    // handshake: AUTH / HELLO / SETNAME, then the subscriptions again
+    void start_handshake();
+    void on_handshake_reply(std::string_view what, const Result<Reply>& reply);
+    void become_ready();
+    // sending
+    Pending make_pending(std::span<const std::string_view> args, Callback callback);
+    void submit(Pending pending);   // refused, queued offline, or sent
     void send_now(Pending pending);
     void schedule_flush();
     void flush();
-    void start_attempt();
-    void on_connected(std::unique_ptr<net::TcpConnection> connection);
-    void start_handshake();
-    void on_handshake_reply(std::string_view what, Result<Reply> reply);
-    void become_ready();
+    std::optional<Error> refusal_for(std::string_view command_name) const;
+    // timeouts and failures
+    void arm_timeout(Clock::time_point deadline);
+    void on_timeout();
+    void fail_pending(const Error& why, bool include_offline);
+    void deliver_later(Callback callback, Result<Reply> result);
+    // receiving (client_replies.cpp)
     void on_data(net::ByteBuffer& input);
     void on_reply(Reply reply);
-    bool on_pubsub_frame(const Reply& frame);
-    bool on_confirmation(const Reply& frame, SubscriptionKind kind, bool is_unsubscribe);
-    void emit_message(const Reply& frame, SubscriptionKind kind);
-    void answer(Pending& pending, Result<Reply> reply);
-    void on_connection_lost(const Error& why);
-    void fail_all(const Error& why, bool include_offline);
-    void schedule_reconnect(const Error& why);
-    void end(std::optional<Error> why);
-    void arm_timeout();
-    void on_timeout();
+    bool on_resp2_pubsub_frame(const Reply& frame);
+    void on_push(const Reply& push);
+    void on_confirmation(std::deque<Pending>& waits, const Reply& frame);
+    void emit_message(const Reply& frame);
+    void answer(Pending& pending, Result<Reply> result);
+    // pub/sub (client_pubsub.cpp)
     void subscription_command(std::string_view verb, SubscriptionKind kind, bool is_unsubscribe,
                               std::vector<std::string> names, Callback on_done);
-    void deliver_later(Callback callback, Result<Reply> result);
-    Pending make_pending(std::span<const std::string_view> args, Callback callback);
-    std::optional<Error> refusal_for(std::string_view command_name) const;
+    std::set<std::string>& names_of(SubscriptionKind kind);
 
     loop::EventLoop& loop_;
     net::Address server_;
@@ -285,6 +297,7 @@ private:
     std::string outgoing_;                   // commands of this callback, sent together
     bool is_flush_scheduled_ = false;
     std::size_t handshake_left_ = 0;         // handshake replies still expected
+    std::optional<Error> connection_error_;  // what on_error said, for on_close
     std::set<std::string> channels_, patterns_, shard_channels_;
     std::size_t attempt_ = 0;                // failed attempts in a row
     loop::TimerId reconnect_timer_ = 0;
