@@ -5,14 +5,14 @@
 // directions with nested placeholders.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RawWebSocket, openSocketIo, parseEvent } from "./lib/engineio_peers.mjs";
+import { RawWebSocket, openSocketIo, parseEvent, kSocketIoNoise } from "./lib/engineio_peers.mjs";
 
 const kTestTimeoutMs = 15000;
 const kPath = "/socket.io/?EIO=4&transport=websocket";
 
 // An Engine.IO WebSocket on /socket.io/ with the open packet read, no namespace joined yet.
 async function openEngine() {
-  const raw = await RawWebSocket.open(kPath, { autoPong: true });
+  const raw = await RawWebSocket.open(kPath, { autoPong: true, ignore: kSocketIoNoise });
   const open = await raw.next();
   assert.ok(String(open).startsWith("0"), `an open packet, not ${open}`);
   return { raw, engineSid: JSON.parse(open.slice(1)).sid };

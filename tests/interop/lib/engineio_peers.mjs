@@ -34,7 +34,8 @@ export class RawWebSocket {
 
   // options.autoPong: answer every ping ("2") with a pong ("3") and keep pings out of frames
   // (for tests that wait longer than pingInterval and care about other packets only).
-  constructor(path, { autoPong = false } = {}) {
+  // options.ignore(frame): true for frames to drop (broadcasts other test files cause).
+  constructor(path, { autoPong = false, ignore = () => false } = {}) {
     this.socket = new WebSocket(`ws://127.0.0.1:${contractPort()}${path}`);
     this.frames = [];
     this.read = 0;
@@ -51,6 +52,7 @@ export class RawWebSocket {
         this.socket.send("3");
         return;
       }
+      if (!isBinary && ignore(data.toString())) return;
       this.frames.push(isBinary ? Buffer.from(data) : data.toString());
       this.wake();
     });
@@ -136,8 +138,13 @@ export class RawWebSocket {
 // A Socket.IO connection by hand on /socket.io/ over WebSocket: handshake done, CONNECT sent
 // for "/" with `auth` (none when undefined), CONNECT reply and the contract's `auth` event
 // read. Returns { raw, sid (the Socket.IO id) }.
+// Every socket on "/" hears `shout`s (to all of "/") from tests running at the same time in
+// other files; a raw peer that waits for a given packet drops them.
+export const kSocketIoNoise = (frame) => frame.startsWith('42["shout",');
+
 export async function openSocketIo(auth) {
-  const raw = await RawWebSocket.open("/socket.io/?EIO=4&transport=websocket", { autoPong: true });
+  const raw = await RawWebSocket.open("/socket.io/?EIO=4&transport=websocket",
+    { autoPong: true, ignore: kSocketIoNoise });
   const open = await raw.next();
   if (!String(open).startsWith("0")) throw new Error(`expected the open packet, got ${open}`);
   raw.send(auth === undefined ? "40" : `40${JSON.stringify(auth)}`);
