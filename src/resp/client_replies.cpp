@@ -66,6 +66,7 @@ void Client::on_data(net::ByteBuffer& input) {
 void Client::on_reply(Reply reply) {
     if (reply.type == ReplyType::Push) return on_push(reply);
     if (protocol_ == 2 && on_resp2_pubsub_frame(reply)) return;
+    if (reply.is_error() && is_for_subscription(reply)) return;
     if (in_flight_.empty()) return;   // nobody asked (a reply after close()): dropped
 
     Pending done = std::move(in_flight_.front());
@@ -73,6 +74,19 @@ void Client::on_reply(Reply reply) {
     if (reply.is_error())   // the server said no: its text is the error
         return answer(done, Error::because(std::move(reply.text)));
     answer(done, std::move(reply));
+}
+
+// RESP3: a (P|S)(UN)SUBSCRIBE that the server refuses (-MOVED, -NOAUTH...) answers in band,
+// with one error, although its confirmations would have been pushes. It belongs to that
+// command if it was sent before the oldest in-band command still waiting.
+bool Client::is_for_subscription(Reply& error) {
+    if (subscription_waits_.empty()) return false;
+    if (!in_flight_.empty() && in_flight_.front().sequence < subscription_waits_.front().sequence)
+        return false;
+    Pending refused = std::move(subscription_waits_.front());
+    subscription_waits_.pop_front();
+    answer(refused, Error::because(std::move(error.text)));
+    return true;
 }
 
 bool Client::on_resp2_pubsub_frame(const Reply& frame) {
