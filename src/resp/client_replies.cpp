@@ -71,9 +71,17 @@ void Client::on_reply(Reply reply) {
 
     Pending done = std::move(in_flight_.front());
     in_flight_.pop_front();
-    if (reply.is_error())   // the server said no: its text is the error
-        return answer(done, Error::because(std::move(reply.text)));
+    if (reply.is_error()) return refuse(done, std::move(reply.text));
     answer(done, std::move(reply));
+}
+
+// The server said no: its text is the error. A refused SUBSCRIBE subscribed to nothing, so its
+// names are forgotten (else RESP2 subscribe mode would refuse commands for nothing, and a
+// reconnect would send them again).
+void Client::refuse(Pending& pending, std::string server_text) {
+    if (pending.subscription && !pending.is_unsubscribe)
+        for (const std::string& name : pending.names) names_of(*pending.subscription).erase(name);
+    answer(pending, Error::because(std::move(server_text)));
 }
 
 // RESP3: a (P|S)(UN)SUBSCRIBE that the server refuses (-MOVED, -NOAUTH...) answers in band,
@@ -85,7 +93,7 @@ bool Client::is_for_subscription(Reply& error) {
         return false;
     Pending refused = std::move(subscription_waits_.front());
     subscription_waits_.pop_front();
-    answer(refused, Error::because(std::move(error.text)));
+    refuse(refused, std::move(error.text));
     return true;
 }
 

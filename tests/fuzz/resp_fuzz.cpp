@@ -65,19 +65,17 @@ Outcome parse_in_pieces(Bytes bytes, std::span<const std::size_t> cuts, const Pa
     return outcome;
 }
 
-std::size_t depth_of(const Reply& reply) {
-    std::size_t deepest = 0;
-    for (const Reply& e : reply.elements) deepest = std::max(deepest, depth_of(e));
-    for (const Reply& a : reply.attributes) deepest = std::max(deepest, depth_of(a));
-    return deepest + (reply.is_aggregate() ? 1 : 0);
-}
-
-void check_within_limits(const Reply& reply, const ParserLimits& limits, std::size_t depth) {
+// `enclosing`: aggregates around this reply. An attribute is one level too (the parser
+// counts it while it is open), so its elements sit one level below the value it annotates.
+void check_within_limits(const Reply& reply, const ParserLimits& limits, std::size_t enclosing) {
+    const std::size_t depth = enclosing + (reply.is_aggregate() ? 1 : 0);
     expect(depth <= limits.max_depth, "a reply deeper than max_depth");
     expect(reply.text.size() <= std::max(limits.max_bulk_bytes, limits.max_line_bytes),
            "a string longer than the limits");
     expect(reply.elements.size() <= limits.max_aggregate_length, "an aggregate longer than max_aggregate_length");
-    for (const Reply& e : reply.elements) check_within_limits(e, limits, depth + (reply.is_aggregate() ? 1 : 0));
+    expect(reply.attributes.size() <= limits.max_aggregate_length, "an attribute longer than max_aggregate_length");
+    for (const Reply& e : reply.elements) check_within_limits(e, limits, depth);
+    for (const Reply& a : reply.attributes) check_within_limits(a, limits, enclosing + 1);
 }
 
 }   // namespace
@@ -107,8 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     for (const Reply& reply : whole.replies) {
-        check_within_limits(reply, limits, depth_of(reply) > 0 ? 1 : 0);
-        expect(depth_of(reply) <= limits.max_depth, "a reply deeper than max_depth");
+        check_within_limits(reply, limits, 0);
         // 3. Written back, it parses the same (default limits: a re-encoded simple string
         //    may have become a bulk string, with its own limit).
         const std::string wire = looplab::resp::encode_reply(reply);

@@ -59,7 +59,8 @@
 //   "smessage" (channel, payload)            for ssubscribe()
 //   "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
 //              the server confirmed one channel (channel, count = subscriptions now)
-// Subscriptions are remembered: after a reconnect they are sent again before "ready".
+// Subscriptions are remembered: after a reconnect they are sent again before "ready". A
+// subscription the server refuses (-NOAUTH, -MOVED...) is forgotten, and on_done gets the error.
 // Messages published while the connection was down are lost (pub/sub is at-most-once).
 // With RESP2 (the default) a connection that subscribed is in "subscribe mode": only
 // (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET may be sent, and command() refuses
@@ -284,6 +285,7 @@ private:
     void on_confirmation(std::deque<Pending>& waits, const Reply& frame);
     void emit_message(const Reply& frame);
     void answer(Pending& pending, Result<Reply> result);
+    void refuse(Pending& pending, std::string server_text);
     // pub/sub (client_pubsub.cpp)
     void subscription_command(std::string_view verb, SubscriptionKind kind, bool is_unsubscribe,
                               std::vector<std::string> names, Callback on_done);

@@ -237,6 +237,15 @@ TEST_CASE("AUTH with a password, with a user and password, and refused", "[redis
         auto reply = call(loop, client, {"GET", "k"});
         REQUIRE_FALSE(reply);
         CHECK(reply.error().message() == "NOAUTH Authentication required.");
+
+        // A refused SUBSCRIBE subscribes to nothing: no subscribe mode afterwards.
+        std::optional<Result<Reply>> subscribed;
+        client.subscribe({"chat"}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
+        REQUIRE(loop.run_until([&] { return subscribed.has_value(); }, kWait));
+        REQUIRE_FALSE(*subscribed);
+        CHECK(subscribed->error().message() == "NOAUTH Authentication required.");
+        CHECK(client.channels().empty());
+        CHECK_FALSE(client.is_in_subscribe_mode());
     }
     SECTION("AUTH password, RESP2") {
         ClientOptions options;
