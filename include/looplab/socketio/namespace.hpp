@@ -163,6 +163,7 @@ private:
         loop::TimerId timer = 0;
     };
 
+    void admit(Client& client, json::Value auth, std::optional<RestoredSession> restored);
     void connect_socket(Socket& socket, std::optional<RestoredSession> restored);
     void run_middlewares(Socket& socket, std::size_t index,
                          std::function<void(std::optional<MiddlewareError>)> done);
