@@ -167,6 +167,14 @@ BroadcastOperator Socket::to(std::string_view room) const {
     return BroadcastOperator{*nsp_}.to(room).except(id());
 }
 
+BroadcastOperator Socket::to(std::initializer_list<std::string_view> rooms) const {
+    return BroadcastOperator{*nsp_}.to(rooms).except(id());
+}
+
+BroadcastOperator Socket::except(std::initializer_list<std::string_view> rooms) const {
+    return BroadcastOperator{*nsp_}.except(rooms).except(id());
+}
+
 BroadcastOperator Socket::except(std::string_view room) const {
     return BroadcastOperator{*nsp_}.except(room).except(id());
 }

@@ -121,8 +121,13 @@ public:
     }
     void use(Middleware middleware) { main_->use(std::move(middleware)); }
     BroadcastOperator to(std::string_view room) { return main_->to(room); }
+    BroadcastOperator to(std::initializer_list<std::string_view> rooms) { return main_->to(rooms); }
     BroadcastOperator in(std::string_view room) { return main_->to(room); }
+    BroadcastOperator in(std::initializer_list<std::string_view> rooms) { return main_->to(rooms); }
     BroadcastOperator except(std::string_view room) { return main_->except(room); }
+    BroadcastOperator except(std::initializer_list<std::string_view> rooms) {
+        return main_->except(rooms);
+    }
     BroadcastOperator volatile_() { return main_->volatile_(); }
     BroadcastOperator local() { return main_->local(); }
     BroadcastOperator timeout(Millis timeout) { return main_->timeout(timeout); }

@@ -186,8 +186,11 @@ public:
 
     // Broadcasts that leave this socket out.
     BroadcastOperator to(std::string_view room) const;
+    BroadcastOperator to(std::initializer_list<std::string_view> rooms) const;
     BroadcastOperator in(std::string_view room) const { return to(room); }
+    BroadcastOperator in(std::initializer_list<std::string_view> rooms) const { return to(rooms); }
     BroadcastOperator except(std::string_view room) const;
+    BroadcastOperator except(std::initializer_list<std::string_view> rooms) const;
     BroadcastOperator broadcast() const;
 
     // ---- leaving -----------------------------------------------------------------------------
