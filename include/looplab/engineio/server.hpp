@@ -29,8 +29,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -41,6 +43,19 @@ inline constexpr Millis kEioDefaultPingInterval{25000};
 inline constexpr Millis kEioDefaultPingTimeout{20000};
 inline constexpr Millis kEioDefaultUpgradeTimeout{10000};
 inline constexpr std::size_t kEioDefaultMaxPayload = 1'000'000;   // maxHttpBufferSize
+
+// Memory bounds of one session (ours; the reference server has none). A polling peer that
+// stops asking (no GET) while we keep sending would otherwise grow its queue until the ping
+// timeout ends it. One more packet, or one that takes the queue past the bytes, closes the
+// session with TransportError ("send queue full"). A WebSocket session queues nothing here:
+// the WebSocket's own slow-consumer limit (ws::kDefaultMaxBufferedAmount, 16 MiB) applies.
+inline constexpr std::size_t kEioMaxQueuedPackets = 10'000;
+inline constexpr std::size_t kEioMaxQueuedBytes = 16 * 1024 * 1024;   // 16 MiB
+
+// A polling session closed by our side (Session::close) keeps its sid this long, waiting for
+// the peer's next GET to hand it what was queued and the close packet; then it is freed
+// anyway. The reference server's closeTimeout.
+inline constexpr Millis kEioPollingCloseTimeout{30000};
 
 struct ServerOptions {
     std::string path = "/engine.io/";           // Socket.IO uses "/socket.io/"
@@ -56,8 +71,15 @@ struct ServerOptions {
     std::vector<std::string> cors_origins;
     bool cors_credentials = false;
     // A cookie carrying the sid (for cookie-based sticky sessions behind a load balancer).
-    // Empty: no cookie (the reference default); the reference name is "io".
+    // Empty: no cookie (the reference default); the reference name is "io". Sent as
+    // `Set-Cookie: <name>=<sid>; Path=/; HttpOnly; SameSite=Lax` with the handshake.
     std::string cookie_name;
+    // Asked before a handshake (a request without sid): false refuses it with 403
+    // {"code":4,"message":"Forbidden"} (a WebSocket: a plain 400). Empty: every request is
+    // allowed. The place to check Origin for WebSockets, which CORS does not cover.
+    std::function<bool(const http::Request&)> allow_request;
+    // Where a session closed by bad input is reported (one line). Empty: stderr.
+    std::function<void(std::string_view line)> log;
 };
 
 // What the Server tells its user. One listener object serves every session (a few bytes per
@@ -94,7 +116,12 @@ public:
     // everything else goes to what `http` had before (its previous handlers).
     void attach(http::Server& http);
 
+    // True when `request`'s path is under options().path ("/engine.io/?EIO=4..." is ours,
+    // "/engine.io?EIO=4" and "/other/" are not), as the reference server decides.
+    bool owns(const http::Request& request) const;
+
     // For owners that route themselves: true if the request was ours (answered now or later).
+    // Ask owns() first: a request that is not ours is answered 404 here and false returned.
     bool handle_request(const http::Request& request, http::Responder responder);
     bool handle_upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                         std::string leftover);
