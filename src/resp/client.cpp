@@ -184,6 +184,7 @@ void Client::start_handshake() {
         Pending pending = make_pending(views, [this, what](Result<Reply> reply) {
             on_handshake_reply(what, reply);
         });
+        encode_command(std::span<const std::string_view>{views}, pending.wire);
         pending.is_internal = true;
         ++handshake_left_;
         return pending;
@@ -265,7 +266,7 @@ void Client::command(std::span<const std::string> args, Callback on_reply) {
 void Client::command(std::span<const std::string_view> args, Callback on_reply) {
     LOOPLAB_ASSERT(!args.empty(), "command() needs at least the command's name");
     if (auto refused = refusal_for(args.front())) return deliver_later(std::move(on_reply), *refused);
-    submit(make_pending(args, std::move(on_reply)));
+    submit(make_pending(args, std::move(on_reply)), args);
 }
 
 void Client::publish(std::string_view channel, std::string_view payload, Callback on_reply) {
@@ -292,7 +293,6 @@ void Client::pubsub_numsub(std::span<const std::string> channels, NumsubCallback
 
 Client::Pending Client::make_pending(std::span<const std::string_view> args, Callback callback) {
     Pending pending;
-    encode_command(args, pending.wire);
     pending.name = upper(args.front());
     pending.callback = std::move(callback);
     pending.deadline = options_.command_timeout.count() > 0
@@ -319,10 +319,13 @@ std::optional<Error> Client::refusal_for(std::string_view command_name) const {
     return std::nullopt;
 }
 
-void Client::submit(Pending pending) {
+void Client::submit(Pending pending, std::span<const std::string_view> args) {
     if (state_ == ClientState::Closed)
         return deliver_later(std::move(pending.callback), Error::because("resp: client closed"));
-    if (state_ == ClientState::Ready) return send_now(std::move(pending));
+    if (state_ == ClientState::Ready) {   // the usual case: straight into this turn's bytes
+        encode_command(args, outgoing_);
+        return send_now(std::move(pending));
+    }
     if (offline_.size() >= options_.max_offline_commands)
         return deliver_later(std::move(pending.callback),
                              Error::because(fmt::format(
@@ -330,6 +333,7 @@ void Client::submit(Pending pending) {
                                  "(max_offline_commands)",
                                  pending.name, offline_.size(), server_)));
     arm_timeout(pending.deadline);
+    encode_command(args, pending.wire);
     offline_.push_back(std::move(pending));
 }
 

@@ -73,8 +73,8 @@ void Client::subscription_command(std::string_view verb, SubscriptionKind kind, 
     pending.subscription = kind;
     pending.is_unsubscribe = is_unsubscribe;
     pending.frames_left = names.size();
-    pending.names = std::move(names);
-    submit(std::move(pending));
+    pending.names = names;   // a copy: `args` views the strings of `names`
+    submit(std::move(pending), args);
 }
 
 }   // namespace looplab::resp

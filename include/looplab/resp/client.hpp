@@ -240,7 +240,7 @@ private:
     // One command on its way: its bytes (kept while offline), its callback, and how many
     // frames answer it (1, or one confirmation per name for (un)subscribe commands).
     struct Pending {
-        std::string wire;                          // encoded; cleared once written
+        std::string wire;                          // its bytes, while it waits offline
         std::string name;                          // "GET": for timeout messages
         Callback callback;                         // empty once called (or never given)
         std::optional<SubscriptionKind> subscription;   // set for (P|S)(UN)SUBSCRIBE
@@ -265,8 +265,8 @@ private:
     void on_handshake_reply(std::string_view what, const Result<Reply>& reply);
     void become_ready();
     // sending
-    Pending make_pending(std::span<const std::string_view> args, Callback callback);
-    void submit(Pending pending);   // refused, queued offline, or sent
+    Pending make_pending(std::span<const std::string_view> args, Callback callback);   // no bytes yet
+    void submit(Pending pending, std::span<const std::string_view> args);   // refused, queued, or sent
     void send_now(Pending pending);
     void schedule_flush();
     void flush();

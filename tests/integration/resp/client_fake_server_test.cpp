@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 
@@ -54,6 +56,32 @@ private:
     std::string script_;
     bool close_after_;
     std::unordered_map<net::TcpConnection*, std::unique_ptr<net::TcpConnection>> connections_;
+};
+
+// Answers every command with what `answer` returns for it (a RESP3 server, say).
+class ScriptedServer {
+public:
+    using Answer = std::function<std::string(const Reply& command)>;
+    ScriptedServer(loop::EventLoop& loop, Answer answer)
+        : listener_(net::TcpListener::bind(net::Address::loopback(0)).value()), answer_(std::move(answer)) {
+        REQUIRE(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> c) {
+            connection_ = std::move(c);
+            connection_->on_data([this](net::ByteBuffer& input) {
+                std::vector<Reply> commands;
+                (void)parser_.feed(input.readable(), commands);
+                input.consume(input.size());
+                for (const Reply& command : commands) connection_->send(answer_(command));
+            });
+            CHECK(connection_->start());
+        }));
+    }
+    net::Address address() const { return listener_.local_address(); }
+
+private:
+    net::TcpListener listener_;
+    Answer answer_;
+    Parser parser_;
+    std::unique_ptr<net::TcpConnection> connection_;
 };
 
 ClientOptions no_reconnect() {
@@ -172,4 +200,40 @@ TEST_CASE("close() fails what waits, once, later, and destroying inside a callba
     (void)loop.run_until([] { return false; }, Millis{30});
     // The second callback was dropped with its client: destroying calls nothing.
     CHECK(outcomes == std::vector<std::string>{"resp: client closed"});
+}
+
+TEST_CASE("RESP3: a refused SUBSCRIBE answers in band and is told apart from other replies", "[resp][client][integration]") {
+    // As a cluster node does for a shard channel it does not own: -MOVED in band, where a
+    // SUBSCRIBE that works answers with pushes only.
+    loop::EventLoop loop;
+    ScriptedServer server{loop, [](const Reply& command) -> std::string {
+        const std::string& name = command.elements.at(0).text;
+        if (name == "HELLO") return "%1\r\n+proto\r\n:3\r\n";
+        if (name == "SSUBSCRIBE") return "-MOVED 3999 127.0.0.1:6381\r\n";
+        if (name == "SUBSCRIBE") return ">3\r\n+subscribe\r\n+ok\r\n:1\r\n";
+        return "+" + command.elements.at(1).text + "\r\n";   // ECHO
+    }};
+    ClientOptions options = no_reconnect();
+    options.resp3 = true;
+    Client client{loop, server.address(), options};
+    client.connect();
+    wait_ready(loop, client);
+
+    std::vector<std::string> outcomes;
+    const auto record = [&](std::string what) {
+        return [&, what](Result<Reply> r) { outcomes.push_back(what + ": " + (r ? describe(*r) : r.error().message())); };
+    };
+    client.command({"ECHO", "one"}, record("echo"));
+    client.ssubscribe({"orders"}, record("ssubscribe"));
+    client.subscribe({"ok"}, record("subscribe"));
+    client.command({"ECHO", "two"}, record("echo"));
+    REQUIRE(loop.run_until([&] { return outcomes.size() == 4; }, kWait));
+    CHECK(outcomes == std::vector<std::string>{
+                          "echo: one",
+                          "ssubscribe: MOVED 3999 127.0.0.1:6381",
+                          "subscribe: (integer) 1",
+                          "echo: two",
+                      });
+    CHECK(client.shard_channels().empty());   // refused: forgotten
+    CHECK(client.channels() == std::set<std::string>{"ok"});
 }
