@@ -87,6 +87,7 @@ private:
             }
             bytes.remove_prefix(step.consumed);
             if (!step.request) break;
+            step.request->peer = connection_->peer_address();
             if (step.request->headers.contains("Upgrade") && server_.upgrade_handler_) {
                 // The bytes after the request are the new protocol's: keep them.
                 is_done_ = true;

@@ -122,6 +122,7 @@ void Client::on_connected(std::unique_ptr<net::TcpConnection> connection) {
 
 void Client::on_connection_lost(const Error& why) {
     net::LifetimeFlag::Scope alive{lifetime_};
+    const bool was_connected = connection_ != nullptr;   // else: a connect attempt failed
     connection_.reset();   // safe inside its own on_close; closes at once otherwise
     outgoing_.clear();
     parser_.reset();
@@ -132,15 +133,17 @@ void Client::on_connection_lost(const Error& why) {
                                              server_, why.context())};
     fail_pending(lost, /*include_offline=*/false);
     if (alive.was_destroyed()) return;
-    connection_events_.emit("disconnect", ConnectionEvent{why, attempt_, Millis{0}});
-    if (alive.was_destroyed() || state_ != ClientState::Waiting) return;
+    if (was_connected) {
+        connection_events_.emit("disconnect", ConnectionEvent{why, attempt_, Millis{0}});
+        if (alive.was_destroyed() || state_ != ClientState::Waiting) return;
+    }
 
     const std::size_t max_attempts = options_.backoff.max_attempts;
     if (!options_.reconnect || (max_attempts > 0 && attempt_ >= max_attempts)) return end(why);
-    schedule_reconnect();
+    schedule_reconnect(why);
 }
 
-void Client::schedule_reconnect() {
+void Client::schedule_reconnect(const Error& why) {
     ++attempt_;
     const Backoff& backoff = options_.backoff;
     const double grown = static_cast<double>(backoff.initial_delay.count()) *
@@ -153,7 +156,7 @@ void Client::schedule_reconnect() {
         reconnect_timer_ = 0;
         start_attempt();
     });
-    connection_events_.emit("reconnecting", ConnectionEvent{std::nullopt, attempt_, delay});
+    connection_events_.emit("reconnecting", ConnectionEvent{why, attempt_, delay});
 }
 
 void Client::end(std::optional<Error> why) {
@@ -205,7 +208,7 @@ void Client::start_handshake() {
         {"PSUBSCRIBE", SubscriptionKind::Pattern},
         {"SSUBSCRIBE", SubscriptionKind::Shard}};
     for (const auto& [verb, kind] : kinds) {
-        const std::set<std::string>& names = names_of(kind);
+        const std::set<std::string> names = names_to_restore(kind);
         if (names.empty()) continue;
         std::vector<std::string> args{verb};
         args.insert(args.end(), names.begin(), names.end());
@@ -215,6 +218,17 @@ void Client::start_handshake() {
         send_now(std::move(pending));
     }
     if (handshake_left_ == 0) become_ready();
+}
+
+// The names of `kind` this client holds, except those whose SUBSCRIBE still waits in the
+// offline queue: that one goes out after the handshake anyway, and sending the name twice
+// would confirm it twice.
+std::set<std::string> Client::names_to_restore(SubscriptionKind kind) const {
+    std::set<std::string> names = names_of(kind);
+    for (const Pending& waiting : offline_)
+        if (waiting.subscription == kind && !waiting.is_unsubscribe)
+            for (const std::string& name : waiting.names) names.erase(name);
+    return names;
 }
 
 void Client::on_handshake_reply(std::string_view what, const Result<Reply>& reply) {
@@ -322,6 +336,7 @@ void Client::submit(Pending pending) {
 void Client::send_now(Pending pending) {
     outgoing_ += pending.wire;
     pending.wire = std::string{};
+    pending.sequence = next_sequence_++;
     schedule_flush();
     arm_timeout(pending.deadline);
     // RESP3 answers (un)subscribe commands with pushes only, never in band (redis#11784):

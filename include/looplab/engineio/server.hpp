@@ -17,8 +17,10 @@
 // Sessions are owned by the Server. A Session& passed to a listener stays valid until that
 // session's on_close returns; after it, nothing more is reported for it.
 //
-// Contract: loop thread only. Destroy the Server before its EventLoop; destroying it closes
-// every session at once (no events fire during destruction).
+// Contract: loop thread only. Destroy the Server before its EventLoop, and not from inside
+// one of its listener calls; destroying it closes every session at once (no events fire
+// during destruction: a held GET gets "1", a WebSocket is dropped). The http::Server it is
+// attached to may live on: our path then goes to the handlers it had before.
 #pragma once
 
 #include "looplab/core/clock.hpp"
@@ -29,8 +31,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -42,12 +46,28 @@ inline constexpr Millis kEioDefaultPingTimeout{20000};
 inline constexpr Millis kEioDefaultUpgradeTimeout{10000};
 inline constexpr std::size_t kEioDefaultMaxPayload = 1'000'000;   // maxHttpBufferSize
 
+// Memory bounds of one session (ours; the reference server has none). A polling peer that
+// stops asking (no GET) while we keep sending would otherwise grow its queue until the ping
+// timeout ends it. One more packet, or one that takes the queue past the bytes, closes the
+// session with TransportError ("send queue full"). A WebSocket session queues nothing here:
+// the WebSocket's own slow-consumer limit (ws::kDefaultMaxBufferedAmount, 16 MiB) applies.
+inline constexpr std::size_t kEioMaxQueuedPackets = 10'000;
+inline constexpr std::size_t kEioMaxQueuedBytes = 16 * 1024 * 1024;   // 16 MiB
+
+// A polling session closed by our side (Session::close) keeps its sid this long, waiting for
+// the peer's next GET to hand it what was queued and the close packet; then it is freed
+// anyway. The reference server's closeTimeout.
+inline constexpr Millis kEioPollingCloseTimeout{30000};
+
 struct ServerOptions {
     std::string path = "/engine.io/";           // Socket.IO uses "/socket.io/"
     Millis ping_interval = kEioDefaultPingInterval;
     Millis ping_timeout = kEioDefaultPingTimeout;
     Millis upgrade_timeout = kEioDefaultUpgradeTimeout;
-    std::size_t max_payload = kEioDefaultMaxPayload;   // bytes per POST body / WS message
+    // Bytes per POST body / WS message; one more ends the session (413 / close 1009). A
+    // polling body is also capped by the HTTP server at http::kMaxBodyBytes (1 MiB): above
+    // that it answers 413 itself, before the engine sees the request.
+    std::size_t max_payload = kEioDefaultMaxPayload;
     bool allow_polling = true;
     bool allow_websocket = true;
     bool allow_upgrades = true;
@@ -56,8 +76,15 @@ struct ServerOptions {
     std::vector<std::string> cors_origins;
     bool cors_credentials = false;
     // A cookie carrying the sid (for cookie-based sticky sessions behind a load balancer).
-    // Empty: no cookie (the reference default); the reference name is "io".
+    // Empty: no cookie (the reference default); the reference name is "io". Sent as
+    // `Set-Cookie: <name>=<sid>; Path=/; HttpOnly; SameSite=Lax` with the handshake.
     std::string cookie_name;
+    // Asked before a handshake (a request without sid): false refuses it with 403
+    // {"code":4,"message":"Forbidden"} (a WebSocket: a plain 400). Empty: every request is
+    // allowed. The place to check Origin for WebSockets, which CORS does not cover.
+    std::function<bool(const http::Request&)> allow_request;
+    // Where a session closed by bad input is reported (one line). Empty: stderr.
+    std::function<void(std::string_view line)> log;
 };
 
 // What the Server tells its user. One listener object serves every session (a few bytes per
@@ -94,7 +121,12 @@ public:
     // everything else goes to what `http` had before (its previous handlers).
     void attach(http::Server& http);
 
+    // True when `request`'s path is under options().path ("/engine.io/?EIO=4..." is ours,
+    // "/engine.io?EIO=4" and "/other/" are not), as the reference server decides.
+    bool owns(const http::Request& request) const;
+
     // For owners that route themselves: true if the request was ours (answered now or later).
+    // Ask owns() first: a request that is not ours is answered 404 here and false returned.
     bool handle_request(const http::Request& request, http::Responder responder);
     bool handle_upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                         std::string leftover);

@@ -6,6 +6,8 @@
 // Made by: RequestParser (request_parser.hpp). Headers is also what a Response carries.
 #pragma once
 
+#include "looplab/net/address.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +52,8 @@ struct Request {
     int version_minor = 1;     // HTTP/1.0 → 0, HTTP/1.1 → 1
     Headers headers;
     std::string body;
+    // Who sent it: set by the HTTP server from the connection; unspecified from the parser.
+    net::Address peer;
 
     // The target without its query string: "/chat?room=1" → "/chat".
     std::string_view path() const { return std::string_view{target}.substr(0, target.find('?')); }

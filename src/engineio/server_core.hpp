@@ -1,0 +1,93 @@
+// src/engineio/server_core.hpp (private) — what every session shares: the options, the
+// listener, the sessions by sid, the WebSockets, and the tasks that report a close and free
+// a session later (never inside the call that ended it).
+//
+// Routing (server.cpp) reads a request and hands it to a session; sessions call back here.
+// It is also the one WebSocketHandler of every Engine.IO WebSocket: a socket's tag says which
+// session it belongs to (0: none any more, e.g. a refused second WebSocket being closed).
+#pragma once
+
+#include "looplab/engineio/cors.hpp"
+#include "looplab/engineio/server.hpp"
+#include "looplab/net/lifetime_flag.hpp"
+#include "looplab/ws/web_socket_connection.hpp"
+
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "session_impl.hpp"
+
+namespace looplab::engineio {
+
+class ServerCore : public ws::WebSocketHandler {
+public:
+    ServerCore(loop::EventLoop& loop, const ServerOptions& options);
+    ~ServerCore();
+    ServerCore(const ServerCore&) = delete;
+    ServerCore& operator=(const ServerCore&) = delete;
+
+    loop::EventLoop& loop() { return loop_; }
+    const ServerOptions& options() const { return options_; }
+    const CorsPolicy& cors() const { return cors_; }
+    void set_listener(ServerListener& listener) { listener_ = &listener; }
+    ServerListener* listener() { return listener_; }
+    void log(std::string_view line) const;
+
+    // One reusable buffer for building a frame ("4" + text): loop thread only, never kept.
+    std::string& frame_scratch() { return frame_scratch_; }
+    // Where a 'b' + base64 text frame's bytes are decoded to.
+    std::string& binary_scratch() { return binary_scratch_; }
+
+    // ---- sessions --------------------------------------------------------------------------
+    SessionImpl& create_session(TransportKind transport, const http::Request& request,
+                                const net::Address& peer);
+    // The session `sid` names if it still answers requests (open, or draining), else null.
+    SessionImpl* find_routable(std::string_view sid);
+    // Open sessions only.
+    SessionImpl* find_open(std::string_view sid);
+    std::size_t session_count() const { return sessions_.size(); }
+    void close_all();
+
+    // The session ended: on_close is reported in a task posted now.
+    void report_close_later(SessionImpl& session, CloseReason reason, std::string description);
+    // The session's transport is done and on_close was reported: free it in a posted task.
+    void release_later(SessionImpl& session);
+
+    // ---- WebSockets ------------------------------------------------------------------------
+    // Keeps the connection until its on_close; returns its WebSocket (events come here).
+    ws::WebSocket& adopt(std::unique_ptr<ws::WebSocketConnection> connection);
+    static void attach_socket(ws::WebSocket& socket, SessionImpl& session);
+    static void detach_socket(ws::WebSocket& socket);
+    // Detaches it from its session and starts its closing handshake.
+    void close_socket(ws::WebSocket& socket, ws::CloseCode code = ws::CloseCode::Normal);
+    // Connections answered for the last time (refused upgrades), closing gracefully.
+    ws::ClosingConnections& refused() { return refused_; }
+    ws::WebSocketOptions web_socket_options() const;
+
+    std::shared_ptr<const bool> alive_token() { return lifetime_.alive_token(); }
+
+private:
+    static SessionImpl* session_of(ws::WebSocket& socket);
+
+    // ws::WebSocketHandler
+    void on_message(ws::WebSocket& socket, const ws::Message& message) override;
+    void on_close(ws::WebSocket& socket, const ws::CloseInfo& info) override;
+
+    loop::EventLoop& loop_;
+    const ServerOptions& options_;
+    CorsPolicy cors_;
+    ServerListener* listener_ = nullptr;
+    // Keyed by a view of the session's own id (stable: a session never moves nor renames).
+    std::unordered_map<std::string_view, std::unique_ptr<SessionImpl>> sessions_;
+    std::unordered_map<ws::WebSocket*, std::unique_ptr<ws::WebSocketConnection>> sockets_;
+    ws::ClosingConnections refused_;
+    std::random_device random_;
+    std::string frame_scratch_;
+    std::string binary_scratch_;
+    net::LifetimeFlag lifetime_;
+};
+
+}   // namespace looplab::engineio

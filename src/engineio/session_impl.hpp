@@ -1,0 +1,122 @@
+// src/engineio/session_impl.hpp (private) — one Engine.IO session: its transport (polling,
+// websocket, or polling with a WebSocket probe on the way), its queue, its heartbeat.
+//
+//     polling ──(WS with sid, 2probe → 3probe, pending GET gets 6)──► upgrading ──(5)──► websocket
+//
+// States: Open ──end()──► Closing ──(last poll answered / transport gone, on_close reported)──►
+// released by the server. The server reports on_close and frees the session in tasks it posts,
+// never inside the call that ended it.
+//
+// Split over three files by job: session_impl.cpp (sending, receiving packets, heartbeat,
+// ending), polling_transport.cpp (GET and POST), websocket_transport.cpp (frames, upgrade).
+#pragma once
+
+#include "looplab/engineio/packet.hpp"
+#include "looplab/engineio/session.hpp"
+#include "looplab/http/request.hpp"
+#include "looplab/http/responder.hpp"
+#include "looplab/loop/task.hpp"
+#include "looplab/net/lifetime_flag.hpp"
+#include "looplab/ws/web_socket.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace looplab::engineio {
+
+class ServerCore;
+
+class SessionImpl final : public Session {
+public:
+    SessionImpl(ServerCore& server, std::string id, Handshake handshake, TransportKind transport);
+    ~SessionImpl() override;
+    SessionImpl(const SessionImpl&) = delete;
+    SessionImpl& operator=(const SessionImpl&) = delete;
+
+    // ---- Session ---------------------------------------------------------------------------
+    const std::string& id() const override { return id_; }
+    const Handshake& handshake() const override { return handshake_; }
+    TransportKind transport() const override { return transport_; }
+    void send_text(std::string_view text) override;
+    void send_binary(std::string_view bytes) override;
+    bool is_writable() const override;
+    void close() override;
+    bool is_open() const override { return state_ == State::Open; }
+
+    // The handshake went out: the heartbeat starts.
+    void start_heartbeat();
+    // Our sid still answers requests: open, or closed by us and waiting for the last poll.
+    bool is_routable() const { return state_ == State::Open || is_draining_; }
+    // on_close was reported; true when the session may now be freed.
+    bool mark_reported();
+
+    // ---- polling (polling_transport.cpp) -----------------------------------------------------
+    // A GET: answered now if something waits, else held until there is (or a ping is due).
+    void on_poll(http::Responder responder, http::Headers cors);
+    // A POST: every packet in its body, then the answer ("ok", 400 or 413).
+    http::Response on_data(const http::Request& request, const http::Headers& cors);
+
+    // ---- websocket (websocket_transport.cpp) -------------------------------------------------
+    // A session opened directly over a WebSocket: the open packet is its first frame.
+    void use_websocket(ws::WebSocket& socket, std::string_view open_packet);
+    // Polling, open, upgrades allowed, and no probe under way.
+    bool may_upgrade() const;
+    void begin_upgrade(ws::WebSocket& probe);
+    void on_socket_message(ws::WebSocket& socket, const ws::Message& message);
+    void on_socket_closed(ws::WebSocket& socket, const ws::CloseInfo& info);
+
+private:
+    enum class State { Open, Closing };
+
+    void send_packet(PacketType type, std::string_view data, bool is_binary);
+    void enqueue(PacketType type, std::string_view data, bool is_binary);
+    void on_packet(const PacketView& packet);
+    void on_pong();
+    void stop_heartbeat();
+    // Ends the session once: reports on_close later, closes the transport the way `reason`
+    // asks (see session_impl.cpp).
+    void end(CloseReason reason, std::string description);
+    void finish_transport();
+
+    // polling
+    void schedule_flush();
+    void flush_poll();
+    std::string take_payload();
+    void answer_poll(std::string body);
+
+    // websocket
+    void write_to_socket(ws::WebSocket& socket, PacketType type, std::string_view data,
+                         bool is_binary);
+    void on_probe_message(const ws::Message& message);
+    void complete_upgrade();
+    void drop_probe();
+
+    ServerCore& server_;
+    std::string id_;
+    Handshake handshake_;
+    TransportKind transport_;
+    State state_ = State::Open;
+
+    std::vector<Packet> queue_;           // waiting for a GET (polling, or during an upgrade)
+    std::size_t queued_bytes_ = 0;
+    http::Responder pending_get_;         // the held GET, if any
+    http::Headers pending_get_cors_;      // CORS headers for its answer
+
+    ws::WebSocket* socket_ = nullptr;     // the WebSocket in use (transport_ == WebSocket)
+    ws::WebSocket* probe_ = nullptr;      // the WebSocket an upgrade is trying
+
+    loop::TimerId ping_timer_ = 0;        // next ping; 0: none
+    loop::TimerId pong_timer_ = 0;        // pong deadline; 0: not waiting for a pong
+    loop::TimerId upgrade_timer_ = 0;     // the probe must finish by then
+    loop::TimerId drain_timer_ = 0;       // closed by us: the last poll must come by then
+
+    bool is_probed_ = false;              // 2probe answered: polling is being released
+    bool is_flush_posted_ = false;
+    bool is_draining_ = false;            // closed by us, the last poll will get "1"
+    bool is_transport_done_ = false;
+    bool is_reported_ = false;
+    net::LifetimeFlag lifetime_;
+};
+
+}   // namespace looplab::engineio

@@ -1,0 +1,142 @@
+// looplab/engineio/websocket_transport.cpp — the WebSocket transport: one packet per frame,
+// and the upgrade that moves a polling session onto a WebSocket without losing a packet.
+//
+//     client                                   server
+//     GET ...&transport=websocket&sid=S  ───►  101                 (the probe WebSocket)
+//     "2probe"                           ───►  "3probe"            and a held GET gets "6":
+//                                                                  polling stops
+//     "5"                                ───►  upgraded: what was queued for polling goes
+//                                              out on the WebSocket, in order
+//
+// Until "5" arrives the session still sends over polling (the queue), so nothing is sent
+// twice or out of order. A probe that sends anything else, closes, or takes longer than
+// upgradeTimeout is dropped; the session goes on polling.
+#include "session_impl.hpp"
+
+#include "server_core.hpp"
+
+#include <fmt/format.h>
+
+namespace looplab::engineio {
+
+void SessionImpl::write_to_socket(ws::WebSocket& socket, PacketType type, std::string_view data,
+                                  bool is_binary) {
+    if (is_binary) {   // a binary frame is a message's bytes as they are, no type digit
+        (void)socket.send_binary(data);
+        return;
+    }
+    std::string& frame = server_.frame_scratch();
+    frame.clear();
+    encode_text_packet_to(frame, type, data);
+    // False only when the socket is closing or too slow: its on_close ends the session.
+    (void)socket.send_text(frame);
+}
+
+void SessionImpl::use_websocket(ws::WebSocket& socket, std::string_view open_packet) {
+    transport_ = TransportKind::WebSocket;
+    socket_ = &socket;
+    ServerCore::attach_socket(socket, *this);
+    write_to_socket(socket, PacketType::Open, open_packet, false);
+}
+
+bool SessionImpl::may_upgrade() const {
+    return state_ == State::Open && transport_ == TransportKind::Polling && probe_ == nullptr &&
+           server_.options().allow_upgrades;
+}
+
+void SessionImpl::begin_upgrade(ws::WebSocket& probe) {
+    probe_ = &probe;
+    ServerCore::attach_socket(probe, *this);
+    upgrade_timer_ = server_.loop().set_timeout(server_.options().upgrade_timeout, [this] {
+        upgrade_timer_ = 0;
+        drop_probe();
+    });
+}
+
+void SessionImpl::on_socket_message(ws::WebSocket& socket, const ws::Message& message) {
+    if (&socket == probe_) {
+        on_probe_message(message);
+        return;
+    }
+    if (&socket != socket_ || state_ != State::Open) return;
+    if (message.kind == ws::MessageKind::Binary) {
+        on_packet(PacketView{PacketType::Message, message.payload, true});
+        return;
+    }
+    auto packet = view_text_packet(message.payload, server_.binary_scratch());
+    if (!packet) {
+        end(CloseReason::ParseError, packet.error().message());
+        return;
+    }
+    on_packet(*packet);
+}
+
+void SessionImpl::on_socket_closed(ws::WebSocket& socket, const ws::CloseInfo& info) {
+    ServerCore::detach_socket(socket);
+    if (&socket == probe_) {
+        probe_ = nullptr;
+        is_probed_ = false;
+        server_.loop().cancel_timer(upgrade_timer_);
+        upgrade_timer_ = 0;
+        return;
+    }
+    if (&socket != socket_) return;
+    socket_ = nullptr;
+    // 1000/1001: the peer left; 1005/1006: it went without saying why. Any other code is a
+    // WebSocket error (1009: a message over maxPayload, 1002: a broken frame, ...).
+    const bool is_error = info.code != 1000 && info.code != 1001 && info.code != 1005 &&
+                          info.code != 1006;
+    end(is_error ? CloseReason::TransportError : CloseReason::TransportClose,
+        fmt::format("websocket closed ({}{}{})", info.code, info.reason.empty() ? "" : ": ",
+                    info.reason));
+}
+
+void SessionImpl::on_probe_message(const ws::Message& message) {
+    if (message.kind == ws::MessageKind::Text && message.payload == "2probe") {
+        write_to_socket(*probe_, PacketType::Pong, "probe", false);
+        is_probed_ = true;
+        // Release the held GET so the client's polling can pause: with what is queued if
+        // anything (it would have left on this GET anyway), else a noop.
+        if (pending_get_.is_pending()) {
+            if (queue_.empty()) {
+                std::string noop;
+                append_to_payload(noop, Packet{PacketType::Noop, {}, false});
+                answer_poll(std::move(noop));
+            } else {
+                flush_poll();
+            }
+        }
+        return;
+    }
+    if (message.kind == ws::MessageKind::Text && message.payload == "5") {
+        complete_upgrade();
+        return;
+    }
+    drop_probe();   // anything else during an upgrade: the probe is not a working transport
+}
+
+void SessionImpl::complete_upgrade() {
+    server_.loop().cancel_timer(upgrade_timer_);
+    upgrade_timer_ = 0;
+    if (pending_get_.is_pending()) {   // a well-behaved client has none left: end it anyway
+        std::string noop;
+        append_to_payload(noop, Packet{PacketType::Noop, {}, false});
+        answer_poll(std::move(noop));
+    }
+    transport_ = TransportKind::WebSocket;
+    socket_ = std::exchange(probe_, nullptr);
+    is_probed_ = false;
+    for (const Packet& packet : queue_) write_to_socket(*socket_, packet.type, packet.data, packet.is_binary);
+    queue_ = {};
+    queued_bytes_ = 0;
+}
+
+void SessionImpl::drop_probe() {
+    if (probe_ == nullptr) return;
+    server_.loop().cancel_timer(upgrade_timer_);
+    upgrade_timer_ = 0;
+    is_probed_ = false;
+    server_.close_socket(*std::exchange(probe_, nullptr));
+}
+
+}   // namespace looplab::engineio
