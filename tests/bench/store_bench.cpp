@@ -49,8 +49,9 @@ struct Settings {
 };
 
 [[noreturn]] void usage_and_exit() {
-    fmt::print(stderr, "usage: store_bench [--dir DIR] [--seconds S] [--value-bytes N] "
-                       "[--recovery-mb MB] [--only appends|recovery]\n");
+    fmt::print(stderr,
+               "usage: store_bench [--dir DIR] [--seconds S] [--value-bytes N] "
+               "[--recovery-mb MB] [--only appends|recovery]\n");
     std::exit(2);
 }
 
@@ -62,21 +63,29 @@ Settings parse(int argc, char** argv) {
         const std::string_view flag = argv[i];
         if (i + 1 >= argc) usage_and_exit();
         const char* value = argv[++i];
-        if (flag == "--dir") settings.dir = value;
-        else if (flag == "--seconds") settings.seconds = std::atof(value);
-        else if (flag == "--value-bytes") settings.value_bytes = std::strtoull(value, nullptr, 10);
-        else if (flag == "--recovery-mb") settings.recovery_mb = std::strtoull(value, nullptr, 10);
-        else if (flag == "--only") settings.only = value;
-        else usage_and_exit();
+        if (flag == "--dir")
+            settings.dir = value;
+        else if (flag == "--seconds")
+            settings.seconds = std::atof(value);
+        else if (flag == "--value-bytes")
+            settings.value_bytes = std::strtoull(value, nullptr, 10);
+        else if (flag == "--recovery-mb")
+            settings.recovery_mb = std::strtoull(value, nullptr, 10);
+        else if (flag == "--only")
+            settings.only = value;
+        else
+            usage_and_exit();
     }
     return settings;
 }
 
 // CPU time (user + system) this process has used so far.
 double cpu_seconds() {
-    rusage usage {};
+    rusage usage{};
     ::getrusage(RUSAGE_SELF, &usage);
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -93,12 +102,18 @@ std::string filesystem_name(const std::string& dir) {
     struct statfs info {};
     if (::statfs(dir.c_str(), &info) != 0) return "?";
     switch (static_cast<unsigned long>(info.f_type)) {
-        case 0xEF53: return "ext4";
-        case 0x01021994: return "tmpfs";
-        case 0x58465342: return "xfs";
-        case 0x9123683E: return "btrfs";
-        case 0x794c7630: return "overlayfs";
-        default: return fmt::format("type 0x{:x}", static_cast<unsigned long>(info.f_type));
+        case 0xEF53:
+            return "ext4";
+        case 0x01021994:
+            return "tmpfs";
+        case 0x58465342:
+            return "xfs";
+        case 0x9123683E:
+            return "btrfs";
+        case 0x794c7630:
+            return "overlayfs";
+        default:
+            return fmt::format("type 0x{:x}", static_cast<unsigned long>(info.f_type));
     }
 }
 
@@ -121,12 +136,13 @@ void bench_appends(const Settings& settings, const std::string& folder) {
         double elapsed = 0;
         while (elapsed < settings.seconds) {
             for (int i = 0; i < 64; ++i, ++appends)   // read the clock once per 64 appends
-                if (auto appended = log->append("room:lobby", value); !appended) die(appended.error());
+                if (auto appended = log->append("room:lobby", value); !appended)
+                    die(appended.error());
             elapsed = seconds_since(start);
         }
         fmt::print("  {:<18} {:>12.0f} {:>14.2f} {:>10}\n", store::describe(policy),
-                   static_cast<double>(appends) / elapsed, elapsed * 1e6 / static_cast<double>(appends),
-                   log->syncs());
+                   static_cast<double>(appends) / elapsed,
+                   elapsed * 1e6 / static_cast<double>(appends), log->syncs());
         if (auto closed = log->close(); !closed) die(closed.error());
         std::filesystem::remove(path);
     }
@@ -168,11 +184,12 @@ void bench_recovery(const Settings& settings, const std::string& folder) {
             if (auto appended = log->append("room:lobby", value); !appended) die(appended.error());
         if (auto synced = log->sync(); !synced) die(synced.error());
         const double wrote = seconds_since(start);
-        fmt::print("recovery: wrote a {} MB log ({} records of {} bytes) in {:.2f} s "
-                   "({:.0f} MB/s with Never, one fdatasync at the end)\n",
-                   log->file_bytes() / (1024 * 1024), log->record_count(),
-                   store::encoded_size("room:lobby", value), wrote,
-                   static_cast<double>(log->file_bytes()) / (1024 * 1024) / wrote);
+        fmt::print(
+            "recovery: wrote a {} MB log ({} records of {} bytes) in {:.2f} s "
+            "({:.0f} MB/s with Never, one fdatasync at the end)\n",
+            log->file_bytes() / (1024 * 1024), log->record_count(),
+            store::encoded_size("room:lobby", value), wrote,
+            static_cast<double>(log->file_bytes()) / (1024 * 1024) / wrote);
     }
     for (const bool cold : {false, true}) {
         if (cold) drop_from_page_cache(path);
@@ -182,15 +199,16 @@ void bench_recovery(const Settings& settings, const std::string& folder) {
         if (!log) die(log.error());
         const double took = seconds_since(start);
         const double cpu = cpu_seconds() - cpu_before;
-        fmt::print("  open + recovery scan, {:<36} {:>6.2f} s ({:.2f} s of CPU)  {:>5.0f} MB/s  ({})\n",
-                   cold ? "cold (dropped from the page cache):" : "warm (file in the page cache):",
-                   took, cpu, static_cast<double>(log->file_bytes()) / (1024 * 1024) / took,
-                   log->recovery().summary());
+        fmt::print(
+            "  open + recovery scan, {:<36} {:>6.2f} s ({:.2f} s of CPU)  {:>5.0f} MB/s  ({})\n",
+            cold ? "cold (dropped from the page cache):" : "warm (file in the page cache):", took,
+            cpu, static_cast<double>(log->file_bytes()) / (1024 * 1024) / took,
+            log->recovery().summary());
     }
     std::filesystem::remove(path);
 }
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     const Settings settings = parse(argc, argv);
