@@ -32,7 +32,8 @@ public:
         if (::mkdtemp(pattern.data()) == nullptr)
             lesson::fail(Error::from_errno(fmt::format("mkdtemp {}", pattern)));
         path_ = pattern;
-        if (::chdir(path_.c_str()) == -1) lesson::fail(Error::from_errno(fmt::format("cd {}", path_)));
+        if (::chdir(path_.c_str()) == -1)
+            lesson::fail(Error::from_errno(fmt::format("cd {}", path_)));
     }
     ~LessonFolder() {
         std::error_code ignored;
@@ -46,17 +47,17 @@ private:
     std::string path_;
 };
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     const auto options = lesson::parse(
         argc, argv, "lesson-16",
-        lesson::text("redis-server", "PROGRAM",
-                     "redis-server for steps 4-5", "redis-server"));
+        lesson::text("redis-server", "PROGRAM", "redis-server for steps 4-5", "redis-server"));
     lesson::TraceSession tracing{options};
     loop::EventLoop loop{options.poller};
     LessonFolder folder;
-    if (!options.demo) lesson::say("(the lesson works in {}; it is removed at the end)", folder.path());
+    if (!options.demo)
+        lesson::say("(the lesson works in {}; it is removed at the end)", folder.path());
 
     // 1-3. The embedded log: records on disk, a writer killed mid-append, recovery.
     database::run_log_steps(options);
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
         options.step("Redis: a database server");
         lesson::say("redis-server is not installed here (no program \"{}\" found),", wanted);
         lesson::say("so steps 4 (Redis as a store) and 5 (Redis as a message bus) are skipped.");
-        lesson::say("To see them: sudo apt-get install redis-server (Debian), then run this again.");
+        lesson::say(
+            "To see them: sudo apt-get install redis-server (Debian), then run this again.");
         return 0;
     }
     database::run_redis_steps(options, loop, *program, folder.path());

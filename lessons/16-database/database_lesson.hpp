@@ -7,6 +7,7 @@
 //   redis_store_and_bus.cpp  step 4-5: Redis as a store, Redis as a message bus
 #pragma once
 
+#include "looplab/core/clock.hpp"
 #include "looplab/core/result.hpp"
 #include "looplab/lesson/lesson.hpp"
 #include "looplab/loop/event_loop.hpp"
@@ -22,6 +23,10 @@
 #include <string_view>
 
 namespace database {
+
+// The longest the lesson waits for anything (a reply, a server starting); past it, the lesson
+// fails with a sentence instead of hanging.
+inline constexpr looplab::Millis kWaitLimit{5000};
 
 // ---- steps 1-3: the embedded log (log_writer_process.cpp) --------------------------------------
 // Runs steps 1 to 3 on "chat.log" in the current folder.
@@ -72,4 +77,4 @@ looplab::Result<looplab::resp::Reply> call(looplab::loop::EventLoop& loop,
 // A reply as redis-cli shows it: OK, "text", (integer) 1, (nil).
 std::string show(const looplab::Result<looplab::resp::Reply>& reply);
 
-}  // namespace database
+}   // namespace database

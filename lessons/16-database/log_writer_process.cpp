@@ -40,11 +40,15 @@ struct Message {
     const char* text;
 };
 constexpr Message kMessages[] = {
-    {"room:lobby", "ada: hello"},        {"room:lobby", "bob: hi ada"},
-    {"room:games", "eve: chess at 5?"},  {"room:lobby", "ada: who is in?"},
+    {"room:lobby", "ada: hello"},       {"room:lobby", "bob: hi ada"},
+    {"room:games", "eve: chess at 5?"}, {"room:lobby", "ada: who is in?"},
     {"room:games", "bob: yes!"},
 };
 constexpr Message kTornMessage = {"room:lobby", "eve: I am about to be cut in half"};
+
+// How much of the sixth record the writer gets out before it dies: less than its 8-byte
+// header plus 20-byte fixed fields, so recovery sees a record cut short.
+constexpr std::size_t kTornBytes = 20;
 
 // What the writer sends through the pipe: an offset after each acknowledged append, then
 // kReadyToDie when it has torn its last record and waits for the kill.
@@ -64,7 +68,7 @@ void send(int fd, std::uint64_t what) {
 
 // The writer process. Appends the five messages, acknowledging each; then starts a sixth and
 // dies in the middle of it. A real crash would hit a random moment; to show a torn tail on
-// every run, the writer writes only the first 20 bytes of that record itself (what a process
+// every run, the writer writes only the first kTornBytes of that record itself (what a process
 // killed during its write() leaves), tells the lesson, and waits for the kill.
 [[noreturn]] void writer(int ack_fd, bool demo) {
     auto log = store::Log::open(kLogFile, writer_options(demo));
@@ -81,16 +85,17 @@ void send(int fd, std::uint64_t what) {
         send(ack_fd, *offset);   // acknowledged only now: the write-ahead order
     }
     std::vector<std::uint8_t> record;
-    store::encode_record(store::RecordView{log->next_offset(), kDemoUnixMs, kTornMessage.room,
-                                           kTornMessage.text},
-                         record);
+    store::encode_record(
+        store::RecordView{log->next_offset(), kDemoUnixMs, kTornMessage.room, kTornMessage.text},
+        record);
     const int fd = ::open(kLogFile, O_WRONLY | O_APPEND);
-    if (fd == -1 || ::write(fd, record.data(), 20) != 20) {
+    if (fd == -1 || ::write(fd, record.data(), kTornBytes) != kTornBytes) {
         send(ack_fd, kWriterFailed);
         ::_exit(1);
     }
     send(ack_fd, kReadyToDie);
-    for (;;) ::pause();   // no close(), no destructor, no flush: kill -9 comes here
+    for (;;)
+        ::pause();   // no close(), no destructor, no flush: kill -9 comes here
 }
 
 // Reads one message from the writer (blocking: the writer always sends or dies).
@@ -141,7 +146,7 @@ std::string offsets_text(const std::vector<store::Record>& records) {
     return fmt::format("{}-{}", records.front().offset, records.back().offset);
 }
 
-}  // namespace
+}   // namespace
 
 void run_log_steps(const lesson::Options& options) {
     // 1. A writer process appends five chat messages, each acknowledged once on the drive.
@@ -167,15 +172,18 @@ void run_log_steps(const lesson::Options& options) {
                     message.text, offset);
     }
     lesson::say("(acknowledged = append() returned = written AND fdatasync'ed: on the drive)");
-    if (options.demo) lesson::say("(--demo stamps every record 2026-01-01 00:00 UTC, so the bytes below never change)");
+    if (options.demo)
+        lesson::say(
+            "(--demo stamps every record 2026-01-01 00:00 UTC, so the bytes below never change)");
     print_first_record();
 
     // 2. kill -9 in the middle of the sixth append.
     options.step("kill -9 in the middle of an append");
     if (receive(pipe_fds[0]) != kReadyToDie) lesson::fail("the writer did not tear its record");
-    const std::uint64_t before = file_size(kLogFile) - 20;   // the five whole records end here
+    const std::uint64_t before = file_size(kLogFile) - kTornBytes;   // where the 5 records end
     lesson::say("writer: starts append(\"{}\", \"{}\")...", kTornMessage.room, kTornMessage.text);
-    lesson::say("writer: ...and only its first 20 bytes reach the file (to show it every run,");
+    lesson::say("writer: ...and only its first {} bytes reach the file (to show it every run,",
+                kTornBytes);
     lesson::say("        the lesson's writer tears the record on purpose, then waits)");
     ::kill(child, SIGKILL);
     int status = 0;
@@ -185,8 +193,8 @@ void run_log_steps(const lesson::Options& options) {
                 WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL
                     ? "killed by SIGKILL: no destructor, no close(), no last flush"
                     : "exited some other way?!");
-    lesson::say("{}: {} bytes = header and 5 records (up to byte {}) + 20 bytes of half a record",
-                kLogFile, file_size(kLogFile), before);
+    lesson::say("{}: {} bytes = header and 5 records (up to byte {}) + {} bytes of half a record",
+                kLogFile, file_size(kLogFile), before, kTornBytes);
 
     // 3. The next program to open the log recovers it: every acknowledged record, nothing torn.
     options.step("Recovery: the next open()");
@@ -195,8 +203,10 @@ void run_log_steps(const lesson::Options& options) {
     lesson::say("Log::open(\"{}\"): {}", kLogFile, log->recovery().summary());
     auto all = log->read_from(0);
     if (!all) lesson::fail(all.error());
-    lesson::say("acknowledged before the kill: offsets 0-4; in the log now: offsets {}, "
-                "every CRC good", offsets_text(*all));
+    lesson::say(
+        "acknowledged before the kill: offsets 0-4; in the log now: offsets {}, "
+        "every CRC good",
+        offsets_text(*all));
     auto lobby = log->by_key("room:lobby", 2);
     if (!lobby) lesson::fail(lobby.error());
     lesson::say("by_key(\"room:lobby\", 2), the history a chat shows when you join:");
@@ -204,8 +214,10 @@ void run_log_steps(const lesson::Options& options) {
         lesson::say("  offset {}  {}", record.offset, record.value);
     auto again = log->append(kTornMessage.room, kTornMessage.text);
     if (!again) lesson::fail(again.error());
-    lesson::say("append it again -> offset {} (the torn one was never acknowledged: "
-                "nobody was told it existed)", *again);
+    lesson::say(
+        "append it again -> offset {} (the torn one was never acknowledged: "
+        "nobody was told it existed)",
+        *again);
 
     // The checksum at work: one changed byte in the middle of the file is found and refused.
     if (auto closed = log->close(); !closed) lesson::fail(closed.error());
@@ -219,8 +231,10 @@ void run_log_steps(const lesson::Options& options) {
         lesson::fail(Error::from_errno("write chat.log"));
     ::close(fd);
     lesson::say("");
-    lesson::say("now flip one bit of byte {} (the \"y\" of record 4, \"bob: yes!\") and open "
-                "again,", inside);
+    lesson::say(
+        "now flip one bit of byte {} (the \"y\" of record 4, \"bob: yes!\") and open "
+        "again,",
+        inside);
     lesson::say("this time with OnCorruption::Refuse (don't cut, let a human look):");
     store::LogOptions refuse = writer_options(options.demo);
     refuse.on_corruption = store::OnCorruption::Refuse;
@@ -229,4 +243,4 @@ void run_log_steps(const lesson::Options& options) {
                                          : damaged.error().message());
 }
 
-}  // namespace database
+}   // namespace database

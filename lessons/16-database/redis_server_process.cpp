@@ -32,8 +32,7 @@ std::optional<std::string> find_program(const std::string& program) {
     std::string_view folders = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
     while (!folders.empty()) {
         const auto colon = folders.find(':');
-        const std::string candidate =
-            fmt::format("{}/{}", folders.substr(0, colon), program);
+        const std::string candidate = fmt::format("{}/{}", folders.substr(0, colon), program);
         if (::access(candidate.c_str(), X_OK) == 0) return candidate;
         folders = colon == std::string_view::npos ? std::string_view{} : folders.substr(colon + 1);
     }
@@ -59,16 +58,19 @@ Result<RedisServer> RedisServer::start(loop::EventLoop& loop, const std::string&
                                        std::uint16_t port, const std::string& folder,
                                        bool append_only) {
     const std::string port_text = std::to_string(port);
-    std::vector<std::string> args = {program, "--port", port_text, "--bind", "127.0.0.1",
-                                     "--dir", folder, "--save", "", "--daemonize", "no",
-                                     "--logfile", ""};
+    std::vector<std::string> args = {program, "--port",    port_text, "--bind", "127.0.0.1",
+                                     "--dir", folder,      "--save",  "",       "--daemonize",
+                                     "no",    "--logfile", ""};
     if (append_only) {
-        for (const char* arg : {"--appendonly", "yes", "--appendfsync", "always"}) args.emplace_back(arg);
+        for (const char* arg : {"--appendonly", "yes", "--appendfsync", "always"})
+            args.emplace_back(arg);
     } else {
-        for (const char* arg : {"--appendonly", "no"}) args.emplace_back(arg);
+        for (const char* arg : {"--appendonly", "no"})
+            args.emplace_back(arg);
     }
     std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
+    for (std::string& arg : args)
+        argv.push_back(arg.data());
     argv.push_back(nullptr);
 
     const pid_t pid = ::fork();
@@ -94,17 +96,18 @@ Result<RedisServer> RedisServer::start(loop::EventLoop& loop, const std::string&
     client_options.backoff.max_delay = Millis{100};
     resp::Client probe{loop, server.address(), client_options};
     probe.connect();
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
     bool answered = false;
     while (!answered && std::chrono::steady_clock::now() < deadline) {
         std::optional<bool> pong;
         probe.command({"PING"}, [&](Result<resp::Reply> reply) { pong = reply.has_value(); });
-        loop.run_until([&] { return pong.has_value(); }, 5000ms);
+        loop.run_until([&] { return pong.has_value(); }, kWaitLimit);
         answered = pong.value_or(false);
         if (!answered) loop.run_until([] { return false; }, 10ms);   // not yet: ask again soon
     }
     if (!answered)
-        return Error::because(fmt::format("{} did not answer on port {} within 5 s", program, port));
+        return Error::because(fmt::format("{} did not answer on port {} within {} ms", program,
+                                          port, kWaitLimit.count()));
     return server;
 }
 
@@ -120,7 +123,9 @@ RedisServer& RedisServer::operator=(RedisServer&& other) noexcept {
     return *this;
 }
 
-RedisServer::~RedisServer() { kill_hard(); }
+RedisServer::~RedisServer() {
+    kill_hard();
+}
 
 void RedisServer::kill_hard() {
     if (pid_ == -1) return;
@@ -130,4 +135,4 @@ void RedisServer::kill_hard() {
     pid_ = -1;
 }
 
-}  // namespace database
+}   // namespace database

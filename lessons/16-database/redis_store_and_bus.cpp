@@ -21,18 +21,22 @@ Result<resp::Reply> call(loop::EventLoop& loop, resp::Client& client,
                          std::initializer_list<std::string_view> args) {
     std::optional<Result<resp::Reply>> answer;
     client.command(args, [&](Result<resp::Reply> reply) { answer = std::move(reply); });
-    if (!loop.run_until([&] { return answer.has_value(); }, 5000ms))
-        lesson::fail(fmt::format("no reply to {} within 5 s", *args.begin()));
+    if (!loop.run_until([&] { return answer.has_value(); }, kWaitLimit))
+        lesson::fail(fmt::format("no reply to {} within {} ms", *args.begin(), kWaitLimit.count()));
     return std::move(*answer);
 }
 
 std::string show(const Result<resp::Reply>& reply) {
     if (!reply) return fmt::format("(error) {}", reply.error().message());
     switch (reply->type) {
-        case resp::ReplyType::Null: return "(nil)";
-        case resp::ReplyType::Integer: return fmt::format("(integer) {}", reply->integer);
-        case resp::ReplyType::SimpleString: return reply->text;
-        default: return fmt::format("\"{}\"", reply->text);
+        case resp::ReplyType::Null:
+            return "(nil)";
+        case resp::ReplyType::Integer:
+            return fmt::format("(integer) {}", reply->integer);
+        case resp::ReplyType::SimpleString:
+            return reply->text;
+        default:
+            return fmt::format("\"{}\"", reply->text);
     }
 }
 
@@ -47,11 +51,12 @@ std::unique_ptr<resp::Client> connected_client(loop::EventLoop& loop, const Redi
 }
 
 RedisServer start_server(const lesson::Options& options, loop::EventLoop& loop,
-                         const std::string& program, std::uint16_t port,
-                         const std::string& folder, bool append_only) {
+                         const std::string& program, std::uint16_t port, const std::string& folder,
+                         bool append_only) {
     auto server = RedisServer::start(loop, program, port, folder, append_only);
     if (!server) lesson::fail(server.error());
-    lesson::say("lesson: redis-server is up on {} ({})", options.label_as(server->address(), "127.0.0.1:PORT"),
+    lesson::say("lesson: redis-server is up on {} ({})",
+                options.label_as(server->address(), "127.0.0.1:PORT"),
                 append_only ? "--appendonly yes --appendfsync always: Redis logs every write"
                             : "--save \"\" --appendonly no: in memory only");
     return std::move(*server);
@@ -75,8 +80,9 @@ std::unique_ptr<Subscriber> subscribe(loop::EventLoop& loop, const RedisServer& 
     });
     subscriber->client->connect();
     std::optional<Result<resp::Reply>> confirmed;
-    subscriber->client->subscribe({channel}, [&](Result<resp::Reply> reply) { confirmed = std::move(reply); });
-    if (!loop.run_until([&] { return confirmed.has_value(); }, 5000ms) || !*confirmed)
+    subscriber->client->subscribe({channel},
+                                  [&](Result<resp::Reply> reply) { confirmed = std::move(reply); });
+    if (!loop.run_until([&] { return confirmed.has_value(); }, kWaitLimit) || !*confirmed)
         lesson::fail(fmt::format("{} could not subscribe to {}", self->name, channel));
     lesson::say("{}: SUBSCRIBE {} -> subscribed", self->name, channel);
     return subscriber;
@@ -88,17 +94,22 @@ void publish(loop::EventLoop& loop, resp::Client& publisher, const std::string& 
              const std::string& text, const std::vector<Subscriber*>& listening,
              const std::vector<Subscriber*>& everyone) {
     std::vector<std::size_t> before;
-    for (Subscriber* s : everyone) before.push_back(s->got.size());
+    for (Subscriber* s : everyone)
+        before.push_back(s->got.size());
     const auto receivers = call(loop, publisher, {"PUBLISH", channel, text});
-    lesson::say("publisher: PUBLISH {} \"{}\" -> {} (receivers right now)", channel, text, show(receivers));
-    const bool all_got_it = loop.run_until([&] {
-        for (Subscriber* s : listening)
-            if (s->got.empty() || s->got.back() != text) return false;
-        return true;
-    }, 5000ms);
+    lesson::say("publisher: PUBLISH {} \"{}\" -> {} (receivers right now)", channel, text,
+                show(receivers));
+    const bool all_got_it = loop.run_until(
+        [&] {
+            for (Subscriber* s : listening)
+                if (s->got.empty() || s->got.back() != text) return false;
+            return true;
+        },
+        kWaitLimit);
     if (!all_got_it) lesson::fail("a connected subscriber did not get the message");
     // A round trip on every subscriber's connection: anything else on its way has arrived too.
-    for (Subscriber* s : everyone) static_cast<void>(call(loop, *s->client, {"PING"}));
+    for (Subscriber* s : everyone)
+        static_cast<void>(call(loop, *s->client, {"PING"}));
     for (std::size_t i = 0; i < everyone.size(); ++i) {
         Subscriber* s = everyone[i];
         if (s->got.size() > before[i])
@@ -120,7 +131,7 @@ void wait_for_subscribers(loop::EventLoop& loop, resp::Client& client, const std
     lesson::fail(fmt::format("the server never counted {} subscribers on {}", count, channel));
 }
 
-}  // namespace
+}   // namespace
 
 void run_redis_steps(const lesson::Options& options, loop::EventLoop& loop,
                      const std::string& program, const std::string& folder) {
@@ -134,7 +145,8 @@ void run_redis_steps(const lesson::Options& options, loop::EventLoop& loop,
         auto a = connected_client(loop, server);
         lesson::say("client A: SET room:lobby:topic \"event loops\" -> {}",
                     show(call(loop, *a, {"SET", "room:lobby:topic", "event loops"})));
-        lesson::say("client A: INCR room:lobby:visits -> {}", show(call(loop, *a, {"INCR", "room:lobby:visits"})));
+        lesson::say("client A: INCR room:lobby:visits -> {}",
+                    show(call(loop, *a, {"INCR", "room:lobby:visits"})));
         a->close();
         lesson::say("client A: closed (the program restarts)");
     }
@@ -142,7 +154,8 @@ void run_redis_steps(const lesson::Options& options, loop::EventLoop& loop,
         auto b = connected_client(loop, server);
         lesson::say("client B: a new connection, a new process: GET room:lobby:topic -> {}",
                     show(call(loop, *b, {"GET", "room:lobby:topic"})));
-        lesson::say("client B: INCR room:lobby:visits -> {}", show(call(loop, *b, {"INCR", "room:lobby:visits"})));
+        lesson::say("client B: INCR room:lobby:visits -> {}",
+                    show(call(loop, *b, {"INCR", "room:lobby:visits"})));
         lesson::say("the data lives in the server process: clients come and go, it stays");
         b->close();
     }
@@ -182,7 +195,8 @@ void run_redis_steps(const lesson::Options& options, loop::EventLoop& loop,
     publish(loop, *publisher, "news", "the lesson starts", {s1.get()}, {s1.get()});
     lesson::say("");
     auto s2 = subscribe(loop, server, "subscriber 2 (joins late)", "news");
-    lesson::say("{}: has received {} messages: nothing is kept to replay", s2->name, s2->got.size());
+    lesson::say("{}: has received {} messages: nothing is kept to replay", s2->name,
+                s2->got.size());
     publish(loop, *publisher, "news", "break time", {s1.get(), s2.get()}, {s1.get(), s2.get()});
     lesson::say("");
     lesson::say("subscriber 1 disconnects; one more PUBLISH:");
@@ -194,4 +208,4 @@ void run_redis_steps(const lesson::Options& options, loop::EventLoop& loop,
     s2->client->close();
 }
 
-}  // namespace database
+}   // namespace database

@@ -37,7 +37,8 @@ public:
             buffer_.resize(*got);
             start_ = position;
         }
-        return std::span<const std::uint8_t>{buffer_}.subspan(static_cast<std::size_t>(position - start_));
+        return std::span<const std::uint8_t>{buffer_}.subspan(
+            static_cast<std::size_t>(position - start_));
     }
 
 private:
@@ -70,7 +71,7 @@ bool is_unfinished_creation(std::span<const std::uint8_t> whole_file) {
            std::equal(whole_file.begin(), whole_file.end(), fresh.begin());
 }
 
-}  // namespace
+}   // namespace
 
 std::string RecoveryReport::summary() const {
     const std::string kept = fmt::format("{} record{}", records, records == 1 ? "" : "s");
@@ -114,9 +115,10 @@ Status Log::recover() {
     if (!first) return first.error();
     const DecodedHeader header = decode_file_header(*first);
     if (header.problem == HeaderProblem::UnknownVersion)
-        return Error::because(fmt::format("open {}: a log of format version {}, this program "
-                                          "reads version {}; the file was not changed",
-                                          path_, header.version, kStoreFormatVersion));
+        return Error::because(
+            fmt::format("open {}: a log of format version {}, this program "
+                        "reads version {}; the file was not changed",
+                        path_, header.version, kStoreFormatVersion));
     if (header.problem != HeaderProblem::None) {
         // A creation that died before its header was whole (or whose bytes never reached the
         // drive: zeros) is still a new, empty log.
@@ -128,9 +130,10 @@ Status Log::recover() {
             recovery_.bytes_cut = *size;
             return create_header();
         }
-        return Error::because(fmt::format("open {}: not a looplab log (its first {} bytes are not "
-                                          "a log header); the file was not changed",
-                                          path_, kStoreFileHeaderBytes));
+        return Error::because(
+            fmt::format("open {}: not a looplab log (its first {} bytes are not "
+                        "a log header); the file was not changed",
+                        path_, kStoreFileHeaderBytes));
     }
     base_offset_ = next_offset_ = header.base;
 
@@ -170,23 +173,24 @@ Status Log::recover() {
     recovery_.problem = decoded.problem;
     recovery_.ending = RecoveryReport::Ending::Corrupt;
     const bool cut_short = decoded.status == DecodeStatus::NeedMore;
-    const bool last_record_damaged = decoded.problem == RecordProblem::ChecksumMismatch &&
-                                     position + decoded.size == *size;
+    const bool last_record_damaged =
+        decoded.problem == RecordProblem::ChecksumMismatch && position + decoded.size == *size;
     auto zeros = only_zeros_from(window, position, *size);
     if (!zeros) return zeros.error();
-    if (cut_short || last_record_damaged || *zeros) recovery_.ending = RecoveryReport::Ending::TornTail;
+    if (cut_short || last_record_damaged || *zeros)
+        recovery_.ending = RecoveryReport::Ending::TornTail;
 
     if (recovery_.ending == RecoveryReport::Ending::Corrupt &&
         options_.on_corruption == OnCorruption::Refuse)
-        return Error::because(fmt::format("open {}: corrupt record at byte {} ({}) with {} bytes "
-                                          "from there to the end; the file was not changed "
-                                          "(OnCorruption::Refuse)",
-                                          path_, position, describe(decoded.problem),
-                                          recovery_.bytes_cut));
+        return Error::because(
+            fmt::format("open {}: corrupt record at byte {} ({}) with {} bytes "
+                        "from there to the end; the file was not changed "
+                        "(OnCorruption::Refuse)",
+                        path_, position, describe(decoded.problem), recovery_.bytes_cut));
 
     // Cut, and make the cut durable before anything new is appended after it.
     if (auto cut = detail::truncate_to(fd_.get(), position, path_); !cut) return cut;
     return detail::sync_data(fd_.get(), path_);
 }
 
-}  // namespace looplab::store
+}   // namespace looplab::store

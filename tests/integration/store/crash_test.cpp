@@ -47,7 +47,8 @@ std::string value_for(Offset offset) {
     std::mt19937 random{static_cast<std::uint32_t>(offset)};
     const std::size_t filler = offset % 32 == 31 ? 20'000 + random() % 70'000 : random() % 200;
     std::string value = fmt::format("record {} ", offset);
-    for (std::size_t i = 0; i < filler; ++i) value.push_back(static_cast<char>('a' + (offset + i) % 26));
+    for (std::size_t i = 0; i < filler; ++i)
+        value.push_back(static_cast<char>('a' + (offset + i) % 26));
     return value;
 }
 
@@ -93,7 +94,8 @@ RoundResult kill_a_writer(const std::string& path, std::mt19937& random) {
     auto read_acks = [&](int timeout_ms) {
         pollfd ready{pipe_fds[0], POLLIN, 0};
         if (::poll(&ready, 1, timeout_ms) <= 0) return false;
-        const ssize_t got = ::read(pipe_fds[0], buffer.data(), buffer.size() * sizeof(std::uint64_t));
+        const ssize_t got =
+            ::read(pipe_fds[0], buffer.data(), buffer.size() * sizeof(std::uint64_t));
         if (got <= 0) return false;   // the writer is gone
         for (std::size_t i = 0; i < static_cast<std::size_t>(got) / sizeof(std::uint64_t); ++i)
             result.acks.push_back(buffer[i]);
@@ -112,11 +114,12 @@ RoundResult kill_a_writer(const std::string& path, std::mt19937& random) {
     while (read_acks(0)) {   // what it acknowledged before it died is still in the pipe
     }
     ::close(pipe_fds[0]);
-    for (std::uint64_t ack : result.acks) result.writer_failed |= ack == kWriterFailed;
+    for (std::uint64_t ack : result.acks)
+        result.writer_failed |= ack == kWriterFailed;
     return result;
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a writer killed with SIGKILL at random moments loses no acknowledged record",
           "[store-crash][store][integration]") {
@@ -153,7 +156,8 @@ TEST_CASE("a writer killed with SIGKILL at random moments loses no acknowledged 
         acknowledged += round.acks.size();
 
         // Recovery, as the next program to open the file would do it.
-        const std::uint64_t size_before = std::filesystem::exists(path) ? std::filesystem::file_size(path) : 0;
+        const std::uint64_t size_before =
+            std::filesystem::exists(path) ? std::filesystem::file_size(path) : 0;
         Log log = open_log(path, LogOptions{});
         const RecoveryReport& report = log.recovery();
         REQUIRE(report.ending != RecoveryReport::Ending::Corrupt);   // a kill only tears the tail

@@ -25,7 +25,7 @@ void fill_two_rooms(Log& log, int per_room) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a new log starts empty, at offset 0", "[store]") {
     TempDir dir;
@@ -141,7 +141,8 @@ TEST_CASE("compaction keeps the last N records of each key, with their offsets",
     CHECK(report.bytes_after == log.file_bytes());
     CHECK(log.file_bytes() < before);
     CHECK(offsets_of(must(log.read_from(0))) == std::vector<Offset>{16, 17, 18, 19});
-    CHECK(values_of(must(log.by_key("room:lobby"))) == std::vector<std::string>{"lobby 8", "lobby 9"});
+    CHECK(values_of(must(log.by_key("room:lobby"))) ==
+          std::vector<std::string>{"lobby 8", "lobby 9"});
 
     // Offsets go on from where they were, also after a reopen.
     CHECK(append(log, "room:lobby", "new") == 20);
@@ -159,11 +160,11 @@ TEST_CASE("compaction by age drops records older than max_age", "[store]") {
     LogOptions options = fast_options();
     options.wall_clock_ms = [&now_ms] { return now_ms; };
     Log log = open_log(path, options);
-    append(log, "a", "old");        // written at 1 000 000 ms
+    append(log, "a", "old");   // written at 1 000 000 ms
     now_ms += 60'000;
-    append(log, "a", "newer");      // 60 s later
+    append(log, "a", "newer");   // 60 s later
     append(log, "b", "newest");
-    now_ms += 10'000;               // now: the old one is 70 s old, the others 10 s
+    now_ms += 10'000;   // now: the old one is 70 s old, the others 10 s
 
     must(log.compact(Retention{0, Millis{30'000}}));
     CHECK(values_of(must(log.read_from(0))) == std::vector<std::string>{"newer", "newest"});
@@ -189,14 +190,16 @@ TEST_CASE("a full log compacts by its retention, or says it is full", "[store]")
     SECTION("with a retention: the oldest go, the append succeeds") {
         options.retention = Retention{3, std::nullopt};
         Log log = open_log(dir.file("full.log"), options);
-        for (int i = 0; i < 25; ++i) append(log, "room:lobby", fmt::format("lobby {}", i % 10));
+        for (int i = 0; i < 25; ++i)
+            append(log, "room:lobby", fmt::format("lobby {}", i % 10));
         CHECK(log.file_bytes() <= options.max_file_bytes);
         CHECK(must(log.last(1)).at(0).offset == 24);
         CHECK(log.record_count() <= 10);
     }
     SECTION("without one: an error that says what to do, and nothing written") {
         Log log = open_log(dir.file("full.log"), options);
-        for (int i = 0; i < 10; ++i) append(log, "room:lobby", fmt::format("lobby {}", i));
+        for (int i = 0; i < 10; ++i)
+            append(log, "room:lobby", fmt::format("lobby {}", i));
         auto full = log.append("room:lobby", "lobby X");
         REQUIRE_FALSE(full);
         CHECK_THAT(full.error().message(), Catch::Contains("log full"));
@@ -204,8 +207,10 @@ TEST_CASE("a full log compacts by its retention, or says it is full", "[store]")
     }
 }
 
-TEST_CASE("the fsync policies: Always syncs each append, EveryMillis once per interval, Never "
-          "not at all", "[store]") {
+TEST_CASE(
+    "the fsync policies: Always syncs each append, EveryMillis once per interval, Never "
+    "not at all",
+    "[store]") {
     TempDir dir;
     ManualClock clock;
     LogOptions options = fast_options();
@@ -214,7 +219,8 @@ TEST_CASE("the fsync policies: Always syncs each append, EveryMillis once per in
     SECTION("Always") {
         options.fsync = Always{};
         Log log = open_log(dir.file("always.log"), options);
-        for (int i = 0; i < 5; ++i) append(log, "k", "v");
+        for (int i = 0; i < 5; ++i)
+            append(log, "k", "v");
         CHECK(log.syncs() == 5);
     }
     SECTION("EveryMillis(100)") {
@@ -222,24 +228,25 @@ TEST_CASE("the fsync policies: Always syncs each append, EveryMillis once per in
         Log log = open_log(dir.file("every.log"), options);
         append(log, "k", "1");
         append(log, "k", "2");
-        CHECK(log.syncs() == 0);        // not 100 ms since the last sync (the open) yet
+        CHECK(log.syncs() == 0);   // not 100 ms since the last sync (the open) yet
         clock.advance(100ms);
-        CHECK(log.sync_if_due());       // the timer a program would run: due now
+        CHECK(log.sync_if_due());   // the timer a program would run: due now
         CHECK(log.syncs() == 1);
-        CHECK(log.sync_if_due());       // nothing new since: no sync
+        CHECK(log.sync_if_due());   // nothing new since: no sync
         CHECK(log.syncs() == 1);
         clock.advance(150ms);
-        append(log, "k", "3");          // the append itself finds the sync due
+        append(log, "k", "3");   // the append itself finds the sync due
         CHECK(log.syncs() == 2);
         append(log, "k", "4");
         CHECK(log.syncs() == 2);
-        REQUIRE(log.close());           // close syncs what is left
+        REQUIRE(log.close());   // close syncs what is left
         CHECK(log.syncs() == 3);
     }
     SECTION("Never") {
         options.fsync = Never{};
         Log log = open_log(dir.file("never.log"), options);
-        for (int i = 0; i < 5; ++i) append(log, "k", "v");
+        for (int i = 0; i < 5; ++i)
+            append(log, "k", "v");
         clock.advance(10s);
         CHECK(log.sync_if_due());
         REQUIRE(log.close());

@@ -21,7 +21,7 @@ std::vector<std::uint8_t> encoded(Offset offset, std::int64_t unix_ms, std::stri
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a record's bytes are crc, length, offset, time, key length, key, value", "[store]") {
     const auto bytes = encoded(7, 0x0102030405060708, "ab", "xyz");
@@ -30,13 +30,14 @@ TEST_CASE("a record's bytes are crc, length, offset, time, key length, key, valu
     //                                 body length 25, little-endian
     CHECK(std::vector<std::uint8_t>(bytes.begin() + 4, bytes.begin() + 8) ==
           std::vector<std::uint8_t>{25, 0, 0, 0});
-    CHECK(bytes[8] == 7);                              // offset 7, little-endian
-    CHECK(bytes[16] == 0x08);                          // unix_ms, lowest byte first
+    CHECK(bytes[8] == 7);       // offset 7, little-endian
+    CHECK(bytes[16] == 0x08);   // unix_ms, lowest byte first
     CHECK(bytes[23] == 0x01);
-    CHECK(bytes[24] == 2);                             // key length
+    CHECK(bytes[24] == 2);   // key length
     CHECK(std::string(bytes.begin() + 28, bytes.end()) == "abxyz");
     // The CRC covers everything after it: the length and the body.
-    const std::uint32_t crc = looplab::codec::crc32c(std::span<const std::uint8_t>{bytes}.subspan(4));
+    const std::uint32_t crc =
+        looplab::codec::crc32c(std::span<const std::uint8_t>{bytes}.subspan(4));
     CHECK(bytes[0] == (crc & 0xFF));
     CHECK(bytes[3] == (crc >> 24));
 }
@@ -78,14 +79,16 @@ TEST_CASE("every prefix of a record is 'need more', never a record or corruption
         CAPTURE(cut);
         const Decoded decoded = decode_record(std::span<const std::uint8_t>{bytes}.first(cut));
         CHECK(decoded.status == DecodeStatus::NeedMore);
-        CHECK(decoded.size == (cut < kStoreRecordHeaderBytes ? kStoreRecordHeaderBytes : bytes.size()));
+        CHECK(decoded.size ==
+              (cut < kStoreRecordHeaderBytes ? kStoreRecordHeaderBytes : bytes.size()));
     }
 }
 
 TEST_CASE("every damaged byte of a record is caught", "[store]") {
     const auto good = encoded(3, 4, "key", "value");
     for (std::size_t at = 0; at < good.size(); ++at) {
-        for (const std::uint8_t flip : {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xff}}) {
+        for (const std::uint8_t flip :
+             {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xff}}) {
             CAPTURE(at, flip);
             auto bytes = good;
             bytes[at] ^= flip;
@@ -112,8 +115,10 @@ TEST_CASE("impossible lengths are refused before anything is read or allocated",
 TEST_CASE("a key length past the body is corruption even with a good checksum", "[store]") {
     auto bytes = encoded(0, 0, "ab", "cd");
     bytes[24] = 9;   // key length 9, body has only 4 bytes of key + value
-    const std::uint32_t crc = looplab::codec::crc32c(std::span<const std::uint8_t>{bytes}.subspan(4));
-    for (int i = 0; i < 4; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
+    const std::uint32_t crc =
+        looplab::codec::crc32c(std::span<const std::uint8_t>{bytes}.subspan(4));
+    for (int i = 0; i < 4; ++i)
+        bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
     const Decoded decoded = decode_record(bytes);
     CHECK(decoded.status == DecodeStatus::Corrupt);
     CHECK(decoded.problem == RecordProblem::KeyLongerThanBody);

@@ -16,9 +16,9 @@ using namespace looplab::store::testing;
 namespace {
 
 struct Written {
-    std::vector<Record> records;             // as appended
-    std::vector<std::uint64_t> ends;         // file size after each record
-    std::vector<std::uint8_t> file;          // the whole file
+    std::vector<Record> records;       // as appended
+    std::vector<std::uint64_t> ends;   // file size after each record
+    std::vector<std::uint8_t> file;    // the whole file
 };
 
 // A small log with records of different shapes: empty key, empty value, binary, longer.
@@ -27,8 +27,11 @@ Written write_sample(const std::string& path) {
     Log log = open_log(path);
     written.ends.push_back(log.file_bytes());   // the header alone
     const std::vector<std::pair<std::string, std::string>> rows = {
-        {"room:lobby", "ada: hello"}, {"", "no key"}, {"room:b", ""},
-        {"bin", std::string("\0\x01\xff", 3)}, {"room:lobby", std::string(40, 'x')}};
+        {"room:lobby", "ada: hello"},
+        {"", "no key"},
+        {"room:b", ""},
+        {"bin", std::string("\0\x01\xff", 3)},
+        {"room:lobby", std::string(40, 'x')}};
     for (const auto& [key, value] : rows) {
         const Offset offset = append(log, key, value);
         written.records.push_back(Record{offset, 1'700'000'000'000, key, value});
@@ -40,9 +43,11 @@ Written write_sample(const std::string& path) {
     return written;
 }
 
-std::vector<Record> all_records(const Log& log) { return must(log.read_from(0)); }
+std::vector<Record> all_records(const Log& log) {
+    return must(log.read_from(0));
+}
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a log cut at every byte reopens with exactly the whole records before the cut",
           "[store]") {
@@ -52,11 +57,13 @@ TEST_CASE("a log cut at every byte reopens with exactly the whole records before
 
     for (std::size_t cut = 0; cut <= sample.file.size(); ++cut) {
         CAPTURE(cut);
-        write_bytes(path, std::vector<std::uint8_t>(sample.file.begin(), sample.file.begin() + cut));
+        write_bytes(path,
+                    std::vector<std::uint8_t>(sample.file.begin(), sample.file.begin() + cut));
 
         // The records whose last byte is before the cut; the file is cut back to their end.
         std::size_t whole = 0;
-        while (whole < sample.records.size() && sample.ends[whole + 1] <= cut) ++whole;
+        while (whole < sample.records.size() && sample.ends[whole + 1] <= cut)
+            ++whole;
         const std::uint64_t kept_bytes = sample.ends[whole];
         const bool on_a_boundary = cut == kept_bytes;
         {
@@ -101,7 +108,8 @@ TEST_CASE("a log damaged at any byte never returns a damaged record", "[store]")
             write_bytes(path, bytes);
 
             std::size_t damaged = 0;   // the record holding the damaged byte
-            while (sample.ends[damaged + 1] <= at) ++damaged;
+            while (sample.ends[damaged + 1] <= at)
+                ++damaged;
 
             Log log = open_log(path);
             const RecoveryReport& report = log.recovery();
@@ -132,8 +140,9 @@ TEST_CASE("damage before the last record is reported as corruption, at the end a
         CHECK(log.recovery().problem == RecordProblem::ChecksumMismatch);
         CHECK(log.recovery().bytes_cut == sample.file.size() - sample.ends[1]);
         CHECK(log.recovery().summary() ==
-              fmt::format("corrupt record at byte {} (checksum mismatch): {} bytes cut, 1 record kept",
-                          sample.ends[1], sample.file.size() - sample.ends[1]));
+              fmt::format(
+                  "corrupt record at byte {} (checksum mismatch): {} bytes cut, 1 record kept",
+                  sample.ends[1], sample.file.size() - sample.ends[1]));
     }
     SECTION("a value byte of the last record") {
         auto bytes = sample.file;
@@ -181,9 +190,9 @@ TEST_CASE("a file that is not a log is refused and left as it was", "[store]") {
     const std::string path = dir.file("notes.txt");
 
     SECTION("some text") {
-        const std::vector<std::uint8_t> text = {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l',
-                                                'd', '\n', 'a', 'n', 'o', 't', 'h', 'e', 'r', ' ',
-                                                'l', 'i', 'n', 'e', '\n'};
+        const std::vector<std::uint8_t> text = {'h', 'e', 'l',  'l', 'o', ' ', 'w', 'o', 'r',
+                                                'l', 'd', '\n', 'a', 'n', 'o', 't', 'h', 'e',
+                                                'r', ' ', 'l',  'i', 'n', 'e', '\n'};
         write_bytes(path, text);
         auto log = Log::open(path, fast_options());
         REQUIRE_FALSE(log);
@@ -203,7 +212,8 @@ TEST_CASE("a file that is not a log is refused and left as it was", "[store]") {
         header[16] = 2;   // version 2, with a checksum that matches
         const std::uint32_t crc =
             looplab::codec::crc32c(std::span<const std::uint8_t>{header.data(), 20});
-        for (int i = 0; i < 4; ++i) header[20 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
+        for (int i = 0; i < 4; ++i)
+            header[20 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
         const std::vector<std::uint8_t> bytes(header.begin(), header.end());
         write_bytes(path, bytes);
         auto log = Log::open(path, fast_options());

@@ -49,7 +49,8 @@ inline std::vector<std::uint8_t> read_bytes(const std::string& path) {
 
 inline void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
     std::ofstream out{path, std::ios::binary | std::ios::trunc};
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     REQUIRE(out.good());
 }
 
@@ -81,14 +82,16 @@ T must(Result<T> result) {
 
 inline std::vector<std::string> values_of(const std::vector<Record>& records) {
     std::vector<std::string> values;
-    for (const Record& record : records) values.push_back(record.value);
+    for (const Record& record : records)
+        values.push_back(record.value);
     return values;
 }
 
 inline std::vector<Offset> offsets_of(const std::vector<Record>& records) {
     std::vector<Offset> offsets;
-    for (const Record& record : records) offsets.push_back(record.offset);
+    for (const Record& record : records)
+        offsets.push_back(record.offset);
     return offsets;
 }
 
-}  // namespace looplab::store::testing
+}   // namespace looplab::store::testing
