@@ -182,7 +182,8 @@ TEST_CASE("json numbers beyond a double: too large is refused, too small reads a
                  "000000000000000000000000000000000000000000000000000000000000000000000000000"
                  "000000000000000000000000000000000000000000000000000000000000000000000000000"
                  "000000000000000000000000000000000000000000000000000000000000000000000000000"
-                 "0001").as_double() == 0.0);
+                 "0001").as_double() == 1e-303);   // a long fraction is still read exactly
+    CHECK(parsed("0." + std::string(400, '0') + "1").as_double() == 0.0);   // below the smallest
     CHECK(parsed("1e-1000000000000000000000").as_double() == 0.0);   // huge exponents too
     CHECK(refusal("1e1000000000000000000000").position == 0);
     CHECK(parsed("0e1000000000000000000000").as_double() == 0.0);
