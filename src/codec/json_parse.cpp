@@ -64,7 +64,7 @@ void merge_duplicate_keys(Object& members, std::vector<std::uint32_t>& order) {
             if (kept != i) members[kept] = std::move(members[i]);
             ++kept;
         }
-    members.resize(kept);
+    members.erase(members.begin() + static_cast<std::ptrdiff_t>(kept), members.end());
 }
 
 // A byte as the error message shows it: 'x' when printable, else 0x1F.
@@ -164,7 +164,7 @@ bool Parser::parse_object(Value& out, std::size_t depth) {
     for (;;) {
         if (cursor_ == end_) return fail(cursor_, "unexpected end of input, expected a string key");
         if (*cursor_ != '"') return fail(cursor_, "expected a string key");
-        Member& member = members.emplace_back();
+        Member& member = members.emplace_back(std::string{}, Value{});
         if (!parse_string(member.first)) return false;
         skip_whitespace();
         if (cursor_ == end_ || *cursor_ != ':') return fail(cursor_, "expected ':' after a key");

@@ -8,7 +8,9 @@ namespace looplab::socketio {
 
 bool Ack::wanted() const {
     if (socket_ == nullptr || sent_flag()) return false;
-    return !shared_ || *shared_->socket_alive;
+    // A copy may outlive the socket object (then its alive token says so) or its connection.
+    if (shared_ && !*shared_->socket_alive) return false;
+    return socket_->connected();
 }
 
 Ack::Ack(const Ack& other) { share_with(other); }

@@ -23,6 +23,7 @@ Client::Client(Server& server, engineio::Session& session)
 }
 
 Client::~Client() {
+    *alive_ = false;
     if (connect_timer_ != 0) server_.loop().cancel_timer(connect_timer_);
 }
 
@@ -45,8 +46,11 @@ void Client::on_packet(Packet&& packet) {
     Socket* socket = socket_for(packet.nsp);
     const bool is_connect = packet.type == PacketType::Connect;
     if (socket == nullptr && is_connect) return on_connect_packet(std::move(packet));
-    if (socket == nullptr || is_connect || packet.type == PacketType::ConnectError) {
-        // socket.io's Client closes on the same "invalid state" (PROTOCOLS.md §2.4).
+    // socket.io's Client closes on the same "invalid state" (PROTOCOLS.md §2.4): the first
+    // packet is not a CONNECT, a packet for a namespace not joined (or still in its
+    // middlewares), a second CONNECT, a CONNECT_ERROR from the peer.
+    if (socket == nullptr || !socket->connected() || is_connect ||
+        packet.type == PacketType::ConnectError) {
         server_.log(fmt::format("socketio: {} packet for namespace {} in the wrong state on {}; "
                                 "closing",
                                 to_string(packet.type), packet.nsp, session_->id()));
@@ -56,6 +60,11 @@ void Client::on_packet(Packet&& packet) {
 }
 
 void Client::on_connect_packet(Packet&& packet) {
+    if (sockets_.size() >= server_.options().max_namespaces_per_client) {
+        server_.log(fmt::format("socketio: more than {} namespaces on {}; closing",
+                                server_.options().max_namespaces_per_client, session_->id()));
+        return close_with(DisconnectReason::ForcedServerClose);
+    }
     json::Value auth = packet.data ? std::move(*packet.data) : json::Value::object();
     Namespace* nsp = server_.namespace_for_connect(packet.nsp, auth);
     if (nsp == nullptr) {
@@ -137,6 +146,16 @@ void Client::close_with(DisconnectReason reason) {
     is_closing_ = true;
     disconnect_all(reason);
     if (session_ != nullptr) session_->close();
+}
+
+void Client::disconnect_and_close() {
+    if (is_closing_) return;
+    // Copied: each disconnect() takes its socket out of sockets_.
+    std::vector<Socket*> joined;
+    for (const auto& socket : sockets_)
+        if (socket->connected()) joined.push_back(socket.get());
+    for (Socket* socket : joined) socket->disconnect();
+    close_with(DisconnectReason::ForcedServerClose);   // sockets still in their middlewares
 }
 
 void Client::disconnect_all(DisconnectReason reason) {

@@ -187,7 +187,7 @@ void InMemoryAdapter::broadcast_with_ack(Packet& packet, const BroadcastOptions&
     for_each_recipient(opts, [&](Socket& socket) {
         if (is_volatile && !socket.client().is_writable()) return;
         ++count;
-        socket.add_broadcast_ack(*packet.id, on_answer);
+        socket.add_broadcast_ack(*packet.id, opts.flags.timeout.value_or(Millis{0}), on_answer);
         if (socket.has_outgoing_listeners()) socket.notify_outgoing(packet);
         socket.client().write_encoded(text, attachments, false);
     });

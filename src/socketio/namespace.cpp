@@ -35,14 +35,24 @@ void Namespace::add(Client& client, json::Value auth) {
     const RecoveryOptions& recovery = server_.options().recovery;
     const json::Value* pid = auth.find("pid");
     const json::Value* offset = auth.find("offset");
-    std::optional<RestoredSession> restored;
-    if (recovery.enabled && pid != nullptr && pid->is_string() && offset != nullptr &&
-        offset->is_string()) {
-        // The in-memory adapter answers at once; a networked one would answer later.
-        adapter_->restore_session(pid->as_string(), offset->as_string(),
-                                  [&](std::optional<RestoredSession> found) { restored = std::move(found); });
-    }
+    if (!recovery.enabled || pid == nullptr || !pid->is_string() || offset == nullptr ||
+        !offset->is_string())
+        return admit(client, std::move(auth), std::nullopt);
+    // The in-memory adapter answers at once; a networked one answers later, when the
+    // connection may be gone.
+    const std::string pid_text = pid->as_string();
+    const std::string offset_text = offset->as_string();
+    adapter_->restore_session(
+        pid_text, offset_text,
+        [this, &client, alive = client.alive_token(),
+         auth = std::move(auth)](std::optional<RestoredSession> restored) mutable {
+            if (!*alive || client.is_closing() || client.session() == nullptr) return;
+            admit(client, std::move(auth), std::move(restored));
+        });
+}
 
+void Namespace::admit(Client& client, json::Value auth, std::optional<RestoredSession> restored) {
+    const RecoveryOptions& recovery = server_.options().recovery;
     const std::string id = restored ? restored->session.sid : server_.new_id();
     Socket& socket = client.adopt(std::make_unique<Socket>(*this, client, std::move(auth), id));
     if (restored) socket.set_recovered_session(restored->session.pid, std::move(restored->session.data));

@@ -37,9 +37,7 @@ Server::Server(loop::EventLoop& loop, ServerOptions options)
     : loop_(loop),
       options_(std::move(options)),
       listener_(std::make_unique<EngineListener>(*this)),
-      engine_(std::make_unique<engineio::Server>(loop, options_.engine)),
       alive_(std::make_shared<bool>(true)) {
-    engine_->set_listener(*listener_);
     main_ = &of("/");
 }
 
@@ -49,8 +47,6 @@ Server::~Server() {
     // (and their sockets) before the namespaces they point to. No listener runs.
     engine_.reset();
 }
-
-void Server::attach(http::Server& http) { engine_->attach(http); }
 
 engineio::ServerListener& Server::engine_listener() { return *listener_; }
 
@@ -81,6 +77,11 @@ Namespace* Server::namespace_for_connect(std::string_view name, const json::Valu
     if (Namespace* existing = find_namespace(name)) return existing;   // static names win
     for (const auto& parent : parents_) {
         if (!parent->accepts(name, auth)) continue;
+        if (parent->children().size() >= options_.max_child_namespaces) {
+            log(fmt::format("socketio: namespace {} refused: its parent already has {} children",
+                            name, options_.max_child_namespaces));
+            return nullptr;
+        }
         auto child = std::make_unique<Namespace>(*this, std::string{name}, parent.get());
         Namespace& made = *child;
         namespaces_.emplace(std::string{name}, std::move(child));

@@ -167,6 +167,14 @@ BroadcastOperator Socket::to(std::string_view room) const {
     return BroadcastOperator{*nsp_}.to(room).except(id());
 }
 
+BroadcastOperator Socket::to(std::initializer_list<std::string_view> rooms) const {
+    return BroadcastOperator{*nsp_}.to(rooms).except(id());
+}
+
+BroadcastOperator Socket::except(std::initializer_list<std::string_view> rooms) const {
+    return BroadcastOperator{*nsp_}.except(rooms).except(id());
+}
+
 BroadcastOperator Socket::except(std::string_view room) const {
     return BroadcastOperator{*nsp_}.except(room).except(id());
 }
@@ -190,7 +198,9 @@ void Socket::on_connected() {
 void Socket::disconnect(bool close_underlying) {
     if (!connected()) return;
     if (close_underlying) {
-        client_->close_with(DisconnectReason::ForcedServerClose);
+        // socket.io: every socket of the connection leaves as with disconnect(), then the
+        // connection closes.
+        client_->disconnect_and_close();
         return;
     }
     write(Packet{PacketType::Disconnect, nsp_->name(), std::nullopt, std::nullopt}, false);
@@ -231,10 +241,15 @@ void Socket::on_packet(Packet&& packet) {
     switch (packet.type) {
         case PacketType::Event:
         case PacketType::BinaryEvent:
-            if (extras_ && !extras_->middlewares.empty())
-                run_packet_middlewares(std::make_shared<Packet>(std::move(packet)), 0);
-            else
-                dispatch_event(packet);
+            if (!extras_ || extras_->middlewares.empty()) return dispatch_event(packet);
+            if (extras_->pending_packets >= nsp_->server().options().max_pending_packets) {
+                nsp_->server().log(fmt::format(
+                    "socketio: more than {} events waiting in middlewares on {} ({}); closing",
+                    nsp_->server().options().max_pending_packets, id(), nsp_->name()));
+                return client_->close_with(DisconnectReason::ForcedServerClose);
+            }
+            ++extras_->pending_packets;
+            run_packet_middlewares(std::make_shared<Packet>(std::move(packet)), 0);
             return;
         case PacketType::Ack:
         case PacketType::BinaryAck: on_ack(packet); return;
@@ -246,13 +261,18 @@ void Socket::on_packet(Packet&& packet) {
 
 void Socket::run_packet_middlewares(std::shared_ptr<Packet> packet, std::size_t index) {
     if (!connected()) return;
-    if (!extras_ || index >= extras_->middlewares.size()) return dispatch_event(*packet);
+    if (index >= extras_->middlewares.size()) {
+        --extras_->pending_packets;
+        return dispatch_event(*packet);
+    }
     const json::Array& data = packet->data->as_array();
     const std::string event = data[0].is_string() ? data[0].as_string() : json::write(data[0]);
     const Args args{std::span<const json::Value>{data}.subspan(1)};
     Next next{[this, packet, index, alive = alive_token()](std::optional<MiddlewareError> error) {
         if (!*alive) return;
         if (!error) return run_packet_middlewares(packet, index + 1);
+        --extras_->pending_packets;
+        if (!connected()) return;
         if (listener_count("error") == 0) {
             nsp_->server().log(fmt::format("socketio: event refused by a middleware on {} ({}): {}",
                                            id(), nsp_->name(), error->message));

@@ -30,8 +30,22 @@ bool Socket::send_event_with_ack(json::Array&& data, Millis timeout, AckCallback
     return true;
 }
 
-void Socket::add_broadcast_ack(std::uint64_t id, std::function<void(const Args&)> on_answer) {
-    extras().acks.push_back(PendingAck{id, 0, {}, std::move(on_answer)});
+void Socket::add_broadcast_ack(std::uint64_t id, Millis timeout,
+                               std::function<void(const Args&)> on_answer) {
+    forget_expired_broadcast_acks();
+    const Clock::time_point deadline = nsp_->server().loop().now() + timeout;
+    extras().acks.push_back(PendingAck{id, 0, {}, std::move(on_answer), deadline});
+}
+
+// A broadcast's gathering ends at its timeout; an answer after that would be ignored anyway.
+// Dropped lazily (on the next broadcast ack): no timer per recipient, and the list stays as
+// short as the broadcasts still running.
+void Socket::forget_expired_broadcast_acks() {
+    if (!extras_ || extras_->acks.empty()) return;
+    const Clock::time_point now = nsp_->server().loop().now();
+    std::erase_if(extras_->acks, [now](const PendingAck& ack) {
+        return ack.timer == 0 && ack.deadline < now;
+    });
 }
 
 void Socket::on_ack(Packet& packet) {

@@ -120,15 +120,24 @@ std::array<std::uint8_t, kStoreFileHeaderBytes> encode_file_header(Offset base) 
     std::array<std::uint8_t, kStoreFileHeaderBytes> header{};
     std::memcpy(header.data(), kMagic.data(), kMagic.size());
     put_u64(base, header.data() + 8);
-    put_u32(codec::crc32c(std::span<const std::uint8_t>{header.data(), 16}), header.data() + 16);
-    return header;   // bytes 20-23 stay zero: room for a version or flags later
+    put_u32(kStoreFormatVersion, header.data() + 16);
+    put_u32(codec::crc32c(std::span<const std::uint8_t>{header.data(), 20}), header.data() + 20);
+    return header;
 }
 
-std::optional<Offset> decode_file_header(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() < kStoreFileHeaderBytes) return std::nullopt;
-    if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) return std::nullopt;
-    if (codec::crc32c(bytes.first(16)) != get_u32(bytes.data() + 16)) return std::nullopt;
-    return get_u64(bytes.data() + 8);
+DecodedHeader decode_file_header(std::span<const std::uint8_t> bytes) {
+    DecodedHeader decoded;
+    if (bytes.size() < kStoreFileHeaderBytes) return decoded;
+    if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) return decoded;
+    if (codec::crc32c(bytes.first(20)) != get_u32(bytes.data() + 20)) return decoded;
+    decoded.version = get_u32(bytes.data() + 16);
+    if (decoded.version != kStoreFormatVersion) {
+        decoded.problem = HeaderProblem::UnknownVersion;
+        return decoded;
+    }
+    decoded.problem = HeaderProblem::None;
+    decoded.base = get_u64(bytes.data() + 8);
+    return decoded;
 }
 
 }  // namespace looplab::store

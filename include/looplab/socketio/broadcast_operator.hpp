@@ -38,10 +38,13 @@ class BroadcastOperator {
 public:
     explicit BroadcastOperator(Namespace& nsp, BroadcastOptions options = {});
 
-    // Adds rooms to the selection (union). in() is the same as to().
+    // Adds rooms to the selection (union). in() is the same as to(). Every function that takes
+    // one room also takes a list, to({"a", "b"}): without that overload a braced pair of
+    // strings would quietly become ONE string_view (C++20's iterator-pair constructor).
     BroadcastOperator to(std::string_view room) const;
     BroadcastOperator to(std::initializer_list<std::string_view> rooms) const;
     BroadcastOperator in(std::string_view room) const { return to(room); }
+    BroadcastOperator in(std::initializer_list<std::string_view> rooms) const { return to(rooms); }
     // Skips the members of these rooms (a socket id skips that socket).
     BroadcastOperator except(std::string_view room) const;
     BroadcastOperator except(std::initializer_list<std::string_view> rooms) const;

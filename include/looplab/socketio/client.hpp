@@ -12,8 +12,11 @@
 //     (the connection stays: the peer may join another namespace);
 //   - a packet that does not decode -> every socket gets "parse error", one log line, and
 //     the connection is closed. Other connections go on.
-//   - a packet for a namespace the peer has not joined, or a second CONNECT to one it has,
-//     closes the connection ("forced server close"), as socket.io's Client does.
+//   - a packet for a namespace the peer has not joined (or whose middlewares are still
+//     deciding), or a second CONNECT to one it has, closes the connection ("forced server
+//     close"), as socket.io's Client does ("invalid state");
+//   - more than ServerOptions::max_namespaces_per_client namespaces on one connection closes
+//     it too (a bound on the sockets one peer can make; socket.io has none).
 //
 // Contract: loop thread only. Made and owned by the Server, freed in the loop's close phase.
 #pragma once
@@ -46,6 +49,9 @@ public:
     const engineio::Handshake& handshake() const;
     Server& server() const { return server_; }
     const std::vector<std::unique_ptr<Socket>>& sockets() const { return sockets_; }
+    bool is_closing() const { return is_closing_; }
+    // False once the Client is destroyed: for answers that may come later (an adapter's).
+    std::shared_ptr<const bool> alive_token() const { return alive_; }
 
     // ---- from the engine ---------------------------------------------------------------------
     void on_message(std::string_view data, bool is_binary);
@@ -68,6 +74,9 @@ public:
     void remove(Socket& socket);
     // Every socket leaves with `reason`, then the connection is closed.
     void close_with(DisconnectReason reason);
+    // Socket::disconnect(true): every socket leaves as with disconnect() (the peer gets
+    // DISCONNECT for each), then the connection is closed.
+    void disconnect_and_close();
 
 private:
     void on_packet(Packet&& packet);
@@ -81,8 +90,8 @@ private:
     Decoder decoder_;
     std::vector<std::unique_ptr<Socket>> sockets_;
     loop::TimerId connect_timer_ = 0;
-    bool has_received_packet_ = false;
     bool is_closing_ = false;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }   // namespace looplab::socketio

@@ -99,7 +99,11 @@ public:
         return BroadcastOperator{*this}.to(rooms);
     }
     BroadcastOperator in(std::string_view room) { return to(room); }
+    BroadcastOperator in(std::initializer_list<std::string_view> rooms) { return to(rooms); }
     BroadcastOperator except(std::string_view room) { return BroadcastOperator{*this}.except(room); }
+    BroadcastOperator except(std::initializer_list<std::string_view> rooms) {
+        return BroadcastOperator{*this}.except(rooms);
+    }
     BroadcastOperator volatile_() { return BroadcastOperator{*this}.volatile_(); }
     BroadcastOperator local() { return BroadcastOperator{*this}.local(); }
     BroadcastOperator timeout(Millis timeout) { return BroadcastOperator{*this}.timeout(timeout); }
@@ -163,6 +167,7 @@ private:
         loop::TimerId timer = 0;
     };
 
+    void admit(Client& client, json::Value auth, std::optional<RestoredSession> restored);
     void connect_socket(Socket& socket, std::optional<RestoredSession> restored);
     void run_middlewares(Socket& socket, std::size_t index,
                          std::function<void(std::optional<MiddlewareError>)> done);

@@ -62,6 +62,23 @@ class Client;
 // socket.io's connectTimeout default.
 inline constexpr Millis kSioDefaultConnectTimeout{45'000};
 
+// ---- limits: what one peer may make us hold (each the default of a ServerOptions field) ----
+// Real clients stay far below them; a peer that goes over is closed with a log line.
+// Namespaces one connection may join at once. Each costs a Socket; a real client joins a
+// handful. One more closes the connection ("forced server close"). socket.io has no limit.
+inline constexpr std::size_t kSioMaxNamespacesPerClient = 100;
+// Child namespaces one dynamic parent may create (Server::of(predicate)). Each costs a
+// Namespace and its adapter, and outlives its sockets; past the limit a CONNECT to a new
+// name is refused with "Invalid namespace" (and one log line).
+inline constexpr std::size_t kSioMaxChildNamespaces = 1'000;
+// Incoming events of one socket held by per-packet middlewares that have not called next()
+// yet (Socket::use). One more closes the connection: a peer cannot pile up events behind a
+// slow check.
+inline constexpr std::size_t kSioMaxPendingPackets = 1'000;
+// Also bounded elsewhere: attachments per packet (kSioMaxAttachments, packet.hpp), each
+// message's size (the engine's max_payload), recovery buffers (recovery.hpp), a broadcast's
+// pending acknowledgements (dropped when its timeout passes).
+
 // The Engine.IO options Socket.IO uses unless told otherwise: the reference defaults with the
 // path "/socket.io/".
 engineio::ServerOptions default_engine_options();
@@ -72,6 +89,9 @@ struct ServerOptions {
     RecoveryOptions recovery;                 // off by default, as in socket.io
     AdapterFactory adapter;                   // empty: InMemoryAdapter
     std::size_t max_attachments = kSioMaxAttachments;   // per packet, from a peer
+    std::size_t max_namespaces_per_client = kSioMaxNamespacesPerClient;
+    std::size_t max_child_namespaces = kSioMaxChildNamespaces;   // per dynamic parent
+    std::size_t max_pending_packets = kSioMaxPendingPackets;     // per socket
     std::function<void(std::string_view line)> log;     // empty: one line to stderr
 };
 
@@ -101,8 +121,13 @@ public:
     }
     void use(Middleware middleware) { main_->use(std::move(middleware)); }
     BroadcastOperator to(std::string_view room) { return main_->to(room); }
+    BroadcastOperator to(std::initializer_list<std::string_view> rooms) { return main_->to(rooms); }
     BroadcastOperator in(std::string_view room) { return main_->to(room); }
+    BroadcastOperator in(std::initializer_list<std::string_view> rooms) { return main_->to(rooms); }
     BroadcastOperator except(std::string_view room) { return main_->except(room); }
+    BroadcastOperator except(std::initializer_list<std::string_view> rooms) {
+        return main_->except(rooms);
+    }
     BroadcastOperator volatile_() { return main_->volatile_(); }
     BroadcastOperator local() { return main_->local(); }
     BroadcastOperator timeout(Millis timeout) { return main_->timeout(timeout); }
@@ -122,7 +147,8 @@ public:
     std::size_t client_count() const { return client_count_; }
     const ServerOptions& options() const { return options_; }
     loop::EventLoop& loop() const { return loop_; }
-    engineio::Server& engine() { return *engine_; }
+    // The Engine.IO server under this one (made on first use, with options().engine).
+    engineio::Server& engine();
     // What the engine calls (on_open / on_message / on_close). Tests drive it with a fake
     // engineio::Session; applications never need it.
     engineio::ServerListener& engine_listener();
@@ -166,7 +192,14 @@ private:
     detail::ArrayPool arrays_;
     std::string text_;
     std::vector<std::string> attachments_;
-    std::unique_ptr<engineio::Server> engine_;   // last: destroyed first, with its sessions
+    // The Engine.IO server, made on first use (attach(), engine()) in server_engine.cpp and
+    // held through this small interface: a program that drives sessions itself (the unit
+    // tests, through engine_listener()) then does not link the HTTP engine at all.
+    struct EngineHolder {
+        virtual ~EngineHolder() = default;
+        virtual engineio::Server& get() = 0;
+    };
+    std::unique_ptr<EngineHolder> engine_;       // reset first in ~Server, with its sessions
     std::shared_ptr<bool> alive_;                // for the close-phase task
 };
 

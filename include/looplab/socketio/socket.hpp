@@ -186,15 +186,24 @@ public:
 
     // Broadcasts that leave this socket out.
     BroadcastOperator to(std::string_view room) const;
+    BroadcastOperator to(std::initializer_list<std::string_view> rooms) const;
     BroadcastOperator in(std::string_view room) const { return to(room); }
+    BroadcastOperator in(std::initializer_list<std::string_view> rooms) const { return to(rooms); }
     BroadcastOperator except(std::string_view room) const;
+    BroadcastOperator except(std::initializer_list<std::string_view> rooms) const;
     BroadcastOperator broadcast() const;
 
     // ---- leaving -----------------------------------------------------------------------------
     // Leaves the namespace: the peer gets DISCONNECT, listeners get "server namespace
-    // disconnect". close_underlying = true closes the whole connection instead (every socket
-    // of the client: "forced server close"). Calling it twice is harmless.
+    // disconnect". close_underlying = true does that for every socket of the connection and
+    // then closes the connection itself (as socket.io does). Calling it twice is harmless.
     void disconnect(bool close_underlying = false);
+
+    // ---- looking inside ----------------------------------------------------------------------
+    // Acknowledgements this socket still waits for (its own emit_with_ack and broadcasts').
+    std::size_t pending_ack_count() const { return extras_ ? extras_->acks.size() : 0; }
+    // Incoming events held by per-packet middlewares that have not called next() yet.
+    std::size_t pending_packet_count() const { return extras_ ? extras_->pending_packets : 0; }
 
     // ---- used by Client, Namespace and adapters (not by applications) ------------------------
     void set_recovered_session(std::string_view pid, json::Value data);
@@ -202,7 +211,10 @@ public:
     void on_packet(Packet&& packet);                // EVENT, ACK, DISCONNECT for this socket
     void on_close(DisconnectReason reason);         // emits disconnecting / disconnect
     void send_ack(std::uint64_t id, json::Array&& reply);
-    void add_broadcast_ack(std::uint64_t id, std::function<void(const Args&)> on_answer);
+    // A broadcast asked this socket for an answer; forgotten after `timeout` (the broadcast
+    // has ended by then), so a peer that never answers costs nothing for long.
+    void add_broadcast_ack(std::uint64_t id, Millis timeout,
+                           std::function<void(const Args&)> on_answer);
     void notify_outgoing(const Packet& packet);     // on_any_outgoing listeners, if any
     bool has_outgoing_listeners() const;
     std::string_view pid() const;                   // empty unless recovery is on
@@ -219,6 +231,7 @@ private:
         loop::TimerId timer;                              // 0: a broadcast ack (no own timer)
         AckCallback callback;                             // our emit_with_ack
         std::function<void(const Args&)> on_answer;       // a broadcast's recipient
+        Clock::time_point deadline{};                     // a broadcast's: forgotten after it
     };
     // What only some sockets need, allocated on first use.
     struct Extras {
@@ -230,6 +243,7 @@ private:
         std::vector<Room> pending_rooms;   // joined before the socket was connected
         std::shared_ptr<bool> alive;
         events::ListenerId next_id = 1;
+        std::size_t pending_packets = 0;   // events inside per-packet middlewares
     };
 
     template <typename F>
@@ -263,6 +277,7 @@ private:
     void run_packet_middlewares(std::shared_ptr<Packet> packet, std::size_t index);
     void on_ack_timeout(std::uint64_t id);
     void on_ack(Packet& packet);
+    void forget_expired_broadcast_acks();
     void fail_pending_acks();
     void emit_reserved(std::string_view event, DisconnectReason reason);
 

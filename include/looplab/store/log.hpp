@@ -160,11 +160,11 @@ private:
     Log(std::string path, LogOptions options, UniqueFd fd);
 
     [[nodiscard]] Status recover();
+    [[nodiscard]] Status create_header();   // an empty file becomes a new log
     [[nodiscard]] Status make_room(std::size_t record_bytes);
     [[nodiscard]] Status sync_now();
     [[nodiscard]] Status usable() const;
     void remember(const Entry& entry, std::string_view key);
-    void rebuild_key_index(const std::vector<std::string>& keys);
     [[nodiscard]] Result<Record> read_entry(const Entry& entry) const;
     [[nodiscard]] Result<std::vector<Record>> read_entries(const std::vector<std::size_t>& which) const;
     Clock::time_point now() const;
