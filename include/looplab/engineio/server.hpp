@@ -15,7 +15,14 @@
 //     engine.attach(http_server);                // it answers its path, the rest goes on
 //
 // Sessions are owned by the Server. A Session& passed to a listener stays valid until that
-// session's on_close returns; after it, nothing more is reported for it.
+// session's on_close returns; after it, nothing more is reported for it. on_close runs in a
+// task the server posts (the loop's "next" phase), never inside the call that ended it.
+//
+// Refusals are the reference server's (errors.hpp: codes 0-5 with JSON bodies, checked in the
+// order of request_check.hpp); CORS and the sid cookie: cors.hpp, open_packet.hpp. Bad input
+// (a malformed packet, an oversize body, a second GET) ends that session only, with one log
+// line. Inside: server.cpp routes, server_core.cpp keeps the sessions and WebSockets,
+// session_impl.cpp / polling_transport.cpp / websocket_transport.cpp are one session.
 //
 // Contract: loop thread only. Destroy the Server before its EventLoop, and not from inside
 // one of its listener calls; destroying it closes every session at once (no events fire
