@@ -61,6 +61,14 @@ inline constexpr std::size_t kEioDefaultMaxPayload = 1'000'000;   // maxHttpBuff
 inline constexpr std::size_t kEioMaxQueuedPackets = 10'000;
 inline constexpr std::size_t kEioMaxQueuedBytes = 16 * 1024 * 1024;   // 16 MiB
 
+// The heartbeat deadline (pingInterval + pingTimeout after the handshake or the last pong)
+// is kept this much early, at most a tenth of pingTimeout. We start counting when we send
+// the open packet, the peer when it has read it: a peer (the official suite does) that waits
+// exactly pingInterval + pingTimeout and then asks must find the session closed, not win
+// the race by a millisecond. The reference server gets the same margin from Node's timers,
+// which count from the start of the loop turn.
+inline constexpr Millis kEioHeartbeatSlack{5};
+
 // A polling session closed by our side (Session::close) keeps its sid this long, waiting for
 // the peer's next GET to hand it what was queued and the close packet; then it is freed
 // anyway. The reference server's closeTimeout.
