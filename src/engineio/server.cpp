@@ -85,6 +85,7 @@ bool Server::handle_request(const http::Request& request, http::Responder respon
 
     const EngineQuery query = read_engine_query(request.target);
     SessionImpl* session = query.sid ? core.find_routable(*query.sid) : nullptr;
+    if (session != nullptr && session->end_if_heartbeat_missed()) session = nullptr;
     RequestContext context{options_.allow_polling, options_.allow_websocket, false, std::nullopt};
     if (session != nullptr) context.session_transport = session->transport();
     if (const auto refused = check_request(query, request.method, request.headers.find("Origin"),
@@ -128,6 +129,7 @@ bool Server::handle_upgrade(const http::Request& request, std::unique_ptr<net::T
     }
     const EngineQuery query = read_engine_query(request.target);
     SessionImpl* session = query.sid ? core.find_open(*query.sid) : nullptr;
+    if (session != nullptr && session->end_if_heartbeat_missed()) session = nullptr;
     RequestContext context{options_.allow_polling, options_.allow_websocket,
                            ws::wants_websocket(request), std::nullopt};
     if (session != nullptr) context.session_transport = session->transport();

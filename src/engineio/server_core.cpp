@@ -86,7 +86,9 @@ void ServerCore::report_close_later(SessionImpl& session, CloseReason reason,
 void ServerCore::release_later(SessionImpl& session) {
     loop_.post_next([this, alive = lifetime_.alive_token(), &session] {
         if (!*alive) return;
-        sessions_.erase(std::string_view{session.id()});
+        // By iterator: the key is a view into the session that the erase destroys.
+        if (const auto found = sessions_.find(session.id()); found != sessions_.end())
+            sessions_.erase(found);
     });
 }
 

@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace looplab::engineio {
 
 SessionImpl::SessionImpl(ServerCore& server, std::string id, Handshake handshake,
@@ -83,16 +86,33 @@ void SessionImpl::on_packet(const PacketView& packet) {
 // ---- heartbeat: the server pings, the client must answer within pingTimeout ----------------
 
 void SessionImpl::start_heartbeat() {
-    ping_timer_ = server_.loop().set_timeout(server_.options().ping_interval, [this] {
+    const ServerOptions& options = server_.options();
+    // The deadline counts from now, not from when the ping timer happens to run: a busy loop
+    // that runs it late must not give the peer more time than pingInterval + pingTimeout.
+    const Millis slack = std::min(kEioHeartbeatSlack, options.ping_timeout / 10);
+    heartbeat_deadline_ =
+        server_.loop().now() + options.ping_interval + options.ping_timeout - slack;
+    ping_timer_ = server_.loop().set_timeout(options.ping_interval, [this] {
         ping_timer_ = 0;
         send_packet(PacketType::Ping, {}, false);
         if (state_ != State::Open) return;   // the ping found the queue full
-        pong_timer_ = server_.loop().set_timeout(server_.options().ping_timeout, [this] {
+        const auto left = std::chrono::ceil<Millis>(heartbeat_deadline_ - server_.loop().now());
+        pong_timer_ = server_.loop().set_timeout(std::max(left, Millis{0}), [this] {
             pong_timer_ = 0;
             end(CloseReason::PingTimeout,
                 fmt::format("no pong within {} ms", server_.options().ping_timeout.count()));
         });
     });
+}
+
+bool SessionImpl::end_if_heartbeat_missed() {
+    if (state_ != State::Open || server_.loop().now() < heartbeat_deadline_) return false;
+    // The deadline passed but its timer has not run yet (the loop is busy): a request that
+    // comes now must see what the peer sees, a session that timed out.
+    stop_heartbeat();
+    end(CloseReason::PingTimeout,
+        fmt::format("no pong within {} ms", server_.options().ping_timeout.count()));
+    return true;
 }
 
 void SessionImpl::on_pong() {

@@ -11,6 +11,7 @@
 // ending), polling_transport.cpp (GET and POST), websocket_transport.cpp (frames, upgrade).
 #pragma once
 
+#include "looplab/core/clock.hpp"
 #include "looplab/engineio/packet.hpp"
 #include "looplab/engineio/session.hpp"
 #include "looplab/http/request.hpp"
@@ -46,6 +47,9 @@ public:
 
     // The handshake went out: the heartbeat starts.
     void start_heartbeat();
+    // Ends the session (PingTimeout) when its pong deadline has passed, even if the timer for
+    // it has not run yet; true if it did. Asked before a request or frame is handled.
+    bool end_if_heartbeat_missed();
     // Our sid still answers requests: open, or closed by us and waiting for the last poll.
     bool is_routable() const { return state_ == State::Open || is_draining_; }
     // on_close was reported; true when the session may now be freed.
@@ -106,6 +110,8 @@ private:
     ws::WebSocket* socket_ = nullptr;     // the WebSocket in use (transport_ == WebSocket)
     ws::WebSocket* probe_ = nullptr;      // the WebSocket an upgrade is trying
 
+    // The next pong must come before it (no deadline until the heartbeat starts).
+    Clock::time_point heartbeat_deadline_ = Clock::time_point::max();
     loop::TimerId ping_timer_ = 0;        // next ping; 0: none
     loop::TimerId pong_timer_ = 0;        // pong deadline; 0: not waiting for a pong
     loop::TimerId upgrade_timer_ = 0;     // the probe must finish by then

@@ -58,7 +58,7 @@ void SessionImpl::on_socket_message(ws::WebSocket& socket, const ws::Message& me
         on_probe_message(message);
         return;
     }
-    if (&socket != socket_ || state_ != State::Open) return;
+    if (&socket != socket_ || end_if_heartbeat_missed() || state_ != State::Open) return;
     if (message.kind == ws::MessageKind::Binary) {
         on_packet(PacketView{PacketType::Message, message.payload, true});
         return;

@@ -15,7 +15,14 @@
 //     engine.attach(http_server);                // it answers its path, the rest goes on
 //
 // Sessions are owned by the Server. A Session& passed to a listener stays valid until that
-// session's on_close returns; after it, nothing more is reported for it.
+// session's on_close returns; after it, nothing more is reported for it. on_close runs in a
+// task the server posts (the loop's "next" phase), never inside the call that ended it.
+//
+// Refusals are the reference server's (errors.hpp: codes 0-5 with JSON bodies, checked in the
+// order of request_check.hpp); CORS and the sid cookie: cors.hpp, open_packet.hpp. Bad input
+// (a malformed packet, an oversize body, a second GET) ends that session only, with one log
+// line. Inside: server.cpp routes, server_core.cpp keeps the sessions and WebSockets,
+// session_impl.cpp / polling_transport.cpp / websocket_transport.cpp are one session.
 //
 // Contract: loop thread only. Destroy the Server before its EventLoop, and not from inside
 // one of its listener calls; destroying it closes every session at once (no events fire
@@ -53,6 +60,14 @@ inline constexpr std::size_t kEioDefaultMaxPayload = 1'000'000;   // maxHttpBuff
 // the WebSocket's own slow-consumer limit (ws::kDefaultMaxBufferedAmount, 16 MiB) applies.
 inline constexpr std::size_t kEioMaxQueuedPackets = 10'000;
 inline constexpr std::size_t kEioMaxQueuedBytes = 16 * 1024 * 1024;   // 16 MiB
+
+// The heartbeat deadline (pingInterval + pingTimeout after the handshake or the last pong)
+// is kept this much early, at most a tenth of pingTimeout. We start counting when we send
+// the open packet, the peer when it has read it: a peer (the official suite does) that waits
+// exactly pingInterval + pingTimeout and then asks must find the session closed, not win
+// the race by a millisecond. The reference server gets the same margin from Node's timers,
+// which count from the start of the loop turn.
+inline constexpr Millis kEioHeartbeatSlack{5};
 
 // A polling session closed by our side (Session::close) keeps its sid this long, waiting for
 // the peer's next GET to hand it what was queued and the close packet; then it is freed

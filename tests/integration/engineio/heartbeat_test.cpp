@@ -3,6 +3,8 @@
 #include "tests/integration/engineio/eio_test_support.hpp"
 #include "tests/support/pollers.hpp"
 
+#include <thread>
+
 using namespace looplab;
 using namespace looplab::testing;
 using engineio::CloseReason;
@@ -58,4 +60,18 @@ TEST_CASE("a held GET is answered with the ping when it is due", "[engineio][int
     HttpCall held{fixture, "GET", polling(sid)};
     REQUIRE(fixture.run_until([&] { return held.is_answered(); }));
     CHECK(held.reply()->body == "2");
+}
+
+TEST_CASE("a request after the pong deadline finds the session closed, even from a late loop", "[engineio][integration]") {
+    EioFixture fixture{test_pollers().front(), fast_heartbeat()};
+    const std::string sid = open_polling(fixture);
+    HttpCall late{fixture, "GET", polling(sid)};
+    // A loop busy elsewhere for longer than pingInterval + pingTimeout: the GET and the
+    // overdue timers are handled in the same turn, the GET first or not.
+    std::this_thread::sleep_for(std::chrono::milliseconds{150});
+    REQUIRE(fixture.run_until([&] { return late.is_answered(); }));
+    CHECK(late.reply()->status == 400);
+    CHECK(late.reply()->body == R"({"code":1,"message":"Session ID unknown"})");
+    REQUIRE(fixture.run_until([&] { return !fixture.recorder.closed.empty(); }));
+    CHECK(fixture.recorder.reason_for(sid) == CloseReason::PingTimeout);
 }

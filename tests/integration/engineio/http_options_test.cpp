@@ -102,3 +102,29 @@ TEST_CASE("attach() serves its path and leaves every other one to what was there
     CHECK(get("/engine.io/?EIO=4&transport=polling").find("app: /engine.io/") != std::string::npos);
     CHECK(engine.session_count() == 1);
 }
+
+TEST_CASE("two engines on one HTTP server each serve their own path", "[engineio][integration]") {
+    loop::EventLoop loop{test_pollers().front()};
+    http::Server http{loop};
+    engineio::Server plain{loop, quiet({}, nullptr)};
+    engineio::ServerOptions socketio_options = quiet({}, nullptr);
+    socketio_options.path = "/socket.io/";
+    engineio::Server socketio{loop, socketio_options};
+    plain.attach(http);
+    socketio.attach(http);
+    REQUIRE(http.listen(net::Address::loopback(0)));
+
+    std::vector<std::unique_ptr<RawClient>> clients;   // kept open: their sessions too
+    const auto upgrade_to = [&](std::string path) {
+        RawClient& raw = *clients.emplace_back(std::make_unique<RawClient>(loop, http.local_address()));
+        raw.send(upgrade_request(path));
+        REQUIRE(loop.run_until([&] { return raw.received.find("0{\"sid\"") != std::string::npos || raw.closed; },
+                               3000ms));
+        return raw.received.rfind("HTTP/1.1 101", 0) == 0;
+    };
+    CHECK(upgrade_to("/engine.io/?EIO=4&transport=websocket"));
+    CHECK(upgrade_to("/socket.io/?EIO=4&transport=websocket"));
+    CHECK(plain.session_count() == 1);
+    CHECK(socketio.session_count() == 1);
+    CHECK_FALSE(upgrade_to("/other/?EIO=4&transport=websocket"));
+}

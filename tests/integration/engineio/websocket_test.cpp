@@ -124,3 +124,28 @@ TEST_CASE("a refused WebSocket gets a plain 400 with the message", "[engineio][i
     CHECK(raw.received.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
     CHECK(fixture.engine.session_count() == 0);
 }
+
+TEST_CASE("WebSocket-only mode refuses polling and serves WebSockets", "[engineio][integration]") {
+    engineio::ServerOptions options;
+    options.allow_polling = false;
+    EioFixture fixture{test_pollers().front(), options};
+    CHECK(call(fixture, "GET", polling()).body == R"({"code":0,"message":"Transport unknown"})");
+    ws::WebSocketClient client{fixture.loop};
+    WsPeer peer;
+    connect_ws(client, fixture.address(), websocket(), peer);
+    REQUIRE(fixture.run_until([&] { return peer.has(1) || peer.failed; }));
+    CHECK(peer.messages[0].payload.find(R"("upgrades":[])") != std::string::npos);
+    CHECK(fixture.engine.session_count() == 1);
+}
+
+TEST_CASE("with WebSockets turned off, a WebSocket request is refused with code 0", "[engineio][integration]") {
+    engineio::ServerOptions options;
+    options.allow_websocket = false;
+    EioFixture fixture{test_pollers().front(), options};
+    CHECK(call(fixture, "GET", polling()).body.find(R"("upgrades":[])") != std::string::npos);
+    RawClient raw{fixture.loop, fixture.address()};
+    raw.send(upgrade_request(websocket()));
+    REQUIRE(fixture.run_until([&] { return raw.closed; }));
+    CHECK(raw.received.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+    CHECK(raw.received.find("Transport unknown") != std::string::npos);
+}
