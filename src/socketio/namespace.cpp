@@ -120,6 +120,14 @@ void Namespace::remove(Socket& socket) {
     if (found != sockets_.end() && found->second == &socket) sockets_.erase(found);
 }
 
+void Namespace::receive_server_side(const json::Array& event) {
+    if (event.empty() || !event[0].is_string()) return;
+    const std::string& name = event[0].as_string();
+    // "error" with nobody listening would throw: another server must not stop our loop.
+    if (name == events::kErrorEvent && server_side_.listener_count(name) == 0) return;
+    server_side_.emit(name, Args{std::span<const json::Value>{event}.subspan(1)});
+}
+
 // ---- dynamic namespaces --------------------------------------------------------------------
 
 void Namespace::set_parent_predicate(NamespacePredicate predicate) {

@@ -139,6 +139,13 @@ public:
         (data.emplace_back(std::forward<A>(args)), ...);
         return adapter_->server_side_emit(data);
     }
+    // What other servers server_side_emit() to this namespace (socket.io's io.on("event") for
+    // server-side events): [](const Args& args) {...}. Only a cluster adapter delivers these.
+    template <typename F>
+    events::ListenerId on_server_side(std::string_view event, F&& listener) {
+        return server_side_.on(event, std::forward<F>(listener));
+    }
+    bool off_server_side(events::ListenerId id) { return server_side_.off(id); }
 
     // ---- used by Client, Socket, BroadcastOperator, adapters (not by applications) -----------
     // A CONNECT for this namespace arrived on `client` with this auth (an object).
@@ -151,6 +158,8 @@ public:
                                       std::size_t namespaces = 1);
     void on_broadcast_client_count(std::uint64_t ack_id, std::size_t count);
     void on_broadcast_answer(std::uint64_t ack_id, const Args& answer);
+    // A cluster adapter hands over another server's server_side_emit ([event, args...]).
+    void receive_server_side(const json::Array& event);
     // Dynamic namespaces: the parent makes and adopts a child.
     void set_parent_predicate(NamespacePredicate predicate);
     bool accepts(std::string_view name, const json::Value& auth) const;
@@ -180,6 +189,7 @@ private:
     bool is_parent_ = false;
     std::unique_ptr<Adapter> adapter_;
     ConnectionEmitter connections_;
+    events::EventEmitter<Args> server_side_;
     std::vector<Middleware> middlewares_;
     SocketMap sockets_;
     std::vector<Namespace*> children_;
