@@ -143,7 +143,7 @@ bool Namespace::accepts(std::string_view name, const json::Value& auth) const {
 
 std::uint64_t Namespace::start_broadcast_ack(Millis timeout, BroadcastAckCallback done,
                                              std::size_t namespaces) {
-    const std::uint64_t id = next_ack_id_++;
+    const std::uint64_t id = next_ack_id();
     BroadcastAckGathering& gathering = broadcast_acks_[id];
     gathering.servers_expected = namespaces * adapter_->server_count();
     gathering.done = std::move(done);

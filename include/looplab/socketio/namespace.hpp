@@ -152,7 +152,10 @@ public:
     void add(Client& client, json::Value auth);
     // The socket left (it is in no map of ours afterwards).
     void remove(Socket& socket);
-    std::uint64_t next_ack_id() { return next_ack_id_++; }
+    // Ack ids are numbered per namespace (as socket.io does); the children of a dynamic
+    // parent share the parent's numbers, because a parent's broadcast gives one id to the
+    // sockets of every child, which must not meet a child's own id.
+    std::uint64_t next_ack_id() { return parent_ != nullptr ? parent_->next_ack_id() : next_ack_id_++; }
     // A broadcast with acks: registers its gathering and returns the ack id to send.
     std::uint64_t start_broadcast_ack(Millis timeout, BroadcastAckCallback done,
                                       std::size_t namespaces = 1);
