@@ -36,10 +36,12 @@ INTEROP_BINS := $(INTEROP_SRCS:tests/interop/%.cpp=$(BUILD)/interop/%)
 BENCH_SRCS  := $(wildcard tests/bench/*.cpp)
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 
-# Every core by default (a fresh `make test` on two cores took minutes with one job); an
-# explicit -jN on the command line wins.
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
-MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+# Every core by default (a fresh `make test` on two cores took minutes with one job); choose
+# another count with JOBS=N (make 4.3 hides a command-line -jN from the makefile, so -jN
+# cannot be told apart from no -j). Set once at the top; sub-makes share its jobserver.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL),0)
+MAKEFLAGS += -j$(JOBS)
 endif
 
 # Keep every object: make would otherwise delete the lessons' objects as "intermediate".
@@ -176,7 +178,7 @@ deps:
 # tests and lesson 16). The interop and browser layers install their own (npm, chromium).
 TEST_TOOLS := redis-server
 test-tools:
-	missing=""; \
+	@missing=""; \
 	for t in $(TEST_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

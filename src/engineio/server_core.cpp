@@ -74,7 +74,11 @@ void ServerCore::report_close_later(SessionImpl& session, CloseReason reason,
                      description = std::move(description)] {
         if (!*alive) return;
         // The session is still in sessions_: it is freed only after this report.
-        if (listener_ != nullptr) listener_->on_close(session, reason, description);
+        if (listener_ != nullptr) {
+            net::LifetimeFlag::Scope still_here{lifetime_};
+            listener_->on_close(session, reason, description);
+            if (still_here.was_destroyed()) return;   // the listener destroyed the server
+        }
         if (session.mark_reported()) release_later(session);
     });
 }

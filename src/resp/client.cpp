@@ -122,6 +122,7 @@ void Client::on_connected(std::unique_ptr<net::TcpConnection> connection) {
 
 void Client::on_connection_lost(const Error& why) {
     net::LifetimeFlag::Scope alive{lifetime_};
+    const bool was_connected = connection_ != nullptr;   // else: a connect attempt failed
     connection_.reset();   // safe inside its own on_close; closes at once otherwise
     outgoing_.clear();
     parser_.reset();
@@ -132,15 +133,17 @@ void Client::on_connection_lost(const Error& why) {
                                              server_, why.context())};
     fail_pending(lost, /*include_offline=*/false);
     if (alive.was_destroyed()) return;
-    connection_events_.emit("disconnect", ConnectionEvent{why, attempt_, Millis{0}});
-    if (alive.was_destroyed() || state_ != ClientState::Waiting) return;
+    if (was_connected) {
+        connection_events_.emit("disconnect", ConnectionEvent{why, attempt_, Millis{0}});
+        if (alive.was_destroyed() || state_ != ClientState::Waiting) return;
+    }
 
     const std::size_t max_attempts = options_.backoff.max_attempts;
     if (!options_.reconnect || (max_attempts > 0 && attempt_ >= max_attempts)) return end(why);
-    schedule_reconnect();
+    schedule_reconnect(why);
 }
 
-void Client::schedule_reconnect() {
+void Client::schedule_reconnect(const Error& why) {
     ++attempt_;
     const Backoff& backoff = options_.backoff;
     const double grown = static_cast<double>(backoff.initial_delay.count()) *
@@ -153,7 +156,7 @@ void Client::schedule_reconnect() {
         reconnect_timer_ = 0;
         start_attempt();
     });
-    connection_events_.emit("reconnecting", ConnectionEvent{std::nullopt, attempt_, delay});
+    connection_events_.emit("reconnecting", ConnectionEvent{why, attempt_, delay});
 }
 
 void Client::end(std::optional<Error> why) {
@@ -181,6 +184,7 @@ void Client::start_handshake() {
         Pending pending = make_pending(views, [this, what](Result<Reply> reply) {
             on_handshake_reply(what, reply);
         });
+        encode_command(std::span<const std::string_view>{views}, pending.wire);
         pending.is_internal = true;
         ++handshake_left_;
         return pending;
@@ -205,7 +209,7 @@ void Client::start_handshake() {
         {"PSUBSCRIBE", SubscriptionKind::Pattern},
         {"SSUBSCRIBE", SubscriptionKind::Shard}};
     for (const auto& [verb, kind] : kinds) {
-        const std::set<std::string>& names = names_of(kind);
+        const std::set<std::string> names = names_to_restore(kind);
         if (names.empty()) continue;
         std::vector<std::string> args{verb};
         args.insert(args.end(), names.begin(), names.end());
@@ -215,6 +219,17 @@ void Client::start_handshake() {
         send_now(std::move(pending));
     }
     if (handshake_left_ == 0) become_ready();
+}
+
+// The names of `kind` this client holds, except those whose SUBSCRIBE still waits in the
+// offline queue: that one goes out after the handshake anyway, and sending the name twice
+// would confirm it twice.
+std::set<std::string> Client::names_to_restore(SubscriptionKind kind) const {
+    std::set<std::string> names = names_of(kind);
+    for (const Pending& waiting : offline_)
+        if (waiting.subscription == kind && !waiting.is_unsubscribe)
+            for (const std::string& name : waiting.names) names.erase(name);
+    return names;
 }
 
 void Client::on_handshake_reply(std::string_view what, const Result<Reply>& reply) {
@@ -251,7 +266,7 @@ void Client::command(std::span<const std::string> args, Callback on_reply) {
 void Client::command(std::span<const std::string_view> args, Callback on_reply) {
     LOOPLAB_ASSERT(!args.empty(), "command() needs at least the command's name");
     if (auto refused = refusal_for(args.front())) return deliver_later(std::move(on_reply), *refused);
-    submit(make_pending(args, std::move(on_reply)));
+    submit(make_pending(args, std::move(on_reply)), args);
 }
 
 void Client::publish(std::string_view channel, std::string_view payload, Callback on_reply) {
@@ -278,7 +293,6 @@ void Client::pubsub_numsub(std::span<const std::string> channels, NumsubCallback
 
 Client::Pending Client::make_pending(std::span<const std::string_view> args, Callback callback) {
     Pending pending;
-    encode_command(args, pending.wire);
     pending.name = upper(args.front());
     pending.callback = std::move(callback);
     pending.deadline = options_.command_timeout.count() > 0
@@ -305,10 +319,13 @@ std::optional<Error> Client::refusal_for(std::string_view command_name) const {
     return std::nullopt;
 }
 
-void Client::submit(Pending pending) {
+void Client::submit(Pending pending, std::span<const std::string_view> args) {
     if (state_ == ClientState::Closed)
         return deliver_later(std::move(pending.callback), Error::because("resp: client closed"));
-    if (state_ == ClientState::Ready) return send_now(std::move(pending));
+    if (state_ == ClientState::Ready) {   // the usual case: straight into this turn's bytes
+        encode_command(args, outgoing_);
+        return send_now(std::move(pending));
+    }
     if (offline_.size() >= options_.max_offline_commands)
         return deliver_later(std::move(pending.callback),
                              Error::because(fmt::format(
@@ -316,12 +333,14 @@ void Client::submit(Pending pending) {
                                  "(max_offline_commands)",
                                  pending.name, offline_.size(), server_)));
     arm_timeout(pending.deadline);
+    encode_command(args, pending.wire);
     offline_.push_back(std::move(pending));
 }
 
 void Client::send_now(Pending pending) {
     outgoing_ += pending.wire;
     pending.wire = std::string{};
+    pending.sequence = next_sequence_++;
     schedule_flush();
     arm_timeout(pending.deadline);
     // RESP3 answers (un)subscribe commands with pushes only, never in band (redis#11784):

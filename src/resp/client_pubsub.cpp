@@ -34,6 +34,15 @@ std::set<std::string>& Client::names_of(SubscriptionKind kind) {
     return channels_;
 }
 
+const std::set<std::string>& Client::names_of(SubscriptionKind kind) const {
+    switch (kind) {
+        case SubscriptionKind::Pattern: return patterns_;
+        case SubscriptionKind::Shard: return shard_channels_;
+        case SubscriptionKind::Channel: break;
+    }
+    return channels_;
+}
+
 void Client::subscription_command(std::string_view verb, SubscriptionKind kind, bool is_unsubscribe,
                                   std::vector<std::string> names, Callback on_done) {
     if (state_ == ClientState::Closed)
@@ -64,7 +73,8 @@ void Client::subscription_command(std::string_view verb, SubscriptionKind kind, 
     pending.subscription = kind;
     pending.is_unsubscribe = is_unsubscribe;
     pending.frames_left = names.size();
-    submit(std::move(pending));
+    pending.names = names;   // a copy: `args` views the strings of `names`
+    submit(std::move(pending), args);
 }
 
 }   // namespace looplab::resp

@@ -66,13 +66,35 @@ void Client::on_data(net::ByteBuffer& input) {
 void Client::on_reply(Reply reply) {
     if (reply.type == ReplyType::Push) return on_push(reply);
     if (protocol_ == 2 && on_resp2_pubsub_frame(reply)) return;
+    if (reply.is_error() && is_for_subscription(reply)) return;
     if (in_flight_.empty()) return;   // nobody asked (a reply after close()): dropped
 
     Pending done = std::move(in_flight_.front());
     in_flight_.pop_front();
-    if (reply.is_error())   // the server said no: its text is the error
-        return answer(done, Error::because(std::move(reply.text)));
+    if (reply.is_error()) return refuse(done, std::move(reply.text));
     answer(done, std::move(reply));
+}
+
+// The server said no: its text is the error. A refused SUBSCRIBE subscribed to nothing, so its
+// names are forgotten (else RESP2 subscribe mode would refuse commands for nothing, and a
+// reconnect would send them again).
+void Client::refuse(Pending& pending, std::string server_text) {
+    if (pending.subscription && !pending.is_unsubscribe)
+        for (const std::string& name : pending.names) names_of(*pending.subscription).erase(name);
+    answer(pending, Error::because(std::move(server_text)));
+}
+
+// RESP3: a (P|S)(UN)SUBSCRIBE that the server refuses (-MOVED, -NOAUTH...) answers in band,
+// with one error, although its confirmations would have been pushes. It belongs to that
+// command if it was sent before the oldest in-band command still waiting.
+bool Client::is_for_subscription(Reply& error) {
+    if (subscription_waits_.empty()) return false;
+    if (!in_flight_.empty() && in_flight_.front().sequence < subscription_waits_.front().sequence)
+        return false;
+    Pending refused = std::move(subscription_waits_.front());
+    subscription_waits_.pop_front();
+    refuse(refused, std::move(error.text));
+    return true;
 }
 
 bool Client::on_resp2_pubsub_frame(const Reply& frame) {

@@ -128,7 +128,8 @@ void Parser::fail(ParseError error) {
 std::size_t Parser::read_line(const char* data, std::size_t size, std::vector<Reply>& replies) {
     const auto* newline = static_cast<const char*>(std::memchr(data, '\n', size));
     const std::size_t take = newline ? static_cast<std::size_t>(newline - data) + 1 : size;
-    if (line_.size() + take > limits_.max_line_bytes + 2) {   // + the CRLF
+    // A whole line may be the limit + CRLF; a cut one the limit + the CR that may end it.
+    if (line_.size() + take > limits_.max_line_bytes + (newline ? 2 : 1)) {
         fail(ParseError::LineTooLong);
         return take;
     }

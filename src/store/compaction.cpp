@@ -24,12 +24,14 @@ namespace looplab::store {
 namespace {
 
 // Which entries the count rule keeps: the last `keep_last_per_key` of each key.
-std::vector<bool> kept_by_count(std::size_t entry_count, std::size_t keep_last_per_key,
-                                const std::unordered_map<std::string, std::vector<std::size_t>>& by_key) {
+std::vector<bool> kept_by_count(
+    std::size_t entry_count, std::size_t keep_last_per_key,
+    const std::unordered_map<std::string, std::vector<std::size_t>>& by_key) {
     std::vector<bool> keep(entry_count, true);
     if (keep_last_per_key == 0) return keep;
     for (const auto& [key, indexes] : by_key)
-        for (std::size_t i = 0; i + keep_last_per_key < indexes.size(); ++i) keep[indexes[i]] = false;
+        for (std::size_t i = 0; i + keep_last_per_key < indexes.size(); ++i)
+            keep[indexes[i]] = false;
     return keep;
 }
 
@@ -42,12 +44,13 @@ struct RemoveUnlessKept {
     }
 };
 
-}  // namespace
+}   // namespace
 
 Result<CompactionReport> Log::compact(const Retention& retention) {
     if (auto ok = usable(); !ok) return ok.error();
     CompactionReport report{entries_.size(), 0, end_, 0};
-    const std::vector<bool> keep = kept_by_count(entries_.size(), retention.keep_last_per_key, by_key_);
+    const std::vector<bool> keep =
+        kept_by_count(entries_.size(), retention.keep_last_per_key, by_key_);
     const std::int64_t oldest_ms =
         retention.max_age ? wall_clock_ms() - retention.max_age->count() : INT64_MIN;
 
@@ -56,7 +59,8 @@ Result<CompactionReport> Log::compact(const Retention& retention) {
     auto fd = detail::open_file(temporary, O_RDWR | O_CREAT | O_TRUNC);
     if (!fd) return fd.error();
     RemoveUnlessKept cleanup{temporary};
-    if (auto locked = detail::lock_exclusively(fd->get(), temporary); !locked) return locked.error();
+    if (auto locked = detail::lock_exclusively(fd->get(), temporary); !locked)
+        return locked.error();
 
     std::vector<std::uint8_t> out;   // written in chunks of about kStoreScanChunkBytes
     const auto header = encode_file_header(next_offset_);
@@ -73,20 +77,23 @@ Result<CompactionReport> Log::compact(const Retention& retention) {
         if (!got) return got.error();
         const Decoded decoded = decode_record(std::span<const std::uint8_t>{bytes}.first(*got));
         if (decoded.status != DecodeStatus::Complete)   // never copy a damaged record
-            return Error::because(fmt::format("compact {}: the record at byte {} changed on disk "
-                                              "since the log was opened ({})",
-                                              path_, entry.position, describe(decoded.problem)));
+            return Error::because(
+                fmt::format("compact {}: the record at byte {} changed on disk "
+                            "since the log was opened ({})",
+                            path_, entry.position, describe(decoded.problem)));
         if (decoded.record.unix_ms < oldest_ms) continue;
         new_entries.push_back(Entry{entry.offset, written + out.size(), entry.size});
         new_keys.emplace_back(decoded.record.key);
         out.insert(out.end(), bytes.begin(), bytes.end());
         if (out.size() >= kStoreScanChunkBytes) {
-            if (auto wrote = detail::write_all_at(fd->get(), out, written, temporary); !wrote) return wrote.error();
+            if (auto wrote = detail::write_all_at(fd->get(), out, written, temporary); !wrote)
+                return wrote.error();
             written += out.size();
             out.clear();
         }
     }
-    if (auto wrote = detail::write_all_at(fd->get(), out, written, temporary); !wrote) return wrote.error();
+    if (auto wrote = detail::write_all_at(fd->get(), out, written, temporary); !wrote)
+        return wrote.error();
     written += out.size();
     if (auto synced = detail::sync_data(fd->get(), temporary); !synced) return synced.error();
 
@@ -103,7 +110,8 @@ Result<CompactionReport> Log::compact(const Retention& retention) {
     // The index now describes the new file.
     entries_.clear();
     by_key_.clear();
-    for (std::size_t i = 0; i < new_entries.size(); ++i) remember(new_entries[i], new_keys[i]);
+    for (std::size_t i = 0; i < new_entries.size(); ++i)
+        remember(new_entries[i], new_keys[i]);
     end_ = written;
     base_offset_ = next_offset_;
     has_unsynced_ = false;
@@ -112,4 +120,4 @@ Result<CompactionReport> Log::compact(const Retention& retention) {
     return report;
 }
 
-}  // namespace looplab::store
+}   // namespace looplab::store

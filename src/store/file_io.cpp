@@ -24,7 +24,8 @@ Result<UniqueFd> open_file(const std::string& path, int flags, int mode) {
 Status write_all_at(int fd, std::span<const std::uint8_t> bytes, std::uint64_t position,
                     const std::string& path) {
     while (!bytes.empty()) {
-        const ssize_t wrote = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(position));
+        const ssize_t wrote =
+            ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(position));
         if (wrote == -1) {
             if (errno == EINTR) continue;
             return Error::from_errno(fmt::format("write {} at byte {}", path, position));
@@ -39,8 +40,8 @@ Result<std::size_t> read_at(int fd, std::span<std::uint8_t> bytes, std::uint64_t
                             const std::string& path) {
     std::size_t got = 0;
     while (got < bytes.size()) {
-        const ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got,
-                                  static_cast<off_t>(position + got));
+        const ssize_t n =
+            ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(position + got));
         if (n == -1) {
             if (errno == EINTR) continue;
             return Error::from_errno(fmt::format("read {} at byte {}", path, position + got));
@@ -91,8 +92,9 @@ Status sync_directory(const std::string& path) {
 Status lock_exclusively(int fd, const std::string& path) {
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return Ok{};
     if (errno == EWOULDBLOCK)
-        return Error{errno, fmt::format("lock {}: another Log has it open (one writer per file)", path)};
+        return Error{errno,
+                     fmt::format("lock {}: another Log has it open (one writer per file)", path)};
     return Error::from_errno(fmt::format("lock {}", path));
 }
 
-}  // namespace looplab::store::detail
+}   // namespace looplab::store::detail

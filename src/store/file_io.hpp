@@ -37,4 +37,4 @@ std::string directory_of(const std::string& path);
 // flock(LOCK_EX | LOCK_NB): fails at once, with a sentence, if another Log holds the file.
 [[nodiscard]] Status lock_exclusively(int fd, const std::string& path);
 
-}  // namespace looplab::store::detail
+}   // namespace looplab::store::detail

@@ -12,4 +12,4 @@ std::string describe(const FsyncPolicy& policy) {
     return "Never";
 }
 
-}  // namespace looplab::store
+}   // namespace looplab::store

@@ -19,7 +19,9 @@ namespace looplab::store {
 Log::Log(std::string path, LogOptions options, UniqueFd fd)
     : path_(std::move(path)), options_(std::move(options)), fd_(std::move(fd)) {}
 
-Log::~Log() { static_cast<void>(close()); }
+Log::~Log() {
+    static_cast<void>(close());
+}
 
 Result<Log> Log::open(std::string path, LogOptions options) {
     // O_CREAT: a missing file becomes a new log. recover() writes the header into an empty
@@ -42,13 +44,15 @@ Result<Log> Log::open(std::string path, LogOptions options) {
 Result<Offset> Log::append(std::string_view key, std::string_view value) {
     if (auto ok = usable(); !ok) return ok.error();
     if (key.size() > kStoreMaxKeyBytes)
-        return Error::because(fmt::format("append to {}: a key of {} bytes is over "
-                                          "kStoreMaxKeyBytes ({}); nothing written",
-                                          path_, key.size(), kStoreMaxKeyBytes));
+        return Error::because(
+            fmt::format("append to {}: a key of {} bytes is over "
+                        "kStoreMaxKeyBytes ({}); nothing written",
+                        path_, key.size(), kStoreMaxKeyBytes));
     if (value.size() > kStoreMaxValueBytes)
-        return Error::because(fmt::format("append to {}: a value of {} bytes is over "
-                                          "kStoreMaxValueBytes ({}); nothing written",
-                                          path_, value.size(), kStoreMaxValueBytes));
+        return Error::because(
+            fmt::format("append to {}: a value of {} bytes is over "
+                        "kStoreMaxValueBytes ({}); nothing written",
+                        path_, value.size(), kStoreMaxValueBytes));
     const std::size_t size = encoded_size(key, value);
     if (auto room = make_room(size); !room) return room.error();
 
@@ -125,13 +129,15 @@ Status Log::make_room(std::size_t record_bytes) {
     if (options_.retention) {
         if (auto compacted = compact(*options_.retention); !compacted) return compacted.error();
         if (fits()) return Ok{};
-        return Error::because(fmt::format("append to {}: log full ({} of {} bytes) even after "
-                                          "compaction; keep less or raise max_file_bytes",
-                                          path_, end_, options_.max_file_bytes));
+        return Error::because(
+            fmt::format("append to {}: log full ({} of {} bytes) even after "
+                        "compaction; keep less or raise max_file_bytes",
+                        path_, end_, options_.max_file_bytes));
     }
-    return Error::because(fmt::format("append to {}: log full ({} of {} bytes); compact() it "
-                                      "or raise max_file_bytes",
-                                      path_, end_, options_.max_file_bytes));
+    return Error::because(
+        fmt::format("append to {}: log full ({} of {} bytes); compact() it "
+                    "or raise max_file_bytes",
+                    path_, end_, options_.max_file_bytes));
 }
 
 void Log::remember(const Entry& entry, std::string_view key) {
@@ -150,4 +156,4 @@ std::int64_t Log::wall_clock_ms() const {
         .count();
 }
 
-}  // namespace looplab::store
+}   // namespace looplab::store

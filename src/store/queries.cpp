@@ -22,9 +22,10 @@ Result<Record> Log::read_entry(const Entry& entry) const {
         const std::string_view why = decoded.status == DecodeStatus::Corrupt
                                          ? describe(decoded.problem)
                                          : std::string_view{"not the record the index expects"};
-        return Error::because(fmt::format("read {} at byte {}: the record changed on disk since "
-                                          "the log was opened ({})",
-                                          path_, entry.position, why));
+        return Error::because(
+            fmt::format("read {} at byte {}: the record changed on disk since "
+                        "the log was opened ({})",
+                        path_, entry.position, why));
     }
     return decoded.record.to_record();
 }
@@ -48,14 +49,16 @@ Result<std::vector<Record>> Log::read_from(Offset first, std::size_t max_count) 
     const auto begin = static_cast<std::size_t>(start - entries_.begin());
     const std::size_t count = std::min(max_count, entries_.size() - begin);
     std::vector<std::size_t> which(count);
-    for (std::size_t i = 0; i < count; ++i) which[i] = begin + i;
+    for (std::size_t i = 0; i < count; ++i)
+        which[i] = begin + i;
     return read_entries(which);
 }
 
 Result<std::vector<Record>> Log::last(std::size_t count) const {
     count = std::min(count, entries_.size());
     std::vector<std::size_t> which(count);
-    for (std::size_t i = 0; i < count; ++i) which[i] = entries_.size() - count + i;
+    for (std::size_t i = 0; i < count; ++i)
+        which[i] = entries_.size() - count + i;
     return read_entries(which);
 }
 
@@ -64,7 +67,8 @@ Result<std::vector<Record>> Log::by_key(std::string_view key, std::size_t count)
     if (found == by_key_.end()) return read_entries({});
     const std::vector<std::size_t>& all = found->second;
     count = std::min(count, all.size());
-    return read_entries(std::vector<std::size_t>(all.end() - static_cast<std::ptrdiff_t>(count), all.end()));
+    return read_entries(
+        std::vector<std::size_t>(all.end() - static_cast<std::ptrdiff_t>(count), all.end()));
 }
 
-}  // namespace looplab::store
+}   // namespace looplab::store

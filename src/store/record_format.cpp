@@ -13,22 +13,26 @@ namespace {
 constexpr std::array<std::uint8_t, 8> kMagic = {'L', 'O', 'O', 'P', 'L', 'O', 'G', '1'};
 
 void put_u32(std::uint32_t value, std::uint8_t* out) {
-    for (int i = 0; i < 4; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+        out[i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 void put_u64(std::uint64_t value, std::uint8_t* out) {
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        out[i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 std::uint32_t get_u32(const std::uint8_t* in) {
     std::uint32_t value = 0;
-    for (int i = 0; i < 4; ++i) value |= std::uint32_t{in[i]} << (8 * i);
+    for (int i = 0; i < 4; ++i)
+        value |= std::uint32_t{in[i]} << (8 * i);
     return value;
 }
 
 std::uint64_t get_u64(const std::uint8_t* in) {
     std::uint64_t value = 0;
-    for (int i = 0; i < 8; ++i) value |= std::uint64_t{in[i]} << (8 * i);
+    for (int i = 0; i < 8; ++i)
+        value |= std::uint64_t{in[i]} << (8 * i);
     return value;
 }
 
@@ -36,7 +40,7 @@ std::string_view text_at(const std::uint8_t* at, std::size_t size) {
     return {reinterpret_cast<const char*>(at), size};
 }
 
-}  // namespace
+}   // namespace
 
 std::size_t encoded_size(std::string_view key, std::string_view value) {
     return kStoreRecordHeaderBytes + kStoreRecordFixedBodyBytes + key.size() + value.size();
@@ -44,7 +48,8 @@ std::size_t encoded_size(std::string_view key, std::string_view value) {
 
 void encode_record(const RecordView& record, std::vector<std::uint8_t>& out) {
     const std::size_t start = out.size();
-    const std::size_t body_size = kStoreRecordFixedBodyBytes + record.key.size() + record.value.size();
+    const std::size_t body_size =
+        kStoreRecordFixedBodyBytes + record.key.size() + record.value.size();
     out.resize(start + kStoreRecordHeaderBytes + body_size);
     std::uint8_t* at = out.data() + start;
 
@@ -62,12 +67,18 @@ void encode_record(const RecordView& record, std::vector<std::uint8_t>& out) {
 
 std::string_view describe(RecordProblem problem) {
     switch (problem) {
-        case RecordProblem::None: return "no problem";
-        case RecordProblem::LengthTooSmall: return "length too small for a record";
-        case RecordProblem::LengthTooLarge: return "length larger than any record";
-        case RecordProblem::ChecksumMismatch: return "checksum mismatch";
-        case RecordProblem::KeyLongerThanBody: return "key length past the end of the record";
-        case RecordProblem::OffsetOutOfOrder: return "offset not after the previous record's";
+        case RecordProblem::None:
+            return "no problem";
+        case RecordProblem::LengthTooSmall:
+            return "length too small for a record";
+        case RecordProblem::LengthTooLarge:
+            return "length larger than any record";
+        case RecordProblem::ChecksumMismatch:
+            return "checksum mismatch";
+        case RecordProblem::KeyLongerThanBody:
+            return "key length past the end of the record";
+        case RecordProblem::OffsetOutOfOrder:
+            return "offset not after the previous record's";
     }
     return "unknown problem";
 }
@@ -86,7 +97,7 @@ Decoded decode_record(std::span<const std::uint8_t> bytes) {
     if (body_size < kStoreRecordFixedBodyBytes || body_size > kStoreMaxBodyBytes) {
         decoded.status = DecodeStatus::Corrupt;
         decoded.problem = body_size < kStoreRecordFixedBodyBytes ? RecordProblem::LengthTooSmall
-                                                                  : RecordProblem::LengthTooLarge;
+                                                                 : RecordProblem::LengthTooLarge;
         return decoded;
     }
     const std::size_t total = kStoreRecordHeaderBytes + body_size;
@@ -120,15 +131,24 @@ std::array<std::uint8_t, kStoreFileHeaderBytes> encode_file_header(Offset base) 
     std::array<std::uint8_t, kStoreFileHeaderBytes> header{};
     std::memcpy(header.data(), kMagic.data(), kMagic.size());
     put_u64(base, header.data() + 8);
-    put_u32(codec::crc32c(std::span<const std::uint8_t>{header.data(), 16}), header.data() + 16);
-    return header;   // bytes 20-23 stay zero: room for a version or flags later
+    put_u32(kStoreFormatVersion, header.data() + 16);
+    put_u32(codec::crc32c(std::span<const std::uint8_t>{header.data(), 20}), header.data() + 20);
+    return header;
 }
 
-std::optional<Offset> decode_file_header(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() < kStoreFileHeaderBytes) return std::nullopt;
-    if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) return std::nullopt;
-    if (codec::crc32c(bytes.first(16)) != get_u32(bytes.data() + 16)) return std::nullopt;
-    return get_u64(bytes.data() + 8);
+DecodedHeader decode_file_header(std::span<const std::uint8_t> bytes) {
+    DecodedHeader decoded;
+    if (bytes.size() < kStoreFileHeaderBytes) return decoded;
+    if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) return decoded;
+    if (codec::crc32c(bytes.first(20)) != get_u32(bytes.data() + 20)) return decoded;
+    decoded.version = get_u32(bytes.data() + 16);
+    if (decoded.version != kStoreFormatVersion) {
+        decoded.problem = HeaderProblem::UnknownVersion;
+        return decoded;
+    }
+    decoded.problem = HeaderProblem::None;
+    decoded.base = get_u64(bytes.data() + 8);
+    return decoded;
 }
 
-}  // namespace looplab::store
+}   // namespace looplab::store

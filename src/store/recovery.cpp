@@ -37,7 +37,8 @@ public:
             buffer_.resize(*got);
             start_ = position;
         }
-        return std::span<const std::uint8_t>{buffer_}.subspan(static_cast<std::size_t>(position - start_));
+        return std::span<const std::uint8_t>{buffer_}.subspan(
+            static_cast<std::size_t>(position - start_));
     }
 
 private:
@@ -60,7 +61,17 @@ Result<bool> only_zeros_from(ScanWindow& window, std::uint64_t position, std::ui
     return true;
 }
 
-}  // namespace
+// True if the whole file is the first bytes of the header every new log starts with (base
+// offset 0): a creation died while writing it. Only creation writes a header into the log
+// file itself (compaction writes a whole new file before renaming it), so nothing else looks
+// like this.
+bool is_unfinished_creation(std::span<const std::uint8_t> whole_file) {
+    const auto fresh = encode_file_header(0);
+    return whole_file.size() < fresh.size() &&
+           std::equal(whole_file.begin(), whole_file.end(), fresh.begin());
+}
+
+}   // namespace
 
 std::string RecoveryReport::summary() const {
     const std::string kept = fmt::format("{} record{}", records, records == 1 ? "" : "s");
@@ -77,32 +88,54 @@ std::string RecoveryReport::summary() const {
     return kept;
 }
 
+Status Log::create_header() {
+    if (auto cut = detail::truncate_to(fd_.get(), 0, path_); !cut) return cut;
+    const auto header = encode_file_header(0);
+    if (auto wrote = detail::write_all_at(fd_.get(), header, 0, path_); !wrote) return wrote;
+    if (auto synced = detail::sync_data(fd_.get(), path_); !synced) return synced;
+    if (auto synced = detail::sync_directory(path_); !synced) return synced;
+    end_ = kStoreFileHeaderBytes;
+    recovery_.bytes_kept = end_;
+    return Ok{};
+}
+
 Status Log::recover() {
     auto size = detail::file_size(fd_.get(), path_);
     if (!size) return size.error();
     recovery_ = RecoveryReport{};
 
-    if (*size == 0) {   // a new log (or a creation that died before its header): write one
-        const auto header = encode_file_header(0);
-        if (auto wrote = detail::write_all_at(fd_.get(), header, 0, path_); !wrote) return wrote;
-        if (auto synced = detail::sync_data(fd_.get(), path_); !synced) return synced;
-        if (auto synced = detail::sync_directory(path_); !synced) return synced;
-        end_ = kStoreFileHeaderBytes;
+    if (*size == 0) {   // a new log: write its header
         recovery_.created = true;
-        recovery_.bytes_kept = end_;
-        return Ok{};
+        return create_header();
     }
 
     // Never cut a file that is not ours: a wrong path must not destroy someone's data.
     ScanWindow window{fd_.get(), *size, path_};
     auto first = window.at(0, kStoreFileHeaderBytes);
     if (!first) return first.error();
-    const auto base = decode_file_header(*first);
-    if (!base)
-        return Error::because(fmt::format("open {}: not a looplab log (its first {} bytes are not "
-                                          "a log header); the file was not changed",
-                                          path_, kStoreFileHeaderBytes));
-    base_offset_ = next_offset_ = *base;
+    const DecodedHeader header = decode_file_header(*first);
+    if (header.problem == HeaderProblem::UnknownVersion)
+        return Error::because(
+            fmt::format("open {}: a log of format version {}, this program "
+                        "reads version {}; the file was not changed",
+                        path_, header.version, kStoreFormatVersion));
+    if (header.problem != HeaderProblem::None) {
+        // A creation that died before its header was whole (or whose bytes never reached the
+        // drive: zeros) is still a new, empty log.
+        auto zeros = only_zeros_from(window, 0, *size);
+        if (!zeros) return zeros.error();
+        if (*zeros || is_unfinished_creation(*first)) {
+            recovery_.created = true;
+            recovery_.ending = RecoveryReport::Ending::TornTail;
+            recovery_.bytes_cut = *size;
+            return create_header();
+        }
+        return Error::because(
+            fmt::format("open {}: not a looplab log (its first {} bytes are not "
+                        "a log header); the file was not changed",
+                        path_, kStoreFileHeaderBytes));
+    }
+    base_offset_ = next_offset_ = header.base;
 
     // Scan: record after record, until the end or the first one that is not whole and good.
     std::uint64_t position = kStoreFileHeaderBytes;
@@ -140,23 +173,24 @@ Status Log::recover() {
     recovery_.problem = decoded.problem;
     recovery_.ending = RecoveryReport::Ending::Corrupt;
     const bool cut_short = decoded.status == DecodeStatus::NeedMore;
-    const bool last_record_damaged = decoded.problem == RecordProblem::ChecksumMismatch &&
-                                     position + decoded.size == *size;
+    const bool last_record_damaged =
+        decoded.problem == RecordProblem::ChecksumMismatch && position + decoded.size == *size;
     auto zeros = only_zeros_from(window, position, *size);
     if (!zeros) return zeros.error();
-    if (cut_short || last_record_damaged || *zeros) recovery_.ending = RecoveryReport::Ending::TornTail;
+    if (cut_short || last_record_damaged || *zeros)
+        recovery_.ending = RecoveryReport::Ending::TornTail;
 
     if (recovery_.ending == RecoveryReport::Ending::Corrupt &&
         options_.on_corruption == OnCorruption::Refuse)
-        return Error::because(fmt::format("open {}: corrupt record at byte {} ({}) with {} bytes "
-                                          "from there to the end; the file was not changed "
-                                          "(OnCorruption::Refuse)",
-                                          path_, position, describe(decoded.problem),
-                                          recovery_.bytes_cut));
+        return Error::because(
+            fmt::format("open {}: corrupt record at byte {} ({}) with {} bytes "
+                        "from there to the end; the file was not changed "
+                        "(OnCorruption::Refuse)",
+                        path_, position, describe(decoded.problem), recovery_.bytes_cut));
 
     // Cut, and make the cut durable before anything new is appended after it.
     if (auto cut = detail::truncate_to(fd_.get(), position, path_); !cut) return cut;
     return detail::sync_data(fd_.get(), path_);
 }
 
-}  // namespace looplab::store
+}   // namespace looplab::store

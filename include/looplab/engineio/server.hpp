@@ -17,8 +17,10 @@
 // Sessions are owned by the Server. A Session& passed to a listener stays valid until that
 // session's on_close returns; after it, nothing more is reported for it.
 //
-// Contract: loop thread only. Destroy the Server before its EventLoop; destroying it closes
-// every session at once (no events fire during destruction).
+// Contract: loop thread only. Destroy the Server before its EventLoop, and not from inside
+// one of its listener calls; destroying it closes every session at once (no events fire
+// during destruction: a held GET gets "1", a WebSocket is dropped). The http::Server it is
+// attached to may live on: our path then goes to the handlers it had before.
 #pragma once
 
 #include "looplab/core/clock.hpp"
@@ -62,7 +64,10 @@ struct ServerOptions {
     Millis ping_interval = kEioDefaultPingInterval;
     Millis ping_timeout = kEioDefaultPingTimeout;
     Millis upgrade_timeout = kEioDefaultUpgradeTimeout;
-    std::size_t max_payload = kEioDefaultMaxPayload;   // bytes per POST body / WS message
+    // Bytes per POST body / WS message; one more ends the session (413 / close 1009). A
+    // polling body is also capped by the HTTP server at http::kMaxBodyBytes (1 MiB): above
+    // that it answers 413 itself, before the engine sees the request.
+    std::size_t max_payload = kEioDefaultMaxPayload;
     bool allow_polling = true;
     bool allow_websocket = true;
     bool allow_upgrades = true;

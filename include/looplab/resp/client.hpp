@@ -43,8 +43,11 @@
 // Connection events, on connection() (listeners get a ConnectionEvent):
 //   "connect"        TCP is up (AUTH / HELLO not done yet)
 //   "ready"          AUTH / HELLO answered, subscriptions restored: commands flow
-//   "disconnect"     the connection is gone; `error` says why (refused, reset, ...)
-//   "reconnecting"   the next attempt starts after `delay` (attempt 1, 2, ...)
+//   "disconnect"     the connection is gone; `error` says why (reset, closed, ...). A
+//                    connect attempt that fails (refused) is no disconnect: "reconnecting"
+//                    or "end" follows it directly, with the reason
+//   "reconnecting"   the next attempt starts after `delay` (attempt 1, 2, ...); `error`:
+//                    why the last one ended
 //   "end"            the client gave up for good: close(), AUTH refused, attempts used up;
 //                    `error` says why, empty after close()
 // No event here is called "error", so a client with no listeners never throws (EventEmitter
@@ -56,7 +59,8 @@
 //   "smessage" (channel, payload)            for ssubscribe()
 //   "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
 //              the server confirmed one channel (channel, count = subscriptions now)
-// Subscriptions are remembered: after a reconnect they are sent again before "ready".
+// Subscriptions are remembered: after a reconnect they are sent again before "ready". A
+// subscription the server refuses (-NOAUTH, -MOVED...) is forgotten, and on_done gets the error.
 // Messages published while the connection was down are lost (pub/sub is at-most-once).
 // With RESP2 (the default) a connection that subscribed is in "subscribe mode": only
 // (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET may be sent, and command() refuses
@@ -120,7 +124,7 @@ struct Backoff {
     Millis max_delay = kRespReconnectMaxDelay;
     double factor = kRespReconnectFactor;
     double jitter = kRespReconnectJitter;   // 0.2: each delay is 80 %..120 % of its value
-    std::size_t max_attempts = 0;           // attempts in a row before "end"; 0 = no end
+    std::size_t max_attempts = 0;           // failed retries in a row before "end"; 0 = never
 };
 
 struct ClientOptions {
@@ -154,7 +158,7 @@ std::string_view state_name(ClientState state);
 
 // What listeners of connection() receive.
 struct ConnectionEvent {
-    std::optional<Error> error;   // "disconnect", "end": why
+    std::optional<Error> error;   // "disconnect", "reconnecting", "end": why
     std::size_t attempt = 0;      // "reconnecting": 1 for the first retry
     Millis delay{0};              // "reconnecting": how long until it starts
 };
@@ -236,30 +240,33 @@ private:
     // One command on its way: its bytes (kept while offline), its callback, and how many
     // frames answer it (1, or one confirmation per name for (un)subscribe commands).
     struct Pending {
-        std::string wire;                          // encoded; cleared once written
+        std::string wire;                          // its bytes, while it waits offline
         std::string name;                          // "GET": for timeout messages
         Callback callback;                         // empty once called (or never given)
         std::optional<SubscriptionKind> subscription;   // set for (P|S)(UN)SUBSCRIBE
         bool is_unsubscribe = false;
         std::size_t frames_left = 1;               // replies / confirmations still expected
+        std::vector<std::string> names;            // (P|S)(UN)SUBSCRIBE: the names sent
         Clock::time_point deadline{};              // Clock::time_point::max(): none
         bool is_internal = false;                  // AUTH, HELLO...: part of the handshake
         bool has_timed_out = false;
+        std::uint64_t sequence = 0;                // order sent on this connection
     };
 
     // connection (client.cpp)
     void start_attempt();
     void on_connected(std::unique_ptr<net::TcpConnection> connection);
     void on_connection_lost(const Error& why);
-    void schedule_reconnect();
+    void schedule_reconnect(const Error& why);
     void end(std::optional<Error> why);
     // handshake: AUTH / HELLO / SETNAME, then the subscriptions again
     void start_handshake();
+    std::set<std::string> names_to_restore(SubscriptionKind kind) const;
     void on_handshake_reply(std::string_view what, const Result<Reply>& reply);
     void become_ready();
     // sending
-    Pending make_pending(std::span<const std::string_view> args, Callback callback);
-    void submit(Pending pending);   // refused, queued offline, or sent
+    Pending make_pending(std::span<const std::string_view> args, Callback callback);   // no bytes yet
+    void submit(Pending pending, std::span<const std::string_view> args);   // refused, queued, or sent
     void send_now(Pending pending);
     void schedule_flush();
     void flush();
@@ -273,14 +280,17 @@ private:
     void on_data(net::ByteBuffer& input);
     void on_reply(Reply reply);
     bool on_resp2_pubsub_frame(const Reply& frame);
+    bool is_for_subscription(Reply& error);
     void on_push(const Reply& push);
     void on_confirmation(std::deque<Pending>& waits, const Reply& frame);
     void emit_message(const Reply& frame);
     void answer(Pending& pending, Result<Reply> result);
+    void refuse(Pending& pending, std::string server_text);
     // pub/sub (client_pubsub.cpp)
     void subscription_command(std::string_view verb, SubscriptionKind kind, bool is_unsubscribe,
                               std::vector<std::string> names, Callback on_done);
     std::set<std::string>& names_of(SubscriptionKind kind);
+    const std::set<std::string>& names_of(SubscriptionKind kind) const;
 
     loop::EventLoop& loop_;
     net::Address server_;
@@ -294,6 +304,7 @@ private:
     std::deque<Pending> in_flight_;          // sent, in order: the FIFO replies are matched to
     std::deque<Pending> subscription_waits_; // RESP3: (un)subscribes, confirmed by pushes only
     std::deque<Pending> offline_;            // waiting for "ready"
+    std::uint64_t next_sequence_ = 0;        // numbers the commands sent (Pending::sequence)
     std::string outgoing_;                   // commands of this callback, sent together
     bool is_flush_scheduled_ = false;
     std::size_t handshake_left_ = 0;         // handshake replies still expected

@@ -46,4 +46,4 @@ using FsyncPolicy = std::variant<Always, EveryMillis, Never>;
 // "Always", "EveryMillis(100)", "Never": for reports and benchmarks.
 std::string describe(const FsyncPolicy& policy);
 
-}  // namespace looplab::store
+}   // namespace looplab::store

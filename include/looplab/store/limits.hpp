@@ -17,10 +17,11 @@ inline constexpr std::size_t kStoreMaxValueBytes = 1024 * 1024;   // 1 MiB
 // The default size a log file may grow to (LogOptions::max_file_bytes). An append that would
 // pass it first compacts the log (when LogOptions::retention says what may go), and fails with
 // "log full" if there is still no room.
-inline constexpr std::uint64_t kStoreMaxFileBytes = std::uint64_t{4} * 1024 * 1024 * 1024;   // 4 GiB
+inline constexpr std::uint64_t kStoreMaxFileBytes =
+    std::uint64_t{4} * 1024 * 1024 * 1024;   // 4 GiB
 
 // How much of the file recovery reads at a time while it scans. Bigger: fewer read() calls;
 // the window also grows to hold one whole record when a record is bigger than this.
 inline constexpr std::size_t kStoreScanChunkBytes = 1024 * 1024;   // 1 MiB
 
-}  // namespace looplab::store
+}   // namespace looplab::store

@@ -58,8 +58,8 @@ namespace looplab::store {
 // What may go when the log is compacted. Both rules may be set; a record stays only if both
 // let it. The empty Retention keeps everything.
 struct Retention {
-    std::size_t keep_last_per_key = 0;          // 0: no limit by count
-    std::optional<Millis> max_age;              // drop records older than this (wall clock)
+    std::size_t keep_last_per_key = 0;   // 0: no limit by count
+    std::optional<Millis> max_age;       // drop records older than this (wall clock)
 };
 
 enum class OnCorruption {
@@ -86,12 +86,12 @@ struct RecoveryReport {
         Corrupt,    // a bad record with bytes after it: cut (or open refused)
     };
     Ending ending = Ending::Clean;
-    std::size_t records = 0;            // good records kept
-    std::uint64_t bytes_kept = 0;       // the file's size after recovery
-    std::uint64_t bytes_cut = 0;        // bytes removed from the end
-    std::uint64_t problem_at = 0;       // file position of the first bad byte (not Clean)
+    std::size_t records = 0;        // good records kept
+    std::uint64_t bytes_kept = 0;   // the file's size after recovery
+    std::uint64_t bytes_cut = 0;    // bytes removed from the end
+    std::uint64_t problem_at = 0;   // file position of the first bad byte (not Clean)
     RecordProblem problem = RecordProblem::None;   // Corrupt (and a zero-filled torn tail)
-    bool created = false;               // the file did not exist: a new, empty log
+    bool created = false;                          // the file did not exist: a new, empty log
 
     // One line: "clean: 12 records", "torn tail at byte 340: 23 bytes cut, 12 records kept".
     std::string summary() const;
@@ -160,23 +160,24 @@ private:
     Log(std::string path, LogOptions options, UniqueFd fd);
 
     [[nodiscard]] Status recover();
+    [[nodiscard]] Status create_header();   // an empty file becomes a new log
     [[nodiscard]] Status make_room(std::size_t record_bytes);
     [[nodiscard]] Status sync_now();
     [[nodiscard]] Status usable() const;
     void remember(const Entry& entry, std::string_view key);
-    void rebuild_key_index(const std::vector<std::string>& keys);
     [[nodiscard]] Result<Record> read_entry(const Entry& entry) const;
-    [[nodiscard]] Result<std::vector<Record>> read_entries(const std::vector<std::size_t>& which) const;
+    [[nodiscard]] Result<std::vector<Record>> read_entries(
+        const std::vector<std::size_t>& which) const;
     Clock::time_point now() const;
     std::int64_t wall_clock_ms() const;
 
     std::string path_;
     LogOptions options_;
     UniqueFd fd_;
-    std::uint64_t end_ = 0;            // the file's size: the next record goes here
+    std::uint64_t end_ = 0;   // the file's size: the next record goes here
     Offset next_offset_ = 0;
-    Offset base_offset_ = 0;           // from the file header
-    std::vector<Entry> entries_;       // every record, in file order (= offset order)
+    Offset base_offset_ = 0;       // from the file header
+    std::vector<Entry> entries_;   // every record, in file order (= offset order)
     // Key → positions in entries_, oldest first. Keys are few (rooms), records many.
     std::unordered_map<std::string, std::vector<std::size_t>> by_key_;
     RecoveryReport recovery_;
@@ -184,7 +185,7 @@ private:
     bool has_unsynced_ = false;
     Clock::time_point last_sync_{};
     std::uint64_t syncs_ = 0;
-    std::optional<Error> broken_;      // set by a failed write or fdatasync: see the contract
+    std::optional<Error> broken_;   // set by a failed write or fdatasync: see the contract
 };
 
-}  // namespace looplab::store
+}   // namespace looplab::store

@@ -6,13 +6,15 @@
 //
 //   file    | file header (24 bytes) | record | record | record | ...
 //
-//   header  | "LOOPLOG1" | base offset u64 | crc32c of the 16 bytes before u32 | 0 u32 |
-//             the base offset is a floor for the next offset: the next record gets the
-//             larger of it and (last record's offset + 1). Compaction writes the log's next
-//             offset there, so offsets go on where they were even if it kept nothing
+//   header  | "LOOPLOG1" | base offset u64 | version u32 | crc32c u32 |
+//             the magic says "this is a looplab log"; the version says which layout follows
+//             (kStoreFormatVersion); the CRC covers the 20 header bytes before it. The base
+//             offset is a floor for the next offset: the next record gets the larger of it and
+//             (last record's offset + 1). Compaction writes the log's next offset there, so
+//             offsets go on where they were even if it kept nothing
 //
-//   record  | crc32c u32 | body length u32 | offset u64 | unix_ms i64 | key length u32 | key | value |
-//             ◄─ header, 8 bytes ─────────►◄──────────── body: "body length" bytes ───────────►
+//   record  | crc32c u32 | length u32 | offset u64 | unix_ms i64 | key length u32 | key | value |
+//             ◄─ header: 8 bytes ────►◄──── body: "length" bytes ───────────────────────────►
 //             the CRC covers everything after it: the length AND the body, so a damaged
 //             length is caught too. All numbers little-endian.
 //
@@ -39,8 +41,11 @@ namespace looplab::store {
 using Offset = std::uint64_t;
 
 inline constexpr std::size_t kStoreFileHeaderBytes = 24;
-inline constexpr std::size_t kStoreRecordHeaderBytes = 8;      // crc32c + body length
-inline constexpr std::size_t kStoreRecordFixedBodyBytes = 20;  // offset + unix_ms + key length
+// The record layout this code reads and writes. A file with another version is refused
+// (never cut), so an older program cannot damage a newer program's log.
+inline constexpr std::uint32_t kStoreFormatVersion = 1;
+inline constexpr std::size_t kStoreRecordHeaderBytes = 8;       // crc32c + body length
+inline constexpr std::size_t kStoreRecordFixedBodyBytes = 20;   // offset + unix_ms + key length
 // The largest body a valid record can have; a bigger length on disk means damage.
 inline constexpr std::size_t kStoreMaxBodyBytes =
     kStoreRecordFixedBodyBytes + kStoreMaxKeyBytes + kStoreMaxValueBytes;
@@ -62,7 +67,9 @@ struct RecordView {
     std::string_view key;
     std::string_view value;
 
-    Record to_record() const { return Record{offset, unix_ms, std::string{key}, std::string{value}}; }
+    Record to_record() const {
+        return Record{offset, unix_ms, std::string{key}, std::string{value}};
+    }
 };
 
 // Bytes the record takes on disk: 8 + 20 + key + value.
@@ -96,7 +103,7 @@ struct Decoded {
     // claims, or 0 when the length itself is impossible.
     std::size_t size = 0;
     RecordProblem problem = RecordProblem::None;
-    RecordView record;      // Complete only; views into the input
+    RecordView record;   // Complete only; views into the input
 };
 
 // Reads the record at the start of `bytes` (there may be more records after it).
@@ -104,8 +111,19 @@ Decoded decode_record(std::span<const std::uint8_t> bytes);
 
 // The 24 header bytes of a log file whose first record will get `base`.
 std::array<std::uint8_t, kStoreFileHeaderBytes> encode_file_header(Offset base);
-// The base offset, or nullopt when these are not the first bytes of a log file (wrong magic,
-// or a header checksum that does not match).
-std::optional<Offset> decode_file_header(std::span<const std::uint8_t> bytes);
+enum class HeaderProblem {
+    None,
+    NotALog,          // too short, wrong magic, or a header checksum that does not match
+    UnknownVersion,   // a good header of another format version
+};
 
-}  // namespace looplab::store
+struct DecodedHeader {
+    HeaderProblem problem = HeaderProblem::NotALog;
+    Offset base = 0;             // None only
+    std::uint32_t version = 0;   // None and UnknownVersion
+};
+
+// Reads the 24 header bytes at the start of `bytes`.
+DecodedHeader decode_file_header(std::span<const std::uint8_t> bytes);
+
+}   // namespace looplab::store
