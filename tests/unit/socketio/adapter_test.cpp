@@ -20,8 +20,9 @@ namespace {
 // locally like the in-memory adapter (and, for Redis, publish it for the other servers).
 class RecordingAdapter final : public socketio::InMemoryAdapter {
 public:
-    RecordingAdapter(socketio::Namespace& nsp, std::vector<std::string>& seen)
-        : InMemoryAdapter(nsp), seen_(seen) {}
+    RecordingAdapter(socketio::Namespace& nsp, std::vector<std::string>& seen,
+                     socketio::RecoveryOptions recovery = {})
+        : InMemoryAdapter(nsp, recovery), seen_(seen) {}
 
     void broadcast(socketio::Packet& packet, const BroadcastOptions& opts) override {
         std::string line = nsp().name() + " " + json::write(*packet.data) + " rooms=";
@@ -98,4 +99,24 @@ TEST_CASE("server-side events from other servers reach the namespace's listeners
     nsp.receive_server_side(json::Array{json::Value{"sync"}, json::Value{43}});
     CHECK(heard == std::vector<std::string>{"42"});
     CHECK(nsp.server_side_emit("sync", 1) == 0);   // in-memory: no other server
+}
+
+TEST_CASE("with recovery on, a socket's own emit goes through the adapter as a local broadcast", "[socketio]") {
+    std::vector<std::string> seen;
+    socketio::ServerOptions options;
+    options.recovery.enabled = true;
+    options.adapter = [&seen, recovery = options.recovery](socketio::Namespace& nsp) {
+        return std::make_unique<RecordingAdapter>(nsp, seen, recovery);
+    };
+    SioHarness h{options};
+    Socket* socket = nullptr;
+    h.io.on_connection([&](Socket& s) { socket = &s; });
+    FakeSession& peer = h.connect();
+    socket->emit("x");
+    REQUIRE(seen.size() == 1);
+    // Kept for replay with an offset, and marked local: nothing for other servers to do.
+    CHECK(seen[0].starts_with(R"(/ ["x"] rooms=)" + std::string{socket->id()} + "; except= local"));
+    const std::string sent = peer.take_one();
+    CHECK(sent.starts_with(R"(2["x",")"));   // with its offset
+    CHECK(dynamic_cast<socketio::InMemoryAdapter&>(h.io.main_namespace().adapter()).recovery()->packet_count() == 1);
 }
