@@ -120,6 +120,14 @@ void Namespace::remove(Socket& socket) {
     if (found != sockets_.end() && found->second == &socket) sockets_.erase(found);
 }
 
+void Namespace::receive_server_side(const json::Array& event) {
+    if (event.empty() || !event[0].is_string()) return;
+    const std::string& name = event[0].as_string();
+    // "error" with nobody listening would throw: another server must not stop our loop.
+    if (name == events::kErrorEvent && server_side_.listener_count(name) == 0) return;
+    server_side_.emit(name, Args{std::span<const json::Value>{event}.subspan(1)});
+}
+
 // ---- dynamic namespaces --------------------------------------------------------------------
 
 void Namespace::set_parent_predicate(NamespacePredicate predicate) {
@@ -135,7 +143,7 @@ bool Namespace::accepts(std::string_view name, const json::Value& auth) const {
 
 std::uint64_t Namespace::start_broadcast_ack(Millis timeout, BroadcastAckCallback done,
                                              std::size_t namespaces) {
-    const std::uint64_t id = next_ack_id_++;
+    const std::uint64_t id = next_ack_id();
     BroadcastAckGathering& gathering = broadcast_acks_[id];
     gathering.servers_expected = namespaces * adapter_->server_count();
     gathering.done = std::move(done);

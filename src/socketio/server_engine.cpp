@@ -13,7 +13,9 @@ engineio::Server& Server::engine() {
         engineio::Server engine;
     };
     if (!engine_) {
-        auto made = std::make_unique<Holder>(loop_, options_.engine);
+        engineio::ServerOptions options = options_.engine;
+        if (!options.log) options.log = options_.log;   // one place for every protocol log line
+        auto made = std::make_unique<Holder>(loop_, options);
         made->engine.set_listener(engine_listener());
         engine_ = std::move(made);
     }

@@ -125,6 +125,7 @@ bool Socket::send_event(json::Array&& data, bool is_volatile) {
         // Through the adapter, so that the packet gets an offset and is kept for replay.
         BroadcastOptions to_me;
         to_me.rooms.emplace_back(id());
+        to_me.flags.is_local = true;   // this socket lives here: a cluster adapter need not publish
         nsp_->adapter().broadcast(packet, to_me);
     } else {
         notify_outgoing(packet);

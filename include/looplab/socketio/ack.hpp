@@ -69,6 +69,12 @@ public:
         send(std::move(reply));
     }
 
+    // The same with arguments known only at run time (one per element): ack.send_args(args)
+    // answers with exactly what the peer sent.
+    void send_args(const Args& args) const {
+        if (wanted()) send(args.to_array());
+    }
+
     // Copies share one "sent" state (made on the first copy; the listener's own Ack costs no
     // allocation when it is answered at once).
     Ack(const Ack& other);

@@ -65,6 +65,13 @@ public:
         return send(std::move(data));
     }
 
+    // emit() with arguments known only at run time (one per element of `args`).
+    bool emit_args(std::string_view event, const Args& args) const {
+        json::Array data = start_event(event, args.size());
+        data.insert(data.end(), args.begin(), args.end());
+        return send(std::move(data));
+    }
+
     // emit(event, args..., callback): every recipient is asked for an acknowledgement; the
     // callback runs once, with every answer (each recipient's first answer argument), or with
     // kAckTimedOut and the answers that came, when timeout() passes first. timeout() is

@@ -40,7 +40,7 @@ class Socket;
 // What next(error) carries to the peer (CONNECT_ERROR's payload {"message", "data"}).
 struct MiddlewareError {
     std::string message;
-    json::Value data;   // null: no "data" key is sent
+    json::Value data{};   // null: no "data" key is sent (may be left out: {.message = "..."})
 };
 
 class Next {

@@ -139,18 +139,30 @@ public:
         (data.emplace_back(std::forward<A>(args)), ...);
         return adapter_->server_side_emit(data);
     }
+    // What other servers server_side_emit() to this namespace (socket.io's io.on("event") for
+    // server-side events): [](const Args& args) {...}. Only a cluster adapter delivers these.
+    template <typename F>
+    events::ListenerId on_server_side(std::string_view event, F&& listener) {
+        return server_side_.on(event, std::forward<F>(listener));
+    }
+    bool off_server_side(events::ListenerId id) { return server_side_.off(id); }
 
     // ---- used by Client, Socket, BroadcastOperator, adapters (not by applications) -----------
     // A CONNECT for this namespace arrived on `client` with this auth (an object).
     void add(Client& client, json::Value auth);
     // The socket left (it is in no map of ours afterwards).
     void remove(Socket& socket);
-    std::uint64_t next_ack_id() { return next_ack_id_++; }
+    // Ack ids are numbered per namespace (as socket.io does); the children of a dynamic
+    // parent share the parent's numbers, because a parent's broadcast gives one id to the
+    // sockets of every child, which must not meet a child's own id.
+    std::uint64_t next_ack_id() { return parent_ != nullptr ? parent_->next_ack_id() : next_ack_id_++; }
     // A broadcast with acks: registers its gathering and returns the ack id to send.
     std::uint64_t start_broadcast_ack(Millis timeout, BroadcastAckCallback done,
                                       std::size_t namespaces = 1);
     void on_broadcast_client_count(std::uint64_t ack_id, std::size_t count);
     void on_broadcast_answer(std::uint64_t ack_id, const Args& answer);
+    // A cluster adapter hands over another server's server_side_emit ([event, args...]).
+    void receive_server_side(const json::Array& event);
     // Dynamic namespaces: the parent makes and adopts a child.
     void set_parent_predicate(NamespacePredicate predicate);
     bool accepts(std::string_view name, const json::Value& auth) const;
@@ -180,6 +192,7 @@ private:
     bool is_parent_ = false;
     std::unique_ptr<Adapter> adapter_;
     ConnectionEmitter connections_;
+    events::EventEmitter<Args> server_side_;
     std::vector<Middleware> middlewares_;
     SocketMap sockets_;
     std::vector<Namespace*> children_;

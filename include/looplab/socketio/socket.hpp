@@ -145,6 +145,14 @@ public:
         return send_event(std::move(data), /*is_volatile=*/false);
     }
 
+    // emit() with arguments known only at run time (one per element): forwards what a peer
+    // sent, e.g. s.emit_args("echo", args). Binary (Bytes) included.
+    bool emit_args(std::string_view event, const Args& args) {
+        json::Array data = start_event(event, args.size());
+        data.insert(data.end(), args.begin(), args.end());
+        return send_event(std::move(data), /*is_volatile=*/false);
+    }
+
     // Like emit(), but dropped when the transport cannot take it right now (a polling client
     // with no GET waiting, an upgrade in progress, a full WebSocket backlog).
     template <typename... A>

@@ -259,3 +259,36 @@ TEST_CASE("a broadcast in another namespace does not reach /", "[socketio]") {
     t.h.io.of("/other").to(t.sockets[0]->id()).emit("m");
     CHECK(t.peers[0]->sent.empty());
 }
+
+TEST_CASE("a dynamic parent's broadcast with acks gathers from every child; ids never meet", "[socketio]") {
+    SioHarness h;
+    socketio::Namespace& parent = h.io.of([](std::string_view name, const json::Value&) {
+        return name.starts_with("/g-");
+    });
+    std::vector<Socket*> sockets;
+    parent.on_connection([&](Socket& s) { sockets.push_back(&s); });
+    FakeSession& a = h.open();
+    h.join(a, "/g-1");
+    FakeSession& b = h.open();
+    h.join(b, "/g-2");
+    REQUIRE(sockets.size() == 2);
+
+    std::string own;
+    sockets[0]->emit_with_ack("own", Millis{1000}, [&](std::optional<AckError>, const Args& reply) {
+        own = reply[0].as_string();
+    });
+    CHECK(a.take_one() == R"(2/g-1,0["own"])");
+    std::optional<std::string> result;
+    parent.timeout(Millis{1000}).emit_with_ack("poll", [&](std::optional<AckError> error, const json::Array& answers) {
+        result = (error ? std::string{error->reason} : "ok") + " " + json::write(json::Value{answers});
+    });
+    CHECK(a.take_one() == R"(2/g-1,1["poll"])");
+    CHECK(b.take_one() == R"(2/g-2,1["poll"])");
+    h.send(a, R"(3/g-1,1["A"])");
+    CHECK_FALSE(result);
+    h.send(b, R"(3/g-2,1["B"])");
+    CHECK(result == R"(ok ["A","B"])");
+    CHECK(own.empty());
+    h.send(a, R"(3/g-1,0["mine"])");
+    CHECK(own == "mine");
+}
