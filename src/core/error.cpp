@@ -12,4 +12,10 @@ std::string Error::message() const {
     return fmt::format("{}: {}", context_, std::strerror(code_));
 }
 
+std::string shown_byte(char byte) {
+    const auto code = static_cast<unsigned char>(byte);
+    if (code >= 0x20 && code < 0x7f) return fmt::format("'{}'", byte);
+    return fmt::format("0x{:02x}", code);
+}
+
 }  // namespace looplab

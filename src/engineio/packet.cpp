@@ -7,18 +7,6 @@
 
 namespace looplab::engineio {
 
-namespace {
-
-// How an unknown type byte is named in an error: 'x' when it is printable, 0x1f when not
-// (a control byte or half a UTF-8 character would garble the log line).
-std::string shown(char byte) {
-    const auto code = static_cast<unsigned char>(byte);
-    if (code >= 0x20 && code < 0x7f) return fmt::format("'{}'", byte);
-    return fmt::format("0x{:02x}", code);
-}
-
-}   // namespace
-
 std::string_view to_string(PacketType type) {
     switch (type) {
         case PacketType::Open: return "open";
@@ -49,7 +37,7 @@ Result<PacketView> view_text_packet(std::string_view frame_text, std::string& bi
     }
     const auto type = packet_type_from_digit(frame_text[0]);
     if (!type)
-        return Error::because(fmt::format("engineio: unknown packet type {}", shown(frame_text[0])));
+        return Error::because(fmt::format("engineio: unknown packet type {}", shown_byte(frame_text[0])));
     return PacketView{*type, frame_text.substr(1), false};
 }
 

@@ -11,13 +11,6 @@ namespace looplab::engineio {
 
 namespace {
 
-// The same rule as in packet.cpp: a printable byte in quotes, anything else in hex.
-std::string shown(char byte) {
-    const auto code = static_cast<unsigned char>(byte);
-    if (code >= 0x20 && code < 0x7f) return fmt::format("'{}'", byte);
-    return fmt::format("0x{:02x}", code);
-}
-
 void append_packet(std::string& out, PacketType type, std::string_view data, bool is_binary) {
     if (!out.empty()) out += kEioPayloadSeparator;
     if (!is_binary) {
@@ -81,7 +74,7 @@ Result<std::optional<PacketView>> PayloadReader::next() {
     const auto type = packet_type_from_digit(text[0]);
     if (!type) {
         error_ = Error::because(
-            fmt::format("engineio: unknown packet type {} in packet {}", shown(text[0]), number));
+            fmt::format("engineio: unknown packet type {} in packet {}", shown_byte(text[0]), number));
         return *error_;
     }
     ++packets_read_;

@@ -18,12 +18,6 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// A printable byte in quotes, anything else in hex (so a log line stays readable).
-std::string shown(char byte) {
-    const auto code = static_cast<unsigned char>(byte);
-    if (code >= 0x20 && code < 0x7f) return fmt::format("'{}'", byte);
-    return fmt::format("0x{:02x}", code);
-}
 
 bool is_binary_type(PacketType type) {
     return type == PacketType::BinaryEvent || type == PacketType::BinaryAck;
@@ -170,7 +164,7 @@ void put_attachments_back(json::Value& value, std::vector<std::string>& attachme
 Result<DecodedText> decode_text(std::string_view text, std::size_t max_attachments) {
     if (text.empty()) return Error::because("socketio: empty packet");
     if (text[0] < '0' || text[0] > '6')
-        return Error::because(fmt::format("socketio: unknown packet type {}", shown(text[0])));
+        return Error::because(fmt::format("socketio: unknown packet type {}", shown_byte(text[0])));
     DecodedText decoded;
     Packet& packet = decoded.packet;
     packet.type = static_cast<PacketType>(text[0] - '0');

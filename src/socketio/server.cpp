@@ -53,7 +53,8 @@ engineio::ServerListener& Server::engine_listener() { return *listener_; }
 // ---- namespaces ----------------------------------------------------------------------------
 
 Namespace& Server::of(std::string_view name) {
-    std::string full = name.starts_with('/') ? std::string{name} : "/" + std::string{name};
+    std::string full = name.starts_with('/') ? std::string{} : std::string{"/"};
+    full += name;
     auto found = namespaces_.find(full);
     if (found == namespaces_.end()) {
         auto made = std::make_unique<Namespace>(*this, full);

@@ -32,6 +32,10 @@ private:
     std::string context_;
 };
 
+// A byte as an error message names it: 'x' when printable ASCII, 0x1f when not (a control
+// byte or half a UTF-8 character would garble the log line). The decoders' messages use it.
+std::string shown_byte(char byte);
+
 }  // namespace looplab
 
 template <>
