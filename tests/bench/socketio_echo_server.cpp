@@ -20,17 +20,15 @@
 #include "looplab/poller/poller.hpp"
 #include "looplab/socketio/server.hpp"
 
+#include "bench_server_args.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
-
-#include <sys/resource.h>
 
 using namespace looplab;
 namespace json = looplab::codec::json;
@@ -39,11 +37,6 @@ namespace {
 
 constexpr std::string_view kBroadcastRoom = "bench";   // the room "blast" sends to
 constexpr std::int64_t kMaxBlastCount = 1'000'000;     // as the Node server's cap
-
-[[noreturn]] void usage() {
-    fmt::print(stderr, "usage: socketio_echo_server [--port N] [--poller NAME]\n");
-    std::exit(2);
-}
 
 void serve(socketio::Server& io, socketio::Socket& s) {
     s.on("echo", [&s](const socketio::Args& args, const socketio::Ack&) { s.emit_args("echo", args); });
@@ -66,32 +59,9 @@ void serve(socketio::Server& io, socketio::Socket& s) {
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
-    std::uint16_t port = 0;
-    std::string poller_name;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "--port" && i + 1 < argc) {
-            const std::string_view text = argv[++i];
-            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-            if (error != std::errc{} || end != text.data() + text.size()) usage();
-        } else if (arg == "--poller" && i + 1 < argc) {
-            poller_name = argv[++i];
-        } else {
-            usage();
-        }
-    }
-    auto poller = poller::make_poller(poller_name);
-    if (!poller) {
-        fmt::print(stderr, "socketio_echo_server: {}\n", poller.error());
-        return 2;
-    }
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;   // 10,000 idle connections need 10,000 fds
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
+    bench::ServerArgs args = bench::parse_server_args(argc, argv, "socketio_echo_server");
 
-    loop::EventLoop loop{std::move(poller).value()};
+    loop::EventLoop loop{std::move(args.poller)};
     http::ServerOptions http_options;
     http_options.max_connections = 100'000;   // the benchmark opens 10,000 at once
     http::Server http{loop, http_options};
@@ -99,7 +69,7 @@ int main(int argc, char** argv) {
     io.attach(http);
     io.on_connection([&io](socketio::Socket& s) { serve(io, s); });
 
-    if (auto listening = http.listen(net::Address::loopback(port)); !listening) {
+    if (auto listening = http.listen(net::Address::loopback(args.port)); !listening) {
         fmt::print(stderr, "socketio_echo_server: {}\n", listening.error());
         return 1;
     }
