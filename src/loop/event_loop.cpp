@@ -222,73 +222,7 @@ void EventLoop::report_exception(std::string_view what) {
     is_stopping_ = true;
 }
 
-// ---- event handlers on fds -------------------------------------------------------------------
-
-EventLoop::Watcher& EventLoop::watcher_slot(int fd) {
-    LOOPLAB_ASSERT(fd >= 0, "watch() of a negative fd; did socket() or accept() fail?");
-    const auto index = static_cast<std::size_t>(fd);
-    if (index >= watchers_.size()) watchers_.resize(index + 1);
-    if (!watchers_[index]) watchers_[index] = std::make_unique<Watcher>();
-    return *watchers_[index];
-}
-
-Status EventLoop::watch(int fd, Interest interest, IoHandler handler, std::string label) {
-    LOOPLAB_ASSERT(in_loop_thread(), "watch() called from another thread; use post_next()");
-    Watcher& watcher = watcher_slot(fd);
-    LOOPLAB_ASSERT(watcher.generation == 0, "fd watched twice; use change() instead");
-    if (auto added = poller_->watch(fd, interest); !added) return added;
-    if (watcher.handler) retired_handlers_.push_back(std::move(watcher.handler));
-    watcher.handler = std::move(handler);
-    watcher.interest = interest;
-    watcher.label = std::move(label);
-    watcher.generation = next_generation_++;
-    watcher.keeps_alive = true;
-    ++live_watchers_;
-    return Ok{};
-}
-
-void EventLoop::watch_internal(int fd, IoHandler handler, std::string label) {
-    auto watched = watch(fd, Interest::read(), std::move(handler), std::move(label));
-    LOOPLAB_ASSERT(watched.has_value(), "the loop could not watch its own wake-up/signal fd");
-    set_keeps_alive(fd, false);
-}
-
-void EventLoop::change(int fd, Interest interest) {
-    LOOPLAB_ASSERT(in_loop_thread(), "change() called from another thread; use post_next()");
-    LOOPLAB_ASSERT(is_watching(fd), "change() of an fd that is not watched; watch() it first");
-    Watcher& watcher = *watchers_[static_cast<std::size_t>(fd)];
-    if (watcher.interest == interest) return;   // nothing to tell the kernel
-    auto changed = poller_->change(fd, interest);
-    LOOPLAB_ASSERT(changed.has_value(), "the poller refused to change a watched fd");
-    watcher.interest = interest;
-}
-
-void EventLoop::forget(int fd) {
-    LOOPLAB_ASSERT(in_loop_thread(), "forget() called from another thread; use post_next()");
-    if (!is_watching(fd)) return;
-    Watcher& watcher = *watchers_[static_cast<std::size_t>(fd)];
-    poller_->forget(fd);
-    if (watcher.keeps_alive) --live_watchers_;
-    watcher.generation = 0;
-    // The handler may be the one running right now (a handler that forgets its own fd), so
-    // it is destroyed in phase 4, not here.
-    retired_handlers_.push_back(std::move(watcher.handler));
-    watcher.handler = nullptr;
-}
-
-bool EventLoop::is_watching(int fd) const {
-    const auto index = static_cast<std::size_t>(fd);
-    return fd >= 0 && index < watchers_.size() && watchers_[index] &&
-           watchers_[index]->generation != 0;
-}
-
-void EventLoop::set_keeps_alive(int fd, bool keeps_alive) {
-    LOOPLAB_ASSERT(is_watching(fd), "set_keeps_alive() of an fd that is not watched");
-    Watcher& watcher = *watchers_[static_cast<std::size_t>(fd)];
-    if (watcher.keeps_alive == keeps_alive) return;
-    watcher.keeps_alive = keeps_alive;
-    keeps_alive ? ++live_watchers_ : --live_watchers_;
-}
+// ---- the poll phase's dispatch (watch/change/forget live in event_loop_watchers.cpp) ------
 
 void EventLoop::dispatch_ready() {
     // Remember which registration each record belongs to BEFORE calling anyone: a handler

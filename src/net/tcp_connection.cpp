@@ -41,58 +41,7 @@ TcpConnection::~TcpConnection() {
     // fd_ closes the socket; lifetime_ tells the running handler that we are gone.
 }
 
-// ---- the two ways to listen ----------------------------------------------------------------
-
-void TcpHandler::on_data(TcpConnection& /*connection*/, ByteBuffer& input) { input.clear(); }
-
-void TcpConnection::set_handler(TcpHandler& handler) {
-    // The functions it replaces may be running right now (a WebSocket taking over from the
-    // HTTP server's on_data).
-    retire_functions();
-    handler_ = &handler;
-}
-
-// Frees the function listeners, but never under a running one: while one of our handlers is
-// on the stack, the loop frees them in its close phase, after this turn's callbacks returned.
-void TcpConnection::retire_functions() {
-    if (functions_ && lifetime_.is_in_handler())
-        loop_.post_close([kept = std::shared_ptr<FunctionListeners>(std::move(functions_))] {});
-    functions_.reset();
-}
-
-TcpConnection::FunctionListeners& TcpConnection::functions() {
-    if (!functions_) {
-        // Silently replacing the handler would leave its owner deaf (a WebSocket would stop
-        // hearing its bytes): a bug to report, not to guess around.
-        LOOPLAB_ASSERT(handler_ == nullptr,
-                       "on_...() on a TcpConnection whose events go to a set_handler() handler");
-        functions_ = std::make_unique<FunctionListeners>();
-        handler_ = functions_.get();
-    }
-    return *functions_;
-}
-
-void TcpConnection::FunctionListeners::on_data(TcpConnection& /*connection*/, ByteBuffer& input) {
-    if (data)
-        data(input);
-    else
-        input.clear();
-}
-void TcpConnection::FunctionListeners::on_end(TcpConnection&) {
-    if (end) end();
-}
-void TcpConnection::FunctionListeners::on_error(TcpConnection&, const Error& failure) {
-    if (error) error(failure);
-}
-void TcpConnection::FunctionListeners::on_close(TcpConnection&) {
-    if (close) close();
-}
-void TcpConnection::FunctionListeners::on_high_watermark(TcpConnection&, std::size_t pending) {
-    if (high_watermark) high_watermark(pending);
-}
-void TcpConnection::FunctionListeners::on_drain(TcpConnection&) {
-    if (drain) drain();
-}
+// ---- starting ------------------------------------------------------------------------------
 
 Status TcpConnection::start() {
     LOOPLAB_ASSERT(!is_started_, "start() called twice on one TcpConnection");
@@ -344,81 +293,6 @@ void TcpConnection::resume_reading() {
         return;
     }
     update_interest();
-}
-
-// ---- ending ----------------------------------------------------------------------------------
-
-void TcpConnection::shutdown_write() {
-    if (!fd_ || is_write_shutdown_requested_) return;
-    is_write_shutdown_requested_ = true;
-    is_corked_ = false;   // send() refuses from now on, the inline cork path included
-    if (output_.empty()) shut_write_now();   // else flush() does it when the last byte is out
-}
-
-void TcpConnection::shut_write_now() {
-    is_write_shut_ = true;
-    if (::shutdown(fd_.get(), SHUT_WR) == -1 && errno != ENOTCONN) {
-        finish(Error::from_errno(fmt::format("shutdown {}", peer_)));
-        return;
-    }
-    if (peer_ended_) finish(std::nullopt);   // both directions are over
-}
-
-void TcpConnection::close() {
-    if (!fd_ || is_closing_) return;
-    is_closing_ = true;
-    // Before start() this only records the wish: start() then watches for what it needs.
-    close_timer_ = loop_.set_timeout(kCloseTimeout, [this] { on_close_timeout(); });
-    shutdown_write();
-    if (fd_) update_interest();   // keep reading (and discarding) until the peer's FIN
-}
-
-void TcpConnection::on_close_timeout() {
-    close_timer_ = 0;
-    if (output_.empty()) {
-        finish(std::nullopt);   // all sent; the peer just never closed its side
-    } else {
-        finish(Error{ETIMEDOUT,
-                     fmt::format("close {}: {} bytes still unsent", peer_, output_.size())});
-    }
-}
-
-void TcpConnection::abort() {
-    if (!fd_) return;
-    // Linger on, for 0 seconds: close() throws pending data away and sends a reset (RST).
-    const linger reset_now{1, 0};
-    ::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &reset_now, sizeof reset_now);
-    output_.clear();
-    finish(std::nullopt);
-}
-
-// Closes the socket now; on_error (if `error`) and on_close follow in the loop's close phase.
-void TcpConnection::finish(std::optional<Error> error) {
-    if (!fd_) return;
-    is_corked_ = false;   // send() refuses from now on, the inline cork path included
-    loop_.cancel_timer(close_timer_);
-    close_timer_ = 0;
-    if (is_watched_) loop_.forget(fd_.get());
-    is_watched_ = false;
-    fd_.reset();
-    input_.release_if_empty(0);
-    output_.clear();
-    output_.release_if_empty(0);
-    if (error) error_ = std::make_unique<Error>(std::move(*error));
-    // The token says whether we still exist when phase 4 comes: the owner may destroy us
-    // before then (it then hears nothing more, which is what destroying means).
-    loop_.post_close([this, alive = lifetime_.alive_token()] {
-        if (*alive) emit_close_events();
-    });
-}
-
-void TcpConnection::emit_close_events() {
-    LifetimeFlag::Scope alive{lifetime_};
-    if (error_ && handler_) {
-        handler_->on_error(*this, *error_);
-        if (alive.was_destroyed()) return;
-    }
-    if (handler_) handler_->on_close(*this);   // last: it may destroy this connection
 }
 
 // ---- options ---------------------------------------------------------------------------------

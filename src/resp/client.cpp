@@ -1,12 +1,7 @@
-// looplab/resp/client.cpp — the client's life: connect, handshake, send, time out, lose the
-// connection, reconnect, end. Replies are read in client_replies.cpp, pub/sub commands are
-// built in client_pubsub.cpp.
-//
-//   Idle ─connect()─► Connecting ─TCP up─► Handshaking ─replies OK─► Ready
-//                        ▲   │ refused          │ lost                 │ lost
-//                        │   ▼                  ▼                      ▼
-//                        └─ Waiting (backoff) ◄─────────────────────────┘
-//   close(), AUTH refused, attempts used up ──► Closed
+// looplab/resp/client.cpp — the client's public face and its commands: send (pipelined),
+// refuse what the state forbids, time out. The connection's life (connect, handshake,
+// reconnect, end) is in client_connection.cpp, replies are read in client_replies.cpp,
+// pub/sub commands are built in client_pubsub.cpp.
 #include "looplab/resp/client.hpp"
 
 #include "looplab/resp/encoder.hpp"
@@ -17,7 +12,6 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
 
 namespace looplab::resp {
 
@@ -83,173 +77,6 @@ std::size_t Client::pending() const {
     return static_cast<std::size_t>(std::count_if(in_flight_.begin(), in_flight_.end(), waiting) +
                                     std::count_if(subscription_waits_.begin(),
                                                   subscription_waits_.end(), waiting));
-}
-
-// ---- connecting --------------------------------------------------------------------------------
-
-void Client::start_attempt() {
-    state_ = ClientState::Connecting;
-    net::ConnectOptions connect_options;
-    connect_options.timeout = options_.connect_timeout;
-    connector_.connect(
-        server_,
-        [this](Result<std::unique_ptr<net::TcpConnection>> made) {
-            if (state_ == ClientState::Closed) return;   // close() while connecting
-            if (!made) return on_connection_lost(made.error());
-            on_connected(std::move(made).value());
-        },
-        connect_options);
-}
-
-void Client::on_connected(std::unique_ptr<net::TcpConnection> connection) {
-    connection_ = std::move(connection);
-    connection_error_.reset();
-    connection_->on_data([this](net::ByteBuffer& input) { on_data(input); });
-    connection_->on_error([this](const Error& error) { connection_error_ = error; });
-    connection_->on_close([this] {
-        on_connection_lost(connection_error_.value_or(
-            Error{ECONNRESET, fmt::format("the server at {} closed the connection", server_)}));
-    });
-    (void)connection_->set_no_delay(true);   // a lone command must not wait for Nagle
-    if (auto started = connection_->start(); !started) return on_connection_lost(started.error());
-
-    state_ = ClientState::Handshaking;
-    net::LifetimeFlag::Scope alive{lifetime_};
-    connection_events_.emit("connect", ConnectionEvent{});
-    if (alive.was_destroyed() || state_ != ClientState::Handshaking) return;
-    start_handshake();
-}
-
-void Client::on_connection_lost(const Error& why) {
-    net::LifetimeFlag::Scope alive{lifetime_};
-    const bool was_connected = connection_ != nullptr;   // else: a connect attempt failed
-    connection_.reset();   // safe inside its own on_close; closes at once otherwise
-    outgoing_.clear();
-    parser_.reset();
-    if (state_ == ClientState::Closed) return;
-    state_ = ClientState::Waiting;
-
-    const Error lost{why.code(), fmt::format("resp: connection to {} lost before the reply; {}",
-                                             server_, why.context())};
-    fail_pending(lost, /*include_offline=*/false);
-    if (alive.was_destroyed()) return;
-    if (was_connected) {
-        connection_events_.emit("disconnect", ConnectionEvent{why, attempt_, Millis{0}});
-        if (alive.was_destroyed() || state_ != ClientState::Waiting) return;
-    }
-
-    const std::size_t max_attempts = options_.backoff.max_attempts;
-    if (!options_.reconnect || (max_attempts > 0 && attempt_ >= max_attempts)) return end(why);
-    schedule_reconnect(why);
-}
-
-void Client::schedule_reconnect(const Error& why) {
-    ++attempt_;
-    const Backoff& backoff = options_.backoff;
-    const double grown = static_cast<double>(backoff.initial_delay.count()) *
-                         std::pow(backoff.factor, static_cast<double>(attempt_ - 1));
-    const double capped = std::min(grown, static_cast<double>(backoff.max_delay.count()));
-    std::uniform_real_distribution<double> spread{1.0 - backoff.jitter, 1.0 + backoff.jitter};
-    const Millis delay{static_cast<std::int64_t>(std::max(0.0, capped * spread(jitter_random_)))};
-
-    reconnect_timer_ = loop_.set_timeout(delay, [this] {
-        reconnect_timer_ = 0;
-        start_attempt();
-    });
-    connection_events_.emit("reconnecting", ConnectionEvent{why, attempt_, delay});
-}
-
-void Client::end(std::optional<Error> why) {
-    state_ = ClientState::Closed;
-    loop_.cancel_timer(reconnect_timer_);
-    reconnect_timer_ = 0;
-    if (connection_) connection_->close();   // graceful: what was sent still goes out
-    const Error closed = why ? Error{why->code(), fmt::format("resp: client ended; {}", why->context())}
-                             : Error::because("resp: client closed");
-    fail_pending(closed, /*include_offline=*/true);
-    loop_.post_next([this, alive = lifetime_.alive_token(), why = std::move(why)] {
-        if (!*alive) return;
-        connection_.reset();
-        connection_events_.emit("end", ConnectionEvent{why, attempt_, Millis{0}});
-    });
-}
-
-// ---- the handshake -----------------------------------------------------------------------------
-
-void Client::start_handshake() {
-    protocol_ = options_.resp3 ? 3 : 2;   // HELLO 3 goes first: what follows is RESP3
-    handshake_left_ = 0;
-    const auto internal = [this](std::vector<std::string> args, std::string what) {
-        std::vector<std::string_view> views{args.begin(), args.end()};
-        Pending pending = make_pending(views, [this, what](Result<Reply> reply) {
-            on_handshake_reply(what, reply);
-        });
-        encode_command(std::span<const std::string_view>{views}, pending.wire);
-        pending.is_internal = true;
-        ++handshake_left_;
-        return pending;
-    };
-    const std::string user = options_.user.empty() ? "default" : options_.user;
-    if (options_.resp3) {
-        std::vector<std::string> hello{"HELLO", "3"};
-        if (!options_.password.empty()) hello.insert(hello.end(), {"AUTH", user, options_.password});
-        send_now(internal(std::move(hello), "HELLO 3"));
-    } else if (!options_.password.empty()) {
-        std::vector<std::string> auth{"AUTH"};
-        if (!options_.user.empty()) auth.push_back(options_.user);
-        auth.push_back(options_.password);
-        send_now(internal(std::move(auth), "AUTH"));
-    }
-    if (!options_.name.empty())
-        send_now(internal({"CLIENT", "SETNAME", options_.name}, "CLIENT SETNAME"));
-
-    // The subscriptions this client holds, again: a new connection has none.
-    const std::pair<const char*, SubscriptionKind> kinds[] = {
-        {"SUBSCRIBE", SubscriptionKind::Channel},
-        {"PSUBSCRIBE", SubscriptionKind::Pattern},
-        {"SSUBSCRIBE", SubscriptionKind::Shard}};
-    for (const auto& [verb, kind] : kinds) {
-        const std::set<std::string> names = names_to_restore(kind);
-        if (names.empty()) continue;
-        std::vector<std::string> args{verb};
-        args.insert(args.end(), names.begin(), names.end());
-        Pending pending = internal(std::move(args), verb);
-        pending.subscription = kind;
-        pending.frames_left = names.size();
-        send_now(std::move(pending));
-    }
-    if (handshake_left_ == 0) become_ready();
-}
-
-// The names of `kind` this client holds, except those whose SUBSCRIBE still waits in the
-// offline queue: that one goes out after the handshake anyway, and sending the name twice
-// would confirm it twice.
-std::set<std::string> Client::names_to_restore(SubscriptionKind kind) const {
-    std::set<std::string> names = names_of(kind);
-    for (const Pending& waiting : offline_)
-        if (waiting.subscription == kind && !waiting.is_unsubscribe)
-            for (const std::string& name : waiting.names) names.erase(name);
-    return names;
-}
-
-void Client::on_handshake_reply(std::string_view what, const Result<Reply>& reply) {
-    if (state_ != ClientState::Handshaking) return;
-    if (reply) {
-        if (--handshake_left_ == 0) become_ready();
-        return;
-    }
-    // The server said no (wrong password, no RESP3): trying again would get the same answer.
-    if (reply.error().code() == 0)
-        return end(Error::because(fmt::format("{} refused by {}: {}", what, server_, reply.error().message())));
-    if (connection_) connection_->abort();   // timed out: try a fresh connection
-}
-
-void Client::become_ready() {
-    state_ = ClientState::Ready;
-    attempt_ = 0;
-    std::deque<Pending> waiting = std::exchange(offline_, {});
-    for (Pending& pending : waiting) send_now(std::move(pending));
-    connection_events_.emit("ready", ConnectionEvent{});
 }
 
 // ---- sending -------------------------------------------------------------------------------------

@@ -253,7 +253,7 @@ private:
         std::uint64_t sequence = 0;                // order sent on this connection
     };
 
-    // connection (client.cpp)
+    // connection (client_connection.cpp)
     void start_attempt();
     void on_connected(std::unique_ptr<net::TcpConnection> connection);
     void on_connection_lost(const Error& why);
