@@ -66,9 +66,9 @@ bool Server::owns(const http::Request& request) const {
 }
 
 bool Server::handle_request(const http::Request& request, http::Responder responder) {
-    if (!owns(request)) {
+    if (!owns(request)) {   // answered all the same: a Responder given here is never dropped
         responder.respond(not_found());
-        return false;
+        return true;
     }
     ServerCore& core = *impl_;
     const http::Headers cors = cors_headers(core.cors(), request.headers.find("Origin"));
@@ -95,6 +95,7 @@ bool Server::handle_request(const http::Request& request, http::Responder respon
     if (session == nullptr) {   // a handshake: GET ...&transport=polling without sid
         if (options_.allow_request && !options_.allow_request(request))
             return refuse(ErrorCode::Forbidden);
+        if (core.is_full()) return refuse(ErrorCode::Forbidden);
         SessionImpl& opened = core.create_session(TransportKind::Polling, request, request.peer);
         http::Response response{200};
         // Appended, not "0" + json: g++ 12 at -O3 warns falsely (-Wrestrict) on that operator+.
@@ -126,7 +127,7 @@ bool Server::handle_upgrade(const http::Request& request, std::unique_ptr<net::T
     if (!owns(request)) {
         tcp->send(not_found().set_header("Connection", "close").to_bytes());
         core.refused().close(std::move(tcp));
-        return false;
+        return true;
     }
     const EngineQuery query = read_engine_query(request.target);
     SessionImpl* session = query.sid ? core.find_open(*query.sid) : nullptr;
@@ -141,6 +142,7 @@ bool Server::handle_upgrade(const http::Request& request, std::unique_ptr<net::T
         refused = ErrorCode::BadRequest;
     if (!refused && !query.sid && options_.allow_request && !options_.allow_request(request))
         refused = ErrorCode::Forbidden;
+    if (!refused && !query.sid && core.is_full()) refused = ErrorCode::Forbidden;
     if (refused) {
         tcp->send(upgrade_refusal(*refused));
         core.refused().close(std::move(tcp));

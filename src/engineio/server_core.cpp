@@ -29,6 +29,12 @@ void ServerCore::log(std::string_view line) const {
     else fmt::print(stderr, "{}\n", line);
 }
 
+bool ServerCore::is_full() const {
+    if (sessions_.size() < options_.max_sessions) return false;
+    log(fmt::format("engineio: handshake refused: {} sessions open (max_sessions)", sessions_.size()));
+    return true;
+}
+
 SessionImpl& ServerCore::create_session(TransportKind transport, const http::Request& request,
                                         const net::Address& peer) {
     Handshake handshake;

@@ -49,6 +49,8 @@ public:
     // Open sessions only.
     SessionImpl* find_open(std::string_view sid);
     std::size_t session_count() const { return sessions_.size(); }
+    // max_sessions reached: no new handshake (logged once each time it is refused).
+    bool is_full() const;
     void close_all();
 
     // The session ended: on_close is reported in a task posted now.

@@ -69,6 +69,11 @@ inline constexpr std::size_t kEioMaxQueuedBytes = 16 * 1024 * 1024;   // 16 MiB
 // which count from the start of the loop turn.
 inline constexpr Millis kEioHeartbeatSlack{5};
 
+// Most sessions at once (ServerOptions::max_sessions). A handshake beyond it is refused like
+// one that allow_request() refuses (403 code 4; a WebSocket: a plain 400) with a log line, so
+// a flood of handshakes cannot grow memory without end. The reference server has no limit.
+inline constexpr std::size_t kEioDefaultMaxSessions = 100'000;
+
 // A polling session closed by our side (Session::close) keeps its sid this long, waiting for
 // the peer's next GET to hand it what was queued and the close packet; then it is freed
 // anyway. The reference server's closeTimeout.
@@ -98,6 +103,7 @@ struct ServerOptions {
     // {"code":4,"message":"Forbidden"} (a WebSocket: a plain 400). Empty: every request is
     // allowed. The place to check Origin for WebSockets, which CORS does not cover.
     std::function<bool(const http::Request&)> allow_request;
+    std::size_t max_sessions = kEioDefaultMaxSessions;
     // Where a session closed by bad input is reported (one line). Empty: stderr.
     std::function<void(std::string_view line)> log;
 };
@@ -140,8 +146,9 @@ public:
     // "/engine.io?EIO=4" and "/other/" are not), as the reference server decides.
     bool owns(const http::Request& request) const;
 
-    // For owners that route themselves: true if the request was ours (answered now or later).
-    // Ask owns() first: a request that is not ours is answered 404 here and false returned.
+    // For owners that route themselves: each takes the request (or the connection) and answers
+    // it, now or later, and returns true (an AsyncHandler's "taken"). Ask owns() first: a
+    // request that is not ours is answered 404 here.
     bool handle_request(const http::Request& request, http::Responder responder);
     bool handle_upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                         std::string leftover);

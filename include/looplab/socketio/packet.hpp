@@ -53,7 +53,10 @@ namespace looplab::socketio {
 
 // Most binary attachments one packet may announce (the reference decoder's maxAttachments
 // default). More is an error before anything is buffered, so a peer cannot make a decoder
-// wait for (and hold) an unbounded number of binary messages.
+// wait for (and hold) an unbounded number of binary messages. Each attachment is one
+// Engine.IO message, at most maxPayload bytes, so a half-built packet holds at most
+// kSioMaxAttachments x maxPayload bytes (10 MB at the defaults), until it completes or the
+// connection ends.
 inline constexpr std::size_t kSioMaxAttachments = 10;
 
 // Largest ack id accepted: 2^53 - 1, JavaScript's Number.MAX_SAFE_INTEGER. The reference

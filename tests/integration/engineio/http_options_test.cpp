@@ -128,3 +128,26 @@ TEST_CASE("two engines on one HTTP server each serve their own path", "[engineio
     CHECK(socketio.session_count() == 1);
     CHECK_FALSE(upgrade_to("/other/?EIO=4&transport=websocket"));
 }
+
+TEST_CASE("max_sessions refuses handshakes beyond it, polling and WebSocket, and logs why", "[engineio][integration]") {
+    engineio::ServerOptions options;
+    options.max_sessions = 2;
+    EioFixture fixture{test_pollers().front(), options};
+    const std::string first = sid_of(call(fixture, "GET", polling()).body);
+    CHECK_FALSE(sid_of(call(fixture, "GET", polling()).body).empty());
+
+    const Reply refused = call(fixture, "GET", polling());
+    CHECK(refused.status == 403);
+    CHECK(refused.body == R"({"code":4,"message":"Forbidden"})");
+    RawClient raw{fixture.loop, fixture.address()};
+    raw.send(upgrade_request(websocket()));
+    REQUIRE(fixture.run_until([&] { return raw.received.find("\r\n\r\n") != std::string::npos; }));
+    CHECK(raw.received.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(fixture.engine.session_count() == 2);
+    REQUIRE_FALSE(fixture.log.empty());
+    CHECK(fixture.log.back().find("max_sessions") != std::string::npos);
+
+    // A session in use is not a handshake: its requests go on.
+    fixture.recorder.opened.at(0)->send_text("still here");
+    CHECK(call(fixture, "GET", polling(first)).body == "4still here");
+}
