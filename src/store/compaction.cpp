@@ -102,12 +102,8 @@ Result<CompactionReport> Log::compact(const Retention& retention) {
         return Error::from_errno(fmt::format("rename {} to {}", temporary, path_));
     cleanup.kept = true;
     fd_ = std::move(*fd);   // the old file closes here (and its lock goes with it)
-    if (auto synced = detail::sync_directory(path_); !synced) {
-        broken_ = synced.error();   // the new file is in use, but its name may not be durable
-        return synced.error();
-    }
 
-    // The index now describes the new file.
+    // The index now describes the new file (before anything else can fail: queries read it).
     entries_.clear();
     by_key_.clear();
     for (std::size_t i = 0; i < new_entries.size(); ++i)
@@ -115,6 +111,10 @@ Result<CompactionReport> Log::compact(const Retention& retention) {
     end_ = written;
     base_offset_ = next_offset_;
     has_unsynced_ = false;
+    if (auto synced = detail::sync_directory(path_); !synced) {
+        broken_ = synced.error();   // the new file is in use, but its name may not be durable
+        return synced.error();
+    }
     report.records_after = entries_.size();
     report.bytes_after = end_;
     return report;

@@ -126,17 +126,24 @@ Status Log::usable() const {
 Status Log::make_room(std::size_t record_bytes) {
     const auto fits = [&] { return end_ + record_bytes <= options_.max_file_bytes; };
     if (fits()) return Ok{};
-    if (options_.retention) {
-        if (auto compacted = compact(*options_.retention); !compacted) return compacted.error();
-        if (fits()) return Ok{};
+    if (!options_.retention)
         return Error::because(
-            fmt::format("append to {}: log full ({} of {} bytes) even after "
-                        "compaction; keep less or raise max_file_bytes",
+            fmt::format("append to {}: log full ({} of {} bytes); compact() it "
+                        "or raise max_file_bytes",
                         path_, end_, options_.max_file_bytes));
+    const bool retried_too_soon =
+        futile_compaction_at_ && now() - *futile_compaction_at_ < kStoreFullRetryInterval;
+    if (!retried_too_soon) {
+        if (auto compacted = compact(*options_.retention); !compacted) return compacted.error();
+        if (fits()) {
+            futile_compaction_at_.reset();
+            return Ok{};
+        }
+        futile_compaction_at_ = now();
     }
     return Error::because(
-        fmt::format("append to {}: log full ({} of {} bytes); compact() it "
-                    "or raise max_file_bytes",
+        fmt::format("append to {}: log full ({} of {} bytes) even after "
+                    "compaction; keep less or raise max_file_bytes",
                     path_, end_, options_.max_file_bytes));
 }
 

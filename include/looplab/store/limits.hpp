@@ -3,6 +3,8 @@
 // The store's named limits. Each says what happens when it is reached.
 #pragma once
 
+#include "looplab/core/clock.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -22,6 +24,11 @@ inline constexpr std::uint64_t kStoreMaxFileBytes =
 
 // How much of the file recovery reads at a time while it scans. Bigger: fewer read() calls;
 // the window also grows to hold one whole record when a record is bigger than this.
+// A full log whose automatic compaction freed nothing is not compacted again (a rewrite of
+// the whole file) before this much time has passed: until then appends fail at once with
+// "log full". Time is what can free records (max_age), so waiting is the only useful retry.
+inline constexpr Millis kStoreFullRetryInterval{1000};
+
 inline constexpr std::size_t kStoreScanChunkBytes = 1024 * 1024;   // 1 MiB
 
 }   // namespace looplab::store

@@ -184,6 +184,7 @@ private:
     std::vector<std::uint8_t> scratch_;   // the bytes of the record being appended, reused
     bool has_unsynced_ = false;
     Clock::time_point last_sync_{};
+    std::optional<Clock::time_point> futile_compaction_at_;   // full, and compacting freed nothing
     std::uint64_t syncs_ = 0;
     std::optional<Error> broken_;   // set by a failed write or fdatasync: see the contract
 };

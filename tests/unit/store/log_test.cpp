@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 using namespace looplab;
 using namespace looplab::store;
 using namespace looplab::store::testing;
@@ -203,6 +205,32 @@ TEST_CASE("a full log compacts by its retention, or says it is full", "[store]")
         auto full = log.append("room:lobby", "lobby X");
         REQUIRE_FALSE(full);
         CHECK_THAT(full.error().message(), Catch::Contains("log full"));
+        CHECK(log.record_count() == 10);
+    }
+    SECTION("a retention that frees nothing: one rewrite, then none until kStoreFullRetryInterval") {
+        ManualClock clock;
+        options.clock = &clock;
+        options.retention = Retention{100, std::nullopt};   // keeps all ten
+        const std::string path = dir.file("full.log");
+        Log log = open_log(path, options);
+        for (int i = 0; i < 10; ++i)
+            append(log, "room:lobby", fmt::format("lobby {}", i));
+        const auto inode = [&] {
+            struct stat info{};
+            REQUIRE(::stat(path.c_str(), &info) == 0);
+            return info.st_ino;
+        };
+        const auto before = inode();
+        REQUIRE_FALSE(log.append("room:lobby", "lobby X"));   // compacts: a new file
+        const auto after_first = inode();
+        CHECK(after_first != before);
+        auto again = log.append("room:lobby", "lobby X");    // too soon: no rewrite
+        REQUIRE_FALSE(again);
+        CHECK_THAT(again.error().message(), Catch::Contains("even after compaction"));
+        CHECK(inode() == after_first);
+        clock.advance(kStoreFullRetryInterval);
+        REQUIRE_FALSE(log.append("room:lobby", "lobby X"));   // time passed: tried again
+        CHECK(inode() != after_first);
         CHECK(log.record_count() == 10);
     }
 }
