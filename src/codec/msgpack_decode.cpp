@@ -56,10 +56,12 @@ private:
     std::size_t start_ = 0;        // where the value being read began
     std::size_t stop_at_ = 0;
     std::int8_t ext_type_ = 0;
+    std::size_t values_read_ = 0;  // every value so far, at every level (max_values)
 };
 
 DecodeStatus Reader::read(Value& out, std::size_t depth) {
     if (!has(1)) return need_more();
+    if (++values_read_ > limits_.max_values) return stop(DecodeStatus::TooManyValues, at_);
     start_ = at_;
     const std::uint8_t first = bytes_[at_++];
     if (first <= 0x7f) {   // positive fixint
@@ -188,6 +190,7 @@ std::string_view describe(DecodeStatus status) {
         case DecodeStatus::ContainerTooLong:
             return "an array or map longer than the limit (max_container_length)";
         case DecodeStatus::StringTooLong: return "a str or bin longer than the limit (max_string_bytes)";
+        case DecodeStatus::TooManyValues: return "more values in all than the limit (max_values)";
         case DecodeStatus::TrailingBytes: return "bytes after the value";
     }
     return "unknown decode status";

@@ -150,6 +150,12 @@ void Client::submit(Pending pending, std::span<const std::string_view> args) {
     if (state_ == ClientState::Closed)
         return deliver_later(std::move(pending.callback), Error::because("resp: client closed"));
     if (state_ == ClientState::Ready) {   // the usual case: straight into this turn's bytes
+        if (in_flight_.size() >= options_.max_in_flight_commands)
+            return deliver_later(std::move(pending.callback),
+                                 Error::because(fmt::format(
+                                     "resp: {} refused: {} commands already wait for their reply "
+                                     "from {} (max_in_flight_commands)",
+                                     pending.name, in_flight_.size(), server_)));
         encode_command(args, outgoing_);
         return send_now(std::move(pending));
     }

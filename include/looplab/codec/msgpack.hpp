@@ -64,11 +64,15 @@ inline constexpr std::size_t kMsgpackMaxContainerLength = 16 * 1024 * 1024;
 // Longest str or bin, in bytes: a larger declared length is an error before any byte of it
 // is copied (Redis' own proto-max-bulk-len is 512 MB; one Socket.IO packet is far less).
 inline constexpr std::size_t kMsgpackMaxStringBytes = 64 * 1024 * 1024;
+// Most values in one decoded value, counting every element at every level: each 1-byte
+// fixint or nil becomes a whole Value in memory (~40x its size), so the total is bounded.
+inline constexpr std::size_t kMsgpackMaxValues = 4 * 1024 * 1024;
 
 struct DecodeLimits {
     std::size_t max_depth = kMsgpackMaxDepth;
     std::size_t max_container_length = kMsgpackMaxContainerLength;
     std::size_t max_string_bytes = kMsgpackMaxStringBytes;
+    std::size_t max_values = kMsgpackMaxValues;
 };
 
 enum class Type { Nil, Bool, Int, UInt, Float32, Float64, String, Binary, Array, Map };
@@ -163,6 +167,7 @@ enum class DecodeStatus : std::uint8_t {
     TooDeep,                // arrays / maps nested deeper than max_depth
     ContainerTooLong,       // an array or map declaring more than max_container_length
     StringTooLong,          // a str or bin declaring more than max_string_bytes
+    TooManyValues,          // more than max_values values in all
     TrailingBytes,          // decode() only: bytes left after the one value
 };
 

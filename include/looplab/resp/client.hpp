@@ -113,6 +113,9 @@ namespace looplab::resp {
 inline constexpr Millis kRespCommandTimeout{10'000};
 // Most commands kept while the client is not ready; one more fails at once.
 inline constexpr std::size_t kRespMaxOfflineCommands = 10'000;
+// Most commands sent and still waiting for their reply; one more fails at once. A server
+// that stops answering (or a caller that never waits) cannot grow the queue without end.
+inline constexpr std::size_t kRespMaxInFlightCommands = 100'000;
 // Reconnection: first delay, the ceiling, the growth per attempt and the +- spread.
 inline constexpr Millis kRespReconnectInitialDelay{50};
 inline constexpr Millis kRespReconnectMaxDelay{5'000};
@@ -142,6 +145,7 @@ struct ClientOptions {
     bool reconnect = true;
     Backoff backoff;
     std::size_t max_offline_commands = kRespMaxOfflineCommands;
+    std::size_t max_in_flight_commands = kRespMaxInFlightCommands;
     ParserLimits limits;
 };
 

@@ -50,10 +50,11 @@ inline constexpr std::size_t kRespMaxBulkBytes = 512 * 1024 * 1024;
 inline constexpr std::size_t kRespMaxDepth = 64;
 // Most elements one aggregate may declare (`*N`, `~N`, `>N`, or 2N for `%N`); more is an
 // error at the header, before any element is stored.
-inline constexpr std::size_t kRespMaxAggregateLength = 16 * 1024 * 1024;
+inline constexpr std::size_t kRespMaxAggregateLength = 4 * 1024 * 1024;
 // Most values in one reply, counting every element at every level: a reply of millions of
-// tiny elements costs ~100 bytes of memory per 3 wire bytes, so it is bounded as a whole.
-inline constexpr std::size_t kRespMaxReplyElements = 32 * 1024 * 1024;
+// tiny elements costs a Reply (~136 bytes) per 3 wire bytes, so it is bounded as a whole:
+// 4 Mi values, ~570 MB at worst (a KEYS or SMEMBERS of 4 million names still fits).
+inline constexpr std::size_t kRespMaxReplyElements = 4 * 1024 * 1024;
 // Longest header line (type byte to CRLF): simple strings, errors, numbers. Redis' inline
 // limit is the same 64 KiB.
 inline constexpr std::size_t kRespMaxLineBytes = 64 * 1024;

@@ -237,3 +237,20 @@ TEST_CASE("RESP3: a refused SUBSCRIBE answers in band and is told apart from oth
     CHECK(client.shard_channels().empty());   // refused: forgotten
     CHECK(client.channels() == std::set<std::string>{"ok"});
 }
+
+TEST_CASE("past max_in_flight_commands a command fails at once, later, and the others still wait", "[resp][client][integration]") {
+    loop::EventLoop loop;
+    FakeServer server{loop, 1000, "", false};   // never answers
+    ClientOptions options = no_reconnect();
+    options.max_in_flight_commands = 3;
+    Client client{loop, server.address(), options};
+    client.connect();
+    wait_ready(loop, client);
+    std::vector<std::string> outcomes;
+    for (const char* key : {"a", "b", "c", "d"})
+        client.command({"GET", key}, [&](Result<Reply> r) { outcomes.push_back(r ? "reply" : r.error().message()); });
+    CHECK(outcomes.empty());   // never inside command()
+    REQUIRE(loop.run_until([&] { return outcomes.size() == 1; }, kWait));
+    CHECK_THAT(outcomes.at(0), Catch::Contains("max_in_flight_commands"));
+    CHECK(client.pending() == 3);
+}

@@ -261,6 +261,13 @@ TEST_CASE("declared lengths are checked against the limits before anything is re
     CHECK(error_of(hex("92 01 02"), small).empty());
     CHECK_FALSE(error_of(hex("93 01 02 03"), small).empty());
     CHECK_FALSE(error_of(hex("83 01 02 03 04 05 06"), small).empty());
+
+    // Values in all, at every level: [[1,2],[3]] is 6 values (two arrays inside one).
+    msgpack::DecodeLimits few;
+    few.max_values = 6;
+    CHECK(error_of(hex("92 92 01 02 91 03"), few).empty());
+    CHECK(error_of(hex("92 92 01 02 92 03 04"), few) ==
+          "msgpack: more values in all than the limit (max_values) (at byte 6)");
 }
 
 TEST_CASE("nesting deeper than kMsgpackMaxDepth is refused", "[msgpack]") {
