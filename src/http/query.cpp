@@ -1,17 +1,10 @@
 #include "looplab/http/query.hpp"
 
+#include "hex_digit.hpp"
+
 namespace looplab::http {
 
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-}  // namespace
+using detail::hex_digit_value;
 
 std::string_view query_string(std::string_view target) {
     const std::size_t question = target.find('?');
@@ -27,13 +20,18 @@ std::string decode_query_component(std::string_view text) {
         const char c = text[i];
         if (c == '+') {
             decoded += ' ';
-        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-                   hex_value(text[i + 2]) >= 0) {
-            decoded += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-            i += 2;
-        } else {
-            decoded += c;
+            continue;
         }
+        if (c == '%' && i + 2 < text.size()) {
+            const auto high = hex_digit_value(text[i + 1]);
+            const auto low = hex_digit_value(text[i + 2]);
+            if (high && low) {
+                decoded += static_cast<char>(*high * 16 + *low);
+                i += 2;
+                continue;
+            }
+        }
+        decoded += c;   // a plain byte, or a malformed escape kept as written
     }
     return decoded;
 }

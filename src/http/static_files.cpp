@@ -1,5 +1,7 @@
 #include "looplab/http/static_files.hpp"
 
+#include "hex_digit.hpp"
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -11,12 +13,7 @@ namespace looplab::http {
 
 namespace {
 
-std::optional<int> hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return std::nullopt;
-}
+using detail::hex_digit_value;
 
 ResolvedPath refuse(StaticFileError error) { return ResolvedPath{{}, error}; }
 
@@ -99,8 +96,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
             continue;
         }
         if (i + 2 >= text.size()) return std::nullopt;   // needs two more characters
-        const auto high = hex_value(text[i + 1]);
-        const auto low = hex_value(text[i + 2]);
+        const auto high = hex_digit_value(text[i + 1]);
+        const auto low = hex_digit_value(text[i + 2]);
         if (!high || !low) return std::nullopt;
         decoded += static_cast<char>(*high * 16 + *low);
         i += 2;

@@ -1,6 +1,8 @@
 // looplab/socketio/server.cpp — namespaces, the engine's listener, and the clients by slot.
 #include "looplab/socketio/server.hpp"
 
+#include "looplab/engineio/open_packet.hpp"
+
 #include "looplab/socketio/client.hpp"
 
 #include <fmt/format.h>
@@ -158,24 +160,11 @@ void Server::free_retired() {
 
 // ---- ids and logs --------------------------------------------------------------------------
 
+static_assert(kSioIdLength == engineio::kEioSidLength, "a socket id is made like a sid");
+
 std::string Server::new_id() {
-    // 15 random bytes as URL-safe base64: 20 characters, like socket.io's base64id.
-    static constexpr std::string_view kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::array<unsigned char, 15> bytes{};
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const std::uint32_t word = random_();
-        bytes[i] = static_cast<unsigned char>(word);
-        bytes[i + 1] = static_cast<unsigned char>(word >> 8);
-        bytes[i + 2] = static_cast<unsigned char>(word >> 16);
-    }
-    std::string id;
-    id.reserve(kSioIdLength);
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const std::uint32_t group = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-        for (int shift = 18; shift >= 0; shift -= 6) id.push_back(kAlphabet[(group >> shift) & 63]);
-    }
-    return id;
+    // Like socket.io's base64id: 15 random bytes, 20 URL-safe characters (as an Engine.IO sid).
+    return engineio::make_sid(random_);
 }
 
 void Server::log(std::string_view line) const {
