@@ -21,6 +21,10 @@ namespace looplab::engineio {
 
 void SessionImpl::write_to_socket(ws::WebSocket& socket, PacketType type, std::string_view data,
                                   bool is_binary) {
+    // Everything this session sends during this loop turn leaves in one write: a broadcast
+    // of four events to 10,000 sessions makes 10,000 system calls, not 40,000. (The replies
+    // made while the connection's own bytes are handled are gathered anyway.)
+    socket.gather_until_next_phase();
     if (is_binary) {   // a binary frame is a message's bytes as they are, no type digit
         (void)socket.send_binary(data);
         return;

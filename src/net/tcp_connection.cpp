@@ -137,7 +137,7 @@ void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
         handler_->on_data(*this, input_);
         if (alive.was_destroyed()) return;
         is_corked_ = false;
-        if (fd_ && !had_pending_output && !output_.empty()) {
+        if (fd_ && !had_pending_output && cork_depth_ == 0 && !output_.empty()) {
             flush(alive);
             if (alive.was_destroyed()) return;
         }
@@ -264,6 +264,25 @@ bool TcpConnection::send_now(std::span<const std::uint8_t> first,
         if (handler_) handler_->on_high_watermark(*this, output_.size());
     }
     return true;
+}
+
+void TcpConnection::uncork() {
+    LOOPLAB_ASSERT(cork_depth_ > 0, "uncork() without a cork()");
+    if (--cork_depth_ > 0 || is_corked_ || !fd_ || output_.empty()) return;
+    LifetimeFlag::Scope alive{lifetime_};
+    flush(alive);   // may report on_drain (or a failure, later): nothing touches *this after
+}
+
+void TcpConnection::cork_until_next_phase() {
+    // Inside our own on_data the cork is on already, and lifted when on_data returns.
+    if (is_uncork_posted_ || is_corked_ || !fd_) return;
+    is_uncork_posted_ = true;
+    cork();
+    loop_.post_next([this, alive = lifetime_.alive_token()] {
+        if (!*alive) return;
+        is_uncork_posted_ = false;
+        uncork();
+    });
 }
 
 void TcpConnection::fail_send(std::string_view syscall) {

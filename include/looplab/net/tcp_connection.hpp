@@ -41,6 +41,9 @@
 // One exception, the cork: what on_data sends back to its own connection (the replies to the
 // requests that just arrived) is gathered, up to kMaxCorkedBytes, and written in one system
 // call when on_data returns. Sixteen pipelined requests then cost one send(), not sixteen.
+// The same gathering can be asked for outside on_data (Node's socket.cork()/uncork()): a
+// server that sends one event to 10,000 connections four times in one turn then makes 10,000
+// system calls instead of 40,000 (see cork() below).
 // Nothing is ever lost silently: bytes that send() accepted are written, or on_error says why.
 //
 // Three ways to end:
@@ -160,9 +163,11 @@ public:
     // Two pieces, in order, in one system call: a header and the payload it announces go out
     // together without first being copied into one buffer.
     bool send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
-        // Inline, the cork's case: a reply sent from inside on_data is only appended.
-        if (is_corked_ && output_.size() + first.size() + second.size() <= cork_limit()) {
-            output_.append(first);   // deliver() writes it all when on_data returns
+        // Inline, the cork's case: a reply sent from inside on_data, or anything sent while
+        // corked, is only appended.
+        if (is_gathering() && output_.size() + first.size() + second.size() <= cork_limit() &&
+            is_sending()) {
+            output_.append(first);   // deliver() or uncork() writes it all in one call
             output_.append(second);
             return true;
         }
@@ -170,6 +175,19 @@ public:
     }
     bool send(std::string_view first, std::string_view second);
     std::size_t pending_output() const { return output_.size(); }
+    // Gathering (Node's socket.cork() and uncork()): between cork() and uncork(), send() only
+    // appends to the output buffer (up to kMaxCorkedBytes; a send that would pass it writes
+    // everything at once); uncork() hands it all to the kernel in one system call. Corks nest:
+    // the last uncork() writes. What is gathered is sent by close(), dropped by abort() or by
+    // destroying the connection, like any pending output.
+    void cork() { ++cork_depth_; }
+    void uncork();
+    // cork() now and uncork() in the loop's next "next" phase (Node's idiom: socket.cork()
+    // then process.nextTick(() => socket.uncork())): everything sent to this connection
+    // during this loop turn leaves in one write. Calling it again in the same turn does
+    // nothing more.
+    void cork_until_next_phase();
+    bool is_gathering() const { return is_corked_ || cork_depth_ > 0; }
     // on_high_watermark fires when pending output reaches `high`; on_drain when it falls back
     // to `low` (low <= high).
     void set_watermarks(std::size_t low, std::size_t high);
@@ -233,6 +251,7 @@ private:
         return high_watermark_ < kMaxCorkedBytes ? high_watermark_ : kMaxCorkedBytes;
     }
     void fail_send(std::string_view syscall);
+    bool is_sending() const { return fd_ && !is_closing_ && !is_write_shutdown_requested_; }
     bool wants_read() const { return !peer_ended_ && (is_closing_ || !is_paused_); }
     loop::Interest interest() const { return {wants_read(), !output_.empty()}; }
     void update_interest();
@@ -251,6 +270,8 @@ private:
     bool is_write_shut_ = false;
     bool is_closing_ = false;
     bool is_corked_ = false;     // on_data is running: its replies are gathered (the cork)
+    bool is_uncork_posted_ = false;   // cork_until_next_phase() waits for the next phase
+    std::uint16_t cork_depth_ = 0;    // cork() calls not yet matched by uncork()
     ByteBuffer input_;
     ByteBuffer output_;
     std::size_t low_watermark_ = kDefaultLowWatermark;

@@ -70,6 +70,9 @@ public:
     virtual void write(std::string_view head, std::string_view body) = 0;
     // Bytes accepted by write() but not yet handed to the kernel.
     virtual std::size_t buffered_amount() const = 0;
+    // What is written until the loop's next phase may leave in one system call (TCP's
+    // cork_until_next_phase()). A transport that writes at once anyway ignores it.
+    virtual void gather_until_next_phase() {}
     // Sends what is buffered, then closes; then calls WebSocket::transport_closed().
     virtual void close_transport() = 0;
     // Closes now and drops what is buffered (a peer that stopped reading, a timeout); then
@@ -174,6 +177,10 @@ public:
     State state() const { return state_; }
     Role role() const { return role_; }
     std::size_t buffered_amount() const { return transport_.buffered_amount(); }
+    // The frames sent from now until the loop's next phase leave together, in one write: for
+    // a server that sends to many sockets per turn (a broadcast), one system call per socket
+    // and turn instead of one per frame.
+    void gather_until_next_phase() { transport_.gather_until_next_phase(); }
 
 private:
     struct FunctionListeners;

@@ -48,6 +48,7 @@ public:
     // Transport, for the WebSocket.
     void write(std::string_view head, std::string_view body) override;
     std::size_t buffered_amount() const override;
+    void gather_until_next_phase() override { tcp_->cork_until_next_phase(); }
     void close_transport() override;
     void abort_transport() override;
 
