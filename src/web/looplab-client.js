@@ -786,6 +786,7 @@ export class Socket extends Emitter {
     this.recovered = false;
     this.auth = options.auth;
     this.sendBuffer = []; // packets waiting for the connection (bounded: maxBufferedPackets)
+    this.receiveBuffer = []; // events that came before the CONNECT reply (same bound)
     this.droppedPackets = 0; // how many the full buffer pushed out
     this.maxBufferedPackets = options.maxBufferedPackets ?? kDefaultMaxBufferedPackets;
     this.ackTimeout = options.ackTimeout;
@@ -875,6 +876,9 @@ export class Socket extends Emitter {
     this._pid = pid; // undefined when the server does not offer recovery
     this.connected = true;
     // Flush first, then tell: what was buffered goes before what "connect" listeners emit.
+    const received = this.receiveBuffer;
+    this.receiveBuffer = [];
+    for (const { packet, args } of received) this.#emitEvent(packet, args);
     const waiting = this.sendBuffer;
     this.sendBuffer = [];
     for (const packet of waiting) {
@@ -886,10 +890,21 @@ export class Socket extends Emitter {
 
   // ---- receiving -------------------------------------------------------------------------------
 
+  // Events can come before the CONNECT reply: a server recovering a session replays what we
+  // missed first (the official server does). They wait in receiveBuffer (bounded like the send
+  // buffer, oldest dropped) and reach the listeners right before "connect".
   onevent(packet) {
     const args = packet.data.slice();
     if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
-    if (!this.connected) return; // an event for a namespace we have not joined (yet): ignored
+    if (this.connected) {
+      this.#emitEvent(packet, args);
+      return;
+    }
+    if (this.receiveBuffer.length >= this.maxBufferedPackets) this.receiveBuffer.shift();
+    if (this.maxBufferedPackets > 0) this.receiveBuffer.push({ packet, args });
+  }
+
+  #emitEvent(packet, args) {
     for (const listener of this._anyListeners.slice()) listener.apply(this, args);
     this.emitReserved(...args);
     if (this._pid && packet.id === undefined && args.length > 0 && typeof args[args.length - 1] === "string") {
@@ -1077,6 +1092,7 @@ export class Socket extends Emitter {
 
   // A socket that will not reconnect sends nothing more: its buffer goes, with its acks.
   #dropBuffered() {
+    this.receiveBuffer = [];
     const waiting = this.sendBuffer;
     this.sendBuffer = [];
     for (const packet of waiting) this.#dropAck(packet, new Error("socket has been disconnected"));
