@@ -315,7 +315,7 @@ function describeSocketPacket(text, direction) {
     return `${kPacketNames[header.type]} ${header.nsp}: malformed JSON`;
   }
   const ackNote = header.id === undefined ? "" : `, ack id ${header.id} (an answer is expected)`;
-  const binaryNote = header.attachments ? `, ${countWord(header.attachments, "binary attachment")} follow` : "";
+  const binaryNote = header.attachments ? `, ${countWord(header.attachments, "binary attachment")} follow${header.attachments === 1 ? "s" : ""}` : "";
   const ns = header.nsp;
   switch (header.type) {
     case PacketType.CONNECT:

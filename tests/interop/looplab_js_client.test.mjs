@@ -89,6 +89,36 @@ for (const kind of kServers) {
         assert.equal(main.io.engine.readyState, "closed", "the connection closes once no namespace uses it");
       });
 
+    test("catch-all listeners: onAny sees what comes in, onAnyOutgoing what goes out; the wire shows binary frames",
+      { timeout: kTestTimeoutMs }, async () => {
+        const wire = [];
+        const peer = await openPeer(server.url(), { wire: (entry) => wire.push(entry) });
+        const incoming = [];
+        const outgoing = [];
+        const onIncoming = (...args) => args[0] === "echo" && incoming.push(args); // "auth" may come first
+        peer.socket.onAny(onIncoming);
+        peer.socket.onAnyOutgoing((...args) => outgoing.push(args));
+        try {
+          peer.socket.emit("echo", "x", new Uint8Array([5, 6, 7]));
+          await peer.event("echo", ([m]) => m === "x");
+          assert.deepEqual(plain(outgoing), plain([["echo", "x", new Uint8Array([5, 6, 7])]]));
+          assert.deepEqual(plain(incoming.map((args) => args.slice(0, 3))), plain([["echo", "x", new Uint8Array([5, 6, 7])]]));
+          const sentBinary = wire.filter((e) => e.direction === "sent" && e.binary);
+          const receivedBinary = wire.filter((e) => e.direction === "received" && e.binary);
+          assert.deepEqual(sentBinary.map((e) => [e.raw, e.meaning]), [["<3 bytes: 05 06 07>", "binary attachment (3 bytes)"]]);
+          assert.equal(receivedBinary.length, 1);
+          assert.ok(wire.some((e) => e.direction === "sent" && e.raw.startsWith('451-["echo","x",{"_placeholder":true,"num":0}]') &&
+            /^BINARY_EVENT "echo" on \/ with 2 arguments, 1 binary attachment follows$/.test(e.meaning)));
+          peer.socket.offAny(onIncoming);
+          peer.socket.volatile.emit("echo", "volatile while connected", 2);
+          assert.deepEqual(await peer.event("echo", ([m]) => m === "volatile while connected"), ["volatile while connected", 2],
+            "a volatile emit is sent when the transport can write");
+          assert.equal(incoming.length, 1, "offAny removed the listener");
+        } finally {
+          peer.close();
+        }
+      });
+
     test("auth given by a function reaches the server (the auth event)", { timeout: kTestTimeoutMs }, async () => {
       const peer = await openPeer(server.url(), { auth: (send) => send({ who: "callback", n: [1, 2] }) });
       try {
