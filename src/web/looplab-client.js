@@ -391,6 +391,7 @@ class EngineConnection extends Emitter {
     this.pingTimeout = 0;
     this.ws = null;
     this.pingTimer = null;
+    this.pingDeadline = 0; // Date.now() after which the server counts as dead
   }
 
   open() {
@@ -414,7 +415,17 @@ class EngineConnection extends Emitter {
   }
 
   get writable() {
-    return this.readyState === "open" && this.ws?.readyState === 1; // 1: WebSocket.OPEN
+    return this.readyState === "open" && this.ws?.readyState === 1 && !this.pingExpired; // 1: WebSocket.OPEN
+  }
+
+  // A background tab's timers can be held back for minutes, so the ping timer may not have
+  // fired although its time is long past. Before writing, the clock is asked too: a server
+  // that has been silent too long is dead now (closed on the next tick), and what the caller
+  // wanted to send waits in the socket's buffer for the reconnection instead of being lost.
+  get pingExpired() {
+    if (this.readyState !== "open" || Date.now() <= this.pingDeadline) return false;
+    queueMicrotask(() => this.#end("ping timeout"));
+    return true;
   }
 
   // A Socket.IO packet's text (sent as an Engine.IO message, "4...") or an attachment's bytes
@@ -494,6 +505,7 @@ class EngineConnection extends Emitter {
   // has not noticed — a cable pulled out sends no FIN.
   #armPingTimer() {
     clearTimeout(this.pingTimer);
+    this.pingDeadline = Date.now() + this.pingInterval + this.pingTimeout;
     this.pingTimer = setTimeout(() => this.#end("ping timeout"), this.pingInterval + this.pingTimeout);
   }
 

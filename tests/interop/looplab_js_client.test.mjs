@@ -363,6 +363,24 @@ describe("looplab-client.js without a real server", () => {
       }
     });
 
+  test("a ping deadline already past (timers held back, as in a background tab): the emit is buffered, not lost",
+    { timeout: kTestTimeoutMs }, async () => {
+      const fake = await silentServer();
+      const peer = startPeer(fake.url);
+      try {
+        await peer.connected();
+        const engine = peer.socket.io.engine;
+        engine.pingDeadline = Date.now() - 1; // what a throttled timer would leave behind
+        peer.socket.emit("late", 1);
+        assert.equal(peer.socket.sendBuffer.length, 1, "kept for the reconnection");
+        assert.equal(await peer.disconnected(), "ping timeout");
+        assert.ok(!fake.received.some((m) => m.includes("late")), "nothing was written to a dead connection");
+      } finally {
+        peer.close();
+        fake.server.close();
+      }
+    });
+
   test("reconnectionAttempts: connect_error, then reconnect_failed once the attempts are spent",
     { timeout: kTestTimeoutMs }, async () => {
       const port = await closedPort();
