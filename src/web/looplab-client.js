@@ -19,7 +19,10 @@
 //
 // ---- Options (io(url, options)), with their defaults ----------------------------------------
 //   Manager (one Engine.IO connection, shared by the namespaces of one server):
-//     path "/socket.io/", query {}, WebSocket globalThis.WebSocket,
+//     path "/socket.io/", query {}, WebSocket globalThis.WebSocket, fetch globalThis.fetch,
+//     transports ["websocket"] (the official default is ["polling", "websocket"]: long-polling
+//       first, then the upgrade to WebSocket; ["polling"] alone never upgrades),
+//     upgrade true (whether polling may upgrade to WebSocket when the server offers it),
 //     reconnection true, reconnectionAttempts Infinity, reconnectionDelay 1000,
 //     reconnectionDelayMax 5000, randomizationFactor 0.5, timeout 20000 (per connection attempt),
 //     autoConnect true, forceNew false, multiplex true,
@@ -41,8 +44,9 @@
 //   at once unless the transport can write now.
 //
 // ---- What differs from the official client --------------------------------------------------
-//   - WebSocket only: no HTTP long-polling and so no upgrade (options `transports`, `upgrade`,
-//     `rememberUpgrade` are ignored). A server must accept `transport=websocket` directly.
+//   - WebSocket first by default (transports ["websocket"]); long-polling and the upgrade are
+//     there when asked for. No `rememberUpgrade`, `tryAllTransports`, `withCredentials`,
+//     `extraHeaders` (cookies and CORS are the browser's fetch defaults).
 //   - No `retries`, no Blob/File arguments (ArrayBuffer, typed arrays and Node Buffers only).
 //     Binary arguments arrive as ArrayBuffer, in the browser and in Node alike.
 //   - emitWithAck always settles: without a timeout, a disconnect rejects it (the official one
@@ -51,8 +55,8 @@
 //     it as their last argument.
 //
 // Reading order: 1 constants · 2 a small event emitter · 3 Socket.IO packets (encode, decode,
-// binary attachments) · 4 the wire's meaning · 5 the Engine.IO connection over WebSocket ·
-// 6 backoff · 7 the Manager · 8 the Socket · 9 io().
+// binary attachments) · 4 the wire's meaning · 5 the Engine.IO connection (its WebSocket and
+// polling transports, the upgrade) · 6 backoff · 7 the Manager · 8 the Socket · 9 io().
 
 // =============================================================================================
 // 1. Constants
@@ -62,6 +66,9 @@ const kEngineIoVersion = 4;
 
 // The official client's defaults.
 const kDefaultPath = "/socket.io/";
+// Ours: WebSocket straight away (the official client starts with ["polling", "websocket"]:
+// polling first, then the upgrade; pass that to get its behaviour).
+const kDefaultTransports = ["websocket"];
 const kDefaultReconnectionDelay = 1000;
 const kDefaultReconnectionDelayMax = 5000;
 const kDefaultRandomizationFactor = 0.5;
@@ -351,10 +358,14 @@ export function describeFrame(frame, direction = "received") {
       }
     }
     case EIO.close: return "close: the Engine.IO session ends";
-    case EIO.ping: return direction === "received" ? "ping: the server checks we are alive" : "ping";
-    case EIO.pong: return direction === "sent" ? "pong: our answer to the ping" : "pong";
+    case EIO.ping:
+      if (body === "probe") return "ping probe: does this new WebSocket reach our session?";
+      return direction === "received" ? "ping: the server checks we are alive" : "ping";
+    case EIO.pong:
+      if (body === "probe") return "pong probe: it does (polling is finished, then the switch)";
+      return direction === "sent" ? "pong: our answer to the ping" : "pong";
     case EIO.message: return describeSocketPacket(body, direction);
-    case EIO.upgrade: return "upgrade: switch to this transport";
+    case EIO.upgrade: return "upgrade: from now on everything goes over this WebSocket";
     case EIO.noop: return "noop: nothing (releases a waiting request)";
     default: return "unknown Engine.IO packet";
   }
@@ -368,54 +379,266 @@ function wireText(frame) {
 }
 
 // =============================================================================================
-// 5. The Engine.IO connection, over one WebSocket
+// 5. The Engine.IO connection and its two transports
 //
-// What it does: open the WebSocket, wait for the `0{...}` handshake, answer each ping `2`
-// with a pong `3`, and declare the server dead when no ping came for pingInterval +
-// pingTimeout (the server pings; v4 turned the heartbeat around because browsers throttle
-// timers in background tabs). Messages (`4...` and binary frames) go up as "data".
-//
-// Events: "open" (handshake), "data" (string or ArrayBuffer), "ping", "error" (while opening:
-// the attempt failed), "close" (reason, description) once it was open. Each at most once per
-// life, except data and ping.
+// Engine.IO carries packets over a "transport". Two exist:
+//   websocket  one WebSocket; one Engine.IO packet per frame (binary frames are messages)
+//   polling    HTTP long-polling: a GET that the server holds until it has packets, and a POST
+//              for what we send; packets in one body are separated by \x1e, binary ones are
+//              written "b" + base64. Works where a proxy breaks WebSockets.
+// Both have the same small shape, so the connection above does not care which it has:
+//   open(), send(frames), close(), writable, name, sid; and they call back onOpen(),
+//   onPacket(frame), onError(error), onClose(description).
 
-class EngineConnection extends Emitter {
-  constructor(url, { WebSocket, onWire }) {
-    super();
+// ---- 5a. The WebSocket transport -------------------------------------------------------------
+
+class WebSocketTransport {
+  constructor(url, WebSocketClass) {
+    this.name = "websocket";
     this.url = url;
-    this.WebSocket = WebSocket;
-    this.onWire = onWire;
-    this.readyState = "closed"; // "opening" -> "open" -> "closed"
-    this.id = null; // the Engine.IO session id (sid)
-    this.pingInterval = 0;
-    this.pingTimeout = 0;
+    this.WebSocket = WebSocketClass;
     this.ws = null;
-    this.pingTimer = null;
-    this.pingDeadline = 0; // Date.now() after which the server counts as dead
+    this.sid = null; // in the URL already when the transport is an upgrade
   }
 
   open() {
-    this.readyState = "opening";
     if (typeof this.WebSocket !== "function") {
-      // Asynchronously, as a real failure would be: the caller subscribes after open().
-      queueMicrotask(() => this.#fail(new Error(
+      // Asynchronously, as a real failure would be: the caller finishes its set-up first.
+      queueMicrotask(() => this.onError(new Error(
         "no WebSocket class: pass { WebSocket } in the options (in Node, e.g. from the npm package ws)")));
       return;
     }
     try {
       this.ws = new this.WebSocket(this.url);
     } catch (error) {
-      queueMicrotask(() => this.#fail(error));
+      queueMicrotask(() => this.onError(error));
       return;
     }
     this.ws.binaryType = "arraybuffer"; // bytes arrive as ArrayBuffer, not Blob (browser) or Buffer (ws)
-    this.ws.onmessage = (event) => this.#onFrame(event.data);
-    this.ws.onerror = (event) => this.#fail(new Error(`websocket error${event?.message ? `: ${event.message}` : ""}`), "transport error");
-    this.ws.onclose = (event) => this.#fail(new Error(`websocket closed (code ${event?.code})`), "transport close");
+    this.ws.onopen = () => this.onOpen();
+    this.ws.onmessage = (event) => {
+      let data = event.data;
+      // A WebSocket class may still hand over a Buffer: the layers above get an ArrayBuffer.
+      if (ArrayBuffer.isView(data)) data = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+      this.onPacket(data);
+    };
+    this.ws.onerror = (event) => this.onError(new Error(`websocket error${event?.message ? `: ${event.message}` : ""}`));
+    this.ws.onclose = (event) => this.onClose(`websocket closed (code ${event?.code})`);
+  }
+
+  get writable() { return this.ws?.readyState === 1; } // 1: WebSocket.OPEN
+
+  send(frames) {
+    for (const frame of frames) this.ws.send(frame);
+  }
+
+  close() {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onerror = () => {}; // some implementations report the close they are asked for as an error
+    try {
+      ws.close();
+    } catch {
+      // closing a WebSocket that never opened may throw; it is gone either way
+    }
+  }
+}
+
+// ---- 5b. The polling transport ---------------------------------------------------------------
+
+const kRecordSeparator = "\x1e";
+
+function bytesOf(frame) {
+  return frame instanceof ArrayBuffer ? new Uint8Array(frame) : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
+}
+
+function toBase64(frame) {
+  const bytes = bytesOf(frame);
+  let text = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(text);
+}
+
+function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes.buffer;
+}
+
+class PollingTransport {
+  constructor(url, fetchFunction) {
+    this.name = "polling";
+    this.url = url;
+    this.fetch = fetchFunction;
+    this.sid = null; // set after the handshake: every later request carries it
+    this.queue = []; // frames waiting for the next POST
+    this.getting = false; // a GET is in flight (at most one: the protocol says so)
+    this.posting = false; // a POST is in flight (at most one, for the order)
+    this.paused = false; // upgrading: no new request
+    this.onPaused = null;
+    this.closed = false;
+    this.requests = 0; // for the cache-buster t=
+    this.getAbort = new AbortController();
+  }
+
+  // The first GET is the handshake (it returns the open packet).
+  open() {
+    if (typeof this.fetch !== "function") {
+      queueMicrotask(() => this.onError(new Error("no fetch function: polling needs fetch (pass { fetch } in the options)")));
+      return;
+    }
+    queueMicrotask(() => this.onOpen());
+    this.#poll();
+  }
+
+  get writable() { return !this.closed; } // a frame sent while a POST is in flight waits in the queue
+
+  #requestUrl() {
+    const url = new URL(this.url);
+    if (this.sid) url.searchParams.set("sid", this.sid);
+    url.searchParams.set("t", `${Date.now().toString(36)}.${this.requests++}`); // no cached answer
+    return url.href;
+  }
+
+  async #poll() {
+    if (this.closed || this.paused || this.getting) return;
+    this.getting = true;
+    let body;
+    try {
+      const response = await this.fetch(this.#requestUrl(), { signal: this.getAbort.signal });
+      body = await response.text();
+      if (!response.ok) throw new Error(`polling GET: HTTP ${response.status} ${body.slice(0, 100)}`);
+    } catch (error) {
+      this.getting = false;
+      if (!this.closed) this.onError(error);
+      return;
+    }
+    this.getting = false;
+    for (const packet of body.split(kRecordSeparator)) {
+      if (this.closed) return;
+      this.onPacket(packet[0] === "b" ? fromBase64(packet.slice(1)) : packet);
+    }
+    this.#checkPaused();
+    this.#poll();
+  }
+
+  send(frames) {
+    this.queue.push(...frames);
+    this.#post();
+  }
+
+  // Everything queued goes in one POST; what is sent meanwhile waits for the next one.
+  async #post() {
+    if (this.closed || this.paused || this.posting || this.queue.length === 0) return;
+    const frames = this.queue;
+    this.queue = [];
+    this.posting = true;
+    try {
+      const body = frames.map((f) => (typeof f === "string" ? f : `b${toBase64(f)}`)).join(kRecordSeparator);
+      const response = await this.fetch(this.#requestUrl(), {
+        method: "POST", body, headers: { "content-type": "text/plain;charset=UTF-8" },
+      });
+      const answer = await response.text();
+      if (!response.ok) throw new Error(`polling POST: HTTP ${response.status} ${answer.slice(0, 100)}`);
+    } catch (error) {
+      this.posting = false;
+      if (!this.closed) this.onError(error);
+      return;
+    }
+    this.posting = false;
+    this.#checkPaused();
+    this.#post();
+  }
+
+  // For the upgrade: no new request; callback(framesNotYetSent) once none is in flight (the
+  // server ends the waiting GET with a noop `6` once the WebSocket answered the probe).
+  pause(callback) {
+    this.paused = true;
+    this.onPaused = callback;
+    this.#checkPaused();
+  }
+
+  #checkPaused() {
+    if (!this.paused || this.getting || this.posting || !this.onPaused) return;
+    const callback = this.onPaused;
+    this.onPaused = null;
+    callback(this.queue.splice(0));
+  }
+
+  // A POST under way (e.g. the close packet) is let finish; the waiting GET is cut.
+  close() {
+    this.closed = true;
+    this.getAbort.abort();
+  }
+}
+
+// ---- 5c. The connection ----------------------------------------------------------------------
+//
+// What it does: open the first transport of `transports`, wait for the `0{...}` handshake,
+// answer each ping `2` with a pong `3`, and declare the server dead when no ping came for
+// pingInterval + pingTimeout (the server pings; v4 turned the heartbeat around because
+// browsers throttle timers in background tabs). Messages (`4...` and binary frames) go up as
+// "data". On polling, when the server offers it, it upgrades to WebSocket: open a WebSocket
+// with the same sid, send `2probe`, expect `3probe`, let polling finish its requests, send `5`,
+// and from then on use the WebSocket (a failed probe changes nothing: polling goes on).
+//
+// Events: "open" (handshake), "data" (string or ArrayBuffer), "ping", "upgrade" (transport
+// name), "error" (while opening: the attempt failed), "close" (reason, description) once it
+// was open.
+
+class EngineConnection extends Emitter {
+  // baseUrl: the http(s) URL with path and query, without `transport`.
+  constructor(baseUrl, { WebSocket, fetch, transports, upgrade, onWire }) {
+    super();
+    this.baseUrl = baseUrl;
+    this.WebSocket = WebSocket;
+    this.fetch = fetch;
+    this.transports = transports;
+    this.upgrade = upgrade;
+    this.onWire = onWire;
+    this.readyState = "closed"; // "opening" -> "open" -> "closed"
+    this.id = null; // the Engine.IO session id (sid)
+    this.pingInterval = 0;
+    this.pingTimeout = 0;
+    this.transport = null;
+    this.probe = null; // the WebSocket being tried during an upgrade
+    this.pingTimer = null;
+    this.pingDeadline = 0; // Date.now() after which the server counts as dead
+  }
+
+  #transportUrl(name) {
+    const url = new URL(this.baseUrl);
+    if (name === "websocket") url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("transport", name);
+    if (this.id) url.searchParams.set("sid", this.id);
+    return url.href;
+  }
+
+  #makeTransport(name) {
+    return name === "polling"
+      ? new PollingTransport(this.#transportUrl("polling"), this.fetch)
+      : new WebSocketTransport(this.#transportUrl("websocket"), this.WebSocket);
+  }
+
+  #use(transport) {
+    this.transport = transport;
+    transport.onOpen = () => {};
+    transport.onPacket = (frame) => this.#onPacket(frame);
+    transport.onError = (error) => this.#fail(error, "transport error");
+    transport.onClose = (description) => this.#fail(new Error(description), "transport close");
+  }
+
+  open() {
+    this.readyState = "opening";
+    const first = this.transports[0] === "polling" ? "polling" : "websocket";
+    this.#use(this.#makeTransport(first));
+    this.transport.open();
   }
 
   get writable() {
-    return this.readyState === "open" && this.ws?.readyState === 1 && !this.pingExpired; // 1: WebSocket.OPEN
+    return this.readyState === "open" && this.transport.writable && !this.pingExpired;
   }
 
   // A background tab's timers can be held back for minutes, so the ping timer may not have
@@ -434,7 +657,7 @@ class EngineConnection extends Emitter {
     this.#write(typeof data === "string" ? EIO.message + data : data);
   }
 
-  // We close: say so to the server (`1`), then close the WebSocket.
+  // We close: say so to the server (`1`), then close the transport.
   close() {
     if (this.readyState === "closed") return;
     if (this.writable) this.#write(EIO.close);
@@ -444,21 +667,18 @@ class EngineConnection extends Emitter {
   #write(frame) {
     if (!this.writable) return;
     this.onWire("sent", frame);
-    this.ws.send(frame);
+    this.transport.send([frame]);
   }
 
-  #onFrame(data) {
+  #onPacket(frame) {
     if (this.readyState === "closed") return;
-    if (typeof data !== "string") {
-      // In Node, a WebSocket class may still hand over a Buffer: give the layer above an ArrayBuffer.
-      if (ArrayBuffer.isView(data)) data = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-      this.onWire("received", data);
-      if (this.readyState === "open") this.emitReserved("data", data);
+    this.onWire("received", frame);
+    if (typeof frame !== "string") {
+      if (this.readyState === "open") this.emitReserved("data", frame);
       return;
     }
-    this.onWire("received", data);
-    const type = data[0];
-    const body = data.slice(1);
+    const type = frame[0];
+    const body = frame.slice(1);
     if (this.readyState === "opening") {
       if (type !== EIO.open) return this.#fail(new Error("the server did not start with an open packet"), "parse error");
       return this.#onHandshake(body);
@@ -494,11 +714,48 @@ class EngineConnection extends Emitter {
       return this.#fail(new Error("invalid handshake"), "parse error");
     }
     this.id = open.sid;
+    this.transport.sid = open.sid;
     this.pingInterval = open.pingInterval;
     this.pingTimeout = open.pingTimeout;
     this.readyState = "open";
     this.#armPingTimer();
     this.emitReserved("open", open);
+    const offered = Array.isArray(open.upgrades) && open.upgrades.includes("websocket");
+    if (this.readyState === "open" && this.transport.name === "polling" && this.upgrade && offered &&
+        this.transports.includes("websocket")) {
+      this.#probe();
+    }
+  }
+
+  #probe() {
+    const probe = new WebSocketTransport(this.#transportUrl("websocket"), this.WebSocket);
+    this.probe = probe;
+    const giveUp = () => {
+      probe.close();
+      if (this.probe === probe) this.probe = null; // polling simply goes on
+    };
+    probe.onError = giveUp;
+    probe.onClose = giveUp;
+    probe.onOpen = () => {
+      this.onWire("sent", `${EIO.ping}probe`);
+      probe.send([`${EIO.ping}probe`]);
+    };
+    probe.onPacket = (frame) => {
+      this.onWire("received", frame);
+      if (frame !== `${EIO.pong}probe` || this.readyState !== "open") return giveUp();
+      this.transport.pause((leftover) => {
+        if (this.readyState !== "open" || this.probe !== probe) return giveUp();
+        const polling = this.transport;
+        this.probe = null;
+        this.#use(probe);
+        this.onWire("sent", EIO.upgrade);
+        probe.send([EIO.upgrade]);
+        probe.send(leftover); // what waited for a POST during the pause, in order (reported when written)
+        polling.close();
+        this.emitReserved("upgrade", probe.name);
+      });
+    };
+    probe.open();
   }
 
   // Restarted at each ping: when it fires, the server (or the path to it) is gone even if TCP
@@ -510,7 +767,7 @@ class EngineConnection extends Emitter {
   }
 
   // A failure: while opening it is an "error" (the attempt failed); once open, a "close".
-  #fail(error, reason = "transport error") {
+  #fail(error, reason) {
     if (this.readyState === "opening") {
       this.#teardown();
       this.emitReserved("error", error);
@@ -529,16 +786,9 @@ class EngineConnection extends Emitter {
   #teardown() {
     this.readyState = "closed";
     clearTimeout(this.pingTimer);
-    const ws = this.ws;
-    if (ws) {
-      ws.onmessage = ws.onerror = ws.onclose = null;
-      ws.onerror = () => {}; // some implementations report the close they are asked for as an error
-      try {
-        ws.close();
-      } catch {
-        // closing a WebSocket that never opened may throw; it is gone either way
-      }
-    }
+    this.transport?.close();
+    this.probe?.close();
+    this.probe = null;
   }
 }
 
@@ -602,14 +852,14 @@ export class Manager extends Emitter {
 
   get reconnecting() { return this._reconnecting; }
 
-  // The Engine.IO URL: http -> ws, the path, EIO=4 and transport=websocket, and the query.
+  // The Engine.IO URL: the path, the query, EIO=4 (the transport adds transport= and sid=).
   engineUrl() {
     const url = new URL(this.uri);
-    url.protocol = url.protocol === "https:" || url.protocol === "wss:" ? "wss:" : "ws:";
+    if (url.protocol === "ws:") url.protocol = "http:";
+    if (url.protocol === "wss:") url.protocol = "https:";
     url.pathname = this.opts.path ?? kDefaultPath;
     for (const [key, value] of Object.entries(this.opts.query ?? {})) url.searchParams.set(key, value);
     url.searchParams.set("EIO", String(kEngineIoVersion));
-    url.searchParams.set("transport", "websocket");
     url.hash = "";
     return url.href;
   }
@@ -620,6 +870,9 @@ export class Manager extends Emitter {
     if (this._readyState === "open" || this._readyState === "opening") return this;
     const engine = new EngineConnection(this.engineUrl(), {
       WebSocket: this.opts.WebSocket ?? globalThis.WebSocket,
+      fetch: this.opts.fetch ?? globalThis.fetch?.bind(globalThis),
+      transports: this.opts.transports ?? kDefaultTransports,
+      upgrade: this.opts.upgrade !== false,
       onWire: (direction, frame) => this.#report(direction, frame),
     });
     this.engine = engine;

@@ -119,6 +119,51 @@ for (const kind of kServers) {
         }
       });
 
+    test("long-polling only: events, binary acks, a server question and bye, all over HTTP",
+      { timeout: kTestTimeoutMs }, async () => {
+        const wire = [];
+        const peer = await openPeer(server.url(), { transports: ["polling"], wire: (e) => wire.push(e) });
+        peer.socket.on("question", (question, answer) => answer(`polled ${question}`));
+        try {
+          assert.equal(peer.socket.io.engine.transport.name, "polling");
+          peer.socket.emit("echo", ...kBinaryArgs);
+          const echoed = await peer.event("echo", (args) => args[2] === "between");
+          assert.deepEqual(plain(echoed), plain(kBinaryArgs));
+          assert.deepEqual(plain(await peer.ack("echo-ack", ...kBinaryArgs)), plain(kBinaryArgs));
+          assert.deepEqual(await peer.ack("ask", "q"), ["polled q"]);
+          assert.ok(wire.some((e) => e.direction === "received" && e.binary), "binary came base64-encoded and was decoded");
+          assert.equal(peer.socket.io.engine.transport.name, "polling", "never upgraded");
+          peer.socket.emit("bye");
+          assert.equal(await peer.disconnected(), "io server disconnect");
+        } finally {
+          peer.close();
+        }
+      });
+
+    test("polling first, then the upgrade to WebSocket (2probe, 3probe, 5); nothing lost across it",
+      { timeout: kTestTimeoutMs }, async () => {
+        const wire = [];
+        const peer = startPeer(server.url(), { transports: ["polling", "websocket"], wire: (e) => wire.push(e) });
+        try {
+          const upgraded = next(peer.socket.io.engine, "upgrade");
+          await peer.connected();
+          // Emitted while the upgrade may be under way: they go by whichever transport is current.
+          for (let i = 0; i < 20; i++) peer.socket.emit("echo", i, new Uint8Array([i]));
+          assert.deepEqual(await upgraded, ["websocket"]);
+          assert.equal(peer.socket.io.engine.transport.name, "websocket");
+          const sent = wire.filter((e) => e.direction === "sent").map((e) => e.raw);
+          assert.ok(sent.includes("2probe") && sent.includes("5"), "the probe and the upgrade packet were sent");
+          assert.ok(sent.indexOf("2probe") < sent.indexOf("5"));
+          assert.ok(wire.some((e) => e.direction === "received" && e.raw === "3probe"));
+          await peer.event("echo", ([i]) => i === 19);
+          const echoed = peer.all("echo").map(([i, bytes]) => [i, [...new Uint8Array(bytes)]]);
+          assert.deepEqual(echoed, Array.from({ length: 20 }, (_, i) => [i, [i]]), "all, in order");
+          assert.deepEqual(await peer.ack("echo-ack", "after"), ["after"]);
+        } finally {
+          peer.close();
+        }
+      });
+
     test("auth given by a function reaches the server (the auth event)", { timeout: kTestTimeoutMs }, async () => {
       const peer = await openPeer(server.url(), { auth: (send) => send({ who: "callback", n: [1, 2] }) });
       try {
@@ -271,7 +316,7 @@ for (const kind of kServers) {
             // Emitted while disconnected: buffered, sent after the reconnection.
             flushed = dropper.socket.timeout(kWaitMs).emitWithAck("echo-ack", "from the buffer");
           });
-          manager.engine.ws.terminate(); // the TCP connection just ends
+          manager.engine.transport.ws.terminate(); // the TCP connection just ends
           assert.equal(await dropper.disconnected(), "transport close");
           await speaker.event("peer-left", ([m]) => m.id === idBefore);
           assert.deepEqual(await speaker.ack("say", room, "while you were away"), [0]);
