@@ -375,7 +375,7 @@ function wireText(frame) {
   if (typeof frame === "string") return frame;
   const bytes = new Uint8Array(frame instanceof ArrayBuffer ? frame : frame.buffer, frame.byteOffset ?? 0, frame.byteLength);
   const shown = Array.from(bytes.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join(" ");
-  return `<${bytes.length} bytes: ${shown}${bytes.length > 16 ? " …" : ""}>`;
+  return `<${countWord(bytes.length, "byte")}: ${shown}${bytes.length > 16 ? " …" : ""}>`;
 }
 
 // =============================================================================================
@@ -388,7 +388,8 @@ function wireText(frame) {
 //              written "b" + base64. Works where a proxy breaks WebSockets.
 // Both have the same small shape, so the connection above does not care which it has:
 //   open(), send(frames), close(), writable, name, sid; and they call back onOpen(),
-//   onPacket(frame), onError(error), onClose(description).
+//   onPacket(frame), onSent(frame) (as each frame really leaves: the wire panel's order is the
+//   wire's), onError(error), onClose(description).
 
 // ---- 5a. The WebSocket transport -------------------------------------------------------------
 
@@ -429,7 +430,10 @@ class WebSocketTransport {
   get writable() { return this.ws?.readyState === 1; } // 1: WebSocket.OPEN
 
   send(frames) {
-    for (const frame of frames) this.ws.send(frame);
+    for (const frame of frames) {
+      this.onSent(frame);
+      this.ws.send(frame);
+    }
   }
 
   close() {
@@ -536,6 +540,7 @@ class PollingTransport {
     this.queue = [];
     this.posting = true;
     try {
+      frames.forEach((frame) => this.onSent(frame));
       const body = frames.map((f) => (typeof f === "string" ? f : `b${toBase64(f)}`)).join(kRecordSeparator);
       const response = await this.fetch(this.#requestUrl(), {
         method: "POST", body, headers: { "content-type": "text/plain;charset=UTF-8" },
@@ -625,6 +630,7 @@ class EngineConnection extends Emitter {
   #use(transport) {
     this.transport = transport;
     transport.onOpen = () => {};
+    transport.onSent = (frame) => this.onWire("sent", frame);
     transport.onPacket = (frame) => this.#onPacket(frame);
     transport.onError = (error) => this.#fail(error, "transport error");
     transport.onClose = (description) => this.#fail(new Error(description), "transport close");
@@ -666,7 +672,6 @@ class EngineConnection extends Emitter {
 
   #write(frame) {
     if (!this.writable) return;
-    this.onWire("sent", frame);
     this.transport.send([frame]);
   }
 
@@ -736,10 +741,8 @@ class EngineConnection extends Emitter {
     };
     probe.onError = giveUp;
     probe.onClose = giveUp;
-    probe.onOpen = () => {
-      this.onWire("sent", `${EIO.ping}probe`);
-      probe.send([`${EIO.ping}probe`]);
-    };
+    probe.onSent = (frame) => this.onWire("sent", frame);
+    probe.onOpen = () => probe.send([`${EIO.ping}probe`]);
     probe.onPacket = (frame) => {
       this.onWire("received", frame);
       if (frame !== `${EIO.pong}probe` || this.readyState !== "open") return giveUp();
@@ -748,9 +751,8 @@ class EngineConnection extends Emitter {
         const polling = this.transport;
         this.probe = null;
         this.#use(probe);
-        this.onWire("sent", EIO.upgrade);
         probe.send([EIO.upgrade]);
-        probe.send(leftover); // what waited for a POST during the pause, in order (reported when written)
+        probe.send(leftover); // what waited for a POST during the pause, in order
         polling.close();
         this.emitReserved("upgrade", probe.name);
       });
