@@ -334,36 +334,40 @@ for (const kind of kServers) {
         }
       });
 
-    test("the server restarts: reconnect attempts while it is down, then reconnect and the buffer flushed",
-      { timeout: kTestTimeoutMs }, async () => {
-        const own = await kind.own().start();
-        const peer = await openPeer(own.url(), kQuickReconnect);
-        const manager = peer.socket.io;
-        const attempts = [];
-        const errors = [];
-        manager.on("reconnect_attempt", (n) => attempts.push(n));
-        manager.on("reconnect_error", (e) => errors.push(e));
-        try {
-          const firstId = peer.id;
-          await own.stop("SIGKILL"); // a crash: no goodbye
-          assert.equal(await peer.disconnected(), "transport close");
-          peer.socket.emit("echo", "said while the server was down");
-          await next(manager, "reconnect_error"); // it tried, and nobody answered
-          const reconnected = next(manager, "reconnect");
-          await own.start(); // the same port
-          const [count] = await reconnected;
-          assert.equal(count, attempts[attempts.length - 1], "reconnect tells how many attempts it took");
-          assert.deepEqual(attempts, attempts.map((_, i) => i + 1), "attempts are numbered 1, 2, 3 ...");
-          assert.ok(errors.length >= 1 && errors.length === attempts.length - 1, "every attempt but the last failed");
-          await peer.until(() => peer.connects >= 2, "the second connect"); // connect_errors came before it
-          assert.notEqual(peer.id, firstId, "a new server knows nothing of the old session");
-          assert.equal(peer.socket.recovered, false);
-          assert.deepEqual(await peer.event("echo"), ["said while the server was down"]);
-        } finally {
-          peer.close();
-          await own.stop();
-        }
-      });
+    for (const transports of [["websocket"], ["polling"]]) {
+      test(`the server restarts (${transports[0]}): reconnect attempts while it is down, then reconnect and the buffer flushed`,
+        { timeout: kTestTimeoutMs }, async () => {
+          const own = await kind.own().start();
+          const peer = await openPeer(own.url(), { ...kQuickReconnect, transports });
+          const manager = peer.socket.io;
+          const attempts = [];
+          const errors = [];
+          manager.on("reconnect_attempt", (n) => attempts.push(n));
+          manager.on("reconnect_error", (e) => errors.push(e));
+          try {
+            const firstId = peer.id;
+            await own.stop("SIGKILL"); // a crash: no goodbye
+            // WebSocket sees the connection close; polling sees its waiting GET fail.
+            assert.equal(await peer.disconnected(), transports[0] === "websocket" ? "transport close" : "transport error");
+            peer.socket.emit("echo", "said while the server was down");
+            await next(manager, "reconnect_error"); // it tried, and nobody answered
+            const reconnected = next(manager, "reconnect");
+            await own.start(); // the same port
+            const [count] = await reconnected;
+            assert.equal(count, attempts[attempts.length - 1], "reconnect tells how many attempts it took");
+            assert.deepEqual(attempts, attempts.map((_, i) => i + 1), "attempts are numbered 1, 2, 3 ...");
+            assert.ok(errors.length >= 1 && errors.length === attempts.length - 1, "every attempt but the last failed");
+            await peer.until(() => peer.connects >= 2, "the second connect"); // connect_errors came before it
+            assert.notEqual(peer.id, firstId, "a new server knows nothing of the old session");
+            assert.equal(peer.socket.recovered, false);
+            assert.deepEqual(await peer.event("echo"), ["said while the server was down"]);
+            assert.equal(peer.socket.io.engine.transport.name, transports[0]);
+          } finally {
+            peer.close();
+            await own.stop();
+          }
+        });
+    }
   });
 }
 
