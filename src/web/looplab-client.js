@@ -27,7 +27,8 @@
 //     reconnectionDelayMax 5000, randomizationFactor 0.5, timeout 20000 (per connection attempt),
 //     autoConnect true, forceNew false, multiplex true,
 //     wire null — a function called with { direction: "sent"|"received", raw, binary, meaning }
-//                 for every Engine.IO / Socket.IO packet (the chat page's wire panel).
+//                 for every Engine.IO / Socket.IO packet (the chat page's wire panel); it
+//                 belongs to the Manager, so it can also be set later: socket.io.wire = fn.
 //   Socket (one namespace):
 //     auth undefined (an object, or a function (callback) => callback(object)),
 //     ackTimeout undefined (when set, every emit with a callback gets an error-first callback),
@@ -946,9 +947,8 @@ export class Manager extends Emitter {
   }
 
   // A socket left: when no socket is active any more, the connection is closed for good.
-  _destroy(socket) {
-    for (const other of Object.values(this.nsps)) if (other.active) return;
-    void socket;
+  _destroy() {
+    for (const socket of Object.values(this.nsps)) if (socket.active) return;
     this._close();
   }
 
@@ -1334,7 +1334,7 @@ export class Socket extends Emitter {
     if (!this.subs) return;
     for (const unsubscribe of this.subs) unsubscribe();
     this.subs = null;
-    this.io._destroy(this);
+    this.io._destroy();
   }
 
   disconnect() {
