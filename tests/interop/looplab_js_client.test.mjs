@@ -164,6 +164,17 @@ for (const kind of kServers) {
         }
       });
 
+    test("an unknown namespace is refused with `Invalid namespace`", { timeout: kTestTimeoutMs }, async () => {
+      const peer = startPeer(server.url("/no-such-namespace"), kQuickReconnect);
+      try {
+        assert.equal((await peer.refusal()).message, "Invalid namespace");
+        assert.equal(peer.socket.active, false, "no retry after a refusal, even with reconnection on");
+        assert.equal(peer.socket.io.reconnecting, false);
+      } finally {
+        peer.close();
+      }
+    });
+
     test("auth given by a function reaches the server (the auth event)", { timeout: kTestTimeoutMs }, async () => {
       const peer = await openPeer(server.url(), { auth: (send) => send({ who: "callback", n: [1, 2] }) });
       try {
@@ -373,6 +384,21 @@ for (const kind of kServers) {
 
 // ---- no real server needed -------------------------------------------------------------------
 
+// A WebSocket server that performs the Engine.IO handshake, accepts "/", then sends `bad`.
+async function rudeServer(bad) {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((resolve) => server.once("listening", resolve));
+  server.on("connection", (ws) => {
+    ws.send('0{"sid":"fake","upgrades":[],"pingInterval":10000,"pingTimeout":10000,"maxPayload":1000000}');
+    ws.on("message", (data) => {
+      if (String(data) !== "40") return;
+      ws.send('40{"sid":"socket-1"}');
+      ws.send(bad);
+    });
+  });
+  return { server, url: `http://127.0.0.1:${server.address().port}` };
+}
+
 // A WebSocket server that performs the Engine.IO handshake and accepts "/" but never pings
 // after its first ping: the client must answer that ping and then call the server dead.
 async function silentServer() {
@@ -427,6 +453,21 @@ describe("looplab-client.js without a real server", () => {
       } finally {
         peer.close();
         fake.server.close();
+      }
+    });
+
+  test("a malformed packet from the server ends the connection with `parse error`, never a crash",
+    { timeout: kTestTimeoutMs }, async () => {
+      for (const bad of ["42{}", '42["connect"]', "4x", "452-[]", "9"]) {
+        const rude = await rudeServer(bad);
+        const peer = startPeer(rude.url);
+        try {
+          await peer.connected();
+          assert.equal(await peer.disconnected(), "parse error", `after ${bad}`);
+        } finally {
+          peer.close();
+          rude.server.close();
+        }
       }
     });
 
