@@ -37,14 +37,10 @@ bool ServerCore::is_full() const {
 
 SessionImpl& ServerCore::create_session(TransportKind transport, const http::Request& request,
                                         const net::Address& peer) {
-    Handshake handshake;
-    handshake.headers = request.headers;
-    handshake.query = http::parse_query(http::query_string(request.target));
-    handshake.url = request.target;
-    handshake.address = peer;
-    handshake.issued_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+    Handshake handshake{request.target, request.headers, peer,
+                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count()};
     std::string sid = make_sid(random_);
     while (sessions_.contains(sid)) sid = make_sid(random_);   // 120 random bits: never, really
     auto session =

@@ -23,7 +23,6 @@ Client::Client(Server& server, engineio::Session& session)
 }
 
 Client::~Client() {
-    *alive_ = false;
     if (connect_timer_ != 0) server_.loop().cancel_timer(connect_timer_);
 }
 

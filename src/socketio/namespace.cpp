@@ -58,7 +58,8 @@ void Namespace::admit(Client& client, json::Value auth, std::optional<RestoredSe
     if (restored) socket.set_recovered_session(restored->session.pid, std::move(restored->session.data));
     else if (recovery.enabled) socket.set_pid(server_.new_id());
 
-    if (restored && recovery.skip_middlewares) return connect_socket(socket, std::move(restored));
+    if ((restored && recovery.skip_middlewares) || middleware_count() == 0)
+        return connect_socket(socket, std::move(restored));
     auto done = [this, &socket, restored = std::move(restored),
                  alive = socket.alive_token()](std::optional<MiddlewareError> error) mutable {
         if (!*alive || !socket.is_pending()) return;   // the connection closed meanwhile
@@ -109,7 +110,8 @@ void Namespace::connect_socket(Socket& socket, std::optional<RestoredSession> re
                                   false);
     }
     socket.client().on_socket_connected();
-    const auto alive = socket.alive_token();
+    // Only a dynamic namespace's parent hears of it afterwards, if the socket still lives.
+    const auto alive = parent_ != nullptr ? socket.alive_token() : std::shared_ptr<const bool>{};
     connections_.emit("connection", std::ref(socket));
     if (parent_ != nullptr && *alive && socket.connected())
         parent_->connections_.emit("connection", std::ref(socket));

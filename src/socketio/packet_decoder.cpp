@@ -226,7 +226,7 @@ Result<std::optional<Packet>> Decoder::feed_text(std::string_view text) {
     // Users see Event and Ack only: the Bytes inside say it was binary.
     packet.type = packet.type == PacketType::BinaryEvent ? PacketType::Event : PacketType::Ack;
     if (decoded->attachment_count == 0) return std::optional<Packet>{std::move(packet)};
-    pending_ = std::move(packet);
+    pending_ = std::make_unique<Packet>(std::move(packet));
     expected_attachments_ = decoded->attachment_count;
     received_.clear();
     received_.reserve(expected_attachments_);

@@ -22,7 +22,6 @@ Socket::Socket(Namespace& nsp, Client& client, json::Value auth, std::string_vie
 
 Socket::~Socket() {
     if (!extras_) return;
-    if (extras_->alive) *extras_->alive = false;
     for (const PendingAck& ack : extras_->acks)   // their timers point at this socket
         if (ack.timer != 0) nsp_->server().loop().cancel_timer(ack.timer);
 }
@@ -39,10 +38,7 @@ Socket::Extras& Socket::extras() {
     return *extras_;
 }
 
-std::shared_ptr<const bool> Socket::alive_token() {
-    if (!extras().alive) extras_->alive = std::make_shared<bool>(true);
-    return extras_->alive;
-}
+std::shared_ptr<const bool> Socket::alive_token() { return lifetime_.alive_token(); }
 
 std::string_view Socket::pid() const { return extras_ ? std::string_view{extras_->pid} : ""; }
 

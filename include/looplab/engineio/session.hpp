@@ -14,12 +14,14 @@
 // later (never inside close()), exactly once.
 #pragma once
 
+#include "looplab/http/query.hpp"
 #include "looplab/http/request.hpp"
 #include "looplab/net/address.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,15 +42,36 @@ std::string_view to_string(CloseReason reason);   // the protocol's words, as ab
 enum class TransportKind { Polling, WebSocket };
 std::string_view to_string(TransportKind kind);   // "polling", "websocket"
 
-// What the first request of a session looked like (Socket.IO's socket.handshake).
-struct Handshake {
-    http::Headers headers;
-    std::vector<std::pair<std::string, std::string>> query;   // decoded, in order
-    std::string url;                 // the request target
-    net::Address address;            // the peer's address
-    std::int64_t issued_ms = 0;      // wall-clock time of the handshake, ms since 1970
-    // The first value of `name` in the query, or empty.
-    std::string_view query_value(std::string_view name) const;
+// What the first request of a session looked like (Socket.IO's socket.handshake): its target,
+// headers, the peer's address and the time. Every session keeps one for its whole life, and a
+// browser sends 0.5-1 KB of headers, so target and headers are packed into ONE string here
+// (about half the memory of a vector of string pairs) and read back on demand.
+class Handshake {
+public:
+    Handshake() = default;
+    Handshake(std::string_view target, const http::Headers& headers, net::Address address,
+              std::int64_t issued_ms);
+
+    std::string_view url() const { return std::string_view{packed_}.substr(0, url_size_); }
+    // The first value of header `name` (case-insensitive), if it was sent.
+    std::optional<std::string_view> header(std::string_view name) const;
+    http::Headers headers() const;              // all of them, in order (a copy)
+    http::QueryParams query() const;            // the url's query, decoded, in order (a copy)
+    // The first value of `name` in the query, decoded, or empty.
+    std::string query_value(std::string_view name) const;
+    const net::Address& address() const { return address_; }
+    // Wall-clock time of the handshake, ms since 1970.
+    std::int64_t issued_ms() const { return issued_ms_; }
+
+private:
+    // Calls visit(name, value) for each header in order until it returns true.
+    template <typename Visit>
+    void for_each_header(Visit&& visit) const;
+
+    std::string packed_;   // the target, then "name\nvalue\n" per header (neither holds '\n')
+    std::uint32_t url_size_ = 0;
+    std::int64_t issued_ms_ = 0;
+    net::Address address_;
 };
 
 class Session {

@@ -23,6 +23,7 @@
 
 #include "looplab/engineio/session.hpp"
 #include "looplab/loop/task.hpp"
+#include "looplab/net/lifetime_flag.hpp"
 #include "looplab/socketio/disconnect_reason.hpp"
 #include "looplab/socketio/packet.hpp"
 
@@ -51,7 +52,7 @@ public:
     const std::vector<std::unique_ptr<Socket>>& sockets() const { return sockets_; }
     bool is_closing() const { return is_closing_; }
     // False once the Client is destroyed: for answers that may come later (an adapter's).
-    std::shared_ptr<const bool> alive_token() const { return alive_; }
+    std::shared_ptr<const bool> alive_token() { return lifetime_.alive_token(); }
 
     // ---- from the engine ---------------------------------------------------------------------
     void on_message(std::string_view data, bool is_binary);
@@ -91,7 +92,7 @@ private:
     std::vector<std::unique_ptr<Socket>> sockets_;
     loop::TimerId connect_timer_ = 0;
     bool is_closing_ = false;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    net::LifetimeFlag lifetime_;   // its token is made only when asked for
 };
 
 }   // namespace looplab::socketio

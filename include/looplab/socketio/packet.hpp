@@ -44,6 +44,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -126,7 +127,7 @@ public:
     [[nodiscard]] Result<std::optional<Packet>> feed_text(std::string_view text);
     [[nodiscard]] Result<std::optional<Packet>> feed_binary(std::string_view bytes);
 
-    bool is_awaiting_attachments() const { return pending_.has_value(); }
+    bool is_awaiting_attachments() const { return pending_ != nullptr; }
     std::size_t attachments_missing() const { return expected_attachments_ - received_.size(); }
 
     // Forgets a half-built packet (the connection closed, or the caller is starting over).
@@ -137,7 +138,9 @@ private:
     Packet finish_binary_packet();
 
     std::size_t max_attachments_;
-    std::optional<Packet> pending_;             // a binary packet waiting for attachments
+    // A binary packet waiting for its attachments. On the heap: rare, and every connection
+    // has a Decoder.
+    std::unique_ptr<Packet> pending_;
     std::size_t expected_attachments_ = 0;
     std::vector<std::string> received_;         // the attachments so far
 };

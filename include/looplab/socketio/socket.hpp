@@ -40,6 +40,7 @@
 #include "looplab/engineio/session.hpp"
 #include "looplab/events/event_emitter.hpp"
 #include "looplab/loop/task.hpp"
+#include "looplab/net/lifetime_flag.hpp"
 #include "looplab/socketio/ack.hpp"
 #include "looplab/socketio/args.hpp"
 #include "looplab/socketio/broadcast_operator.hpp"
@@ -249,7 +250,6 @@ private:
         std::vector<PacketMiddleware> middlewares;
         std::vector<PendingAck> acks;
         std::vector<Room> pending_rooms;   // joined before the socket was connected
-        std::shared_ptr<bool> alive;
         events::ListenerId next_id = 1;
         std::size_t pending_packets = 0;   // events inside per-packet middlewares
     };
@@ -292,7 +292,8 @@ private:
     Namespace* nsp_;
     Client* client_;
     std::unique_ptr<Emitter> emitter_;
-    std::unique_ptr<Extras> extras_;
+    std::unique_ptr<Extras> extras_;   // only for sockets that use what it holds
+    net::LifetimeFlag lifetime_;
     json::Value auth_;
     json::Value data_;
     std::array<char, kSioIdLength> id_{};

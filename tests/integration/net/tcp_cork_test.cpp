@@ -254,3 +254,88 @@ TEST_CASE("set_handler() inside an on_data function takes over from the next byt
     client->close();
     REQUIRE(loop.run_until([&] { return connections.empty(); }, 10s));
 }
+
+TEST_CASE("cork() gathers sends made outside on_data until the last uncork()",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    AcceptOne server{loop};
+    Recorder received;
+    auto client = connect_recorded(loop, server.address(), received);
+    REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
+    TcpConnection& connection = *server.connection;
+
+    connection.cork();
+    connection.cork();   // corks nest
+    CHECK(connection.is_gathering());
+    CHECK(connection.send("one "));
+    CHECK(connection.send("two ", "three"));
+    CHECK(connection.pending_output() == 13);   // nothing written yet
+    connection.uncork();
+    CHECK(connection.pending_output() == 13);   // one cork is still on
+    connection.uncork();
+    CHECK_FALSE(connection.is_gathering());
+    CHECK(connection.pending_output() == 0);    // all of it in one send()
+    receive_until(loop, received, 13);
+    CHECK(received.received == "one two three");
+}
+
+TEST_CASE("cork_until_next_phase() sends what a turn gathered in the loop's next phase",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    AcceptOne server{loop};
+    Recorder received;
+    auto client = connect_recorded(loop, server.address(), received);
+    REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
+    TcpConnection& connection = *server.connection;
+
+    std::optional<std::size_t> pending_in_timer;
+    std::optional<std::size_t> pending_in_next_phase;
+    loop.set_timeout(0ms, [&] {
+        for (int i = 0; i < 4; ++i) {
+            connection.cork_until_next_phase();   // once per turn is enough; more do nothing
+            CHECK(connection.send(fmt::format("tick {}\n", i)));
+        }
+        pending_in_timer = connection.pending_output();
+        // Posted after the uncork: runs right after it, in the same "next" phase.
+        loop.post_next([&] { pending_in_next_phase = connection.pending_output(); });
+    });
+    receive_until(loop, received, 4 * 7);
+    CHECK(pending_in_timer == std::optional<std::size_t>{4 * 7});
+    CHECK(pending_in_next_phase == std::optional<std::size_t>{0});
+    CHECK(received.received == "tick 0\ntick 1\ntick 2\ntick 3\n");
+    CHECK_FALSE(connection.is_gathering());
+}
+
+TEST_CASE("a corked connection closed or destroyed before its next phase is safe",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    SECTION("close() sends what was gathered, then the FIN") {
+        AcceptOne server{loop};
+        Recorder received;
+        auto client = connect_recorded(loop, server.address(), received);
+        REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
+        server.connection->cork_until_next_phase();
+        CHECK(server.connection->send("last words"));
+        server.connection->close();
+        CHECK_FALSE(server.connection->send("too late"));
+        REQUIRE(loop.run_until([&] { return received.saw("end"); }, 10s));
+        CHECK(received.received == "last words");
+    }
+    SECTION("destroyed: the posted uncork finds it gone") {
+        AcceptOne server{loop};
+        Recorder received;
+        auto client = connect_recorded(loop, server.address(), received);
+        REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
+        server.connection->cork_until_next_phase();
+        CHECK(server.connection->send("dropped"));
+        server.connection.reset();
+        REQUIRE(loop.run_until([&] { return received.closed(); }, 10s));
+        CHECK(received.received.empty());
+    }
+}

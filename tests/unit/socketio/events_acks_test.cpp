@@ -269,5 +269,5 @@ TEST_CASE("socket.data and handshake are the application's and the engine's", "[
     t.setup = [](Socket& s) { s.data() = json::Value::object({{"user", "ada"}}); };
     t.connect();
     CHECK(json::write(t.socket->data()) == R"({"user":"ada"})");
-    CHECK(t.socket->handshake().url == "/socket.io/?EIO=4&transport=websocket");
+    CHECK(t.socket->handshake().url() == "/socket.io/?EIO=4&transport=websocket");
 }

@@ -47,10 +47,9 @@ class SioHarness;
 
 class FakeSession final : public engineio::Session {
 public:
-    FakeSession(SioHarness& harness, std::string id) : harness_(harness), id_(std::move(id)) {
-        handshake_.url = "/socket.io/?EIO=4&transport=websocket";
-        handshake_.query = {{"EIO", "4"}, {"transport", "websocket"}};
-    }
+    FakeSession(SioHarness& harness, std::string id)
+        : harness_(harness), id_(std::move(id)),
+          handshake_("/socket.io/?EIO=4&transport=websocket", {}, {}, 0) {}
 
     const std::string& id() const override { return id_; }
     const engineio::Handshake& handshake() const override { return handshake_; }
