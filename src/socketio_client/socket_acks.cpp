@@ -21,9 +21,12 @@ bool Socket::send_event_with_ack(json::Array&& data, Millis timeout, AckCallback
     });
     acks_.push_back(PendingAck{id, timer, std::move(callback)});
     if (send_or_buffer(Packet{PacketType::Event, nsp_, id, json::Value{std::move(data)}}, false)) return true;
-    // The buffer is full. Told after this call returns, as every other ending is.
-    manager_->loop().post_soon([self = std::weak_ptr<Socket*>(self_), id] {
-        if (const auto socket = self.lock()) (*socket)->end_ack(id, Error::because(std::string{kAckBufferFull}));
+    // The buffer is full. Told in the next timers phase (never inside this call), by the
+    // ack's own timer, so a destroyed socket still calls nothing back.
+    PendingAck& ack = acks_.back();
+    manager_->loop().cancel_timer(ack.timer);
+    ack.timer = manager_->loop().set_timeout(Millis{0}, [this, id] {
+        end_ack(id, Error::because(std::string{kAckBufferFull}));
     });
     return false;
 }
