@@ -36,9 +36,11 @@ events::ListenerId Socket::on_disconnect(std::function<void(DisconnectReason)> l
 
 events::ListenerId Socket::on_connect_error(std::function<void(const ConnectError&)> listener) {
     return on("connect_error", [f = std::move(listener)](const Args& args) {
-        const json::Value& error = args[0];
-        const json::Value& message = error["message"];
-        f(ConnectError{message.is_string() ? message.as_string() : std::string{}, error["data"]});
+        // What the server sent is read with find(): a key it left out is not an error.
+        const json::Value* message = args[0].find("message");
+        const json::Value* data = args[0].find("data");
+        f(ConnectError{message != nullptr && message->is_string() ? message->as_string() : std::string{},
+                       data != nullptr ? *data : json::Value{}});
     });
 }
 
