@@ -8,7 +8,7 @@ namespace looplab::socketio_client {
 bool Ack::wanted() const {
     if (!state_ || state_->is_sent) return false;
     const auto socket = state_->socket.lock();
-    return socket && (*socket)->connected();
+    return socket && (*socket)->connected() && (*socket)->connection_count() == state_->connection;
 }
 
 std::uint64_t Ack::id() const { return state_ ? state_->id : 0; }

@@ -145,6 +145,7 @@ void Socket::on_connect_answer(const Packet& packet) {
     if (new_pid != pid_) last_offset_.reset();
     pid_ = new_pid;
     is_connected_ = true;
+    ++connection_count_;
     flush_buffer();
     emit_reserved("connect", {});
 }
@@ -158,7 +159,7 @@ void Socket::on_event(Packet& packet) {
     if (!pid_.empty() && !args.empty() && args.values().back().is_string())
         last_offset_ = args.values().back().as_string();
     Ack ack;
-    if (packet.id) ack = Ack{std::make_shared<Ack::State>(Ack::State{self_, *packet.id, false})};
+    if (packet.id) ack = Ack{std::make_shared<Ack::State>(Ack::State{self_, *packet.id, connection_count_, false})};
     // A copy of the list: a catch-all may remove itself (or others) while it runs.
     const auto any = any_;
     for (const auto& [id, listener] : any) listener(name, args, ack);

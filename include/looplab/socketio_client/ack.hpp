@@ -10,8 +10,8 @@
 //            ack("answer", 42);          // a second call (of any copy) is ignored
 //        });
 //
-//    An Ack may be copied and kept; a call after the socket disconnected (or was destroyed)
-//    is ignored: the server forgot that question with the connection anyway.
+//    An Ack may be copied and kept; a call after the socket disconnected (or was destroyed,
+//    or reconnected since) is ignored: the server forgot that question with the connection.
 //
 // 2. We ask: Socket::emit_with_ack(event, args..., timeout, callback). The callback receives a
 //    Result<socketio::Args>: the server's answer, or an Error whose context() is one of
@@ -41,7 +41,8 @@ class Ack {
 public:
     Ack() = default;   // no acknowledgement wanted: calling it does nothing
 
-    // True when the server asked, nothing was answered yet, and the socket is connected.
+    // True when the server asked, nothing was answered yet, and the socket is still on the
+    // connection that asked (after a reconnection the server has forgotten the question).
     bool wanted() const;
 
     template <typename... A>
@@ -65,6 +66,7 @@ private:
     struct State {
         std::weak_ptr<Socket*> socket;   // empty once the Socket object is gone
         std::uint64_t id = 0;
+        std::uint64_t connection = 0;    // the socket's connection count when asked
         bool is_sent = false;
     };
     explicit Ack(std::shared_ptr<State> state) : state_(std::move(state)) {}

@@ -36,8 +36,11 @@
 //
 // Limits (options.hpp): timeout per attempt (kSioClientTimeout), the backoff
 // (kSioClientReconnectionDelay, ...Max, kSioClientRandomizationFactor), attachments per
-// packet (socketio::kSioMaxAttachments), message size (ws::kMaxMessageSize). Polling and the
-// upgrade are not implemented: WebSocket only (the reference client's transports:["websocket"]).
+// packet (socketio::kSioMaxAttachments), message size (ws::kMaxMessageSize). The server's
+// maxPayload is read (handshake()) but not enforced here: a bigger message makes the server
+// close the connection ("transport close", then a retry). Polling and the upgrade are not
+// implemented: WebSocket only (the reference client's transports: ["websocket"]).
+// describe_packet() (wire_meaning.hpp) tells what a packet the wire hook saw means.
 //
 // Contract: loop thread only. Destroy the Manager before its loop; destroying it closes the
 // connection at once and nothing fires afterwards (pending acks are dropped unanswered). Do

@@ -93,6 +93,8 @@ public:
     // True when the last CONNECT restored the previous session (connection state recovery).
     bool recovered() const { return is_recovered_; }
     Manager& io() const { return *manager_; }
+    // How many times CONNECT succeeded (tells one connection's Acks from the next's).
+    std::uint64_t connection_count() const { return connection_count_; }
     SocketOptions& options() { return options_; }   // e.g. change auth before a reconnection
 
     // ---- listening -----------------------------------------------------------------------------
@@ -221,6 +223,7 @@ private:
     OfflineBuffer buffer_;
     std::vector<PendingAck> acks_;
     std::uint64_t next_ack_id_ = 0;                  // per socket, from 0, as the reference
+    std::uint64_t connection_count_ = 0;
     std::string id_;
     std::string pid_;                                // recovery: the server's private id
     std::optional<std::string> last_offset_;         // recovery: of the last event received

@@ -26,18 +26,22 @@ TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhil
     server.io->on_connection([&](socketio::Socket& s) {
         ++connections;
         s.on("msg", [&](const socketio::Args& args) { received.push_back(args[0].as_string()); });
+        s.on("sum", [](const socketio::Args& args, const socketio::Ack& ack) { ack(args[0].as_int() + args[1].as_int()); });
     });
     socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
     ManagerEvents manager_events{manager};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
     bool volatile_sent = true;
-    // Emitted from inside "disconnect": the socket is not connected, so they wait.
+    std::int64_t sum = 0;
+    // Emitted from inside "disconnect": the socket is not connected, so they wait. The ack
+    // of a packet still in the buffer survives the disconnection.
     socket.on_disconnect([&](DisconnectReason) {
         CHECK(socket.emit("msg", "one"));
         CHECK(socket.emit("msg", "two"));
+        CHECK(socket.emit_with_ack("sum", 1, 2, 2000ms, [&](Result<socketio::Args> r) { sum = r ? (*r)[0].as_int() : -1; }));
         volatile_sent = socket.volatile_emit("msg", "lost on purpose");
-        CHECK(socket.buffered_count() == 2);
+        CHECK(socket.buffered_count() == 3);
     });
     socket.connect();
     REQUIRE(server.run_until([&] { return socket.connected(); }));
@@ -49,8 +53,9 @@ TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhil
     REQUIRE(on_server->client().session() != nullptr);
     on_server->client().session()->close();
 
-    REQUIRE(server.run_until([&] { return received.size() == 2; }));
+    REQUIRE(server.run_until([&] { return received.size() == 2 && sum != 0; }));
     CHECK(received == std::vector<std::string>{"one", "two"});
+    CHECK(sum == 3);
     CHECK_FALSE(volatile_sent);
     CHECK(recorder.events == std::vector<std::string>{"connect", "disconnect:transport close", "connect"});
     CHECK(connections == 2);
@@ -245,4 +250,31 @@ TEST_CASE("client: a bad open packet or no server at all is a connect_error, the
     CHECK(recorder.connects == 0);
     manager.close();
     CHECK_FALSE(manager.is_reconnecting());
+}
+
+TEST_CASE("client: an Ack kept across a reconnection is not sent on the new connection", "[socketio_client][integration]") {
+    const std::string poller = GENERATE(from_range(testing::test_pollers()));
+    ServerFixture server{poller};
+    int answers = 0;
+    server.io->on_connection([&](socketio::Socket& s) {
+        s.emit_with_ack("question", 5000ms, [&](std::optional<socketio::AckError> error, const socketio::Args&) {
+            if (!error) ++answers;
+        });
+    });
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    auto& socket = manager.socket("/");
+    std::vector<socketio_client::Ack> kept;
+    socket.on("question", [&](const socketio::Args&, const socketio_client::Ack& ack) { kept.push_back(ack); });
+    socket.connect();
+    REQUIRE(server.run_until([&] { return kept.size() == 1; }));
+    CHECK(kept[0].wanted());
+    manager.drop_transport();
+    REQUIRE(server.run_until([&] { return kept.size() == 2 && socket.connected(); }));
+    CHECK_FALSE(kept[0].wanted());   // asked on the connection that is gone
+    kept[0]("too late");
+    CHECK(kept[1].wanted());
+    kept[1]("in time");
+    REQUIRE(server.run_until([&] { return answers == 1; }));
+    server.run_for(30ms);
+    CHECK(answers == 1);
 }
