@@ -2,6 +2,7 @@
 // getting it back. The packets that travel on it are read in manager_packets.cpp.
 #include "looplab/socketio_client/manager.hpp"
 
+#include "looplab/core/assert.hpp"
 #include "looplab/engineio/packet.hpp"
 
 #include <fmt/format.h>
@@ -37,6 +38,8 @@ Manager::~Manager() {
 Socket& Manager::socket(std::string_view nsp, SocketOptions options) {
     std::string name{nsp};
     if (name.empty() || name.front() != '/') name.insert(name.begin(), '/');
+    LOOPLAB_ASSERT(name.find(',') == std::string::npos,
+                   "a namespace name cannot contain ',' (it ends the namespace on the wire)");
     auto found = sockets_.find(name);
     if (found == sockets_.end())
         found = sockets_.emplace(name, std::make_unique<Socket>(*this, name, std::move(options))).first;

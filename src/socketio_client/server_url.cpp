@@ -33,6 +33,9 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
         path = path.substr(0, path.find_first_of("?#"));
         if (path.size() > 1) nsp = std::string{path};
         while (nsp.size() > 1 && nsp.back() == '/') nsp.pop_back();
+        // On the wire a ',' ends the namespace ("2/admin,[...]"): it cannot be part of one.
+        if (nsp.find(',') != std::string::npos)
+            return Error::because(fmt::format("socketio_client: a namespace cannot contain ',' ('{}')", nsp));
     }
     if (authority.empty()) return Error::because(fmt::format("socketio_client: no host in '{}'", url));
     std::string with_port{authority};

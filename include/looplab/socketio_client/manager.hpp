@@ -98,7 +98,8 @@ public:
     Manager& operator=(const Manager&) = delete;
 
     // The socket of namespace `nsp` ("/chat"; made on first use with `options`, which a later
-    // call does not change). It is not connected until its connect().
+    // call does not change). It is not connected until its connect(). A name with ',' is a
+    // bug (asserted): on the wire the ',' ends the namespace; parse_server_url() refuses it.
     Socket& socket(std::string_view nsp = "/", SocketOptions options = {});
 
     // Starts connecting (nothing if already Opening or Open). Sockets call it themselves.

@@ -11,6 +11,7 @@
 // "localhost" is the one name we know. TLS (https://, wss://) is not supported.
 //
 // Errors, e.g. "socketio_client: https:// needs TLS, which looplab does not have",
+// "socketio_client: a namespace cannot contain ',' ('/a,b')",
 // "socketio_client: not a numeric address 'example.com:80' (no DNS here)".
 //
 // Contract: pure function.

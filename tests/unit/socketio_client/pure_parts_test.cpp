@@ -102,6 +102,7 @@ TEST_CASE("server URLs: the path is the namespace, numeric hosts only, no TLS", 
     CHECK_THAT(parse_server_url("http://example.com:80").error().message(), Catch::Contains("no DNS"));
     CHECK_FALSE(parse_server_url("ftp://127.0.0.1:21"));
     CHECK_FALSE(parse_server_url("http:///chat"));
+    CHECK_THAT(parse_server_url("http://127.0.0.1:1/a,b").error().message(), Catch::Contains("','"));
 }
 
 TEST_CASE("the open packet is read, and a bad one is named", "[socketio_client]") {
