@@ -47,6 +47,10 @@ inline constexpr Millis kSioClientTimeout{20'000};
 // ("queued") true, and the caller learns at once. The reference client has no limit.
 inline constexpr std::size_t kSioClientMaxBufferedPackets = 1000;
 
+// Acknowledgements waiting for an answer have no count limit of their own: each has the
+// timeout its emit_with_ack() was given, so what they hold is bounded by the rate of asking
+// times that timeout, and a disconnection ends those already sent.
+
 // The error an emit_with_ack() callback gets when its packet found the offline buffer full.
 inline constexpr std::string_view kAckBufferFull = "offline buffer is full";
 

@@ -9,7 +9,7 @@
 //     s.on_connect([&] { s.emit("hello", "world"); });
 //     s.on("chat", [](const socketio::Args& args) { ... });
 //     s.on("ask", [](const socketio::Args&, const socketio_client::Ack& ack) { ack("yes"); });
-//     s.on_disconnect([](DisconnectReason why, const std::string&) { ... });
+//     s.on_disconnect([](DisconnectReason why) { ... });
 //     s.on_connect_error([](const ConnectError& e) { ... e.message, e.data ... });
 //     s.emit_with_ack("sum", 1, 2, 500ms, [](Result<socketio::Args> r) { ... });
 //     s.connect();
