@@ -217,7 +217,9 @@ TEST_CASE("client: a server that stops pinging is dead after pingInterval + ping
     const auto connected_at = loop.now();
     REQUIRE(loop.run_until([&] { return !recorder.disconnects.empty(); }, 2000ms));
     CHECK(recorder.disconnects[0] == DisconnectReason::PingTimeout);
-    CHECK(loop.now() - connected_at >= 70ms);
+    // The ping may be read in the same turn as the CONNECT answer: measured from there,
+    // the deadline (last ping + 70 ms) is a hair under 70 ms away.
+    CHECK(loop.now() - connected_at >= 60ms);
     CHECK(pings == 1);
     CHECK(std::find(fake.received.begin(), fake.received.end(), "3") != fake.received.end());
     CHECK_FALSE(manager.is_reconnecting());   // reconnection is off here
