@@ -92,6 +92,24 @@ TEST_CASE("client: the server is destroyed and made again on the same port; the 
     CHECK(server.io->main_namespace().socket_count() == 1);
 }
 
+TEST_CASE("client: Server::close() (\"server shutting down\" there) is a transport close here, and the client retries", "[socketio_client][integration]") {
+    const std::string poller = GENERATE(from_range(testing::test_pollers()));
+    ServerFixture server{poller};
+    std::vector<std::string> server_reasons;
+    server.io->on_connection([&](socketio::Socket& s) {
+        s.on_disconnect([&](socketio::DisconnectReason why) { server_reasons.emplace_back(to_string(why)); });
+    });
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    auto& socket = manager.socket("/");
+    Recorder recorder{socket};
+    socket.connect();
+    REQUIRE(server.run_until([&] { return socket.connected(); }));
+    server.io->close();
+    REQUIRE(server.run_until([&] { return recorder.connects == 2; }));
+    CHECK(server_reasons == std::vector<std::string>{"server shutting down"});
+    CHECK(recorder.disconnects == std::vector<DisconnectReason>{DisconnectReason::TransportClose});
+}
+
 TEST_CASE("client: reconnection gives up after reconnection_attempts", "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
