@@ -222,3 +222,32 @@ TEST_CASE("client: two namespaces share one connection; an unknown one is refuse
     main.disconnect();
     CHECK_FALSE(manager.is_open());
 }
+
+TEST_CASE("client: an ack that comes after its timeout is ignored; the callback ran once", "[socketio_client][integration]") {
+    const std::string poller = GENERATE(from_range(testing::test_pollers()));
+    ServerFixture server{poller};
+    bool late_answer_sent = false;
+    server.io->on_connection([&](socketio::Socket& s) {
+        s.on("slow", [&](const socketio::Args&, const socketio::Ack& ack) {
+            server.loop.set_timeout(80ms, [&, ack] {
+                ack("late");
+                late_answer_sent = true;
+            });
+        });
+    });
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    auto& socket = manager.socket("/");
+    socket.connect();
+    REQUIRE(server.run_until([&] { return socket.connected(); }));
+    std::vector<std::string> results;
+    socket.emit_with_ack("slow", 20ms, [&](Result<socketio::Args> r) {
+        results.push_back(r ? (*r)[0].as_string() : r.error().message());
+    });
+    REQUIRE(server.run_until([&] { return late_answer_sent; }));
+    // One more round trip, so the late ACK has surely been read by now.
+    bool pong = false;
+    socket.emit_with_ack("slow", 1000ms, [&](Result<socketio::Args>) { pong = true; });
+    REQUIRE(server.run_until([&] { return pong; }));
+    CHECK(results == std::vector<std::string>{std::string{socketio::kAckTimedOut}});
+    CHECK(socket.pending_ack_count() == 0);
+}
