@@ -26,22 +26,20 @@ constexpr std::string_view kPayloadContentType = "text/plain; charset=UTF-8";
 
 void SessionImpl::on_poll(http::Responder responder, http::Headers cors) {
     if (is_draining_) {   // closed by us: this GET takes what was left, and the "1"
-        pending_get_ = std::move(responder);
-        pending_get_cors_ = std::move(cors);
+        hold_get(std::move(responder), std::move(cors));
         answer_poll(take_payload());
         finish_transport();
         return;
     }
-    if (pending_get_.is_pending()) {
+    if (has_held_get()) {
         http::Response refused = error_response(ErrorCode::BadRequest);
         add_headers(refused, cors);
         responder.respond(std::move(refused));
         end(CloseReason::TransportError, "a second GET while one was held (overlap from client)");
         return;
     }
-    pending_get_ = std::move(responder);
-    pending_get_cors_ = std::move(cors);
-    pending_get_.on_abandoned([this] {
+    hold_get(std::move(responder), std::move(cors));
+    held_->responder.on_abandoned([this] {
         end(CloseReason::TransportError, "poll connection closed prematurely");
     });
     if (!queue_.empty()) {
@@ -86,7 +84,7 @@ http::Response SessionImpl::on_data(const http::Request& request, const http::He
 }
 
 void SessionImpl::schedule_flush() {
-    if (is_flush_posted_ || !pending_get_.is_pending()) return;
+    if (is_flush_posted_ || !has_held_get()) return;
     // In the loop's "next" phase: what this turn sends (every event of it) leaves in one
     // answer. (Not post_soon: a send from outside any callback would wait for the next one.)
     is_flush_posted_ = true;
@@ -98,7 +96,7 @@ void SessionImpl::schedule_flush() {
 }
 
 void SessionImpl::flush_poll() {
-    if (!pending_get_.is_pending() || queue_.empty()) return;
+    if (!has_held_get() || queue_.empty()) return;
     answer_poll(take_payload());
 }
 
@@ -114,9 +112,9 @@ std::string SessionImpl::take_payload() {
 void SessionImpl::answer_poll(std::string body) {
     http::Response response{200};
     response.set_body(std::move(body), std::string{kPayloadContentType});
-    add_headers(response, pending_get_cors_);
-    pending_get_cors_ = {};
-    (void)pending_get_.respond(std::move(response));
+    const std::unique_ptr<HeldPoll> held = std::move(held_);   // answered: its memory goes
+    add_headers(response, held->cors);
+    (void)held->responder.respond(std::move(response));
 }
 
 }   // namespace looplab::engineio

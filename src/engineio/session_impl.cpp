@@ -24,7 +24,7 @@ SessionImpl::~SessionImpl() {
     if (socket_ != nullptr) ServerCore::detach_socket(*socket_);
     if (probe_ != nullptr) ServerCore::detach_socket(*probe_);
     // A poll still held (the server is being destroyed): tell the client the session ended.
-    if (pending_get_.is_pending()) {
+    if (has_held_get()) {
         std::string body;
         append_to_payload(body, Packet{PacketType::Close, {}, false});
         answer_poll(std::move(body));
@@ -64,7 +64,7 @@ bool SessionImpl::is_writable() const {
     if (transport_ == TransportKind::WebSocket)
         return socket_ != nullptr && socket_->state() == ws::WebSocket::State::Open &&
                socket_->buffered_amount() < ws::kDefaultHighWatermark;
-    return pending_get_.is_pending() && queue_.empty() && probe_ == nullptr;
+    return has_held_get() && queue_.empty() && probe_ == nullptr;
 }
 
 // ---- receiving -----------------------------------------------------------------------------
@@ -154,7 +154,7 @@ void SessionImpl::end(CloseReason reason, std::string description) {
         finish_transport();
         return;
     }
-    if (pending_get_.is_pending()) {
+    if (has_held_get()) {
         std::string body;
         if (reason == CloseReason::ForcedClose) body = take_payload();
         append_to_payload(body, Packet{reason == CloseReason::TransportClose ? PacketType::Noop

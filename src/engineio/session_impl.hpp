@@ -87,7 +87,11 @@ private:
     void schedule_flush();
     void flush_poll();
     std::string take_payload();
-    void answer_poll(std::string body);
+    void answer_poll(std::string body);   // to the held GET
+    bool has_held_get() const { return held_ && held_->responder.is_pending(); }
+    void hold_get(http::Responder responder, http::Headers cors) {
+        held_ = std::make_unique<HeldPoll>(HeldPoll{std::move(responder), std::move(cors)});
+    }
 
     // websocket
     void write_to_socket(ws::WebSocket& socket, PacketType type, std::string_view data,
@@ -104,8 +108,13 @@ private:
 
     std::vector<Packet> queue_;           // waiting for a GET (polling, or during an upgrade)
     std::size_t queued_bytes_ = 0;
-    http::Responder pending_get_;         // the held GET, if any
-    http::Headers pending_get_cors_;      // CORS headers for its answer
+    // The held GET and the CORS headers of its answer. On the heap, and only while a GET is
+    // held: a WebSocket session never has one (64 bytes fewer for each).
+    struct HeldPoll {
+        http::Responder responder;
+        http::Headers cors;
+    };
+    std::unique_ptr<HeldPoll> held_;
 
     ws::WebSocket* socket_ = nullptr;     // the WebSocket in use (transport_ == WebSocket)
     ws::WebSocket* probe_ = nullptr;      // the WebSocket an upgrade is trying

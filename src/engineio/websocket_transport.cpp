@@ -101,7 +101,7 @@ void SessionImpl::on_probe_message(const ws::Message& message) {
         is_probed_ = true;
         // Release the held GET so the client's polling can pause: with what is queued if
         // anything (it would have left on this GET anyway), else a noop.
-        if (pending_get_.is_pending()) {
+        if (has_held_get()) {
             if (queue_.empty()) {
                 std::string noop;
                 append_to_payload(noop, Packet{PacketType::Noop, {}, false});
@@ -122,7 +122,7 @@ void SessionImpl::on_probe_message(const ws::Message& message) {
 void SessionImpl::complete_upgrade() {
     server_.loop().cancel_timer(upgrade_timer_);
     upgrade_timer_ = 0;
-    if (pending_get_.is_pending()) {   // a well-behaved client has none left: end it anyway
+    if (has_held_get()) {   // a well-behaved client has none left: end it anyway
         std::string noop;
         append_to_payload(noop, Packet{PacketType::Noop, {}, false});
         answer_poll(std::move(noop));

@@ -125,6 +125,16 @@ test("flags: --ping-interval, --ping-timeout and --state-recovery-ms; SIGTERM ex
   }
 });
 
+test("--auth-delay-ms 0 is accepted (auth at once); a negative delay is refused", { timeout: 30000 }, async () => {
+  const { child, port } = await start(["--auth-delay-ms", "0"]);
+  try {
+    assert.deepEqual(Object.keys(await connectReply(port)), ["sid"]);
+  } finally {
+    assert.equal(await stop(child, "SIGTERM"), 0);
+  }
+  assert.equal((await run(["--auth-delay-ms", "-1"])).status, 2);
+});
+
 test("--poller picks the backend: poll works, an unknown name is refused", { timeout: 30000 }, async () => {
   const { child, port } = await start(["--poller", "poll"]);
   try {
@@ -141,7 +151,7 @@ test("--help prints the usage and exits 0; an unknown flag exits 2 with the usag
   const help = await run(["--help"]);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /usage: socketio_contract_server/);
-  for (const flag of ["--port", "--host", "--ping-interval", "--ping-timeout", "--state-recovery-ms", "--poller"]) {
+  for (const flag of ["--port", "--host", "--ping-interval", "--ping-timeout", "--state-recovery-ms", "--poller", "--auth-delay-ms"]) {
     assert.ok(help.stdout.includes(flag), `--help mentions ${flag}`);
   }
   const bad = await run(["--no-such-flag"]);
