@@ -17,9 +17,13 @@
 #pragma once
 
 #include "looplab/codec/json.hpp"
+#include "looplab/core/clock.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <span>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace looplab::socketio {
@@ -63,6 +67,28 @@ public:
 private:
     std::vector<json::Array> free_;
 };
+
+// Appends each argument of an emit() to `data` as a json::Value, in order.
+template <typename... A>
+void append_args(json::Array& data, A&&... args) {
+    (data.emplace_back(std::forward<A>(args)), ...);
+}
+
+// emit_with_ack(event, args..., timeout, callback) takes its timeout and callback last, which
+// a C++ parameter pack cannot: this appends the first sizeof...(A) - 2 arguments to `data` and
+// returns the timeout and the callback (as a Callback). Shared by the server's and the
+// client's Socket.
+template <typename Callback, typename... A>
+std::pair<Millis, Callback> append_args_then_take_ack(json::Array& data, A&&... all) {
+    static_assert(sizeof...(A) >= 2, "emit_with_ack(event, args..., timeout, callback)");
+    constexpr std::size_t kArgs = sizeof...(A) - 2;
+    auto pack = std::forward_as_tuple(std::forward<A>(all)...);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (data.emplace_back(std::get<I>(std::move(pack))), ...);
+    }(std::make_index_sequence<kArgs>{});
+    return {std::chrono::duration_cast<Millis>(std::get<kArgs>(pack)),
+            Callback(std::get<kArgs + 1>(std::move(pack)))};
+}
 
 // Most arrays the pool keeps; more are freed. Nesting deeper than this is rare.
 inline constexpr std::size_t kSioPooledArrays = 8;

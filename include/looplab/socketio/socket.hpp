@@ -142,7 +142,7 @@ public:
     template <typename... A>
     bool emit(std::string_view event, A&&... args) {
         json::Array data = start_event(event, sizeof...(A));
-        (data.emplace_back(std::forward<A>(args)), ...);
+        socketio::detail::append_args(data, std::forward<A>(args)...);
         return send_event(std::move(data), /*is_volatile=*/false);
     }
 
@@ -159,7 +159,7 @@ public:
     template <typename... A>
     bool volatile_emit(std::string_view event, A&&... args) {
         json::Array data = start_event(event, sizeof...(A));
-        (data.emplace_back(std::forward<A>(args)), ...);
+        socketio::detail::append_args(data, std::forward<A>(args)...);
         return send_event(std::move(data), /*is_volatile=*/true);
     }
 
@@ -168,16 +168,10 @@ public:
     // `timeout` passes first, (kAckDisconnected) when the socket disconnects first.
     template <typename... A>
     bool emit_with_ack(std::string_view event, A&&... args_then_timeout_and_callback) {
-        static_assert(sizeof...(A) >= 2, "emit_with_ack(event, args..., timeout, callback)");
-        constexpr std::size_t kArgs = sizeof...(A) - 2;
-        auto all = std::forward_as_tuple(std::forward<A>(args_then_timeout_and_callback)...);
-        json::Array data = start_event(event, kArgs);
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (data.emplace_back(std::get<I>(std::move(all))), ...);
-        }(std::make_index_sequence<kArgs>{});
-        const Millis timeout = std::chrono::duration_cast<Millis>(std::get<kArgs>(all));
-        return send_event_with_ack(std::move(data), timeout,
-                                   AckCallback(std::get<kArgs + 1>(std::move(all))));
+        json::Array data = start_event(event, sizeof...(A) >= 2 ? sizeof...(A) - 2 : 0);
+        auto [timeout, callback] = socketio::detail::append_args_then_take_ack<AckCallback>(
+            data, std::forward<A>(args_then_timeout_and_callback)...);
+        return send_event_with_ack(std::move(data), timeout, std::move(callback));
     }
 
     // emit("message", args...), as socket.io's send().

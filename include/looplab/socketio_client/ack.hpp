@@ -50,7 +50,7 @@ public:
         if (!wanted()) return;
         codec::json::Array reply;
         reply.reserve(sizeof...(A));
-        (reply.emplace_back(std::forward<A>(args)), ...);
+        socketio::detail::append_args(reply, std::forward<A>(args)...);
         send(std::move(reply));
     }
 

@@ -20,6 +20,17 @@ void receive_until(loop::EventLoop& loop, Recorder& client, std::size_t size) {
     REQUIRE(loop.run_until([&] { return client.received.size() >= size || client.closed(); }, 10s));
 }
 
+// A connection accepted by `server` and a client recording what it hears, connected.
+struct Connected {
+    explicit Connected(loop::EventLoop& loop)
+        : server(loop), client(connect_recorded(loop, server.address(), received)) {
+        REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
+    }
+    AcceptOne server;
+    Recorder received;
+    std::unique_ptr<TcpConnection> client;
+};
+
 }   // namespace
 
 TEST_CASE("replies sent inside on_data wait in the buffer and leave when on_data returns",
@@ -260,11 +271,9 @@ TEST_CASE("cork() gathers sends made outside on_data until the last uncork()",
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    AcceptOne server{loop};
-    Recorder received;
-    auto client = connect_recorded(loop, server.address(), received);
-    REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
-    TcpConnection& connection = *server.connection;
+    Connected pair{loop};
+    TcpConnection& connection = *pair.server.connection;
+    Recorder& received = pair.received;
 
     connection.cork();
     connection.cork();   // corks nest
@@ -286,11 +295,9 @@ TEST_CASE("cork_until_next_phase() sends what a turn gathered in the loop's next
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    AcceptOne server{loop};
-    Recorder received;
-    auto client = connect_recorded(loop, server.address(), received);
-    REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
-    TcpConnection& connection = *server.connection;
+    Connected pair{loop};
+    TcpConnection& connection = *pair.server.connection;
+    Recorder& received = pair.received;
 
     std::optional<std::size_t> pending_in_timer;
     std::optional<std::size_t> pending_in_next_phase;
@@ -315,11 +322,10 @@ TEST_CASE("a corked connection closed or destroyed before its next phase is safe
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
+    Connected pair{loop};
+    auto& server = pair.server;
+    Recorder& received = pair.received;
     SECTION("close() sends what was gathered, then the FIN") {
-        AcceptOne server{loop};
-        Recorder received;
-        auto client = connect_recorded(loop, server.address(), received);
-        REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
         server.connection->cork_until_next_phase();
         CHECK(server.connection->send("last words"));
         server.connection->close();
@@ -328,10 +334,6 @@ TEST_CASE("a corked connection closed or destroyed before its next phase is safe
         CHECK(received.received == "last words");
     }
     SECTION("destroyed: the posted uncork finds it gone") {
-        AcceptOne server{loop};
-        Recorder received;
-        auto client = connect_recorded(loop, server.address(), received);
-        REQUIRE(loop.run_until([&] { return server.connection != nullptr; }, 10s));
         server.connection->cork_until_next_phase();
         CHECK(server.connection->send("dropped"));
         server.connection.reset();
