@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <span>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -67,6 +68,22 @@ public:
 private:
     std::vector<json::Array> free_;
 };
+
+// An event listener as a Socket keeps it, taking (const Args&, const AckType&): one that takes
+// (const Args&) or () is wrapped. Shared by the server's and the client's Socket.
+template <typename AckType, typename F>
+auto as_event_listener(F&& listener) {
+    using Fn = std::decay_t<F>;
+    if constexpr (std::is_invocable_v<Fn&, const Args&, const AckType&>) {
+        return Fn(std::forward<F>(listener));
+    } else if constexpr (std::is_invocable_v<Fn&, const Args&>) {
+        return [f = Fn(std::forward<F>(listener))](const Args& args, const AckType&) mutable { f(args); };
+    } else {
+        static_assert(std::is_invocable_v<Fn&>,
+                      "a Socket listener takes (const Args&, const Ack&), (const Args&) or ()");
+        return [f = Fn(std::forward<F>(listener))](const Args&, const AckType&) mutable { f(); };
+    }
+}
 
 // Appends each argument of an emit() to `data` as a json::Value, in order.
 template <typename... A>

@@ -104,11 +104,11 @@ public:
     // ---- listening (incoming events) ---------------------------------------------------------
     template <typename F>
     events::ListenerId on(std::string_view event, F&& listener) {
-        return emitter().on(event, as_listener(std::forward<F>(listener)));
+        return emitter().on(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     template <typename F>
     events::ListenerId once(std::string_view event, F&& listener) {
-        return emitter().once(event, as_listener(std::forward<F>(listener)));
+        return emitter().once(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     bool off(events::ListenerId id) { return emitter_ && emitter_->off(id); }
     void remove_all_listeners(std::string_view event) { if (emitter_) emitter_->remove_all(event); }
@@ -248,19 +248,6 @@ private:
         std::size_t pending_packets = 0;   // events inside per-packet middlewares
     };
 
-    template <typename F>
-    static auto as_listener(F&& listener) {
-        using Fn = std::decay_t<F>;
-        if constexpr (std::is_invocable_v<Fn&, const Args&, const Ack&>) {
-            return Fn(std::forward<F>(listener));
-        } else if constexpr (std::is_invocable_v<Fn&, const Args&>) {
-            return [f = Fn(std::forward<F>(listener))](const Args& args, const Ack&) mutable { f(args); };
-        } else {
-            static_assert(std::is_invocable_v<Fn&>,
-                          "a Socket listener takes (const Args&, const Ack&), (const Args&) or ()");
-            return [f = Fn(std::forward<F>(listener))](const Args&, const Ack&) mutable { f(); };
-        }
-    }
     template <typename F>
     static auto reason_listener(F&& listener) {
         return [f = std::decay_t<F>(std::forward<F>(listener))](const Args& args, const Ack&) mutable {

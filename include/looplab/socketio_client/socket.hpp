@@ -101,11 +101,11 @@ public:
     // Listeners take (const Args&, const Ack&), (const Args&) or ().
     template <typename F>
     events::ListenerId on(std::string_view event, F&& listener) {
-        return emitter_.on(event, as_listener(std::forward<F>(listener)));
+        return emitter_.on(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     template <typename F>
     events::ListenerId once(std::string_view event, F&& listener) {
-        return emitter_.once(event, as_listener(std::forward<F>(listener)));
+        return emitter_.once(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     bool off(events::ListenerId id) { return emitter_.off(id); }
     void remove_all_listeners(std::string_view event) { emitter_.remove_all(event); }
@@ -178,19 +178,6 @@ private:
         AckCallback callback;
     };
 
-    template <typename F>
-    static auto as_listener(F&& listener) {
-        using Fn = std::decay_t<F>;
-        if constexpr (std::is_invocable_v<Fn&, const Args&, const Ack&>) {
-            return Fn(std::forward<F>(listener));
-        } else if constexpr (std::is_invocable_v<Fn&, const Args&>) {
-            return [f = Fn(std::forward<F>(listener))](const Args& args, const Ack&) mutable { f(args); };
-        } else {
-            static_assert(std::is_invocable_v<Fn&>,
-                          "a Socket listener takes (const Args&, const Ack&), (const Args&) or ()");
-            return [f = Fn(std::forward<F>(listener))](const Args&, const Ack&) mutable { f(); };
-        }
-    }
 
     codec::json::Array start_event(std::string_view event, std::size_t arg_count);
     bool send_event(codec::json::Array&& data, bool is_volatile);
