@@ -2,6 +2,8 @@
 // receives, the heartbeat, and ending it once.
 #include "session_impl.hpp"
 
+#include "looplab/core/assert.hpp"
+
 #include "server_core.hpp"
 
 #include <fmt/format.h>
@@ -11,10 +13,12 @@
 
 namespace looplab::engineio {
 
-SessionImpl::SessionImpl(ServerCore& server, std::string id, Handshake handshake,
+SessionImpl::SessionImpl(ServerCore& server, std::string_view id, Handshake handshake,
                          TransportKind transport)
-    : server_(server), id_(std::move(id)), handshake_(std::move(handshake)),
-      transport_(transport) {}
+    : server_(server), handshake_(std::move(handshake)), transport_(transport) {
+    LOOPLAB_ASSERT(id.size() == id_.size(), "an Engine.IO sid has kEioSidLength characters");
+    std::copy(id.begin(), id.end(), id_.begin());
+}
 
 SessionImpl::~SessionImpl() {
     stop_heartbeat();
@@ -144,7 +148,7 @@ void SessionImpl::end(CloseReason reason, std::string description) {
     stop_heartbeat();
     if (probe_ != nullptr) drop_probe();
     if (reason == CloseReason::TransportError || reason == CloseReason::ParseError)
-        server_.log(fmt::format("engineio: session {} closed ({}): {}", id_, to_string(reason),
+        server_.log(fmt::format("engineio: session {} closed ({}): {}", id(), to_string(reason),
                                 description));
     server_.report_close_later(*this, reason, std::move(description));
 

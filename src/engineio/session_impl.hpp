@@ -12,6 +12,7 @@
 #pragma once
 
 #include "looplab/core/clock.hpp"
+#include "looplab/engineio/open_packet.hpp"
 #include "looplab/engineio/packet.hpp"
 #include "looplab/engineio/session.hpp"
 #include "looplab/http/request.hpp"
@@ -20,6 +21,7 @@
 #include "looplab/net/lifetime_flag.hpp"
 #include "looplab/ws/web_socket.hpp"
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -30,13 +32,13 @@ class ServerCore;
 
 class SessionImpl final : public Session {
 public:
-    SessionImpl(ServerCore& server, std::string id, Handshake handshake, TransportKind transport);
+    SessionImpl(ServerCore& server, std::string_view id, Handshake handshake, TransportKind transport);
     ~SessionImpl() override;
     SessionImpl(const SessionImpl&) = delete;
     SessionImpl& operator=(const SessionImpl&) = delete;
 
     // ---- Session ---------------------------------------------------------------------------
-    const std::string& id() const override { return id_; }
+    std::string_view id() const override { return {id_.data(), id_.size()}; }
     const Handshake& handshake() const override { return handshake_; }
     TransportKind transport() const override { return transport_; }
     void send_text(std::string_view text) override;
@@ -101,7 +103,7 @@ private:
     void drop_probe();
 
     ServerCore& server_;
-    std::string id_;
+    std::array<char, kEioSidLength> id_{};   // inline: a heap string would cost 48 bytes more
     Handshake handshake_;
     TransportKind transport_;
     State state_ = State::Open;

@@ -78,7 +78,7 @@ class Session {
 public:
     virtual ~Session() = default;
 
-    virtual const std::string& id() const = 0;
+    virtual std::string_view id() const = 0;
     virtual const Handshake& handshake() const = 0;
     virtual TransportKind transport() const = 0;
 

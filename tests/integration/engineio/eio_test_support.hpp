@@ -42,14 +42,14 @@ struct Recorder final : engineio::ServerListener {
 
     void on_open(engineio::Session& session) override { opened.push_back(&session); }
     void on_message(engineio::Session& session, std::string_view data, bool is_binary) override {
-        messages.push_back(Message{session.id(), std::string{data}, is_binary});
+        messages.push_back(Message{std::string{session.id()}, std::string{data}, is_binary});
         if (!echo) return;
         if (is_binary) session.send_binary(data);
         else session.send_text(data);
     }
     void on_close(engineio::Session& session, engineio::CloseReason reason,
                   std::string_view description) override {
-        closed.push_back(Closed{session.id(), reason, std::string{description}});
+        closed.push_back(Closed{std::string{session.id()}, reason, std::string{description}});
         std::erase(opened, &session);
     }
     std::optional<engineio::CloseReason> reason_for(std::string_view sid) const {

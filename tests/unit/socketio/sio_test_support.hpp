@@ -51,7 +51,7 @@ public:
         : harness_(harness), id_(std::move(id)),
           handshake_("/socket.io/?EIO=4&transport=websocket", {}, {}, 0) {}
 
-    const std::string& id() const override { return id_; }
+    std::string_view id() const override { return id_; }
     const engineio::Handshake& handshake() const override { return handshake_; }
     engineio::TransportKind transport() const override { return engineio::TransportKind::WebSocket; }
     void send_text(std::string_view text) override {
