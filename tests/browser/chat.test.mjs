@@ -200,6 +200,25 @@ test("the chat page links to the inspector, and the seed snippet's echo still wo
   }
 });
 
+test("with ?polling the page starts on long-polling, upgrades to WebSocket, and the wire panel shows it", { timeout: kTestTimeoutMs }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  context.setDefaultTimeout(kWaitMs);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error));
+  try {
+    await page.goto(`http://localhost:${port}/?polling`);
+    await enter(page, unique("pol"), unique("poll"));
+    await page.locator('#wire-log li[data-direction="sent"]', { hasText: "ping probe" }).waitFor();
+    await page.locator('#wire-log li[data-direction="sent"]', { hasText: "upgrade: from now on" }).waitFor();
+    await send(page, "over the upgraded transport");
+    await message(page, "over the upgraded transport", "acked").waitFor();
+    assert.deepEqual(errors.map(String), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("the server restarts: both pages show the banner, buffer, reconnect and go on", { timeout: kTestTimeoutMs }, async () => {
   let server = await startServer(0);
   const serverPort = server.port;
