@@ -107,10 +107,12 @@ function connect(nickname) {
     stopShowingTyping(message.room, message.from);
   });
   // What was said in a room while we were away (or before we joined): added unless we have
-  // that id already.
+  // that message already.
   socket.on("history", ({ room, messages }) => {
-    const have = new Set((state.messages.get(room) ?? []).map((entry) => entry.id).filter((id) => id !== undefined));
-    const missing = messages.filter((entry) => !have.has(entry.id));
+    // ids count from 1 again when the server restarts: (id, at) tells two messages apart.
+    const keyOf = (entry) => `${entry.id}@${entry.at}`;
+    const have = new Set((state.messages.get(room) ?? []).filter((entry) => entry.id !== undefined).map(keyOf));
+    const missing = messages.filter((entry) => !have.has(keyOf(entry)));
     if (missing.length === 0) return;
     if (!state.messages.has(room)) state.messages.set(room, []);
     const list = state.messages.get(room);

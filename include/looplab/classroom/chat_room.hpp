@@ -13,6 +13,8 @@
 //       A nickname already in use is made unique, not refused ("ada" -> "ada-2"): a page
 //       that reconnects must never be locked out by its own ghost. rooms: the rooms to be
 //       in (a reconnecting page passes the rooms it was in); absent or empty: [kChatLobby].
+//       A room name that fails its check or a limit is skipped: welcome.rooms says which
+//       rooms were joined.
 //   server -> "welcome"  {id, nickname, rooms: [joined...], limits: {nickname, room,
 //                         message, rooms_per_member}}
 //   server -> "rooms"    [{name, members}] — every room with people in it (kChatLobby
@@ -30,12 +32,18 @@
 //   server -> "history" {room, messages: [message...]} — to a member who joins a room (at
 //                         CONNECT too) that has some: its last kChatHistoryMessages messages,
 //                         oldest first, so a page that was away (a restart, a dropped
-//                         connection) gets what was said meanwhile; pages skip ids they have
+//                         connection) gets what was said meanwhile; pages skip those they
+//                         have. History lives in memory: a restart forgets it, and ids count
+//                         from 1 again (so (id, at) is what tells two messages apart)
 //   "typing" ({room, typing}) -> volatile broadcast "typing" {room, nickname, typing} to
 //                         the room except the sender (no ack; lost ones do not matter)
 //
 // Every error answer is {error: "<a sentence>"}; an event sent without an ack that fails is
 // dropped (there is nobody to tell). Bad payload types are errors, never crashes.
+//
+// Costs: each join, leave, connect and disconnect sends "rooms" to everyone (O(people));
+// fine for a classroom, not for a stadium. "typing" is not rate-limited (it is volatile and
+// goes to one room).
 //
 // Contract: loop thread only. Destroy it before the socketio::Server it serves.
 #pragma once
