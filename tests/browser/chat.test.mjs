@@ -182,6 +182,21 @@ test("two pages join a room and chat: ticks, typing, presence, the wire panel", 
   }
 });
 
+test("a nickname the server refuses brings the prompt back with its reason; a good one gets in", { timeout: kTestTimeoutMs }, async () => {
+  const { page, context, record } = await openChat(port);
+  try {
+    await page.fill("#nick-input", "x".repeat(40));
+    await page.click("#nick-submit");
+    await page.locator("#nick-error", { hasText: "a nickname is too long (40 bytes; at most 32)" }).waitFor();
+    assert.equal(await page.locator("#chat").isHidden(), true);
+    await enter(page, unique("ok"));
+    assert.equal(await page.locator("#current-room").textContent(), "# lobby", "the lobby by default");
+    assert.deepEqual(record.errors.map(String), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("the chat page links to the inspector, and the seed snippet's echo still works there", { timeout: kTestTimeoutMs }, async () => {
   const { page, context } = await openChat(port);
   try {
