@@ -3,7 +3,7 @@
 // Everything the page does goes through one Socket.IO socket (looplab-client.js, written
 // here, no build step). The server's side and the event names are in
 // src/classroom/chat_room.hpp:
-//   we send     join, leave, nickname, message (with an ack: the ✓), typing (volatile)
+//   we send     join, leave, nickname (a rename), message (with an ack: the ✓), typing (volatile)
 //   we receive  welcome, rooms, presence, message, history, typing
 // Reconnection is the client's: when the connection drops it retries with backoff, and what
 // we emit meanwhile waits in socket.sendBuffer, sent in order once it is back. The page only
@@ -91,6 +91,7 @@ function connect(nickname) {
     $("room-input").maxLength = welcome.limits.room;
     $("nick-form").hidden = true;
     $("chat").hidden = false;
+    $("rename-form").hidden = false;
     renderAll();
     $("message-input").focus();
   });
@@ -442,10 +443,11 @@ $("wire-heartbeats").addEventListener("change", () => {
 });
 
 // =============================================================================================
-// 8. The nickname prompt
+// 8. The nickname prompt, and renaming oneself
 
 function showPrompt(error) {
   $("chat").hidden = true;
+  $("rename-form").hidden = true;
   $("nick-form").hidden = false;
   $("nick-error").textContent = error ? `The server said: ${error}` : "";
   $("nick-input").focus();
@@ -458,6 +460,23 @@ $("nick-form").addEventListener("submit", (event) => {
   $("nick-error").textContent = "";
   setConnection("connecting", "connecting…");
   connect(nickname);
+});
+
+$("rename-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const wanted = $("rename-input").value.trim();
+  if (!wanted || !socket) return;
+  $("rename-error").textContent = "";
+  socket.emit("nickname", wanted, (answer) => {
+    if (answer.error) {
+      $("rename-error").textContent = answer.error;
+      return;
+    }
+    state.nickname = answer.nickname;
+    sessionStorage.setItem(kNicknameKey, answer.nickname);
+    $("me").textContent = answer.nickname;
+    $("rename-input").value = "";
+  });
 });
 
 $("nick-input").value = sessionStorage.getItem(kNicknameKey) ?? "";

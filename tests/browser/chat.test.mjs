@@ -166,6 +166,17 @@ test("two pages join a room and chat: ticks, typing, presence, the wire panel", 
     assert.ok(await wire.count() >= 8);
     await ada.page.screenshot({ path: kScreenshot, fullPage: true });
 
+    // bob renames himself: a taken name is refused with the server's reason, a free one
+    // shows in ada's presence list.
+    await bob.page.fill("#rename-input", adaName);
+    await bob.page.click("#rename-submit");
+    await bob.page.locator("#rename-error", { hasText: `the nickname '${adaName}' is taken` }).waitFor();
+    const newName = unique("bo");
+    await bob.page.fill("#rename-input", newName);
+    await bob.page.click("#rename-submit");
+    await bob.page.locator("#me", { hasText: newName }).waitFor();
+    await waitForPresence(ada.page, [adaName, newName]);
+
     // bob leaves the room: ada's presence list shrinks.
     await bob.page.click("#room-leave");
     await waitForPresence(ada.page, [adaName]);
