@@ -1,11 +1,19 @@
-// The classroom server: `make demo` runs it. Open the URL it prints in a browser, or paste the
-// seed snippet into the browser console:
+// The classroom server: `make demo` runs it. Open the URL it prints in two browser tabs and
+// chat: the page (src/web/index.html) is a Socket.IO client (src/web/looplab-client.js) of
+// the chat on /socket.io/ (ChatRoom: nicknames, rooms, messages with ✓ ticks, who is typing,
+// who is here, an offline banner, and a live panel of every packet on the wire).
+//
+// Lesson 17's page moved to /inspector.html (echo box, /chat broadcast, frame inspector),
+// and a plain WebSocket still gets its echo on / and /echo, so the seed snippet pasted into
+// the browser console keeps working:
 //
 //     const socket = new WebSocket("ws://localhost:3000");
 //     socket.onopen = () => { socket.send("Hello!"); };
 //     socket.onmessage = (data) => { console.log(data); };
 //
-// Ctrl-C stops it cleanly: every WebSocket gets a close frame (1001, going away).
+// Ctrl-C stops it cleanly: every WebSocket gets a close frame (1001, going away), every
+// Socket.IO client "server shutting down" (the chat page then shows its offline banner and
+// reconnects by itself when the server is back).
 #include "looplab/classroom/classroom_server.hpp"
 
 #include <csignal>
@@ -24,16 +32,29 @@ constexpr std::size_t kDemoMaxMessage = 1024 * 1024;   // 1 MiB
 constexpr std::string_view kUsage =
     "usage: classroom-server [--port N] [--host ADDRESS] [--web-root DIR] [--poller NAME]\n"
     "                        [--allowed-origin ORIGIN]... [--max-message BYTES]\n"
+    "\n"
+    "  http://HOST:PORT/                the classroom chat (Socket.IO on /socket.io/)\n"
+    "  http://HOST:PORT/inspector.html  lesson 17: WebSocket echo, /chat, frame inspector\n"
+    "  ws://HOST:PORT/ and /echo        a plain WebSocket echo (the seed snippet's server)\n"
+    "\n"
     "  --port N             port to listen on (default 3000; 0 lets the OS pick one)\n"
     "  --host ADDRESS       numeric address to listen on (default 127.0.0.1)\n"
     "  --web-root DIR       folder of the page (default src/web)\n"
     "  --poller NAME        epoll, kqueue or poll (default: the best one here)\n"
-    "  --allowed-origin O   accept WebSockets only from these origins (repeatable;\n"
+    "  --allowed-origin O   accept plain WebSockets only from these origins (repeatable;\n"
     "                       default: any origin). 'null' allows file:// pages.\n"
-    "  --max-message BYTES  largest WebSocket message (default 1 MiB; bigger: close 1009)\n";
+    "  --max-message BYTES  largest plain WebSocket message (default 1 MiB; bigger: close\n"
+    "                       1009). Chat limits are fixed: nickname {} bytes, room name {},\n"
+    "                       message {}, {} rooms per person, {} rooms in all.\n";
+
+std::string usage() {
+    return fmt::format(fmt::runtime(kUsage), classroom::kChatMaxNicknameBytes,
+                       classroom::kChatMaxRoomNameBytes, classroom::kChatMaxMessageBytes,
+                       classroom::kChatMaxRoomsPerMember, classroom::kChatMaxRooms);
+}
 
 [[noreturn]] void usage_error(std::string_view problem) {
-    fmt::print(stderr, "classroom-server: {}\n{}", problem, kUsage);
+    fmt::print(stderr, "classroom-server: {}\n{}", problem, usage());
     std::exit(2);
 }
 
@@ -62,7 +83,7 @@ Arguments parse(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") {
-            fmt::print("{}", kUsage);
+            fmt::print("{}", usage());
             std::exit(0);
         }
         if (i + 1 >= argc) usage_error(fmt::format("unknown option or missing value: '{}'", flag));

@@ -56,11 +56,13 @@ ClassroomServer::ClassroomServer(loop::EventLoop& loop, ClassroomOptions options
           http::ServerOptions http_options = options_.http;
           http_options.static_root = options_.web_root;
           return http_options;
-      }()) {
+      }()), io_(loop, options_.socket_io) {
     http_.on_upgrade([this](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                             std::string leftover) {
         upgrade(request, std::move(tcp), std::move(leftover));
     });
+    // After on_upgrade: Socket.IO answers its own path and hands every other upgrade on.
+    io_.attach(http_);
 }
 
 ClassroomServer::~ClassroomServer() = default;
@@ -126,6 +128,11 @@ void ClassroomServer::Endpoint::on_close(ws::WebSocket& socket, const ws::CloseI
 
 void ClassroomServer::shut_down() {
     http_.close();
+    // A restart, not a goodbye: every Socket.IO connection just closes, so the pages see
+    // "transport close" and come back by themselves when the server is up again. (io_.close()
+    // would send each socket DISCONNECT, "io server disconnect", after which a Socket.IO
+    // client does NOT reconnect on its own.)
+    io_.engine().close_all();
     for (Endpoint* endpoint : {&root_, &echo_, &chat_, &inspect_})
         for (auto& [id, client] : endpoint->clients)
             client->socket().close(ws::CloseCode::GoingAway, "server shutting down");

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const port = Number(process.env.LOOPLAB_PORT);
-const pageUrl = `http://localhost:${port}/`;
+// Lesson 17's page moved to /inspector.html when the classroom chat (chat.test.mjs) took "/".
+const pageUrl = `http://localhost:${port}/inspector.html`;
 const kScreenshot = "/tmp/looplab-page.png";
 const kWaitMs = 20000; // generous: chromium on a busy 2-core machine is slow
 

@@ -80,8 +80,13 @@ test("a frame sent in the same TCP write as the upgrade request is echoed, not l
   }
 });
 
-test("GET / returns the page as text/html", async () => {
-  const response = await httpRequest(serverPort(), `GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+// "/" is the classroom chat (lesson 18); lesson 17's echo page moved to /inspector.html.
+test("GET / returns the chat page and GET /inspector.html the echo page, as text/html", async () => {
+  const chat = await httpRequest(serverPort(), `GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  assert.equal(chat.status, 200);
+  assert.match(chat.headers["content-type"], /^text\/html/);
+  assert.match(chat.body.toString(), /id="nick-input"/);
+  const response = await httpRequest(serverPort(), `GET /inspector.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
   assert.equal(response.status, 200);
   assert.match(response.headers["content-type"], /^text\/html/);
   assert.match(response.body.toString(), /id="echo-input"/);

@@ -1,20 +1,33 @@
 // looplab/classroom/classroom_server.hpp
 //
-// ClassroomServer — the server `make demo` starts: the page in src/web/ over HTTP, and four
-// WebSocket endpoints on the same port:
+// ClassroomServer — the server `make demo` starts, everything on one port:
 //
-//   ws://HOST/ and /echo   every message comes back unchanged (the seed snippet's server)
-//   ws://HOST/chat         every text message goes to everyone on /chat (a broadcast)
-//   ws://HOST/inspect      one JSON line per frame the server parsed from the others: the
-//                          page's live frame inspector
+//   http://HOST/                the classroom chat (src/web/index.html + chat.js), a
+//                               Socket.IO client page (src/web/looplab-client.js)
+//   http://HOST/socket.io/      Socket.IO v5 (Engine.IO v4, WebSocket and long-polling): the
+//                               chat's server side, ChatRoom (chat_room.hpp: nicknames,
+//                               rooms, acked messages, typing, presence)
+//   http://HOST/inspector.html  lesson 17's page: the WebSocket echo box, the /chat
+//                               broadcast and the live frame inspector
+//   ws://HOST/ and /echo        every message comes back unchanged (the seed snippet's
+//                               server: `new WebSocket("ws://localhost:3000")` still echoes)
+//   ws://HOST/chat              every text message goes to everyone on /chat (a broadcast)
+//   ws://HOST/inspect           one JSON line per frame the server parsed from the three
+//                               above: the inspector page's live frame view
 //
-// Teaches: lesson 17 and the capstone idea: one loop, one thread, many browsers.
-// Run: make demo   Read: notes/17-websocket-framer.md
+// A plain WebSocket cannot talk to /socket.io/ (it speaks Engine.IO packets, not bare
+// messages), and Socket.IO clients never reach the plain endpoints: the two live side by
+// side on one http::Server, which hands /socket.io/ to Socket.IO and every other upgrade here.
+//
+// Teaches: lessons 17 and 18: one loop, one thread, many browsers.
+// Run: make demo   Read: notes/17-websocket-framer.md, notes/18-realtime-chat.md
 //
 // Contract: loop thread only; destroy it before its EventLoop. Endpoint paths are exact.
 #pragma once
 
+#include "looplab/classroom/chat_room.hpp"
 #include "looplab/http/server.hpp"
+#include "looplab/socketio/server.hpp"
 #include "looplab/ws/web_socket_connection.hpp"
 
 #include <cstdint>
@@ -33,6 +46,7 @@ struct ClassroomOptions {
     std::vector<std::string> allowed_origins;    // empty: any Origin (see HandshakePolicy)
     ws::WebSocketOptions web_socket;
     http::ServerOptions http;
+    socketio::ServerOptions socket_io;           // the chat's (path "/socket.io/")
 };
 
 class ClassroomServer {
@@ -45,10 +59,15 @@ public:
     [[nodiscard]] Status listen(const net::Address& where);
     const net::Address& local_address() const { return http_.local_address(); }
 
-    // Stops accepting and starts the closing handshake (1001, going away) with everyone.
+    // Stops accepting, starts the closing handshake (1001, going away) with every plain
+    // WebSocket and closes every Socket.IO connection (its clients reconnect by themselves
+    // once a server listens again: a restart loses no page).
     void shut_down();
 
+    // Plain WebSocket clients (echo, /chat, inspector); Socket.IO ones: io().client_count().
     std::size_t client_count() const;
+    socketio::Server& io() { return io_; }
+    const ChatRoom& chat_room() const { return chat_room_; }
 
 private:
     enum class Kind { Echo, Chat, Inspect };
@@ -87,6 +106,10 @@ private:
     Endpoint chat_{*this, "/chat", Kind::Chat};
     Endpoint inspect_{*this, "/inspect", Kind::Inspect};
     std::uint64_t next_id_ = 1;
+    // After http_: attached to it (it takes /socket.io/ and passes the rest on), and
+    // destroyed before it. The chat lives on io_'s "/" namespace.
+    socketio::Server io_;
+    ChatRoom chat_room_{io_};
 };
 
 // The inspector's JSON line for one frame (see SERVER contract in the header comment).
