@@ -6,8 +6,11 @@
 //   1. the Decoder never crashes, and never holds more attachments than its limit;
 //   2. a text message that needs no attachments gets the same verdict and the same packet
 //      from the one-shot decode_text();
-//   3. every packet it completes, encoded again by encode(), decodes to the same packet
-//      (text first, then its attachments): the encoder and decoder are each other's inverse.
+//   3. every packet it completes, encoded again by encode(), decodes to a packet of the same
+//      type, namespace and ack id that encodes to the same messages again (text first, then
+//      its attachments): encode is a fixed point after one round. (Not the same Value: JSON
+//      has one number type, so a peer's 1.0 is written 1 and comes back as the integer 1,
+//      as in JavaScript; json_fuzz checks the same way.)
 //
 // Run: `make fuzz SECONDS_EACH=600` (all targets), seeds in tests/fuzz/corpus/socketio/.
 #include "looplab/socketio/packet.hpp"
@@ -50,7 +53,13 @@ void check_round_trip(const sio::Packet& packet) {
     }
     expect(result.has_value(), "our own packet does not decode");
     expect(result->has_value(), "our own packet is still waiting for attachments");
-    expect(**result == packet, "round trip changed the packet");
+    const sio::Packet& again = **result;
+    expect(again.type == packet.type && again.nsp == packet.nsp && again.id == packet.id &&
+               again.data.has_value() == packet.data.has_value(),
+           "round trip changed the packet's type, namespace or id");
+    const sio::EncodedPacket encoded_again = sio::encode(again);
+    expect(encoded_again.text == encoded.text && encoded_again.attachments == encoded.attachments,
+           "round trip changed the packet");
 }
 
 }  // namespace
