@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./lib/chromium.mjs";
 
 const port = Number(process.env.LOOPLAB_PORT);
 const kWaitMs = 20000; // generous: chromium on a busy 2-core machine is slow
@@ -21,13 +21,7 @@ const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.
 let browser;
 before(async () => {
   if (!port) throw new Error("LOOPLAB_PORT is not set: run the tests with tests/browser/run");
-  browser = await chromium.launch({
-    executablePath: process.env.LOOPLAB_CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    timeout: 30000,
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   if (browser) await browser.close();

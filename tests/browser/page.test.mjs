@@ -5,7 +5,7 @@
 // Each test opens its own browser context (its own cookies, storage and sockets).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./lib/chromium.mjs";
 
 const port = Number(process.env.LOOPLAB_PORT);
 // Lesson 17's page moved to /inspector.html when the classroom chat (chat.test.mjs) took "/".
@@ -21,13 +21,7 @@ socket.onmessage = (data) => { console.log(data); };`.replace("localhost:3000", 
 let browser;
 before(async () => {
   if (!port) throw new Error("LOOPLAB_PORT is not set: run the tests with tests/browser/run");
-  browser = await chromium.launch({
-    executablePath: process.env.LOOPLAB_CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    timeout: 30000,
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   if (browser) await browser.close();

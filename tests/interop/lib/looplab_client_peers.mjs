@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { io } from "../../../src/web/looplab-client.js";
-import { Peer, kWaitMs } from "./socketio_peers.mjs";
+import { Peer, kWaitMs, whenConnected } from "./socketio_peers.mjs";
 
 export { kWaitMs };
 
@@ -32,14 +32,7 @@ export function startPeer(url, options = {}) {
 }
 
 export async function openPeer(url, options = {}) {
-  const peer = startPeer(url, options);
-  try {
-    await peer.connected();
-  } catch (error) {
-    peer.close();
-    throw error;
-  }
-  return peer;
+  return whenConnected(startPeer(url, options));
 }
 
 // Resolves with the arguments of the next `name` event on `emitter`; rejects after waitMs.

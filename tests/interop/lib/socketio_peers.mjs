@@ -24,19 +24,23 @@ export function uniqueName(prefix) {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+// Resolves with `peer` once the server accepted it; on a refusal closes it and rejects.
+export async function whenConnected(peer) {
+  try {
+    await peer.connected();
+  } catch (error) {
+    peer.close();
+    throw error;
+  }
+  return peer;
+}
+
 export class Peer {
   // Connects `namespace` and resolves once the server accepted it (CONNECT reply); rejects
   // with the server's connect_error. Each Peer has its own Manager (forceNew) and does not
   // reconnect unless `options` say so.
   static async open(namespace = "/", options = {}) {
-    const peer = Peer.start(namespace, options);
-    try {
-      await peer.connected();
-    } catch (error) {
-      peer.close();
-      throw error;
-    }
-    return peer;
+    return whenConnected(Peer.start(namespace, options));
   }
 
   // The same without waiting: for tests that want to see a refusal or the first events.
