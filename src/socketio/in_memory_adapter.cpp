@@ -205,11 +205,22 @@ void InMemoryAdapter::sockets(std::span<const Room> rooms,
     done(std::move(ids));
 }
 
+std::vector<Room> InMemoryAdapter::rooms_with_socket_ids() const {
+    std::vector<Room> names = rooms();
+    names.reserve(names.size() + nsp().socket_count());
+    for (const auto& [id, socket] : nsp().sockets()) names.emplace_back(id);
+    return names;
+}
+
+void InMemoryAdapter::all_rooms(std::function<void(std::vector<Room>)> done) {
+    done(rooms_with_socket_ids());
+}
+
 void InMemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
                                     std::function<void(std::vector<SocketInfo>)> done) {
     std::vector<SocketInfo> found;
     for_each_recipient(opts, [&](Socket& socket) {
-        found.push_back(SocketInfo{SocketId{socket.id()}, socket.rooms(), socket.data(), &socket});
+        found.push_back(SocketInfo{SocketId{socket.id()}, socket.rooms(), socket.data(), &socket, {}});
     });
     done(std::move(found));
 }

@@ -66,6 +66,9 @@ public:
 
     void sockets(std::span<const Room> rooms,
                  std::function<void(std::vector<SocketId>)> done) override;
+    void all_rooms(std::function<void(std::vector<Room>)> done) override;
+    // rooms() and every local socket's own id room: what all_rooms() says for this server.
+    std::vector<Room> rooms_with_socket_ids() const;
     void fetch_sockets(const BroadcastOptions& opts,
                        std::function<void(std::vector<SocketInfo>)> done) override;
     void add_sockets(const BroadcastOptions& opts, std::span<const Room> rooms) override;
