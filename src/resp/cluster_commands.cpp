@@ -70,8 +70,8 @@ void ClusterClient::send_to(const net::Address& address, std::shared_ptr<Request
     if (node.is_down) {
         request_refresh();   // maybe another node knows a new owner (a replica promoted)
         const Error& why = *node.down_because;
-        return fail(request, Error{why.code(), fmt::format("resp cluster: node {} is unreachable ({}); "
-                                                           "the slot map will be refreshed",
+        return fail(request, Error{why.code(), fmt::format("resp cluster: node {} is unreachable, the slot "
+                                                           "map will be refreshed; {}",
                                                            address, why.context())});
     }
     if (asking) node.commands->command({"ASKING"});   // pipelined: it reaches the node just before

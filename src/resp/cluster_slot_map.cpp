@@ -27,7 +27,7 @@ Result<net::Address> node_address(std::string_view ip, std::int64_t port, const 
     if (ip.empty()) return asked.with_port(static_cast<std::uint16_t>(port));
     auto address = net::Address::from_ip(ip, static_cast<std::uint16_t>(port));
     if (!address)
-        return Error::because(fmt::format("the endpoint '{}' is not a numeric IP (looplab resolves no "
+        return Error::because(fmt::format("endpoint '{}' is not a numeric IP (looplab resolves no "
                                           "host names on the loop)", ip));
     return address;
 }

@@ -54,8 +54,8 @@
 //     "CLUSTERDOWN ...", a malformed MOVED/ASK as it came;
 //   - the redirection limit above;
 //   - a node that cannot be reached, at once, without waiting for a timeout:
-//     "resp cluster: node 127.0.0.1:7002 is unreachable (connect 127.0.0.1:7002: Connection
-//     refused); the slot map will be refreshed" (code ECONNREFUSED or the like);
+//     "resp cluster: node 127.0.0.1:7002 is unreachable, the slot map will be refreshed;
+//     connect 127.0.0.1:7002: Connection refused" (the code is the system's: ECONNREFUSED...);
 //     a command in flight when its node died gets the Client's "resp: connection to
 //     127.0.0.1:7002 lost before the reply; ..." (it may or may not have run: never resent);
 //     either way a refresh of the map is asked from another node;
