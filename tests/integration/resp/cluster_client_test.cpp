@@ -177,7 +177,10 @@ TEST_CASE("redirections that never end stop at kRespClusterMaxRedirections", "[r
 TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSUB", "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
-    ClusterClient subscriber{loop, {cluster.address(1)}, quick_options()};
+    ClientOptions options = quick_options();
+    options.resp3 = GENERATE(false, true);
+    CAPTURE(options.resp3);
+    ClusterClient subscriber{loop, {cluster.address(1)}, options};
     ClusterClient publisher{loop, {cluster.address(2)}, quick_options()};
     ShardLog log;
     log.attach(subscriber);
@@ -226,7 +229,10 @@ TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSU
 TEST_CASE("when a channel's slot moves, the subscription follows it to the new owner", "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
-    ClusterClient subscriber{loop, cluster.addresses(), quick_options()};
+    ClientOptions options = quick_options();
+    options.resp3 = GENERATE(false, true);
+    CAPTURE(options.resp3);
+    ClusterClient subscriber{loop, cluster.addresses(), options};
     ClusterClient publisher{loop, cluster.addresses(), quick_options()};
     ShardLog log;
     log.attach(subscriber);
@@ -255,6 +261,77 @@ TEST_CASE("when a channel's slot moves, the subscription follows it to the new o
     CHECK(subscriber.shard_channels().at(channel) == cluster.address(from));
     REQUIRE(call(loop, publisher, channel, {"SPUBLISH", channel, "home"}));
     REQUIRE(loop.run_until([&] { return log.count("smessage " + channel + " home") == 1; }, kWait));
+}
+
+TEST_CASE("a slot that moved while the subscriber was away: the restore is refused, the channel placed anew",
+          "[resp][cluster][integration]") {
+    RedisCluster& cluster = shared_redis_cluster();
+    loop::EventLoop loop;
+    ClientOptions options = quick_options();
+    // Long enough to move a slot (a few ms of blocking queries) before the subscriber is back.
+    options.backoff.initial_delay = Millis{400};
+    options.backoff.max_delay = Millis{400};
+    ClusterClient subscriber{loop, {cluster.address(0)}, options};
+    ClusterClient publisher{loop, {cluster.address(0)}, quick_options()};
+    ShardLog log;
+    log.attach(subscriber);
+    subscriber.connect();
+    publisher.connect();
+    const std::size_t home = 1;
+    const std::string moving = name_on(cluster, "moving:", home);
+    std::string staying = name_on(cluster, "staying:", home);
+    REQUIRE(slot_of(moving) != slot_of(staying));   // restored with one SSUBSCRIBE per slot
+    const std::uint16_t slot = slot_of(moving);
+    std::optional<Result<Reply>> subscribed;
+    subscriber.ssubscribe({moving, staying}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
+    REQUIRE(loop.run_until([&] { return subscribed.has_value(); }, kWait));
+    REQUIRE(*subscribed);
+
+    // The subscriber connection drops (the node stays up), and the slot moves meanwhile.
+    const Reply killed = cluster.query(home, {"CLIENT", "KILL", "TYPE", "pubsub"});
+    REQUIRE(killed.integer == 1);
+    cluster.move_slot(slot, (home + 1) % 3);
+    // Back, the Client subscribes both again: `staying` is confirmed, `moving` is refused
+    // with -MOVED and reported as unsubscribed; the cluster client places it at the new owner.
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + moving) == 2; }, kWait));
+    CHECK(log.count("sunsubscribe " + moving) == 1);
+    CHECK(log.count("ssubscribe " + staying) == 2);
+    CHECK(subscriber.shard_channels().at(moving) == cluster.address((home + 1) % 3));
+    CHECK(subscriber.shard_channels().at(staying) == cluster.address(home));
+    wait_ready(loop, publisher);
+    REQUIRE(call(loop, publisher, moving, {"SPUBLISH", moving, "m"}));
+    REQUIRE(call(loop, publisher, staying, {"SPUBLISH", staying, "s"}));
+    REQUIRE(loop.run_until([&] { return log.count("smessage " + moving + " m") == 1 &&
+                                        log.count("smessage " + staying + " s") == 1; }, kWait));
+    cluster.move_slot(slot, home);
+}
+
+TEST_CASE("before any map: commands wait (bounded), close() fails them", "[resp][cluster][integration]") {
+    loop::EventLoop loop;
+    const net::Address nobody = net::Address::loopback(RedisServer::free_port());
+    ClientOptions options = quick_options();
+    options.max_offline_commands = 2;
+    ClusterClient client{loop, {nobody}, options};
+    std::vector<std::string> outcomes;
+    const auto record = [&](Result<Reply> r) { outcomes.push_back(r ? describe(*r) : r.error().message()); };
+    bool ended = false;
+    client.connection().on("end", [&](const ClusterEvent&) { ended = true; });
+    client.connect();
+    client.command_for_key("a", {"GET", "a"}, record);
+    client.ssubscribe({"room"}, record);
+    client.command_for_key("b", {"GET", "b"}, record);   // the third: refused at once
+    REQUIRE(loop.run_until([&] { return outcomes.size() == 1; }, kWait));
+    CHECK(outcomes[0] == "resp cluster: refused: 2 commands already wait for the slot map (max_offline_commands)");
+    (void)loop.run_until([] { return false; }, Millis{100});   // nobody answers: they wait
+    CHECK(outcomes.size() == 1);
+    CHECK_FALSE(client.is_ready());
+    client.close();
+    REQUIRE(loop.run_until([&] { return outcomes.size() == 3 && ended; }, kWait));
+    CHECK(outcomes[1] == "resp cluster: client closed");
+    CHECK(outcomes[2] == "resp cluster: client closed");
+    client.command_for_key("c", {"GET", "c"}, record);
+    REQUIRE(loop.run_until([&] { return outcomes.size() == 4; }, kWait));
+    CHECK(outcomes[3] == "resp cluster: client closed");
 }
 
 TEST_CASE("a plain Redis 7 works through the same class: one node owns every slot", "[resp][cluster][integration]") {
@@ -304,9 +381,11 @@ TEST_CASE("a node killed: clear errors at once, then recovery when it restarts",
     subscriber.connect();
     const std::string key = name_on(cluster, "victim:", victim);
     const std::string channel = name_on(cluster, "news:", victim);
+    const std::string other = name_on(cluster, "alerts:", victim);   // same node, another slot
+    REQUIRE(slot_of(channel) != slot_of(other));
     REQUIRE(call(loop, client, key, {"SET", key, "before"}));
-    subscriber.ssubscribe({channel});
-    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 1; }, kWait));
+    subscriber.ssubscribe({channel, other});
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + other) == 1; }, kWait));
 
     cluster.kill(victim);
     const std::string lost = fmt::format("disconnect {}", cluster.address(victim));
@@ -331,7 +410,9 @@ TEST_CASE("a node killed: clear errors at once, then recovery when it restarts",
     REQUIRE(back);
     CHECK(back->is_null());   // persistence is off: the restarted node is empty
     // The subscriber's connection to that node came back and subscribed the channel again.
-    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 2; }, kWait));
+    // (One SSUBSCRIBE per slot: one for both would be refused with -CROSSSLOT.)
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 2 &&
+                                        log.count("ssubscribe " + other) == 2; }, kWait));
     REQUIRE(call(loop, client, channel, {"SPUBLISH", channel, "back"}));
     REQUIRE(loop.run_until([&] { return log.count("smessage " + channel + " back") == 1; }, kWait));
 }
