@@ -1,5 +1,6 @@
 // socketio_redis/broadcast_message.cpp — [uid, packet, opts] as msgpack, both ways.
 #include "looplab/codec/msgpack.hpp"
+#include "looplab/codec/utf8.hpp"
 #include "looplab/socketio_redis/wire.hpp"
 
 #include <fmt/format.h>
@@ -62,13 +63,16 @@ Result<BroadcastMessage> decode_broadcast(std::string_view bytes) {
 
     BroadcastMessage message;
     message.uid = parts[0].as_string();
+    if (!codec::is_valid_utf8(message.uid)) return wrong("a broadcast's uid is not UTF-8");
     auto packet_json = msgpack::to_json(parts[1]);
     if (!packet_json) return wrong(fmt::format("a broadcast's packet: {}", packet_json.error().message()));
+    if (!holds_only_utf8(*packet_json)) return wrong("a broadcast's packet holds a string that is not UTF-8");
     auto packet = packet_from_json(*packet_json);
     if (!packet) return packet.error();
     message.packet = std::move(*packet);
     auto opts_json = msgpack::to_json(parts[2]);
     if (!opts_json) return wrong(fmt::format("a broadcast's opts: {}", opts_json.error().message()));
+    if (!holds_only_utf8(*opts_json)) return wrong("a broadcast's rooms hold a name that is not UTF-8");
     auto opts = options_from_json(*opts_json);
     if (!opts) return opts.error();
     message.opts = std::move(*opts);

@@ -1,6 +1,7 @@
 // socketio_redis/request_message.cpp — requests, responses, and the packet / options shapes
 // they share with broadcasts.
 #include "looplab/codec/msgpack.hpp"
+#include "looplab/codec/utf8.hpp"
 #include "looplab/socketio_redis/wire.hpp"
 
 #include <fmt/format.h>
@@ -42,6 +43,24 @@ Result<std::vector<socketio::Room>> rooms_from(const json::Value* value, std::st
 }
 
 }   // namespace
+
+// msgpack strings are raw bytes; JSON text must be UTF-8. A string that is not (a broken peer,
+// or a lone UTF-16 surrogate a JavaScript encoder wrote) is refused here, as our JSON parser
+// refuses it in a Socket.IO packet, so nothing we forward or answer is invalid JSON.
+bool holds_only_utf8(const json::Value& value) {
+    switch (value.type()) {
+    case json::Type::String: return codec::is_valid_utf8(value.as_string());
+    case json::Type::Array:
+        for (const json::Value& item : value.as_array())
+            if (!holds_only_utf8(item)) return false;
+        return true;
+    case json::Type::Object:
+        for (const auto& [key, item] : value.as_object())
+            if (!codec::is_valid_utf8(key) || !holds_only_utf8(item)) return false;
+        return true;
+    default: return true;
+    }
+}
 
 json::Value packet_to_json(const socketio::Packet& packet) {
     json::Value out = json::Value::object();
@@ -120,6 +139,7 @@ Result<json::Value> decode_message(std::string_view bytes) {
         if (!decoded) return wrong(fmt::format("a request is neither JSON nor msgpack: {}", decoded.error().message()));
         value = msgpack::to_json(*decoded);
         if (!value) return wrong(fmt::format("a msgpack request: {}", value.error().message()));
+        if (!holds_only_utf8(*value)) return wrong("a msgpack request holds a string that is not UTF-8");
     }
     if (!value->is_object()) return wrong("a request must be an object");
     return value;

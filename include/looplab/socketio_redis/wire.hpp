@@ -128,6 +128,10 @@ json::Value packet_to_json(const socketio::Packet& packet);
 // And back: an EVENT (type 2, or 5 written by a peer that pre-encoded binary).
 [[nodiscard]] Result<socketio::Packet> packet_from_json(const json::Value& value);
 
+// True when every string (and key) in `value` is UTF-8: what JSON text may hold. The msgpack
+// decoders refuse messages that fail it ("... holds a string that is not UTF-8").
+bool holds_only_utf8(const json::Value& value);
+
 // {rooms: [...], except: [...]} (and `flags` when asked), and back. Missing arrays are empty;
 // a room that is a number (JS allows it) becomes its text.
 json::Value options_to_json(const socketio::BroadcastOptions& opts, bool with_flags);
