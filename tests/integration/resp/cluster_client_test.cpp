@@ -174,6 +174,61 @@ TEST_CASE("redirections that never end stop at kRespClusterMaxRedirections", "[r
     CHECK(looped.error().code() == 0);
 }
 
+TEST_CASE("TRYAGAIN (keys of one command split by a migration) is retried after a delay, within the limit",
+          "[resp][cluster][integration]") {
+    RedisCluster& cluster = shared_redis_cluster();
+    loop::EventLoop loop;
+    ClusterClient client{loop, cluster.addresses(), quick_options()};
+    client.connect();
+    wait_ready(loop, client);
+    const std::uint16_t slot = slot_of("{try}");
+    const std::size_t from = cluster.owner_index(slot);
+    const std::size_t to = (from + 1) % 3;
+    REQUIRE(call(loop, client, "{try}", {"MSET", "{try}a", "1", "{try}b", "2"}));
+    cluster.begin_migration(slot, to);
+    cluster.migrate_key("{try}a", from, to);   // one key here, one there: MGET cannot be served
+
+    const auto started = loop.now();
+    auto split = call(loop, client, "{try}", {"MGET", "{try}a", "{try}b"});
+    const auto waited = loop.now() - started;
+    REQUIRE_FALSE(split);
+    CHECK_THAT(split.error().message(),
+               Catch::StartsWith("resp cluster: MGET gave up after 5 redirections; the last: TRYAGAIN"));
+    CHECK(waited >= kRespClusterTryAgainDelay * 5);   // each retry waited its delay
+
+    cluster.finish_migration(slot, from, to);   // now both keys are at `to`: MOVED, then served
+    auto joined = call(loop, client, "{try}", {"MGET", "{try}a", "{try}b"});
+    REQUIRE(joined);
+    CHECK(describe(*joined) == "[\"1\", \"2\"]");
+    cluster.move_slot(slot, from);
+}
+
+TEST_CASE("an SSUBSCRIBE sent to a slot's old owner follows the MOVED", "[resp][cluster][integration]") {
+    RedisCluster& cluster = shared_redis_cluster();
+    loop::EventLoop loop;
+    ClusterClient subscriber{loop, cluster.addresses(), quick_options()};
+    ShardLog log;
+    log.attach(subscriber);
+    subscriber.connect();
+    wait_ready(loop, subscriber);
+    const std::string channel = "late:channel";
+    const std::uint16_t slot = slot_of(channel);
+    const std::size_t from = cluster.owner_index(slot);
+    const std::size_t to = (from + 2) % 3;
+    cluster.move_slot(slot, to);   // the subscriber's map still says `from`
+
+    std::optional<Result<Reply>> subscribed;
+    subscriber.ssubscribe({channel}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
+    REQUIRE(loop.run_until([&] { return subscribed.has_value(); }, kWait));
+    REQUIRE(*subscribed);
+    CHECK((*subscribed)->integer == 1);
+    CHECK(subscriber.shard_channels().at(channel) == cluster.address(to));
+    CHECK(*subscriber.slot_map().owner(slot) == cluster.address(to));
+    CHECK(log.count("ssubscribe " + channel) == 1);   // confirmed once, at the new owner
+    cluster.move_slot(slot, from);
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 2; }, kWait));   // and back
+}
+
 TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSUB", "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
