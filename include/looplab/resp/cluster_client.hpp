@@ -66,10 +66,14 @@
 // Commands issued before the first map is known wait for it (at most
 // options.max_offline_commands, then an error at once), or for close().
 //
-// Learning the map: connect() asks the seeds in turn, then every master it knows: the first
-// node that answers CLUSTER SLOTS wins. A server that answers
+// Learning the map: CLUSTER SLOTS (deprecated in 7.0, but every cluster version has it;
+// CLUSTER SHARDS is 7.0+ only). connect() asks the seeds; a refresh asks the masters of the
+// map it has, then the seeds; nodes known to be down are skipped, each node is asked once
+// per round, and the first good answer wins (a node that answers an empty map, not yet in
+// a cluster, does not count). A server that answers
 // "ERR This instance has cluster support disabled" is a plain Redis: it owns every slot.
-// When no node answers, it tries again after kRespClusterRefreshRetryDelay, forever.
+// When nobody answers, a new round starts after kRespClusterRefreshRetryDelay (or as soon
+// as a node is back), forever.
 //
 // Sharded pub/sub:
 //   - ssubscribe() groups the channels by slot and sends one SSUBSCRIBE per slot (a cluster
