@@ -421,6 +421,38 @@ TEST_CASE("a plain Redis 7 works through the same class: one node owns every slo
     CHECK(**counted == 1);
 }
 
+TEST_CASE("a plain Redis restarted: errors at once while it is down, then commands and subscriptions again",
+          "[resp][cluster][integration]") {
+    loop::EventLoop loop;
+    RedisServer redis;
+    ClusterClient client{loop, {redis.address()}, quick_options()};
+    ShardLog log;
+    log.attach(client);
+    std::vector<std::string> events;
+    for (const char* name : {"disconnect", "node-ready"})
+        client.connection().on(name, [&events, name](const ClusterEvent& e) {
+            events.push_back(fmt::format("{} {}", name, e.is_subscriber ? "subscriber" : "commands"));
+        });
+    client.connect();
+    client.ssubscribe({"room:1"});
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe room:1") == 1; }, kWait));
+
+    redis.kill();
+    REQUIRE(loop.run_until([&] { return std::count(events.begin(), events.end(), "disconnect commands") == 1; }, kWait));
+    auto refused = call(loop, client, "k", {"GET", "k"});
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message(), Catch::StartsWith(fmt::format("resp cluster: node {} is unreachable", redis.address())));
+
+    redis.start();
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe room:1") == 2; }, kWait));   // restored
+    REQUIRE(loop.run_until([&] { return std::count(events.begin(), events.end(), "node-ready commands") == 2; }, kWait));
+    auto published = call(loop, client, "room:1", {"SPUBLISH", "room:1", "back"});
+    REQUIRE(published);
+    CHECK(published->integer == 1);
+    REQUIRE(loop.run_until([&] { return log.count("smessage room:1 back") == 1; }, kWait));
+    CHECK(client.is_standalone());
+}
+
 TEST_CASE("a node killed: clear errors at once, then recovery when it restarts", "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
