@@ -143,7 +143,7 @@ void ClusterClient::request_refresh() {
         return;
     }
     is_refreshing_ = true;
-    candidates_tried_ = 0;
+    asked_this_round_.clear();
     start_refresh();
 }
 
@@ -155,13 +155,16 @@ void ClusterClient::request_refresh_later() {
     });
 }
 
-// Seeds first until a map is known, then the masters it names, then the seeds; nodes known
-// to be down are skipped.
+// Who may be asked now: the masters of the map we have, then the seeds; not the nodes known
+// to be down, nor those already asked in this round.
 std::vector<net::Address> ClusterClient::refresh_candidates() const {
     std::vector<net::Address> all = map_.masters();
     for (const net::Address& seed : seeds_)
         if (std::find(all.begin(), all.end(), seed) == all.end()) all.push_back(seed);
-    std::erase_if(all, [this](const net::Address& a) { return is_down(a); });
+    std::erase_if(all, [this](const net::Address& a) {
+        return is_down(a) ||
+               std::find(asked_this_round_.begin(), asked_this_round_.end(), a) != asked_this_round_.end();
+    });
     return all;
 }
 
@@ -169,10 +172,10 @@ void ClusterClient::start_refresh() {
     ++refresh_round_;   // whatever was asked before is stale now
     refresh_node_.reset();
     const std::vector<net::Address> candidates = refresh_candidates();
-    if (candidates.empty() || candidates_tried_ >= candidates.size()) {
+    if (candidates.empty()) {
         // Nobody answered this round: wait, then ask everyone again (a node that comes back
         // in the meantime cuts the wait short, in on_node_event).
-        candidates_tried_ = 0;
+        asked_this_round_.clear();
         loop_.cancel_timer(refresh_timer_);
         refresh_timer_ = loop_.set_timeout(kRespClusterRefreshRetryDelay, [this] {
             refresh_timer_ = 0;
@@ -180,8 +183,8 @@ void ClusterClient::start_refresh() {
         });
         return;
     }
-    ++candidates_tried_;
-    ask_for_slots(candidates[refresh_cursor_++ % candidates.size()]);
+    asked_this_round_.push_back(candidates.front());
+    ask_for_slots(candidates.front());
 }
 
 void ClusterClient::ask_for_slots(const net::Address& address) {

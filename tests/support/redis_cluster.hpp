@@ -125,7 +125,8 @@ public:
 
     void kill(std::size_t i) { nodes_.at(i)->kill(); }
     // Starts node i again (same port, same nodes.conf: same identity and slots) and waits
-    // until the whole cluster says ok.
+    // until the whole cluster says ok. That takes 2 s: a restarted master waits that long
+    // before it calls itself ok (CLUSTER_WRITABLE_DELAY in Redis's cluster.c).
     void restart(std::size_t i) {
         nodes_.at(i)->start();
         wait_until_ok();

@@ -53,7 +53,8 @@
 //   - the server's own text (code 0): "ERR ...", "WRONGTYPE ...", "CROSSSLOT ...",
 //     "CLUSTERDOWN ...", a malformed MOVED/ASK as it came;
 //   - the redirection limit above;
-//   - a node that cannot be reached, at once, without waiting for a timeout:
+//   - a node known to be unreachable (its connection broke or was refused; until it is
+//     back), at once, without waiting for a timeout:
 //     "resp cluster: node 127.0.0.1:7002 is unreachable, the slot map will be refreshed;
 //     connect 127.0.0.1:7002: Connection refused" (the code is the system's: ECONNREFUSED...);
 //     a command in flight when its node died gets the Client's "resp: connection to
@@ -62,13 +63,17 @@
 //   - "resp cluster: no node owns slot 866 (the cluster is down for it)" (a hole in the map);
 //   - ETIMEDOUT from the node's Client (options.command_timeout);
 //   - "resp cluster: client closed" after close().
-// Commands issued before the first map is known wait (at most options.max_offline_commands,
-// then an error at once); they fail with a timeout if no map comes in time.
+// Commands issued before the first map is known wait for it (at most
+// options.max_offline_commands, then an error at once), or for close().
 //
-// Learning the map: connect() asks the seeds in turn, then every master it knows: the first
-// node that answers CLUSTER SLOTS wins. A server that answers
+// Learning the map: CLUSTER SLOTS (deprecated in 7.0, but every cluster version has it;
+// CLUSTER SHARDS is 7.0+ only). connect() asks the seeds; a refresh asks the masters of the
+// map it has, then the seeds; nodes known to be down are skipped, each node is asked once
+// per round, and the first good answer wins (a node that answers an empty map, not yet in
+// a cluster, does not count). A server that answers
 // "ERR This instance has cluster support disabled" is a plain Redis: it owns every slot.
-// When no node answers, it tries again after kRespClusterRefreshRetryDelay, forever.
+// When nobody answers, a new round starts after kRespClusterRefreshRetryDelay (or as soon
+// as a node is back), forever.
 //
 // Sharded pub/sub:
 //   - ssubscribe() groups the channels by slot and sends one SSUBSCRIBE per slot (a cluster
@@ -95,7 +100,8 @@
 //
 // Limits: kRespClusterMaxRedirections per command or SSUBSCRIBE group; kRespClusterMaxNodes
 // masters in one map; the Client's limits (ClientOptions) per node connection. Nodes are kept
-// until the ClusterClient goes (a cluster has few).
+// until the ClusterClient goes (a cluster has few). With options.reconnect off (or
+// backoff.max_attempts used up), a node whose connection ended stays unreachable.
 //
 // Contract: loop thread only. The ClusterClient owns its Clients. Destroying it closes every
 // connection at once and calls no callback; close() first makes pending callbacks fail with
@@ -274,8 +280,7 @@ private:
     bool is_refreshing_ = false;
     bool wants_refresh_again_ = false;
     std::uint64_t refresh_round_ = 0;         // tells a stale reply from the current one
-    std::size_t refresh_cursor_ = 0;          // which candidate the next refresh asks
-    std::size_t candidates_tried_ = 0;        // in this round of asking
+    std::vector<net::Address> asked_this_round_;   // each node is asked once per round
     std::optional<net::Address> refresh_node_;   // the node asked now
     loop::TimerId refresh_timer_ = 0;
     std::size_t refresh_count_ = 0;

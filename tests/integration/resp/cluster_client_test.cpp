@@ -174,6 +174,61 @@ TEST_CASE("redirections that never end stop at kRespClusterMaxRedirections", "[r
     CHECK(looped.error().code() == 0);
 }
 
+TEST_CASE("TRYAGAIN (keys of one command split by a migration) is retried after a delay, within the limit",
+          "[resp][cluster][integration]") {
+    RedisCluster& cluster = shared_redis_cluster();
+    loop::EventLoop loop;
+    ClusterClient client{loop, cluster.addresses(), quick_options()};
+    client.connect();
+    wait_ready(loop, client);
+    const std::uint16_t slot = slot_of("{try}");
+    const std::size_t from = cluster.owner_index(slot);
+    const std::size_t to = (from + 1) % 3;
+    REQUIRE(call(loop, client, "{try}", {"MSET", "{try}a", "1", "{try}b", "2"}));
+    cluster.begin_migration(slot, to);
+    cluster.migrate_key("{try}a", from, to);   // one key here, one there: MGET cannot be served
+
+    const auto started = loop.now();
+    auto split = call(loop, client, "{try}", {"MGET", "{try}a", "{try}b"});
+    const auto waited = loop.now() - started;
+    REQUIRE_FALSE(split);
+    CHECK_THAT(split.error().message(),
+               Catch::StartsWith("resp cluster: MGET gave up after 5 redirections; the last: TRYAGAIN"));
+    CHECK(waited >= kRespClusterTryAgainDelay * 5);   // each retry waited its delay
+
+    cluster.finish_migration(slot, from, to);   // now both keys are at `to`: MOVED, then served
+    auto joined = call(loop, client, "{try}", {"MGET", "{try}a", "{try}b"});
+    REQUIRE(joined);
+    CHECK(describe(*joined) == "[\"1\", \"2\"]");
+    cluster.move_slot(slot, from);
+}
+
+TEST_CASE("an SSUBSCRIBE sent to a slot's old owner follows the MOVED", "[resp][cluster][integration]") {
+    RedisCluster& cluster = shared_redis_cluster();
+    loop::EventLoop loop;
+    ClusterClient subscriber{loop, cluster.addresses(), quick_options()};
+    ShardLog log;
+    log.attach(subscriber);
+    subscriber.connect();
+    wait_ready(loop, subscriber);
+    const std::string channel = "late:channel";
+    const std::uint16_t slot = slot_of(channel);
+    const std::size_t from = cluster.owner_index(slot);
+    const std::size_t to = (from + 2) % 3;
+    cluster.move_slot(slot, to);   // the subscriber's map still says `from`
+
+    std::optional<Result<Reply>> subscribed;
+    subscriber.ssubscribe({channel}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
+    REQUIRE(loop.run_until([&] { return subscribed.has_value(); }, kWait));
+    REQUIRE(*subscribed);
+    CHECK((*subscribed)->integer == 1);
+    CHECK(subscriber.shard_channels().at(channel) == cluster.address(to));
+    CHECK(*subscriber.slot_map().owner(slot) == cluster.address(to));
+    CHECK(log.count("ssubscribe " + channel) == 1);   // confirmed once, at the new owner
+    cluster.move_slot(slot, from);
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 2; }, kWait));   // and back
+}
+
 TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSUB", "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
@@ -364,6 +419,38 @@ TEST_CASE("a plain Redis 7 works through the same class: one node owns every slo
     client.pubsub_shardnumsub("room:a", [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
     REQUIRE(loop.run_until([&] { return counted.has_value(); }, kWait));
     CHECK(**counted == 1);
+}
+
+TEST_CASE("a plain Redis restarted: errors at once while it is down, then commands and subscriptions again",
+          "[resp][cluster][integration]") {
+    loop::EventLoop loop;
+    RedisServer redis;
+    ClusterClient client{loop, {redis.address()}, quick_options()};
+    ShardLog log;
+    log.attach(client);
+    std::vector<std::string> events;
+    for (const char* name : {"disconnect", "node-ready"})
+        client.connection().on(name, [&events, name](const ClusterEvent& e) {
+            events.push_back(fmt::format("{} {}", name, e.is_subscriber ? "subscriber" : "commands"));
+        });
+    client.connect();
+    client.ssubscribe({"room:1"});
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe room:1") == 1; }, kWait));
+
+    redis.kill();
+    REQUIRE(loop.run_until([&] { return std::count(events.begin(), events.end(), "disconnect commands") == 1; }, kWait));
+    auto refused = call(loop, client, "k", {"GET", "k"});
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message(), Catch::StartsWith(fmt::format("resp cluster: node {} is unreachable", redis.address())));
+
+    redis.start();
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe room:1") == 2; }, kWait));   // restored
+    REQUIRE(loop.run_until([&] { return std::count(events.begin(), events.end(), "node-ready commands") == 2; }, kWait));
+    auto published = call(loop, client, "room:1", {"SPUBLISH", "room:1", "back"});
+    REQUIRE(published);
+    CHECK(published->integer == 1);
+    REQUIRE(loop.run_until([&] { return log.count("smessage room:1 back") == 1; }, kWait));
+    CHECK(client.is_standalone());
 }
 
 TEST_CASE("a node killed: clear errors at once, then recovery when it restarts", "[resp][cluster][integration]") {
