@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
 #include <sstream>
@@ -132,6 +133,23 @@ TEST_CASE("every code or output quote in the notes still exists in the file it n
         CHECK(missing_piece(quote.lines, lines_of(read_file(quote.file))).empty());
         CHECK_FALSE(quote.lines.empty());
     }
+}
+
+TEST_CASE("every lesson's note shows code beside output and keeps its answers apart",
+          "[lessons][notes]") {
+    const std::string slug = GENERATE_COPY(from_range(numbered_notes()));
+    if (slug >= "18") return;   // the capstones 18 and on are written in their own style
+    const auto quotes = quotes_in(lines_of(read_file(fmt::format("notes/{}.md", slug))));
+    INFO("notes/" << slug << ".md");
+    CHECK(std::any_of(quotes.begin(), quotes.end(), [&](const Quote& q) {
+        return q.language == "cpp" && q.file.starts_with("lessons/" + slug + "/");
+    }));
+    CHECK(std::any_of(quotes.begin(), quotes.end(), [&](const Quote& q) {
+        return q.language == "text" && q.file.ends_with("expected.txt");
+    }));
+    CHECK(read_file(fmt::format("notes/{}.md", slug)).find(fmt::format("](answers/{}.md)", slug)) !=
+          std::string::npos);
+    CHECK(file_exists(fmt::format("notes/answers/{}.md", slug)));
 }
 
 TEST_CASE("every answer key a note links to exists", "[lessons][notes]") {
