@@ -7,7 +7,7 @@
 # NAME.expect appears in the output, in that order (other lines may come between them).
 # Prints one line per patch and exits non-zero if any patch does not apply, build or match.
 # The lesson tests run it (tests/lessons/solutions_test.cpp); run it by hand from the
-# repository root: `sh tests/lessons/check-solutions.sh`.
+# repository root: `sh tests/lessons/check-solutions.sh [NAME...]` (NAME: a patch without .patch).
 set -u
 BUILD=${BUILD:-build/g++}
 CXX=${CXX:-g++}
@@ -20,8 +20,15 @@ trap 'rm -rf "$work"' EXIT
 
 fail() { echo "solution $name: $*"; failed=$((failed + 1)); }
 
-for patch in notes/answers/patches/*.patch; do
-    [ -e "$patch" ] || continue
+# Names given on the command line ("07-event-queue-ex3"): only those; none: every patch.
+if [ "$#" -gt 0 ]; then
+    patches=""
+    for name in "$@"; do patches="$patches notes/answers/patches/$name.patch"; done
+else
+    patches=$(ls notes/answers/patches/*.patch 2>/dev/null)
+fi
+for patch in $patches; do
+    [ -e "$patch" ] || { echo "solution $(basename "$patch" .patch): no such patch"; failed=$((failed + 1)); checked=$((checked + 1)); continue; }
     name=$(basename "$patch" .patch)
     checked=$((checked + 1))
     # The lesson is named by the patch's first "+++ b/lessons/SLUG/FILE" line.
