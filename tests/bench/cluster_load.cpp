@@ -4,7 +4,7 @@
 // Socket.IO servers A and B joined by one Redis (the bench servers socketio_echo_server.cpp
 // and .js started with --adapter redis), the same generator for looplab's pair and Node's.
 //
-//   cluster_load --port-a A --port-b B [--receivers 100] [--window 32] [--size 64]
+//   cluster_load --port-a A --port-b B [--receivers 100] [--window 25600] [--size 64]
 //                [--seconds 2] [--rate 10000] [--timeout 3]
 //
 //        sender ──42["blast",1,"<seq><t_emit><filler>"]──► server A ──PUBLISH──► Redis
@@ -19,15 +19,20 @@
 //   set-up   N receivers connect to B and join "bench" (acked); the sender connects to A
 //   path     one emit every kProbeEvery until every receiver has a tick (B's subscription
 //            to Redis may come up after "listening"); then 0.5 s of flood, not counted
-//   flood    for --seconds: emits as fast as the receivers keep up, at most --window emits
-//            not yet delivered to every receiver -> deliveries_per_s
+//   flood    for --seconds: emits as fast as the receivers keep up, with at most --window
+//            deliveries under way (window / N emits not yet on every receiver, at least one)
+//            -> deliveries_per_s. 25,600 by default (256 emits to 100 receivers): with 100
+//            receivers, a shallower window capped both pairs here (3,200: looplab ~0.4 M/s,
+//            25,600: ~2 M/s); a deeper one slowed both (102,400: the receivers' socket
+//            buffers fill and the servers queue). In deliveries, not emits, so that a big room
+//            does not put a second's worth of ticks in flight at once.
 //   paced    for --seconds: emits at --rate deliveries/s (rate / N emits/s), every
 //            delivery's latency from emit (written to A) to receipt (read from B)
 //            -> p50_us p99_us max_us
 // After flood and paced, the generator waits until every receiver has every emit (or for
 // --timeout without progress): what never came is counted as lost, and a tick out of order
 // (or twice) fails the run. Result, one line for tests/bench/run:
-//   result mode=cluster connections=N depth=W size=S seconds=D emits=E deliveries=X
+//   result mode=cluster connections=N depth=EMITS_IN_FLIGHT size=S seconds=D emits=E deliveries=X
 //     deliveries_per_s=R lost=L paced_rate=P paced_deliveries_per_s=Q paced_lost=M
 //     p50_us=... p99_us=... max_us=... generator_cpu=C%
 // (generator_cpu: of the flood phase). Exits 1 with one line on stderr when a server cannot
@@ -85,7 +90,7 @@ struct Options {
     int port_a = 0;
     int port_b = 0;
     std::size_t receivers = 100;
-    std::size_t window = 32;   // flood: emits not yet delivered to every receiver
+    std::size_t window = 25'600;   // flood: deliveries under way (see the header)
     std::size_t size = 64;     // bytes of the string each tick carries
     double seconds = 2.0;
     double rate = 10'000;      // paced: deliveries per second, all receivers together
@@ -242,6 +247,7 @@ public:
     // Emits while fewer than --window emits are missing somewhere; counts deliveries.
     Flood flood(double seconds) {
         Flood result;
+        const std::uint64_t window = std::max<std::uint64_t>(1, options_.window / options_.receivers);
         const std::uint64_t deliveries_before = delivered_;
         const std::uint64_t sent_before = sent_;
         const std::uint64_t written_off_before = written_off_;
@@ -253,8 +259,8 @@ public:
         for (double now = start; now < until; now = now_seconds()) {
             // Emits done with so far (delivered, or known lost), as if the receivers went in turn.
             const std::uint64_t done = (delivered_ + written_off_) / options_.receivers;
-            if (sent_ - done < options_.window) {
-                while (sent_ - done < options_.window) emit();
+            if (sent_ - done < window) {
+                while (sent_ - done < window) emit();
                 flush(0);
             }
             turn(static_cast<int>(std::min<double>(kTickMs, (until - now) * 1000 + 1)));
@@ -654,7 +660,7 @@ int main(int argc, char** argv) {
     std::sort(paced.latencies_us.begin(), paced.latencies_us.end());
 
     bench::print_result(
-        "cluster", options.receivers, options.window, options.size,
+        "cluster", options.receivers, std::max<std::size_t>(1, options.window / options.receivers), options.size,
         fmt::format("setup_seconds={:.2f} path_ms={:.0f} emits={} deliveries={} deliveries_per_s={:.0f} lost={} "
                     "paced_rate={:.0f} paced_deliveries_per_s={:.0f} paced_lost={} p50_us={} p99_us={} max_us={} "
                     "pings={}",
