@@ -60,8 +60,13 @@
 
 namespace {
 
-using bench::fail;
 using bench::now_seconds;
+
+// As bench::fail (which load_tools.hpp's WebSocket helpers still call), under our own name.
+[[noreturn]] void fail(const std::string& message) {
+    fmt::print(stderr, "cluster_load: {}\n", message);
+    std::exit(1);
+}
 
 // Connections being set up at once (more would overflow a listen backlog).
 constexpr std::size_t kMaxOpening = 256;
