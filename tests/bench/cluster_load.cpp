@@ -5,7 +5,7 @@
 // and .js started with --adapter redis), the same generator for looplab's pair and Node's.
 //
 //   cluster_load --port-a A --port-b B [--receivers 100] [--window 25600] [--size 64]
-//                [--seconds 2] [--rate 10000] [--timeout 3]
+//                [--seconds 2] [--rate 10000] [--timeout 3] [--pids PID,PID]
 //
 //        sender ──42["blast",1,"<seq><t_emit><filler>"]──► server A ──PUBLISH──► Redis
 //                                                                                  │
@@ -36,7 +36,10 @@
 //   result mode=cluster connections=N depth=EMITS_IN_FLIGHT size=S seconds=D emits=E deliveries=X
 //     deliveries_per_s=R lost=L paced_rate=P paced_deliveries_per_s=Q paced_lost=M
 //     p50_us=... p99_us=... max_us=... late=K pings=... generator_cpu=C%
-// (generator_cpu: of the flood phase). Exits 1 with one line on stderr when a server cannot
+// (generator_cpu: of the flood phase). With --pids (the two servers' process ids, Linux), also
+// servers_cpu=X% (the CPU the servers used together during the flood, in shares of one CPU)
+// and per_server_cpu=Y (deliveries per CPU-second of the servers: the figure to compare when
+// others share the machine, as tests/bench/run's other tables do). Exits 1 with one line on stderr when a server cannot
 // be reached, a connection is closed, or nothing moves for --timeout.
 #include "load_tools.hpp"
 
@@ -47,6 +50,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,6 +108,7 @@ struct Options {
     double seconds = 2.0;
     double rate = 10'000;      // paced: deliveries per second, all receivers together
     double timeout = 3.0;      // no progress for this long is an error
+    std::vector<int> pids;     // the servers, for their CPU time (none: not measured)
 };
 
 [[noreturn]] void usage() {
@@ -134,7 +140,13 @@ Options parse(int argc, char** argv) {
         else if (name == "--seconds") options.seconds = number_of<double>(value);
         else if (name == "--rate") options.rate = number_of<double>(value);
         else if (name == "--timeout") options.timeout = number_of<double>(value);
-        else usage();
+        else if (name == "--pids") {
+            for (std::string_view rest = value; !rest.empty();) {
+                const std::size_t comma = std::min(rest.find(','), rest.size());
+                options.pids.push_back(number_of<int>(rest.substr(0, comma)));
+                rest.remove_prefix(std::min(comma + 1, rest.size()));
+            }
+        } else usage();
     }
     const auto port_ok = [](int port) { return port > 0 && port < 65536; };
     if (!port_ok(options.port_a) || !port_ok(options.port_b)) usage();
@@ -143,6 +155,33 @@ Options parse(int argc, char** argv) {
         !(options.rate > 0) || !(options.timeout > 0))
         usage();
     return options;
+}
+
+// User + system CPU seconds process `pid` has used (fields 14 and 15 of /proc/PID/stat,
+// counted after the ")" that ends the name, which may hold spaces); -1 when unreadable.
+double cpu_seconds_of(int pid) {
+    std::ifstream file{fmt::format("/proc/{}/stat", pid)};
+    std::string stat{std::istreambuf_iterator<char>{file}, std::istreambuf_iterator<char>{}};
+    const std::size_t name_end = stat.rfind(')');
+    if (name_end == std::string::npos) return -1;
+    std::istringstream fields{stat.substr(name_end + 1)};
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i)   // field 3 is the state
+        if (i >= 14) ticks += std::strtod(field.c_str(), nullptr);
+    const long per_second = ::sysconf(_SC_CLK_TCK);
+    return per_second > 0 ? ticks / static_cast<double>(per_second) : -1;
+}
+
+// The servers' CPU seconds together; -1 when there are none or one is unreadable.
+double servers_cpu_seconds(const std::vector<int>& pids) {
+    double total = 0;
+    for (const int pid : pids) {
+        const double seconds = cpu_seconds_of(pid);
+        if (seconds < 0) return -1;
+        total += seconds;
+    }
+    return pids.empty() ? -1 : total;
 }
 
 std::uint64_t now_ns() {
@@ -251,6 +290,7 @@ public:
         std::uint64_t deliveries = 0;
         std::uint64_t lost = 0;   // deliveries that never came (found once drained)
         double cpu = 0;
+        double servers_cpu = -1;   // CPU seconds of the servers meanwhile (-1: not measured)
     };
 
     // Emits while fewer than --window deliveries are under way; counts deliveries. When
@@ -263,6 +303,7 @@ public:
         const std::uint64_t sent_before = sent_;
         const std::uint64_t written_off_before = written_off_;
         const double cpu_before = bench::cpu_seconds();
+        const double servers_before = servers_cpu_seconds(options_.pids);
         const double start = now_seconds();
         const double until = start + seconds;
         double last_progress = start;
@@ -285,6 +326,8 @@ public:
         }
         result.seconds = now_seconds() - start;
         result.cpu = bench::cpu_seconds() - cpu_before;
+        const double servers_after = servers_cpu_seconds(options_.pids);
+        if (servers_before >= 0 && servers_after >= 0) result.servers_cpu = servers_after - servers_before;
         result.emits = sent_ - sent_before;
         result.deliveries = delivered_ - deliveries_before;
         drain(seconds == kWarmUpSeconds ? "the warm-up" : "the flood");
@@ -683,17 +726,21 @@ int main(int argc, char** argv) {
     const Cluster::Flood flood = cluster.flood(options.seconds);
     Cluster::Paced paced = cluster.paced(options.seconds);
     std::sort(paced.latencies_us.begin(), paced.latencies_us.end());
+    std::string servers = "servers_cpu=- per_server_cpu=-";
+    if (flood.servers_cpu > 0)
+        servers = fmt::format("servers_cpu={:.0f}% per_server_cpu={:.0f}", 100 * flood.servers_cpu / flood.seconds,
+                              static_cast<double>(flood.deliveries) / flood.servers_cpu);
 
     bench::print_result(
         "cluster", options.receivers, std::max<std::size_t>(1, options.window / options.receivers), options.size,
         fmt::format("setup_seconds={:.2f} path_ms={:.0f} emits={} deliveries={} deliveries_per_s={:.0f} lost={} "
                     "paced_rate={:.0f} paced_deliveries_per_s={:.0f} paced_lost={} p50_us={} p99_us={} max_us={} "
-                    "late={} pings={}",
+                    "late={} pings={} {}",
                     cluster.setup_seconds(), cluster.path_seconds() * 1000, flood.emits, flood.deliveries,
                     static_cast<double>(flood.deliveries) / flood.seconds, flood.lost, options.rate,
                     static_cast<double>(paced.deliveries) / paced.seconds, paced.lost,
                     quantile(paced.latencies_us, 0.50), quantile(paced.latencies_us, 0.99),
-                    paced.latencies_us.empty() ? 0 : paced.latencies_us.back(), cluster.late(), cluster.pings()),
+                    paced.latencies_us.empty() ? 0 : paced.latencies_us.back(), cluster.late(), cluster.pings(), servers),
         flood.seconds, flood.cpu, true);
     return 0;
 }
