@@ -15,7 +15,12 @@
 namespace looplab::engineio {
 
 ServerCore::ServerCore(loop::EventLoop& loop, const ServerOptions& options)
-    : loop_(loop), options_(options), cors_{options.cors_origins, options.cors_credentials} {}
+    : loop_(loop), options_(options), cors_{options.cors_origins, options.cors_credentials} {
+    ws::WebSocketOptions web_socket;
+    // One Engine.IO packet per message: a bigger one is refused (1009) before it is buffered.
+    web_socket.max_message_size = options_.max_payload;
+    web_socket_options_ = std::make_shared<const ws::WebSocketOptions>(web_socket);
+}
 
 ServerCore::~ServerCore() {
     // Sessions first: they detach from their sockets, which must still exist. No events fire:
@@ -116,13 +121,6 @@ SessionImpl* ServerCore::session_of(ws::WebSocket& socket) {
 void ServerCore::close_socket(ws::WebSocket& socket, ws::CloseCode code) {
     detach_socket(socket);
     socket.close(code);
-}
-
-ws::WebSocketOptions ServerCore::web_socket_options() const {
-    ws::WebSocketOptions options;
-    // One Engine.IO packet per message: a bigger one is refused (1009) before it is buffered.
-    options.max_message_size = options_.max_payload;
-    return options;
 }
 
 void ServerCore::on_message(ws::WebSocket& socket, const ws::Message& message) {

@@ -67,7 +67,10 @@ public:
     void close_socket(ws::WebSocket& socket, ws::CloseCode code = ws::CloseCode::Normal);
     // Connections answered for the last time (refused upgrades), closing gracefully.
     ws::ClosingConnections& refused() { return refused_; }
-    ws::WebSocketOptions web_socket_options() const;
+    // The same for every WebSocket of this server, so they share it.
+    const std::shared_ptr<const ws::WebSocketOptions>& web_socket_options() const {
+        return web_socket_options_;
+    }
 
     std::shared_ptr<const bool> alive_token() { return lifetime_.alive_token(); }
 
@@ -85,6 +88,7 @@ private:
     // Keyed by a view of the session's own id (stable: a session never moves nor renames).
     std::unordered_map<std::string_view, std::unique_ptr<SessionImpl>> sessions_;
     std::unordered_map<ws::WebSocket*, std::unique_ptr<ws::WebSocketConnection>> sockets_;
+    std::shared_ptr<const ws::WebSocketOptions> web_socket_options_;
     ws::ClosingConnections refused_;
     std::random_device random_;
     std::string frame_scratch_;

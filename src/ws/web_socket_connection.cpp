@@ -5,8 +5,17 @@ namespace looplab::ws {
 WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
                                          std::unique_ptr<net::TcpConnection> connection,
                                          std::string leftover, WebSocketOptions options)
+    : WebSocketConnection(loop, role, std::move(connection), std::move(leftover),
+                          options == kDefaultWebSocketOptions
+                              ? nullptr
+                              : std::make_shared<const WebSocketOptions>(options)) {}
+
+WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
+                                         std::unique_ptr<net::TcpConnection> connection,
+                                         std::string leftover,
+                                         std::shared_ptr<const WebSocketOptions> options)
     : tcp_(std::move(connection)),
-      socket_(loop, role, *this, options),
+      socket_(loop, role, *this, std::move(options)),
       leftover_(leftover.empty() ? nullptr : std::make_unique<std::string>(std::move(leftover))) {
     // Replaces the listeners of whoever had the connection before (the HTTP server, the
     // client's handshake), even from inside one of them.

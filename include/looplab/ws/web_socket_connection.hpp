@@ -32,6 +32,10 @@ public:
     WebSocketConnection(loop::EventLoop& loop, Role role,
                         std::unique_ptr<net::TcpConnection> connection, std::string leftover,
                         WebSocketOptions options = {});
+    // With options shared by many connections (a server's): see WebSocket.
+    WebSocketConnection(loop::EventLoop& loop, Role role,
+                        std::unique_ptr<net::TcpConnection> connection, std::string leftover,
+                        std::shared_ptr<const WebSocketOptions> options);
     ~WebSocketConnection() override;
 
     WebSocket& socket() { return socket_; }
