@@ -54,7 +54,7 @@ WebSocket::WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
       shared_options_(std::move(options)),
       parser_(role, this->options().max_message_size),
       role_(role) {
-    if (role_ == Role::Client) masking_keys_.emplace();
+    if (role_ == Role::Client) masking_keys_ = std::make_unique<RandomMaskingKeys>();
     if (this->options().ping_interval.count() > 0) start_keep_alive();
 }
 

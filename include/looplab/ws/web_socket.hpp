@@ -220,7 +220,8 @@ private:
     WebSocketHandler* handler_ = nullptr;            // functions_, or set_handler()'s
     std::unique_ptr<FunctionListeners> functions_;   // made by the first on_...() call
     std::unique_ptr<CloseInfo> pending_close_;       // what on_close will say once TCP is gone
-    std::optional<RandomMaskingKeys> masking_keys_;  // a client's; a server never masks
+    // A client's (a server never masks): a pointer, so a server's socket holds 8 bytes for it.
+    std::unique_ptr<RandomMaskingKeys> masking_keys_;
     std::uint64_t tag_ = 0;
     loop::TimerId close_timer_ = 0;                  // 0: none
     loop::TimerId ping_timer_ = 0;
