@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace looplab::socketio {
 
@@ -234,7 +235,7 @@ void InMemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
                                     std::function<void(std::vector<SocketInfo>)> done) {
     std::vector<SocketInfo> found;
     for_each_recipient(opts, [&](Socket& socket) {
-        found.push_back(SocketInfo{SocketId{socket.id()}, socket.rooms(), socket.data(), &socket, {}});
+        found.push_back(SocketInfo{SocketId{socket.id()}, socket.rooms(), std::as_const(socket).data(), &socket, {}});
     });
     done(std::move(found));
 }

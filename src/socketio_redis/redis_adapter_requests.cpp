@@ -122,7 +122,7 @@ void RedisAdapter::fetch_sockets(const socketio::BroadcastOptions& opts,
         std::vector<socketio::SocketInfo> all;
         for (const std::string& id : ended.ids)
             if (socketio::Socket* socket = nsp().find_socket(id); socket != nullptr && socket->connected())
-                all.push_back(socketio::SocketInfo{id, socket->rooms(), socket->data(), socket, {}});
+                all.push_back(socketio::SocketInfo{id, socket->rooms(), std::as_const(*socket).data(), socket, {}});
         for (socketio::SocketInfo& remote : ended.remote) all.push_back(std::move(remote));
         done(std::move(all));
     };

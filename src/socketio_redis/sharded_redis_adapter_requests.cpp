@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 namespace looplab::socketio_redis {
 
@@ -199,7 +200,7 @@ void ShardedRedisAdapter::fetch_sockets(const socketio::BroadcastOptions& opts,
         std::vector<socketio::SocketInfo> all;
         for (const std::string& id : ended.local_ids)   // looked up again: they may have gone
             if (socketio::Socket* socket = nsp().find_socket(id); socket != nullptr && socket->connected())
-                all.push_back(socketio::SocketInfo{id, socket->rooms(), socket->data(), socket, {}});
+                all.push_back(socketio::SocketInfo{id, socket->rooms(), std::as_const(*socket).data(), socket, {}});
         for (socketio::SocketInfo& remote : ended.remote) all.push_back(std::move(remote));
         done(std::move(all));
     };
