@@ -265,7 +265,8 @@ int main(int argc, char** argv) {
         return a.redis_ready() && a.bus().publisher().queued() == 0 && a.bus().publisher().pending() == 0;
     });
     if (b.bus().subscriber().is_ready())
-        lesson::fail("server B came back before server A (this machine is very slow): run it again");
+        lesson::fail("server B's Redis subscriber is back already: the story needs B away longer "
+                     "(kSlowReconnection) than A takes to come back (a very slow machine?)");
     say("server A is back: its subscriptions were restored, and its queued PUBLISH went out. Redis");
     say("passed it to whoever was subscribed at that instant: not B, still away. Lost for bob.");
     watcher = std::make_unique<Watcher>(transcript, loop, redis->address());
@@ -276,7 +277,8 @@ int main(int argc, char** argv) {
         return alice.has_heard("bob, are you there?") && watcher->messages == 1;
     });
     if (b.bus().subscriber().is_ready())
-        lesson::fail("server B came back too early (this machine is very slow): run it again");
+        lesson::fail("server B's Redis subscriber came back before alice's message went out: the "
+                     "story needs B away longer (kSlowReconnection) (a very slow machine?)");
     say("Redis delivered it to its subscribers of the moment: the watcher and A itself, not B,");
     say("whose subscriber is still reconnecting. Pub/sub is at most once: nothing is kept for B.");
 
