@@ -33,7 +33,7 @@ constexpr std::size_t kDemoMaxMessage = 1024 * 1024;   // 1 MiB
 constexpr std::string_view kUsage =
     "usage: classroom-server [--port N] [--host ADDRESS] [--web-root DIR] [--poller NAME]\n"
     "                        [--allowed-origin ORIGIN]... [--max-message BYTES]\n"
-    "                        [--adapter memory|redis] [--redis HOST:PORT]\n"
+    "                        [--adapter memory|redis|redis-sharded] [--redis HOST:PORT]\n"
     "\n"
     "  http://HOST:PORT/                the classroom chat (Socket.IO on /socket.io/)\n"
     "  http://HOST:PORT/inspector.html  lesson 17: WebSocket echo, /chat, frame inspector\n"

@@ -7,9 +7,10 @@ namespace looplab::socketio_redis {
 
 Result<bool> take_adapter_flag(std::string_view flag, std::string_view value, AdapterFlags& flags) {
     if (flag == "--adapter") {
-        if (value == "redis") flags.use_redis = true;
-        else if (value == "memory") flags.use_redis = false;
-        else return Error::because(fmt::format("--adapter: expected memory or redis, got '{}'", value));
+        if (value == "redis") flags.kind = AdapterKind::Redis;
+        else if (value == "redis-sharded") flags.kind = AdapterKind::RedisSharded;
+        else if (value == "memory") flags.kind = AdapterKind::Memory;
+        else return Error::because(fmt::format("--adapter: expected memory, redis or redis-sharded, got '{}'", value));
         return true;
     }
     if (flag == "--redis") {
@@ -21,17 +22,25 @@ Result<bool> take_adapter_flag(std::string_view flag, std::string_view value, Ad
     return false;
 }
 
-Result<std::unique_ptr<RedisBus>> start_adapter(loop::EventLoop& loop, const AdapterFlags& flags,
-                                                socketio::ServerOptions& options,
-                                                std::function<void(std::string_view)> log) {
-    if (!flags.use_redis) return std::unique_ptr<RedisBus>{};
+Result<AdapterConnections> start_adapter(loop::EventLoop& loop, const AdapterFlags& flags,
+                                         socketio::ServerOptions& options,
+                                         std::function<void(std::string_view)> log) {
+    AdapterConnections connections;
+    if (flags.kind == AdapterKind::Memory) return connections;
     auto address = net::Address::parse(flags.redis);
     if (!address) return Error::because(fmt::format("--redis: {}", address.error().message()));
-    auto bus = std::make_unique<RedisBus>(loop, *address);
-    bus->on_status(std::move(log));
-    bus->connect();
-    options.adapter = bus->adapter_factory();
-    return bus;
+    if (flags.kind == AdapterKind::Redis) {
+        connections.classic = std::make_unique<RedisBus>(loop, *address);
+        connections.classic->on_status(std::move(log));
+        connections.classic->connect();
+        options.adapter = connections.classic->adapter_factory();
+    } else {
+        connections.sharded = std::make_unique<ShardedRedisBus>(loop, std::vector<net::Address>{*address});
+        connections.sharded->on_status(std::move(log));
+        connections.sharded->connect();
+        options.adapter = connections.sharded->adapter_factory();
+    }
+    return connections;
 }
 
 }   // namespace looplab::socketio_redis

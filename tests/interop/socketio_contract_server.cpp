@@ -75,7 +75,7 @@ constexpr std::string_view kUsage =
     "usage: socketio_contract_server [--port N] [--host ADDRESS] [--ping-interval MS]\n"
     "                                [--ping-timeout MS] [--state-recovery-ms MS]\n"
     "                                [--connect-timeout MS] [--max-payload BYTES] [--poller NAME]\n"
-    "                                [--auth-delay-ms MS] [--adapter memory|redis] [--redis HOST:PORT]\n"
+    "                                [--auth-delay-ms MS] [--adapter memory|redis|redis-sharded] [--redis HOST:PORT]\n"
     "  --port N               port to listen on (default 3000, the suites'; 0: the OS picks)\n"
     "  --host ADDRESS         numeric address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
     "  --ping-interval MS     Engine.IO pingInterval (default 300)\n"

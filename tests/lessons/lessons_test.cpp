@@ -110,3 +110,20 @@ TEST_CASE("every lesson binary exits 2 on a bad flag and 0 on --help", "[lessons
     CHECK(run_binary(binary, "--no-such-flag").exit_code == 2);
     CHECK(run_binary(binary, "--poller=no-such-poller").exit_code == 2);
 }
+
+TEST_CASE("lesson 08's live trace does not say the loop slept in a turn whose timeout was 0",
+          "[lessons]") {
+    // Turn 1 has a post_next() task waiting, so its poll phase only looks (timeout 0). The
+    // trace once rounded the few microseconds of that look up to "waited 1 ms".
+    const Run run = run_binary(lesson_binary("08-event-loop"), "--trace --idle 0");
+    REQUIRE(run.exit_code == 0);
+    const auto turn_1 = run.out.find("turn 1\n");
+    const auto turn_2 = run.out.find("turn 2\n");
+    REQUIRE(turn_1 != std::string::npos);
+    REQUIRE(turn_2 != std::string::npos);
+    const std::string first_turn = run.out.substr(turn_1, turn_2 - turn_1);
+    INFO(first_turn);
+    CHECK(first_turn.find("timeout 0 ms, no sleep") != std::string::npos);
+    CHECK(first_turn.find("slept") == std::string::npos);
+    CHECK(run.out.find("waited 1 ms") == std::string::npos);
+}

@@ -1,6 +1,10 @@
 // tests/integration/socketio_redis/cluster_support.hpp — several Socket.IO servers in one
-// process and one loop, each with its own RedisBus on one real redis-server (the servers
-// share nothing but Redis, as separate machines would), and C++ clients to connect to them.
+// process and one loop, each with its own Redis connections (the servers share nothing but
+// Redis, as separate machines would), and C++ clients to connect to them. Three set-ups:
+//   Backend::Classic        RedisAdapter on a redis-server of the test's own
+//   Backend::ShardedPlain   ShardedRedisAdapter on a redis-server of the test's own (Redis 7
+//                           has sharded pub/sub without a cluster)
+//   Backend::ShardedCluster ShardedRedisAdapter on the shared 3-master Redis Cluster
 #pragma once
 
 #include "looplab/http/server.hpp"
@@ -9,6 +13,8 @@
 #include "looplab/socketio_client/manager.hpp"
 #include "looplab/socketio_client/server_url.hpp"
 #include "looplab/socketio_redis/redis_adapter.hpp"
+#include "looplab/socketio_redis/sharded_redis_adapter.hpp"
+#include "tests/support/redis_cluster.hpp"
 #include "tests/support/redis_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -25,23 +31,35 @@ using namespace looplab;
 using namespace std::chrono_literals;
 namespace json = codec::json;
 
-// One server: HTTP + Socket.IO + its own two Redis connections.
+enum class Backend { Classic, ShardedPlain, ShardedCluster };
+
+// One server: HTTP + Socket.IO + its own Redis connections.
 struct Node {
-    std::unique_ptr<socketio_redis::RedisBus> bus;
+    std::unique_ptr<socketio_redis::RedisBus> bus;              // Classic
+    std::unique_ptr<socketio_redis::ShardedRedisBus> sharded;   // Sharded*
     std::unique_ptr<http::Server> http;
     std::unique_ptr<socketio::Server> io;
     std::vector<std::string> status;
     net::Address address = net::Address::loopback(0);
 
-    Node(loop::EventLoop& loop, net::Address redis, socketio_redis::RedisAdapterOptions options = {}) {
+    Node(loop::EventLoop& loop, Backend backend, std::vector<net::Address> redis,
+         socketio_redis::RedisAdapterOptions options = {}) {
         resp::ClientOptions redis_options;
         redis_options.backoff.initial_delay = 10ms;
         redis_options.backoff.max_delay = 50ms;
-        bus = std::make_unique<socketio_redis::RedisBus>(loop, redis, redis_options);
-        bus->on_status([this](std::string_view line) { status.emplace_back(line); });
-        bus->connect();
         socketio::ServerOptions io_options;
-        io_options.adapter = bus->adapter_factory(options);
+        const auto report = [this](std::string_view line) { status.emplace_back(line); };
+        if (backend == Backend::Classic) {
+            bus = std::make_unique<socketio_redis::RedisBus>(loop, redis.at(0), redis_options);
+            bus->on_status(report);
+            bus->connect();
+            io_options.adapter = bus->adapter_factory(options);
+        } else {
+            sharded = std::make_unique<socketio_redis::ShardedRedisBus>(loop, redis, redis_options);
+            sharded->on_status(report);
+            sharded->connect();
+            io_options.adapter = sharded->adapter_factory(options);
+        }
         http = std::make_unique<http::Server>(loop);
         io = std::make_unique<socketio::Server>(loop, std::move(io_options));
         io->attach(*http);
@@ -52,24 +70,32 @@ struct Node {
         io.reset();   // its adapters unsubscribe through the bus: the bus goes last
         http.reset();
         bus.reset();
+        sharded.reset();
     }
     socketio::Namespace& nsp(std::string_view name = "/") { return io->of(name); }
-    socketio_redis::RedisAdapter& adapter(std::string_view name = "/") {
-        return dynamic_cast<socketio_redis::RedisAdapter&>(nsp(name).adapter());
-    }
+    socketio::Adapter& adapter(std::string_view name = "/") { return nsp(name).adapter(); }
 };
 
 struct Cluster {
-    testing::RedisServer redis;
+    std::unique_ptr<testing::RedisServer> own_redis;   // Classic, ShardedPlain
     loop::EventLoop loop;
     std::vector<std::unique_ptr<Node>> nodes;
     std::vector<std::unique_ptr<socketio_client::Manager>> managers;
 
-    explicit Cluster(std::size_t servers, socketio_redis::RedisAdapterOptions options = {}) {
+    explicit Cluster(std::size_t servers, socketio_redis::RedisAdapterOptions options = {},
+                     Backend backend = Backend::Classic) {
+        std::vector<net::Address> redis_addresses;
+        if (backend == Backend::ShardedCluster) {
+            redis_addresses = testing::shared_redis_cluster().addresses();
+        } else {
+            own_redis = std::make_unique<testing::RedisServer>();
+            redis_addresses.push_back(own_redis->address());
+        }
         for (std::size_t i = 0; i < servers; ++i)
-            nodes.push_back(std::make_unique<Node>(loop, redis.address(), options));
+            nodes.push_back(std::make_unique<Node>(loop, backend, redis_addresses, options));
         REQUIRE(wait_for_servers(servers));
     }
+    testing::RedisServer& redis() { return *own_redis; }
     ~Cluster() {
         managers.clear();
         nodes.clear();
@@ -94,6 +120,24 @@ struct Cluster {
             if (!run_until([&] { return answers == nodes.size(); })) return false;
             if (agreeing == nodes.size()) return true;
             run_for(10ms);
+        }
+        return false;
+    }
+
+    // Sharded adapters subscribe to a room's own channel when the room gets its first member
+    // on a server; a message published before that subscription reaches Redis is not heard
+    // there (as with the official sharded adapter). Until `servers` have subscribed to
+    // `room`'s channel (nothing to wait for with the classic adapter).
+    bool wait_for_room_channel(std::string_view room, std::int64_t servers, std::string_view nsp = "/") {
+        socketio_redis::ShardedRedisBus* bus = nodes.at(0)->sharded.get();
+        if (bus == nullptr) return true;
+        const std::string channel = fmt::format("socket.io#{}#{}#", nsp, room);
+        for (int attempt = 0; attempt < 300; ++attempt) {
+            std::optional<std::int64_t> count;
+            bus->redis().pubsub_shardnumsub(channel, [&](Result<std::int64_t> n) { count = n ? *n : -1; });
+            if (!run_until([&] { return count.has_value(); })) return false;
+            if (*count == servers) return true;
+            run_for(5ms);
         }
         return false;
     }

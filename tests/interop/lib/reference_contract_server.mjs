@@ -5,9 +5,10 @@
 // reference server would not give.
 //
 //   node lib/reference_contract_server.mjs [--port N] [--ping-interval MS] [--ping-timeout MS]
-//                                          [--state-recovery-ms MS] [--adapter memory|redis]
+//                                          [--state-recovery-ms MS] [--adapter memory|redis|redis-sharded]
 //                                          [--redis HOST:PORT]
-// With --adapter redis it uses the official @socket.io/redis-adapter (a mixed cluster with ours).
+// With --adapter redis (or redis-sharded) it uses the official @socket.io/redis-adapter's
+// createAdapter (or createShardedAdapter): a mixed cluster with ours.
 //   LOOPLAB_SIO_PORT=N LOOPLAB_TEST_LAYER=interop node --test socketio_*.test.mjs engineio_raw.test.mjs
 //
 // First line on stdout: "socketio contract server: http://localhost:PORT/", as the C++ one.
@@ -73,14 +74,16 @@ function suiteEvents(socket) {
   socket.emit("auth", socket.handshake.auth);
 }
 
-if (flags.adapter === "redis") {
+if (flags.adapter === "redis" || flags.adapter === "redis-sharded") {
   const { createClient } = await import("redis");
-  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const { createAdapter, createShardedAdapter } = await import("@socket.io/redis-adapter");
   const pub = createClient({ url: `redis://${flags.redis}` });
   const sub = pub.duplicate();
   for (const client of [pub, sub]) client.on("error", (error) => console.error(`redis: ${error.message}`));
   await Promise.all([pub.connect(), sub.connect()]);
-  io.adapter(createAdapter(pub, sub, { requestsTimeout: 3000 }));
+  io.adapter(flags.adapter === "redis"
+    ? createAdapter(pub, sub, { requestsTimeout: 3000 })
+    : createShardedAdapter(pub, sub));
 }
 // Server-side events from the other servers of a cluster.
 io.on("ping", (from, answer) => answer(`pong from node to ${from}`));
