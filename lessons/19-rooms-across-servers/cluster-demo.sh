@@ -5,6 +5,9 @@
 #
 #   sh cluster-demo.sh SERVER_BINARY [PORT_A] [PORT_B]     (REDIS_PORT=6379 by default)
 #
+# ADAPTER=redis-sharded uses the sharded adapter (SPUBLISH/SSUBSCRIBE, Redis 7; a plain Redis
+# has sharded pub/sub too) instead of the classic one (ADAPTER=redis, the default).
+#
 # A Redis that already answers on REDIS_PORT is used as it is (and left running); otherwise
 # one is started here, with nothing saved to disk, and stopped at the end.
 set -u
@@ -14,6 +17,11 @@ port_a=${2:-3000}
 port_b=${3:-3001}
 redis_port=${REDIS_PORT:-6379}
 redis_address=127.0.0.1:$redis_port
+adapter=${ADAPTER:-redis}
+case $adapter in
+  redis|redis-sharded) ;;
+  *) echo "demo: ADAPTER=$adapter? redis (the default) or redis-sharded" >&2; exit 2 ;;
+esac
 
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "make demo SERVERS=2 needs redis-server: sudo apt-get install redis-server (Debian/Ubuntu)," >&2
@@ -65,13 +73,18 @@ else
   echo "demo: redis-server started on $redis_address (nothing saved; stopped with the demo)"
 fi
 
-"$server" --port "$port_a" --adapter redis --redis "$redis_address" &
+"$server" --port "$port_a" --adapter "$adapter" --redis "$redis_address" &
 servers="$!"
-"$server" --port "$port_b" --adapter redis --redis "$redis_address" &
+"$server" --port "$port_b" --adapter "$adapter" --redis "$redis_address" &
 servers="$servers $!"
 
 echo "demo: server A on http://localhost:$port_a/ and server B on http://localhost:$port_b/,"
-echo "      one Redis between them: open one tab on each, join one room, chat. Ctrl-C stops all."
-echo "      Watch what crosses Redis: redis-cli -p $redis_port psubscribe 'socket.io#*'"
+echo "      one Redis between them (--adapter $adapter): open one tab on each, join one room,"
+echo "      chat. Ctrl-C stops all."
+if [ "$adapter" = redis ]; then
+  echo "      Watch what crosses Redis: redis-cli -p $redis_port psubscribe 'socket.io#*'"
+else
+  echo "      Watch what crosses Redis: redis-cli -p $redis_port ssubscribe 'socket.io#/#lobby#'"
+fi
 # Until Ctrl-C (the terminal sends SIGINT to all three; stop_all makes sure).
 wait

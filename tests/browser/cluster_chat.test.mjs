@@ -1,7 +1,9 @@
 // The classroom chat across two servers (`make demo SERVERS=2`, lesson 19) in a real browser:
-// a redis-server and two classroom servers with --adapter redis, all started by this test;
-// one Chromium page on each server. They join one room and chat both ways: the messages,
-// the typing indicator, the member list and the room counts cross through Redis.
+// a redis-server and two classroom servers on it, all started by this test; one Chromium
+// page on each server. They join one room and chat both ways: the messages, the typing
+// indicator, the member list and the room counts cross through Redis. Once with the classic
+// adapter (--adapter redis), once with the sharded one (--adapter redis-sharded: Redis 7 has
+// sharded pub/sub without a cluster).
 //
 // This file starts its own servers (the runner's one has no Redis); it needs redis-server
 // (`make test-tools` installs it).
@@ -71,16 +73,19 @@ function startUntil(command, args, ready, what) {
   });
 }
 
-// One classroom server on Redis: resolves with its port once it listens AND both its Redis
-// connections are ready (the subscriber's "ready" comes after its subscriptions).
-async function startClassroomServer(redisAddress) {
+// One classroom server on Redis: resolves with its port once it listens AND its Redis
+// connections are ready (a subscriber's "ready" comes after its subscriptions).
+const kReady = {
+  "redis": [/redis publisher [^\n]*: ready/, /redis subscriber [^\n]*: ready/],
+  "redis-sharded": [/redis cluster: [^\n]* commands ready/, /redis cluster: [^\n]* subscriber ready/],
+};
+async function startClassroomServer(adapter, redisAddress) {
   const build = process.env.LOOPLAB_BUILD;
   if (!build) throw new Error("LOOPLAB_BUILD is not set: run the tests with tests/browser/run");
   const { child, out } = await startUntil(`${build}/apps/classroom-server`,
-    ["--port", "0", "--host", "127.0.0.1", "--web-root", webRoot, "--adapter", "redis", "--redis", redisAddress],
-    (text) => /http:\/\/localhost:\d+\//.test(text) && /redis publisher [^\n]*: ready/.test(text) &&
-      /redis subscriber [^\n]*: ready/.test(text),
-    "a classroom server with --adapter redis");
+    ["--port", "0", "--host", "127.0.0.1", "--web-root", webRoot, "--adapter", adapter, "--redis", redisAddress],
+    (text) => /http:\/\/localhost:\d+\//.test(text) && kReady[adapter].every((line) => line.test(text)),
+    `a classroom server with --adapter ${adapter}`);
   servers.push(child);
   return Number(/http:\/\/localhost:(\d+)\//.exec(out)[1]);
 }
@@ -97,8 +102,7 @@ function stop(child) {
   });
 }
 
-let portA;
-let portB;
+let redisAddress;
 
 before(async () => {
   browser = await launchChromium();
@@ -107,8 +111,7 @@ before(async () => {
   ({ child: redis } = await startUntil("redis-server",
     ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
     (text) => /Ready to accept connections/.test(text), "redis-server"));
-  portA = await startClassroomServer(`127.0.0.1:${redisPort}`);
-  portB = await startClassroomServer(`127.0.0.1:${redisPort}`);
+  redisAddress = `127.0.0.1:${redisPort}`;
 });
 
 after(async () => {
@@ -170,49 +173,54 @@ async function waitForCount(page, room, count) {
   }, [room, count], { timeout: kWaitMs });
 }
 
-// ---- the test ----------------------------------------------------------------------------------
+// ---- the tests ---------------------------------------------------------------------------------
 
-test("two pages on two servers joined by Redis chat in one room, both ways", { timeout: kTestTimeoutMs }, async () => {
-  assert.notEqual(portA, portB);
-  const room = unique("cluster");
-  const [adaName, bobName] = [unique("ada"), unique("bob")];
-  const ada = await openChat(portA);
-  const bob = await openChat(portB);
-  try {
-    await enter(ada.page, adaName, room);
-    await enter(bob.page, bobName, room);
+for (const adapter of ["redis", "redis-sharded"]) {
+  test(`two pages on two servers joined by Redis (--adapter ${adapter}) chat in one room, both ways`, { timeout: kTestTimeoutMs }, async () => {
+    const portA = await startClassroomServer(adapter, redisAddress);
+    const portB = await startClassroomServer(adapter, redisAddress);
+    assert.notEqual(portA, portB);
+    const room = unique("cluster");
+    const [adaName, bobName] = [unique("ada"), unique("bob")];
+    const ada = await openChat(portA);
+    const bob = await openChat(portB);
+    try {
+      await enter(ada.page, adaName, room);
+      await enter(bob.page, bobName, room);
 
-    // Each page sees both members and the room's count of 2, though each server holds one.
-    await waitForMembers(ada.page, [adaName, bobName]);
-    await waitForMembers(bob.page, [adaName, bobName]);
-    await waitForCount(ada.page, room, 2);
-    await waitForCount(bob.page, room, 2);
+      // Each page sees both members and the room's count of 2, though each server holds one.
+      await waitForMembers(ada.page, [adaName, bobName]);
+      await waitForMembers(bob.page, [adaName, bobName]);
+      await waitForCount(ada.page, room, 2);
+      await waitForCount(bob.page, room, 2);
 
-    // ada (server A) writes: her ✓, and bob (server B) gets the line through Redis.
-    await send(ada.page, "hello from server A");
-    await message(ada.page, "hello from server A", "acked").waitFor();
-    await message(bob.page, "hello from server A", "received").waitFor();
+      // ada (server A) writes: her ✓, and bob (server B) gets the line through Redis.
+      await send(ada.page, "hello from server A");
+      await message(ada.page, "hello from server A", "acked").waitFor();
+      await message(bob.page, "hello from server A", "received").waitFor();
 
-    // bob types and writes: ada sees him typing (a volatile broadcast), then his line.
-    await bob.page.locator("#message-input").pressSequentially("and hello from B", { delay: 20 });
-    await ada.page.locator("#typing", { hasText: `${bobName} is typing` }).waitFor();
-    await bob.page.click("#message-send");
-    await message(bob.page, "and hello from B", "acked").waitFor();
-    await message(ada.page, "and hello from B", "received").waitFor();
-    assert.equal(await message(ada.page, "hello from server A", "received").count(), 0,
-      "ada does not get her own line back from Redis");
-    assert.equal(await message(bob.page, "and hello from B", "received").count(), 0,
-      "bob does not get his own line back from Redis");
+      // bob types and writes: ada sees him typing (a volatile broadcast), then his line.
+      await bob.page.locator("#message-input").pressSequentially("and hello from B", { delay: 20 });
+      await ada.page.locator("#typing", { hasText: `${bobName} is typing` }).waitFor();
+      await bob.page.click("#message-send");
+      await message(bob.page, "and hello from B", "acked").waitFor();
+      await message(ada.page, "and hello from B", "received").waitFor();
+      assert.equal(await message(ada.page, "hello from server A", "received").count(), 0,
+        "ada does not get her own line back from Redis");
+      assert.equal(await message(bob.page, "and hello from B", "received").count(), 0,
+        "bob does not get his own line back from Redis");
 
-    // bob leaves the room: ada's member list and count follow, from the other server.
-    await bob.page.click("#room-leave");
-    await waitForMembers(ada.page, [adaName]);
-    await waitForCount(ada.page, room, 1);
+      // bob leaves the room: ada's member list and count follow, from the other server.
+      await bob.page.click("#room-leave");
+      await waitForMembers(ada.page, [adaName]);
+      await waitForCount(ada.page, room, 1);
 
-    assert.deepEqual(ada.errors.map(String), []);
-    assert.deepEqual(bob.errors.map(String), []);
-  } finally {
-    await ada.context.close();
-    await bob.context.close();
-  }
-});
+      assert.deepEqual(ada.errors.map(String), []);
+      assert.deepEqual(bob.errors.map(String), []);
+    } finally {
+      await ada.context.close();
+      await bob.context.close();
+      for (const child of servers.splice(0)) await stop(child);
+    }
+  });
+}
