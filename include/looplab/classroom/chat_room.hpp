@@ -41,11 +41,11 @@
 // Every error answer is {error: "<a sentence>"}; an event sent without an ack that fails is
 // dropped (there is nobody to tell). Bad payload types are errors, never crashes.
 //
-// Across servers (classroom-server --adapter redis, `make demo SERVERS=2`, lesson 19): the
-// rooms span servers, so "message" and "typing" reach members on every server (the adapter
-// publishes them). "presence" and "rooms" are computed from fetch_sockets(), which asks every
-// server (each socket's data carries its nickname), and each server sends them to its OWN
-// sockets only: after a change on one server, it tells the others with a server-side event
+// Across servers (classroom-server --adapter redis or redis-sharded, `make demo SERVERS=2`,
+// lesson 19): the rooms span servers, so "message" and "typing" reach members on every
+// server (the adapter publishes them). "presence" and "rooms" are computed from
+// fetch_sockets(), which asks every server (each socket's data carries its nickname), and
+// each server sends them to its OWN sockets only: after a change on one server, it tells the others with a server-side event
 // ("chat:changed" [rooms...]) and each recomputes for its members, so every page ends with
 // the cluster's view, never one server's part of it. What stays per server:
 //   - nickname uniqueness ("ada" on A and "ada" on B can both exist);
@@ -57,8 +57,9 @@
 // Without Redis (the in-memory adapter) nothing of this costs anything: fetch_sockets()
 // answers at once and server-side events go nowhere.
 //
-// Costs: each join, leave, connect and disconnect sends "rooms" to everyone (O(people));
-// fine for a classroom, not for a stadium. "typing" is not rate-limited (it is volatile and
+// Costs: each join, leave, connect and disconnect sends "rooms" to everyone (O(people)); on
+// a cluster each also costs every server two fetch_sockets() round trips through Redis (the
+// room's members, and every socket for the counts): fine for a classroom, not for a stadium. "typing" is not rate-limited (it is volatile and
 // goes to one room).
 //
 // Contract: loop thread only. Destroy it before the socketio::Server it serves.
