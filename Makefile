@@ -105,10 +105,18 @@ test: deps test-tools
 	@BUILD=$(BUILD) sh tests/run-all-layers
 
 # The classroom server on http://localhost:3000/ (PORT=3001 to change; Ctrl-C stops it).
+# SERVERS=2: a local redis-server (installed like test-tools when missing) and two classroom
+# servers on :PORT and :PORT+1 sharing their rooms through it (lesson 19); Ctrl-C stops all.
+# ADAPTER=redis-sharded: the sharded adapter (SPUBLISH/SSUBSCRIBE) instead of the classic one.
 PORT ?= 3000
 demo: deps
 	@$(MAKE) --no-print-directory apps
-	@$(BUILD)/apps/classroom-server --port $(PORT)
+	@case "$(SERVERS)" in \
+	  ""|1) exec $(BUILD)/apps/classroom-server --port $(PORT) ;; \
+	  2) $(MAKE) --no-print-directory test-tools && \
+	     ADAPTER="$(ADAPTER)" exec sh lessons/19-rooms-across-servers/cluster-demo.sh $(BUILD)/apps/classroom-server $(PORT) $$(($(PORT) + 1)) ;; \
+	  *) echo "make demo: SERVERS=$(SERVERS)? one server (the default) or SERVERS=2"; exit 2 ;; \
+	esac
 
 walkthrough: deps
 	@$(MAKE) --no-print-directory lessons

@@ -81,6 +81,26 @@ ChatRoom::ChatRoom(socketio::Server& io, WallClock clock)
         next();
     });
     io_.on_connection([this](Socket& socket) { on_connection(socket); });
+
+    // News from the other servers of a cluster (only a cluster adapter delivers these).
+    socketio::Namespace& main = io_.main_namespace();
+    changed_listener_ = main.on_server_side("chat:changed", [this](const Args& args) {
+        if (args.size() < 1 || !args[0].is_array()) return;
+        for (const json::Value& room : args[0].as_array())
+            if (room.is_string() && rooms_.contains(room.as_string())) send_presence(room.as_string());
+        send_room_list();
+    });
+    message_listener_ = main.on_server_side("chat:message", [this](const Args& args) {
+        if (args.size() < 1 || !args[0].is_object()) return;
+        const json::Value* room = args[0].find("room");
+        if (room != nullptr && room->is_string() && rooms_.contains(room->as_string()))
+            remember(room->as_string(), args[0]);
+    });
+}
+
+ChatRoom::~ChatRoom() {
+    io_.main_namespace().off_server_side(changed_listener_);
+    io_.main_namespace().off_server_side(message_listener_);
 }
 
 std::vector<std::string> ChatRoom::members_of(std::string_view room) const {
@@ -120,6 +140,8 @@ std::string ChatRoom::unique_nickname(const std::string& wanted) const {
 void ChatRoom::on_connection(Socket& socket) {
     Member& member = members_[std::string{socket.id()}];
     member.nickname = unique_nickname(*check_nickname(*socket.auth().find("nickname")));
+    // Other servers learn the nickname from fetch_sockets(), which reports socket.data.
+    socket.data() = json::Value::object({{"nickname", member.nickname}});
 
     // The rooms asked for (a reconnecting page asks for those it was in), else the lobby.
     std::vector<std::string> wanted;
@@ -143,11 +165,8 @@ void ChatRoom::on_connection(Socket& socket) {
                                                     {"message", kChatMaxMessageBytes},
                                                     {"rooms_per_member", kChatMaxRoomsPerMember}})},
                 }));
-    for (const std::string& room : member.rooms) {
-        send_presence(room);
-        send_history(socket, room);
-    }
-    send_room_list();
+    changed(member.rooms);
+    for (const std::string& room : member.rooms) send_history(socket, room);
 
     socket.on("join", [this, &socket](const Args& args, const Ack& ack) { on_join(socket, args, ack); });
     socket.on("leave", [this, &socket](const Args& args, const Ack& ack) { on_leave(socket, args, ack); });
@@ -199,10 +218,10 @@ void ChatRoom::on_join(Socket& socket, const Args& args, const Ack& ack) {
     if (!room) return ack(error_answer(room.error().message()));
     std::string why;
     if (!join(socket, *member, *room, why)) return ack(error_answer(why));
+    // members: this server's; the "presence" that follows has the whole cluster's.
     ack(json::Value::object({{"ok", true}, {"room", *room}, {"members", member_list(*room)}}));
-    send_presence(*room);
+    changed({*room});
     send_history(socket, *room);
-    send_room_list();
 }
 
 void ChatRoom::on_leave(Socket& socket, const Args& args, const Ack& ack) {
@@ -214,8 +233,7 @@ void ChatRoom::on_leave(Socket& socket, const Args& args, const Ack& ack) {
         return ack(error_answer(fmt::format("you are not in the room '{}'", *room)));
     leave(socket, *member, *room);
     ack(json::Value::object({{"ok", true}, {"room", *room}}));
-    send_presence(*room);
-    send_room_list();
+    changed({*room});
 }
 
 void ChatRoom::on_nickname(Socket& socket, const Args& args, const Ack& ack) {
@@ -226,8 +244,9 @@ void ChatRoom::on_nickname(Socket& socket, const Args& args, const Ack& ack) {
     if (*nickname != member->nickname && is_taken(*nickname))
         return ack(error_answer(fmt::format("the nickname '{}' is taken", *nickname)));
     member->nickname = *nickname;
+    socket.data() = json::Value::object({{"nickname", member->nickname}});
     ack(json::Value::object({{"ok", true}, {"nickname", *nickname}}));
-    for (const std::string& room : member->rooms) send_presence(room);
+    changed(member->rooms);
 }
 
 void ChatRoom::on_message(Socket& socket, const Args& args, const Ack& ack) {
@@ -252,9 +271,8 @@ void ChatRoom::on_message(Socket& socket, const Args& args, const Ack& ack) {
                                             {"text", std::move(*text)},
                                             {"at", at}});
     socket.to(*room).emit("message", sent);
-    std::deque<json::Value>& history = history_[*room];
-    history.push_back(std::move(sent));
-    if (history.size() > kChatHistoryMessages) history.pop_front();
+    io_.main_namespace().server_side_emit("chat:message", sent);   // for their histories
+    remember(*room, std::move(sent));
     // The broadcast has been handed to every member's transport: the sender's tick.
     ack(json::Value::object({{"id", id}, {"at", at}}));
 }
@@ -280,8 +298,20 @@ void ChatRoom::on_disconnect(Socket& socket) {
     const std::vector<std::string> rooms = found->second.rooms;
     for (const std::string& room : rooms) leave(socket, found->second, room);
     members_.erase(found);
+    changed(rooms);
+}
+
+void ChatRoom::changed(const std::vector<std::string>& rooms) {
     for (const std::string& room : rooms) send_presence(room);
     send_room_list();
+    json::Array names(rooms.begin(), rooms.end());
+    io_.main_namespace().server_side_emit("chat:changed", std::move(names));
+}
+
+void ChatRoom::remember(const std::string& room, json::Value message) {
+    std::deque<json::Value>& history = history_[room];
+    history.push_back(std::move(message));
+    if (history.size() > kChatHistoryMessages) history.pop_front();
 }
 
 json::Value ChatRoom::member_list(std::string_view room) const {
@@ -297,23 +327,43 @@ void ChatRoom::send_history(Socket& socket, const std::string& room) {
     socket.emit("history", json::Value::object({{"room", room}, {"messages", std::move(messages)}}));
 }
 
+// To this server's members of `room`: every member on every server, ours first in join
+// order, then the others as their servers described them.
 void ChatRoom::send_presence(const std::string& room) {
-    io_.to(room).emit("presence",
-                      json::Value::object({{"room", room}, {"members", member_list(room)}}));
+    io_.in(room).fetch_sockets([this, alive = std::weak_ptr<bool>{alive_}, room](
+                                   std::vector<socketio::SocketInfo> sockets) {
+        if (alive.expired()) return;
+        json::Array names;
+        for (std::string& name : members_of(room)) names.emplace_back(std::move(name));
+        for (const socketio::SocketInfo& info : sockets) {
+            if (info.local != nullptr) continue;
+            const json::Value* nickname = info.data.is_object() ? info.data.find("nickname") : nullptr;
+            if (nickname != nullptr && nickname->is_string()) names.push_back(*nickname);
+        }
+        io_.local().to(room).emit("presence",
+                                  json::Value::object({{"room", room}, {"members", std::move(names)}}));
+    });
 }
 
-json::Value ChatRoom::room_list() const {
-    json::Array list;
-    const auto entry = [](std::string_view name, std::size_t count) {
-        return json::Value::object({{"name", name}, {"members", count}});
-    };
-    const auto lobby = rooms_.find(kChatLobby);
-    list.push_back(entry(kChatLobby, lobby == rooms_.end() ? 0 : lobby->second.size()));
-    for (const auto& [name, ids] : rooms_)
-        if (name != kChatLobby) list.push_back(entry(name, ids.size()));
-    return list;
+// To this server's sockets: every room with people in it on any server, with its count
+// (kChatLobby first and always; a socket's own id is a room too, and is not listed).
+void ChatRoom::send_room_list() {
+    io_.fetch_sockets([this, alive = std::weak_ptr<bool>{alive_}](std::vector<socketio::SocketInfo> sockets) {
+        if (alive.expired()) return;
+        std::map<std::string, std::size_t, std::less<>> counts;
+        for (const socketio::SocketInfo& info : sockets)
+            for (const socketio::Room& room : info.rooms)
+                if (room != info.id) ++counts[room];
+        json::Array list;
+        const auto entry = [](std::string_view name, std::size_t count) {
+            return json::Value::object({{"name", name}, {"members", count}});
+        };
+        const auto lobby = counts.find(kChatLobby);
+        list.push_back(entry(kChatLobby, lobby == counts.end() ? 0 : lobby->second));
+        for (const auto& [name, count] : counts)
+            if (name != kChatLobby) list.push_back(entry(name, count));
+        io_.local().emit("rooms", std::move(list));
+    });
 }
-
-void ChatRoom::send_room_list() { io_.emit("rooms", room_list()); }
 
 }  // namespace looplab::classroom

@@ -123,8 +123,11 @@ function connect(nickname) {
       if (ours) Object.assign(ours, { id: entry.id, at: entry.at, status: "acked" });
       else list.push({ key: state.nextKey++, ...entry, status: "received", mine: false });
     }
-    // By the server's ids; ours still waiting for one stay at the end.
-    list.sort((a, b) => (a.id ?? Infinity) - (b.id ?? Infinity) || a.key - b.key);
+    // By the server's time, then id (with `make demo SERVERS=2` each server counts its own
+    // ids, so an id alone does not order two servers' messages); ours still waiting for an
+    // answer stay at the end.
+    const waiting = (entry) => (entry.id === undefined ? 1 : 0);
+    list.sort((a, b) => waiting(a) - waiting(b) || a.at - b.at || (a.id ?? 0) - (b.id ?? 0) || a.key - b.key);
     if (room === state.current) renderMessages();
   });
   socket.on("typing", ({ room, nickname, typing }) => {

@@ -41,8 +41,25 @@
 // Every error answer is {error: "<a sentence>"}; an event sent without an ack that fails is
 // dropped (there is nobody to tell). Bad payload types are errors, never crashes.
 //
-// Costs: each join, leave, connect and disconnect sends "rooms" to everyone (O(people));
-// fine for a classroom, not for a stadium. "typing" is not rate-limited (it is volatile and
+// Across servers (classroom-server --adapter redis or redis-sharded, `make demo SERVERS=2`,
+// lesson 19): the rooms span servers, so "message" and "typing" reach members on every
+// server (the adapter publishes them). "presence" and "rooms" are computed from
+// fetch_sockets(), which asks every server (each socket's data carries its nickname), and
+// each server sends them to its OWN sockets only: after a change on one server, it tells the others with a server-side event
+// ("chat:changed" [rooms...]) and each recomputes for its members, so every page ends with
+// the cluster's view, never one server's part of it. What stays per server:
+//   - nickname uniqueness ("ada" on A and "ada" on B can both exist);
+//   - history: a server remembers the messages said in a room (on any server: they come as
+//     "chat:message" server-side events) while it has members there; a server with nobody in
+//     a room has no history for it;
+//   - message ids: each server counts its own (pages sort by time, then id);
+//   - kChatMaxRooms counts this server's rooms.
+// Without Redis (the in-memory adapter) nothing of this costs anything: fetch_sockets()
+// answers at once and server-side events go nowhere.
+//
+// Costs: each join, leave, connect and disconnect sends "rooms" to everyone (O(people)); on
+// a cluster each also costs every server two fetch_sockets() round trips through Redis (the
+// room's members, and every socket for the counts): fine for a classroom, not for a stadium. "typing" is not rate-limited (it is volatile and
 // goes to one room).
 //
 // Contract: loop thread only. Destroy it before the socketio::Server it serves.
@@ -55,6 +72,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -90,7 +108,7 @@ public:
     using WallClock = std::function<std::int64_t()>;
 
     explicit ChatRoom(socketio::Server& io, WallClock clock = {});
-    ~ChatRoom() = default;
+    ~ChatRoom();
     ChatRoom(const ChatRoom&) = delete;
     ChatRoom& operator=(const ChatRoom&) = delete;
 
@@ -123,10 +141,13 @@ private:
     bool is_taken(std::string_view nickname) const;
     std::string unique_nickname(const std::string& wanted) const;
 
+    // After a change here: fresh "presence" for `rooms` and a fresh "rooms" list for this
+    // server's sockets, and the same news for the other servers (server-side "chat:changed").
+    void changed(const std::vector<std::string>& rooms);
     void send_presence(const std::string& room);
     void send_history(socketio::Socket& socket, const std::string& room);
     void send_room_list();
-    json::Value room_list() const;
+    void remember(const std::string& room, json::Value message);
     json::Value member_list(std::string_view room) const;
 
     socketio::Server& io_;
@@ -135,6 +156,10 @@ private:
     std::map<std::string, std::vector<std::string>, std::less<>> rooms_;   // room -> socket ids
     std::map<std::string, std::deque<json::Value>, std::less<>> history_;  // room -> last messages
     std::uint64_t next_message_id_ = 1;
+    // Cluster answers (fetch_sockets) may come after this ChatRoom is gone: they check this.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    events::ListenerId changed_listener_ = 0;   // server-side "chat:changed"
+    events::ListenerId message_listener_ = 0;   // server-side "chat:message"
 };
 
 // ---- the checks, pure (tests call them directly) ------------------------------------------
