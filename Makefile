@@ -118,7 +118,8 @@ demo: deps
 	  *) echo "make demo: SERVERS=$(SERVERS)? one server (the default) or SERVERS=2"; exit 2 ;; \
 	esac
 
-walkthrough: deps
+# Lesson 19 starts a redis-server: test-tools installs it when missing.
+walkthrough: deps test-tools
 	@$(MAKE) --no-print-directory lessons
 	@BUILD=$(BUILD) PAUSE=$(PAUSE) sh lessons/walkthrough.sh
 

@@ -49,8 +49,10 @@ void TextSink::push(const Frame& frame, std::size_t depth) {
     line(depth, kGreen, "> " + describe(frame));
 }
 
+// A pop line repeats all its push line said ("< timer #1" closes "> timer #1"), so a reader
+// can pair them without counting bars.
 void TextSink::pop(const Frame& frame, std::size_t depth) {
-    line(depth, kDim, fmt::format("< {}", frame.name));
+    line(depth, kDim, "< " + describe(frame));
 }
 
 void StringSink::turn(std::uint64_t number) { text_ += fmt::format("turn {}\n", number); }
@@ -64,7 +66,7 @@ void StringSink::push(const Frame& frame, std::size_t depth) {
 }
 
 void StringSink::pop(const Frame& frame, std::size_t depth) {
-    text_ += fmt::format("  {}< {}\n", bars(depth), frame.name);
+    text_ += fmt::format("  {}< {}\n", bars(depth), describe(frame));
 }
 
 }  // namespace looplab::trace

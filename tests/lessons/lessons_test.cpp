@@ -69,7 +69,8 @@ TEST_CASE("the lessons on the event loop print the same transcript on every poll
                                       "11-server-many-connections", "12-client-many-servers",
                                       "13-server-and-client", "14-tcp-vs-udp",
                                       "15-two-clients-connect", "16-database",
-                                      "17-websocket-framer", "18-realtime-chat");
+                                      "17-websocket-framer", "18-realtime-chat",
+                                      "19-rooms-across-servers");
     const std::string poller = GENERATE(from_range(looplab::poller::available_pollers()));
     check_transcript(slug, "--demo --poller=" + poller);
 }
