@@ -15,10 +15,13 @@
 // Socket.IO client "server shutting down" (the chat page then shows its offline banner and
 // reconnects by itself when the server is back).
 #include "looplab/classroom/classroom_server.hpp"
+#include "looplab/trace/watch_sink.hpp"
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,7 +34,7 @@ constexpr std::size_t kDemoMaxMessage = 1024 * 1024;   // 1 MiB
 
 constexpr std::string_view kUsage =
     "usage: classroom-server [--port N] [--host ADDRESS] [--web-root DIR] [--poller NAME]\n"
-    "                        [--allowed-origin ORIGIN]... [--max-message BYTES]\n"
+    "                        [--allowed-origin ORIGIN]... [--max-message BYTES] [--watch[=PORT]]\n"
     "\n"
     "  http://HOST:PORT/                the classroom chat (Socket.IO on /socket.io/)\n"
     "  http://HOST:PORT/inspector.html  lesson 17: WebSocket echo, /chat, frame inspector\n"
@@ -45,7 +48,9 @@ constexpr std::string_view kUsage =
     "                       default: any origin). 'null' allows file:// pages.\n"
     "  --max-message BYTES  largest plain WebSocket message (default 1 MiB; bigger: close\n"
     "                       1009). Chat limits are fixed: nickname {} bytes, room name {},\n"
-    "                       message {}, {} rooms per person, {} rooms in all.\n";
+    "                       message {}, {} rooms per person, {} rooms in all.\n"
+    "  --watch[=PORT]       the server's loop live in a browser, on its own port (waits for\n"
+    "                       that page first; starts running: press Pause; notes/watch/README.md)\n";
 
 std::string usage() {
     return fmt::format(fmt::runtime(kUsage), classroom::kChatMaxNicknameBytes,
@@ -63,6 +68,7 @@ struct Arguments {
     unsigned long port = 3000;
     std::string poller;
     classroom::ClassroomOptions options;
+    std::optional<std::uint16_t> watch;   // --watch[=PORT]
 };
 
 unsigned long parse_number(std::string_view flag, const char* text, unsigned long max) {
@@ -85,6 +91,11 @@ Arguments parse(int argc, char** argv) {
         if (flag == "--help" || flag == "-h") {
             fmt::print("{}", usage());
             std::exit(0);
+        }
+        if (flag == "--watch" || flag.starts_with("--watch=")) {
+            arguments.watch = flag == "--watch" ? 0 : static_cast<std::uint16_t>(parse_number(
+                                  "--watch", argv[i] + std::string_view{"--watch="}.size(), 65535));
+            continue;
         }
         if (i + 1 >= argc) usage_error(fmt::format("unknown option or missing value: '{}'", flag));
         const char* value = argv[++i];
@@ -136,8 +147,28 @@ int main(int argc, char** argv) {
             return 1;
         }
 
-    // 3. Serve until stopped.
-    if (auto ran = loop.run(); !ran) {
+    // 3. With --watch: the live view, once its page is open (notes/watch/README.md).
+    std::unique_ptr<trace::WatchSink> watching;
+    if (arguments.watch) {
+        trace::WatchOptions watch;
+        watch.port = *arguments.watch;
+        watch.program = "classroom-server";
+        watch.poller = std::string{loop.poller_name()};
+        watch.start = trace::StepGate::Mode::Running;   // a server serves until told to pause
+        watch.speed = Millis{0};
+        auto started = trace::start_watching(std::move(watch), stderr);
+        if (!started) {
+            fmt::print(stderr, "classroom-server: {}\n", started.error());
+            return 1;
+        }
+        watching = std::move(started).value();
+        trace::CallStack::current().set_sink(watching.get());
+    }
+
+    // 4. Serve until stopped.
+    const auto ran = loop.run();
+    trace::CallStack::current().set_sink(nullptr);
+    if (!ran) {
         fmt::print(stderr, "classroom-server: {}\n", ran.error());
         return 1;
     }

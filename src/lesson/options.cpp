@@ -25,7 +25,7 @@ constexpr Common kCommon[] = {
     {"trace-out", "FILE", "write a Chrome trace to FILE (open it in https://ui.perfetto.dev)"},
     {"poller", "NAME", "how the loop waits"},
     {"pause", "", "wait for Enter before each step"},
-    {"watch", "", "the loop live in a browser (--watch=PORT for a fixed port; notes/watch.md)"},
+    {"watch", "", "the loop live in a browser (--watch=PORT for a fixed port; notes/watch/README.md)"},
     {"help", "", "print this and exit"},
 };
 

@@ -69,7 +69,7 @@ TraceSession::TraceSession(const Options& options, When when) {
                 stdout, trace::TextSink::Style::Terminal, ::isatty(STDOUT_FILENO) == 1));
     }
     if (wants_file && options.trace_out.ends_with(".jsonl")) {
-        // The schema events themselves, as --watch streams them (notes/watch.md).
+        // The schema events themselves, as --watch streams them (notes/watch/README.md).
         auto file = std::make_unique<trace::JsonLinesSink>(options.trace_out, options.lesson_name,
                                                            options.poller);
         if (!file->is_open()) fail(Error::from_errno(fmt::format("open {}", options.trace_out)));

@@ -167,9 +167,12 @@ void EventLoop::report_state() {
               [](const trace::TimerView& a, const trace::TimerView& b) {
                   return a.due_in_ms != b.due_in_ms ? a.due_in_ms < b.due_in_ms : a.number < b.number;
               });
+    state.timers_total = state.timers.size();
+    if (state.timers.size() > trace::kLoopStateTimersMax) state.timers.resize(trace::kLoopStateTimersMax);
     for (std::size_t fd = 0; fd < watchers_.size(); ++fd) {
         const Watcher* watcher = watchers_[fd].get();
         if (watcher == nullptr || watcher->generation == 0) continue;
+        if (++state.fds_total > trace::kLoopStateFdsMax) continue;
         bool ready = false;
         if (phase_ == Phase::Poll)
             for (const Ready& event : ready_) ready = ready || event.fd == static_cast<int>(fd);

@@ -73,7 +73,7 @@ std::string state_fields(const LoopState& state) {
             i == 0 ? "" : ",", fd.fd, json_text(fd.label), fd.read, fd.write, fd.ready,
             fd.keeps_alive);
     }
-    out += "]";
+    out += fmt::format("],\"timers_total\":{},\"fds_total\":{}", state.timers_total, state.fds_total);
     return out;
 }
 

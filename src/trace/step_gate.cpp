@@ -100,7 +100,7 @@ void StepGate::pause() {
     status_.step = Step::None;
     credit_ = false;
     ++commands_;
-    changed();
+    if (!status_.waiting) changed();   // a stopped program reports itself when it wakes
     wake_.notify_all();
 }
 
@@ -110,7 +110,7 @@ void StepGate::step(Step kind) {
     status_.step = kind;
     credit_ = kind == Step::Callback || kind == Step::Frame;
     ++commands_;
-    changed();
+    if (!status_.waiting) changed();   // a stopped program reports itself when it wakes
     wake_.notify_all();
 }
 
@@ -120,7 +120,7 @@ void StepGate::resume() {
     status_.step = Step::None;
     credit_ = false;
     ++commands_;
-    changed();
+    if (!status_.waiting) changed();   // a stopped program reports itself when it wakes
     wake_.notify_all();
 }
 
@@ -137,7 +137,7 @@ void StepGate::release() {
     if (status_.released) return;
     status_.released = true;
     ++commands_;
-    changed();
+    if (!status_.waiting) changed();   // a stopped program reports itself when it wakes
     wake_.notify_all();
 }
 

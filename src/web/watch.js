@@ -1,5 +1,5 @@
 // looplab — the watch page's script. Reads the trace events a watched program streams
-// (schema: notes/watch.md), keeps a small model of the loop, and draws it once per animation
+// (schema: notes/watch/README.md), keeps a small model of the loop, and draws it once per animation
 // frame (a program at full speed sends thousands of events a second; drawing each one would
 // freeze the tab). The buttons send {"cmd": ...} on the same WebSocket.
 //
@@ -20,7 +20,7 @@
     seqs: [],            // seq of every numbered event received, in order
     callbacksStarted: 0, // pushes at depth 0
     callbacksDone: 0,    // pops at depth 0: callbacks that ran to the end
-    phaseTrail: [],      // "turn:phase" each time the loop enters a phase
+    phaseTrail: [],      // "turn:phase" each time the loop enters a phase (from its notes)
     queueTrail: [],      // {soon, next} at every state event
   };
   window.watch = model;
@@ -49,6 +49,12 @@
     switch (e.k) {
       case "hello": model.program = e.program; model.poller = e.poller; break;
       case "turn": model.turn = e.n; break;
+      case "note": {
+        // The loop announces each phase with a note that starts with its name.
+        const phase = /^(timers|poll|next|close)\b/.exec(e.text);
+        if (e.depth === 0 && phase) { model.phase = phase[1]; model.phaseTrail.push(`${model.turn}:${phase[1]}`); }
+        break;
+      }
       case "push": {
         model.stack.length = Math.min(model.stack.length, e.depth);
         const parent = model.stack[e.depth - 1];
@@ -65,10 +71,9 @@
         if (e.depth === 0) model.callbacksDone++;
         break;
       case "state": {
-        const key = `${e.turn}:${e.phase}`;
-        if (model.phase !== e.phase || model.turn !== e.turn) model.phaseTrail.push(key);
         Object.assign(model, { phase: e.phase, turn: e.turn, soon: e.soon, next: e.next, closes: e.closes,
-          timers: e.timers, fds: e.fds, poller: e.poller });
+          timers: e.timers, fds: e.fds, poller: e.poller,
+          timersTotal: e.timers_total ?? e.timers.length, fdsTotal: e.fds_total ?? e.fds.length });
         model.queueTrail.push({ soon: e.soon, next: e.next, seq: e.seq });
         break;
       }
@@ -114,7 +119,7 @@
     drawTasks($("closes"), model.closes);
     // Timers on a small timeline: the bar is as long as the wait
     const longest = Math.max(1, ...model.timers.map((t) => t.in_ms));
-    $("timers").dataset.count = String(model.timers.length);
+    $("timers").dataset.count = String(model.timersTotal ?? model.timers.length);
     $("timers").replaceChildren(...model.timers.map((t) => {
       const row = document.createElement("div");
       row.className = "timer";
@@ -127,7 +132,7 @@
       return row;
     }));
     // Watched fds
-    $("fds").dataset.count = String(model.fds.length);
+    $("fds").dataset.count = String(model.fdsTotal ?? model.fds.length);
     $("fds").tBodies[0].replaceChildren(...model.fds.map((fd) => {
       const tr = document.createElement("tr");
       if (fd.ready) tr.className = "ready";
@@ -140,6 +145,11 @@
       }
       return tr;
     }));
+    if (model.fdsTotal > model.fds.length) {
+      const more = $("fds").tBodies[0].insertRow();
+      more.insertCell().textContent = "…";
+      more.insertCell().textContent = `and ${model.fdsTotal - model.fds.length} more fds`;
+    }
     // Listeners called by emit
     $("listeners").replaceChildren(...model.listeners.map((text) => {
       const li = document.createElement("li");

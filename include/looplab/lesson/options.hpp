@@ -9,7 +9,7 @@
 //   --trace-out FILE  write a Chrome trace (open it in https://ui.perfetto.dev)
 //   --poller=NAME     epoll, poll, kqueue... (default: $LOOPLAB_POLLER, else the best one)
 //   --pause           wait for Enter before each step (for a live class)
-//   --watch[=PORT]    the loop live in a browser, with pause and step (notes/watch.md)
+//   --watch[=PORT]    the loop live in a browser, with pause and step (notes/watch/README.md)
 //   --help            print the usage and exit 0
 //
 // A lesson adds its own options by passing specs to parse():

@@ -2,7 +2,7 @@
 //
 // The trace event schema, version 1: one JSON object per event, the same for the live view
 // (--watch streams them over a WebSocket) and for a --trace-out file ending in ".jsonl" (one
-// object per line). notes/watch.md documents every kind; this file writes them.
+// object per line). notes/watch/README.md documents every kind; this file writes them.
 //
 //   {"v":1,"seq":12,"t":5321,"k":"push","name":"timer","detail":"#1","depth":0}
 //
@@ -15,7 +15,8 @@
 //   push     name, detail, depth             a frame is pushed (a callback starts)
 //   pop      name, depth                     the frame at `depth` is popped
 //   state    phase, turn, poller, soon, next, closes, timers[{id,in_ms,repeats}],
-//            fds[{fd,label,read,write,ready,keeps_alive}]          the loop's picture
+//            fds[{fd,label,read,write,ready,keeps_alive}], timers_total, fds_total
+//                                            the loop's picture (lists capped, totals not)
 //   gate     mode, step, waiting, speed_ms, stops       the watch controls (step_gate.hpp):
 //            mode "running"|"paused"; step "none"|"callback"|"frame"|"turn"; waiting: the
 //            program is stopped at the gate right now; stops: how often it has stopped

@@ -16,6 +16,12 @@
 
 namespace looplab::trace {
 
+// The most timers and fds one picture lists (the earliest timers, the lowest fds); the totals
+// are always there. Lesson 08 watches a thousand idle pipes: listing them all in every
+// picture would make each event tens of kilobytes.
+inline constexpr std::size_t kLoopStateTimersMax = 64;
+inline constexpr std::size_t kLoopStateFdsMax = 64;
+
 struct TimerView {
     std::uint64_t number = 0;   // "timer #3"
     std::int64_t due_in_ms = 0; // from the moment of the picture; 0 or less: due now
@@ -38,8 +44,10 @@ struct LoopState {
     std::size_t soon = 0;       // tasks in the soon queue
     std::size_t next = 0;       // tasks for the next "next" phase
     std::size_t closes = 0;     // close tasks waiting for phase 4
-    std::vector<TimerView> timers;   // earliest first
-    std::vector<FdView> fds;         // by fd number
+    std::vector<TimerView> timers;   // earliest first, at most kLoopStateTimersMax
+    std::vector<FdView> fds;         // by fd number, at most kLoopStateFdsMax
+    std::size_t timers_total = 0;    // all of them
+    std::size_t fds_total = 0;
 };
 
 }  // namespace looplab::trace
