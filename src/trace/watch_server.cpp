@@ -79,6 +79,11 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
         });
     }
 
+    // Destroying `pages` must not call back into it.
+    ~Pages() { dying = true; }
+    Pages(const Pages&) = delete;
+    Pages& operator=(const Pages&) = delete;
+
     void upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                  std::string leftover) {
         if (request.path() != kWatchEventsPath || finishing) {
@@ -126,7 +131,10 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
             const std::string told = "[" + event_json(0, 0, "dropped", dropped_fields("page", page.dropped)) + "]";
             if (socket.send_text(told)) page.told = page.dropped;
         }
-        if (!socket.send_text(message)) page.dropped += count;
+        if (!socket.send_text(message)) {
+            page.dropped += count;
+            owner.page_drops_.fetch_add(count, std::memory_order_relaxed);
+        }
     }
 
     // Everything the program published since the last call: into the history, then to every page.
@@ -163,6 +171,7 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
     }
 
     void on_close(ws::WebSocket& socket, const ws::CloseInfo& /*info*/) override {
+        if (dying) return;
         pages.erase(socket.tag());   // allowed in on_close: see WebSocketConnection
         owner.page_count_changed(pages.size());
         if (pages.empty() && !finishing) {
@@ -195,6 +204,7 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
     std::uint64_t next_id = 1;
     std::uint64_t queue_drops_told = 0;
     bool finishing = false;
+    bool dying = false;
 };
 
 // ---- the program's side -----------------------------------------------------------------------

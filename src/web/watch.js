@@ -48,7 +48,7 @@
     if (e.seq > 0) model.seqs.push(e.seq);
     switch (e.k) {
       case "hello": model.program = e.program; model.poller = e.poller; break;
-      case "turn": model.turn = e.n; break;
+      case "turn": model.turn = e.n; model.phase = ""; break;   // between two turns: no phase lit
       case "note": {
         // The loop announces each phase with a note that starts with its name.
         const phase = /^(timers|poll|next|close)\b/.exec(e.text);

@@ -30,6 +30,7 @@
 #include "looplab/trace/event_channel.hpp"
 #include "looplab/trace/step_gate.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -93,6 +94,8 @@ public:
     // Blocks until a page is open, or `limit` passed (nullopt: no limit). True if one is.
     bool wait_for_page(std::optional<std::chrono::milliseconds> limit = std::nullopt);
     std::size_t page_count() const;
+    // Events not sent to some page because it read too slowly, summed over all pages.
+    std::uint64_t page_drops() const { return page_drops_.load(std::memory_order_relaxed); }
 
 private:
     struct Pages;   // lives on the watch thread
@@ -111,6 +114,7 @@ private:
     loop::EventLoop* loop_ = nullptr;     // the watch thread's loop while it runs
     Pages* pages_ = nullptr;              // and what it serves
     std::size_t pages_open_ = 0;
+    std::atomic<std::uint64_t> page_drops_{0};
     std::thread thread_;
 };
 
