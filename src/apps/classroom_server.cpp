@@ -136,18 +136,8 @@ int main(int argc, char** argv) {
     fmt::print("looplab classroom server: http://localhost:{}/\n", server.local_address().port());
     std::fflush(stdout);
 
-    // 2. Ctrl-C (or a kill) says goodbye to every browser, then stops the loop.
-    auto stop = [&](int) {
-        server.shut_down();
-        loop.set_timeout(Millis{200}, [&] { loop.stop(); });
-    };
-    for (const int signal_number : {SIGINT, SIGTERM})
-        if (auto installed = loop.on_signal(signal_number, stop); !installed) {
-            fmt::print(stderr, "classroom-server: {}\n", installed.error());
-            return 1;
-        }
-
-    // 3. With --watch: the live view, once its page is open (notes/watch/README.md).
+    // 2. With --watch: the live view, once its page is open (notes/watch/README.md). Before
+    //    the signal handlers, so Ctrl-C still ends a server that waits for its page.
     std::unique_ptr<trace::WatchSink> watching;
     if (arguments.watch) {
         trace::WatchOptions watch;
@@ -164,6 +154,17 @@ int main(int argc, char** argv) {
         watching = std::move(started).value();
         trace::CallStack::current().set_sink(watching.get());
     }
+
+    // 3. Ctrl-C (or a kill) says goodbye to every browser, then stops the loop.
+    auto stop = [&](int) {
+        server.shut_down();
+        loop.set_timeout(Millis{200}, [&] { loop.stop(); });
+    };
+    for (const int signal_number : {SIGINT, SIGTERM})
+        if (auto installed = loop.on_signal(signal_number, stop); !installed) {
+            fmt::print(stderr, "classroom-server: {}\n", installed.error());
+            return 1;
+        }
 
     // 4. Serve until stopped.
     const auto ran = loop.run();
