@@ -112,7 +112,7 @@ demo: deps
 
 walkthrough: deps
 	@$(MAKE) --no-print-directory lessons
-	@BUILD=$(BUILD) sh lessons/walkthrough.sh
+	@BUILD=$(BUILD) PAUSE=$(PAUSE) sh lessons/walkthrough.sh
 
 run: deps
 	@test -n "$(N)" || { echo "usage: make run N=08 [ARGS='--trace']"; exit 2; }

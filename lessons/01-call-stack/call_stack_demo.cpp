@@ -59,6 +59,18 @@ void order_tea(loop::EventLoop& loop) {
     lesson::say("order_tea: the callback is registered; order_tea returns now");
 }
 
+// What loop.run() does, written out with a scope per frame so the tracer names them too:
+// EventLoop::run calls EventLoop::run_once once per turn, and run_once calls the callbacks.
+// (The loop's own trace shows phases instead of these two frames.)
+Status run_the_loop(loop::EventLoop& loop) {
+    LOOPLAB_TRACE_SCOPE("EventLoop::run");
+    while (loop.is_alive()) {
+        LOOPLAB_TRACE_SCOPE("EventLoop::run_once");
+        if (auto turned = loop.run_once(); !turned) return turned;
+    }
+    return Ok{};
+}
+
 void burn_toast() {
     LOOPLAB_TRACE_SCOPE("burn_toast");
     throw std::runtime_error{"the toast is on fire"};
@@ -75,32 +87,26 @@ int main(int argc, char** argv) {
     const auto options = lesson::parse(argc, argv, "lesson-01");
     // The trace is the point of this lesson, so it is on with or without --trace.
     lesson::TraceSession tracing{options, lesson::TraceSession::When::Always};
+    LOOPLAB_TRACE_SCOPE("main");   // main's frame stays at the bottom until main returns
 
     // 1. A plain call chain: every call pushes a frame, every return pops it, so the stack
     //    grows and shrinks like a pile of plates.
     options.step("Pushes and pops");
-    {
-        LOOPLAB_TRACE_SCOPE("main");
-        make_breakfast();
-    }
+    make_breakfast();
     show_stack("after make_breakfast returned");
 
     // 2. A callback registered now runs later, from the loop. By then order_tea has long
-    //    returned: the callback starts on an empty stack, apart from the loop's own frame.
-    options.step("A callback runs later, on a fresh stack");
+    //    returned: below the callback are the loop's frames, not the function that asked.
+    options.step("A callback runs later, from the loop");
     loop::EventLoop loop{options.poller};
-    {
-        LOOPLAB_TRACE_SCOPE("main");
-        order_tea(loop);
-    }
-    lesson::say("main: starting the loop");
-    if (auto ran = loop.run(); !ran) lesson::fail(ran.error());
+    order_tea(loop);
+    lesson::say("main: order_tea has returned; now main runs the loop");
+    if (auto ran = run_the_loop(loop); !ran) lesson::fail(ran.error());
 
     // 3. An exception unwinds the stack frame by frame (watch the pops). The tracer kept a
     //    copy of the stack at the throw, which is what an error report prints.
     options.step("The stack at an error");
     try {
-        LOOPLAB_TRACE_SCOPE("main");
         make_toast();
     } catch (const std::exception& error) {
         lesson::say("caught: {}", error.what());

@@ -30,7 +30,21 @@ int main(int argc, char** argv) {
     options.step("The answer");
     queue_lesson::run_ordering_puzzle(options);
 
-    // 3. A soon task that reposts itself: the timer and the I/O wait until the chain stops.
+    // 3. A second puzzle: a 0 ms timer and a post_next task (timer_or_next.cpp).
+    options.step("A 0 ms timer and a post_next task: which runs first?");
+    lesson::say("the same two calls, scheduled from two places:");
+    lesson::say("  loop.set_timeout(0 ms, ...)   then   loop.post_next(...)");
+    lesson::say("(a) from main, before the loop runs; (b) from inside an I/O callback");
+
+    // 4. Its answer: it depends on the phase they were scheduled from.
+    options.step("The answer: it depends on where you are");
+    queue_lesson::run_timer_or_next(options);
+    lesson::say("(a) turn 1 begins with the timers phase, and the 0 ms timer is due: timer first");
+    lesson::say("(b) after the poll phase comes this turn's next phase; timers wait for turn 2");
+    lesson::say("Node's setTimeout(0) and setImmediate: (b) is the same; in (a) Node's order varies,");
+    lesson::say("because Node makes a 0 ms timeout 1 ms, which may not have passed when turn 1 starts");
+
+    // 5. A soon task that reposts itself: the timer and the I/O wait until the chain stops.
     options.step("Starvation: a soon task that reposts itself");
     {
         // A million soon tasks would print three million trace lines: the trace pauses here.
@@ -42,7 +56,7 @@ int main(int argc, char** argv) {
         queue_lesson::run_soon_starvation(options);
     }
 
-    // 4. The same chain on the next queue: one run per turn, and everyone else gets a turn.
+    // 6. The same chain on the next queue: one run per turn, and everyone else gets a turn.
     options.step("The same chain with post_next: no starvation");
     queue_lesson::run_next_fairness(options);
     return 0;

@@ -38,6 +38,7 @@ private:
 };
 
 void run_ordering_puzzle(const looplab::lesson::Options& options);
+void run_timer_or_next(const looplab::lesson::Options& options);
 void run_soon_starvation(const looplab::lesson::Options& options);
 void run_next_fairness(const looplab::lesson::Options& options);
 

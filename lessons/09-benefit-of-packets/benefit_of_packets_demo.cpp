@@ -11,7 +11,7 @@ using namespace packets;
 
 int main(int argc, char** argv) {
     const auto options = lesson::parse(argc, argv, "lesson-09",
-                                       lesson::number("seed", "N", "the lossy link's seed (step 4)", 20));
+                                       lesson::number("seed", "N", "the lossy link's seed (step 5)", 20));
     lesson::TraceSession tracing{options};
     loop::EventLoop loop{options.poller};
 

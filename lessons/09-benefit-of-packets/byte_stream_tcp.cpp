@@ -77,10 +77,13 @@ void show_byte_stream(EventLoop& loop, const lesson::Options& options) {
     pair.count_reads([&pair](net::ByteBuffer& input) { pair.received += input.take(input.size()); });
 
     lesson::say("client: send(\"apple\"), send(\"banana\"), send(\"cherry\"): three writes");
+    lesson::say("how many reads will the server need, and what will each one hold? (predict first)");
     pair.client->send("apple");
     pair.client->send("banana");
     pair.client->send("cherry");
     wait_for(loop, [&pair] { return pair.received.size() == 17; }, "17 bytes");
+
+    options.step("The answer: a stream of bytes, no boundaries");
     lesson::say("server: {} read{}: \"{}\"", pair.read_sizes.size(), pair.read_sizes.size() == 1 ? "" : "s",
                 pair.received);
     lesson::say("where does \"apple\" end? The stream does not say: the boundaries are gone");

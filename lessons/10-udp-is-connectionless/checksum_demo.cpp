@@ -31,8 +31,11 @@ void show_checksum(const SeenDatagram& seen, const lesson::Options& options) {
     lesson::say("  pseudo-header   {} -> {}, zero, protocol 17, UDP length {}", seen.from.ip(),
                 seen.to.ip(), length);
     // (Labels are taken one statement at a time: the order of a call's arguments is unspecified.)
-    const std::string from_port = options.label(seen.from.port(), "port");
-    const std::string to_port = options.label(seen.to.port(), "port");
+    // Named after their owners ("client A's port"), not a series of their own: a "port B" would
+    // read as client B's.
+    const std::string from_port =
+        options.label_as(seen.from.port(), fmt::format("{}'s port", options.label(seen.from)));
+    const std::string to_port = options.label_as(seen.to.port(), "the UDP server's port");
     lesson::say("  UDP header      {} -> {}, length {}, checksum (0 while adding up)", from_port,
                 to_port, length);
     lesson::say("  data            \"{}\" (+ one zero byte for the sum if the length is odd)",

@@ -8,7 +8,8 @@
 //   client (one loop) ---+--> server B (answers after 150 ms)
 //                        +--> server C (answers at once)
 //
-// Each connection is its own socket with its own local (ephemeral) port; nothing waits for
+// Each connection is its own socket, here each with its own local (ephemeral) port (one port
+// may serve several connections: shared_local_port.cpp shows it); nothing waits for
 // anything else, so the answers arrive in the order the servers finish, and the whole
 // exchange takes as long as the slowest server, not the sum of all three.
 #pragma once
@@ -37,6 +38,10 @@ using looplab::Millis;
 using looplab::loop::EventLoop;
 
 void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_view what);
+
+// Binds two sockets to one local port and connects them to two different servers, then a
+// third to the first server again (refused: same 4-tuple). See shared_local_port.cpp.
+void show_one_port_two_connections(const lesson::Options& options);
 
 // Answers every request line with "<name> answers after <think> ms\n", <think> ms later.
 class SlowServer {

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     }
     lesson::say("{} connections, {} different local ports: each connection is its own socket",
                 client.links().size() - 1, local_ports.size());
+    lesson::say("(the kernel chose a port per connect; it did not have to, see step 3)");
 
     // 2. Ask everyone at once; handle each answer as it comes.
     options.step("Replies merged as they come");
@@ -75,7 +76,14 @@ int main(int argc, char** argv) {
     lesson::say("all three answers after {}: the time of the slowest server, not the sum (450 ms)",
                 options.demo ? std::string{"about 300 ms"} : fmt::format("{} ms", took.count()));
 
-    // 3. The same idea in the real-time stack of the capstones.
+    // 3. A connection is its 4-tuple: one local port can serve connections to two servers.
+    options.step("One local port, two connections");
+    lesson::say("servers E and F listen; three sockets all bind the same local port, port P:");
+    show_one_port_two_connections(options);
+    lesson::say("E and F differ, so sockets 1 and 2 have different 4-tuples: one port, two connections;");
+    lesson::say("socket 3 would repeat socket 1's 4-tuple, so the kernel refuses it");
+
+    // 4. The same idea in the real-time stack of the capstones.
     options.step("In Socket.IO terms");
     lesson::say("a Socket.IO client keeps one Manager, so one Engine.IO connection, per server URL;");
     lesson::say("several namespaces on the SAME server share that one connection (multiplexing)");

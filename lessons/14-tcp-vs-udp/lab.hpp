@@ -7,7 +7,8 @@
 //   udp_endpoints.hpp      the two UDP sockets and the lossy relay between them
 //   raw_udp_run.cpp        (a) raw UDP through the lossy link: send and hope
 //   reliable_udp_run.cpp   (b) reliable_udp.hpp through the same link: what TCP does for you
-//   tcp_run.cpp            (c) TCP: on a clean loopback, or with --netem through a kernel-
+//   tcp_run.cpp            (c) TCP: through a TCP relay with the same delay but no loss
+//                              (tcp_delay_relay.cpp), or with --netem through a kernel-
 //                              impaired path between two network namespaces (netem_path.cpp)
 //   results_table.cpp      the table; svg_chart.cpp the chart (--svg FILE), both by hand
 //
@@ -97,7 +98,8 @@ private:
 
 // One row of the table.
 struct RunResult {
-    std::string transport;               // "raw UDP"
+    std::string transport;               // "raw UDP (lossy)": the name says which path it took
+    std::string path;                    // that path in words, printed under the table
     std::size_t count = 0;
     std::size_t delivered = 0;
     std::size_t duplicated = 0;
@@ -159,5 +161,7 @@ void print_table(const std::vector<RunResult>& rows, const lesson::Options& opti
 [[nodiscard]] looplab::Status write_svg(const std::string& path, const std::vector<RunResult>& rows,
                                         const Workload& workload, bool tcp_impaired);
 std::string describe(const Impairments& path);
+// "delay 5 ms + 0..5 ms jitter": the part of the path a TCP relay can give TCP too.
+std::string describe_delay(const Impairments& path);
 
 }  // namespace lab

@@ -39,7 +39,8 @@ RunResult run_raw_udp(EventLoop& loop, const Workload& workload, const lesson::O
     if (ends.send_failures + relay.send_failures() > 0 && !options.demo)
         lesson::say("(our own sockets refused {} datagrams: full buffers)", ends.send_failures + relay.send_failures());
 
-    RunResult row = result_from("raw UDP", tally, workload.count, workload.size);
+    RunResult row = result_from("raw UDP (lossy)", tally, workload.count, workload.size);
+    row.path = "the lossy UDP relay: " + describe(workload.path);
     row.finished = finished;
     return row;
 }

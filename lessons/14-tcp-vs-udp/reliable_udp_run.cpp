@@ -75,7 +75,8 @@ RunResult run_reliable_udp(EventLoop& loop, const Workload& workload, const less
     // Late duplicates and acks still on the link are counted too, so the figures are final.
     finished = finished && run_until(loop, [&] { return ends.is_drained(); });
 
-    RunResult row = result_from("reliable over UDP", tally, workload.count, workload.size);
+    RunResult row = result_from("reliable UDP (lossy)", tally, workload.count, workload.size);
+    row.path = "the same lossy UDP relay";
     report(sender.counts(), receiver.counts(), row);
     row.corrupted_caught = receiver.counts().corrupted_caught + sender.counts().corrupted_caught;
     row.retransmissions = sender.counts().retransmissions;

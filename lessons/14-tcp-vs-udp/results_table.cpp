@@ -28,6 +28,8 @@ void print_table(const std::vector<RunResult>& rows, const lesson::Options& opti
                     row.duplicated, row.out_of_order, row.corrupted_caught, retransmissions,
                     with_times ? times_of(row) : "", row.finished ? "" : "  (gave up: time limit)");
     }
+    lesson::say("the path each row took:");
+    for (const RunResult& row : rows) lesson::say("  {:<22} {}", row.transport, row.path);
     if (!with_times)
         lesson::say("(goodput, latency and TCP's own retransmissions depend on the machine's timing, "
                     "not on the seed: run without --demo)");

@@ -79,7 +79,8 @@ looplab::Status write_svg(const std::string& path, const std::vector<RunResult>&
     svg.text(20, 48, fmt::format("lossy link (seed {}): {}", workload.seed, describe(workload.path)),
              "font-size=\"12\"");
     svg.text(20, 64, tcp_impaired ? "TCP crossed the same impairments (netem in the kernel)"
-                                  : "TCP ran on a clean loopback (no --netem): it had nothing to recover from",
+                                  : "TCP crossed a TCP relay with the same delay but NO loss (no --netem): "
+                                    "it had nothing to recover from",
              "font-size=\"12\" fill=\"#a00\"");
     for (std::size_t t = 0; t < rows.size(); ++t) {   // the legend
         const double lx = 20 + 190.0 * static_cast<double>(t);

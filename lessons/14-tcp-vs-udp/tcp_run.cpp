@@ -4,8 +4,10 @@
 // framing: TCP keeps bytes, not message boundaries). Sequence numbers, acks, retransmission,
 // ordering, flow and congestion control all happen in the kernel; the application only sees
 // the result. With a NetemPath the connection crosses the kernel-impaired veth pair; without
-// one it runs on the clean loopback, and says so.
+// one it crosses a TcpDelayRelay: the same delay as the UDP rows, but no loss (a program
+// cannot drop TCP segments), and it says so.
 #include "netem_path.hpp"
+#include "tcp_delay_relay.hpp"
 
 #include "lessons/09-benefit-of-packets/length_prefix.hpp"
 
@@ -55,7 +57,8 @@ void report(const RunResult& row, const Workload& workload, const lesson::Option
         lesson::say("segments the server's kernel dropped for a bad checksum: {}", row.corrupted_caught);
         return;
     }
-    lesson::say("TCP ran on a CLEAN loopback: nothing was lost, so there was nothing to recover.");
+    lesson::say("the path: a TCP relay in this program, with the UDP rows' {}", describe_delay(workload.path));
+    lesson::say("but NO loss, duplication, reordering or corruption: nothing was lost, so nothing to recover.");
     lesson::say("A program cannot drop or damage TCP segments (the kernel makes and checks them);");
     lesson::say("run as root with --netem to give TCP the same bad path{}",
                 options.has("netem") ? " (it could not be set up: see above)" : "");
@@ -91,8 +94,18 @@ RunResult run_tcp(EventLoop& loop, const Workload& workload, const lesson::Optio
     });
     if (!accepting) lesson::fail(accepting.error());
 
+    // Without netem, TCP crosses a relay with the UDP rows' delay, so the rows compare alike.
+    std::unique_ptr<TcpDelayRelay> relay;
+    if (netem == nullptr) {
+        auto opened = TcpDelayRelay::open(loop, listener.local_address(), workload.path.delay,
+                                          workload.path.jitter, workload.seed);
+        if (!opened) lesson::fail(opened.error());
+        relay = std::move(*opened);
+    }
+    const net::Address server_address = relay ? relay->address() : listener.local_address();
+
     auto connect = [&] {
-        connector.connect(listener.local_address(), [&](looplab::Result<std::unique_ptr<net::TcpConnection>> made) {
+        connector.connect(server_address, [&](looplab::Result<std::unique_ptr<net::TcpConnection>> made) {
             if (!made) lesson::fail(made.error());
             client = std::move(*made);
             // Small messages: send each at once instead of batching them (Nagle's algorithm).
@@ -106,7 +119,10 @@ RunResult run_tcp(EventLoop& loop, const Workload& workload, const lesson::Optio
 
     const bool finished = run_until(loop, [&] { return tally.delivered() == workload.count; });
 
-    RunResult row = result_from(netem ? "TCP (netem)" : "TCP (clean loopback)", tally, workload.count, workload.size);
+    RunResult row = result_from(netem ? "TCP (netem, lossy)" : "TCP (delay only)", tally, workload.count, workload.size);
+    row.path = netem ? "netem in the kernel: " + describe(workload.path)
+                     : "a TCP relay: the same " + describe_delay(workload.path) +
+                           ", no loss (no --netem: a program cannot drop TCP segments)";
     row.retransmissions = client ? tcp_retransmissions(client->fd()) : 0;
     row.retransmissions_vary = true;
     row.finished = finished;

@@ -125,4 +125,8 @@ std::string describe(const Impairments& path) {
                        percent(path.corrupt), path.delay.count(), path.jitter.count());
 }
 
+std::string describe_delay(const Impairments& path) {
+    return fmt::format("delay {} ms + 0..{} ms jitter", path.delay.count(), path.jitter.count());
+}
+
 }  // namespace lab

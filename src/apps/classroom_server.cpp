@@ -15,6 +15,7 @@
 // Socket.IO client "server shutting down" (the chat page then shows its offline banner and
 // reconnects by itself when the server is back).
 #include "looplab/classroom/classroom_server.hpp"
+#include "looplab/socketio_redis/adapter_flags.hpp"
 #include "looplab/trace/watch_sink.hpp"
 
 #include <csignal>
@@ -35,6 +36,7 @@ constexpr std::size_t kDemoMaxMessage = 1024 * 1024;   // 1 MiB
 constexpr std::string_view kUsage =
     "usage: classroom-server [--port N] [--host ADDRESS] [--web-root DIR] [--poller NAME]\n"
     "                        [--allowed-origin ORIGIN]... [--max-message BYTES] [--watch[=PORT]]\n"
+    "                        [--adapter memory|redis|redis-sharded] [--redis HOST:PORT]\n"
     "\n"
     "  http://HOST:PORT/                the classroom chat (Socket.IO on /socket.io/)\n"
     "  http://HOST:PORT/inspector.html  lesson 17: WebSocket echo, /chat, frame inspector\n"
@@ -55,7 +57,8 @@ constexpr std::string_view kUsage =
 std::string usage() {
     return fmt::format(fmt::runtime(kUsage), classroom::kChatMaxNicknameBytes,
                        classroom::kChatMaxRoomNameBytes, classroom::kChatMaxMessageBytes,
-                       classroom::kChatMaxRoomsPerMember, classroom::kChatMaxRooms);
+                       classroom::kChatMaxRoomsPerMember, classroom::kChatMaxRooms) +
+           std::string{socketio_redis::kAdapterFlagsUsage};
 }
 
 [[noreturn]] void usage_error(std::string_view problem) {
@@ -68,6 +71,7 @@ struct Arguments {
     unsigned long port = 3000;
     std::string poller;
     classroom::ClassroomOptions options;
+    socketio_redis::AdapterFlags adapter;
     std::optional<std::uint16_t> watch;   // --watch[=PORT]
 };
 
@@ -87,7 +91,7 @@ Arguments parse(int argc, char** argv) {
     // the server much memory (ws::kMaxMessageSize, 16 MiB, is the library's ceiling).
     arguments.options.web_socket.max_message_size = kDemoMaxMessage;
     for (int i = 1; i < argc; ++i) {
-        const std::string_view flag = argv[i];
+        std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") {
             fmt::print("{}", usage());
             std::exit(0);
@@ -97,8 +101,19 @@ Arguments parse(int argc, char** argv) {
                                   "--watch", argv[i] + std::string_view{"--watch="}.size(), 65535));
             continue;
         }
-        if (i + 1 >= argc) usage_error(fmt::format("unknown option or missing value: '{}'", flag));
-        const char* value = argv[++i];
+        // --name=value or --name value
+        std::string inline_value;
+        const bool has_inline_value = flag.find('=') != std::string_view::npos;
+        if (has_inline_value) {
+            inline_value = std::string{flag.substr(flag.find('=') + 1)};
+            flag = flag.substr(0, flag.find('='));
+        }
+        if (!has_inline_value && i + 1 >= argc)
+            usage_error(fmt::format("unknown option or missing value: '{}'", flag));
+        const char* value = has_inline_value ? inline_value.c_str() : argv[++i];
+        if (auto taken = socketio_redis::take_adapter_flag(flag, value, arguments.adapter); !taken)
+            usage_error(taken.error().message());
+        else if (*taken) continue;
         if (flag == "--port") arguments.port = parse_number(flag, value, 65535);
         else if (flag == "--host") arguments.host = value;
         else if (flag == "--web-root") arguments.options.web_root = value;
@@ -126,7 +141,13 @@ int main(int argc, char** argv) {
     if (!address) usage_error(address.error().message());
 
     loop::EventLoop loop{std::move(poller).value()};
-    classroom::ClassroomServer server{loop, arguments.options};
+    // --adapter redis: the chat's rooms span every classroom server on that Redis (lesson 19).
+    classroom::ClassroomOptions options = arguments.options;
+    auto bus = socketio_redis::start_adapter(loop, arguments.adapter, options.socket_io, [](std::string_view line) {
+        fmt::print(stderr, "classroom-server: {}\n", line);
+    });
+    if (!bus) usage_error(bus.error().message());
+    classroom::ClassroomServer server{loop, options};
     if (auto listening = server.listen(*address); !listening) {
         fmt::print(stderr, "classroom-server: {}\n", listening.error());
         return 1;

@@ -39,10 +39,10 @@ void SessionImpl::on_poll(http::Responder responder, http::Headers cors) {
         return;
     }
     hold_get(std::move(responder), std::move(cors));
-    held_->responder.on_abandoned([this] {
+    polling_->held->responder.on_abandoned([this] {
         end(CloseReason::TransportError, "poll connection closed prematurely");
     });
-    if (!queue_.empty()) {
+    if (!polling_->queue.empty()) {
         flush_poll();
     } else if (is_probed_) {
         // An upgrade is under way: polling must end, so this GET is released at once.
@@ -96,23 +96,24 @@ void SessionImpl::schedule_flush() {
 }
 
 void SessionImpl::flush_poll() {
-    if (!has_held_get() || queue_.empty()) return;
+    if (!has_held_get() || polling_->queue.empty()) return;
     answer_poll(take_payload());
 }
 
 std::string SessionImpl::take_payload() {
     std::string body;
-    body.reserve(queued_bytes_ + queue_.size() * 2);
-    for (const Packet& packet : queue_) append_to_payload(body, packet);
-    queue_.clear();
-    queued_bytes_ = 0;
+    std::vector<Packet>& queue = polling_->queue;
+    body.reserve(polling_->queued_bytes + queue.size() * 2);
+    for (const Packet& packet : queue) append_to_payload(body, packet);
+    queue.clear();
+    polling_->queued_bytes = 0;
     return body;
 }
 
 void SessionImpl::answer_poll(std::string body) {
     http::Response response{200};
     response.set_body(std::move(body), std::string{kPayloadContentType});
-    const std::unique_ptr<HeldPoll> held = std::move(held_);   // answered: its memory goes
+    const std::unique_ptr<HeldPoll> held = std::move(polling_->held);   // answered: its memory goes
     add_headers(response, held->cors);
     (void)held->responder.respond(std::move(response));
 }

@@ -15,7 +15,12 @@
 namespace looplab::engineio {
 
 ServerCore::ServerCore(loop::EventLoop& loop, const ServerOptions& options)
-    : loop_(loop), options_(options), cors_{options.cors_origins, options.cors_credentials} {}
+    : loop_(loop), options_(options), cors_{options.cors_origins, options.cors_credentials} {
+    ws::WebSocketOptions web_socket;
+    // One Engine.IO packet per message: a bigger one is refused (1009) before it is buffered.
+    web_socket.max_message_size = options_.max_payload;
+    web_socket_options_ = std::make_shared<const ws::WebSocketOptions>(web_socket);
+}
 
 ServerCore::~ServerCore() {
     // Sessions first: they detach from their sockets, which must still exist. No events fire:
@@ -46,25 +51,25 @@ SessionImpl& ServerCore::create_session(TransportKind transport, const http::Req
     auto session =
         std::make_unique<SessionImpl>(*this, std::move(sid), std::move(handshake), transport);
     SessionImpl& made = *session;
-    sessions_.emplace(made.id(), std::move(session));
+    sessions_.insert(std::move(session));
     return made;
 }
 
 SessionImpl* ServerCore::find_routable(std::string_view sid) {
     const auto found = sessions_.find(sid);
-    if (found == sessions_.end() || !found->second->is_routable()) return nullptr;
-    return found->second.get();
+    if (found == sessions_.end() || !(*found)->is_routable()) return nullptr;
+    return found->get();
 }
 
 SessionImpl* ServerCore::find_open(std::string_view sid) {
     const auto found = sessions_.find(sid);
-    if (found == sessions_.end() || !found->second->is_open()) return nullptr;
-    return found->second.get();
+    if (found == sessions_.end() || !(*found)->is_open()) return nullptr;
+    return found->get();
 }
 
 void ServerCore::close_all() {
     std::vector<SessionImpl*> open;
-    for (auto& [sid, session] : sessions_)
+    for (const auto& session : sessions_)
         if (session->is_open()) open.push_back(session.get());
     // close() frees nothing now (see report_close_later), so the pointers stay valid.
     for (SessionImpl* session : open) session->close();
@@ -88,7 +93,7 @@ void ServerCore::report_close_later(SessionImpl& session, CloseReason reason,
 void ServerCore::release_later(SessionImpl& session) {
     loop_.post_next([this, alive = lifetime_.alive_token(), &session] {
         if (!*alive) return;
-        // By iterator: the key is a view into the session that the erase destroys.
+        // By iterator: what find() compares with is the id inside the session erased.
         if (const auto found = sessions_.find(session.id()); found != sessions_.end())
             sessions_.erase(found);
     });
@@ -116,13 +121,6 @@ SessionImpl* ServerCore::session_of(ws::WebSocket& socket) {
 void ServerCore::close_socket(ws::WebSocket& socket, ws::CloseCode code) {
     detach_socket(socket);
     socket.close(code);
-}
-
-ws::WebSocketOptions ServerCore::web_socket_options() const {
-    ws::WebSocketOptions options;
-    // One Engine.IO packet per message: a bigger one is refused (1009) before it is buffered.
-    options.max_message_size = options_.max_payload;
-    return options;
 }
 
 void ServerCore::on_message(ws::WebSocket& socket, const ws::Message& message) {

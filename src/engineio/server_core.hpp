@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "session_impl.hpp"
 
@@ -67,7 +68,10 @@ public:
     void close_socket(ws::WebSocket& socket, ws::CloseCode code = ws::CloseCode::Normal);
     // Connections answered for the last time (refused upgrades), closing gracefully.
     ws::ClosingConnections& refused() { return refused_; }
-    ws::WebSocketOptions web_socket_options() const;
+    // The same for every WebSocket of this server, so they share it.
+    const std::shared_ptr<const ws::WebSocketOptions>& web_socket_options() const {
+        return web_socket_options_;
+    }
 
     std::shared_ptr<const bool> alive_token() { return lifetime_.alive_token(); }
 
@@ -82,9 +86,24 @@ private:
     const ServerOptions& options_;
     CorsPolicy cors_;
     ServerListener* listener_ = nullptr;
-    // Keyed by a view of the session's own id (stable: a session never moves nor renames).
-    std::unordered_map<std::string_view, std::unique_ptr<SessionImpl>> sessions_;
+    // Every session, found by its sid: a set of the sessions themselves, hashed and compared
+    // by their own id (stable: a session never moves nor renames). A map from a view of the
+    // id would hold the view too: 16 bytes more per session.
+    static std::string_view sid_of(std::string_view sid) { return sid; }
+    static std::string_view sid_of(const std::unique_ptr<SessionImpl>& s) { return s->id(); }
+    struct SidHash {
+        using is_transparent = void;   // find(sid) without making a session
+        std::size_t operator()(const auto& x) const {
+            return std::hash<std::string_view>{}(sid_of(x));
+        }
+    };
+    struct SidEqual {
+        using is_transparent = void;
+        bool operator()(const auto& a, const auto& b) const { return sid_of(a) == sid_of(b); }
+    };
+    std::unordered_set<std::unique_ptr<SessionImpl>, SidHash, SidEqual> sessions_;
     std::unordered_map<ws::WebSocket*, std::unique_ptr<ws::WebSocketConnection>> sockets_;
+    std::shared_ptr<const ws::WebSocketOptions> web_socket_options_;
     ws::ClosingConnections refused_;
     std::random_device random_;
     std::string frame_scratch_;

@@ -15,18 +15,21 @@ namespace looplab::engineio {
 
 SessionImpl::SessionImpl(ServerCore& server, std::string_view id, Handshake handshake,
                          TransportKind transport)
-    : server_(server), handshake_(std::move(handshake)), transport_(transport) {
+    : server_(server), transport_(transport), handshake_(std::move(handshake)) {
     LOOPLAB_ASSERT(id.size() == id_.size(), "an Engine.IO sid has kEioSidLength characters");
     std::copy(id.begin(), id.end(), id_.begin());
+    if (transport_ == TransportKind::Polling) polling_ = std::make_unique<Polling>();
 }
 
 SessionImpl::~SessionImpl() {
     stop_heartbeat();
-    server_.loop().cancel_timer(upgrade_timer_);
-    server_.loop().cancel_timer(drain_timer_);
+    if (polling_) {
+        server_.loop().cancel_timer(polling_->upgrade_timer);
+        server_.loop().cancel_timer(polling_->drain_timer);
+    }
     // Freed with the server (no events then) or after on_close: our sockets forget us.
     if (socket_ != nullptr) ServerCore::detach_socket(*socket_);
-    if (probe_ != nullptr) ServerCore::detach_socket(*probe_);
+    if (polling_ && polling_->probe != nullptr) ServerCore::detach_socket(*polling_->probe);
     // A poll still held (the server is being destroyed): tell the client the session ended.
     if (has_held_get()) {
         std::string body;
@@ -53,14 +56,16 @@ void SessionImpl::send_packet(PacketType type, std::string_view data, bool is_bi
 }
 
 void SessionImpl::enqueue(PacketType type, std::string_view data, bool is_binary) {
-    if (queue_.size() >= kEioMaxQueuedPackets || queued_bytes_ + data.size() > kEioMaxQueuedBytes) {
+    Polling& polling = *polling_;
+    if (polling.queue.size() >= kEioMaxQueuedPackets ||
+        polling.queued_bytes + data.size() > kEioMaxQueuedBytes) {
         end(CloseReason::TransportError,
             fmt::format("send queue full ({} packets, {} bytes): the peer does not poll",
-                        queue_.size(), queued_bytes_));
+                        polling.queue.size(), polling.queued_bytes));
         return;
     }
-    queue_.push_back(Packet{type, std::string{data}, is_binary});
-    queued_bytes_ += data.size();
+    polling.queue.push_back(Packet{type, std::string{data}, is_binary});
+    polling.queued_bytes += data.size();
 }
 
 bool SessionImpl::is_writable() const {
@@ -68,7 +73,7 @@ bool SessionImpl::is_writable() const {
     if (transport_ == TransportKind::WebSocket)
         return socket_ != nullptr && socket_->state() == ws::WebSocket::State::Open &&
                socket_->buffered_amount() < ws::kDefaultHighWatermark;
-    return has_held_get() && queue_.empty() && probe_ == nullptr;
+    return has_held_get() && polling_->queue.empty() && polling_->probe == nullptr;
 }
 
 // ---- receiving -----------------------------------------------------------------------------
@@ -146,7 +151,7 @@ void SessionImpl::end(CloseReason reason, std::string description) {
     if (state_ != State::Open) return;
     state_ = State::Closing;
     stop_heartbeat();
-    if (probe_ != nullptr) drop_probe();
+    drop_probe();
     if (reason == CloseReason::TransportError || reason == CloseReason::ParseError)
         server_.log(fmt::format("engineio: session {} closed ({}): {}", id(), to_string(reason),
                                 description));
@@ -154,7 +159,6 @@ void SessionImpl::end(CloseReason reason, std::string description) {
 
     if (transport_ == TransportKind::WebSocket) {
         if (socket_ != nullptr) server_.close_socket(*std::exchange(socket_, nullptr));
-        queue_.clear();
         finish_transport();
         return;
     }
@@ -169,15 +173,15 @@ void SessionImpl::end(CloseReason reason, std::string description) {
         return;
     }
     if (reason == CloseReason::ForcedClose) {
-        queue_.push_back(Packet{PacketType::Close, {}, false});
+        polling_->queue.push_back(Packet{PacketType::Close, {}, false});
         is_draining_ = true;
-        drain_timer_ = server_.loop().set_timeout(kEioPollingCloseTimeout, [this] {
-            drain_timer_ = 0;
+        polling_->drain_timer = server_.loop().set_timeout(kEioPollingCloseTimeout, [this] {
+            polling_->drain_timer = 0;
             finish_transport();
         });
         return;
     }
-    queue_.clear();
+    polling_->queue.clear();
     finish_transport();
 }
 
@@ -185,10 +189,12 @@ void SessionImpl::finish_transport() {
     if (is_transport_done_) return;
     is_transport_done_ = true;
     is_draining_ = false;
-    server_.loop().cancel_timer(drain_timer_);
-    drain_timer_ = 0;
-    queue_ = {};
-    queued_bytes_ = 0;
+    if (polling_) {
+        server_.loop().cancel_timer(polling_->drain_timer);
+        polling_->drain_timer = 0;
+        polling_->queue = {};
+        polling_->queued_bytes = 0;
+    }
     if (is_reported_) server_.release_later(*this);
 }
 

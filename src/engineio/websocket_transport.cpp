@@ -25,6 +25,11 @@ void SessionImpl::write_to_socket(ws::WebSocket& socket, PacketType type, std::s
     // of four events to 10,000 sessions makes 10,000 system calls, not 40,000. (The replies
     // made while the connection's own bytes are handled are gathered anyway.)
     socket.gather_until_next_phase();
+    send_frame(socket, type, data, is_binary);
+}
+
+void SessionImpl::send_frame(ws::WebSocket& socket, PacketType type, std::string_view data,
+                             bool is_binary) {
     if (is_binary) {   // a binary frame is a message's bytes as they are, no type digit
         (void)socket.send_binary(data);
         return;
@@ -40,25 +45,28 @@ void SessionImpl::use_websocket(ws::WebSocket& socket, std::string_view open_pac
     transport_ = TransportKind::WebSocket;
     socket_ = &socket;
     ServerCore::attach_socket(socket, *this);
-    write_to_socket(socket, PacketType::Open, open_packet, false);
+    // At once, not gathered: nothing else is due on a new connection, and gathering outside
+    // the connection's own on_data would make it keep a lifetime token (32 bytes) for good.
+    send_frame(socket, PacketType::Open, open_packet, false);
 }
 
 bool SessionImpl::may_upgrade() const {
-    return state_ == State::Open && transport_ == TransportKind::Polling && probe_ == nullptr &&
-           server_.options().allow_upgrades;
+    return state_ == State::Open && transport_ == TransportKind::Polling &&
+           polling_->probe == nullptr && server_.options().allow_upgrades;
 }
 
 void SessionImpl::begin_upgrade(ws::WebSocket& probe) {
-    probe_ = &probe;
+    polling_->probe = &probe;
     ServerCore::attach_socket(probe, *this);
-    upgrade_timer_ = server_.loop().set_timeout(server_.options().upgrade_timeout, [this] {
-        upgrade_timer_ = 0;
+    const Millis timeout = server_.options().upgrade_timeout;
+    polling_->upgrade_timer = server_.loop().set_timeout(timeout, [this] {
+        polling_->upgrade_timer = 0;
         drop_probe();
     });
 }
 
 void SessionImpl::on_socket_message(ws::WebSocket& socket, const ws::Message& message) {
-    if (&socket == probe_) {
+    if (is_probe(socket)) {
         on_probe_message(message);
         return;
     }
@@ -77,11 +85,11 @@ void SessionImpl::on_socket_message(ws::WebSocket& socket, const ws::Message& me
 
 void SessionImpl::on_socket_closed(ws::WebSocket& socket, const ws::CloseInfo& info) {
     ServerCore::detach_socket(socket);
-    if (&socket == probe_) {
-        probe_ = nullptr;
+    if (is_probe(socket)) {
+        polling_->probe = nullptr;
         is_probed_ = false;
-        server_.loop().cancel_timer(upgrade_timer_);
-        upgrade_timer_ = 0;
+        server_.loop().cancel_timer(polling_->upgrade_timer);
+        polling_->upgrade_timer = 0;
         return;
     }
     if (&socket != socket_) return;
@@ -97,12 +105,12 @@ void SessionImpl::on_socket_closed(ws::WebSocket& socket, const ws::CloseInfo& i
 
 void SessionImpl::on_probe_message(const ws::Message& message) {
     if (message.kind == ws::MessageKind::Text && message.payload == "2probe") {
-        write_to_socket(*probe_, PacketType::Pong, "probe", false);
+        write_to_socket(*polling_->probe, PacketType::Pong, "probe", false);
         is_probed_ = true;
         // Release the held GET so the client's polling can pause: with what is queued if
         // anything (it would have left on this GET anyway), else a noop.
         if (has_held_get()) {
-            if (queue_.empty()) {
+            if (polling_->queue.empty()) {
                 std::string noop;
                 append_to_payload(noop, Packet{PacketType::Noop, {}, false});
                 answer_poll(std::move(noop));
@@ -120,27 +128,33 @@ void SessionImpl::on_probe_message(const ws::Message& message) {
 }
 
 void SessionImpl::complete_upgrade() {
-    server_.loop().cancel_timer(upgrade_timer_);
-    upgrade_timer_ = 0;
+    server_.loop().cancel_timer(polling_->upgrade_timer);
+    polling_->upgrade_timer = 0;
     if (has_held_get()) {   // a well-behaved client has none left: end it anyway
         std::string noop;
         append_to_payload(noop, Packet{PacketType::Noop, {}, false});
         answer_poll(std::move(noop));
     }
     transport_ = TransportKind::WebSocket;
-    socket_ = std::exchange(probe_, nullptr);
+    socket_ = std::exchange(polling_->probe, nullptr);
     is_probed_ = false;
-    for (const Packet& packet : queue_) write_to_socket(*socket_, packet.type, packet.data, packet.is_binary);
-    queue_ = {};
-    queued_bytes_ = 0;
+    // Polling is over: what it queued goes out here, then its state goes (the drain timer
+    // is not running: the session is open).
+    const std::unique_ptr<Polling> polling = std::move(polling_);
+    for (const Packet& packet : polling->queue)
+        write_to_socket(*socket_, packet.type, packet.data, packet.is_binary);
+}
+
+bool SessionImpl::is_probe(const ws::WebSocket& socket) const {
+    return polling_ && &socket == polling_->probe;
 }
 
 void SessionImpl::drop_probe() {
-    if (probe_ == nullptr) return;
-    server_.loop().cancel_timer(upgrade_timer_);
-    upgrade_timer_ = 0;
+    if (!polling_ || polling_->probe == nullptr) return;
+    server_.loop().cancel_timer(polling_->upgrade_timer);
+    polling_->upgrade_timer = 0;
     is_probed_ = false;
-    server_.close_socket(*std::exchange(probe_, nullptr));
+    server_.close_socket(*std::exchange(polling_->probe, nullptr));
 }
 
 }   // namespace looplab::engineio

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <unistd.h>
+
 namespace looplab::lesson {
 namespace {
 
@@ -214,10 +216,15 @@ void Options::step(std::string_view title) const {
     const int number = ++*steps_taken_;
     if (pause) {
         std::fflush(stdout);
-        fmt::print(stderr, "(press Enter for step {})", number);
+        fmt::print(stderr, "(press Enter for step {}: {})", number, title);
         std::fflush(stderr);
-        for (int c = std::getchar(); c != '\n' && c != EOF; c = std::getchar()) {
+        // One byte at a time, straight from fd 0: stdio would read ahead and swallow the
+        // lines meant for later steps (or, in the walkthrough, for the lessons after this).
+        for (char c = 0; ::read(STDIN_FILENO, &c, 1) == 1 && c != '\n';) {
         }
+        // A terminal echoes the Enter, which ends the prompt's line; piped input is not
+        // echoed, so the prompt ends its line itself and the next step starts on a new one.
+        if (::isatty(STDIN_FILENO) == 0) fmt::print(stderr, "\n");
     }
     if (number > 1) say_line("");
     say_line(fmt::format("== {}. {} ==", number, title));

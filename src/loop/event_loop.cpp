@@ -30,6 +30,17 @@ Millis round_up_to_millis(Clock::duration duration) {
     return std::chrono::ceil<Millis>(duration);
 }
 
+// The tracer's account of the poll phase. It reports what the loop asked for (the timeout)
+// and how long it really slept, to a tenth of a millisecond and never rounded up: a turn
+// whose timeout was 0 must not read as if the loop had waited.
+std::string describe_wait(std::optional<Millis> timeout, Clock::duration slept,
+                          std::string_view poller) {
+    if (timeout && timeout->count() == 0) return fmt::format("timeout 0 ms, no sleep ({})", poller);
+    const double slept_ms = std::chrono::duration<double, std::milli>(slept).count();
+    if (!timeout) return fmt::format("no timeout, slept {:.1f} ms ({})", slept_ms, poller);
+    return fmt::format("timeout {} ms, slept {:.1f} ms ({})", timeout->count(), slept_ms, poller);
+}
+
 std::string_view ready_name(const Ready& ready) {
     if (ready.readable && ready.writable) return "fd readable+writable";
     if (ready.readable) return "fd readable";
@@ -100,9 +111,7 @@ Status EventLoop::run_once() {
     const std::optional<Millis> timeout = poll_timeout(before_wait);
     if (auto waited = poller_->wait(timeout, ready_); !waited) return waited.error();
     if (stack.is_tracing()) {
-        std::string live = fmt::format("waited {} ms ({})",
-                                       round_up_to_millis(clock_.now() - before_wait).count(),
-                                       poller_->name());
+        std::string live = describe_wait(timeout, clock_.now() - before_wait, poller_->name());
         for (const Ready& ready : ready_) live += fmt::format(", fd {}", ready.fd);
         enter(Phase::Poll, fmt::format("poll     {} ready", ready_.size()), live);
     }

@@ -10,12 +10,14 @@
 #include "looplab/resp/client.hpp"
 
 #include "looplab/resp/encoder.hpp"
+#include "looplab/resp/slot.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <map>
 
 namespace looplab::resp {
 
@@ -142,16 +144,19 @@ void Client::start_handshake() {
         {"SUBSCRIBE", SubscriptionKind::Channel},
         {"PSUBSCRIBE", SubscriptionKind::Pattern},
         {"SSUBSCRIBE", SubscriptionKind::Shard}};
-    for (const auto& [verb, kind] : kinds) {
-        const std::set<std::string> names = names_to_restore(kind);
-        if (names.empty()) continue;
-        std::vector<std::string> args{verb};
-        args.insert(args.end(), names.begin(), names.end());
-        Pending pending = internal(std::move(args), verb);
-        pending.subscription = kind;
-        pending.frames_left = names.size();
-        send_now(std::move(pending));
-    }
+    for (const auto& [verb, kind] : kinds)
+        for (std::vector<std::string>& names : restore_groups(kind)) {
+            std::vector<std::string> args{verb};
+            args.insert(args.end(), names.begin(), names.end());
+            Pending pending = internal(std::move(args), verb);
+            pending.callback = [this, verb = verb, kind = kind, names](Result<Reply> reply) {
+                on_restore_reply(verb, kind, names, reply);
+            };
+            pending.subscription = kind;
+            pending.frames_left = names.size();
+            pending.names = std::move(names);   // a refusal forgets them (refuse())
+            send_now(std::move(pending));
+        }
     if (handshake_left_ == 0) become_ready();
 }
 
@@ -164,6 +169,41 @@ std::set<std::string> Client::names_to_restore(SubscriptionKind kind) const {
         if (waiting.subscription == kind && !waiting.is_unsubscribe)
             for (const std::string& name : waiting.names) names.erase(name);
     return names;
+}
+
+// The names to restore, in commands: one for channels, one for patterns, one per slot for
+// shard channels (a cluster answers -CROSSSLOT to an SSUBSCRIBE that spans slots).
+std::vector<std::vector<std::string>> Client::restore_groups(SubscriptionKind kind) const {
+    const std::set<std::string> names = names_to_restore(kind);
+    if (names.empty()) return {};
+    if (kind != SubscriptionKind::Shard) return {std::vector<std::string>{names.begin(), names.end()}};
+    std::map<std::uint16_t, std::vector<std::string>> by_slot;
+    for (const std::string& name : names) by_slot[slot_of(name)].push_back(name);
+    std::vector<std::vector<std::string>> groups;
+    for (auto& [slot, group] : by_slot) groups.push_back(std::move(group));
+    return groups;
+}
+
+// A subscription held before the reconnect, refused now (in a cluster, -MOVED: its slot
+// moved while we were away). Not a reason to end the client: the names are forgotten
+// (refuse() did it) and reported as the server reports a subscription it drops itself.
+void Client::on_restore_reply(std::string_view verb, SubscriptionKind kind, const std::vector<std::string>& names,
+                              const Result<Reply>& reply) {
+    if (reply || reply.error().code() != 0) return on_handshake_reply(verb, reply);
+    if (state_ != ClientState::Handshaking) return;
+    const char* dropped = kind == SubscriptionKind::Shard     ? "sunsubscribe"
+                          : kind == SubscriptionKind::Pattern ? "punsubscribe"
+                                                              : "unsubscribe";
+    net::LifetimeFlag::Scope alive{lifetime_};
+    for (const std::string& name : names) {
+        PubSubMessage message;
+        message.kind = kind;
+        (kind == SubscriptionKind::Pattern ? message.pattern : message.channel) = name;
+        message.count = static_cast<std::int64_t>(names_of(kind).size());
+        pubsub_.emit(dropped, message);
+        if (alive.was_destroyed() || state_ != ClientState::Handshaking) return;
+    }
+    if (--handshake_left_ == 0) become_ready();
 }
 
 void Client::on_handshake_reply(std::string_view what, const Result<Reply>& reply) {

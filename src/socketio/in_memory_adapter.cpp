@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace looplab::socketio {
 
@@ -38,13 +39,18 @@ void InMemoryAdapter::add_all(std::string_view id, std::span<const Room> rooms) 
     Socket* socket = nsp().find_socket(id);
     if (socket == nullptr) return;   // not (or no longer) connected here
     std::vector<const std::string*>& joined = joined_[socket];
+    std::vector<Room> created;
     for (const Room& room : rooms) {
         if (room == id) continue;   // its own id room is implicit
         auto entry = rooms_.find(room);
-        if (entry == rooms_.end()) entry = rooms_.emplace(room, Members{}).first;
+        if (entry == rooms_.end()) {
+            entry = rooms_.emplace(room, Members{}).first;
+            created.push_back(room);
+        }
         if (entry->second.insert(socket).second) joined.push_back(&entry->first);
     }
     if (joined.empty()) joined_.erase(socket);
+    for (const Room& room : created) on_room_created(room);
 }
 
 void InMemoryAdapter::del(std::string_view id, std::string_view room) {
@@ -62,11 +68,16 @@ void InMemoryAdapter::del_all(std::string_view id) {
     if (joined == joined_.end()) return;
     const std::vector<const std::string*> rooms = std::move(joined->second);
     joined_.erase(joined);
+    std::vector<Room> deleted;
     for (const std::string* room : rooms) {
         const auto entry = rooms_.find(*room);
         entry->second.erase(socket);
-        if (entry->second.empty()) rooms_.erase(entry);
+        if (entry->second.empty()) {
+            deleted.push_back(entry->first);
+            rooms_.erase(entry);
+        }
     }
+    for (const Room& room : deleted) on_room_deleted(room);
 }
 
 void InMemoryAdapter::leave(Socket& socket, const std::string* room) {
@@ -79,7 +90,11 @@ void InMemoryAdapter::leave(Socket& socket, const std::string* room) {
     if (list.empty()) joined_.erase(joined);
     const auto entry = rooms_.find(*room);
     entry->second.erase(&socket);
-    if (entry->second.empty()) rooms_.erase(entry);
+    if (entry->second.empty()) {
+        const Room name = entry->first;
+        rooms_.erase(entry);
+        on_room_deleted(name);
+    }
 }
 
 std::vector<Room> InMemoryAdapter::socket_rooms(std::string_view id) const {
@@ -205,11 +220,22 @@ void InMemoryAdapter::sockets(std::span<const Room> rooms,
     done(std::move(ids));
 }
 
+std::vector<Room> InMemoryAdapter::rooms_with_socket_ids() const {
+    std::vector<Room> names = rooms();
+    names.reserve(names.size() + nsp().socket_count());
+    for (const auto& [id, socket] : nsp().sockets()) names.emplace_back(id);
+    return names;
+}
+
+void InMemoryAdapter::all_rooms(std::function<void(std::vector<Room>)> done) {
+    done(rooms_with_socket_ids());
+}
+
 void InMemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
                                     std::function<void(std::vector<SocketInfo>)> done) {
     std::vector<SocketInfo> found;
     for_each_recipient(opts, [&](Socket& socket) {
-        found.push_back(SocketInfo{SocketId{socket.id()}, socket.rooms(), socket.data(), &socket});
+        found.push_back(SocketInfo{SocketId{socket.id()}, socket.rooms(), std::as_const(socket).data(), &socket, {}});
     });
     done(std::move(found));
 }

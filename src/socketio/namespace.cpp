@@ -6,6 +6,8 @@
 #include "looplab/socketio/in_memory_adapter.hpp"
 #include "looplab/socketio/server.hpp"
 
+#include <limits>
+
 namespace looplab::socketio {
 
 Namespace::Namespace(Server& server, std::string name, Namespace* parent)
@@ -122,12 +124,12 @@ void Namespace::remove(Socket& socket) {
     if (found != sockets_.end() && found->second == &socket) sockets_.erase(found);
 }
 
-void Namespace::receive_server_side(const json::Array& event) {
+void Namespace::receive_server_side(const json::Array& event, ServerSideReply reply) {
     if (event.empty() || !event[0].is_string()) return;
     const std::string& name = event[0].as_string();
     // "error" with nobody listening would throw: another server must not stop our loop.
     if (name == events::kErrorEvent && server_side_.listener_count(name) == 0) return;
-    server_side_.emit(name, Args{std::span<const json::Value>{event}.subspan(1)});
+    server_side_.emit(name, Args{std::span<const json::Value>{event}.subspan(1)}, reply);
 }
 
 // ---- dynamic namespaces --------------------------------------------------------------------
@@ -147,7 +149,6 @@ std::uint64_t Namespace::start_broadcast_ack(Millis timeout, BroadcastAckCallbac
                                              std::size_t namespaces) {
     const std::uint64_t id = next_ack_id();
     BroadcastAckGathering& gathering = broadcast_acks_[id];
-    gathering.servers_expected = namespaces * adapter_->server_count();
     gathering.done = std::move(done);
     gathering.timer = server_.loop().set_timeout(timeout, [this, id] {
         const auto found = broadcast_acks_.find(id);
@@ -156,7 +157,15 @@ std::uint64_t Namespace::start_broadcast_ack(Millis timeout, BroadcastAckCallbac
         broadcast_acks_.erase(found);
         ended.done(AckError{kAckTimedOut}, ended.answers);
     });
-    if (namespaces == 0) finish_broadcast_ack_if_complete(id);
+    // Until the adapter has counted the servers (Redis: PUBSUB NUMSUB), nothing completes.
+    gathering.servers_expected = std::numeric_limits<std::size_t>::max();
+    // The adapter calls back only while it (and so this namespace, its owner) exists.
+    adapter_->server_count([this, id, namespaces](std::size_t servers) {
+        const auto found = broadcast_acks_.find(id);
+        if (found == broadcast_acks_.end()) return;
+        found->second.servers_expected = namespaces * servers;
+        finish_broadcast_ack_if_complete(id);
+    });
     return id;
 }
 

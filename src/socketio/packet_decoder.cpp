@@ -203,11 +203,7 @@ Result<DecodedText> decode_text(std::string_view text, std::size_t max_attachmen
 
 Decoder::Decoder(std::size_t max_attachments) : max_attachments_(max_attachments) {}
 
-void Decoder::reset() {
-    pending_.reset();
-    expected_attachments_ = 0;
-    received_.clear();
-}
+void Decoder::reset() { pending_.reset(); }
 
 Result<std::optional<Packet>> Decoder::fail(Error error) {
     reset();
@@ -226,27 +222,25 @@ Result<std::optional<Packet>> Decoder::feed_text(std::string_view text) {
     // Users see Event and Ack only: the Bytes inside say it was binary.
     packet.type = packet.type == PacketType::BinaryEvent ? PacketType::Event : PacketType::Ack;
     if (decoded->attachment_count == 0) return std::optional<Packet>{std::move(packet)};
-    pending_ = std::make_unique<Packet>(std::move(packet));
-    expected_attachments_ = decoded->attachment_count;
-    received_.clear();
-    received_.reserve(expected_attachments_);
+    pending_ = std::make_unique<Pending>(Pending{std::move(packet), decoded->attachment_count, {}});
+    pending_->received.reserve(pending_->expected_attachments);
     return std::optional<Packet>{};
 }
 
 Result<std::optional<Packet>> Decoder::feed_binary(std::string_view bytes) {
     if (!pending_)
         return fail(Error::because("socketio: binary message while no attachment is expected"));
-    received_.emplace_back(bytes);
-    if (received_.size() < expected_attachments_) return std::optional<Packet>{};
+    pending_->received.emplace_back(bytes);
+    if (pending_->received.size() < pending_->expected_attachments) return std::optional<Packet>{};
     return std::optional<Packet>{finish_binary_packet()};
 }
 
 Packet Decoder::finish_binary_packet() {
-    Packet packet = std::move(*pending_);
-    std::vector<std::uint8_t> uses(expected_attachments_, 0);
+    Packet packet = std::move(pending_->packet);
+    std::vector<std::uint8_t> uses(pending_->expected_attachments, 0);
     // decode_text() checked every placeholder already; this pass only counts the uses again.
-    (void)check_placeholders(*packet.data, expected_attachments_, uses);
-    put_attachments_back(*packet.data, received_, uses);
+    (void)check_placeholders(*packet.data, pending_->expected_attachments, uses);
+    put_attachments_back(*packet.data, pending_->received, uses);
     reset();
     return packet;
 }

@@ -10,14 +10,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace looplab::socketio {
 
 Socket::Socket(Namespace& nsp, Client& client, json::Value auth, std::string_view id)
-    : nsp_(&nsp), client_(&client), auth_(std::move(auth)) {
+    : nsp_(&nsp), client_(&client) {
     LOOPLAB_ASSERT(id.size() == kSioIdLength, "socket ids are kSioIdLength characters");
     std::copy(id.begin(), id.end(), id_.begin());
-    if (!auth_.is_object()) auth_ = json::Value::object();
+    if (auth.is_object() && auth.size() > 0) extras().auth = std::move(auth);   // else {}
 }
 
 Socket::~Socket() {
@@ -38,6 +39,17 @@ Socket::Extras& Socket::extras() {
     return *extras_;
 }
 
+// Without Extras, auth is {} and data is null: these stand for them. Constants, never written.
+const json::Value& Socket::auth() const {
+    static const json::Value kEmptyObject = json::Value::object();
+    return extras_ ? extras_->auth : kEmptyObject;
+}
+
+const json::Value& Socket::data() const {
+    static const json::Value kNull;
+    return extras_ ? extras_->data : kNull;
+}
+
 std::shared_ptr<const bool> Socket::alive_token() { return lifetime_.alive_token(); }
 
 std::string_view Socket::pid() const { return extras_ ? std::string_view{extras_->pid} : ""; }
@@ -46,7 +58,7 @@ void Socket::set_pid(std::string pid) { extras().pid = std::move(pid); }
 
 void Socket::set_recovered_session(std::string_view pid, json::Value data) {
     set_pid(std::string{pid});
-    data_ = std::move(data);
+    extras().data = std::move(data);
     is_recovered_ = true;
 }
 
@@ -216,7 +228,7 @@ void Socket::on_close(DisconnectReason reason) {
     if (nsp_->server().options().recovery.enabled && is_recoverable(reason))
         nsp_->adapter().persist_session(
             PersistedSession{std::string{id()}, std::string{pid()},
-                             nsp_->adapter().socket_rooms(id()), data_});
+                             nsp_->adapter().socket_rooms(id()), std::as_const(*this).data()});
     state_ = State::Disconnected;
     fail_pending_acks();
     nsp_->adapter().del_all(id());

@@ -42,13 +42,20 @@ struct WebSocket::FunctionListeners final : WebSocketHandler {
 
 WebSocket::WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
                      WebSocketOptions options)
+    : WebSocket(loop, role, transport,
+                options == kDefaultWebSocketOptions
+                    ? nullptr
+                    : std::make_shared<const WebSocketOptions>(options)) {}
+
+WebSocket::WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
+                     std::shared_ptr<const WebSocketOptions> options)
     : loop_(loop),
       transport_(transport),
-      options_(options),
-      parser_(role, options.max_message_size),
+      shared_options_(std::move(options)),
+      parser_(role, this->options().max_message_size),
       role_(role) {
-    if (role_ == Role::Client) masking_keys_.emplace();
-    if (options_.ping_interval.count() > 0) start_keep_alive();
+    if (role_ == Role::Client) masking_keys_ = std::make_unique<RandomMaskingKeys>();
+    if (this->options().ping_interval.count() > 0) start_keep_alive();
 }
 
 WebSocket::~WebSocket() { cancel_timers(); }
@@ -142,7 +149,7 @@ void WebSocket::on_close(const Close& close) {
         close_transport_once();   // RFC 6455 §7.1.1: the server closes TCP first
     } else if (close_timer_ == 0) {
         // A client waits for the server to hang up, but not forever.
-        close_timer_ = loop_.set_timeout(options_.close_timeout, [this] {
+        close_timer_ = loop_.set_timeout(options().close_timeout, [this] {
             close_timer_ = 0;
             close_transport_once();
         });
@@ -229,8 +236,8 @@ bool WebSocket::send_data(Opcode opcode, std::string_view payload) {
 
 // Whether `bytes` more may join the backlog; if not, the slow-consumer policy acts.
 bool WebSocket::admits(std::size_t bytes) {
-    if (transport_.buffered_amount() + bytes <= options_.max_buffered_amount) return true;
-    switch (options_.slow_consumer) {
+    if (transport_.buffered_amount() + bytes <= options().max_buffered_amount) return true;
+    switch (options().slow_consumer) {
         case SlowConsumerPolicy::Drop:
             break;
         case SlowConsumerPolicy::Close:
@@ -264,14 +271,14 @@ void WebSocket::close_slow_consumer(CloseCode code) {
     state_ = State::Closing;
     set_pending_close(static_cast<std::uint16_t>(code), reason, false);
     close_transport_once();
-    close_timer_ = loop_.set_timeout(options_.close_timeout, [this] {
+    close_timer_ = loop_.set_timeout(options().close_timeout, [this] {
         close_timer_ = 0;
         abort_transport_once(pending_close_->code, pending_close_->reason);
     });
 }
 
 void WebSocket::check_backpressure() {
-    if (!above_high_watermark_ && transport_.buffered_amount() >= options_.high_watermark) {
+    if (!above_high_watermark_ && transport_.buffered_amount() >= options().high_watermark) {
         above_high_watermark_ = true;
         if (handler_) handler_->on_high_watermark(*this);
     }
@@ -286,7 +293,7 @@ void WebSocket::close(CloseCode code, std::string_view reason) {
     if (state_ != State::Open) return;
     send_close_frame(code, reason.substr(0, kMaxCloseReason));
     state_ = State::Closing;
-    close_timer_ = loop_.set_timeout(options_.close_timeout, [this] {
+    close_timer_ = loop_.set_timeout(options().close_timeout, [this] {
         close_timer_ = 0;
         abort_transport_once(1006, "the peer did not answer our close frame in time");
     });
@@ -314,10 +321,10 @@ void WebSocket::abort_transport_once(std::uint16_t code, std::string reason) {
 }
 
 void WebSocket::start_keep_alive() {
-    ping_timer_ = loop_.set_interval(options_.ping_interval, [this] {
+    ping_timer_ = loop_.set_interval(options().ping_interval, [this] {
         if (state_ != State::Open || pong_deadline_ != 0) return;
         ping("keep-alive");
-        pong_deadline_ = loop_.set_timeout(options_.pong_timeout, [this] {
+        pong_deadline_ = loop_.set_timeout(options().pong_timeout, [this] {
             pong_deadline_ = 0;
             abort_transport_once(1006, "no pong arrived within the pong timeout");
         });

@@ -1,13 +1,25 @@
 #include "looplab/ws/web_socket_connection.hpp"
 
+#include <utility>
+
 namespace looplab::ws {
 
 WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
                                          std::unique_ptr<net::TcpConnection> connection,
                                          std::string leftover, WebSocketOptions options)
+    : WebSocketConnection(loop, role, std::move(connection), std::move(leftover),
+                          options == kDefaultWebSocketOptions
+                              ? nullptr
+                              : std::make_shared<const WebSocketOptions>(options)) {}
+
+WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
+                                         std::unique_ptr<net::TcpConnection> connection,
+                                         std::string leftover,
+                                         std::shared_ptr<const WebSocketOptions> options)
     : tcp_(std::move(connection)),
-      socket_(loop, role, *this, options),
-      leftover_(leftover.empty() ? nullptr : std::make_unique<std::string>(std::move(leftover))) {
+      socket_(loop, role, *this, std::move(options)),
+      rare_(leftover.empty() ? nullptr
+                             : std::make_unique<Rare>(Rare{std::move(leftover), std::nullopt})) {
     // Replaces the listeners of whoever had the connection before (the HTTP server, the
     // client's handshake), even from inside one of them.
     tcp_->set_handler(*this);
@@ -33,19 +45,26 @@ void WebSocketConnection::start() {
     // The WebSocket computes its own watermark events from buffered_amount(); TCP's "drain"
     // (pending output back to 0) is what tells it to check again.
     tcp_->set_watermarks(0, net::kDefaultHighWatermark);
-    if (leftover_) {
-        const std::unique_ptr<std::string> first_bytes = std::move(leftover_);
-        socket_.receive(*first_bytes);
+    if (rare_ && !rare_->leftover.empty()) {
+        // Out of the object first: receive() may end in on_close, where the owner frees us.
+        const std::string first_bytes = std::exchange(rare_->leftover, {});
+        if (!rare_->subprotocol) rare_.reset();
+        socket_.receive(first_bytes);
     }
 }
 
 std::optional<std::string_view> WebSocketConnection::subprotocol() const {
-    if (!subprotocol_) return std::nullopt;
-    return *subprotocol_;
+    if (!rare_ || !rare_->subprotocol) return std::nullopt;
+    return *rare_->subprotocol;
 }
 
 void WebSocketConnection::set_subprotocol(std::optional<std::string> chosen) {
-    subprotocol_ = chosen ? std::make_unique<std::string>(std::move(*chosen)) : nullptr;
+    if (chosen) {
+        if (!rare_) rare_ = std::make_unique<Rare>();
+        rare_->subprotocol = std::move(chosen);
+    } else if (rare_) {
+        rare_->subprotocol.reset();
+    }
 }
 
 void WebSocketConnection::write(std::string_view head, std::string_view body) {

@@ -4,8 +4,12 @@
 // socketio_echo_server.js does with the official Node `socket.io`, so tests/bench/run can
 // measure both with one load generator and one command line.
 //
-//   socketio_echo_server [--port N] [--poller NAME]
+//   socketio_echo_server [--port N] [--poller NAME] [--adapter memory|redis|redis-sharded]
+//                        [--redis HOST:PORT]
 //
+// --adapter redis (or redis-sharded) joins every server started so on one Redis (the Redis
+// adapter, looplab/socketio_redis/adapter_flags.hpp): a blast then reaches room "bench" on all
+// of them; tests/bench/run's cluster section starts two. Its status lines go to stderr.
 // Prints "listening on PORT" (port 0, the default, lets the kernel choose), then on namespace
 // "/" (Engine.IO path /socket.io/, the reference defaults: pingInterval 25 s, pingTimeout 20 s,
 // polling and WebSocket):
@@ -19,6 +23,7 @@
 #include "looplab/net/address.hpp"
 #include "looplab/poller/poller.hpp"
 #include "looplab/socketio/server.hpp"
+#include "looplab/socketio_redis/adapter_flags.hpp"
 
 #include "bench_server_args.hpp"
 
@@ -29,6 +34,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace looplab;
 namespace json = looplab::codec::json;
@@ -55,17 +61,53 @@ void serve(socketio::Server& io, socketio::Socket& s) {
     });
 }
 
+// Takes --adapter and --redis (either "--flag value" or "--flag=value") out of argv into
+// `flags`; returns the other arguments, program name first, for bench::parse_server_args.
+std::vector<char*> take_adapter_flags(int argc, char** argv, socketio_redis::AdapterFlags& flags) {
+    std::vector<char*> rest{argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        std::string_view flag = argv[i];
+        std::string_view value;
+        if (const auto equals = flag.find('='); equals != std::string_view::npos) {
+            value = flag.substr(equals + 1);
+            flag = flag.substr(0, equals);
+        } else if (flag == "--adapter" || flag == "--redis") {
+            value = i + 1 < argc ? std::string_view{argv[++i]} : std::string_view{};
+        }
+        auto taken = socketio_redis::take_adapter_flag(flag, value, flags);
+        if (!taken) {
+            fmt::print(stderr, "socketio_echo_server: {}\n", taken.error().message());
+            std::exit(2);
+        }
+        if (!*taken) rest.push_back(argv[i]);
+    }
+    return rest;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
-    bench::ServerArgs args = bench::parse_server_args(argc, argv, "socketio_echo_server");
+    socketio_redis::AdapterFlags adapter_flags;
+    std::vector<char*> rest = take_adapter_flags(argc, argv, adapter_flags);
+    bench::ServerArgs args =
+        bench::parse_server_args(static_cast<int>(rest.size()), rest.data(), "socketio_echo_server");
 
     loop::EventLoop loop{std::move(args.poller)};
     http::ServerOptions http_options;
     http_options.max_connections = 100'000;   // the benchmark opens 10,000 at once
     http::Server http{loop, http_options};
-    socketio::Server io{loop};
+    socketio::ServerOptions options;
+    // The bus (Redis connections, none for memory) is declared before the server: it must
+    // outlive it.
+    auto bus = socketio_redis::start_adapter(loop, adapter_flags, options, [](std::string_view line) {
+        fmt::print(stderr, "socketio_echo_server: {}\n", line);
+    });
+    if (!bus) {
+        fmt::print(stderr, "socketio_echo_server: {}\n", bus.error().message());
+        return 2;
+    }
+    socketio::Server io{loop, std::move(options)};
     io.attach(http);
     io.on_connection([&io](socketio::Socket& s) { serve(io, s); });
 

@@ -3,7 +3,14 @@
 // The official Node `socket.io` server (4.8) doing what looplab's socketio_echo_server does, so
 // tests/bench/run can measure both with the same load generator and the same command line.
 //
-//   node tests/bench/socketio_echo_server.js [--port N]     (0, the default: the kernel chooses)
+//   node tests/bench/socketio_echo_server.js [--port N] [--adapter memory|redis|redis-sharded]
+//                                            [--redis HOST:PORT]
+//
+// --port 0, the default: the kernel chooses. --adapter redis joins the servers on one Redis
+// with the official @socket.io/redis-adapter (createAdapter: PUBLISH/PSUBSCRIBE),
+// redis-sharded with its createShardedAdapter (SPUBLISH/SSUBSCRIBE, Redis 7), through the
+// `redis` npm client; --redis defaults to 127.0.0.1:6379. "listening" is printed once both
+// Redis connections are up. tests/bench/run's cluster section starts two of them on one Redis.
 //
 // Prints "listening on PORT", then on namespace "/" (Engine.IO path /socket.io/, the reference
 // defaults: pingInterval 25 s, pingTimeout 20 s, polling and WebSocket):
@@ -20,14 +27,20 @@ const { Server } = require('socket.io');
 
 const kBroadcastRoom = 'bench';
 
+const usage = () => {
+  console.error('usage: node socketio_echo_server.js [--port N] [--adapter memory|redis|redis-sharded] [--redis HOST:PORT]');
+  process.exit(2);
+};
 let port = 0;
+let adapter = 'memory';
+let redisAddress = '127.0.0.1:6379';
 for (let i = 2; i < process.argv.length; i++) {
-  if (process.argv[i] === '--port' && i + 1 < process.argv.length) {
-    port = Number(process.argv[++i]);
-  } else {
-    console.error('usage: node socketio_echo_server.js [--port N]');
-    process.exit(2);
-  }
+  const [flag, inline] = process.argv[i].split(/=(.*)/s);   // --adapter=redis works too
+  const value = inline ?? (i + 1 < process.argv.length ? process.argv[++i] : usage());
+  if (flag === '--port') port = Number(value);
+  else if (flag === '--adapter' && ['memory', 'redis', 'redis-sharded'].includes(value)) adapter = value;
+  else if (flag === '--redis') redisAddress = value;
+  else usage();
 }
 
 const httpServer = http.createServer();
@@ -52,4 +65,20 @@ httpServer.on('error', (error) => {
   console.error(`socketio_echo_server.js: ${error.message}`);
   process.exit(1);
 });
-httpServer.listen(port, '127.0.0.1', () => console.log(`listening on ${httpServer.address().port}`));
+
+async function useRedis() {
+  const { createClient } = require('redis');
+  const { createAdapter, createShardedAdapter } = require('@socket.io/redis-adapter');
+  const pub = createClient({ url: `redis://${redisAddress}` });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) client.on('error', (error) => console.error(`redis: ${error.message}`));
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(adapter === 'redis' ? createAdapter(pub, sub) : createShardedAdapter(pub, sub));
+}
+
+(adapter === 'memory' ? Promise.resolve() : useRedis()).then(
+  () => httpServer.listen(port, '127.0.0.1', () => console.log(`listening on ${httpServer.address().port}`)),
+  (error) => {
+    console.error(`socketio_echo_server.js: redis ${redisAddress}: ${error.message}`);
+    process.exit(1);
+  });

@@ -29,9 +29,11 @@
 #include "looplab/net/address.hpp"
 #include "looplab/poller/poller.hpp"
 #include "looplab/socketio/server.hpp"
+#include "looplab/socketio_redis/adapter_flags.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -73,7 +75,7 @@ constexpr std::string_view kUsage =
     "usage: socketio_contract_server [--port N] [--host ADDRESS] [--ping-interval MS]\n"
     "                                [--ping-timeout MS] [--state-recovery-ms MS]\n"
     "                                [--connect-timeout MS] [--max-payload BYTES] [--poller NAME]\n"
-    "                                [--auth-delay-ms MS]\n"
+    "                                [--auth-delay-ms MS] [--adapter memory|redis|redis-sharded] [--redis HOST:PORT]\n"
     "  --port N               port to listen on (default 3000, the suites'; 0: the OS picks)\n"
     "  --host ADDRESS         numeric address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
     "  --ping-interval MS     Engine.IO pingInterval (default 300)\n"
@@ -84,11 +86,13 @@ constexpr std::string_view kUsage =
     "  --max-payload BYTES    Engine.IO maxPayload (default 1000000)\n"
     "  --poller NAME          epoll, kqueue or poll (default: the best one here)\n"
     "  --auth-delay-ms MS     wait before the suites' auth event on connection (default 1;\n"
-    "                         0: at once), see kContractAuthDelay\n"
+    "                         0: at once), see kContractAuthDelay\n";
+constexpr std::string_view kPaths =
     "Paths: /socket.io/ (Socket.IO: namespaces /, /custom, /admin) and /engine.io/ (Engine.IO echo).\n";
 
 [[noreturn]] void usage_error(std::string_view problem) {
-    fmt::print(stderr, "socketio_contract_server: {}\n{}", problem, kUsage);
+    fmt::print(stderr, "socketio_contract_server: {}\n{}{}{}", problem, kUsage,
+               socketio_redis::kAdapterFlagsUsage, kPaths);
     std::exit(2);
 }
 
@@ -102,6 +106,7 @@ struct Arguments {
     Millis connect_timeout = kContractConnectTimeout;
     std::size_t max_payload = kContractMaxPayload;
     Millis auth_delay = kContractAuthDelay;
+    socketio_redis::AdapterFlags adapter;
 };
 
 unsigned long parse_number(std::string_view flag, const char* text, unsigned long min,
@@ -122,18 +127,29 @@ Millis parse_millis(std::string_view flag, const char* text, unsigned long min) 
 Arguments parse(int argc, char** argv) {
     Arguments arguments;
     for (int i = 1; i < argc; ++i) {
-        const std::string_view flag = argv[i];
+        std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") {
-            fmt::print("{}", kUsage);
+            fmt::print("{}{}{}", kUsage, socketio_redis::kAdapterFlagsUsage, kPaths);
             std::exit(0);
+        }
+        // --name=value or --name value
+        std::string inline_value;
+        const bool has_inline_value = flag.find('=') != std::string_view::npos;
+        if (has_inline_value) {
+            inline_value = std::string{flag.substr(flag.find('=') + 1)};
+            flag = flag.substr(0, flag.find('='));
         }
         const bool known = flag == "--port" || flag == "--host" || flag == "--poller" ||
                            flag == "--ping-interval" || flag == "--ping-timeout" ||
                            flag == "--state-recovery-ms" || flag == "--connect-timeout" ||
-                           flag == "--max-payload" || flag == "--auth-delay-ms";
+                           flag == "--max-payload" || flag == "--auth-delay-ms" ||
+                           flag == "--adapter" || flag == "--redis";
         if (!known) usage_error(fmt::format("unknown option '{}'", flag));
-        if (i + 1 >= argc) usage_error(fmt::format("{} needs a value", flag));
-        const char* value = argv[++i];
+        if (!has_inline_value && i + 1 >= argc) usage_error(fmt::format("{} needs a value", flag));
+        const char* value = has_inline_value ? inline_value.c_str() : argv[++i];
+        if (auto taken = socketio_redis::take_adapter_flag(flag, value, arguments.adapter); !taken)
+            usage_error(taken.error().message());
+        else if (*taken) continue;
         if (flag == "--port") arguments.port = parse_number(flag, value, 0, 65535);
         else if (flag == "--host") arguments.host = value;
         else if (flag == "--poller") arguments.poller = value;
@@ -253,6 +269,54 @@ void serve_main(socketio::Socket& s, Millis auth_delay) {
     });
     s.on("bye", [&s] { s.disconnect(); });
 
+    // The cluster utilities, for the mixed-cluster tests (same events on the Node server).
+    s.on("fetch", [&s](const socketio::Args& args, const socketio::Ack& ack) {
+        const auto report = [ack](std::vector<socketio::SocketInfo> sockets) {
+            std::sort(sockets.begin(), sockets.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+            json::Array list;
+            for (socketio::SocketInfo& info : sockets) {
+                std::sort(info.rooms.begin(), info.rooms.end());
+                json::Array rooms(info.rooms.begin(), info.rooms.end());
+                const std::string url = info.local != nullptr ? std::string{info.local->handshake().url()}
+                                        : info.handshake["url"].is_string() ? info.handshake["url"].as_string() : "";
+                list.push_back(json::Value::object({{"id", info.id}, {"rooms", json::Value{std::move(rooms)}}, {"url", url}}));
+            }
+            ack(json::Value{std::move(list)});
+        };
+        if (args[0].is_string()) s.nsp().to(args[0].as_string()).fetch_sockets(report);
+        else s.nsp().fetch_sockets(report);
+    });
+    s.on("sockets-join", [&s](const socketio::Args& args, const socketio::Ack& ack) {
+        const auto room = room_argument(args);
+        if (!room) return ack(error_value("sockets-join needs a room name"));
+        if (args[1].is_string()) s.nsp().in(args[1].as_string()).sockets_join(*room);
+        else s.nsp().sockets_join(*room);
+        ack(true);
+    });
+    s.on("server-ping", [&s](const socketio::Args&, const socketio::Ack& ack) {
+        s.nsp().server_side_emit_with_ack("ping", "looplab", [ack](std::optional<socketio::AckError> error, const json::Array& answers) {
+            if (error) return ack(error_value(error->reason));
+            json::Array sorted = answers;
+            std::sort(sorted.begin(), sorted.end(), [](const json::Value& a, const json::Value& b) {
+                return json::write(a) < json::write(b);
+            });
+            ack(json::Value{std::move(sorted)});
+        });
+    });
+    s.on("poll", [&s](const socketio::Args& args, const socketio::Ack& ack) {
+        const auto room = room_argument(args);
+        if (!room) return ack(error_value("poll needs a room name"));
+        s.nsp().to(*room).timeout(kContractQuestionTimeout).emit_with_ack("poll-question",
+            [ack](std::optional<socketio::AckError> error, const json::Array& answers) {
+                if (error) return ack(error_value(error->reason));
+                json::Array sorted = answers;
+                std::sort(sorted.begin(), sorted.end(), [](const json::Value& a, const json::Value& b) {
+                    return json::write(a) < json::write(b);
+                });
+                ack(json::Value{std::move(sorted)});
+            });
+    });
+
     // Still in its rooms while "disconnecting" runs: tell each room's other members.
     s.on_disconnecting([&s](socketio::DisconnectReason) {
         for (const auto& room : s.rooms()) {
@@ -311,11 +375,21 @@ int main(int argc, char** argv) {
         options.recovery.enabled = true;
         options.recovery.max_disconnection_duration = arguments.state_recovery;
     }
+    // --adapter redis: these sockets' rooms span every server on that Redis. The bus is
+    // declared before the server: it must outlive it.
+    auto bus = socketio_redis::start_adapter(loop, arguments.adapter, options, [](std::string_view line) {
+        fmt::print(stderr, "socketio_contract_server: {}\n", line);
+    });
+    if (!bus) usage_error(bus.error().message());
     socketio::Server io{loop, std::move(options)};
     io.attach(http);
 
     const Millis auth_delay = arguments.auth_delay;
     io.on_connection([auth_delay](socketio::Socket& s) { serve_main(s, auth_delay); });
+    // Server-side events from the other servers of a cluster (--adapter redis).
+    io.main_namespace().on_server_side("ping", [](const socketio::Args& args, const socketio::ServerSideReply& reply) {
+        reply("pong from looplab to " + (args[0].is_string() ? args[0].as_string() : std::string{"?"}));
+    });
     io.of("/custom").on_connection(
         [auth_delay](socketio::Socket& s) { serve_suite_events(s, auth_delay); });
     socketio::Namespace& admin = io.of("/admin");

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -109,4 +110,62 @@ TEST_CASE("every lesson binary exits 2 on a bad flag and 0 on --help", "[lessons
 
     CHECK(run_binary(binary, "--no-such-flag").exit_code == 2);
     CHECK(run_binary(binary, "--poller=no-such-poller").exit_code == 2);
+}
+
+TEST_CASE("lesson 08's live trace does not say the loop slept in a turn whose timeout was 0",
+          "[lessons]") {
+    // Turn 1 has a post_next() task waiting, so its poll phase only looks (timeout 0). The
+    // trace once rounded the few microseconds of that look up to "waited 1 ms".
+    const Run run = run_binary(lesson_binary("08-event-loop"), "--trace --idle 0");
+    REQUIRE(run.exit_code == 0);
+    const auto turn_1 = run.out.find("turn 1\n");
+    const auto turn_2 = run.out.find("turn 2\n");
+    REQUIRE(turn_1 != std::string::npos);
+    REQUIRE(turn_2 != std::string::npos);
+    const std::string first_turn = run.out.substr(turn_1, turn_2 - turn_1);
+    INFO(first_turn);
+    CHECK(first_turn.find("timeout 0 ms, no sleep") != std::string::npos);
+    CHECK(first_turn.find("slept") == std::string::npos);
+    CHECK(run.out.find("waited 1 ms") == std::string::npos);
+}
+
+TEST_CASE("with --pause a lesson asks before each step, and the answer waits for Enter",
+          "[lessons]") {
+    const std::string binary = lesson_binary("07-event-queue");
+    REQUIRE(file_exists(binary));
+    const std::string expected = read_file("lessons/07-event-queue/expected.txt");
+
+    // Piped Enters: stdout is the transcript, unchanged; the prompts go to stderr.
+    const Run quiet = run_binary("sh", "-c 'yes \"\" | head -n 20 | " + binary + " --demo --pause'");
+    CHECK(quiet.exit_code == 0);
+    CHECK(line_diff(expected, quiet.out).empty());
+
+    // Both streams together: each prompt ends its own line (the input is piped, not echoed),
+    // and the puzzle's answer comes only after the prompt for it.
+    const Run both = run_binary("sh", "-c 'yes \"\" | head -n 20 | " + binary + " --demo --pause 2>&1'");
+    CHECK(both.exit_code == 0);
+    const auto question = both.out.find("  G  a sync line\n");
+    const auto prompt = both.out.find("(press Enter for step 2: The answer)\n");
+    const auto answer = both.out.find("== 2. The answer ==");
+    INFO(both.out);
+    REQUIRE(question != std::string::npos);
+    REQUIRE(prompt != std::string::npos);
+    REQUIRE(answer != std::string::npos);
+    CHECK(question < prompt);
+    CHECK(prompt < answer);
+    CHECK(both.out.find(")==") == std::string::npos);   // no prompt runs into a step line
+}
+
+TEST_CASE("make walkthrough PAUSE=1 waits before each lesson and passes --pause on",
+          "[lessons]") {
+    const char* build = std::getenv("LOOPLAB_BUILD");
+    const std::string build_dir = build != nullptr ? build : "build/g++";
+    // Input that ends at once: every prompt is shown and the class runs straight through.
+    const Run run =
+        run_binary("sh", "-c 'BUILD=" + build_dir + " PAUSE=1 sh lessons/walkthrough.sh 2>&1'");
+    INFO(run.out.substr(0, 2000));
+    CHECK(run.exit_code == 0);
+    CHECK(run.out.find("(press Enter for lesson 01-call-stack)\n") != std::string::npos);
+    CHECK(run.out.find("(press Enter for step 2: The answer)\n") != std::string::npos);
+    CHECK(run.out.find("walkthrough: every lesson ran.") != std::string::npos);
 }

@@ -7,6 +7,7 @@
 //     testing::RedisServer locked{{"--requirepass", "secret"}}; // any extra arguments
 //     redis.kill();      // SIGKILL: clients see the connection die mid-conversation
 //     redis.start();     // again, on the same port
+//     redis.query({"CONFIG", "GET", "port"});   // a blocking command, for set-up only
 //
 // The server is a child process; on Linux it also dies if the test binary dies
 // (PR_SET_PDEATHSIG), so a crashed test leaves no redis-server behind.
@@ -15,6 +16,9 @@
 #pragma once
 
 #include "looplab/net/address.hpp"
+#include "looplab/resp/encoder.hpp"
+#include "looplab/resp/parser.hpp"
+#include "looplab/resp/reply.hpp"
 
 #include <fmt/format.h>
 
@@ -26,8 +30,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -50,14 +56,16 @@ inline constexpr std::chrono::milliseconds kRedisStartTimeout{5'000};
 class RedisServer {
 public:
     // Starts at once; a missing redis-server or one that does not answer fails the test.
-    explicit RedisServer(std::vector<std::string> extra_args = {}) : extra_args_(std::move(extra_args)) {
+    // `port` 0: a free one (a cluster node passes its own: see redis_cluster.hpp).
+    explicit RedisServer(std::vector<std::string> extra_args = {}, std::uint16_t port = 0)
+        : extra_args_(std::move(extra_args)) {
         if (!is_installed())
             throw std::runtime_error("redis-server is not installed (Debian: apt-get install "
                                      "redis-server; `make test-tools` does it)");
         char pattern[] = "/tmp/looplab-redis-XXXXXX";
         if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp /tmp/looplab-redis-XXXXXX failed");
         dir_ = pattern;
-        port_ = free_port();
+        port_ = port != 0 ? port : free_port();
         start();
     }
 
@@ -108,6 +116,31 @@ public:
             std::fclose(file);
         }
         return text;
+    }
+
+    // One command, blocking, for test set-up (never from the loop): sends `args`, reads one
+    // reply. Failures (not running, no reply within 2 s, a broken reply) throw.
+    resp::Reply query(std::initializer_list<std::string_view> args) const {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw std::runtime_error("socket failed");
+        timeval timeout{2, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        const sockaddr_in where = loopback_sockaddr(port_);
+        std::string wire;
+        resp::encode_command(args, wire);
+        std::vector<resp::Reply> replies;
+        resp::Parser parser;
+        bool is_sent = ::connect(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) == 0 &&
+                       ::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(wire.size());
+        while (is_sent && replies.empty()) {
+            char buffer[4096];
+            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n <= 0 || parser.feed(std::string_view{buffer, static_cast<std::size_t>(n)}, replies)) break;
+        }
+        ::close(fd);
+        if (replies.empty())
+            throw std::runtime_error(fmt::format("redis-server on port {}: no reply to {}", port_, *args.begin()));
+        return replies.front();
     }
 
     static bool is_installed() {
@@ -166,12 +199,9 @@ private:
         if (fd < 0) return false;
         timeval timeout{0, 200'000};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        sockaddr_in where{};
-        where.sin_family = AF_INET;
-        where.sin_port = htons(port_);
-        where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const sockaddr_in where = loopback_sockaddr(port_);
         bool answered = false;
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) == 0) {
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) == 0) {
             static constexpr char kPing[] = "*1\r\n$4\r\nPING\r\n";
             char reply[64];
             if (::send(fd, kPing, sizeof kPing - 1, MSG_NOSIGNAL) == sizeof kPing - 1)
@@ -181,6 +211,15 @@ private:
         return answered;
     }
 
+    static sockaddr_in loopback_sockaddr(std::uint16_t port) {
+        sockaddr_in where{};
+        where.sin_family = AF_INET;
+        where.sin_port = htons(port);
+        where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return where;
+    }
+
+public:
     // A port nobody listens on now: the kernel picks one for a socket bound to port 0.
     static std::uint16_t free_port() {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -194,6 +233,8 @@ private:
         if (!ok) throw std::runtime_error("no free TCP port on 127.0.0.1 for redis-server");
         return ntohs(where.sin_port);
     }
+
+private:
 
     std::vector<std::string> extra_args_;
     std::string dir_;

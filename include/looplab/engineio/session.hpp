@@ -39,7 +39,7 @@ enum class CloseReason {
 };
 std::string_view to_string(CloseReason reason);   // the protocol's words, as above
 
-enum class TransportKind { Polling, WebSocket };
+enum class TransportKind : std::uint8_t { Polling, WebSocket };   // one byte: in every session
 std::string_view to_string(TransportKind kind);   // "polling", "websocket"
 
 // What the first request of a session looked like (Socket.IO's socket.handshake): its target,

@@ -79,7 +79,9 @@ public:
     std::int64_t number(std::string_view name) const;
     const std::string& text(std::string_view name) const;
 
-    // Prints "== step N: title ==" (N counts from 1); with --pause, first waits for Enter.
+    // Prints "== N. title ==" (N counts from 1); with --pause, first prints "(press Enter for
+    // step N: title)" on stderr and waits for a line on stdin (the prompt ends its own line
+    // when stdin is not a terminal, e.g. piped input; at end of input it stops waiting).
     // const because a step changes nothing the lesson reads back (same for label()).
     void step(std::string_view title) const;
 

@@ -59,8 +59,11 @@
 //   "smessage" (channel, payload)            for ssubscribe()
 //   "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
 //              the server confirmed one channel (channel, count = subscriptions now)
-// Subscriptions are remembered: after a reconnect they are sent again before "ready". A
-// subscription the server refuses (-NOAUTH, -MOVED...) is forgotten, and on_done gets the error.
+// Subscriptions are remembered: after a reconnect they are sent again before "ready" (shard
+// channels: one SSUBSCRIBE per slot, as a cluster requires). A subscription the server
+// refuses (-NOAUTH, -MOVED...) is forgotten, and on_done gets the error; refused when sent
+// again after a reconnect (-MOVED: its slot moved meanwhile), it is forgotten and emitted as
+// an unsubscribe event ("sunsubscribe" ...), as when the server drops one by itself.
 // Messages published while the connection was down are lost (pub/sub is at-most-once).
 // With RESP2 (the default) a connection that subscribed is in "subscribe mode": only
 // (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET may be sent, and command() refuses
@@ -73,7 +76,8 @@
 // while not ready wait in the offline queue (at most max_offline_commands; past it, an error
 // at once) and are sent when "ready" comes; with reconnection off, a failed connect fails them.
 //
-// Cluster (later): slot_of() (slot.hpp) is here; MOVED / ASK and a slot map are not yet.
+// Cluster: one Client talks to one node. ClusterClient (cluster_client.hpp) keeps a slot map
+// and one Client per master, and follows MOVED / ASK.
 //
 // Contract: loop thread only. The client owns its connection. Destroying the client closes
 // the connection at once and calls no callback (the objects they capture may be gone); call
@@ -266,7 +270,10 @@ private:
     // handshake: AUTH / HELLO / SETNAME, then the subscriptions again
     void start_handshake();
     std::set<std::string> names_to_restore(SubscriptionKind kind) const;
+    std::vector<std::vector<std::string>> restore_groups(SubscriptionKind kind) const;
     void on_handshake_reply(std::string_view what, const Result<Reply>& reply);
+    void on_restore_reply(std::string_view verb, SubscriptionKind kind, const std::vector<std::string>& names,
+                          const Result<Reply>& reply);
     void become_ready();
     // sending
     Pending make_pending(std::span<const std::string_view> args, Callback callback);   // no bytes yet

@@ -14,8 +14,9 @@
 //                                           empty), minus the members of opts.except; each
 //                                           socket at most once
 //     broadcast_with_ack                    the same, and each recipient's answer comes back
-//     sockets / fetch_sockets / add_sockets / del_sockets / disconnect_sockets
-//     server_side_emit                      to the other servers (none for in-memory)
+//     sockets / all_rooms / fetch_sockets / add_sockets / del_sockets / disconnect_sockets
+//     server_side_emit(_with_ack)           to the other servers (none for in-memory)
+//     server_count                          how many servers share the namespace (1 here)
 //     persist_session / restore_session     connection state recovery (PROTOCOLS.md §2.8)
 //
 // Room names are free text. A socket is also in the room named by its own id (socket.io's
@@ -27,6 +28,7 @@
 
 #include "looplab/codec/json.hpp"
 #include "looplab/core/clock.hpp"
+#include "looplab/socketio/ack.hpp"
 #include "looplab/socketio/args.hpp"
 #include "looplab/socketio/packet.hpp"
 
@@ -74,12 +76,15 @@ struct RestoredSession {
 };
 
 // A socket as fetch_sockets() reports it. `local` points to it when it lives on this server
-// (valid until the callback returns); a cluster adapter reports remote ones with nullptr.
+// (valid until the callback returns); a cluster adapter reports remote ones with nullptr and
+// their `handshake` as the owning server described it (socket.io's JS shape: headers, time,
+// address, xdomain, secure, issued, url, query, auth). For a local one, ask local->handshake().
 struct SocketInfo {
     SocketId id;
     std::vector<Room> rooms;
     json::Value data;
     Socket* local = nullptr;
+    json::Value handshake;
 };
 
 class Adapter {
@@ -94,8 +99,9 @@ public:
     // Called once after the namespace is made / before it goes (open / close connections).
     virtual void init() {}
     virtual void close() {}
-    // How many servers share this namespace (1 for the in-memory adapter).
-    virtual std::size_t server_count() const { return 1; }
+    // How many servers share this namespace (1 for the in-memory adapter). A cluster adapter
+    // may have to ask (Redis: PUBSUB NUMSUB), hence the callback.
+    virtual void server_count(std::function<void(std::size_t)> done) { done(1); }
 
     // ---- rooms (the local sockets) -----------------------------------------------------------
     virtual void add_all(std::string_view id, std::span<const Room> rooms) = 0;
@@ -121,13 +127,23 @@ public:
     // ---- the cluster utilities ---------------------------------------------------------------
     virtual void sockets(std::span<const Room> rooms,
                          std::function<void(std::vector<SocketId>)> done) = 0;
+    // Every room of every server, the sockets' own id rooms included (socket.io's allRooms()).
+    virtual void all_rooms(std::function<void(std::vector<Room>)> done) = 0;
     virtual void fetch_sockets(const BroadcastOptions& opts,
                                std::function<void(std::vector<SocketInfo>)> done) = 0;
     virtual void add_sockets(const BroadcastOptions& opts, std::span<const Room> rooms) = 0;
     virtual void del_sockets(const BroadcastOptions& opts, std::span<const Room> rooms) = 0;
     virtual void disconnect_sockets(const BroadcastOptions& opts, bool close_underlying) = 0;
-    // To the other servers' namespace listeners; the in-memory adapter has none (returns 0).
-    virtual std::size_t server_side_emit(const json::Array& event) { (void)event; return 0; }
+    // To the other servers' namespace listeners (Namespace::on_server_side). False when there
+    // is nobody to hear it (the in-memory adapter has no other server).
+    virtual bool server_side_emit(const json::Array& event) { (void)event; return false; }
+    // The same, and each other server answers once: `done` gets every answer, or, when some
+    // server does not answer in time, kAckTimedOut with the answers that came. With no other
+    // server it gets no error and no answer (as socket.io's serverSideEmitWithAck).
+    virtual void server_side_emit_with_ack(const json::Array& event, BroadcastAckCallback done) {
+        (void)event;
+        done(std::nullopt, json::Array{});
+    }
 
     // ---- connection state recovery -----------------------------------------------------------
     // Keep the session of a socket that disconnected for a recoverable reason. Adapters that

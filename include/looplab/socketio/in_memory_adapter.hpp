@@ -66,6 +66,9 @@ public:
 
     void sockets(std::span<const Room> rooms,
                  std::function<void(std::vector<SocketId>)> done) override;
+    void all_rooms(std::function<void(std::vector<Room>)> done) override;
+    // rooms() and every local socket's own id room: what all_rooms() says for this server.
+    std::vector<Room> rooms_with_socket_ids() const;
     void fetch_sockets(const BroadcastOptions& opts,
                        std::function<void(std::vector<SocketInfo>)> done) override;
     void add_sockets(const BroadcastOptions& opts, std::span<const Room> rooms) override;
@@ -80,6 +83,11 @@ public:
     RecoveryStore* recovery() { return recovery_ ? &*recovery_ : nullptr; }
 
 protected:
+    // A room got its first member here / lost its last one (socket id rooms never count).
+    // A sharded cluster adapter subscribes to the room's own channel in between.
+    virtual void on_room_created(const Room& room) { (void)room; }
+    virtual void on_room_deleted(const Room& room) { (void)room; }
+
     // Calls deliver(socket) once for every local socket `opts` selects (see the header note).
     void for_each_recipient(const BroadcastOptions& opts, const std::function<void(Socket&)>& deliver);
 

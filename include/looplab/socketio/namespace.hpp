@@ -36,6 +36,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,6 +47,26 @@ namespace looplab::socketio {
 
 class Client;
 class Server;
+
+// The answer to another server's server_side_emit_with_ack: call it once with one value
+// (later calls, and calls when nobody asked, do nothing). Copies share the "answered" state.
+class ServerSideReply {
+public:
+    ServerSideReply() = default;
+    explicit ServerSideReply(std::function<void(json::Value)> send)
+        : send_(std::make_shared<std::function<void(json::Value)>>(std::move(send))) {}
+
+    bool wanted() const { return send_ && *send_; }
+    void operator()(json::Value answer) const {
+        if (!wanted()) return;
+        auto send = std::move(*send_);
+        *send_ = nullptr;
+        send(std::move(answer));
+    }
+
+private:
+    std::shared_ptr<std::function<void(json::Value)>> send_;
+};
 
 // Accepts or refuses a namespace name for Server::of(predicate): (name, CONNECT auth).
 using NamespacePredicate = std::function<bool(std::string_view name, const json::Value& auth)>;
@@ -130,20 +151,47 @@ public:
     void disconnect_sockets(bool close_underlying = false) {
         BroadcastOperator{*this}.disconnect_sockets(close_underlying);
     }
-    // To the other servers (the in-memory adapter has none: returns 0).
+    // To the other servers' on_server_side listeners. False when no other server can hear it
+    // (the in-memory adapter has none).
     template <typename... A>
-    std::size_t server_side_emit(std::string_view event, A&&... args) {
+    bool server_side_emit(std::string_view event, A&&... args) {
         json::Array data;
         data.reserve(sizeof...(A) + 1);
         data.emplace_back(std::string{event});
         (data.emplace_back(std::forward<A>(args)), ...);
         return adapter_->server_side_emit(data);
     }
+    // server_side_emit_with_ack(event, args..., callback): each other server answers once; the
+    // callback gets every answer, or kAckTimedOut and the answers that came when a server does
+    // not answer within the adapter's request timeout (socket.io's serverSideEmitWithAck).
+    template <typename... A>
+    void server_side_emit_with_ack(std::string_view event, A&&... args_then_callback) {
+        static_assert(sizeof...(A) >= 1, "server_side_emit_with_ack(event, args..., callback)");
+        constexpr std::size_t kArgs = sizeof...(A) - 1;
+        auto all = std::forward_as_tuple(std::forward<A>(args_then_callback)...);
+        json::Array data;
+        data.reserve(kArgs + 1);
+        data.emplace_back(std::string{event});
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (data.emplace_back(std::get<I>(std::move(all))), ...);
+        }(std::make_index_sequence<kArgs>{});
+        adapter_->server_side_emit_with_ack(data, BroadcastAckCallback(std::get<kArgs>(std::move(all))));
+    }
     // What other servers server_side_emit() to this namespace (socket.io's io.on("event") for
-    // server-side events): [](const Args& args) {...}. Only a cluster adapter delivers these.
+    // server-side events): [](const Args& args) {...}, or, to answer a server that asked with
+    // server_side_emit_with_ack, [](const Args& args, const ServerSideReply& reply) {...}.
+    // Only a cluster adapter delivers these.
     template <typename F>
     events::ListenerId on_server_side(std::string_view event, F&& listener) {
-        return server_side_.on(event, std::forward<F>(listener));
+        using Fn = std::decay_t<F>;
+        if constexpr (std::is_invocable_v<Fn&, const Args&, const ServerSideReply&>) {
+            return server_side_.on(event, std::forward<F>(listener));
+        } else {
+            static_assert(std::is_invocable_v<Fn&, const Args&>,
+                          "a server-side listener takes (const Args&) or (const Args&, const ServerSideReply&)");
+            return server_side_.on(event, [f = Fn(std::forward<F>(listener))](
+                                              const Args& args, const ServerSideReply&) mutable { f(args); });
+        }
     }
     bool off_server_side(events::ListenerId id) { return server_side_.off(id); }
 
@@ -161,8 +209,9 @@ public:
                                       std::size_t namespaces = 1);
     void on_broadcast_client_count(std::uint64_t ack_id, std::size_t count);
     void on_broadcast_answer(std::uint64_t ack_id, const Args& answer);
-    // A cluster adapter hands over another server's server_side_emit ([event, args...]).
-    void receive_server_side(const json::Array& event);
+    // A cluster adapter hands over another server's server_side_emit ([event, args...]), with
+    // the way back when that server waits for an answer.
+    void receive_server_side(const json::Array& event, ServerSideReply reply = {});
     // Dynamic namespaces: the parent makes and adopts a child.
     void set_parent_predicate(NamespacePredicate predicate);
     bool accepts(std::string_view name, const json::Value& auth) const;
@@ -192,7 +241,7 @@ private:
     bool is_parent_ = false;
     std::unique_ptr<Adapter> adapter_;
     ConnectionEmitter connections_;
-    events::EventEmitter<Args> server_side_;
+    events::EventEmitter<Args, ServerSideReply> server_side_;
     std::vector<Middleware> middlewares_;
     SocketMap sockets_;
     std::vector<Namespace*> children_;

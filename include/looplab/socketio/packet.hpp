@@ -128,7 +128,9 @@ public:
     [[nodiscard]] Result<std::optional<Packet>> feed_binary(std::string_view bytes);
 
     bool is_awaiting_attachments() const { return pending_ != nullptr; }
-    std::size_t attachments_missing() const { return expected_attachments_ - received_.size(); }
+    std::size_t attachments_missing() const {
+        return pending_ ? pending_->expected_attachments - pending_->received.size() : 0;
+    }
 
     // Forgets a half-built packet (the connection closed, or the caller is starting over).
     void reset();
@@ -137,12 +139,16 @@ private:
     Result<std::optional<Packet>> fail(Error error);
     Packet finish_binary_packet();
 
+    // A binary packet waiting for its attachments, with what it needs. On the heap, all of
+    // it: rare, and every connection has a Decoder (16 bytes instead of 48).
+    struct Pending {
+        Packet packet;
+        std::size_t expected_attachments = 0;
+        std::vector<std::string> received;   // the attachments so far
+    };
+
     std::size_t max_attachments_;
-    // A binary packet waiting for its attachments. On the heap: rare, and every connection
-    // has a Decoder.
-    std::unique_ptr<Packet> pending_;
-    std::size_t expected_attachments_ = 0;
-    std::vector<std::string> received_;         // the attachments so far
+    std::unique_ptr<Pending> pending_;
 };
 
 // Decodes one text packet on its own (no attachments follow): for tests and tools. A binary

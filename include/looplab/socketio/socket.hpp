@@ -29,8 +29,8 @@
 // a listener may call disconnect() on its own socket and keep running. Do not keep a Socket&
 // past its "disconnect" (keep its id and look it up: Namespace::find_socket).
 //
-// Memory: an idle socket holds its id (inline, no heap), its data, its auth and a few
-// pointers; listeners, acks, middlewares and catch-alls are allocated when first used.
+// Memory: an idle socket holds its id (inline, no heap) and a few pointers; listeners, acks,
+// middlewares, catch-alls, a non-empty auth and the data are allocated when first used.
 //
 // Contract: loop thread only.
 #pragma once
@@ -96,10 +96,11 @@ public:
     // The HTTP request that opened the connection (headers, query, address, time).
     const engineio::Handshake& handshake() const;
     // The CONNECT payload (socket.handshake.auth in Node): an object, {} when none was sent.
-    const json::Value& auth() const { return auth_; }
-    // Free-form data of the application (socket.data); fetch_sockets() reports it.
-    json::Value& data() { return data_; }
-    const json::Value& data() const { return data_; }
+    const json::Value& auth() const;
+    // Free-form data of the application (socket.data), null until set; fetch_sockets()
+    // reports it.
+    json::Value& data() { return extras().data; }
+    const json::Value& data() const;
 
     // ---- listening (incoming events) ---------------------------------------------------------
     template <typename F>
@@ -236,8 +237,12 @@ private:
         std::function<void(const Args&)> on_answer;       // a broadcast's recipient
         Clock::time_point deadline{};                     // a broadcast's: forgotten after it
     };
-    // What only some sockets need, allocated on first use.
+    // What only some sockets need, allocated on first use. auth and data are here too: most
+    // peers send no auth and most applications set no data, and two json::Values inline
+    // would cost every socket 80 bytes.
     struct Extras {
+        json::Value auth = json::Value::object();
+        json::Value data;
         std::string pid;
         std::vector<std::pair<events::ListenerId, AnyListener>> any;
         std::vector<std::pair<events::ListenerId, OutgoingListener>> any_outgoing;
@@ -275,8 +280,6 @@ private:
     std::unique_ptr<Emitter> emitter_;
     std::unique_ptr<Extras> extras_;   // only for sockets that use what it holds
     net::LifetimeFlag lifetime_;
-    json::Value auth_;
-    json::Value data_;
     std::array<char, kSioIdLength> id_{};
     State state_ = State::Connecting;
     bool is_recovered_ = false;

@@ -91,7 +91,10 @@ struct WebSocketOptions {
     Millis ping_interval{0};
     Millis pong_timeout{10000};
     Millis close_timeout = kCloseTimeout;
+
+    bool operator==(const WebSocketOptions&) const = default;
 };
+inline constexpr WebSocketOptions kDefaultWebSocketOptions{};
 
 // What on_close reports.
 struct CloseInfo {
@@ -128,10 +131,14 @@ protected:
 
 class WebSocket final : private FrameSink {
 public:
-    enum class State { Open, Closing, Closed };
+    enum class State : std::uint8_t { Open, Closing, Closed };
 
     WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
               WebSocketOptions options = {});
+    // The same options for many sockets (a server's): they share one copy instead of holding
+    // one each. nullptr means the defaults.
+    WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
+              std::shared_ptr<const WebSocketOptions> options);
     ~WebSocket();
     WebSocket(const WebSocket&) = delete;
     WebSocket& operator=(const WebSocket&) = delete;
@@ -213,12 +220,18 @@ private:
     WebSocketHandler* handler_ = nullptr;            // functions_, or set_handler()'s
     std::unique_ptr<FunctionListeners> functions_;   // made by the first on_...() call
     std::unique_ptr<CloseInfo> pending_close_;       // what on_close will say once TCP is gone
-    std::optional<RandomMaskingKeys> masking_keys_;  // a client's; a server never masks
+    // A client's (a server never masks): a pointer, so a server's socket holds 8 bytes for it.
+    std::unique_ptr<RandomMaskingKeys> masking_keys_;
     std::uint64_t tag_ = 0;
     loop::TimerId close_timer_ = 0;                  // 0: none
     loop::TimerId ping_timer_ = 0;
     loop::TimerId pong_deadline_ = 0;
-    WebSocketOptions options_;
+    // Shared, not copied (a server's sockets all have the same), and null for the defaults:
+    // 16 bytes in every socket instead of 56. Read through options().
+    std::shared_ptr<const WebSocketOptions> shared_options_;
+    const WebSocketOptions& options() const {
+        return shared_options_ ? *shared_options_ : kDefaultWebSocketOptions;
+    }
     FrameParser parser_;
     Role role_;
     State state_ = State::Open;

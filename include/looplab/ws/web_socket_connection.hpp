@@ -32,6 +32,10 @@ public:
     WebSocketConnection(loop::EventLoop& loop, Role role,
                         std::unique_ptr<net::TcpConnection> connection, std::string leftover,
                         WebSocketOptions options = {});
+    // With options shared by many connections (a server's): see WebSocket.
+    WebSocketConnection(loop::EventLoop& loop, Role role,
+                        std::unique_ptr<net::TcpConnection> connection, std::string leftover,
+                        std::shared_ptr<const WebSocketOptions> options);
     ~WebSocketConnection() override;
 
     WebSocket& socket() { return socket_; }
@@ -60,10 +64,12 @@ private:
 
     std::unique_ptr<net::TcpConnection> tcp_;
     WebSocket socket_;
-    // Rarely there, so kept on the heap only when they are: 8 bytes each per connection
-    // instead of 32 and 40.
-    std::unique_ptr<std::string> leftover_;      // frames that came with the handshake
-    std::unique_ptr<std::string> subprotocol_;
+    // Rarely there, so kept on the heap only when one of them is: 8 bytes per connection.
+    struct Rare {
+        std::string leftover;                      // frames that came with the handshake
+        std::optional<std::string> subprotocol;
+    };
+    std::unique_ptr<Rare> rare_;
 };
 
 // Connections we have answered for the last time (a refused handshake, a failed one) and

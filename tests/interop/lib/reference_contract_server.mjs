@@ -5,7 +5,10 @@
 // reference server would not give.
 //
 //   node lib/reference_contract_server.mjs [--port N] [--ping-interval MS] [--ping-timeout MS]
-//                                          [--state-recovery-ms MS]
+//                                          [--state-recovery-ms MS] [--adapter memory|redis|redis-sharded]
+//                                          [--redis HOST:PORT]
+// With --adapter redis (or redis-sharded) it uses the official @socket.io/redis-adapter's
+// createAdapter (or createShardedAdapter): a mixed cluster with ours.
 //   LOOPLAB_SIO_PORT=N LOOPLAB_TEST_LAYER=interop node --test socketio_*.test.mjs engineio_raw.test.mjs
 //
 // First line on stdout: "socketio contract server: http://localhost:PORT/", as the C++ one.
@@ -15,10 +18,12 @@ import { Server as EngineServer } from "engine.io";
 import { Server } from "socket.io";
 
 function parseFlags(argv) {
-  const flags = { port: 3000, host: "127.0.0.1", pingInterval: 300, pingTimeout: 200, stateRecoveryMs: 0 };
+  const flags = { port: 3000, host: "127.0.0.1", pingInterval: 300, pingTimeout: 200, stateRecoveryMs: 0,
+    adapter: "memory", redis: "127.0.0.1:6379" };
   const names = {
     "--port": "port", "--host": "host", "--ping-interval": "pingInterval",
     "--ping-timeout": "pingTimeout", "--state-recovery-ms": "stateRecoveryMs",
+    "--adapter": "adapter", "--redis": "redis",
   };
   for (let i = 0; i < argv.length; i += 2) {
     const name = names[argv[i]];
@@ -26,7 +31,7 @@ function parseFlags(argv) {
       console.error(`reference_contract_server: bad option ${argv[i]}`);
       process.exit(2);
     }
-    flags[name] = name === "host" ? argv[i + 1] : Number(argv[i + 1]);
+    flags[name] = ["host", "adapter", "redis"].includes(name) ? argv[i + 1] : Number(argv[i + 1]);
   }
   return flags;
 }
@@ -69,6 +74,20 @@ function suiteEvents(socket) {
   socket.emit("auth", socket.handshake.auth);
 }
 
+if (flags.adapter === "redis" || flags.adapter === "redis-sharded") {
+  const { createClient } = await import("redis");
+  const { createAdapter, createShardedAdapter } = await import("@socket.io/redis-adapter");
+  const pub = createClient({ url: `redis://${flags.redis}` });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) client.on("error", (error) => console.error(`redis: ${error.message}`));
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(flags.adapter === "redis"
+    ? createAdapter(pub, sub, { requestsTimeout: 3000 })
+    : createShardedAdapter(pub, sub));
+}
+// Server-side events from the other servers of a cluster.
+io.on("ping", (from, answer) => answer(`pong from node to ${from}`));
+
 const roomSize = (room) => io.of("/").adapter.rooms.get(room)?.size ?? 0;
 
 io.on("connection", (socket) => {
@@ -99,6 +118,27 @@ io.on("connection", (socket) => {
     ack(io.of("/").sockets.size - 1);
   });
   on(socket, "bye", () => socket.disconnect());
+  // The cluster utilities, for the mixed-cluster tests (same events on the C++ server).
+  on(socket, "fetch", async ([room], ack) => {
+    const sockets = await (room ? io.in(room) : io).fetchSockets();
+    ack(sockets.map((s) => ({ id: s.id, rooms: [...s.rooms].sort(), url: s.handshake.url })).sort((a, b) => (a.id < b.id ? -1 : 1)));
+  });
+  on(socket, "sockets-join", ([room, target], ack) => {
+    (target ? io.in(target) : io).socketsJoin(room);
+    ack(true);
+  });
+  on(socket, "server-ping", async (args, ack) => {
+    try {
+      ack((await io.serverSideEmitWithAck("ping", "node")).sort());
+    } catch (error) {
+      ack({ error: error.message });
+    }
+  });
+  on(socket, "poll", ([room], ack) => {
+    io.to(room).timeout(2000).emit("poll-question", (error, answers) => {
+      ack(error ? { error: error.message } : answers.sort());
+    });
+  });
   socket.on("disconnecting", () => {
     for (const room of socket.rooms) {
       if (room !== socket.id) socket.to(room).emit("peer-left", { room, id: socket.id });

@@ -34,10 +34,9 @@ public:
         seen_.push_back(line);
         InMemoryAdapter::broadcast(packet, opts);
     }
-    std::size_t server_count() const override { return 1; }
-    std::size_t server_side_emit(const json::Array& event) override {
+    bool server_side_emit(const json::Array& event) override {
         seen_.push_back("server-side " + json::write(json::Value{event}));
-        return 2;   // "two other servers heard it"
+        return true;   // "other servers heard it"
     }
 
 private:
@@ -70,7 +69,7 @@ TEST_CASE("a custom adapter sees every broadcast with its rooms, except and flag
     CHECK(peer.take_texts() == std::vector<std::string>{R"(2["x",1])", R"(2["y"])"});
     CHECK(other.take_texts() == std::vector<std::string>{R"(2["y"])", R"(2["z"])"});
 
-    CHECK(h.io.main_namespace().server_side_emit("hello", 1) == 2);
+    CHECK(h.io.main_namespace().server_side_emit("hello", 1));
     CHECK(seen.back() == R"(server-side ["hello",1])");
 }
 
@@ -98,7 +97,12 @@ TEST_CASE("server-side events from other servers reach the namespace's listeners
     CHECK(nsp.off_server_side(id));
     nsp.receive_server_side(json::Array{json::Value{"sync"}, json::Value{43}});
     CHECK(heard == std::vector<std::string>{"42"});
-    CHECK(nsp.server_side_emit("sync", 1) == 0);   // in-memory: no other server
+    CHECK_FALSE(nsp.server_side_emit("sync", 1));   // in-memory: no other server
+    bool answered = false;
+    nsp.server_side_emit_with_ack("sync", 1, [&](std::optional<socketio::AckError> error, const json::Array& answers) {
+        answered = !error && answers.empty();   // nobody to ask: no error, no answer
+    });
+    CHECK(answered);
 }
 
 TEST_CASE("with recovery on, a socket's own emit goes through the adapter as a local broadcast", "[socketio]") {
