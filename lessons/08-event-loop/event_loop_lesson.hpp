@@ -31,6 +31,7 @@ public:
     void note(std::string_view stable, std::string_view live, std::size_t depth) override;
     void push(const looplab::trace::Frame& frame, std::size_t depth) override;
     void pop(const looplab::trace::Frame& frame, std::size_t depth) override;
+    void state(const looplab::trace::LoopState& state) override { if (also_) also_->state(state); }
 
 private:
     struct Turn {

@@ -16,10 +16,13 @@
 // reconnects by itself when the server is back).
 #include "looplab/classroom/classroom_server.hpp"
 #include "looplab/socketio_redis/adapter_flags.hpp"
+#include "looplab/trace/watch_sink.hpp"
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,7 +35,7 @@ constexpr std::size_t kDemoMaxMessage = 1024 * 1024;   // 1 MiB
 
 constexpr std::string_view kUsage =
     "usage: classroom-server [--port N] [--host ADDRESS] [--web-root DIR] [--poller NAME]\n"
-    "                        [--allowed-origin ORIGIN]... [--max-message BYTES]\n"
+    "                        [--allowed-origin ORIGIN]... [--max-message BYTES] [--watch[=PORT]]\n"
     "                        [--adapter memory|redis|redis-sharded] [--redis HOST:PORT]\n"
     "\n"
     "  http://HOST:PORT/                the classroom chat (Socket.IO on /socket.io/)\n"
@@ -47,7 +50,9 @@ constexpr std::string_view kUsage =
     "                       default: any origin). 'null' allows file:// pages.\n"
     "  --max-message BYTES  largest plain WebSocket message (default 1 MiB; bigger: close\n"
     "                       1009). Chat limits are fixed: nickname {} bytes, room name {},\n"
-    "                       message {}, {} rooms per person, {} rooms in all.\n";
+    "                       message {}, {} rooms per person, {} rooms in all.\n"
+    "  --watch[=PORT]       the server's loop live in a browser, on its own port (waits for\n"
+    "                       that page first; starts running: press Pause; notes/watch/README.md)\n";
 
 std::string usage() {
     return fmt::format(fmt::runtime(kUsage), classroom::kChatMaxNicknameBytes,
@@ -67,6 +72,7 @@ struct Arguments {
     std::string poller;
     classroom::ClassroomOptions options;
     socketio_redis::AdapterFlags adapter;
+    std::optional<std::uint16_t> watch;   // --watch[=PORT]
 };
 
 unsigned long parse_number(std::string_view flag, const char* text, unsigned long max) {
@@ -89,6 +95,11 @@ Arguments parse(int argc, char** argv) {
         if (flag == "--help" || flag == "-h") {
             fmt::print("{}", usage());
             std::exit(0);
+        }
+        if (flag == "--watch" || flag.starts_with("--watch=")) {
+            arguments.watch = flag == "--watch" ? 0 : static_cast<std::uint16_t>(parse_number(
+                                  "--watch", argv[i] + std::string_view{"--watch="}.size(), 65535));
+            continue;
         }
         // --name=value or --name value
         std::string inline_value;
@@ -146,7 +157,26 @@ int main(int argc, char** argv) {
     fmt::print("looplab classroom server: http://localhost:{}/\n", server.local_address().port());
     std::fflush(stdout);
 
-    // 2. Ctrl-C (or a kill) says goodbye to every browser, then stops the loop.
+    // 2. With --watch: the live view, once its page is open (notes/watch/README.md). Before
+    //    the signal handlers, so Ctrl-C still ends a server that waits for its page.
+    std::unique_ptr<trace::WatchSink> watching;
+    if (arguments.watch) {
+        trace::WatchOptions watch;
+        watch.port = *arguments.watch;
+        watch.program = "classroom-server";
+        watch.poller = std::string{loop.poller_name()};
+        watch.start = trace::StepGate::Mode::Running;   // a server serves until told to pause
+        watch.speed = Millis{0};
+        auto started = trace::start_watching(std::move(watch), stderr);
+        if (!started) {
+            fmt::print(stderr, "classroom-server: {}\n", started.error());
+            return 1;
+        }
+        watching = std::move(started).value();
+        trace::CallStack::current().set_sink(watching.get());
+    }
+
+    // 3. Ctrl-C (or a kill) says goodbye to every browser, then stops the loop.
     auto stop = [&](int) {
         server.shut_down();
         loop.set_timeout(Millis{200}, [&] { loop.stop(); });
@@ -157,8 +187,10 @@ int main(int argc, char** argv) {
             return 1;
         }
 
-    // 3. Serve until stopped.
-    if (auto ran = loop.run(); !ran) {
+    // 4. Serve until stopped.
+    const auto ran = loop.run();
+    trace::CallStack::current().set_sink(nullptr);
+    if (!ran) {
         fmt::print(stderr, "classroom-server: {}\n", ran.error());
         return 1;
     }

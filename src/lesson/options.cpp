@@ -27,6 +27,7 @@ constexpr Common kCommon[] = {
     {"trace-out", "FILE", "write a Chrome trace to FILE (open it in https://ui.perfetto.dev)"},
     {"poller", "NAME", "how the loop waits"},
     {"pause", "", "wait for Enter before each step"},
+    {"watch", "", "the loop live in a browser (--watch=PORT for a fixed port; notes/watch/README.md)"},
     {"help", "", "print this and exit"},
 };
 
@@ -136,6 +137,14 @@ Options parse_specs(int argc, char** argv, std::string_view lesson_name,
         } else if (name == "pause") {
             no_value();
             options.pause = true;
+        } else if (name == "watch") {
+            std::int64_t port = 0;
+            if (inline_value && (!is_whole_number(*inline_value) ||
+                                 (port = std::stoll(std::string{*inline_value})) < 0 || port > 65535))
+                bad_command_line(fmt::format("--watch=PORT needs a port (0-65535), not '{}'",
+                                             *inline_value),
+                                 usage_text);
+            options.watch = static_cast<std::uint16_t>(port);
         } else if (name == "trace-out") {
             options.trace_out = value();
         } else if (name == "poller") {

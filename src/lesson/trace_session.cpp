@@ -2,7 +2,9 @@
 #include "looplab/lesson/trace_session.hpp"
 
 #include "looplab/lesson/say.hpp"
+#include "looplab/trace/json_lines_sink.hpp"
 #include "looplab/trace/sinks.hpp"
+#include "looplab/trace/watch_sink.hpp"
 
 #include <cstdio>
 
@@ -34,6 +36,9 @@ public:
     void pop(const trace::Frame& frame, std::size_t depth) override {
         for (trace::Sink* sink : sinks_) sink->pop(frame, depth);
     }
+    void state(const trace::LoopState& state) override {
+        for (trace::Sink* sink : sinks_) sink->state(state);
+    }
 
 private:
     std::vector<trace::Sink*> sinks_;
@@ -63,10 +68,27 @@ TraceSession::TraceSession(const Options& options, When when) {
             sinks_.push_back(std::make_unique<trace::TextSink>(
                 stdout, trace::TextSink::Style::Terminal, ::isatty(STDOUT_FILENO) == 1));
     }
-    if (wants_file) {
+    if (wants_file && options.trace_out.ends_with(".jsonl")) {
+        // The schema events themselves, as --watch streams them (notes/watch/README.md).
+        auto file = std::make_unique<trace::JsonLinesSink>(options.trace_out, options.lesson_name,
+                                                           options.poller);
+        if (!file->is_open()) fail(Error::from_errno(fmt::format("open {}", options.trace_out)));
+        sinks_.push_back(std::move(file));
+    } else if (wants_file) {
         auto file = std::make_unique<trace::ChromeTraceSink>(options.trace_out);
         if (!file->is_open()) fail(Error::from_errno(fmt::format("open {}", options.trace_out)));
         sinks_.push_back(std::move(file));
+    }
+    if (options.watch && previous_ == nullptr) {
+        // Blocks until a page is open: the lesson starts only when someone watches.
+        std::fflush(stdout);
+        trace::WatchOptions watch;
+        watch.port = *options.watch;
+        watch.program = options.lesson_name;
+        watch.poller = options.poller;
+        auto watching = trace::start_watching(std::move(watch), stderr);
+        if (!watching) fail(watching.error());
+        sinks_.push_back(std::move(watching).value());
     }
     if (sinks_.empty()) return;
 

@@ -3,7 +3,9 @@
 
 #include "looplab/loop/signal_pipe.hpp"
 #include "looplab/trace/call_stack.hpp"
+#include "looplab/trace/loop_state.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -154,6 +156,40 @@ bool EventLoop::run_until(const std::function<bool()>& done, Millis limit) {
 void EventLoop::enter(Phase phase, std::string_view stable, std::string_view live) {
     phase_ = phase;
     trace::CallStack::current().note(stable, live);
+    report_state();
+}
+
+void EventLoop::report_state() {
+    trace::LoopState state;
+    state.phase = name_of(phase_);
+    state.turn = turn_;
+    state.poller = poller_->name();
+    state.soon = queue_.soon_count();
+    state.next = queue_.next_count();
+    state.closes = closes_.size();
+    const auto now = clock_.now();
+    timers_.for_each_live([&](std::uint64_t number, Clock::time_point deadline, bool repeats) {
+        state.timers.push_back(trace::TimerView{
+            number, std::chrono::duration_cast<Millis>(deadline - now).count(), repeats});
+    });
+    std::sort(state.timers.begin(), state.timers.end(),
+              [](const trace::TimerView& a, const trace::TimerView& b) {
+                  return a.due_in_ms != b.due_in_ms ? a.due_in_ms < b.due_in_ms : a.number < b.number;
+              });
+    state.timers_total = state.timers.size();
+    if (state.timers.size() > trace::kLoopStateTimersMax) state.timers.resize(trace::kLoopStateTimersMax);
+    for (std::size_t fd = 0; fd < watchers_.size(); ++fd) {
+        const Watcher* watcher = watchers_[fd].get();
+        if (watcher == nullptr || watcher->generation == 0) continue;
+        if (++state.fds_total > trace::kLoopStateFdsMax) continue;
+        bool ready = false;
+        if (phase_ == Phase::Poll)
+            for (const Ready& event : ready_) ready = ready || event.fd == static_cast<int>(fd);
+        state.fds.push_back(trace::FdView{static_cast<int>(fd), watcher->label,
+                                          watcher->interest.readable, watcher->interest.writable,
+                                          ready, watcher->keeps_alive});
+    }
+    stack_.state(state);
 }
 
 std::optional<Millis> EventLoop::poll_timeout(Clock::time_point now) {
@@ -180,6 +216,7 @@ void EventLoop::invoke(std::string_view name, const std::string& detail, Functio
         {
             // The detail is copied only while tracing: this runs for every event.
             trace::CallStack& stack = trace::CallStack::current();
+            if (stack.is_tracing()) report_state();
             stack.push(name, stack.is_tracing() ? detail : std::string{});
             struct PopOnExit {
                 int uncaught = std::uncaught_exceptions();
@@ -191,6 +228,7 @@ void EventLoop::invoke(std::string_view name, const std::string& detail, Functio
             } pop_on_exit;
             callback();
         }
+        report_state_if_tracing();
         run_soon_tasks();
     } catch (const std::exception& error) {
         report_exception(error.what());
@@ -207,9 +245,10 @@ void EventLoop::run_soon_tasks() {
     queue_.drain_soon(&EventLoop::run_soon_task, this);
 }
 
-void EventLoop::run_soon_task(void*, Task& task) {
+void EventLoop::run_soon_task(void* loop, Task& task) {
     // No invoke() here: a soon task is already inside the drain that invoke() started, and
     // the soon tasks it posts join the same drain.
+    static_cast<EventLoop*>(loop)->report_state_if_tracing();
     trace::TraceScope scope{"soon task"};
     task();
 }
@@ -257,13 +296,17 @@ void EventLoop::dispatch_ready() {
 
 TimerId EventLoop::set_timeout(Millis delay, Task task) {
     LOOPLAB_ASSERT(in_loop_thread(), "set_timeout() called from another thread; use post_next()");
-    return timers_.add(clock_.now(), delay, std::move(task));
+    const TimerId id = timers_.add(clock_.now(), delay, std::move(task));
+    report_state_if_tracing();
+    return id;
 }
 
 TimerId EventLoop::set_interval(Millis interval, Task task) {
     LOOPLAB_ASSERT(in_loop_thread(), "set_interval() called from another thread; use post_next()");
     LOOPLAB_ASSERT(interval.count() > 0, "set_interval() needs an interval of at least 1 ms");
-    return timers_.add_repeating(clock_.now(), interval, std::move(task));
+    const TimerId id = timers_.add_repeating(clock_.now(), interval, std::move(task));
+    report_state_if_tracing();
+    return id;
 }
 
 void EventLoop::cancel_timer(TimerId id) {
@@ -274,11 +317,13 @@ void EventLoop::cancel_timer(TimerId id) {
 void EventLoop::post_soon(Task task) {
     LOOPLAB_ASSERT(in_loop_thread(), "post_soon() called from another thread; use post_next()");
     queue_.post_soon(std::move(task));
+    report_state_if_tracing();
 }
 
 void EventLoop::post_next(Task task) {
     if (in_loop_thread()) {
         queue_.post_next_local(std::move(task));
+        report_state_if_tracing();
         return;
     }
     if (queue_.post_next_from_other_thread(std::move(task))) wakeup_->notify();

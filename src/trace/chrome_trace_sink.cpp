@@ -2,6 +2,8 @@
 // "B"/"E" open and close a bar (our push/pop); "i" is an instant mark (our notes and turns).
 #include "looplab/trace/sinks.hpp"
 
+#include "looplab/trace/loop_state.hpp"
+
 namespace looplab::trace {
 
 std::string json_escape(std::string_view text) {
@@ -66,5 +68,11 @@ void ChromeTraceSink::push(const Frame& frame, std::size_t) {
 }
 
 void ChromeTraceSink::pop(const Frame& frame, std::size_t) { event(frame.name, 'E', ""); }
+
+void ChromeTraceSink::state(const LoopState& state) {
+    event("queues", 'C',
+          fmt::format(",\"args\":{{\"soon\":{},\"next\":{},\"timers\":{},\"fds\":{}}}",
+                      state.soon, state.next, state.timers.size(), state.fds.size()));
+}
 
 }  // namespace looplab::trace

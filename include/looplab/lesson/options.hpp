@@ -9,6 +9,7 @@
 //   --trace-out FILE  write a Chrome trace (open it in https://ui.perfetto.dev)
 //   --poller=NAME     epoll, poll, kqueue... (default: $LOOPLAB_POLLER, else the best one)
 //   --pause           wait for Enter before each step (for a live class)
+//   --watch[=PORT]    the loop live in a browser, with pause and step (notes/watch/README.md)
 //   --help            print the usage and exit 0
 //
 // A lesson adds its own options by passing specs to parse():
@@ -70,6 +71,7 @@ public:
     std::string trace_out;     // empty: no Chrome trace
     std::string poller;        // always a valid name after parse(): the one the loop will use
     bool pause = false;
+    std::optional<std::uint16_t> watch;   // --watch[=PORT]; 0: any free port
 
     // True if the flag (or a value for the option) was on the command line.
     bool has(std::string_view name) const;

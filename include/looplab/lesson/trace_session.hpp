@@ -5,7 +5,10 @@
 //   --trace         the call stack and the loop's phases on stdout, between the story lines:
 //                   plain and deterministic with --demo (transcripts stay comparable),
 //                   with live details (fds, waits) and colour on a terminal otherwise
-//   --trace-out F   the same events as Chrome trace JSON in file F
+//   --trace-out F   the same events as Chrome trace JSON in file F (F ending in ".jsonl":
+//                   the trace event schema of notes/watch/README.md, one event per line)
+//   --watch[=PORT]  a page on http://localhost:PORT/ draws the loop live, with pause and step
+//                   (trace/watch_sink.hpp); the session waits until a page is open
 //
 //     const auto options = lesson::parse(argc, argv, "lesson-01");
 //     lesson::TraceSession tracing{options};                    // nothing happens without flags

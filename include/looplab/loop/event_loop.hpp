@@ -34,6 +34,7 @@
 #include "looplab/loop/timer_queue.hpp"
 #include "looplab/loop/wakeup.hpp"
 #include "looplab/poller/poller.hpp"
+#include "looplab/trace/call_stack.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -140,6 +141,12 @@ private:
     };
 
     void enter(Phase phase, std::string_view stable, std::string_view live = {});
+    // Hands the loop's picture (queues, timers, fds) to the tracer; for the live view
+    // (--watch). Costs one load and a branch when nothing traces.
+    void report_state_if_tracing() {
+        if (stack_.is_tracing()) report_state();
+    }
+    void report_state();
     std::optional<Millis> poll_timeout(Clock::time_point now);
     void dispatch_ready();
     void run_closes();
@@ -171,6 +178,9 @@ private:
     int signal_pipe_read_ = -1;
     std::vector<std::pair<int, std::function<void(int)>>> signal_handlers_;
     std::thread::id owner_ = std::this_thread::get_id();
+    // The loop thread's call stack, looked up once: a thread_local lookup on every post would
+    // cost more than the branch that uses it.
+    trace::CallStack& stack_ = trace::CallStack::current();
     std::uint64_t turn_ = 0;
     Phase phase_ = Phase::Timers;
     bool is_stopping_ = false;

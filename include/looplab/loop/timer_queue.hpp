@@ -62,6 +62,16 @@ public:
     // How many timers run_due(now) would run; only the tracer asks (it scans every timer).
     std::size_t count_due(Clock::time_point now) const;
 
+    // Every live timer as (number, deadline, repeats), in no particular order; only the live
+    // view (--watch) asks, while tracing. Scans every list: O(timers).
+    template <typename Visit>
+    void for_each_live(Visit&& visit) const {
+        for (const std::deque<Queued>& queue : lists_)
+            for (const Queued& entry : queue)
+                if (is_live(entry))
+                    visit(entry.number, entry.deadline, slots_[entry.slot].repeats);
+    }
+
     // The timer's number as traces show it ("timer #3"): 1 for the first timer added.
     static std::uint64_t number_of(TimerId id) { return id >> 32; }
 

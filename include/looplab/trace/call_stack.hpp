@@ -24,6 +24,8 @@
 
 namespace looplab::trace {
 
+struct LoopState;   // loop_state.hpp: what the live view (--watch) draws
+
 // One entry of the stack. `name` must be a string that outlives the scope (a literal).
 struct Frame {
     std::string_view name;
@@ -40,6 +42,9 @@ public:
     virtual void note(std::string_view stable, std::string_view live, std::size_t depth) = 0;
     virtual void push(const Frame& frame, std::size_t depth) = 0;
     virtual void pop(const Frame& frame, std::size_t depth) = 0;
+    // The loop's queues, timers and fds (see loop_state.hpp). Only the live view and the
+    // Chrome trace's counters use it, so the text sinks need not know it exists.
+    virtual void state(const LoopState& /*state*/) {}
 };
 
 class CallStack {
@@ -61,6 +66,10 @@ public:
     // A line between frames (the loop's "timers 0 due"); ignored when tracing is off.
     void note(std::string_view stable, std::string_view live = {});
     void turn(std::uint64_t number);
+    // The loop's picture (queues, timers, fds); ignored when tracing is off.
+    void state(const LoopState& state) {
+        if (sink_) sink_->state(state);
+    }
 
     // The stack as it was when the exception now being handled was thrown, innermost last.
     // TraceScope saves it while unwinding, so a catch block far away can still print it.

@@ -74,6 +74,9 @@ public:
     void note(std::string_view stable, std::string_view live, std::size_t depth) override;
     void push(const Frame& frame, std::size_t depth) override;
     void pop(const Frame& frame, std::size_t depth) override;
+    // A "queues" counter track (soon, next, timers, fds: the schema's state members), which
+    // Perfetto draws as graphs under the bars.
+    void state(const LoopState& state) override;
 
 private:
     void event(std::string_view name, char phase, std::string_view args);
