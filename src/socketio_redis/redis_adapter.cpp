@@ -9,17 +9,14 @@
 namespace looplab::socketio_redis {
 
 RedisAdapter::RedisAdapter(socketio::Namespace& nsp, RedisBus& bus, RedisAdapterOptions options)
-    : InMemoryAdapter(nsp),
+    : ClusterAdapterBase(nsp, bus.loop(), options.requests_timeout,
+                         [&bus](std::string_view line) { bus.report(line); }),
       bus_(bus),
       options_(std::move(options)),
       channels_(nsp.name(), options_.key),
       uid_(make_uid(bus.random())) {}
 
-RedisAdapter::~RedisAdapter() {
-    close();
-    for (auto& [id, request] : requests_) bus_.loop().cancel_timer(request.timer);
-    for (auto& [id, request] : ack_requests_) bus_.loop().cancel_timer(request.timer);
-}
+RedisAdapter::~RedisAdapter() { close(); }
 
 void RedisAdapter::init() {
     if (is_subscribed_) return;
@@ -53,7 +50,7 @@ void RedisAdapter::server_count(std::function<void(std::size_t)> done) {
     if (!bus_.publisher().is_ready()) return done(1);
     bus_.publisher().pubsub_numsub(
         std::vector<std::string>{channels_.request()},
-        [this, done = std::move(done), alive = lifetime_.alive_token()](auto reply) {
+        [this, done = std::move(done), alive = alive_token()](auto reply) {
             if (!*alive) return;
             std::size_t count = 1;
             if (reply && !reply->empty() && reply->front().second > 0)
@@ -116,12 +113,8 @@ void RedisAdapter::broadcast_with_ack(socketio::Packet& packet, const socketio::
         request.set("packet", packet_to_json(shared));
         request.set("opts", options_to_json(opts, true));
         bus_.publisher().publish(channels_.request(), encode_msgpack_message(request));
-        AckRequest& waiting = ack_requests_[request_id];
-        waiting.client_count = client_count;
-        waiting.on_answer = on_answer;
-        // The namespace ends the gathering at its timeout; late answers are dropped here then.
-        waiting.timer = bus_.loop().set_timeout(opts.flags.timeout.value_or(options_.requests_timeout),
-                                                [this, request_id] { ack_requests_.erase(request_id); });
+        remember_broadcast_ack(request_id, client_count, on_answer,
+                               opts.flags.timeout.value_or(options_.requests_timeout));
     }
     InMemoryAdapter::broadcast_with_ack(packet, opts, client_count, on_answer);
 }

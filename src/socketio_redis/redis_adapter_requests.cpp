@@ -17,16 +17,6 @@ namespace looplab::socketio_redis {
 
 namespace {
 
-std::string_view request_name(RequestType type) {
-    switch (type) {
-    case RequestType::Sockets: return "sockets";
-    case RequestType::AllRooms: return "all_rooms";
-    case RequestType::RemoteFetch: return "fetch_sockets";
-    case RequestType::ServerSideEmit: return "server_side_emit_with_ack";
-    default: return "request";
-    }
-}
-
 json::Value room_array(std::span<const socketio::Room> rooms) {
     json::Array list;
     for (const socketio::Room& room : rooms) list.emplace_back(room);
@@ -58,31 +48,16 @@ void RedisAdapter::publish_request(const json::Value& request) const {
 // Counts the servers, then (when there are others) publishes `request` and waits for their
 // answers: one per other server, or per server when `count_self` (the official adapter counts
 // its own local part as the first answer for sockets / all rooms / fetch).
-void RedisAdapter::ask(RequestType type, json::Value request, PendingRequest pending, bool count_self) {
-    pending.type = type;
+void RedisAdapter::ask(json::Value request, PendingRequest pending, bool count_self) {
     server_count([this, request = std::move(request), pending = std::move(pending), count_self](std::size_t servers) mutable {
         const std::size_t others = servers > 0 ? servers - 1 : 0;
         if (others == 0) return pending.finish(pending, false);
-        const std::string id = text_of(request, "requestId");
+        pending.servers = servers;
         pending.expected = count_self ? servers : others;
         pending.received = count_self ? 1 : 0;
-        pending.timer = bus_.loop().set_timeout(options_.requests_timeout, [this, id] { end_request(id, true); });
-        requests_.insert_or_assign(id, std::move(pending));
+        wait_for_answers(text_of(request, "requestId"), std::move(pending));
         publish_request(request);
     });
-}
-
-void RedisAdapter::end_request(const std::string& id, bool timed_out) {
-    const auto found = requests_.find(id);
-    if (found == requests_.end()) return;
-    PendingRequest ended = std::move(found->second);
-    requests_.erase(found);
-    bus_.loop().cancel_timer(ended.timer);
-    if (timed_out)
-        bus_.report(fmt::format("redis adapter {}: {}: {} of {} servers did not answer within {} ms",
-                                nsp().name(), request_name(ended.type), ended.expected - ended.received,
-                                ended.expected, options_.requests_timeout.count()));
-    ended.finish(ended, timed_out);
 }
 
 json::Value RedisAdapter::new_request(RequestType type) {
@@ -96,39 +71,28 @@ json::Value RedisAdapter::new_request(RequestType type) {
 void RedisAdapter::sockets(std::span<const socketio::Room> rooms,
                            std::function<void(std::vector<socketio::SocketId>)> done) {
     PendingRequest pending;
+    pending.what = "sockets";
     InMemoryAdapter::sockets(rooms, [&](std::vector<socketio::SocketId> ids) { pending.ids = std::move(ids); });
     pending.finish = [done = std::move(done)](PendingRequest& ended, bool) { done(std::move(ended.ids)); };
     json::Value request = new_request(RequestType::Sockets);
     request.set("rooms", room_array(rooms));
-    ask(RequestType::Sockets, std::move(request), std::move(pending), true);
+    ask(std::move(request), std::move(pending), true);
 }
 
 void RedisAdapter::all_rooms(std::function<void(std::vector<socketio::Room>)> done) {
     PendingRequest pending;
+    pending.what = "all_rooms";
     pending.rooms = rooms_with_socket_ids();
     pending.finish = [done = std::move(done)](PendingRequest& ended, bool) { done(std::move(ended.rooms)); };
-    ask(RequestType::AllRooms, new_request(RequestType::AllRooms), std::move(pending), true);
+    ask(new_request(RequestType::AllRooms), std::move(pending), true);
 }
 
 void RedisAdapter::fetch_sockets(const socketio::BroadcastOptions& opts,
                                  std::function<void(std::vector<socketio::SocketInfo>)> done) {
     if (opts.flags.is_local) return InMemoryAdapter::fetch_sockets(opts, std::move(done));
-    PendingRequest pending;
-    // Ids only: the local sockets are looked up again at the end (they may have gone).
-    InMemoryAdapter::fetch_sockets(opts, [&](std::vector<socketio::SocketInfo> found) {
-        for (socketio::SocketInfo& info : found) pending.ids.push_back(std::move(info.id));
-    });
-    pending.finish = [this, done = std::move(done)](PendingRequest& ended, bool) {
-        std::vector<socketio::SocketInfo> all;
-        for (const std::string& id : ended.ids)
-            if (socketio::Socket* socket = nsp().find_socket(id); socket != nullptr && socket->connected())
-                all.push_back(socketio::SocketInfo{id, socket->rooms(), std::as_const(*socket).data(), socket, {}});
-        for (socketio::SocketInfo& remote : ended.remote) all.push_back(std::move(remote));
-        done(std::move(all));
-    };
     json::Value request = new_request(RequestType::RemoteFetch);
     request.set("opts", options_to_json(opts, false));
-    ask(RequestType::RemoteFetch, std::move(request), std::move(pending), true);
+    ask(std::move(request), fetch_request(opts, std::move(done)), true);
 }
 
 // Join / leave / disconnect: done here at once, and published for the others (the official
@@ -172,14 +136,9 @@ bool RedisAdapter::server_side_emit(const json::Array& event) {
 }
 
 void RedisAdapter::server_side_emit_with_ack(const json::Array& event, socketio::BroadcastAckCallback done) {
-    PendingRequest pending;
-    pending.finish = [done = std::move(done)](PendingRequest& ended, bool timed_out) {
-        if (timed_out) done(socketio::AckError{socketio::kAckTimedOut}, ended.responses);
-        else done(std::nullopt, ended.responses);
-    };
     json::Value request = new_request(RequestType::ServerSideEmit);
     request.set("data", json::Value{event});
-    ask(RequestType::ServerSideEmit, std::move(request), std::move(pending), false);
+    ask(std::move(request), server_side_request(std::move(done)), false);
 }
 
 // ---- answering -------------------------------------------------------------------------------
@@ -256,7 +215,7 @@ void RedisAdapter::on_request(std::string_view payload) {
         if (!is_ours) answer_server_side_emit(request);
         return;
     case RequestType::Broadcast:
-        if (!ack_requests_.contains(request_id)) answer_broadcast_request(request, *opts);
+        if (!is_our_broadcast_ack(request_id)) answer_broadcast_request(request, *opts);
         return;
     default:
         return;   // an answer on the request channel, or a type we do not know: not for us
@@ -298,7 +257,7 @@ void RedisAdapter::answer_server_side_emit(const json::Value& request) {
     const std::string request_id = text_of(request, "requestId");
     socketio::ServerSideReply reply;
     if (!request_id.empty())
-        reply = socketio::ServerSideReply{[this, request_id, alive = lifetime_.alive_token()](json::Value answer) {
+        reply = socketio::ServerSideReply{[this, request_id, alive = alive_token()](json::Value answer) {
             if (!*alive) return;
             json::Value response = json::Value::object();
             response.set("type", static_cast<int>(RequestType::ServerSideEmit));
@@ -330,7 +289,7 @@ void RedisAdapter::answer_broadcast_request(const json::Value& request, socketio
             response.set("clientCount", count);
             publish_response(asked, encode_json_message(response));
         },
-        [this, request_id, asked, alive = lifetime_.alive_token()](const socketio::Args& answer) {
+        [this, request_id, asked, alive = alive_token()](const socketio::Args& answer) {
             if (!*alive) return;
             json::Value response = json::Value::object();
             response.set("type", static_cast<int>(RequestType::BroadcastAck));
@@ -346,57 +305,42 @@ void RedisAdapter::on_response(std::string_view payload) {
     const json::Value& response = *decoded;
     const std::string request_id = text_of(response, "requestId");
 
-    if (const auto acking = ack_requests_.find(request_id); acking != ack_requests_.end()) {
-        // Copied: a callback may end the request (and erase the entry).
-        AckRequest callbacks{acking->second.client_count, acking->second.on_answer, 0};
+    if (is_our_broadcast_ack(request_id)) {
         if (type_of(response) == static_cast<int>(RequestType::BroadcastClientCount)) {
             const json::Value* count = response.find("clientCount");
             if (count != nullptr && count->is_int() && count->as_int() >= 0)
-                callbacks.client_count(static_cast<std::size_t>(count->as_int()));
+                on_remote_client_count(request_id, static_cast<std::size_t>(count->as_int()));
         } else if (type_of(response) == static_cast<int>(RequestType::BroadcastAck)) {
             const json::Value* packet = response.find("packet");
-            json::Array one{packet != nullptr ? *packet : json::Value{}};
-            callbacks.on_answer(socketio::Args{one});
+            on_remote_ack(request_id, packet != nullptr ? *packet : json::Value{});
         }
         return;
     }
 
-    const auto found = requests_.find(request_id);
-    if (found == requests_.end()) return;   // not ours, or already ended
-    PendingRequest& pending = found->second;
-    switch (pending.type) {
-    case RequestType::Sockets:
-    case RequestType::RemoteFetch: {
+    PendingRequest* pending = waiting(request_id);
+    if (pending == nullptr) return;   // not ours, or already ended
+    // The question's kind decides what its answers carry (the official adapter's answers
+    // to sockets / fetch / all rooms have no type of their own).
+    if (pending->what == "sockets" || pending->what == "fetch_sockets") {
         const json::Value* sockets = response.find("sockets");
         if (sockets == nullptr || !sockets->is_array()) return;
-        ++pending.received;
         for (const json::Value& socket : sockets->as_array()) {
-            if (pending.type == RequestType::Sockets) {
-                if (socket.is_string()) add_unique(pending.ids, socket.as_string());
+            if (pending->what == "sockets") {
+                if (socket.is_string()) add_unique(pending->ids, socket.as_string());
             } else if (auto info = read_socket_description(socket)) {
-                pending.remote.push_back(std::move(*info));
+                pending->remote.push_back(std::move(*info));
             }
         }
-        break;
-    }
-    case RequestType::AllRooms: {
+    } else if (pending->what == "all_rooms") {
         const json::Value* rooms = response.find("rooms");
         if (rooms == nullptr || !rooms->is_array()) return;
-        ++pending.received;
         for (const json::Value& room : rooms->as_array())
-            if (room.is_string()) add_unique(pending.rooms, room.as_string());
-        break;
-    }
-    case RequestType::ServerSideEmit: {
-        ++pending.received;
+            if (room.is_string()) add_unique(pending->rooms, room.as_string());
+    } else {
         const json::Value* data = response.find("data");
-        pending.responses.push_back(data != nullptr ? *data : json::Value{});
-        break;
+        pending->responses.push_back(data != nullptr ? *data : json::Value{});
     }
-    default:
-        return;
-    }
-    if (pending.received >= pending.expected) end_request(request_id, false);
+    answered(request_id);
 }
 
 }   // namespace looplab::socketio_redis

@@ -27,18 +27,15 @@ std::string make_hex_uid(std::minstd_rand& random) {
 
 ShardedRedisAdapter::ShardedRedisAdapter(socketio::Namespace& nsp, ShardedRedisBus& bus,
                                          RedisAdapterOptions options)
-    : InMemoryAdapter(nsp),
+    : ClusterAdapterBase(nsp, bus.loop(), options.requests_timeout,
+                         [&bus](std::string_view line) { bus.report(line); }),
       bus_(bus),
       options_(std::move(options)),
       main_channel_(fmt::format("{}#{}#", options_.key, nsp.name())),
       uid_(make_hex_uid(bus.random())),
       response_channel_(main_channel_ + uid_ + "#") {}
 
-ShardedRedisAdapter::~ShardedRedisAdapter() {
-    close();
-    for (auto& [id, request] : requests_) bus_.loop().cancel_timer(request.timer);
-    for (auto& [id, request] : ack_requests_) bus_.loop().cancel_timer(request.timer);
-}
+ShardedRedisAdapter::~ShardedRedisAdapter() { close(); }
 
 void ShardedRedisAdapter::init() {
     if (is_subscribed_) return;
@@ -74,7 +71,7 @@ void ShardedRedisAdapter::on_room_deleted(const socketio::Room& room) {
 void ShardedRedisAdapter::server_count(std::function<void(std::size_t)> done) {
     if (!bus_.redis().is_ready()) return done(1);
     bus_.redis().pubsub_shardnumsub(main_channel_, [this, done = std::move(done),
-                                                    alive = lifetime_.alive_token()](Result<std::int64_t> count) {
+                                                    alive = alive_token()](Result<std::int64_t> count) {
         if (!*alive) return;
         if (!count) {
             bus_.report(fmt::format("redis adapter {}: cannot count the servers ({}); counting this one only",
@@ -129,11 +126,8 @@ void ShardedRedisAdapter::broadcast_with_ack(socketio::Packet& packet, const soc
         data.set("opts", options_to_json(opts, true));
         // On the main channel: the server count covers every server, not a room's.
         publish(ClusterMessageType::Broadcast, std::move(data), main_channel_);
-        AckRequest& waiting = ack_requests_[request_id];
-        waiting.client_count = client_count;
-        waiting.on_answer = on_answer;
-        waiting.timer = bus_.loop().set_timeout(opts.flags.timeout.value_or(options_.requests_timeout),
-                                                [this, request_id] { ack_requests_.erase(request_id); });
+        remember_broadcast_ack(request_id, client_count, on_answer,
+                               opts.flags.timeout.value_or(options_.requests_timeout));
     }
     InMemoryAdapter::broadcast_with_ack(packet, opts, client_count, on_answer);
 }

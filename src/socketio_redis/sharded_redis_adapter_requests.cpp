@@ -74,7 +74,7 @@ void ShardedRedisAdapter::on_message(const json::Value& message) {
                 answer.set("clientCount", count);
                 publish_response(sender, ClusterMessageType::BroadcastClientCount, std::move(answer));
             },
-            [this, sender, request_id, alive = lifetime_.alive_token()](const socketio::Args& reply) {
+            [this, sender, request_id, alive = alive_token()](const socketio::Args& reply) {
                 if (!*alive) return;
                 json::Value answer = json::Value::object();
                 answer.set("requestId", request_id);
@@ -105,7 +105,7 @@ void ShardedRedisAdapter::on_message(const json::Value& message) {
         const std::string request_id = text(field(data, "requestId"));
         socketio::ServerSideReply reply;
         if (!request_id.empty())
-            reply = socketio::ServerSideReply{[this, sender, request_id, alive = lifetime_.alive_token()](json::Value value) {
+            reply = socketio::ServerSideReply{[this, sender, request_id, alive = alive_token()](json::Value value) {
                 if (!*alive) return;
                 json::Value answer = json::Value::object();
                 answer.set("requestId", request_id);
@@ -125,36 +125,27 @@ void ShardedRedisAdapter::on_response(const json::Value& message) {
     const json::Value& data = field(message, "data");
     const std::string request_id = text(field(data, "requestId"));
     switch (static_cast<ClusterMessageType>(type.as_int())) {
-    case ClusterMessageType::BroadcastClientCount:
-    case ClusterMessageType::BroadcastAck: {
-        const auto found = ack_requests_.find(request_id);
-        if (found == ack_requests_.end()) return;
-        AckRequest callbacks{found->second.client_count, found->second.on_answer, 0};   // may end it
-        if (static_cast<ClusterMessageType>(type.as_int()) == ClusterMessageType::BroadcastClientCount) {
-            const json::Value& count = field(data, "clientCount");
-            if (count.is_int() && count.as_int() >= 0) callbacks.client_count(static_cast<std::size_t>(count.as_int()));
-        } else {
-            json::Array one{field(data, "packet")};
-            callbacks.on_answer(socketio::Args{one});
-        }
+    case ClusterMessageType::BroadcastClientCount: {
+        const json::Value& count = field(data, "clientCount");
+        if (count.is_int() && count.as_int() >= 0) on_remote_client_count(request_id, static_cast<std::size_t>(count.as_int()));
         return;
     }
-    case ClusterMessageType::FetchSocketsResponse:
+    case ClusterMessageType::BroadcastAck:
+        return on_remote_ack(request_id, field(data, "packet"));
+    case ClusterMessageType::FetchSocketsResponse: {
+        PendingRequest* pending = waiting(request_id);
+        if (pending == nullptr) return;
+        const json::Value& sockets = field(data, "sockets");
+        if (sockets.is_array())
+            for (const json::Value& socket : sockets.as_array())
+                if (auto info = read_socket_description(socket)) pending->remote.push_back(std::move(*info));
+        return answered(request_id);
+    }
     case ClusterMessageType::ServerSideEmitResponse: {
-        const auto found = requests_.find(request_id);
-        if (found == requests_.end()) return;
-        PendingRequest& pending = found->second;
-        ++pending.received;
-        if (pending.type == ClusterMessageType::FetchSockets) {
-            const json::Value& sockets = field(data, "sockets");
-            if (sockets.is_array())
-                for (const json::Value& socket : sockets.as_array())
-                    if (auto info = read_socket_description(socket)) pending.remote.push_back(std::move(*info));
-        } else {
-            pending.responses.push_back(field(data, "packet"));
-        }
-        if (pending.received >= pending.expected) end_request(request_id, false);
-        return;
+        PendingRequest* pending = waiting(request_id);
+        if (pending == nullptr) return;
+        pending->responses.push_back(field(data, "packet"));
+        return answered(request_id);
     }
     default:
         return;
@@ -164,49 +155,23 @@ void ShardedRedisAdapter::on_response(const json::Value& message) {
 // ---- asking ----------------------------------------------------------------------------------
 
 void ShardedRedisAdapter::ask(ClusterMessageType type, json::Value data, PendingRequest pending) {
-    pending.type = type;
     server_count([this, type, data = std::move(data), pending = std::move(pending)](std::size_t servers) mutable {
         if (servers <= 1) return pending.finish(pending, false);
         const std::string id = make_uid(bus_.random()) + make_uid(bus_.random());
         data.set("requestId", id);
+        pending.servers = servers;
         pending.expected = servers - 1;
-        pending.timer = bus_.loop().set_timeout(options_.requests_timeout, [this, id] { end_request(id, true); });
-        requests_.insert_or_assign(id, std::move(pending));
+        wait_for_answers(id, std::move(pending));
         publish(type, std::move(data), main_channel_);
     });
-}
-
-void ShardedRedisAdapter::end_request(const std::string& id, bool timed_out) {
-    const auto found = requests_.find(id);
-    if (found == requests_.end()) return;
-    PendingRequest ended = std::move(found->second);
-    requests_.erase(found);
-    bus_.loop().cancel_timer(ended.timer);
-    if (timed_out)
-        bus_.report(fmt::format("redis adapter {}: {}: {} of {} servers did not answer within {} ms", nsp().name(),
-                                ended.type == ClusterMessageType::FetchSockets ? "fetch_sockets" : "server_side_emit_with_ack",
-                                ended.expected - ended.received, ended.expected + 1, options_.requests_timeout.count()));
-    ended.finish(ended, timed_out);
 }
 
 void ShardedRedisAdapter::fetch_sockets(const socketio::BroadcastOptions& opts,
                                         std::function<void(std::vector<socketio::SocketInfo>)> done) {
     if (opts.flags.is_local) return InMemoryAdapter::fetch_sockets(opts, std::move(done));
-    PendingRequest pending;
-    InMemoryAdapter::fetch_sockets(opts, [&](std::vector<socketio::SocketInfo> found) {
-        for (socketio::SocketInfo& info : found) pending.local_ids.push_back(std::move(info.id));
-    });
-    pending.finish = [this, done = std::move(done)](PendingRequest& ended, bool) {
-        std::vector<socketio::SocketInfo> all;
-        for (const std::string& id : ended.local_ids)   // looked up again: they may have gone
-            if (socketio::Socket* socket = nsp().find_socket(id); socket != nullptr && socket->connected())
-                all.push_back(socketio::SocketInfo{id, socket->rooms(), std::as_const(*socket).data(), socket, {}});
-        for (socketio::SocketInfo& remote : ended.remote) all.push_back(std::move(remote));
-        done(std::move(all));
-    };
     json::Value data = json::Value::object();
     data.set("opts", options_to_json(opts, true));
-    ask(ClusterMessageType::FetchSockets, std::move(data), std::move(pending));
+    ask(ClusterMessageType::FetchSockets, std::move(data), fetch_request(opts, std::move(done)));
 }
 
 // No message of their own in the sharded protocol: answered from fetch_sockets.
@@ -270,14 +235,9 @@ bool ShardedRedisAdapter::server_side_emit(const json::Array& event) {
 }
 
 void ShardedRedisAdapter::server_side_emit_with_ack(const json::Array& event, socketio::BroadcastAckCallback done) {
-    PendingRequest pending;
-    pending.finish = [done = std::move(done)](PendingRequest& ended, bool timed_out) {
-        if (timed_out) done(socketio::AckError{socketio::kAckTimedOut}, ended.responses);
-        else done(std::nullopt, ended.responses);
-    };
     json::Value data = json::Value::object();
     data.set("packet", json::Value{event});
-    ask(ClusterMessageType::ServerSideEmit, std::move(data), std::move(pending));
+    ask(ClusterMessageType::ServerSideEmit, std::move(data), server_side_request(std::move(done)));
 }
 
 }   // namespace looplab::socketio_redis

@@ -42,6 +42,7 @@
 #include "looplab/resp/client.hpp"
 #include "looplab/socketio/adapter.hpp"
 #include "looplab/socketio/in_memory_adapter.hpp"
+#include "looplab/socketio_redis/cluster_adapter_base.hpp"
 #include "looplab/socketio_redis/wire.hpp"
 
 #include <cstddef>
@@ -105,7 +106,7 @@ private:
     StatusListener status_;
 };
 
-class RedisAdapter : public socketio::InMemoryAdapter {
+class RedisAdapter : public ClusterAdapterBase {
 public:
     RedisAdapter(socketio::Namespace& nsp, RedisBus& bus, RedisAdapterOptions options = {});
     ~RedisAdapter() override;
@@ -135,25 +136,6 @@ public:
     const Channels& channels() const { return channels_; }
 
 private:
-    // A question this server asked, waiting for the other servers' answers.
-    struct PendingRequest {
-        RequestType type = RequestType::Sockets;
-        std::size_t expected = 0;    // answers wanted (servers, or servers - 1)
-        std::size_t received = 0;
-        std::vector<std::string> ids;                       // Sockets / RemoteFetch (local ids)
-        std::vector<socketio::SocketInfo> remote;           // RemoteFetch
-        std::vector<socketio::Room> rooms;                  // AllRooms
-        json::Array responses;                              // ServerSideEmit
-        std::function<void(PendingRequest&, bool timed_out)> finish;
-        loop::TimerId timer = 0;
-    };
-    // A broadcast with acks this server published: what the others' counts and acks feed.
-    struct AckRequest {
-        std::function<void(std::size_t)> client_count;
-        std::function<void(const socketio::Args&)> on_answer;
-        loop::TimerId timer = 0;
-    };
-
     // receiving
     void on_broadcast_message(std::string_view channel, std::string_view payload);
     void on_request(std::string_view payload);
@@ -165,8 +147,7 @@ private:
     void publish_response(const json::Value& request, std::string body);
     // asking
     json::Value new_request(RequestType type);
-    void ask(RequestType type, json::Value request, PendingRequest pending, bool count_self);
-    void end_request(const std::string& id, bool timed_out);
+    void ask(json::Value request, PendingRequest pending, bool count_self);
     void publish_request(const json::Value& request) const;
 
     RedisBus& bus_;
@@ -176,9 +157,6 @@ private:
     bool is_subscribed_ = false;
     events::ListenerId pattern_listener_ = 0;
     events::ListenerId message_listener_ = 0;
-    std::unordered_map<std::string, PendingRequest> requests_;
-    std::unordered_map<std::string, AckRequest> ack_requests_;
-    net::LifetimeFlag lifetime_;
 };
 
 }   // namespace looplab::socketio_redis

@@ -45,6 +45,7 @@
 #include "looplab/resp/cluster_client.hpp"
 #include "looplab/socketio/adapter.hpp"
 #include "looplab/socketio/in_memory_adapter.hpp"
+#include "looplab/socketio_redis/cluster_adapter_base.hpp"
 #include "looplab/socketio_redis/redis_adapter.hpp"
 #include "looplab/socketio_redis/wire.hpp"
 
@@ -102,7 +103,7 @@ private:
     StatusListener status_;
 };
 
-class ShardedRedisAdapter : public socketio::InMemoryAdapter {
+class ShardedRedisAdapter : public ClusterAdapterBase {
 public:
     ShardedRedisAdapter(socketio::Namespace& nsp, ShardedRedisBus& bus, RedisAdapterOptions options = {});
     ~ShardedRedisAdapter() override;
@@ -138,22 +139,6 @@ protected:
     void on_room_deleted(const socketio::Room& room) override;
 
 private:
-    struct PendingRequest {
-        ClusterMessageType type = ClusterMessageType::FetchSockets;
-        std::size_t expected = 0;
-        std::size_t received = 0;
-        std::vector<std::string> local_ids;                 // FetchSockets
-        std::vector<socketio::SocketInfo> remote;           // FetchSockets
-        json::Array responses;                              // ServerSideEmit
-        std::function<void(PendingRequest&, bool timed_out)> finish;
-        loop::TimerId timer = 0;
-    };
-    struct AckRequest {
-        std::function<void(std::size_t)> client_count;
-        std::function<void(const socketio::Args&)> on_answer;
-        loop::TimerId timer = 0;
-    };
-
     bool is_public_room(std::string_view room) const;
     void publish(ClusterMessageType type, json::Value data, const std::string& channel);
     void publish_response(const std::string& requester, ClusterMessageType type, json::Value data);
@@ -161,7 +146,6 @@ private:
     void on_message(const json::Value& message);
     void on_response(const json::Value& message);
     void ask(ClusterMessageType type, json::Value data, PendingRequest pending);
-    void end_request(const std::string& id, bool timed_out);
 
     ShardedRedisBus& bus_;
     RedisAdapterOptions options_;
@@ -170,9 +154,6 @@ private:
     std::string response_channel_;
     bool is_subscribed_ = false;
     events::ListenerId message_listener_ = 0;
-    std::unordered_map<std::string, PendingRequest> requests_;
-    std::unordered_map<std::string, AckRequest> ack_requests_;
-    net::LifetimeFlag lifetime_;
 };
 
 }   // namespace looplab::socketio_redis
