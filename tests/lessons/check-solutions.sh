@@ -11,6 +11,7 @@
 set -u
 BUILD=${BUILD:-build/g++}
 CXX=${CXX:-g++}
+JOBS=${JOBS:-2}   # compilers at once (make JOBS=N passes its own); the machine has 2 cores
 SANITIZE=""
 [ -n "${LOOPLAB_SANITIZED:-}" ] && SANITIZE="-fsanitize=address,undefined -fno-sanitize=vptr"
 failed=0
@@ -48,20 +49,34 @@ for patch in $patches; do
         cmp -s "$header" "lessons/$slug/$(basename "$header")" || headers_changed=yes
     done
     objects=""
-    built=yes
+    changed=""
     for source in "$copy/lessons/$slug"/*.cpp; do
         base=$(basename "$source" .cpp)
         prebuilt="$BUILD/obj/lessons/$slug/$base.o"
         if [ "$headers_changed" = no ] && cmp -s "$source" "lessons/$slug/$base.cpp" && [ -f "$prebuilt" ]; then
             objects="$objects $prebuilt"
-            continue
+        else
+            changed="$changed $source"
+            objects="$objects $copy/obj/$base.o"
         fi
+    done
+    # Compile what changed, $JOBS at a time (a changed header rebuilds the whole lesson).
+    running=0
+    for source in $changed; do
+        base=$(basename "$source" .cpp)
         # shellcheck disable=SC2086
-        if ! $CXX -std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror $SANITIZE -Iinclude -I. \
-                -c "$source" -o "$copy/obj/$base.o" 2> "$copy/build.log"; then
-            fail "does not build:"; cat "$copy/build.log"; built=no; break
-        fi
-        objects="$objects $copy/obj/$base.o"
+        ( $CXX -std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror $SANITIZE -Iinclude -I. \
+              -c "$source" -o "$copy/obj/$base.o" 2> "$copy/obj/$base.log" || : > "$copy/obj/$base.failed" ) &
+        running=$((running + 1))
+        if [ "$running" -ge "$JOBS" ]; then wait; running=0; fi
+    done
+    wait
+    built=yes
+    for log in "$copy"/obj/*.failed; do
+        [ -e "$log" ] || continue
+        [ "$built" = yes ] && fail "does not build:"
+        built=no
+        cat "${log%.failed}.log"
     done
     [ "$built" = yes ] || continue
     # shellcheck disable=SC2086
