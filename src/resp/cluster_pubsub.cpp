@@ -117,10 +117,14 @@ void ClusterClient::on_ssubscribe_reply(const net::Address& address, std::uint16
         return complete(completion, reply.error());
     }
     for (const std::string& name : names) shard_channels_[name] = std::nullopt;
-    if (redirections + 1 > kRespClusterMaxRedirections)
+    if (redirections + 1 > kRespClusterMaxRedirections) {
+        // Nodes that send us back and forth disagree about the slot (a migration still
+        // spreading): the channels stay held, waiting, and are placed again from a later map.
+        request_refresh_later();
         return complete(completion, Error::because(fmt::format(
                                         "resp cluster: SSUBSCRIBE gave up after {} redirections; the last: {}",
                                         kRespClusterMaxRedirections, server_text)));
+    }
     // Sharded pub/sub never gets ASK (the source serves it until the slot is handed over).
     map_.assign(redirection->slot, redirection->slot, redirection->node);
     request_refresh();

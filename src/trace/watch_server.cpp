@@ -120,7 +120,7 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
             }
         }
         if (!chunk.empty()) send(page, chunk + "]", in_chunk);
-        send(page, "[" + event_json(0, 0, "gate", gate_event_fields(owner.gate_.status())) + "]", 1);
+        send(page, fmt::format("[{}]", event_json(0, 0, "gate", gate_event_fields(owner.gate_.status()))), 1);
         owner.page_count_changed(pages.size());
     }
 
@@ -128,7 +128,7 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
     void send(Page& page, const std::string& message, std::size_t count) {
         ws::WebSocket& socket = page.connection->socket();
         if (page.told != page.dropped) {
-            const std::string told = "[" + event_json(0, 0, "dropped", dropped_fields("page", page.dropped)) + "]";
+            const std::string told = fmt::format("[{}]", event_json(0, 0, "dropped", dropped_fields("page", page.dropped)));
             if (socket.send_text(told)) page.told = page.dropped;
         }
         if (!socket.send_text(message)) {

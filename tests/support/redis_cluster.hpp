@@ -22,7 +22,9 @@
 #include "tests/support/redis_server.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -95,6 +97,7 @@ public:
     //   finish: every key left is migrated, then SETSLOT NODE on every node (the target
     //           first); the source unsubscribes the slot's shard channels itself.
     void begin_migration(std::uint16_t slot, std::size_t to) {
+        wait_until_settled(slot);
         const std::size_t from = owner_index(slot);
         expect_ok(query(to, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(from)}));
         expect_ok(query(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(to)}));
@@ -114,6 +117,7 @@ public:
         expect_ok(query(to, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", target}));
         for (std::size_t i = 0; i < nodes_.size(); ++i)
             if (i != to) expect_ok(query(i, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", target}));
+        wait_until_settled(slot);
     }
     // All of it: `slot` (and its keys) now belongs to node `to`.
     void move_slot(std::uint16_t slot, std::size_t to) {
@@ -130,6 +134,37 @@ public:
     void restart(std::size_t i) {
         nodes_.at(i)->start();
         wait_until_ok();
+    }
+
+    // Polls until every node names the same owner for `slot` and the same current epoch.
+    // Why: SETSLOT NODE on the importing node bumps its config epoch, and the news travels
+    // by gossip. A second migration of the slot started before every node has heard it can
+    // bump to an epoch another node already claims, and a stale ping of the old owner then
+    // hands the slot back to it on some nodes: two masters each answering -MOVED to the
+    // other, for as long as it takes the cluster to sort it out. redis-cli --cluster
+    // reshard is slow enough never to meet this; a test moving a slot there and back is not.
+    void wait_until_settled(std::uint16_t slot) const {
+        const auto deadline = std::chrono::steady_clock::now() + kRedisClusterReadyTimeout;
+        for (;;) {
+            std::vector<std::string> owners;
+            std::vector<std::string> epochs;
+            for (std::size_t i = 0; i < nodes_.size(); ++i) {
+                const net::Address* owner = slot_map(i).owner(slot);
+                owners.push_back(owner ? owner->to_string() : "none");
+                const std::string info = query(i, {"CLUSTER", "INFO"}).text;
+                const auto at = info.find("cluster_current_epoch:");
+                epochs.push_back(at == std::string::npos ? "" : info.substr(at, info.find('\r', at) - at));
+            }
+            const auto all_same = [](const std::vector<std::string>& v) {
+                return std::all_of(v.begin(), v.end(), [&](const std::string& x) { return x == v.front(); });
+            };
+            if (owners.front() != "none" && all_same(owners) && all_same(epochs)) return;
+            if (std::chrono::steady_clock::now() > deadline)
+                throw std::runtime_error(fmt::format("slot {}: the nodes did not agree on its owner and epoch within "
+                                                     "20 s (owners {}, {})", slot, fmt::join(owners, " "),
+                                                     fmt::join(epochs, " ")));
+            std::this_thread::sleep_for(std::chrono::milliseconds{5});
+        }
     }
 
     // Polls CLUSTER INFO on every node until each says cluster_state:ok with every slot

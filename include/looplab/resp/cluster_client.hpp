@@ -79,7 +79,10 @@
 //   - ssubscribe() groups the channels by slot and sends one SSUBSCRIBE per slot (a cluster
 //     refuses one that spans slots), on the owner's subscriber connection; on_done runs once
 //     every group is confirmed, with the number of shard channels now held (an Integer), or
-//     with the first error. -MOVED on SSUBSCRIBE is followed like a command's.
+//     with the first error. -MOVED on SSUBSCRIBE is followed like a command's; past
+//     kRespClusterMaxRedirections (two nodes sending it to each other while a migration
+//     spreads) on_done gets the error, but the channels stay held and are placed again from
+//     the next slot map (asked after kRespClusterRefreshRetryDelay), until it succeeds.
 //   - When a slot moves, Redis 7 unsubscribes its channels itself (a "sunsubscribe" we did
 //     not ask for): the client refreshes the map and subscribes them again at the new owner.
 //     Messages published between the two are lost (pub/sub is at-most-once).

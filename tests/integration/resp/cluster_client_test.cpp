@@ -260,9 +260,10 @@ TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSU
         REQUIRE(receivers);
         CHECK(receivers->integer == 1);   // one subscriber, in that shard
     }
-    REQUIRE(loop.run_until([&] { return log.count("smessage " + channels[2] + " hi " + channels[2]) == 1; }, kWait));
-    CHECK(log.count("smessage " + channels[0] + " hi " + channels[0]) == 1);
-    CHECK(log.count("smessage " + channels[1] + " hi " + channels[1]) == 1);
+    // Three shards, three connections: their messages arrive in any order.
+    const auto heard = [&](const std::string& channel) { return log.count("smessage " + channel + " hi " + channel); };
+    REQUIRE(loop.run_until([&] { return heard(channels[0]) + heard(channels[1]) + heard(channels[2]) == 3; }, kWait));
+    for (const std::string& channel : channels) CHECK(heard(channel) == 1);
 
     std::optional<Result<std::int64_t>> counted;
     publisher.pubsub_shardnumsub(channels[0], [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
@@ -281,12 +282,7 @@ TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSU
     CHECK(**counted == 0);
 }
 
-// KNOWN BUG (found 2026-12-07, not fixed yet): after a slot moves under a live subscription,
-// about one run in three the subscriber is not subscribed again at the new owner (the
-// "sunsubscribe" Redis sends is not followed, or is followed to the old owner). Hidden ([.])
-// so that `make test` does not depend on a coin toss; run it with
-// `looplab_tests "[cluster-follow]"` while fixing ClusterClient's follow-the-slot path.
-TEST_CASE("when a channel's slot moves, the subscription follows it to the new owner", "[.][cluster-follow][resp][cluster][integration]") {
+TEST_CASE("when a channel's slot moves, the subscription follows it to the new owner", "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClientOptions options = quick_options();
