@@ -187,27 +187,37 @@ bool Parser::parse_object(Value& out, std::size_t depth) {
 
 }  // namespace detail
 
+namespace {
+
+// Fills `out` or says why not; every entry point below is this with another way to report.
+std::optional<ParseError> parse_text_into(std::string_view text, Value& out) {
+    if (text.size() > kJsonMaxInputBytes)
+        return ParseError{fmt::format("json: input larger than kJsonMaxInputBytes ({} bytes) at byte {}",
+                                      kJsonMaxInputBytes, kJsonMaxInputBytes),
+                          kJsonMaxInputBytes};
+    detail::Parser parser{text};
+    if (parser.parse_text(out)) return std::nullopt;
+    out = Value{};
+    return parser.take_error();
+}
+
+}  // namespace
+
 ParseResult parse_detailed(std::string_view text) {
     ParseResult result;
-    if (text.size() > kJsonMaxInputBytes) {
-        result.error = ParseError{
-            fmt::format("json: input larger than kJsonMaxInputBytes ({} bytes) at byte {}",
-                        kJsonMaxInputBytes, kJsonMaxInputBytes),
-            kJsonMaxInputBytes};
-        return result;
-    }
-    detail::Parser parser{text};
-    if (!parser.parse_text(result.value)) {
-        result.value = Value{};
-        result.error = parser.take_error();
-    }
+    result.error = parse_text_into(text, result.value);
     return result;
 }
 
+Status parse_into(std::string_view text, Value& out) {
+    if (auto error = parse_text_into(text, out)) return Error::because(std::move(error->what));
+    return Ok{};
+}
+
 Result<Value> parse(std::string_view text) {
-    ParseResult result = parse_detailed(text);
-    if (result.error) return Error::because(std::move(result.error->what));
-    return std::move(result.value);
+    Value value;
+    if (auto error = parse_text_into(text, value)) return Error::because(std::move(error->what));
+    return value;
 }
 
 }  // namespace looplab::codec::json

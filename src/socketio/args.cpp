@@ -19,7 +19,9 @@ json::Array ArrayPool::take() {
 }
 
 void ArrayPool::give_back(json::Array&& array) {
-    if (free_.size() >= kSioPooledArrays || array.capacity() > kSioPooledArrayMaxCapacity) return;
+    if (array.capacity() == 0 || free_.size() >= kSioPooledArrays ||
+        array.capacity() > kSioPooledArrayMaxCapacity)
+        return;   // nothing worth keeping, or enough kept
     array.clear();
     free_.push_back(std::move(array));
 }

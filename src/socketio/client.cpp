@@ -98,6 +98,17 @@ void Client::write(const Packet& packet, bool is_volatile) {
     write_encoded(text, attachments, false);
 }
 
+void Client::write_event(std::string_view nsp, std::string_view event, std::span<const json::Value> args,
+                         bool is_volatile) {
+    if (session_ == nullptr || (is_volatile && !session_->is_writable())) return;
+    std::string& text = server_.text_buffer();
+    std::vector<std::string>& attachments = server_.attachment_buffer();
+    text.clear();
+    attachments.clear();
+    encode_event_to(text, attachments, nsp, std::nullopt, event, args);
+    write_encoded(text, attachments, false);
+}
+
 void Client::write_encoded(std::string_view text, std::span<const std::string> attachments,
                            bool is_volatile) {
     if (session_ == nullptr || (is_volatile && !session_->is_writable())) return;

@@ -159,21 +159,20 @@ void put_attachments_back(json::Value& value, std::vector<std::string>& attachme
     }
 }
 
-}   // namespace
-
-Result<DecodedText> decode_text(std::string_view text, std::size_t max_attachments) {
+// The grammar, left to right, into `packet` (filled in place: it is the hot path of every
+// incoming event); `attachment_count` gets what a binary packet announces.
+Status decode_text_into(std::string_view text, std::size_t max_attachments, Packet& packet,
+                        std::size_t& attachment_count) {
     if (text.empty()) return Error::because("socketio: empty packet");
     if (text[0] < '0' || text[0] > '6')
         return Error::because(fmt::format("socketio: unknown packet type {}", shown_byte(text[0])));
-    DecodedText decoded;
-    Packet& packet = decoded.packet;
     packet.type = static_cast<PacketType>(text[0] - '0');
     std::size_t at = 1;
 
     if (is_binary_type(packet.type)) {
         auto count = read_attachment_count(text, at, max_attachments);
         if (!count) return count.error();
-        decoded.attachment_count = *count;
+        attachment_count = *count;
     }
     if (at < text.size() && text[at] == '/') {   // the namespace runs to ',' or to the end
         const std::size_t comma = text.find(',', at);
@@ -187,17 +186,25 @@ Result<DecodedText> decode_text(std::string_view text, std::size_t max_attachmen
         packet.id = *id;
     }
     if (at < text.size()) {
-        auto data = json::parse(text.substr(at));
-        if (!data) return Error::because(fmt::format("socketio: invalid JSON payload: {}", data.error()));
-        packet.data = std::move(*data);
+        auto parsed = json::parse_into(text.substr(at), packet.data.emplace());
+        if (!parsed) return Error::because(fmt::format("socketio: invalid JSON payload: {}", parsed.error()));
     }
 
     if (auto checked = check_payload(packet); !checked) return checked.error();
     if (is_binary_type(packet.type) && packet.data) {
-        std::vector<std::uint8_t> uses(decoded.attachment_count, 0);
-        if (auto checked = check_placeholders(*packet.data, decoded.attachment_count, uses); !checked)
+        std::vector<std::uint8_t> uses(attachment_count, 0);
+        if (auto checked = check_placeholders(*packet.data, attachment_count, uses); !checked)
             return checked.error();
     }
+    return Ok{};
+}
+
+}   // namespace
+
+Result<DecodedText> decode_text(std::string_view text, std::size_t max_attachments) {
+    DecodedText decoded;
+    if (auto done = decode_text_into(text, max_attachments, decoded.packet, decoded.attachment_count); !done)
+        return done.error();
     return decoded;
 }
 
@@ -214,15 +221,17 @@ Result<std::optional<Packet>> Decoder::feed_text(std::string_view text) {
     if (pending_)
         return fail(Error::because(fmt::format(
             "socketio: text packet while {} attachments are still expected", attachments_missing())));
-    auto decoded = decode_text(text, max_attachments_);
-    if (!decoded) return fail(decoded.error());
-    Packet& packet = decoded->packet;
-    if (!is_binary_type(packet.type)) return std::optional<Packet>{std::move(packet)};
+    Result<std::optional<Packet>> completed{std::optional<Packet>{std::in_place}};
+    Packet& packet = **completed;
+    std::size_t attachment_count = 0;
+    if (auto done = decode_text_into(text, max_attachments_, packet, attachment_count); !done)
+        return fail(done.error());
+    if (!is_binary_type(packet.type)) return completed;
 
     // Users see Event and Ack only: the Bytes inside say it was binary.
     packet.type = packet.type == PacketType::BinaryEvent ? PacketType::Event : PacketType::Ack;
-    if (decoded->attachment_count == 0) return std::optional<Packet>{std::move(packet)};
-    pending_ = std::make_unique<Pending>(Pending{std::move(packet), decoded->attachment_count, {}});
+    if (attachment_count == 0) return completed;
+    pending_ = std::make_unique<Pending>(Pending{std::move(packet), attachment_count, {}});
     pending_->received.reserve(pending_->expected_attachments);
     return std::optional<Packet>{};
 }

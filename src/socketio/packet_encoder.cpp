@@ -80,14 +80,14 @@ void write_with_placeholders(std::string& out, std::vector<std::string>& attachm
     }
 }
 
-void check_our_packet(const Packet& packet) {
-    LOOPLAB_ASSERT(!packet.nsp.empty() && packet.nsp[0] == '/',
+void check_our_packet(PacketType type, std::string_view nsp, std::optional<std::uint64_t> id) {
+    LOOPLAB_ASSERT(!nsp.empty() && nsp[0] == '/',
                    "a namespace starts with '/'; write \"/\" for the main namespace");
-    LOOPLAB_ASSERT(packet.nsp.find(',') == std::string::npos,
+    LOOPLAB_ASSERT(nsp.find(',') == std::string_view::npos,
                    "a namespace cannot contain ',' (it ends the namespace on the wire)");
-    LOOPLAB_ASSERT(!packet.id || *packet.id <= kSioMaxAckId,
+    LOOPLAB_ASSERT(!id || *id <= kSioMaxAckId,
                    "ack ids stay below 2^53 (kSioMaxAckId) so a JavaScript peer reads them exactly");
-    LOOPLAB_ASSERT(static_cast<std::uint8_t>(packet.type) <= 6, "unknown Socket.IO packet type");
+    LOOPLAB_ASSERT(static_cast<std::uint8_t>(type) <= 6, "unknown Socket.IO packet type");
 }
 
 bool can_carry_binary(PacketType type) {
@@ -99,6 +99,22 @@ PacketType binary_type_for(PacketType type) {
     if (type == PacketType::Event) return PacketType::BinaryEvent;
     if (type == PacketType::Ack) return PacketType::BinaryAck;
     return type;
+}
+
+// <type>[<attachments>-][<namespace>,][<ack id>]: everything before the JSON.
+void write_header(std::string& out, PacketType type, std::size_t bytes_inside, std::string_view nsp,
+                  std::optional<std::uint64_t> id) {
+    const bool is_binary = bytes_inside > 0 || type == PacketType::BinaryEvent || type == PacketType::BinaryAck;
+    out += static_cast<char>('0' + static_cast<std::uint8_t>(is_binary ? binary_type_for(type) : type));
+    if (is_binary) {
+        append_number(out, bytes_inside);
+        out += '-';
+    }
+    if (nsp != "/") {
+        out += nsp;
+        out += ',';
+    }
+    if (id) append_number(out, *id);
 }
 
 }   // namespace
@@ -118,24 +134,11 @@ std::string_view to_string(PacketType type) {
 
 void encode_to(std::string& text_out, std::vector<std::string>& attachments_out,
                const Packet& packet) {
-    check_our_packet(packet);
+    check_our_packet(packet.type, packet.nsp, packet.id);
     const std::size_t bytes_inside = packet.data ? count_bytes(*packet.data) : 0;
     LOOPLAB_ASSERT(bytes_inside == 0 || can_carry_binary(packet.type),
                    "only an EVENT or an ACK can carry Bytes; send binary data as an argument");
-    const bool is_binary = bytes_inside > 0 || packet.type == PacketType::BinaryEvent ||
-                           packet.type == PacketType::BinaryAck;
-    const PacketType type = is_binary ? binary_type_for(packet.type) : packet.type;
-
-    text_out += static_cast<char>('0' + static_cast<std::uint8_t>(type));
-    if (is_binary) {
-        append_number(text_out, bytes_inside);
-        text_out += '-';
-    }
-    if (packet.nsp != "/") {
-        text_out += packet.nsp;
-        text_out += ',';
-    }
-    if (packet.id) append_number(text_out, *packet.id);
+    write_header(text_out, packet.type, bytes_inside, packet.nsp, packet.id);
     if (!packet.data) return;
     if (bytes_inside == 0) {
         json::write_to(text_out, *packet.data);
@@ -143,6 +146,26 @@ void encode_to(std::string& text_out, std::vector<std::string>& attachments_out,
         attachments_out.reserve(attachments_out.size() + bytes_inside);
         write_with_placeholders(text_out, attachments_out, attachments_out.size(), *packet.data);
     }
+}
+
+void encode_event_to(std::string& text_out, std::vector<std::string>& attachments_out,
+                     std::string_view nsp, std::optional<std::uint64_t> id, std::string_view event,
+                     std::span<const json::Value> args) {
+    check_our_packet(PacketType::Event, nsp, id);
+    std::size_t bytes_inside = 0;
+    for (const json::Value& arg : args) bytes_inside += count_bytes(arg);
+    write_header(text_out, PacketType::Event, bytes_inside, nsp, id);
+    text_out += '[';
+    json::write_string_to(text_out, event);
+    const std::size_t first_attachment = attachments_out.size();
+    for (const json::Value& arg : args) {
+        text_out += ',';
+        if (bytes_inside == 0)
+            json::write_to(text_out, arg);
+        else
+            write_with_placeholders(text_out, attachments_out, first_attachment, arg);
+    }
+    text_out += ']';
 }
 
 EncodedPacket encode(const Packet& packet) {

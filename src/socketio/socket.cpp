@@ -106,9 +106,13 @@ void Socket::notify_outgoing(const Packet& packet) {
     if (!has_outgoing_listeners() || !packet.data || !packet.data->is_array()) return;
     const json::Array& data = packet.data->as_array();
     if (data.empty() || !data[0].is_string()) return;
+    notify_outgoing(data[0].as_string(), Args{std::span<const json::Value>{data}.subspan(1)});
+}
+
+void Socket::notify_outgoing(std::string_view event, const Args& args) {
+    if (!has_outgoing_listeners()) return;
     const auto snapshot = extras_->any_outgoing;   // a listener may remove itself
-    const Args args{std::span<const json::Value>{data}.subspan(1)};
-    for (const auto& [id, listener] : snapshot) listener(data[0].as_string(), args);
+    for (const auto& [id, listener] : snapshot) listener(event, args);
 }
 
 void Socket::use(PacketMiddleware middleware) { extras().middlewares.push_back(std::move(middleware)); }
@@ -123,22 +127,35 @@ json::Array Socket::start_event(std::string_view event, std::size_t arg_count) {
 }
 
 bool Socket::send_event(json::Array&& data, bool is_volatile) {
+    const bool sent = send_event_args(data[0].as_string(), std::span<const json::Value>{data}.subspan(1),
+                                      is_volatile, &data);
+    nsp_->server().arrays().give_back(std::move(data));
+    return sent;
+}
+
+// The event is encoded straight from `event` and `args`; a Packet is built only when
+// recovery must keep it (through the adapter, which gives it an offset to replay from).
+bool Socket::send_event_args(std::string_view event, std::span<const json::Value> args, bool is_volatile,
+                             json::Array* owned) {
+    if (!connected() || is_reserved_event(event)) return false;
+    if (!nsp_->server().options().recovery.enabled || is_volatile) {
+        notify_outgoing(event, Args{args});
+        client_->write_event(nsp_->name(), event, args, is_volatile);
+        return true;
+    }
     detail::ArrayPool& pool = nsp_->server().arrays();
-    if (!connected() || is_reserved_event(data[0].as_string())) {
-        pool.give_back(std::move(data));
-        return false;
+    json::Array data;
+    if (owned != nullptr) {
+        data = std::move(*owned);
+    } else {
+        data = start_event(event, args.size());
+        data.insert(data.end(), args.begin(), args.end());
     }
     Packet packet{PacketType::Event, nsp_->name(), std::nullopt, json::Value{std::move(data)}};
-    if (nsp_->server().options().recovery.enabled && !is_volatile) {
-        // Through the adapter, so that the packet gets an offset and is kept for replay.
-        BroadcastOptions to_me;
-        to_me.rooms.emplace_back(id());
-        to_me.flags.is_local = true;   // this socket lives here: a cluster adapter need not publish
-        nsp_->adapter().broadcast(packet, to_me);
-    } else {
-        notify_outgoing(packet);
-        write(packet, is_volatile);
-    }
+    BroadcastOptions to_me;
+    to_me.rooms.emplace_back(id());
+    to_me.flags.is_local = true;   // this socket lives here: a cluster adapter need not publish
+    nsp_->adapter().broadcast(packet, to_me);
     pool.give_back(std::move(packet.data->as_array()));
     return true;
 }

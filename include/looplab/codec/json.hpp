@@ -186,6 +186,9 @@ struct ParseError {
 
 // Parses exactly one JSON text (whitespace around it allowed, nothing else after it).
 [[nodiscard]] Result<Value> parse(std::string_view text);
+// The same, into `out` (null after an error): the caller's Value is built in place, not
+// moved there (the Socket.IO decoder parses every event's payload straight into its packet).
+[[nodiscard]] Status parse_into(std::string_view text, Value& out);
 
 // Like parse(), with the error's position kept apart (tests, the fuzzer, error messages).
 struct ParseResult {

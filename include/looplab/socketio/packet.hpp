@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,6 +109,14 @@ EncodedPacket encode(const Packet& packet);
 // number of Bytes may be sent: only the decoder limits what a peer announces.
 void encode_to(std::string& text_out, std::vector<std::string>& attachments_out,
                const Packet& packet);
+
+// The same bytes encode_to() writes for Packet{Event, nsp, id, [event, args...]}, written
+// straight from the parts: a Socket's emit sends what it was given without first copying it
+// into a Packet (the hot path of every emit; the Packet is built only when something must
+// keep it, as connection state recovery does).
+void encode_event_to(std::string& text_out, std::vector<std::string>& attachments_out,
+                     std::string_view nsp, std::optional<std::uint64_t> id, std::string_view event,
+                     std::span<const codec::json::Value> args);
 
 // ---- Decoding ------------------------------------------------------------------------------
 

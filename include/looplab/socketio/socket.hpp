@@ -150,9 +150,7 @@ public:
     // emit() with arguments known only at run time (one per element): forwards what a peer
     // sent, e.g. s.emit_args("echo", args). Binary (Bytes) included.
     bool emit_args(std::string_view event, const Args& args) {
-        json::Array data = start_event(event, args.size());
-        data.insert(data.end(), args.begin(), args.end());
-        return send_event(std::move(data), /*is_volatile=*/false);
+        return send_event_args(event, args.values(), /*is_volatile=*/false, nullptr);
     }
 
     // Like emit(), but dropped when the transport cannot take it right now (a polling client
@@ -220,6 +218,7 @@ public:
     void add_broadcast_ack(std::uint64_t id, Millis timeout,
                            std::function<void(const Args&)> on_answer);
     void notify_outgoing(const Packet& packet);     // on_any_outgoing listeners, if any
+    void notify_outgoing(std::string_view event, const Args& args);
     bool has_outgoing_listeners() const;
     std::string_view pid() const;                   // empty unless recovery is on
     void set_pid(std::string pid);
@@ -265,6 +264,10 @@ private:
     Extras& extras();
     json::Array start_event(std::string_view event, std::size_t arg_count);
     bool send_event(json::Array&& data, bool is_volatile);
+    // `owned`: the array [event, args...] the arguments live in, when the caller built one
+    // (emit) and a packet that must be kept (recovery) can take it instead of a copy.
+    bool send_event_args(std::string_view event, std::span<const json::Value> args, bool is_volatile,
+                         json::Array* owned);
     bool send_event_with_ack(json::Array&& data, Millis timeout, AckCallback callback);
     void write(const Packet& packet, bool is_volatile);
     void dispatch_event(Packet& packet);

@@ -376,6 +376,33 @@ TEST_CASE("socketio encode_to appends to reused buffers", "[socketio-packet]") {
     CHECK(attachments.empty());
 }
 
+TEST_CASE("socketio encode_event_to writes what encode_to writes for the same event", "[socketio-packet]") {
+    struct Case {
+        std::string nsp;
+        std::optional<std::uint64_t> id;
+        json::Array data;   // [event, args...]
+    };
+    const std::vector<Case> cases{
+        {"/", std::nullopt, {"echo", "x"}},
+        {"/", std::nullopt, {"no-args"}},
+        {"/admin", 12, {"chat", json::Value::object({{"text", "h\u00e9\n"}}), 3, nullptr, true}},
+        {"/", std::nullopt, {"with \"quotes\"", 1.5, json::Value::array({})}},
+        {"/", std::nullopt, {"upload", json::Value::bytes("P0"), json::Value::array({json::Value::bytes("P1")})}},
+        {"/files", 9, {"one", "two", json::Value::object({{"blob", json::Value::bytes("\x00\xff")}})}},
+    };
+    for (const Case& c : cases) {
+        const EncodedPacket expected = encode(packet(PacketType::Event, c.nsp, c.id, json::Value{c.data}));
+        std::string text = "keep|";
+        std::vector<std::string> attachments{"old"};
+        encode_event_to(text, attachments, c.nsp, c.id, c.data[0].as_string(),
+                        std::span<const json::Value>{c.data}.subspan(1));
+        CAPTURE(expected.text);
+        CHECK(text == "keep|" + expected.text);
+        std::vector<std::string> added(attachments.begin() + 1, attachments.end());
+        CHECK(added == expected.attachments);
+    }
+}
+
 TEST_CASE("socketio packets round-trip through encode and the Decoder", "[socketio-packet]") {
     const std::vector<Packet> packets{
         packet(PacketType::Connect, "/", {}, {}),
