@@ -18,10 +18,10 @@
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/poller/poller.hpp"
 #include "looplab/socketio_client/connect.hpp"
+#include "load_tools.hpp"
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -62,10 +62,8 @@ struct Options {
 
 template <typename Number>
 Number number_of(std::string_view text) {
-    Number value{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size()) usage();
-    return value;
+    if (const auto value = bench::number_from<Number>(text)) return *value;
+    usage();
 }
 
 Options parse(int argc, char** argv) {
