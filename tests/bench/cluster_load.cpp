@@ -110,18 +110,14 @@ struct Options {
     std::vector<int> pids;     // the servers, for their CPU time (none: not measured)
 };
 
-[[noreturn]] void usage() {
-    fmt::print(stderr,
-               "usage: cluster_load --port-a A --port-b B [--receivers N] [--window W] [--size S]\n"
-               "                    [--seconds D] [--rate DELIVERIES_PER_S] [--timeout S]\n");
-    std::exit(2);
-}
+constexpr std::string_view kUsage =
+    "usage: cluster_load --port-a A --port-b B [--receivers N] [--window W] [--size S]\n"
+    "                    [--seconds D] [--rate DELIVERIES_PER_S] [--timeout S]\n";
+
+[[noreturn]] void usage() { bench::exit_with_usage(kUsage); }
 
 template <typename Number>
-Number number_of(std::string_view text) {
-    if (const auto value = bench::number_from<Number>(text)) return *value;
-    usage();
-}
+Number number_of(std::string_view text) { return bench::number_or_usage<Number>(text, kUsage); }
 
 Options parse(int argc, char** argv) {
     Options options;
@@ -446,15 +442,11 @@ private:
         server.sin_family = AF_INET;
         server.sin_port = htons(static_cast<std::uint16_t>(index == 0 ? options_.port_a : options_.port_b));
         server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        connections_[index].fd = bench::start_connect(epoll_fd_, server, index, where(index), fail);
-        connections_[index].wants_write = true;
+        bench::start_connect(epoll_fd_, server, connections_[index], index, where(index), fail);
     }
 
     void set_wants_write(std::size_t index, bool wants) {
-        Connection& c = connections_[index];
-        if (c.wants_write == wants) return;
-        bench::epoll_watch(epoll_fd_, EPOLL_CTL_MOD, c.fd, index, wants, fail);
-        c.wants_write = wants;
+        bench::set_wants_write(epoll_fd_, connections_[index], index, wants, fail);
     }
 
     void turn(int timeout_ms) {

@@ -349,15 +349,11 @@ public:
 
 private:
     void start_connect(std::size_t index) {
-        connections_[index].fd = bench::start_connect(epoll_fd_, server_, index, where(), fail);
-        connections_[index].wants_write = true;
+        bench::start_connect(epoll_fd_, server_, connections_[index], index, where(), fail);
     }
 
     void set_wants_write(std::size_t index, bool wants) {
-        Connection& c = connections_[index];
-        if (c.wants_write == wants) return;
-        bench::epoll_watch(epoll_fd_, EPOLL_CTL_MOD, c.fd, index, wants, fail);
-        c.wants_write = wants;
+        bench::set_wants_write(epoll_fd_, connections_[index], index, wants, fail);
     }
 
     // One epoll_wait and the handlers of what it returned.

@@ -70,14 +70,26 @@ inline std::string errno_text() {
     return std::strerror(errno);
 }
 
-// `text` as a number of type Number (all of it: "12x" is not one), or nothing. The tools'
-// option parsers turn nothing into their usage line.
+// `text` as a number of type Number (all of it: "12x" is not one), or nothing.
 template <typename Number>
 std::optional<Number> number_from(std::string_view text) {
     Number value{};
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
     return value;
+}
+
+// A bad command line: the tool's usage text on stderr, and exit 2.
+[[noreturn]] inline void exit_with_usage(std::string_view usage) {
+    fmt::print(stderr, "{}", usage);
+    std::exit(2);
+}
+
+// An option's value as a Number, or exit_with_usage(usage).
+template <typename Number>
+Number number_or_usage(std::string_view text, std::string_view usage) {
+    if (const auto value = number_from<Number>(text)) return *value;
+    exit_with_usage(usage);
 }
 
 // ---- connections under one epoll (each tool keeps its own table of them) ------------------
@@ -95,21 +107,33 @@ void epoll_watch(int epoll_fd, int op, int fd, std::size_t index, bool writable,
     if (::epoll_ctl(epoll_fd, op, fd, &event) == -1) fail("epoll_ctl: " + errno_text());
 }
 
-// A new non-blocking TCP socket (TCP_NODELAY: small messages must leave now, not wait for
-// Nagle) whose connect to `server` (called `where` in messages) is under way, watched by
-// `epoll_fd` under `index` for output too: writable = the connect finished (check_connected()).
-template <typename Fail>
-int start_connect(int epoll_fd, const sockaddr_in& server, std::size_t index,
-                  const std::string& where, Fail&& fail) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd == -1) fail("socket: " + errno_text());
+// Below, a Connection is any struct of a tool's with `int fd` and `bool wants_write` (whether
+// epoll watches it for output too).
+
+// Connection `c` (number `index`): a new non-blocking TCP socket (TCP_NODELAY: small messages
+// must leave now, not wait for Nagle) whose connect to `server` (called `where` in messages)
+// is under way, watched by `epoll_fd` for output too: writable = the connect finished
+// (check_connected()).
+template <typename Connection, typename Fail>
+void start_connect(int epoll_fd, const sockaddr_in& server, Connection& c, std::size_t index,
+                   const std::string& where, Fail&& fail) {
+    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd == -1) fail("socket: " + errno_text());
     const int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) == -1 &&
+    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) == -1 &&
         errno != EINPROGRESS)
         fail(fmt::format("connect {}: {} (is the server running?)", where, errno_text()));
-    epoll_watch(epoll_fd, EPOLL_CTL_ADD, fd, index, true, fail);
-    return fd;
+    epoll_watch(epoll_fd, EPOLL_CTL_ADD, c.fd, index, true, fail);
+    c.wants_write = true;
+}
+
+// Watches connection `c` (number `index`) for output too, or no longer.
+template <typename Connection, typename Fail>
+void set_wants_write(int epoll_fd, Connection& c, std::size_t index, bool wants, Fail&& fail) {
+    if (c.wants_write == wants) return;
+    epoll_watch(epoll_fd, EPOLL_CTL_MOD, c.fd, index, wants, fail);
+    c.wants_write = wants;
 }
 
 // Once a socket of start_connect() turned writable: fails the run unless its connect worked.

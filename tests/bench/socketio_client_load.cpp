@@ -53,18 +53,14 @@ struct Options {
     std::string poller;
 };
 
-[[noreturn]] void usage() {
-    fmt::print(stderr,
-               "usage: socketio_client_load echo|idle --port N [--connections N] [--depth M]\n"
-               "                            [--size S] [--seconds D] [--poller NAME]\n");
-    std::exit(2);
-}
+constexpr std::string_view kUsage =
+    "usage: socketio_client_load echo|idle --port N [--connections N] [--depth M]\n"
+    "                            [--size S] [--seconds D] [--poller NAME]\n";
+
+[[noreturn]] void usage() { bench::exit_with_usage(kUsage); }
 
 template <typename Number>
-Number number_of(std::string_view text) {
-    if (const auto value = bench::number_from<Number>(text)) return *value;
-    usage();
-}
+Number number_of(std::string_view text) { return bench::number_or_usage<Number>(text, kUsage); }
 
 Options parse(int argc, char** argv) {
     if (argc < 2) usage();
