@@ -2,8 +2,9 @@
 //
 // What the files of lesson 18 share:
 //
-//   transcript.cpp      Transcript: names for the random ids (<session-1>, <sid-1>) and one
-//                       line buffer per actor, printed actor by actor at the end of a step
+//   transcript.cpp      Transcript: the kit's lesson::Transcript (names for the random ids,
+//                       <session-1>, <sid-1>, and one line buffer per actor, printed actor by
+//                       actor at the end of a step) plus the packets this lesson shows
 //   chat_server.cpp     ChatServer: an http::Server with our socketio::Server attached, and
 //                       the chat's three events ("join", "chat", and the connection itself)
 //   realtime_chat_demo.cpp  main(): the story, step by step, on one loop
@@ -16,6 +17,7 @@
 #pragma once
 
 #include "looplab/http/server.hpp"
+#include "looplab/lesson/transcript.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/socketio/server.hpp"
 
@@ -31,46 +33,18 @@ namespace chat {
 
 // ---- transcript.cpp --------------------------------------------------------------------------
 
-class Transcript {
+// The shared kit's Transcript (looplab/lesson/transcript.hpp: a line buffer per actor, random
+// ids named), plus what this lesson shows: Engine.IO / Socket.IO packets and their ids.
+class Transcript : public looplab::lesson::Transcript {
 public:
-    explicit Transcript(bool demo) : demo_(demo) {}
+    using looplab::lesson::Transcript::Transcript;
 
-    // Declares an actor ("alice"); its lines are printed in the order actors were declared.
-    void add_actor(std::string name);
-
-    // Gives a random id a stable name in --demo: the first id of kind "session" becomes
-    // <session-1>, and so on. Outside --demo the id stays as it is. Naming twice is harmless.
-    void name_id(std::string_view id, std::string_view kind);
-    // `text` with every named id replaced by its name (--demo only).
-    std::string hide_ids(std::string text) const;
     // Names the ids a packet announces: "sid" of an open packet (a session) or of a CONNECT
     // answer (a socket).
     void name_ids_in_packet(std::string_view packet);
-
-    // One line for `actor` (held until flush()); ids hidden.
-    void add(std::string_view actor, std::string line);
     // One packet `actor` sent (->) or received (<-), with what it means.
     void add_packet(std::string_view actor, std::string_view arrow, std::string_view packet,
                     bool is_binary);
-    // Prints every actor's held lines, actor by actor: `first` (the one who started what the
-    // step did) first, then the others in the order they were declared.
-    void flush(std::string_view first = {});
-
-private:
-    struct Actor {
-        std::string name;
-        std::vector<std::string> lines;
-    };
-    struct Name {
-        std::string id;
-        std::string name;
-    };
-    Actor& actor(std::string_view name);
-
-    bool demo_;
-    std::vector<Actor> actors_;
-    std::vector<Name> names_;
-    std::vector<std::pair<std::string, int>> counts_;   // ids named so far, per kind
 };
 
 // ---- chat_server.cpp -------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 //
 // What the files of lesson 19 share:
 //
-//   transcript.cpp      Transcript: stable names for random ids (<sid-1>, <uid-A>) and one line
-//                       buffer per actor, printed actor by actor at the end of a step
+//   Transcript          the kit's lesson::Transcript (looplab/lesson/transcript.hpp): stable
+//                       names for random ids (<sid-1>, <uid-A>) and one line buffer per actor,
+//                       printed actor by actor at the end of a step
 //   msgpack_dump.cpp    dump_broadcast(): the bytes of one broadcast through Redis, in hex,
 //                       part by part, with what each part means
 //   chat_node.cpp       ChatNode: one Socket.IO server (HTTP + Socket.IO + its two Redis
@@ -17,6 +18,7 @@
 #pragma once
 
 #include "looplab/http/server.hpp"
+#include "looplab/lesson/transcript.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/resp/client.hpp"
 #include "looplab/socketio/server.hpp"
@@ -31,49 +33,9 @@
 
 namespace cluster {
 
-// ---- transcript.cpp --------------------------------------------------------------------------
-
-class Transcript {
-public:
-    explicit Transcript(bool demo) : demo_(demo) {}
-
-    bool demo() const { return demo_; }
-
-    // Declares an actor; their lines are printed in the order actors were declared.
-    void add_actor(std::string name);
-
-    // Gives a random id a stable name in --demo: the first id of kind "sid" becomes <sid-1>...
-    // Outside --demo the id stays as it is. Naming twice is harmless.
-    void name_id(std::string_view id, std::string_view kind);
-    // Gives `id` exactly `name` (in --demo): a server's uid is <uid-A>.
-    void name_id_as(std::string_view id, std::string name);
-    // `text` with every named id (and every labelled value) replaced by its name (--demo only).
-    std::string hide_ids(std::string text) const;
-    // True when `id` has a name (so its bytes are random and hidden in --demo).
-    bool is_named(std::string_view id) const;
-
-    // One line for `actor` (held until flush()); ids hidden.
-    void add(std::string_view actor, std::string line);
-    // Prints every actor's held lines, actor by actor, in the order they were declared
-    // (`reversed`: the other way round, for a story told from the last actor's end).
-    void flush(bool reversed = false);
-
-private:
-    struct Actor {
-        std::string name;
-        std::vector<std::string> lines;
-    };
-    struct Name {
-        std::string id;
-        std::string name;
-    };
-    Actor& actor(std::string_view name);
-
-    bool demo_;
-    std::vector<Actor> actors_;
-    std::vector<Name> names_;
-    std::vector<std::pair<std::string, int>> counts_;   // ids named so far, per kind
-};
+// The shared kit's Transcript (looplab/lesson/transcript.hpp): stable names for random ids
+// and one line buffer per actor; this lesson needs nothing more of it.
+using Transcript = looplab::lesson::Transcript;
 
 // ---- msgpack_dump.cpp ------------------------------------------------------------------------
 

@@ -150,7 +150,8 @@ int main(int argc, char** argv) {
     // `from_b`: bob started it, so the path is printed from his end (bob, B, Redis, A, alice).
     const auto wait_for = [&](std::string_view what, const std::function<bool()>& done, bool from_b = false) {
         const bool happened = loop.run_until(done, kStepLimit);
-        transcript.flush(from_b);
+        if (from_b) transcript.flush_reversed();
+        else transcript.flush();
         if (!happened) lesson::fail(fmt::format("{} did not happen within 5 s", what));
     };
 

@@ -1,4 +1,8 @@
-// The classroom chat's server side: see chat_room.hpp for the protocol and its limits.
+// The classroom chat on one server: the checks of nicknames, room names and texts, and what
+// a member does (connect, join, leave, rename, write, type, go). See chat_room.hpp for the
+// protocol and its limits; what crosses to the other servers of a cluster (presence and room
+// lists from fetch_sockets(), the "chat:changed" and "chat:message" server-side events) is in
+// chat_room_cluster.cpp.
 #include "looplab/classroom/chat_room.hpp"
 
 #include <algorithm>
@@ -81,26 +85,7 @@ ChatRoom::ChatRoom(socketio::Server& io, WallClock clock)
         next();
     });
     io_.on_connection([this](Socket& socket) { on_connection(socket); });
-
-    // News from the other servers of a cluster (only a cluster adapter delivers these).
-    socketio::Namespace& main = io_.main_namespace();
-    changed_listener_ = main.on_server_side("chat:changed", [this](const Args& args) {
-        if (args.size() < 1 || !args[0].is_array()) return;
-        for (const json::Value& room : args[0].as_array())
-            if (room.is_string() && rooms_.contains(room.as_string())) send_presence(room.as_string());
-        send_room_list();
-    });
-    message_listener_ = main.on_server_side("chat:message", [this](const Args& args) {
-        if (args.size() < 1 || !args[0].is_object()) return;
-        const json::Value* room = args[0].find("room");
-        if (room != nullptr && room->is_string() && rooms_.contains(room->as_string()))
-            remember(room->as_string(), args[0]);
-    });
-}
-
-ChatRoom::~ChatRoom() {
-    io_.main_namespace().off_server_side(changed_listener_);
-    io_.main_namespace().off_server_side(message_listener_);
+    listen_to_other_servers();
 }
 
 std::vector<std::string> ChatRoom::members_of(std::string_view room) const {
@@ -271,7 +256,7 @@ void ChatRoom::on_message(Socket& socket, const Args& args, const Ack& ack) {
                                             {"text", std::move(*text)},
                                             {"at", at}});
     socket.to(*room).emit("message", sent);
-    io_.main_namespace().server_side_emit("chat:message", sent);   // for their histories
+    share_message(sent);   // for the other servers' histories
     remember(*room, std::move(sent));
     // The broadcast has been handed to every member's transport: the sender's tick.
     ack(json::Value::object({{"id", id}, {"at", at}}));
@@ -301,13 +286,6 @@ void ChatRoom::on_disconnect(Socket& socket) {
     changed(rooms);
 }
 
-void ChatRoom::changed(const std::vector<std::string>& rooms) {
-    for (const std::string& room : rooms) send_presence(room);
-    send_room_list();
-    json::Array names(rooms.begin(), rooms.end());
-    io_.main_namespace().server_side_emit("chat:changed", std::move(names));
-}
-
 void ChatRoom::remember(const std::string& room, json::Value message) {
     std::deque<json::Value>& history = history_[room];
     history.push_back(std::move(message));
@@ -325,45 +303,6 @@ void ChatRoom::send_history(Socket& socket, const std::string& room) {
     if (found == history_.end() || found->second.empty()) return;
     json::Array messages(found->second.begin(), found->second.end());
     socket.emit("history", json::Value::object({{"room", room}, {"messages", std::move(messages)}}));
-}
-
-// To this server's members of `room`: every member on every server, ours first in join
-// order, then the others as their servers described them.
-void ChatRoom::send_presence(const std::string& room) {
-    io_.in(room).fetch_sockets([this, alive = std::weak_ptr<bool>{alive_}, room](
-                                   std::vector<socketio::SocketInfo> sockets) {
-        if (alive.expired()) return;
-        json::Array names;
-        for (std::string& name : members_of(room)) names.emplace_back(std::move(name));
-        for (const socketio::SocketInfo& info : sockets) {
-            if (info.local != nullptr) continue;
-            const json::Value* nickname = info.data.is_object() ? info.data.find("nickname") : nullptr;
-            if (nickname != nullptr && nickname->is_string()) names.push_back(*nickname);
-        }
-        io_.local().to(room).emit("presence",
-                                  json::Value::object({{"room", room}, {"members", std::move(names)}}));
-    });
-}
-
-// To this server's sockets: every room with people in it on any server, with its count
-// (kChatLobby first and always; a socket's own id is a room too, and is not listed).
-void ChatRoom::send_room_list() {
-    io_.fetch_sockets([this, alive = std::weak_ptr<bool>{alive_}](std::vector<socketio::SocketInfo> sockets) {
-        if (alive.expired()) return;
-        std::map<std::string, std::size_t, std::less<>> counts;
-        for (const socketio::SocketInfo& info : sockets)
-            for (const socketio::Room& room : info.rooms)
-                if (room != info.id) ++counts[room];
-        json::Array list;
-        const auto entry = [](std::string_view name, std::size_t count) {
-            return json::Value::object({{"name", name}, {"members", count}});
-        };
-        const auto lobby = counts.find(kChatLobby);
-        list.push_back(entry(kChatLobby, lobby == counts.end() ? 0 : lobby->second));
-        for (const auto& [name, count] : counts)
-            if (name != kChatLobby) list.push_back(entry(name, count));
-        io_.local().emit("rooms", std::move(list));
-    });
 }
 
 }  // namespace looplab::classroom

@@ -58,7 +58,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -111,20 +110,14 @@ struct Options {
     std::vector<int> pids;     // the servers, for their CPU time (none: not measured)
 };
 
-[[noreturn]] void usage() {
-    fmt::print(stderr,
-               "usage: cluster_load --port-a A --port-b B [--receivers N] [--window W] [--size S]\n"
-               "                    [--seconds D] [--rate DELIVERIES_PER_S] [--timeout S]\n");
-    std::exit(2);
-}
+constexpr std::string_view kUsage =
+    "usage: cluster_load --port-a A --port-b B [--receivers N] [--window W] [--size S]\n"
+    "                    [--seconds D] [--rate DELIVERIES_PER_S] [--timeout S]\n";
+
+[[noreturn]] void usage() { bench::exit_with_usage(kUsage); }
 
 template <typename Number>
-Number number_of(std::string_view text) {
-    Number value{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size()) usage();
-    return value;
-}
+Number number_of(std::string_view text) { return bench::number_or_usage<Number>(text, kUsage); }
 
 Options parse(int argc, char** argv) {
     Options options;
@@ -445,69 +438,34 @@ private:
     }
 
     void start_connect(std::size_t index) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd == -1) fail("socket: " + bench::errno_text());
-        const int on = 1;   // small messages must leave now, not wait for Nagle
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-        Connection& c = connections_[index];
-        c.fd = fd;
         sockaddr_in server{};
         server.sin_family = AF_INET;
         server.sin_port = htons(static_cast<std::uint16_t>(index == 0 ? options_.port_a : options_.port_b));
         server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) == -1 && errno != EINPROGRESS)
-            fail(fmt::format("connect {}: {} (is it running?)", where(index), bench::errno_text()));
-        epoll_event event{};
-        event.events = EPOLLIN | EPOLLOUT;   // writable = the connect finished
-        event.data.u64 = index;
-        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == -1) fail("epoll_ctl: " + bench::errno_text());
-        c.wants_write = true;
+        bench::start_connect(epoll_fd_, server, connections_[index], index, where(index), fail);
     }
 
     void set_wants_write(std::size_t index, bool wants) {
-        Connection& c = connections_[index];
-        if (c.wants_write == wants) return;
-        epoll_event event{};
-        event.events = EPOLLIN | (wants ? EPOLLOUT : 0u);
-        event.data.u64 = index;
-        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &event) == -1) fail("epoll_ctl: " + bench::errno_text());
-        c.wants_write = wants;
+        bench::set_wants_write(epoll_fd_, connections_[index], index, wants, fail);
     }
 
     void turn(int timeout_ms) {
-        epoll_event events[256];
-        const int count = ::epoll_wait(epoll_fd_, events, 256, std::max(timeout_ms, 0));
-        if (count == -1) {
-            if (errno == EINTR) return;
-            fail("epoll_wait: " + bench::errno_text());
-        }
-        for (int i = 0; i < count; ++i) {
-            const std::size_t index = events[i].data.u64;
-            const std::uint32_t e = events[i].events;
-            Connection& c = connections_[index];
-            if (c.stage == Stage::Connecting) {
-                finish_connect(index);
-                continue;
-            }
+        const auto handle = [this](std::size_t index, std::uint32_t e) {
+            if (connections_[index].stage == Stage::Connecting) return finish_connect(index);
             if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(index);
             if (e & EPOLLOUT) flush(index);
-        }
+        };
+        bench::handle_ready(epoll_fd_, timeout_ms, handle, fail);
     }
 
     void finish_connect(std::size_t index) {
         Connection& c = connections_[index];
-        int error = 0;
-        socklen_t length = sizeof error;
-        ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length);
-        if (error != 0) fail(fmt::format("connect {}: {} (is it running?)", where(index), std::strerror(error)));
+        bench::check_connected(c.fd, where(index), fail);
         set_wants_write(index, false);
         c.stage = Stage::Upgrading;
         const int port = index == 0 ? options_.port_a : options_.port_b;
-        const std::string request =
-            bench::upgrade_request("/socket.io/?EIO=4&transport=websocket", fmt::format("127.0.0.1:{}", port));
-        // A fresh socket has a whole send buffer free: the request always goes in one write.
-        if (::write(c.fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
-            fail(fmt::format("could not send the upgrade request to {}: {}", where(index), bench::errno_text()));
+        bench::send_upgrade_request(c.fd, "/socket.io/?EIO=4&transport=websocket",
+                                    fmt::format("127.0.0.1:{}", port), where(index), fail);
     }
 
     void send_frame(std::size_t index, const std::string& frame) {

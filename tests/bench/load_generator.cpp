@@ -349,63 +349,27 @@ public:
 
 private:
     void start_connect(std::size_t index) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd == -1) fail("socket: " + errno_text());
-        const int on = 1;   // small messages must leave now, not wait for Nagle
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-        Connection& c = connections_[index];
-        c.fd = fd;
-        if (::connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) == -1 &&
-            errno != EINPROGRESS)
-            fail(fmt::format("connect {}: {} (is the server running?)", where(), errno_text()));
-        epoll_event event{};
-        event.events = EPOLLIN | EPOLLOUT;   // writable = the connect finished
-        event.data.u64 = index;
-        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == -1)
-            fail("epoll_ctl: " + errno_text());
-        c.wants_write = true;
+        bench::start_connect(epoll_fd_, server_, connections_[index], index, where(), fail);
     }
 
     void set_wants_write(std::size_t index, bool wants) {
-        Connection& c = connections_[index];
-        if (c.wants_write == wants) return;
-        epoll_event event{};
-        event.events = EPOLLIN | (wants ? EPOLLOUT : 0u);
-        event.data.u64 = index;
-        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &event) == -1)
-            fail("epoll_ctl: " + errno_text());
-        c.wants_write = wants;
+        bench::set_wants_write(epoll_fd_, connections_[index], index, wants, fail);
     }
 
     // One epoll_wait and the handlers of what it returned.
     void turn(int timeout_ms) {
-        epoll_event events[256];
-        const int count = ::epoll_wait(epoll_fd_, events, 256, std::max(timeout_ms, 0));
-        if (count == -1) {
-            if (errno == EINTR) return;
-            fail("epoll_wait: " + errno_text());
-        }
-        for (int i = 0; i < count; ++i) {
-            const std::size_t index = events[i].data.u64;
-            const std::uint32_t e = events[i].events;
+        const auto handle = [this](std::size_t index, std::uint32_t e) {
             Connection& c = connections_[index];
-            if (c.state == State::Connecting) {
-                finish_connect(index);
-                continue;
-            }
+            if (c.state == State::Connecting) return finish_connect(index);
             if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(index);
             if ((e & EPOLLOUT) && c.fd != -1) flush(index);
-        }
+        };
+        bench::handle_ready(epoll_fd_, timeout_ms, handle, fail);
     }
 
     void finish_connect(std::size_t index) {
         Connection& c = connections_[index];
-        int error = 0;
-        socklen_t length = sizeof error;
-        ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length);
-        if (error != 0)
-            fail(fmt::format("connect {}: {} (is the server running?)", where(),
-                             std::strerror(error)));
+        bench::check_connected(c.fd, where(), fail);
         set_wants_write(index, false);
         if (!options_.is_ws()) {
             c.state = State::Open;
@@ -413,11 +377,7 @@ private:
             return;
         }
         c.state = State::Upgrading;
-        const std::string request = bench::upgrade_request(options_.path, where());
-        // A fresh socket has a whole send buffer free: 150 bytes always go in one write.
-        if (::write(c.fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
-            fail(
-                fmt::format("could not send the upgrade request to {}: {}", where(), errno_text()));
+        bench::send_upgrade_request(c.fd, options_.path, where(), where(), fail);
     }
 
     // Adds `messages` messages to what connection `index` must send, and sends what it can.

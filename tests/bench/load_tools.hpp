@@ -1,25 +1,39 @@
 // tests/bench/load_tools.hpp
 //
-// What the load generator's modes share: failing loudly, clocks, the result line, and the
-// client side of a WebSocket (the upgrade request, its reply, masked frames). Included by
-// load_generator.cpp and socketio_load.hpp only; the Makefile builds each tests/bench/*.cpp as
-// its own binary, so code shared between files of one binary lives in headers like this one.
+// What the load generators share: failing loudly, clocks, the result line, reading numbers
+// from the command line, non-blocking TCP connections under one epoll, and the client side of
+// a WebSocket (the upgrade request, its reply, masked frames). Included by load_generator.cpp
+// (and its socketio_load.hpp), cluster_load.cpp and socketio_client_load.cpp; the Makefile
+// builds each tests/bench/*.cpp as its own binary, so code shared between them lives in
+// headers like this one.
+//
+// The helpers that can fail take the tool's own `fail` (one line on stderr, exit 1), so each
+// tool's messages keep its name.
 #pragma once
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace bench {
 
@@ -55,6 +69,98 @@ inline double cpu_seconds() {
 inline std::string errno_text() {
     return std::strerror(errno);
 }
+
+// `text` as a number of type Number (all of it: "12x" is not one), or nothing.
+template <typename Number>
+std::optional<Number> number_from(std::string_view text) {
+    Number value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// A bad command line: the tool's usage text on stderr, and exit 2.
+[[noreturn]] inline void exit_with_usage(std::string_view usage) {
+    fmt::print(stderr, "{}", usage);
+    std::exit(2);
+}
+
+// An option's value as a Number, or exit_with_usage(usage).
+template <typename Number>
+Number number_or_usage(std::string_view text, std::string_view usage) {
+    if (const auto value = number_from<Number>(text)) return *value;
+    exit_with_usage(usage);
+}
+
+// ---- connections under one epoll (each tool keeps its own table of them) ------------------
+
+// Events one epoll_wait hands over at most; a level-triggered epoll reports the rest next time.
+inline constexpr int kEventsPerWait = 256;
+
+// Watches `fd` for input, and for output too when `writable`; `index` comes back with its
+// events. `op`: EPOLL_CTL_ADD or EPOLL_CTL_MOD.
+template <typename Fail>
+void epoll_watch(int epoll_fd, int op, int fd, std::size_t index, bool writable, Fail&& fail) {
+    epoll_event event{};
+    event.events = EPOLLIN | (writable ? EPOLLOUT : 0u);
+    event.data.u64 = index;
+    if (::epoll_ctl(epoll_fd, op, fd, &event) == -1) fail("epoll_ctl: " + errno_text());
+}
+
+// Below, a Connection is any struct of a tool's with `int fd` and `bool wants_write` (whether
+// epoll watches it for output too).
+
+// Connection `c` (number `index`): a new non-blocking TCP socket (TCP_NODELAY: small messages
+// must leave now, not wait for Nagle) whose connect to `server` (called `where` in messages)
+// is under way, watched by `epoll_fd` for output too: writable = the connect finished
+// (check_connected()).
+template <typename Connection, typename Fail>
+void start_connect(int epoll_fd, const sockaddr_in& server, Connection& c, std::size_t index,
+                   const std::string& where, Fail&& fail) {
+    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd == -1) fail("socket: " + errno_text());
+    const int on = 1;
+    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) == -1 &&
+        errno != EINPROGRESS)
+        fail(fmt::format("connect {}: {} (is the server running?)", where, errno_text()));
+    epoll_watch(epoll_fd, EPOLL_CTL_ADD, c.fd, index, true, fail);
+    c.wants_write = true;
+}
+
+// Watches connection `c` (number `index`) for output too, or no longer.
+template <typename Connection, typename Fail>
+void set_wants_write(int epoll_fd, Connection& c, std::size_t index, bool wants, Fail&& fail) {
+    if (c.wants_write == wants) return;
+    epoll_watch(epoll_fd, EPOLL_CTL_MOD, c.fd, index, wants, fail);
+    c.wants_write = wants;
+}
+
+// Once a socket of start_connect() turned writable: fails the run unless its connect worked.
+template <typename Fail>
+void check_connected(int fd, const std::string& where, Fail&& fail) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    if (error != 0)
+        fail(fmt::format("connect {}: {} (is the server running?)", where, std::strerror(error)));
+}
+
+// One epoll_wait of at most `timeout_ms` (a signal ends it early, with nothing to handle),
+// then handle(index, events) for each connection that is ready.
+template <typename Handle, typename Fail>
+void handle_ready(int epoll_fd, int timeout_ms, Handle&& handle, Fail&& fail) {
+    epoll_event events[kEventsPerWait];
+    const int count = ::epoll_wait(epoll_fd, events, kEventsPerWait, std::max(timeout_ms, 0));
+    if (count == -1) {
+        if (errno == EINTR) return;
+        fail("epoll_wait: " + errno_text());
+    }
+    for (int i = 0; i < count; ++i)
+        handle(static_cast<std::size_t>(events[i].data.u64), static_cast<std::uint32_t>(events[i].events));
+}
+
+// ---- results --------------------------------------------------------------------------------
 
 // The one line tests/bench/run parses: "result mode=... key=value ...". Warns on stderr when
 // the generator itself used nearly a whole CPU (it may then be what limits the figure).
@@ -104,6 +210,16 @@ inline std::string upgrade_request(std::string_view path, std::string_view host)
         "GET {} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: {}\r\nSec-WebSocket-Version: 13\r\n\r\n",
         path, host, kWsKey);
+}
+
+// Sends upgrade_request(path, host) on a socket that has just connected: a fresh socket has a
+// whole send buffer free, so the request always goes in one write.
+template <typename Fail>
+void send_upgrade_request(int fd, std::string_view path, std::string_view host,
+                          const std::string& where, Fail&& fail) {
+    const std::string request = upgrade_request(path, host);
+    if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
+        fail(fmt::format("could not send the upgrade request to {}: {}", where, errno_text()));
 }
 
 // Collects the server's reply to upgrade_request() in `reply`. Returns how many of the `n` new

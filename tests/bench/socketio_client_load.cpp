@@ -18,10 +18,10 @@
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/poller/poller.hpp"
 #include "looplab/socketio_client/connect.hpp"
+#include "load_tools.hpp"
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -53,20 +53,14 @@ struct Options {
     std::string poller;
 };
 
-[[noreturn]] void usage() {
-    fmt::print(stderr,
-               "usage: socketio_client_load echo|idle --port N [--connections N] [--depth M]\n"
-               "                            [--size S] [--seconds D] [--poller NAME]\n");
-    std::exit(2);
-}
+constexpr std::string_view kUsage =
+    "usage: socketio_client_load echo|idle --port N [--connections N] [--depth M]\n"
+    "                            [--size S] [--seconds D] [--poller NAME]\n";
+
+[[noreturn]] void usage() { bench::exit_with_usage(kUsage); }
 
 template <typename Number>
-Number number_of(std::string_view text) {
-    Number value{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size()) usage();
-    return value;
-}
+Number number_of(std::string_view text) { return bench::number_or_usage<Number>(text, kUsage); }
 
 Options parse(int argc, char** argv) {
     if (argc < 2) usage();

@@ -227,71 +227,31 @@ private:
     }
 
     void start_connect(std::size_t index) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd == -1) fail("socket: " + errno_text());
-        const int on = 1;   // small messages must leave now, not wait for Nagle
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-        SioConnection& c = connections_[index];
-        c.fd = fd;
-        if (::connect(fd, reinterpret_cast<const sockaddr*>(&server_), sizeof server_) == -1 &&
-            errno != EINPROGRESS)
-            fail(fmt::format("connect {}: {} (is the server running?)", where(), errno_text()));
-        epoll_event event{};
-        event.events = EPOLLIN | EPOLLOUT;   // writable = the connect finished
-        event.data.u64 = index;
-        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) == -1)
-            fail("epoll_ctl: " + errno_text());
-        c.wants_write = true;
+        bench::start_connect(epoll_fd_, server_, connections_[index], index, where(), fail);
     }
 
     void set_wants_write(std::size_t index, bool wants) {
-        SioConnection& c = connections_[index];
-        if (c.wants_write == wants || c.fd == -1) return;
-        epoll_event event{};
-        event.events = EPOLLIN | (wants ? EPOLLOUT : 0u);
-        event.data.u64 = index;
-        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &event) == -1)
-            fail("epoll_ctl: " + errno_text());
-        c.wants_write = wants;
+        if (connections_[index].fd == -1) return;   // closed: nothing to watch
+        bench::set_wants_write(epoll_fd_, connections_[index], index, wants, fail);
     }
 
     void turn(int timeout_ms) {
-        epoll_event events[256];
-        const int count = ::epoll_wait(epoll_fd_, events, 256, std::max(timeout_ms, 0));
-        if (count == -1) {
-            if (errno == EINTR) return;
-            fail("epoll_wait: " + errno_text());
-        }
-        for (int i = 0; i < count; ++i) {
-            const std::size_t index = events[i].data.u64;
-            const std::uint32_t e = events[i].events;
+        const auto handle = [this](std::size_t index, std::uint32_t e) {
             SioConnection& c = connections_[index];
-            if (c.fd == -1) continue;
-            if (c.stage == SioStage::Connecting) {
-                finish_connect(index);
-                continue;
-            }
+            if (c.fd == -1) return;
+            if (c.stage == SioStage::Connecting) return finish_connect(index);
             if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(index);
             if ((e & EPOLLOUT) && c.fd != -1) flush(index);
-        }
+        };
+        handle_ready(epoll_fd_, timeout_ms, handle, fail);
     }
 
     void finish_connect(std::size_t index) {
         SioConnection& c = connections_[index];
-        int error = 0;
-        socklen_t length = sizeof error;
-        ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length);
-        if (error != 0)
-            fail(fmt::format("connect {}: {} (is the server running?)", where(),
-                             std::strerror(error)));
+        check_connected(c.fd, where(), fail);
         set_wants_write(index, false);
         c.stage = SioStage::Upgrading;
-        const std::string request =
-            upgrade_request(options_.path + "?EIO=4&transport=websocket", where());
-        // A fresh socket has a whole send buffer free: the request always goes in one write.
-        if (::write(c.fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
-            fail(
-                fmt::format("could not send the upgrade request to {}: {}", where(), errno_text()));
+        send_upgrade_request(c.fd, options_.path + "?EIO=4&transport=websocket", where(), where(), fail);
     }
 
     // ---- sending ----

@@ -4,19 +4,17 @@
 // The first tests use the server tests/browser/run started (LOOPLAB_PORT). The restart test
 // needs a server it may stop and start again on the same port, which the runner's is not
 // (the runner checks that its server stops cleanly at the end): it starts its own
-// classroom server from LOOPLAB_BUILD with the helpers below (startServer / stopServer).
+// classroom server from LOOPLAB_BUILD (lib/processes.mjs). The page helpers are shared with
+// cluster_chat.test.mjs (lib/chat_page.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 import { launchChromium } from "./lib/chromium.mjs";
+import { unique, openChat as openChatOn, enter, send, message, waitForMembers } from "./lib/chat_page.mjs";
+import { startClassroomServer, stopProcess } from "./lib/processes.mjs";
 
 const port = Number(process.env.LOOPLAB_PORT);
-const kWaitMs = 20000; // generous: chromium on a busy 2-core machine is slow
 const kTestTimeoutMs = 90000;
 const kScreenshot = "/tmp/looplab-chat.png";
-const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/web");
 
 let browser;
 before(async () => {
@@ -27,100 +25,8 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-function unique(prefix) {
-  return `${prefix}${Math.random().toString(36).slice(2, 7)}`;
-}
-
-// ---- a classroom server of the test's own ------------------------------------------------------
-
-// Starts $LOOPLAB_BUILD/apps/classroom-server on `serverPort` (0: the kernel picks) and
-// resolves with {child, port} once it printed its "http://localhost:PORT/" line.
-function startServer(serverPort = 0) {
-  const build = process.env.LOOPLAB_BUILD;
-  if (!build) throw new Error("LOOPLAB_BUILD is not set: run the tests with tests/browser/run");
-  const child = spawn(`${build}/apps/classroom-server`,
-    ["--port", String(serverPort), "--host", "127.0.0.1", "--web-root", webRoot],
-    { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`the classroom server printed no URL within ${kWaitMs} ms: ${err}`));
-    }, kWaitMs);
-    child.stderr.on("data", (chunk) => { err += chunk; });
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /http:\/\/localhost:(\d+)\//.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]) });
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the classroom server exited at start (status ${code}): ${err}`));
-    });
-  });
-}
-
-// SIGTERM, then waits for the exit (SIGKILL after kWaitMs). Resolves with the exit status.
-function stopServer(child) {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), kWaitMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill("SIGTERM");
-  });
-}
-
-// ---- the page ----------------------------------------------------------------------------------
-
-// A fresh browser context on the chat page of `serverPort`, with errors recorded.
-async function openChat(serverPort) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  context.setDefaultTimeout(kWaitMs);
-  const page = await context.newPage();
-  const record = { errors: [], console: [], requests: [] };
-  page.on("pageerror", (error) => record.errors.push(error));
-  page.on("console", (message) => record.console.push(message));
-  page.on("request", (request) => record.requests.push(request.url()));
-  page.on("websocket", (socket) => record.requests.push(socket.url()));
-  await page.goto(`http://localhost:${serverPort}/`);
-  return { page, context, record };
-}
-
-// Enters the nickname, waits for the welcome, then joins `room` (if given) and shows it.
-async function enter(page, nickname, room) {
-  await page.fill("#nick-input", nickname);
-  await page.click("#nick-submit");
-  await page.locator('#conn-state[data-state="connected"]').waitFor();
-  await page.locator("#chat:not([hidden])").waitFor();
-  if (room) {
-    await page.fill("#room-input", room);
-    await page.click("#room-join");
-    await page.locator("#current-room", { hasText: `# ${room}` }).waitFor();
-  }
-}
-
-async function send(page, text) {
-  await page.fill("#message-input", text);
-  await page.click("#message-send");
-}
-
-function message(page, text, status) {
-  const selector = status ? `#messages li.message[data-status="${status}"]` : "#messages li.message";
-  return page.locator(selector, { hasText: text });
-}
-
-async function waitForPresence(page, names) {
-  await page.waitForFunction((expected) => {
-    const shown = [...document.querySelectorAll("#presence li")].map((li) => li.textContent);
-    return JSON.stringify(shown) === JSON.stringify(expected);
-  }, names, { timeout: kWaitMs });
+function openChat(serverPort, query) {
+  return openChatOn(browser, serverPort, query);
 }
 
 // ---- the tests ---------------------------------------------------------------------------------
@@ -134,8 +40,8 @@ test("two pages join a room and chat: ticks, typing, presence, the wire panel", 
     assert.equal(await ada.page.title(), "looplab — classroom chat");
     await enter(ada.page, adaName, room);
     await enter(bob.page, bobName, room);
-    await waitForPresence(ada.page, [adaName, bobName]);
-    await waitForPresence(bob.page, [adaName, bobName]);
+    await waitForMembers(ada.page, [adaName, bobName]);
+    await waitForMembers(bob.page, [adaName, bobName]);
     assert.equal(await ada.page.locator("#me").textContent(), adaName);
 
     // ada writes: her line gets its ✓ (the server's ack), bob sees it.
@@ -169,11 +75,11 @@ test("two pages join a room and chat: ticks, typing, presence, the wire panel", 
     await bob.page.fill("#rename-input", newName);
     await bob.page.click("#rename-submit");
     await bob.page.locator("#me", { hasText: newName }).waitFor();
-    await waitForPresence(ada.page, [adaName, newName]);
+    await waitForMembers(ada.page, [adaName, newName]);
 
     // bob leaves the room: ada's presence list shrinks.
     await bob.page.click("#room-leave");
-    await waitForPresence(ada.page, [adaName]);
+    await waitForMembers(ada.page, [adaName]);
 
     // Nothing failed and nothing came from outside.
     for (const { record } of [ada, bob]) {
@@ -221,26 +127,21 @@ test("the chat page links to the inspector, and the seed snippet's echo still wo
 });
 
 test("with ?polling the page starts on long-polling, upgrades to WebSocket, and the wire panel shows it", { timeout: kTestTimeoutMs }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  context.setDefaultTimeout(kWaitMs);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error));
+  const { page, context, record } = await openChat(port, "?polling");
   try {
-    await page.goto(`http://localhost:${port}/?polling`);
     await enter(page, unique("pol"), unique("poll"));
     await page.locator('#wire-log li[data-direction="sent"]', { hasText: "ping probe" }).waitFor();
     await page.locator('#wire-log li[data-direction="sent"]', { hasText: "upgrade: from now on" }).waitFor();
     await send(page, "over the upgraded transport");
     await message(page, "over the upgraded transport", "acked").waitFor();
-    assert.deepEqual(errors.map(String), []);
+    assert.deepEqual(record.errors.map(String), []);
   } finally {
     await context.close();
   }
 });
 
 test("the server restarts: both pages show the banner, buffer, reconnect and go on", { timeout: kTestTimeoutMs }, async () => {
-  let server = await startServer(0);
+  let server = await startClassroomServer();
   const serverPort = server.port;
   const room = unique("restart");
   const [adaName, bobName] = [unique("ada"), unique("bob")];
@@ -249,13 +150,13 @@ test("the server restarts: both pages show the banner, buffer, reconnect and go 
   try {
     await enter(ada.page, adaName, room);
     await enter(bob.page, bobName, room);
-    await waitForPresence(ada.page, [adaName, bobName]);
+    await waitForMembers(ada.page, [adaName, bobName]);
     await send(ada.page, "before the restart");
     await message(ada.page, "before the restart", "acked").waitFor();
     await message(bob.page, "before the restart").waitFor();
 
     // 1. The server stops: both pages go offline.
-    assert.equal(await stopServer(server.child), 0, "the server stops cleanly on SIGTERM");
+    assert.equal(await stopProcess(server.child), 0, "the server stops cleanly on SIGTERM");
     for (const { page } of [ada, bob]) await page.locator("#offline-banner:not([hidden])").waitFor();
 
     // 2. What ada writes now waits in the offline buffer: shown, without ✓.
@@ -265,7 +166,7 @@ test("the server restarts: both pages show the banner, buffer, reconnect and go 
 
     // 3. The server comes back on the same port: both pages reconnect by themselves, are put
     // back in the room (auth {rooms}), and ada's buffered message leaves and gets its ✓.
-    server = await startServer(serverPort);
+    server = await startClassroomServer({ port: serverPort });
     for (const { page } of [ada, bob]) {
       await page.locator('#conn-state[data-state="connected"]').waitFor();
       await page.locator("#offline-banner").waitFor({ state: "hidden" });
@@ -273,12 +174,7 @@ test("the server restarts: both pages show the banner, buffer, reconnect and go 
     await message(ada.page, "written while offline", "acked").waitFor();
     await message(bob.page, "written while offline", "received").waitFor();
     // Who reconnected first is up to the backoff's jitter: any order of the two names.
-    for (const { page } of [ada, bob]) {
-      await page.waitForFunction((expected) => {
-        const shown = [...document.querySelectorAll("#presence li")].map((li) => li.textContent).sort();
-        return JSON.stringify(shown) === JSON.stringify(expected);
-      }, [adaName, bobName].sort(), { timeout: kWaitMs });
-    }
+    for (const { page } of [ada, bob]) await waitForMembers(page, [adaName, bobName], { anyOrder: true });
 
     // 4. And the chat goes on, both ways.
     await send(bob.page, "after the restart");
@@ -288,6 +184,6 @@ test("the server restarts: both pages show the banner, buffer, reconnect and go 
   } finally {
     await ada.context.close();
     await bob.context.close();
-    await stopServer(server.child);
+    await stopProcess(server.child);
   }
 });

@@ -9,17 +9,15 @@
 // (`make test-tools` installs it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { launchChromium } from "./lib/chromium.mjs";
+import { kWaitMs, unique, openChat, enter, send, message, waitForMembers } from "./lib/chat_page.mjs";
+import { startUntil, startClassroomServer as startServer, stopProcess } from "./lib/processes.mjs";
 
-const kWaitMs = 20000; // generous: chromium on a busy 2-core machine is slow
 const kTestTimeoutMs = 90000;
-const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src/web");
 
 let browser;
 let redis;
@@ -40,39 +38,6 @@ function freePort() {
   });
 }
 
-// Spawns `command` and resolves with {child, out} once `ready(out)` is true for its output so
-// far (stdout and stderr together). Rejects, with what it printed, if it exits or is silent.
-function startUntil(command, args, ready, what) {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${what} was not ready within ${kWaitMs} ms: ${out}`));
-    }, kWaitMs);
-    const read = (chunk) => {
-      out += chunk;
-      if (ready(out)) {
-        clearTimeout(timer);
-        child.stdout.off("data", read);
-        child.stderr.off("data", read);
-        resolve({ child, out });
-      }
-    };
-    child.stdout.on("data", read);
-    child.stderr.on("data", read);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} could not start: ${error.message}` +
-        (error.code === "ENOENT" ? " (install redis-server: `make test-tools`)" : "")));
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited at start (status ${code}): ${out}`));
-    });
-  });
-}
-
 // One classroom server on Redis: resolves with its port once it listens AND its Redis
 // connections are ready (a subscriber's "ready" comes after its subscriptions).
 const kReady = {
@@ -80,26 +45,13 @@ const kReady = {
   "redis-sharded": [/redis cluster: [^\n]* commands ready/, /redis cluster: [^\n]* subscriber ready/],
 };
 async function startClassroomServer(adapter, redisAddress) {
-  const build = process.env.LOOPLAB_BUILD;
-  if (!build) throw new Error("LOOPLAB_BUILD is not set: run the tests with tests/browser/run");
-  const { child, out } = await startUntil(`${build}/apps/classroom-server`,
-    ["--port", "0", "--host", "127.0.0.1", "--web-root", webRoot, "--adapter", adapter, "--redis", redisAddress],
-    (text) => /http:\/\/localhost:\d+\//.test(text) && kReady[adapter].every((line) => line.test(text)),
-    `a classroom server with --adapter ${adapter}`);
-  servers.push(child);
-  return Number(/http:\/\/localhost:(\d+)\//.exec(out)[1]);
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), kWaitMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
+  const { child, port } = await startServer({
+    args: ["--adapter", adapter, "--redis", redisAddress],
+    ready: (text) => kReady[adapter].every((line) => line.test(text)),
+    what: `a classroom server with --adapter ${adapter}`,
   });
+  servers.push(child);
+  return port;
 }
 
 let redisAddress;
@@ -110,60 +62,18 @@ before(async () => {
   const redisPort = await freePort();
   ({ child: redis } = await startUntil("redis-server",
     ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
-    (text) => /Ready to accept connections/.test(text), "redis-server"));
+    (text) => /Ready to accept connections/.test(text), "redis-server", "install redis-server: `make test-tools`"));
   redisAddress = `127.0.0.1:${redisPort}`;
 });
 
 after(async () => {
   if (browser) await browser.close();
-  for (const child of servers) await stop(child);
-  await stop(redis);
+  for (const child of servers) await stopProcess(child);
+  await stopProcess(redis);
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
-// ---- the page (as in chat.test.mjs) ------------------------------------------------------------
-
-function unique(prefix) {
-  return `${prefix}${Math.random().toString(36).slice(2, 7)}`;
-}
-
-async function openChat(serverPort) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  context.setDefaultTimeout(kWaitMs);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(error));
-  await page.goto(`http://localhost:${serverPort}/`);
-  return { page, context, errors };
-}
-
-async function enter(page, nickname, room) {
-  await page.fill("#nick-input", nickname);
-  await page.click("#nick-submit");
-  await page.locator('#conn-state[data-state="connected"]').waitFor();
-  await page.locator("#chat:not([hidden])").waitFor();
-  await page.fill("#room-input", room);
-  await page.click("#room-join");
-  await page.locator("#current-room", { hasText: `# ${room}` }).waitFor();
-}
-
-async function send(page, text) {
-  await page.fill("#message-input", text);
-  await page.click("#message-send");
-}
-
-function message(page, text, status) {
-  return page.locator(`#messages li.message[data-status="${status}"]`, { hasText: text });
-}
-
-// The member list shows exactly `names`, in any order (each server lists its own members
-// first: it cannot know the join order on another server).
-async function waitForMembers(page, names) {
-  await page.waitForFunction((expected) => {
-    const shown = [...document.querySelectorAll("#presence li")].map((li) => li.textContent).sort();
-    return JSON.stringify(shown) === JSON.stringify(expected);
-  }, [...names].sort(), { timeout: kWaitMs });
-}
+// ---- the page (lib/chat_page.mjs, as in chat.test.mjs) -----------------------------------------
 
 // The room list says `count` members for `room`.
 async function waitForCount(page, room, count) {
@@ -182,15 +92,15 @@ for (const adapter of ["redis", "redis-sharded"]) {
     assert.notEqual(portA, portB);
     const room = unique("cluster");
     const [adaName, bobName] = [unique("ada"), unique("bob")];
-    const ada = await openChat(portA);
-    const bob = await openChat(portB);
+    const ada = await openChat(browser, portA);
+    const bob = await openChat(browser, portB);
     try {
       await enter(ada.page, adaName, room);
       await enter(bob.page, bobName, room);
 
       // Each page sees both members and the room's count of 2, though each server holds one.
-      await waitForMembers(ada.page, [adaName, bobName]);
-      await waitForMembers(bob.page, [adaName, bobName]);
+      await waitForMembers(ada.page, [adaName, bobName], { anyOrder: true });
+      await waitForMembers(bob.page, [adaName, bobName], { anyOrder: true });
       await waitForCount(ada.page, room, 2);
       await waitForCount(bob.page, room, 2);
 
@@ -215,12 +125,12 @@ for (const adapter of ["redis", "redis-sharded"]) {
       await waitForMembers(ada.page, [adaName]);
       await waitForCount(ada.page, room, 1);
 
-      assert.deepEqual(ada.errors.map(String), []);
-      assert.deepEqual(bob.errors.map(String), []);
+      assert.deepEqual(ada.record.errors.map(String), []);
+      assert.deepEqual(bob.record.errors.map(String), []);
     } finally {
       await ada.context.close();
       await bob.context.close();
-      for (const child of servers.splice(0)) await stop(child);
+      for (const child of servers.splice(0)) await stopProcess(child);
     }
   });
 }

@@ -81,9 +81,9 @@ std::string read_file(const std::string& path) {
     return text.str();
 }
 
-Run run_binary(const std::string& binary, const std::string& args) {
-    const std::string command =
-        fmt::format("timeout 60 {} {} 2>/dev/null </dev/null", shell_quote(binary), args);
+Run run_binary(const std::string& binary, const std::string& args, std::chrono::seconds limit) {
+    const std::string command = fmt::format("timeout {} {} {} 2>/dev/null </dev/null", limit.count(),
+                                            shell_quote(binary), args);
     Run run;
     std::FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return run;

@@ -5,6 +5,7 @@
 // (default build/g++/lessons), one per folder: lessons/07-event-queue → <dir>/07-event-queue.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,16 @@ std::string lesson_binary(const std::string& slug);
 bool file_exists(const std::string& path);
 std::string read_file(const std::string& path);
 
+// How long one run_binary() may take unless its caller says otherwise.
+inline constexpr std::chrono::seconds kRunLimit{60};
+
 struct Run {
-    int exit_code = -1;   // 124 when the 60 s timeout killed it
+    int exit_code = -1;   // 124 when the time limit killed it
     std::string out;      // stdout only; stderr is dropped
 };
-// Runs `binary args` through the shell, under `timeout 60`.
-Run run_binary(const std::string& binary, const std::string& args);
+// Runs `binary args` through the shell, under `timeout` (`limit`, kRunLimit by default).
+Run run_binary(const std::string& binary, const std::string& args,
+               std::chrono::seconds limit = kRunLimit);
 
 // A unified-diff-like picture of the lines that differ ("-expected", "+actual", 3 lines of
 // context); empty when the texts are equal.

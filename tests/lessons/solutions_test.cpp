@@ -7,8 +7,10 @@
 #include "lesson_runner.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -27,19 +29,35 @@ std::vector<std::string> solution_patches() {
     return names;
 }
 
+// The lines of `out` that the script printed about patch `name` (its verdict and, when it
+// failed, why), up to the next patch's lines.
+std::string lines_about(const std::string& out, const std::string& name) {
+    const std::string start = "solution " + name + ": ";
+    const auto from = out.find(start);
+    if (from == std::string::npos) return "(nothing about " + name + ")";
+    auto to = out.find("\nsolution ", from + start.size());
+    if (to == std::string::npos) to = out.find("\ncheck-solutions: ", from);
+    return out.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
 }  // namespace
 
 TEST_CASE("every solution patch applies to a copy of its lesson, builds and prints its answer",
           "[lessons][solutions]") {
     const auto names = solution_patches();
     REQUIRE_FALSE(names.empty());
-    const std::string name = GENERATE_COPY(from_range(names));
     const char* build = std::getenv("LOOPLAB_BUILD");
     const std::string build_dir = build != nullptr ? build : "build/g++";
-    // One patch per run: each gets the whole time limit of run_binary, even on a busy machine.
-    const Run run =
-        run_binary("env", "BUILD=" + build_dir + " sh tests/lessons/check-solutions.sh " + name);
+    // Every patch in one run: the script checks them in parallel (one per core, or $JOBS).
+    // Each patch keeps the whole time limit it had when each had a run of its own.
+    const auto limit = kRunLimit * static_cast<long>(names.size());
+    const Run run = run_binary("env", "BUILD=" + build_dir + " sh tests/lessons/check-solutions.sh", limit);
+    for (const std::string& name : names) {
+        INFO(lines_about(run.out, name));
+        CHECK(run.out.find("solution " + name + ": applies to lessons/") != std::string::npos);
+    }
     INFO(run.out);
     CHECK(run.exit_code == 0);
-    CHECK(run.out.find("check-solutions: 1 passed, 0 failed") != std::string::npos);
+    CHECK(run.out.find(fmt::format("check-solutions: {} passed, 0 failed", names.size())) !=
+          std::string::npos);
 }

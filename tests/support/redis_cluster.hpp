@@ -19,6 +19,7 @@
 #include "looplab/net/address.hpp"
 #include "looplab/resp/cluster_slot_map.hpp"
 #include "looplab/resp/reply.hpp"
+#include "tests/support/quiet_child.hpp"
 #include "tests/support/redis_server.hpp"
 
 #include <fmt/format.h>
@@ -31,9 +32,9 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,23 +230,7 @@ private:
         std::vector<std::string> args{"redis-cli", "--cluster", "create"};
         for (const auto& node : nodes_) args.push_back(fmt::format("127.0.0.1:{}", node->port()));
         args.insert(args.end(), {"--cluster-replicas", "0", "--cluster-yes"});
-        std::vector<char*> argv;
-        for (std::string& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-
-        const pid_t pid = ::fork();
-        if (pid < 0) throw std::runtime_error("fork failed: cannot run redis-cli");
-        if (pid == 0) {
-#ifdef __linux__
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-            const int null = ::open("/dev/null", O_RDWR);
-            ::dup2(null, 0);
-            ::dup2(null, 1);
-            ::dup2(null, 2);
-            ::execvp("redis-cli", argv.data());
-            ::_exit(127);
-        }
+        const pid_t pid = spawn_quiet_child(std::move(args), "run redis-cli");
         const auto deadline = std::chrono::steady_clock::now() + kRedisClusterReadyTimeout;
         int status = 0;
         while (::waitpid(pid, &status, WNOHANG) == 0) {
@@ -257,7 +242,7 @@ private:
             std::this_thread::sleep_for(std::chrono::milliseconds{20});
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            throw std::runtime_error(WIFEXITED(status) && WEXITSTATUS(status) == 127
+            throw std::runtime_error(WIFEXITED(status) && WEXITSTATUS(status) == kChildCannotExec
                                          ? "redis-cli is not installed (Debian: apt-get install redis-tools)"
                                          : "redis-cli --cluster create failed");
     }

@@ -9,8 +9,8 @@
 //     redis.start();     // again, on the same port
 //     redis.query({"CONFIG", "GET", "port"});   // a blocking command, for set-up only
 //
-// The server is a child process; on Linux it also dies if the test binary dies
-// (PR_SET_PDEATHSIG), so a crashed test leaves no redis-server behind.
+// The server is a child process (quiet_child.hpp); on Linux it also dies if the test binary
+// dies (PR_SET_PDEATHSIG), so a crashed test leaves no redis-server behind.
 // Failures (redis-server missing, not answering) throw std::runtime_error with a sentence
 // saying why: Catch2 reports it as the test's failure, and the benchmark (redis_bench) prints it.
 #pragma once
@@ -19,6 +19,7 @@
 #include "looplab/resp/encoder.hpp"
 #include "looplab/resp/parser.hpp"
 #include "looplab/resp/reply.hpp"
+#include "tests/support/quiet_child.hpp"
 
 #include <fmt/format.h>
 
@@ -39,14 +40,10 @@
 #include <vector>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 namespace looplab::testing {
 
@@ -164,24 +161,7 @@ private:
                                       "--dir",         dir_,           "--logfile",
                                       dir_ + "/redis.log"};
         args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-        std::vector<char*> argv;
-        for (std::string& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-
-        const pid_t pid = ::fork();
-        if (pid < 0) throw std::runtime_error("fork failed: cannot start redis-server");
-        if (pid == 0) {
-#ifdef __linux__
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-            const int null = ::open("/dev/null", O_RDWR);
-            ::dup2(null, 0);
-            ::dup2(null, 1);
-            ::dup2(null, 2);
-            ::execvp("redis-server", argv.data());
-            ::_exit(127);
-        }
-        return pid;
+        return spawn_quiet_child(std::move(args), "start redis-server");
     }
 
     void end(int signal_number) {

@@ -62,6 +62,10 @@
 // room's members, and every socket for the counts): fine for a classroom, not for a stadium. "typing" is not rate-limited (it is volatile and
 // goes to one room).
 //
+// Where: src/classroom/chat_room.cpp is the chat on one server (checks, members, rooms,
+// messages, history); src/classroom/chat_room_cluster.cpp is what crosses servers
+// (fetch_sockets() member lists, the "chat:changed" / "chat:message" server-side events).
+//
 // Contract: loop thread only. Destroy it before the socketio::Server it serves.
 #pragma once
 
@@ -141,14 +145,20 @@ private:
     bool is_taken(std::string_view nickname) const;
     std::string unique_nickname(const std::string& wanted) const;
 
+    void send_history(socketio::Socket& socket, const std::string& room);
+    void remember(const std::string& room, json::Value message);
+    json::Value member_list(std::string_view room) const;
+
+    // ---- across servers (chat_room_cluster.cpp) ----------------------------------------------
+    // Hears "chat:changed" and "chat:message" from the other servers (the constructor).
+    void listen_to_other_servers();
     // After a change here: fresh "presence" for `rooms` and a fresh "rooms" list for this
     // server's sockets, and the same news for the other servers (server-side "chat:changed").
     void changed(const std::vector<std::string>& rooms);
+    // A message said here, for the other servers' histories (server-side "chat:message").
+    void share_message(const json::Value& message);
     void send_presence(const std::string& room);
-    void send_history(socketio::Socket& socket, const std::string& room);
     void send_room_list();
-    void remember(const std::string& room, json::Value message);
-    json::Value member_list(std::string_view room) const;
 
     socketio::Server& io_;
     WallClock clock_;

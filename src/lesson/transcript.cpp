@@ -1,5 +1,5 @@
-// lessons/19-rooms-across-servers/transcript.cpp — see cluster_lesson.hpp.
-#include "cluster_lesson.hpp"
+// A lesson's story told actor by actor, random ids named; see looplab/lesson/transcript.hpp.
+#include "looplab/lesson/transcript.hpp"
 
 #include "looplab/lesson/say.hpp"
 
@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-namespace cluster {
+namespace looplab::lesson {
 namespace {
 
 void replace_all(std::string& text, std::string_view what, std::string_view with) {
@@ -16,7 +16,12 @@ void replace_all(std::string& text, std::string_view what, std::string_view with
         text.replace(at, what.size(), with);
 }
 
-}   // namespace
+void print_and_clear(std::vector<std::string>& lines) {
+    for (const std::string& line : lines) say_line(line);
+    lines.clear();
+}
+
+}  // namespace
 
 void Transcript::add_actor(std::string name) { actor(name); }
 
@@ -53,13 +58,13 @@ void Transcript::add(std::string_view who, std::string line) {
     actor(who).lines.push_back(hide_ids(std::move(line)));
 }
 
-void Transcript::flush(bool reversed) {
-    const auto print = [](Actor& a) {
-        for (const std::string& line : a.lines) looplab::lesson::say_line(line);
-        a.lines.clear();
-    };
-    if (reversed) std::for_each(actors_.rbegin(), actors_.rend(), print);
-    else std::for_each(actors_.begin(), actors_.end(), print);
+void Transcript::flush(std::string_view first) {
+    if (!first.empty()) print_and_clear(actor(first).lines);
+    for (Actor& a : actors_) print_and_clear(a.lines);
 }
 
-}   // namespace cluster
+void Transcript::flush_reversed() {
+    std::for_each(actors_.rbegin(), actors_.rend(), [](Actor& a) { print_and_clear(a.lines); });
+}
+
+}  // namespace looplab::lesson
