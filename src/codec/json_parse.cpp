@@ -131,10 +131,9 @@ bool Parser::enter(std::size_t depth) {
 
 bool Parser::parse_array(Value& out, std::size_t depth) {
     if (!enter(depth)) return false;
-    Array items;
+    Array& items = out.emplace_array();
     if (cursor_ != end_ && *cursor_ == ']') {
         ++cursor_;
-        out = std::move(items);
         return true;
     }
     items.reserve(4);   // one allocation for the short arrays of most messages
@@ -148,16 +147,14 @@ bool Parser::parse_array(Value& out, std::size_t depth) {
         skip_whitespace();
     }
     ++cursor_;
-    out = std::move(items);
     return true;
 }
 
 bool Parser::parse_object(Value& out, std::size_t depth) {
     if (!enter(depth)) return false;
-    Object members;
+    Object& members = out.emplace_object();
     if (cursor_ != end_ && *cursor_ == '}') {
         ++cursor_;
-        out = std::move(members);
         return true;
     }
     members.reserve(4);
@@ -181,7 +178,6 @@ bool Parser::parse_object(Value& out, std::size_t depth) {
     ++cursor_;
     if (members.size() > kLinearDuplicateCheck || has_duplicate_keys_small(members))
         merge_duplicate_keys(members, scratch_order_);
-    out = std::move(members);
     return true;
 }
 

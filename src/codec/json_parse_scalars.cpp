@@ -90,12 +90,7 @@ bool is_too_big(const char* at, const char* end) {
 
 }  // namespace
 
-bool Parser::parse_string_value(Value& out) {
-    std::string text;
-    if (!parse_string(text)) return false;
-    out = std::move(text);
-    return true;
-}
+bool Parser::parse_string_value(Value& out) { return parse_string(out.emplace_string()); }
 
 bool Parser::parse_string(std::string& out) {
     const char* opening = cursor_;

@@ -139,6 +139,12 @@ public:
     Object& as_object();
     const std::string& as_bytes() const;   // the raw bytes of a Bytes value
 
+    // Make this value an empty string, array or object and return it, to be filled where it
+    // stays: the parser builds every value in place instead of moving it there when done.
+    std::string& emplace_string() { return data_.emplace<std::string>(); }
+    Array& emplace_array() { return data_.emplace<Array>(); }
+    Object& emplace_object() { return data_.emplace<Object>(); }
+
     // Object lookup: nullptr when this is not an object or has no such key. A parsed object has
     // no duplicate keys; in one built by hand with duplicates, the last one wins.
     const Value* find(std::string_view key) const;
