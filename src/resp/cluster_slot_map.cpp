@@ -73,7 +73,7 @@ void SlotMap::assign(std::uint16_t first, std::uint16_t last, const net::Address
     std::fill(owner_.begin() + first, owner_.begin() + last + 1, index);
 }
 
-const net::Address* SlotMap::owner(std::uint16_t slot) const {
+const net::Address* SlotMap::owner(std::uint16_t slot) const& {
     if (slot >= kRespClusterSlots || owner_[slot] == kNoOwner) return nullptr;
     return &nodes_[owner_[slot]];
 }

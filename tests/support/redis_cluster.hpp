@@ -150,7 +150,8 @@ public:
             std::vector<std::string> owners;
             std::vector<std::string> epochs;
             for (std::size_t i = 0; i < nodes_.size(); ++i) {
-                const net::Address* owner = slot_map(i).owner(slot);
+                const resp::SlotMap map = slot_map(i);   // kept: owner() points into it
+                const net::Address* owner = map.owner(slot);
                 owners.push_back(owner ? owner->to_string() : "none");
                 const std::string info = query(i, {"CLUSTER", "INFO"}).text;
                 const auto at = info.find("cluster_current_epoch:");

@@ -60,8 +60,10 @@ public:
     void assign(std::uint16_t first, std::uint16_t last, const net::Address& master);
 
     // The master that owns `slot`, or nullptr when no node does (a hole: the cluster is down
-    // for that slot, or the map is not learned yet).
-    const net::Address* owner(std::uint16_t slot) const;
+    // for that slot, or the map is not learned yet). The pointer is into this map, so asking a
+    // temporary map (one just returned by value) does not compile.
+    const net::Address* owner(std::uint16_t slot) const&;
+    const net::Address* owner(std::uint16_t slot) const&& = delete;
 
     // The map as runs of consecutive slots with one owner, in slot order (holes left out).
     std::vector<SlotRange> ranges() const;
