@@ -2,6 +2,7 @@
 // an echo server, a connect-and-wait helper, an event recorder, a checksum, fd limits.
 #pragma once
 
+#include "looplab/core/unique_fd.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
 #include "looplab/net/tcp_connection.hpp"
@@ -22,7 +23,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 namespace looplab::net::test {
 
@@ -179,7 +183,36 @@ struct SlowReader {
     bool closed = false;
 };
 
-// A port on 127.0.0.1 where nothing listens right now: bound by us, then released.
+// A port on 127.0.0.1 that refuses every connection for as long as this object lives: a TCP
+// socket bound to it (port 0: the kernel picks) that never listens. The kernel answers a SYN
+// to a port with no listening socket with a RST (ECONNREFUSED), and since we hold the port,
+// nothing else can bind it meanwhile. Use it where "nobody listens there" is the point;
+// unused_tcp_port() below releases its port, so another listener (a test running beside
+// this one) or an outgoing connection may take the number before we connect to it.
+class RefusingTcpPort {
+public:
+    RefusingTcpPort() : fd_{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)} {
+        REQUIRE(fd_.get() >= 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = 0;
+        REQUIRE(::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+        socklen_t length = sizeof address;
+        REQUIRE(::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+        port_ = ntohs(address.sin_port);
+    }
+    Address address() const { return Address::loopback(port_); }
+
+private:
+    UniqueFd fd_;
+    std::uint16_t port_ = 0;
+};
+
+// A port on 127.0.0.1 where nothing listens right now: bound by us, then released. Racy (the
+// number may be taken before it is used): only for a port that the code under test must bind
+// itself, e.g. a connect from a fixed local port. To connect to a port that refuses, hold a
+// RefusingTcpPort; to listen, bind port 0 and ask the listener for its port.
 inline std::uint16_t unused_tcp_port() {
     auto listener = TcpListener::bind(Address::loopback(0));
     REQUIRE(listener);

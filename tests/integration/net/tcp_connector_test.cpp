@@ -9,12 +9,23 @@ using namespace looplab;
 using namespace looplab::net;
 using namespace looplab::net::test;
 
+TEST_CASE("the refusing port of the tests stays ours: no listener can take it meanwhile",
+          "[net][tcp][integration]") {
+    // What makes the "refused" tests race-free (unlike a port bound, released and reused).
+    const RefusingTcpPort refusing;
+    CHECK(refusing.address().port() != 0);
+    const auto taker = TcpListener::bind(refusing.address());
+    REQUIRE_FALSE(taker);
+    CHECK(taker.error().code() == EADDRINUSE);
+}
+
 TEST_CASE("connecting to a port nobody listens on is refused at once", "[net][tcp][integration]") {
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     TcpConnector connector{loop};
-    const Address nobody = Address::loopback(unused_tcp_port());
+    const RefusingTcpPort refusing;   // held for the whole test: no one else can take it
+    const Address nobody = refusing.address();
 
     std::optional<Error> failure;
     bool called = false;
@@ -96,12 +107,13 @@ TEST_CASE("destroying a connector cancels its attempts without calling back",
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     EchoServer server{loop};
+    const RefusingTcpPort refusing;
     bool called = false;
     {
         TcpConnector connector{loop};
         connector.connect(server.address(),
                           [&](Result<std::unique_ptr<TcpConnection>>) { called = true; });
-        connector.connect(Address::loopback(unused_tcp_port()),
+        connector.connect(refusing.address(),
                           [&](Result<std::unique_ptr<TcpConnection>>) { called = true; });
     }
     loop.run_until([] { return false; }, 50ms);
@@ -115,6 +127,8 @@ TEST_CASE("a connect can start from a fixed local port", "[net][tcp][integration
     AcceptOne server{loop};
     TcpConnector connector{loop};
     ConnectOptions options;
+    // The one use of unused_tcp_port(): the connector must bind this port itself, so we cannot
+    // hold it (and port 0 would not test a FIXED local port).
     options.local = Address::loopback(unused_tcp_port());
     std::unique_ptr<TcpConnection> client;
     connector.connect(
