@@ -2,13 +2,13 @@
 // an echo server, a connect-and-wait helper, an event recorder, a checksum, fd limits.
 #pragma once
 
-#include "looplab/core/unique_fd.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
 #include "looplab/net/tcp_connection.hpp"
 #include "looplab/net/tcp_connector.hpp"
 #include "looplab/net/tcp_listener.hpp"
 #include "looplab/poller/poller.hpp"
+#include "tests/support/refusing_tcp_port.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -23,10 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 
 namespace looplab::net::test {
 
@@ -183,31 +180,8 @@ struct SlowReader {
     bool closed = false;
 };
 
-// A port on 127.0.0.1 that refuses every connection for as long as this object lives: a TCP
-// socket bound to it (port 0: the kernel picks) that never listens. The kernel answers a SYN
-// to a port with no listening socket with a RST (ECONNREFUSED), and since we hold the port,
-// nothing else can bind it meanwhile. Use it where "nobody listens there" is the point;
-// unused_tcp_port() below releases its port, so another listener (a test running beside
-// this one) or an outgoing connection may take the number before we connect to it.
-class RefusingTcpPort {
-public:
-    RefusingTcpPort() : fd_{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)} {
-        REQUIRE(fd_.get() >= 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        address.sin_port = 0;
-        REQUIRE(::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
-        socklen_t length = sizeof address;
-        REQUIRE(::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
-        port_ = ntohs(address.sin_port);
-    }
-    Address address() const { return Address::loopback(port_); }
-
-private:
-    UniqueFd fd_;
-    std::uint16_t port_ = 0;
-};
+// Connections that must be refused go to a RefusingTcpPort (tests/support/refusing_tcp_port.hpp).
+using looplab::testing::RefusingTcpPort;
 
 // A port on 127.0.0.1 where nothing listens right now: bound by us, then released. Racy (the
 // number may be taken before it is used): only for a port that the code under test must bind
