@@ -8,13 +8,17 @@
 // cluster_chat.test.mjs (lib/chat_page.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { launchChromium } from "./lib/chromium.mjs";
 import { unique, openChat as openChatOn, enter, send, message, waitForMembers } from "./lib/chat_page.mjs";
 import { startClassroomServer, stopProcess } from "./lib/processes.mjs";
 
 const port = Number(process.env.LOOPLAB_PORT);
 const kTestTimeoutMs = 90000;
-const kScreenshot = "/tmp/looplab-chat.png";
+// Under the build directory the runner uses (tests/browser/run exports LOOPLAB_BUILD), not a
+// fixed /tmp path two checkouts would share.
+const kScreenshot = path.join(process.env.LOOPLAB_BUILD || path.resolve("../../build/g++"), "browser", "chat-page.png");
 
 let browser;
 before(async () => {
@@ -64,7 +68,9 @@ test("two pages join a room and chat: ticks, typing, presence, the wire panel", 
     assert.ok(await ada.page.locator('#wire-log li[data-direction="received"]', { hasText: "open: Engine.IO session" }).count() >= 1);
     assert.ok(await ada.page.locator('#wire-log li[data-direction="sent"]', { hasText: '"message"' }).count() >= 1);
     assert.ok(await wire.count() >= 8);
-    await ada.page.screenshot({ path: kScreenshot, fullPage: true });
+    fs.mkdirSync(path.dirname(kScreenshot), { recursive: true });
+    const taken = await ada.page.screenshot({ path: kScreenshot, fullPage: true });
+    assert.ok(fs.readFileSync(kScreenshot).equals(taken), `${kScreenshot} is not the screenshot taken`);
 
     // bob renames himself: a taken name is refused with the server's reason, a free one
     // shows in ada's presence list.

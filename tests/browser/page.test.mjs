@@ -5,12 +5,16 @@
 // Each test opens its own browser context (its own cookies, storage and sockets).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { launchChromium } from "./lib/chromium.mjs";
 
 const port = Number(process.env.LOOPLAB_PORT);
 // Lesson 17's page moved to /inspector.html when the classroom chat (chat.test.mjs) took "/".
 const pageUrl = `http://localhost:${port}/inspector.html`;
-const kScreenshot = "/tmp/looplab-page.png";
+// Under the build directory the runner uses (tests/browser/run exports LOOPLAB_BUILD), where
+// `make clean` removes it and two checkouts never overwrite each other's.
+const kScreenshot = path.join(process.env.LOOPLAB_BUILD || path.resolve("../../build/g++"), "browser", "inspector-page.png");
 const kWaitMs = 20000; // generous: chromium on a busy 2-core machine is slow
 
 // The seed snippet from the class notes, verbatim except for the port.
@@ -33,11 +37,18 @@ async function openPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(kWaitMs);
   const page = await context.newPage();
-  const record = { console: [], errors: [], requests: [] };
+  const record = { console: [], errors: [], requests: [], sockets: [] };
   page.on("console", (message) => record.console.push(message));
   page.on("pageerror", (error) => record.errors.push(error));
   page.on("request", (request) => record.requests.push(request.url()));
-  page.on("websocket", (socket) => record.requests.push(socket.url()));
+  page.on("websocket", (socket) => {
+    record.requests.push(socket.url());
+    // Each WebSocket the page opens, with the text frames it sent and whether it closed.
+    const seen = { url: socket.url(), sent: [], closed: false };
+    socket.on("framesent", (frame) => seen.sent.push(String(frame.payload)));
+    socket.on("close", () => { seen.closed = true; });
+    record.sockets.push(seen);
+  });
   await page.goto(pageUrl);
   for (const panel of ["echo", "chat", "inspector"]) {
     await page.locator(`#${panel}-state[data-state="open"]`).waitFor();
@@ -175,30 +186,64 @@ test("the frame inspector shows the frame of a message sent: text, masked, the p
 });
 
 test("the Reconnect button opens a new connection that works", async () => {
-  const { page, context } = await openPage();
+  const { page, context, record } = await openPage();
   try {
+    const echoSockets = () => record.sockets.filter((socket) => new URL(socket.url).pathname === "/echo");
+    assert.equal(echoSockets().length, 1, "the page opens one /echo connection at first");
+    const [first] = echoSockets();
+    // A second /echo WebSocket, really opened by the browser (playwright sees every one; a
+    // button that does nothing makes this wait fail).
+    const opened = page.waitForEvent("websocket", { predicate: (socket) => new URL(socket.url()).pathname === "/echo" });
     await page.click("#echo-reconnect");
+    await opened;
+    assert.equal(echoSockets().length, 2, "the Reconnect button did not open a new /echo connection");
+    const second = echoSockets()[1];
     await page.locator('#echo-state[data-state="open"]').waitFor();
     await page.fill("#echo-input", "after reconnect");
     await page.click("#echo-send");
     await page.locator("#echo-log li.received", { hasText: "received text: after reconnect" }).waitFor();
+    // The message went over the new connection; the old one was closed, and carried it not.
+    assert.ok(second.sent.includes("after reconnect"), `the new connection sent ${JSON.stringify(second.sent)}`);
+    assert.equal(first.closed, true, "the old /echo connection is still open");
+    assert.ok(!first.sent.includes("after reconnect"), "the message went over the old connection");
   } finally {
     await context.close();
   }
 });
 
-test("a screenshot of the page in use is saved for a human to look at", async () => {
+// A PNG's width and height, from its IHDR chunk (bytes 16-23, after the 8-byte signature
+// and the chunk's length and type).
+function pngSize(bytes) {
+  assert.ok(bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), "not a PNG");
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+test("a screenshot of the page in use shows the echo, the chat and the inspector, and is saved for a human", async () => {
   const { page, context } = await openPage();
   try {
     await page.fill("#chat-name", "ada");
     await page.fill("#echo-input", "Hello!");
     await page.click("#echo-send");
-    await page.locator("#echo-log li.received").first().waitFor();
+    await page.locator("#echo-log li.received", { hasText: "received text: Hello!" }).waitFor();
     await page.fill("#chat-input", "hello, class");
     await page.click("#chat-send");
-    await page.locator("#chat-log li.own").first().waitFor();
-    await page.locator("#inspector-log li.frame").nth(1).waitFor();
-    await page.screenshot({ path: kScreenshot, fullPage: true });
+    await page.locator("#chat-log li.own", { hasText: "ada: hello, class" }).waitFor();
+    await page.locator('#inspector-log li.frame[data-endpoint="/echo"]', { hasText: "Hello!" }).first().waitFor();
+    await page.locator('#inspector-log li.frame[data-endpoint="/chat"]', { hasText: "hello, class" }).first().waitFor();
+    // What the human will look at is on screen: the three panels, each showing its line.
+    for (const selector of ["#echo-log li.received", "#chat-log li.own", "#inspector-log li.frame"]) {
+      assert.equal(await page.locator(selector).first().isVisible(), true, `${selector} is not visible`);
+    }
+    fs.rmSync(kScreenshot, { force: true });
+    fs.mkdirSync(path.dirname(kScreenshot), { recursive: true });
+    const taken = await page.screenshot({ path: kScreenshot, fullPage: true });
+    const saved = fs.readFileSync(kScreenshot);
+    assert.ok(saved.equals(taken), `${kScreenshot} is not the screenshot taken`);
+    // The whole page: the viewport's width, and at least its height.
+    const { width, height } = pngSize(saved);
+    const scrollHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.equal(width, 1280);
+    assert.ok(height >= 900 && height >= scrollHeight - 1, `a ${width}x${height} screenshot of a page ${scrollHeight} px high`);
   } finally {
     await context.close();
   }

@@ -200,7 +200,11 @@ private:
     }
 
 public:
-    // A port nobody listens on now: the kernel picks one for a socket bound to port 0.
+    // A port nobody listens on now: the kernel picks one for a socket bound to port 0, which
+    // is closed again. Racy (the number may be taken before redis-server binds it), but
+    // redis-server must bind the port itself and cannot take port 0 (`--port 0` means "no
+    // TCP"), so there is no race-free way to give it one. For a port that must REFUSE
+    // connections, hold a RefusingTcpPort (refusing_tcp_port.hpp) instead.
     static std::uint16_t free_port() {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in where{};

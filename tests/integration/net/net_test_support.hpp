@@ -8,6 +8,7 @@
 #include "looplab/net/tcp_connector.hpp"
 #include "looplab/net/tcp_listener.hpp"
 #include "looplab/poller/poller.hpp"
+#include "tests/support/refusing_tcp_port.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -179,7 +180,13 @@ struct SlowReader {
     bool closed = false;
 };
 
-// A port on 127.0.0.1 where nothing listens right now: bound by us, then released.
+// Connections that must be refused go to a RefusingTcpPort (tests/support/refusing_tcp_port.hpp).
+using looplab::testing::RefusingTcpPort;
+
+// A port on 127.0.0.1 where nothing listens right now: bound by us, then released. Racy (the
+// number may be taken before it is used): only for a port that the code under test must bind
+// itself, e.g. a connect from a fixed local port. To connect to a port that refuses, hold a
+// RefusingTcpPort; to listen, bind port 0 and ask the listener for its port.
 inline std::uint16_t unused_tcp_port() {
     auto listener = TcpListener::bind(Address::loopback(0));
     REQUIRE(listener);

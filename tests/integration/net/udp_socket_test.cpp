@@ -15,7 +15,10 @@ using namespace looplab::net::test;
 
 namespace {
 
-// A UDP port on 127.0.0.1 where nothing listens right now.
+// A UDP port on 127.0.0.1 where nothing listens right now (bound, then released). Racy in
+// principle, but the point of its one user: a port with NO socket, so that the kernel answers
+// with ICMP port unreachable. Holding the port (as RefusingTcpPort does for TCP) is not
+// possible here: a bound UDP socket would simply receive the datagrams.
 std::uint16_t unused_udp_port() {
     auto socket = UdpSocket::bind(Address::loopback(0));
     REQUIRE(socket);

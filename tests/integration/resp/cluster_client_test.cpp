@@ -6,6 +6,7 @@
 #include "resp_test_support.hpp"
 #include "tests/support/redis_cluster.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/refusing_tcp_port.hpp"
 
 #include "looplab/resp/cluster_client.hpp"
 
@@ -19,6 +20,7 @@ using namespace looplab::resp;
 using namespace looplab::resp::test;
 using looplab::testing::RedisCluster;
 using looplab::testing::RedisServer;
+using looplab::testing::RefusingTcpPort;
 using looplab::testing::shared_redis_cluster;
 
 namespace {
@@ -364,7 +366,8 @@ TEST_CASE("a slot that moved while the subscriber was away: the restore is refus
 
 TEST_CASE("before any map: commands wait (bounded), close() fails them", "[resp][cluster][integration]") {
     loop::EventLoop loop;
-    const net::Address nobody = net::Address::loopback(RedisServer::free_port());
+    const RefusingTcpPort refusing;   // held for the whole test: nobody can listen there
+    const net::Address nobody = refusing.address();
     ClientOptions options = quick_options();
     options.max_offline_commands = 2;
     ClusterClient client{loop, {nobody}, options};
@@ -508,7 +511,8 @@ TEST_CASE("a node killed: clear errors at once, then recovery when it restarts",
 TEST_CASE("a seed that refuses connections: the next seed answers", "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
-    const net::Address nobody = net::Address::loopback(RedisServer::free_port());
+    const RefusingTcpPort refusing;   // held for the whole test: nobody can listen there
+    const net::Address nobody = refusing.address();
     ClusterClient client{loop, {nobody, cluster.address(1)}, quick_options()};
     std::optional<ClusterEvent> ready;
     client.connection().on("ready", [&](const ClusterEvent& e) { ready = e; });
