@@ -29,7 +29,7 @@ std::string json_text(std::string_view value) {
 // as "unknown").
 std::string src_member(SourceSite site) {
     if (!site.is_known()) return {};
-    return fmt::format(",\"src\":\"{}:{}\"", json_text(site.file), site.line);
+    return fmt::format(",\"src\":\"{}:{}\"", json_text(site.file()), site.line());
 }
 
 }  // namespace

@@ -134,9 +134,18 @@ TEST_CASE("SourceSite::here() as a default argument names the caller's line", "[
     const std::uint32_t line = __LINE__ + 1;
     const looplab::SourceSite site = where();
     CHECK(site.is_known());
-    CHECK(site.line == line);
-    CHECK(std::string_view{site.file}.ends_with("event_schema_test.cpp"));
+    CHECK(site.line() == line);
+    CHECK(std::string_view{site.file()}.ends_with("event_schema_test.cpp"));
     CHECK_FALSE(looplab::SourceSite{}.is_known());
+    // One word: the file's address and the line packed together (see source_site.hpp).
+    STATIC_REQUIRE(sizeof(looplab::SourceSite) == 8);
+    const looplab::SourceSite packed{"x.cpp", 65535};
+    CHECK(packed.line() == 65535);
+    CHECK(std::string_view{packed.file()} == "x.cpp");
+    // What cannot be stored is unknown, never wrong.
+    CHECK_FALSE((looplab::SourceSite{"x.cpp", 65536}.is_known()));
+    CHECK_FALSE((looplab::SourceSite{"x.cpp", 0}.is_known()));
+    CHECK_FALSE((looplab::SourceSite{nullptr, 3}.is_known()));
 }
 
 TEST_CASE("the state event lists the sockets: 4-tuple, state, bytes, datagrams", "[trace][schema]") {
