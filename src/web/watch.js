@@ -190,6 +190,7 @@
     // Connections and UDP sockets: open ones by fd, then the last closed ones
     const sockets = [...model.sockets.values()].sort((a, b) =>
       (a.state === "closed") - (b.state === "closed") || (a.state === "closed" ? b.closedAt - a.closedAt : a.fd - b.fd));
+    $("sockets-panel").hidden = sockets.length === 0;   // shown once the program has a socket
     $("sockets").dataset.count = String(sockets.filter((s) => s.state !== "closed").length);
     $("sockets").tBodies[0].replaceChildren(...sockets.map((s) => {
       const tr = document.createElement("tr");

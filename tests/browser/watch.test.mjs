@@ -171,6 +171,7 @@ test("lesson 13: a connection row shows its 4-tuple and a byte count that grows"
       return null;
     });
     assert.ok(row, "a tcp row whose bytes grew");
+    await page.screenshot({ path: `${screenshots}/watch-13.png` });
     const [, kind, local, peer, state] = row;
     assert.equal(kind, "tcp");
     assert.match(local, /^127\.0\.0\.1:\d+$/);
