@@ -55,9 +55,23 @@
   // no longer in the picture was closed (its fd forgotten).
   function updateSockets(list) {
     const seen = new Set();
-    for (const s of list) { seen.add(s.id); model.sockets.set(s.id, { ...s, closedAt: 0 }); }
-    for (const [id, s] of model.sockets)
-      if (!seen.has(id) && s.state !== "closed") { s.state = "closed"; s.closedAt = model.seqs.length; }
+    const tuples = new Set();
+    for (const s of list) {
+      seen.add(s.id);
+      tuples.add(`${s.kind} ${s.local} ${s.peer}`);
+      model.sockets.set(s.id, { ...s, closedAt: 0 });
+    }
+    for (const [id, s] of model.sockets) {
+      if (seen.has(id)) continue;
+      // A connect attempt whose socket became a connection (same 4-tuple, a new id) was not
+      // closed: it goes on in that row.
+      const wasConnecting = s.state === "connecting" || s.before === "connecting";
+      if (wasConnecting && tuples.has(`${s.kind} ${s.local} ${s.peer}`)) { model.sockets.delete(id); continue; }
+      if (s.state === "closed") continue;
+      s.before = s.state;
+      s.state = "closed";
+      s.closedAt = model.seqs.length;
+    }
     const closed = [...model.sockets.values()].filter((s) => s.state === "closed");
     closed.sort((a, b) => b.closedAt - a.closedAt);
     for (const s of closed.slice(kClosedSocketsKept)) model.sockets.delete(s.id);
