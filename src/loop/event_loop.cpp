@@ -66,8 +66,7 @@ EventLoop::EventLoop(std::unique_ptr<poller::Poller> poller) : poller_(std::move
 }
 
 EventLoop::~EventLoop() {
-    for (const auto& [signal_number, handler] : signal_handlers_)
-        restore_default_signal(signal_number);
+    for (const SignalHandler& handler : signal_handlers_) restore_default_signal(handler.number);
     if (signal_pipe_read_ >= 0) poller_->forget(signal_pipe_read_);
     poller_->forget(wakeup_->fd());
     run_closes();   // release what is waiting to be released, so nothing leaks
@@ -95,13 +94,13 @@ Status EventLoop::run_once() {
     // 1. timers: run the ones that are due
     if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(now)));
     else phase_ = Phase::Timers;
-    timers_.run_due(now, [this](TimerId id, Task& task) {
+    timers_.run_due(now, [this](TimerId id, Task& task, SourceSite site) {
         if (failure_) return;   // a callback threw: run nothing more, run() reports it
         invoke("timer",
                trace::CallStack::current().is_tracing()
                    ? fmt::format("#{}", TimerQueue::number_of(id))
                    : std::string{},
-               task);
+               site, task);
     });
     if (failure_) return *failure_;
 
@@ -168,9 +167,10 @@ void EventLoop::report_state() {
     state.next = queue_.next_count();
     state.closes = closes_.size();
     const auto now = clock_.now();
-    timers_.for_each_live([&](std::uint64_t number, Clock::time_point deadline, bool repeats) {
+    timers_.for_each_live([&](std::uint64_t number, Clock::time_point deadline, bool repeats,
+                              SourceSite site) {
         state.timers.push_back(trace::TimerView{
-            number, std::chrono::duration_cast<Millis>(deadline - now).count(), repeats});
+            number, std::chrono::duration_cast<Millis>(deadline - now).count(), repeats, site});
     });
     std::sort(state.timers.begin(), state.timers.end(),
               [](const trace::TimerView& a, const trace::TimerView& b) {
@@ -187,7 +187,16 @@ void EventLoop::report_state() {
             for (const Ready& event : ready_) ready = ready || event.fd == static_cast<int>(fd);
         state.fds.push_back(trace::FdView{static_cast<int>(fd), watcher->label,
                                           watcher->interest.readable, watcher->interest.writable,
-                                          ready, watcher->keeps_alive});
+                                          ready, watcher->keeps_alive, watcher->site});
+    }
+    for (std::size_t fd = 0; fd < watchers_.size(); ++fd) {
+        const Watcher* watcher = watchers_[fd].get();
+        if (watcher == nullptr || watcher->generation == 0 || watcher->describe == nullptr) continue;
+        if (++state.sockets_total > trace::kLoopStateSocketsMax) continue;
+        trace::SocketView& view = state.sockets.emplace_back();
+        view.id = watcher->generation;
+        view.fd = static_cast<int>(fd);
+        watcher->describe(watcher->socket, view);
     }
     stack_.state(state);
 }
@@ -211,13 +220,14 @@ bool EventLoop::is_alive() const {
 // drained the moment the callback returns. That one rule, written once, is what makes
 // post_soon() mean "right after the current callback".
 template <typename Function>
-void EventLoop::invoke(std::string_view name, const std::string& detail, Function&& callback) {
+void EventLoop::invoke(std::string_view name, const std::string& detail, SourceSite site,
+                       Function&& callback) {
     try {
         {
             // The detail is copied only while tracing: this runs for every event.
             trace::CallStack& stack = trace::CallStack::current();
             if (stack.is_tracing()) report_state();
-            stack.push(name, stack.is_tracing() ? detail : std::string{});
+            stack.push(name, stack.is_tracing() ? detail : std::string{}, site);
             struct PopOnExit {
                 int uncaught = std::uncaught_exceptions();
                 ~PopOnExit() {
@@ -245,18 +255,18 @@ void EventLoop::run_soon_tasks() {
     queue_.drain_soon(&EventLoop::run_soon_task, this);
 }
 
-void EventLoop::run_soon_task(void* loop, Task& task) {
+void EventLoop::run_soon_task(void* loop, Task& task, SourceSite site) {
     // No invoke() here: a soon task is already inside the drain that invoke() started, and
     // the soon tasks it posts join the same drain.
     static_cast<EventLoop*>(loop)->report_state_if_tracing();
-    trace::TraceScope scope{"soon task"};
+    trace::TraceScope scope{site, "soon task"};
     task();
 }
 
-void EventLoop::run_next_task(void* loop, Task& task) {
+void EventLoop::run_next_task(void* loop, Task& task, SourceSite site) {
     auto* self = static_cast<EventLoop*>(loop);
     if (self->failure_) return;   // a callback threw: run nothing more, run() reports it
-    self->invoke("next task", std::string{}, task);
+    self->invoke("next task", std::string{}, site, task);
 }
 
 void EventLoop::report_exception(std::string_view what) {
@@ -287,7 +297,7 @@ void EventLoop::dispatch_ready() {
         if (ready_generations_[i] == 0 || !is_watching(ready.fd)) continue;
         Watcher& watcher = *watchers_[static_cast<std::size_t>(ready.fd)];
         if (watcher.generation != ready_generations_[i]) continue;
-        invoke(ready_name(ready), watcher.label, [&] { watcher.handler(ready); });
+        invoke(ready_name(ready), watcher.label, watcher.site, [&] { watcher.handler(ready); });
         if (failure_) return;
     }
 }

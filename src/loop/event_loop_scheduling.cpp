@@ -10,17 +10,17 @@ namespace looplab::loop {
 
 // ---- timers and queues -----------------------------------------------------------------------
 
-TimerId EventLoop::set_timeout(Millis delay, Task task) {
+TimerId EventLoop::set_timeout(Millis delay, Task task, SourceSite site) {
     LOOPLAB_ASSERT(in_loop_thread(), "set_timeout() called from another thread; use post_next()");
-    const TimerId id = timers_.add(clock_.now(), delay, std::move(task));
+    const TimerId id = timers_.add(clock_.now(), delay, std::move(task), site);
     report_state_if_tracing();
     return id;
 }
 
-TimerId EventLoop::set_interval(Millis interval, Task task) {
+TimerId EventLoop::set_interval(Millis interval, Task task, SourceSite site) {
     LOOPLAB_ASSERT(in_loop_thread(), "set_interval() called from another thread; use post_next()");
     LOOPLAB_ASSERT(interval.count() > 0, "set_interval() needs an interval of at least 1 ms");
-    const TimerId id = timers_.add_repeating(clock_.now(), interval, std::move(task));
+    const TimerId id = timers_.add_repeating(clock_.now(), interval, std::move(task), site);
     report_state_if_tracing();
     return id;
 }
@@ -30,42 +30,43 @@ void EventLoop::cancel_timer(TimerId id) {
     timers_.cancel(id);
 }
 
-void EventLoop::post_soon(Task task) {
+void EventLoop::post_soon(Task task, SourceSite site) {
     LOOPLAB_ASSERT(in_loop_thread(), "post_soon() called from another thread; use post_next()");
-    queue_.post_soon(std::move(task));
+    queue_.post_soon(std::move(task), site);
     report_state_if_tracing();
 }
 
-void EventLoop::post_next(Task task) {
+void EventLoop::post_next(Task task, SourceSite site) {
     if (in_loop_thread()) {
-        queue_.post_next_local(std::move(task));
+        queue_.post_next_local(std::move(task), site);
         report_state_if_tracing();
         return;
     }
-    if (queue_.post_next_from_other_thread(std::move(task))) wakeup_->notify();
+    if (queue_.post_next_from_other_thread(std::move(task), site)) wakeup_->notify();
 }
 
-void EventLoop::post_close(Task task) {
+void EventLoop::post_close(Task task, SourceSite site) {
     LOOPLAB_ASSERT(in_loop_thread(), "post_close() called from another thread; use post_next()");
-    closes_.push_back(std::move(task));
+    closes_.push_back(PostedTask{std::move(task), site});
 }
 
 void EventLoop::run_closes() {
     retired_handlers_.clear();
     if (closes_.empty()) return;
     // Swap first: a close task that closes something else joins the next turn's phase 4.
-    std::vector<Task> closing;
+    std::vector<PostedTask> closing;
     closing.swap(closes_);
-    for (Task& task : closing) invoke("close task", std::string{}, task);
+    for (PostedTask& posted : closing) invoke("close task", std::string{}, posted.site, posted.task);
 }
 
 // ---- signals ---------------------------------------------------------------------------------
 
-Status EventLoop::on_signal(int signal_number, std::function<void(int)> handler) {
+Status EventLoop::on_signal(int signal_number, std::function<void(int)> handler,
+                            SourceSite site) {
     LOOPLAB_ASSERT(in_loop_thread(), "on_signal() called from another thread");
     auto read_end = route_signal_to_pipe(signal_number);
     if (!read_end) return read_end.error();
-    signal_handlers_.emplace_back(signal_number, std::move(handler));
+    signal_handlers_.push_back(SignalHandler{signal_number, std::move(handler), site});
     if (signal_pipe_read_ >= 0) return Ok{};
     signal_pipe_read_ = *read_end;
     watch_internal(signal_pipe_read_, [this](const Ready&) {
@@ -75,10 +76,10 @@ Status EventLoop::on_signal(int signal_number, std::function<void(int)> handler)
             for (ssize_t i = 0; i < count; ++i) {
                 // Copy: a handler may add another on_signal and grow the vector.
                 const auto handlers = signal_handlers_;
-                for (const auto& [number, on_signal_arrived] : handlers)
-                    if (number == numbers[i]) {
-                        trace::TraceScope scope{"signal", "{}", number};
-                        on_signal_arrived(number);
+                for (const SignalHandler& handler : handlers)
+                    if (handler.number == numbers[i]) {
+                        trace::TraceScope scope{handler.site, "signal", "{}", handler.number};
+                        handler.handler(handler.number);
                     }
             }
         }

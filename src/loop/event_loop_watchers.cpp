@@ -13,7 +13,8 @@ EventLoop::Watcher& EventLoop::watcher_slot(int fd) {
     return *watchers_[index];
 }
 
-Status EventLoop::watch(int fd, Interest interest, IoHandler handler, std::string label) {
+Status EventLoop::watch(int fd, Interest interest, IoHandler handler, std::string label,
+                        SourceSite site) {
     LOOPLAB_ASSERT(in_loop_thread(), "watch() called from another thread; use post_next()");
     Watcher& watcher = watcher_slot(fd);
     LOOPLAB_ASSERT(watcher.generation == 0, "fd watched twice; use change() instead");
@@ -24,6 +25,9 @@ Status EventLoop::watch(int fd, Interest interest, IoHandler handler, std::strin
     watcher.label = std::move(label);
     watcher.generation = next_generation_++;
     watcher.keeps_alive = true;
+    watcher.site = site;
+    watcher.socket = nullptr;
+    watcher.describe = nullptr;
     ++live_watchers_;
     return Ok{};
 }
@@ -51,10 +55,19 @@ void EventLoop::forget(int fd) {
     poller_->forget(fd);
     if (watcher.keeps_alive) --live_watchers_;
     watcher.generation = 0;
+    watcher.socket = nullptr;   // its owner may be gone by the next picture
+    watcher.describe = nullptr;
     // The handler may be the one running right now (a handler that forgets its own fd), so
     // it is destroyed in phase 4, not here.
     retired_handlers_.push_back(std::move(watcher.handler));
     watcher.handler = nullptr;
+}
+
+void EventLoop::describe_socket(int fd, const void* owner, trace::DescribeSocket describe) {
+    LOOPLAB_ASSERT(is_watching(fd), "describe_socket() of an fd that is not watched");
+    Watcher& watcher = *watchers_[static_cast<std::size_t>(fd)];
+    watcher.socket = owner;
+    watcher.describe = describe;
 }
 
 bool EventLoop::is_watching(int fd) const {

@@ -6,18 +6,19 @@
 
 namespace looplab::loop {
 
-TimerId TimerQueue::add(Clock::time_point added_at, Clock::duration delay, Task task) {
-    return start(added_at, delay, std::move(task), false);
+TimerId TimerQueue::add(Clock::time_point added_at, Clock::duration delay, Task task,
+                        SourceSite site) {
+    return start(added_at, delay, std::move(task), false, site);
 }
 
 TimerId TimerQueue::add_repeating(Clock::time_point added_at, Clock::duration interval,
-                                  Task task) {
+                                  Task task, SourceSite site) {
     LOOPLAB_ASSERT(interval > Clock::duration::zero(), "a repeating timer needs an interval > 0");
-    return start(added_at, interval, std::move(task), true);
+    return start(added_at, interval, std::move(task), true, site);
 }
 
 TimerId TimerQueue::start(Clock::time_point added_at, Clock::duration delay, Task task,
-                          bool repeats) {
+                          bool repeats, SourceSite site) {
     if (delay < Clock::duration::zero()) delay = Clock::duration::zero();
     std::uint32_t slot;
     if (free_slots_.empty()) {
@@ -28,7 +29,7 @@ TimerId TimerQueue::start(Clock::time_point added_at, Clock::duration delay, Tas
         free_slots_.pop_back();
     }
     const std::uint64_t number = next_number_++;
-    slots_[slot] = Slot{std::move(task), delay, number, repeats, true};
+    slots_[slot] = Slot{std::move(task), delay, number, site, repeats, true};
     ++live_count_;
     enqueue(slot, added_at + delay);
     // The id carries the timer's number (high half) and its slot (low half): cancel() finds
@@ -127,9 +128,10 @@ std::size_t TimerQueue::run_due(Clock::time_point now, const Runner& run) {
         // may grow slots_), so it runs from a local and is put back if still wanted.
         Task task = std::move(slot.task);
         const bool repeats = slot.repeats;
+        const SourceSite site = slot.site;
         if (!repeats) release(entry.slot);
         ++ran;
-        run(id, task);
+        run(id, task, site);
 
         if (!repeats || slots_[entry.slot].number != entry.number) continue;
         Slot& again = slots_[entry.slot];   // slots_ may have moved during run()

@@ -43,9 +43,10 @@ TcpConnection::~TcpConnection() {
 
 // ---- starting ------------------------------------------------------------------------------
 
-Status TcpConnection::start() {
+Status TcpConnection::start(SourceSite site) {
     LOOPLAB_ASSERT(!is_started_, "start() called twice on one TcpConnection");
     is_started_ = true;
+    start_site_ = site;
     if (!fd_) return Ok{};   // it failed before start (a send() error); on_close is on its way
     return watch();
 }
@@ -53,9 +54,21 @@ Status TcpConnection::start() {
 Status TcpConnection::watch() {
     auto watched = loop_.watch(
         fd_.get(), interest(), [this](const loop::Ready& ready) { handle_ready(ready); },
-        "tcp connection");
-    if (watched) is_watched_ = true;
+        "tcp connection", start_site_);
+    if (!watched) return watched;
+    is_watched_ = true;
+    loop_.describe_socket(fd_.get(), this, &TcpConnection::describe);
     return watched;
+}
+
+void TcpConnection::describe(const void* connection, trace::SocketView& view) {
+    const auto& self = *static_cast<const TcpConnection*>(connection);
+    view.kind = "tcp";
+    view.state = self.is_closing_ || self.is_write_shutdown_requested_ ? "closing" : "open";
+    view.local = self.local_.to_string();
+    view.peer = self.peer_.to_string();
+    view.bytes_in = self.bytes_in_;
+    view.bytes_out = self.bytes_out_;
 }
 
 void TcpConnection::update_interest() {
@@ -106,6 +119,7 @@ void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
     }
     if (count > 0) {
         const auto total = static_cast<std::size_t>(count);
+        bytes_in_ += total;
         if (is_fresh) {
             input_.lend(spill, total);
         } else {
@@ -175,6 +189,7 @@ void TcpConnection::flush(LifetimeFlag::Scope& alive) {
         return;
     }
     output_.consume(static_cast<std::size_t>(sent));
+    bytes_out_ += static_cast<std::size_t>(sent);
     if (output_.empty()) {
         output_.release_if_empty(kIdleBufferCapacity);
         if (is_write_shutdown_requested_ && !is_write_shut_) shut_write_now();
@@ -246,6 +261,7 @@ bool TcpConnection::send_now(std::span<const std::uint8_t> first,
         return false;
     }
     auto taken = sent > 0 ? static_cast<std::size_t>(sent) : std::size_t{0};
+    bytes_out_ += taken;
     const std::size_t from_pending = std::min(taken, pending.size());
     output_.consume(from_pending);
     taken -= from_pending;

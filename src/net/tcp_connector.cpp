@@ -16,24 +16,24 @@ TcpConnector::~TcpConnector() {
 }
 
 void TcpConnector::connect(const Address& remote, OnConnected on_connected,
-                           ConnectOptions options) {
+                           ConnectOptions options, SourceSite site) {
     LOOPLAB_ASSERT(on_connected != nullptr, "connect() needs a callback to report the outcome to");
     const AttemptId id = next_id_++;
     Attempt& attempt = attempts_[id];
     attempt.remote = remote;
     attempt.on_connected = std::move(on_connected);
-    if (std::optional<Error> failed = begin(attempt, id, options)) {
+    if (std::optional<Error> failed = begin(attempt, id, options, site)) {
         // Report it from the loop, like every other outcome: a callback that sometimes runs
         // inside connect() and sometimes later is a classic source of bugs.
         // The token tells the task whether this connector still exists when it runs.
         loop_.post_next([this, id, error = *failed, alive = lifetime_.alive_token()] {
             if (*alive) finish(id, error);
-        });
+        }, site);
     }
 }
 
 std::optional<Error> TcpConnector::begin(Attempt& attempt, AttemptId id,
-                                         const ConnectOptions& options) {
+                                         const ConnectOptions& options, SourceSite site) {
     const Address& remote = attempt.remote;
     attempt.fd = UniqueFd{::socket(remote.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     if (!attempt.fd) return Error::from_errno(fmt::format("socket {}", remote));
@@ -52,14 +52,24 @@ std::optional<Error> TcpConnector::begin(Attempt& attempt, AttemptId id,
 
     if (auto watched = loop_.watch(
             fd, loop::Interest::write(), [this, id](const loop::Ready&) { on_ready(id); },
-            "tcp connect");
+            "tcp connect", site);
         !watched)
         return watched.error();
     attempt.is_watched = true;
+    // The map's nodes never move, so the attempt may be named by its address.
+    loop_.describe_socket(fd, &attempt, &TcpConnector::describe);
     attempt.timer = loop_.set_timeout(options.timeout, [this, id] {
         finish(id, Error{ETIMEDOUT, fmt::format("connect {}", attempts_.at(id).remote)});
-    });
+    }, site);
     return std::nullopt;
+}
+
+void TcpConnector::describe(const void* attempt, trace::SocketView& view) {
+    const auto& self = *static_cast<const Attempt*>(attempt);
+    view.kind = "tcp";
+    view.state = "connecting";
+    view.local = detail::local_address_of(self.fd.get()).to_string();
+    view.peer = self.remote.to_string();
 }
 
 // Writable (or an error/hang-up): the handshake is over, one way or the other.

@@ -43,14 +43,14 @@ TcpListener::~TcpListener() {
         loop_->post_close([kept = std::make_shared<OnAccept>(std::move(on_accept_))] {});
 }
 
-Status TcpListener::start(loop::EventLoop& loop, OnAccept on_accept) {
+Status TcpListener::start(loop::EventLoop& loop, OnAccept on_accept, SourceSite site) {
     LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !loop.is_watching(fd_.get())),
                    "start() of a TcpListener that is already accepting");
     loop_ = &loop;
     on_accept_ = std::move(on_accept);
     return loop.watch(
         fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { accept_batch(); },
-        "tcp listener");
+        "tcp listener", site);
 }
 
 void TcpListener::stop() {

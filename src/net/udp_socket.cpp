@@ -23,7 +23,12 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
       local_(other.local_),
       peer_(std::move(other.peer_)),
       on_error_(std::move(other.on_error_)),
-      max_datagram_(other.max_datagram_) {
+      max_datagram_(other.max_datagram_),
+      datagrams_in_(other.datagrams_in_),
+      datagrams_out_(other.datagrams_out_),
+      bytes_in_(other.bytes_in_),
+      bytes_out_(other.bytes_out_),
+      last_peer_(other.last_peer_) {
     LOOPLAB_ASSERT(other.loop_ == nullptr, "a UdpSocket was moved after start(); move it before");
 }
 
@@ -35,7 +40,7 @@ UdpSocket::~UdpSocket() {
         loop_->post_close([kept = std::make_shared<OnDatagram>(std::move(on_datagram_))] {});
 }
 
-Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram) {
+Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram, SourceSite site) {
     LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !is_started_),
                    "start() of a UdpSocket that is already receiving");
     loop_ = &loop;
@@ -44,9 +49,29 @@ Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram) {
         receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
     auto watched = loop.watch(
         fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { receive_batch(); },
-        "udp socket");
+        "udp socket", site);
     is_started_ = watched.has_value();
+    if (is_started_) loop.describe_socket(fd_.get(), this, &UdpSocket::describe);
     return watched;
+}
+
+void UdpSocket::describe(const void* socket, trace::SocketView& view) {
+    const auto& self = *static_cast<const UdpSocket*>(socket);
+    view.kind = "udp";
+    view.state = "open";
+    view.local = self.local_.to_string();
+    if (self.peer_) view.peer = self.peer_->to_string();
+    else if (self.last_peer_) view.peer = self.last_peer_->to_string();
+    view.bytes_in = self.bytes_in_;
+    view.bytes_out = self.bytes_out_;
+    view.datagrams_in = self.datagrams_in_;
+    view.datagrams_out = self.datagrams_out_;
+}
+
+void UdpSocket::count_sent(const Address& to, std::size_t bytes) {
+    ++datagrams_out_;
+    bytes_out_ += bytes;
+    last_peer_ = to;
 }
 
 void UdpSocket::stop() {
@@ -90,6 +115,9 @@ void UdpSocket::receive_batch() {
             // The kernel sets MSG_TRUNC when the datagram did not fit: the rest is discarded.
             .truncated = (message.msg_flags & MSG_TRUNC) != 0,
         };
+        ++datagrams_in_;
+        bytes_in_ += static_cast<std::size_t>(count);
+        last_peer_ = datagram.from;
         on_datagram_(datagram);
         if (alive.was_destroyed()) return;
     }
@@ -103,6 +131,7 @@ Error UdpSocket::receive_error(int code) const {
 Status UdpSocket::send_to(const Address& to, std::span<const std::uint8_t> bytes) {
     if (::sendto(fd_.get(), bytes.data(), bytes.size(), 0, to.data(), to.size()) == -1)
         return Error::from_errno(fmt::format("sendto {}", to));
+    count_sent(to, bytes.size());
     return Ok{};
 }
 
@@ -121,6 +150,7 @@ Status UdpSocket::send(std::span<const std::uint8_t> bytes) {
     LOOPLAB_ASSERT(peer_.has_value(), "send() on a UdpSocket that is not connected; use send_to()");
     if (::send(fd_.get(), bytes.data(), bytes.size(), 0) == -1)
         return Error::from_errno(fmt::format("send {}", *peer_));
+    count_sent(*peer_, bytes.size());
     return Ok{};
 }
 

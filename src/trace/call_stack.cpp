@@ -8,8 +8,8 @@ CallStack& CallStack::current() {
     return stack;
 }
 
-void CallStack::push(std::string_view name, std::string detail) {
-    frames_.push_back(Frame{name, std::move(detail)});
+void CallStack::push(std::string_view name, std::string detail, SourceSite site) {
+    frames_.push_back(Frame{name, std::move(detail), site});
     if (sink_) sink_->push(frames_.back(), frames_.size() - 1);
 }
 

@@ -25,6 +25,13 @@ std::string json_text(std::string_view value) {
     return out;
 }
 
+// `,"src":"file:line"` when the site is known, else nothing (a reader treats a missing src
+// as "unknown").
+std::string src_member(SourceSite site) {
+    if (!site.is_known()) return {};
+    return fmt::format(",\"src\":\"{}:{}\"", json_text(site.file()), site.line());
+}
+
 }  // namespace
 
 std::string event_json(std::uint64_t seq, std::int64_t t_us, std::string_view kind,
@@ -46,8 +53,8 @@ std::string note_fields(std::string_view text, std::string_view live, std::size_
 }
 
 std::string push_fields(const Frame& frame, std::size_t depth) {
-    return fmt::format(",\"name\":\"{}\",\"detail\":\"{}\",\"depth\":{}", json_text(frame.name),
-                       json_text(frame.detail), depth);
+    return fmt::format(",\"name\":\"{}\",\"detail\":\"{}\",\"depth\":{}{}", json_text(frame.name),
+                       json_text(frame.detail), depth, src_member(frame.site));
 }
 
 std::string pop_fields(const Frame& frame, std::size_t depth) {
@@ -62,18 +69,30 @@ std::string state_fields(const LoopState& state) {
     out += ",\"timers\":[";
     for (std::size_t i = 0; i < state.timers.size(); ++i) {
         const TimerView& timer = state.timers[i];
-        out += fmt::format("{}{{\"id\":{},\"in_ms\":{},\"repeats\":{}}}", i == 0 ? "" : ",",
-                           timer.number, timer.due_in_ms, timer.repeats);
+        out += fmt::format("{}{{\"id\":{},\"in_ms\":{},\"repeats\":{}{}}}", i == 0 ? "" : ",",
+                           timer.number, timer.due_in_ms, timer.repeats, src_member(timer.site));
     }
     out += "],\"fds\":[";
     for (std::size_t i = 0; i < state.fds.size(); ++i) {
         const FdView& fd = state.fds[i];
         out += fmt::format(
-            "{}{{\"fd\":{},\"label\":\"{}\",\"read\":{},\"write\":{},\"ready\":{},\"keeps_alive\":{}}}",
+            "{}{{\"fd\":{},\"label\":\"{}\",\"read\":{},\"write\":{},\"ready\":{},\"keeps_alive\":{}{}}}",
             i == 0 ? "" : ",", fd.fd, json_text(fd.label), fd.read, fd.write, fd.ready,
-            fd.keeps_alive);
+            fd.keeps_alive, src_member(fd.site));
     }
     out += fmt::format("],\"timers_total\":{},\"fds_total\":{}", state.timers_total, state.fds_total);
+    out += ",\"sockets\":[";
+    for (std::size_t i = 0; i < state.sockets.size(); ++i) {
+        const SocketView& socket = state.sockets[i];
+        out += fmt::format(
+            "{}{{\"id\":{},\"fd\":{},\"kind\":\"{}\",\"state\":\"{}\",\"local\":\"{}\","
+            "\"peer\":\"{}\",\"bytes_in\":{},\"bytes_out\":{},\"datagrams_in\":{},"
+            "\"datagrams_out\":{}}}",
+            i == 0 ? "" : ",", socket.id, socket.fd, json_text(socket.kind),
+            json_text(socket.state), json_text(socket.local), json_text(socket.peer),
+            socket.bytes_in, socket.bytes_out, socket.datagrams_in, socket.datagrams_out);
+    }
+    out += fmt::format("],\"sockets_total\":{}", state.sockets_total);
     return out;
 }
 

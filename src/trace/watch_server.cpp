@@ -2,10 +2,12 @@
 #include "looplab/trace/watch_server.hpp"
 
 #include "looplab/codec/json.hpp"
+#include "looplab/http/query.hpp"
 #include "looplab/http/server.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
 #include "looplab/trace/event_schema.hpp"
+#include "looplab/trace/source_view.hpp"
 #include "looplab/ws/web_socket_connection.hpp"
 
 #include <fmt/format.h>
@@ -40,6 +42,33 @@ std::optional<std::string> search_upwards(std::filesystem::path start) {
     return std::nullopt;
 }
 
+// GET /source?path=...: the file as a page, or a plain-text 404 saying why not.
+http::Response source_response(const std::filesystem::path& root, const http::Request& request) {
+    const http::QueryParams query = http::parse_query(http::query_string(request.target));
+    const std::string requested{http::find_query_value(query, "path").value_or("")};
+    auto file = resolve_source_path(root, requested);
+    Result<std::string> text = file ? read_source_file(*file) : Result<std::string>{file.error()};
+    if (!text) {
+        http::Response missing{404};
+        missing.set_body(fmt::format("not shown: {}\n", text.error().message()),
+                         "text/plain; charset=utf-8");
+        return missing;
+    }
+    http::Response page{200};
+    page.set_body(source_page_html(requested, *text), "text/html; charset=utf-8");
+    page.set_header("Cache-Control", "no-store");
+    return page;
+}
+
+// The checkout that holds <root>/src/web: two folders above the web root.
+std::string source_root_of(const std::string& web_root) {
+    std::error_code error;
+    std::filesystem::path web = std::filesystem::weakly_canonical(web_root, error);
+    if (error) web = std::filesystem::path{web_root}.lexically_normal();
+    if (!web.has_filename()) web = web.parent_path();   // "src/web/" -> "src/web"
+    return web.parent_path().parent_path().string();
+}
+
 }  // namespace
 
 std::optional<std::string> find_watch_web_root() {
@@ -61,13 +90,15 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
         std::uint64_t told = 0;       // how many of those it was told about
     };
 
-    Pages(WatchServer& owner, loop::EventLoop& loop, std::string web_root)
+    Pages(WatchServer& owner, loop::EventLoop& loop, std::string web_root, std::string source_root)
         : owner(owner), loop(loop), http(loop, [&] {
               http::ServerOptions options;
               options.static_root = std::move(web_root);
               return options;
           }()) {
-        http.on_request([](const http::Request& request) -> std::optional<http::Response> {
+        http.on_request([root = std::filesystem::path{std::move(source_root)}](
+                            const http::Request& request) -> std::optional<http::Response> {
+            if (request.path() == kSourcePath) return source_response(root, request);
             if (request.path() != "/") return std::nullopt;
             http::Response moved{302};
             moved.set_header("Location", "/watch.html");
@@ -224,13 +255,17 @@ Result<std::unique_ptr<WatchServer>> WatchServer::start(WatchOptions options) {
                 "LOOPLAB_WEB_ROOT to the folder that holds it)");
         web_root = *found;
     }
+    std::string source_root =
+        options.source_root.empty() ? source_root_of(web_root) : options.source_root;
     std::unique_ptr<WatchServer> server{new WatchServer(std::move(options))};
     server->gate_.set_on_change([raw = server.get()](const StepGate::Status& status) {
         raw->publish("gate", gate_event_fields(status));
     });
     std::promise<Status> started;
     auto listening = started.get_future();
-    server->thread_ = std::thread([raw = server.get(), web_root, &started] { raw->run(web_root, &started); });
+    server->thread_ = std::thread([raw = server.get(), web_root, source_root, &started] {
+        raw->run(web_root, source_root, &started);
+    });
     if (auto ready = listening.get(); !ready) {
         server->thread_.join();
         return ready.error();
@@ -241,9 +276,9 @@ Result<std::unique_ptr<WatchServer>> WatchServer::start(WatchOptions options) {
     return server;
 }
 
-void WatchServer::run(std::string web_root, std::promise<Status>* started) {
+void WatchServer::run(std::string web_root, std::string source_root, std::promise<Status>* started) {
     loop::EventLoop loop;
-    Pages pages{*this, loop, std::move(web_root)};
+    Pages pages{*this, loop, std::move(web_root), std::move(source_root)};
     if (auto listened = pages.http.listen(net::Address::loopback(options_.port)); !listened) {
         started->set_value(Error::because(fmt::format("--watch: listen on 127.0.0.1:{}: {}",
                                                       options_.port, listened.error().message())));

@@ -11,11 +11,13 @@
   const kSchemaVersion = 1;
   const kTimelineMax = 1000;   // rows kept in the timeline (the model keeps every event)
   const kTasksShown = 40;      // task boxes drawn per queue; the rest is a number
+  const kClosedSocketsKept = 20;   // closed connections still listed (greyed), newest first
 
   const $ = (id) => document.getElementById(id);
   const model = {
     program: "", poller: "", turn: 0, phase: "", soon: 0, next: 0, closes: 0,
     stack: [], timers: [], fds: [], listeners: [],
+    sockets: new Map(),  // id -> the socket's last picture; state "closed" once it is gone
     gate: null, dropped: { program: 0, page: 0 }, ended: false, unknownVersion: null,
     seqs: [],            // seq of every numbered event received, in order
     callbacksStarted: 0, // pushes at depth 0
@@ -27,6 +29,53 @@
 
   let pendingRows = [];
   let drawScheduled = false;
+
+  // "lessons/07-event-queue/ordering_puzzle.cpp:29" -> a link to the program's own source,
+  // served read-only by the watch server (GET /source?path=...#L29). Shows "file:line".
+  function srcLink(src) {
+    const colon = src.lastIndexOf(":");
+    const path = src.slice(0, colon);
+    const line = src.slice(colon + 1);
+    const a = document.createElement("a");
+    a.className = "src";
+    a.href = `/source?path=${encodeURIComponent(path)}#L${line}`;
+    a.target = "_blank";
+    a.title = `${src} (the line that scheduled this)`;
+    a.dataset.src = src;
+    a.textContent = `${path.slice(path.lastIndexOf("/") + 1)}:${line}`;
+    return a;
+  }
+
+  function withSrc(element, src) {
+    if (src) element.append(" ", srcLink(src));
+    return element;
+  }
+
+  // The connections and UDP sockets of a state event, merged into the model: a socket that is
+  // no longer in the picture was closed (its fd forgotten).
+  function updateSockets(list) {
+    const seen = new Set();
+    const tuples = new Set();
+    for (const s of list) {
+      seen.add(s.id);
+      tuples.add(`${s.kind} ${s.local} ${s.peer}`);
+      model.sockets.set(s.id, { ...s, closedAt: 0 });
+    }
+    for (const [id, s] of model.sockets) {
+      if (seen.has(id)) continue;
+      // A connect attempt whose socket became a connection (same 4-tuple, a new id) was not
+      // closed: it goes on in that row.
+      const wasConnecting = s.state === "connecting" || s.before === "connecting";
+      if (wasConnecting && tuples.has(`${s.kind} ${s.local} ${s.peer}`)) { model.sockets.delete(id); continue; }
+      if (s.state === "closed") continue;
+      s.before = s.state;
+      s.state = "closed";
+      s.closedAt = model.seqs.length;
+    }
+    const closed = [...model.sockets.values()].filter((s) => s.state === "closed");
+    closed.sort((a, b) => b.closedAt - a.closedAt);
+    for (const s of closed.slice(kClosedSocketsKept)) model.sockets.delete(s.id);
+  }
 
   function describe(e) {
     switch (e.k) {
@@ -58,10 +107,10 @@
       case "push": {
         model.stack.length = Math.min(model.stack.length, e.depth);
         const parent = model.stack[e.depth - 1];
-        model.stack.push({ name: e.name, detail: e.detail });
+        model.stack.push({ name: e.name, detail: e.detail, src: e.src || "" });
         if (e.depth === 0) model.callbacksStarted++;
         if (parent && parent.name.startsWith("emit")) {
-          model.listeners.push(`${parent.name}${parent.detail ? " " + parent.detail : ""} → ${e.name}${e.detail ? " " + e.detail : ""}`);
+          model.listeners.push({ text: `${parent.name}${parent.detail ? " " + parent.detail : ""} → ${e.name}${e.detail ? " " + e.detail : ""}`, src: e.src || "" });
           if (model.listeners.length > 50) model.listeners.shift();
         }
         break;
@@ -75,6 +124,7 @@
           timers: e.timers, fds: e.fds, poller: e.poller,
           timersTotal: e.timers_total ?? e.timers.length, fdsTotal: e.fds_total ?? e.fds.length });
         model.queueTrail.push({ soon: e.soon, next: e.next, seq: e.seq });
+        if (Array.isArray(e.sockets)) updateSockets(e.sockets);
         break;
       }
       case "gate": model.gate = e; break;
@@ -107,7 +157,7 @@
       const li = document.createElement("li");
       li.textContent = frame.detail ? `${frame.name} ${frame.detail}` : frame.name;
       li.dataset.name = frame.name;
-      return li;
+      return withSrc(li, frame.src);
     }));
     // Phase, turn, queues
     for (const li of $("phases").children) li.classList.toggle("current", li.dataset.phase === model.phase);
@@ -129,7 +179,7 @@
       const label = document.createElement("span");
       label.textContent = `timer #${t.id} ${t.in_ms <= 0 ? "due now" : `in ${t.in_ms} ms`}${t.repeats ? " (repeats)" : ""}`;
       row.append(bar, label);
-      return row;
+      return withSrc(row, t.src);
     }));
     // Watched fds
     $("fds").dataset.count = String(model.fdsTotal ?? model.fds.length);
@@ -143,6 +193,7 @@
         td.textContent = text;
         tr.append(td);
       }
+      if (fd.src) tr.cells[1].append(" ", srcLink(fd.src));
       return tr;
     }));
     if (model.fdsTotal > model.fds.length) {
@@ -150,11 +201,36 @@
       more.insertCell().textContent = "…";
       more.insertCell().textContent = `and ${model.fdsTotal - model.fds.length} more fds`;
     }
+    // Connections and UDP sockets: open ones by fd, then the last closed ones
+    const sockets = [...model.sockets.values()].sort((a, b) =>
+      (a.state === "closed") - (b.state === "closed") || (a.state === "closed" ? b.closedAt - a.closedAt : a.fd - b.fd));
+    $("sockets-panel").hidden = sockets.length === 0;   // shown once the program has a socket
+    $("sockets").dataset.count = String(sockets.filter((s) => s.state !== "closed").length);
+    $("sockets").tBodies[0].replaceChildren(...sockets.map((s) => {
+      const tr = document.createElement("tr");
+      tr.className = `state-${s.state}`;
+      tr.dataset.id = String(s.id);
+      tr.dataset.kind = s.kind;
+      tr.dataset.state = s.state;
+      tr.dataset.bytesIn = String(s.bytes_in);
+      tr.dataset.bytesOut = String(s.bytes_out);
+      const udp = s.kind === "udp";
+      const traffic = (datagrams, bytes) => udp ? `${datagrams} dgrams, ${bytes} B` : `${bytes} B`;
+      const cells = [s.state === "closed" ? "" : String(s.fd), s.kind, s.local,
+        s.peer ? `${udp ? "last: " : ""}${s.peer}` : (udp ? "(none yet)" : ""), s.state,
+        traffic(s.datagrams_in, s.bytes_in), traffic(s.datagrams_out, s.bytes_out)];
+      for (const text of cells) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }));
     // Listeners called by emit
-    $("listeners").replaceChildren(...model.listeners.map((text) => {
+    $("listeners").replaceChildren(...model.listeners.map((listener) => {
       const li = document.createElement("li");
-      li.textContent = text;
-      return li;
+      li.textContent = listener.text;
+      return withSrc(li, listener.src);
     }));
     // Gate and drops
     const gate = $("gate");
@@ -187,7 +263,7 @@
       seq.className = "seq";
       seq.textContent = e.seq > 0 ? `#${e.seq}` : "";
       li.append(seq, describe(e));
-      return li;
+      return withSrc(li, e.src);
     }));
     while (timeline.childElementCount > kTimelineMax) timeline.firstElementChild.remove();
     if (stick) timeline.scrollTop = timeline.scrollHeight;

@@ -24,10 +24,16 @@
 // may call. Callbacks run to completion: a callback that takes a second freezes everything
 // for a second. A callback that throws stops the loop: run() prints the exception with the
 // call stack at the throw and returns it as an Error.
+//
+// Every function that schedules a callback takes a last `SourceSite site` that you never
+// write: it defaults to the caller's file and line (source_site.hpp), and the tracer shows it
+// on the callback's frame, so the live view (--watch) links each callback to the line that
+// scheduled it. Code that schedules on behalf of its own caller may pass its caller's site.
 #pragma once
 
 #include "looplab/core/clock.hpp"
 #include "looplab/core/result.hpp"
+#include "looplab/core/source_site.hpp"
 #include "looplab/loop/event_queue.hpp"
 #include "looplab/loop/phase.hpp"
 #include "looplab/loop/task.hpp"
@@ -35,6 +41,7 @@
 #include "looplab/loop/wakeup.hpp"
 #include "looplab/poller/poller.hpp"
 #include "looplab/trace/call_stack.hpp"
+#include "looplab/trace/loop_state.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -80,32 +87,38 @@ public:
     // Calls `handler` whenever `fd` is ready as `interest` says (level-triggered). `label`
     // names it in traces ("server socket"). The loop does not own `fd`: forget() it, then
     // close it. Forgetting or closing any fd from inside any handler is safe.
-    [[nodiscard]] Status watch(int fd, Interest interest, IoHandler handler, std::string label = {});
+    [[nodiscard]] Status watch(int fd, Interest interest, IoHandler handler, std::string label = {},
+                               SourceSite site = SourceSite::here());
     void change(int fd, Interest interest);
     void forget(int fd);
     bool is_watching(int fd) const;
     // A watched fd that does not keep the loop alive (a background listener, a wake-up fd).
     void set_keeps_alive(int fd, bool keeps_alive);
+    // Names the socket behind a watched fd for the live view (--watch): while tracing, each
+    // picture of the loop asks describe(owner, view) for its addresses, state and counters.
+    // Until the fd is forgotten; `owner` must live that long. Costs nothing when not tracing.
+    void describe_socket(int fd, const void* owner, trace::DescribeSocket describe);
 
     // ---- timers ----------------------------------------------------------------------------
     // Timers are named "timer #id" in traces. A 0 ms timeout runs in the next timers phase.
-    TimerId set_timeout(Millis delay, Task task);
-    TimerId set_interval(Millis interval, Task task);
+    TimerId set_timeout(Millis delay, Task task, SourceSite site = SourceSite::here());
+    TimerId set_interval(Millis interval, Task task, SourceSite site = SourceSite::here());
     void cancel_timer(TimerId id);   // unknown or fired ids are fine
     void unref_timer(TimerId id) { timers_.set_keeps_alive(id, false); }
 
     // ---- queues ----------------------------------------------------------------------------
     // Loop thread: runs right after the current callback returns.
-    void post_soon(Task task);
+    void post_soon(Task task, SourceSite site = SourceSite::here());
     // Any thread: runs in the next "next" phase; wakes the loop if it sleeps.
-    void post_next(Task task);
+    void post_next(Task task, SourceSite site = SourceSite::here());
     // Loop thread: runs in phase 4, after everything that might still use what it releases.
-    void post_close(Task task);
+    void post_close(Task task, SourceSite site = SourceSite::here());
 
     // ---- signals ---------------------------------------------------------------------------
     // Runs `handler` on the loop (not inside the signal handler) when `signal_number` arrives:
     // Ctrl-C becomes an ordinary event. Signal watchers do not keep the loop alive.
-    [[nodiscard]] Status on_signal(int signal_number, std::function<void(int)> handler);
+    [[nodiscard]] Status on_signal(int signal_number, std::function<void(int)> handler,
+                                   SourceSite site = SourceSite::here());
 
     // ---- keeping alive ---------------------------------------------------------------------
     // While a Hold lives, the loop does not end for lack of work (e.g. while other threads
@@ -138,6 +151,9 @@ private:
         std::string label;
         std::uint64_t generation = 0;   // 0: not watched
         bool keeps_alive = true;
+        SourceSite site;                // the watch() call, for the tracer
+        const void* socket = nullptr;   // describe_socket(): who to ask, while tracing
+        trace::DescribeSocket describe = nullptr;
     };
 
     void enter(Phase phase, std::string_view stable, std::string_view live = {});
@@ -152,19 +168,20 @@ private:
     void run_closes();
     void run_soon_tasks();
     template <typename Function>
-    void invoke(std::string_view name, const std::string& detail, Function&& callback);
+    void invoke(std::string_view name, const std::string& detail, SourceSite site,
+                Function&& callback);
     void report_exception(std::string_view what);
     void watch_internal(int fd, IoHandler handler, std::string label);
     Watcher& watcher_slot(int fd);
 
-    static void run_soon_task(void* loop, Task& task);
-    static void run_next_task(void* loop, Task& task);
+    static void run_soon_task(void* loop, Task& task, SourceSite site);
+    static void run_next_task(void* loop, Task& task, SourceSite site);
 
     std::unique_ptr<poller::Poller> poller_;
     SteadyClock clock_;
     TimerQueue timers_;
     EventQueue queue_;
-    std::vector<Task> closes_;
+    std::vector<PostedTask> closes_;
     // Indexed by fd (fds are small numbers). Each slot is a separate allocation so a handler
     // keeps its address while it runs, even if watching a new fd grows the vector.
     std::vector<std::unique_ptr<Watcher>> watchers_;
@@ -176,7 +193,12 @@ private:
     std::size_t holds_ = 0;
     std::optional<Wakeup> wakeup_;
     int signal_pipe_read_ = -1;
-    std::vector<std::pair<int, std::function<void(int)>>> signal_handlers_;
+    struct SignalHandler {
+        int number;
+        std::function<void(int)> handler;
+        SourceSite site;
+    };
+    std::vector<SignalHandler> signal_handlers_;
     std::thread::id owner_ = std::this_thread::get_id();
     // The loop thread's call stack, looked up once: a thread_local lookup on every post would
     // cost more than the branch that uses it.

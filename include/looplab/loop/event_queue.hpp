@@ -27,14 +27,19 @@ namespace looplab::loop {
 class EventQueue {
 public:
     // Called once per task by the run_* functions; lets the loop trace and guard each one.
-    using Runner = void (*)(void* context, Task& task);
+    // `site` is where the task was posted (for the tracer).
+    using Runner = void (*)(void* context, Task& task, SourceSite site);
 
-    void post_soon(Task task) { soon_.push_back(std::move(task)); }
+    void post_soon(Task task, SourceSite site = {}) {
+        soon_.push_back(PostedTask{std::move(task), site});
+    }
 
     // From the loop thread: no lock needed.
-    void post_next_local(Task task) { next_.push_back(std::move(task)); }
+    void post_next_local(Task task, SourceSite site = {}) {
+        next_.push_back(PostedTask{std::move(task), site});
+    }
     // From any other thread; returns true when the loop may be asleep and must be woken.
-    bool post_next_from_other_thread(Task task);
+    bool post_next_from_other_thread(Task task, SourceSite site = {});
 
     // Runs soon tasks until none is left, including those they post.
     std::size_t drain_soon(Runner run, void* context);
@@ -54,12 +59,12 @@ public:
     void clear_wake_request() { wake_requested_.store(false, std::memory_order_release); }
 
 private:
-    std::deque<Task> soon_;
-    std::vector<Task> next_;
-    std::vector<Task> batch_;            // the batch being run (kept to reuse its capacity)
+    std::deque<PostedTask> soon_;
+    std::vector<PostedTask> next_;
+    std::vector<PostedTask> batch_;      // the batch being run (kept to reuse its capacity)
 
     std::mutex foreign_mutex_;           // guards foreign_
-    std::vector<Task> foreign_;          // posted by other threads, joins next_ each batch
+    std::vector<PostedTask> foreign_;         // posted by other threads, joins next_ each batch
     std::atomic<bool> has_foreign_{false};
     std::atomic<bool> wake_requested_{false};
 };

@@ -36,14 +36,18 @@ namespace looplab::loop {
 
 class TimerQueue {
 public:
-    // Called once per due timer; the queue passes the id and the callback to run.
-    using Runner = std::function<void(TimerId, Task&)>;
+    // Called once per due timer; the queue passes the id, the callback to run and where the
+    // timer was set (for the tracer).
+    using Runner = std::function<void(TimerId, Task&, SourceSite)>;
 
-    // Runs `task` once, at the first run_due() whose `now` is >= `added_at + delay`.
-    TimerId add(Clock::time_point added_at, Clock::duration delay, Task task);
+    // Runs `task` once, at the first run_due() whose `now` is >= `added_at + delay`. `site`
+    // is the line that set the timer; the queue only keeps it for the tracer.
+    TimerId add(Clock::time_point added_at, Clock::duration delay, Task task,
+                SourceSite site = {});
 
     // Runs `task` every `interval`, the first time at `added_at + interval`.
-    TimerId add_repeating(Clock::time_point added_at, Clock::duration interval, Task task);
+    TimerId add_repeating(Clock::time_point added_at, Clock::duration interval, Task task,
+                          SourceSite site = {});
 
     // Cancelling an unknown or already-fired id is allowed and does nothing.
     void cancel(TimerId id);
@@ -62,14 +66,16 @@ public:
     // How many timers run_due(now) would run; only the tracer asks (it scans every timer).
     std::size_t count_due(Clock::time_point now) const;
 
-    // Every live timer as (number, deadline, repeats), in no particular order; only the live
-    // view (--watch) asks, while tracing. Scans every list: O(timers).
+    // Every live timer as (number, deadline, repeats, site), in no particular order; only the
+    // live view (--watch) asks, while tracing. Scans every list: O(timers).
     template <typename Visit>
     void for_each_live(Visit&& visit) const {
         for (const std::deque<Queued>& queue : lists_)
             for (const Queued& entry : queue)
-                if (is_live(entry))
-                    visit(entry.number, entry.deadline, slots_[entry.slot].repeats);
+                if (is_live(entry)) {
+                    const Slot& slot = slots_[entry.slot];
+                    visit(entry.number, entry.deadline, slot.repeats, slot.site);
+                }
     }
 
     // The timer's number as traces show it ("timer #3"): 1 for the first timer added.
@@ -83,6 +89,7 @@ private:
         Task task;
         Clock::duration interval{};     // the delay; repeating timers re-join this list
         std::uint64_t number = 0;       // 0: free slot
+        SourceSite site;                // where it was set, for the tracer
         bool repeats = false;
         bool keeps_alive = true;
     };
@@ -101,7 +108,8 @@ private:
         }
     };
 
-    TimerId start(Clock::time_point added_at, Clock::duration delay, Task task, bool repeats);
+    TimerId start(Clock::time_point added_at, Clock::duration delay, Task task, bool repeats,
+                  SourceSite site);
     void enqueue(std::uint32_t slot, Clock::time_point deadline);
     void push_front_of(std::uint32_t list);
     bool is_live(const Queued& entry) const;

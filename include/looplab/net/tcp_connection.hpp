@@ -152,8 +152,9 @@ public:
     // Or all events to one object, which must outlive this connection's events.
     void set_handler(TcpHandler& handler);
 
-    // Starts watching the socket. Call once.
-    [[nodiscard]] Status start();
+    // Starts watching the socket. Call once. `site` (your line, filled in for you) is where the
+    // live view (--watch) says this connection's events come from.
+    [[nodiscard]] Status start(SourceSite site = SourceSite::here());
 
     // ---- writing -----------------------------------------------------------------------------
     // Never blocks. Returns false when the connection no longer sends (after close(),
@@ -215,6 +216,9 @@ public:
     bool has_peer_ended() const { return peer_ended_; }
     int fd() const { return fd_.get(); }
     loop::EventLoop& loop() const { return loop_; }
+    // What the kernel took and gave so far (the live view shows them).
+    std::uint64_t bytes_received() const { return bytes_in_; }
+    std::uint64_t bytes_sent() const { return bytes_out_; }
 
 private:
     // The one-function-per-event way, as a handler. Made on the first on_...() call.
@@ -256,6 +260,8 @@ private:
     loop::Interest interest() const { return {wants_read(), !output_.empty()}; }
     void update_interest();
     Status watch();
+    // The live view's picture of this connection (EventLoop::describe_socket).
+    static void describe(const void* connection, trace::SocketView& view);
 
     // Touched for every message: kept together, so a busy connection costs few cache lines.
     loop::EventLoop& loop_;
@@ -272,6 +278,8 @@ private:
     bool is_corked_ = false;     // on_data is running: its replies are gathered (the cork)
     bool is_uncork_posted_ = false;   // cork_until_next_phase() waits for the next phase
     std::uint16_t cork_depth_ = 0;    // cork() calls not yet matched by uncork()
+    std::uint64_t bytes_in_ = 0;      // read from the kernel
+    std::uint64_t bytes_out_ = 0;     // handed to the kernel
     ByteBuffer input_;
     ByteBuffer output_;
     std::size_t low_watermark_ = kDefaultLowWatermark;
@@ -284,6 +292,7 @@ private:
     loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
     Address local_;
     Address peer_;
+    SourceSite start_site_;           // start()'s caller, for the tracer
 };
 
 }   // namespace looplab::net

@@ -59,7 +59,10 @@ public:
 
     // Starts connecting to `remote`; `on_connected` gets a connection (not started yet: set
     // its listeners, then start() it) or an Error naming the syscall and the address.
-    void connect(const Address& remote, OnConnected on_connected, ConnectOptions options = {});
+    // `site` (your line, filled in for you) is where the live view (--watch) says the attempt
+    // comes from.
+    void connect(const Address& remote, OnConnected on_connected, ConnectOptions options = {},
+                 SourceSite site = SourceSite::here());
 
     std::size_t pending() const { return attempts_.size(); }
 
@@ -73,7 +76,10 @@ private:
     };
     using AttemptId = std::uint64_t;
 
-    std::optional<Error> begin(Attempt& attempt, AttemptId id, const ConnectOptions& options);
+    std::optional<Error> begin(Attempt& attempt, AttemptId id, const ConnectOptions& options,
+                               SourceSite site);
+    // The live view's picture of an attempt (EventLoop::describe_socket): "connecting".
+    static void describe(const void* attempt, trace::SocketView& view);
     void on_ready(AttemptId id);
     void finish(AttemptId id, Result<std::unique_ptr<TcpConnection>> result);
 

@@ -66,7 +66,10 @@ public:
 
     // Starts accepting: each new connection goes to `on_accept`, not started yet. After
     // stop(), start() again on the same loop resumes.
-    [[nodiscard]] Status start(loop::EventLoop& loop, OnAccept on_accept);
+    // `site` (your line, filled in for you) is where the live view (--watch) says the
+    // accepts come from.
+    [[nodiscard]] Status start(loop::EventLoop& loop, OnAccept on_accept,
+                               SourceSite site = SourceSite::here());
     // Stops accepting; the socket stays bound, so new clients wait in the backlog.
     void stop();
     // accept() errors that do not end the listener, such as "accept 127.0.0.1:80: Too many

@@ -72,8 +72,10 @@ public:
     UdpSocket& operator=(const UdpSocket&) = delete;
     ~UdpSocket();
 
-    // Starts delivering datagrams to `on_datagram`.
-    [[nodiscard]] Status start(loop::EventLoop& loop, OnDatagram on_datagram);
+    // Starts delivering datagrams to `on_datagram`. `site` (your line, filled in for you) is
+    // where the live view (--watch) says this socket's events come from.
+    [[nodiscard]] Status start(loop::EventLoop& loop, OnDatagram on_datagram,
+                               SourceSite site = SourceSite::here());
     void stop();
     // Receive errors, e.g. ECONNREFUSED on a connected socket. The socket keeps working.
     void on_error(std::function<void(const Error&)> listener) { on_error_ = std::move(listener); }
@@ -97,10 +99,17 @@ public:
     const std::optional<Address>& peer() const { return peer_; }
     int fd() const { return fd_.get(); }
 
+    // What went through the kernel so far (the live view shows them).
+    std::uint64_t datagrams_received() const { return datagrams_in_; }
+    std::uint64_t datagrams_sent() const { return datagrams_out_; }
+
 private:
     UdpSocket(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
     void receive_batch();
     Error receive_error(int code) const;
+    void count_sent(const Address& to, std::size_t bytes);
+    // The live view's picture of this socket (EventLoop::describe_socket).
+    static void describe(const void* socket, trace::SocketView& view);
 
     loop::EventLoop* loop_ = nullptr;   // set by start()
     UniqueFd fd_;
@@ -112,6 +121,11 @@ private:
     std::size_t max_datagram_ = kMaxDatagramSize;
     bool is_started_ = false;
     LifetimeFlag lifetime_;
+    std::uint64_t datagrams_in_ = 0;
+    std::uint64_t datagrams_out_ = 0;
+    std::uint64_t bytes_in_ = 0;
+    std::uint64_t bytes_out_ = 0;
+    std::optional<Address> last_peer_;   // heard from or sent to last
 };
 
 }   // namespace looplab::net

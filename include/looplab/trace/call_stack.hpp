@@ -13,6 +13,8 @@
 // detail text of a scope (fmt arguments) is only formatted while a sink listens.
 #pragma once
 
+#include "looplab/core/source_site.hpp"
+
 #include <fmt/format.h>
 
 #include <cstddef>
@@ -30,6 +32,10 @@ struct LoopState;   // loop_state.hpp: what the live view (--watch) draws
 struct Frame {
     std::string_view name;
     std::string detail;   // stable words for the reader: "#3", "server socket", "\"hi\""
+    // The user's line behind the frame: for a callback, the line that scheduled it (the
+    // post_soon, the set_timeout, the watch); for a LOOPLAB_TRACE_SCOPE, the scope itself.
+    // Unknown (file nullptr) when nobody said. Only the live view (--watch) shows it.
+    SourceSite site;
 };
 
 // Where traced events go. The loop writes turn and phase lines through note(); TraceScope
@@ -52,7 +58,7 @@ public:
     // The calling thread's stack.
     static CallStack& current();
 
-    void push(std::string_view name, std::string detail = {});
+    void push(std::string_view name, std::string detail = {}, SourceSite site = {});
     void pop();
 
     std::size_t depth() const { return frames_.size(); }
@@ -96,6 +102,21 @@ public:
                                             : std::string{});
     }
 
+    // The same with the scope's file and line (LOOPLAB_TRACE_SCOPE passes them).
+    TraceScope(SourceSite site, std::string_view name) {
+        CallStack::current().push(name, std::string{}, site);
+    }
+
+    template <typename... Args>
+    TraceScope(SourceSite site, std::string_view name, fmt::format_string<Args...> detail,
+               Args&&... args) {
+        CallStack& stack = CallStack::current();
+        stack.push(name,
+                   stack.is_tracing() ? fmt::format(detail, std::forward<Args>(args)...)
+                                      : std::string{},
+                   site);
+    }
+
     ~TraceScope() {
         CallStack& stack = CallStack::current();
         if (std::uncaught_exceptions() > uncaught_at_start_) stack.save_for_throw();
@@ -118,6 +139,9 @@ std::string format_stack(const std::vector<Frame>& frames);
 #define LOOPLAB_TRACE_CONCAT(a, b) LOOPLAB_TRACE_CONCAT_INNER(a, b)
 
 // LOOPLAB_TRACE_SCOPE("ChatServer::on_message") or
-// LOOPLAB_TRACE_SCOPE("ChatServer::on_message", "\"{}\"", text)
-#define LOOPLAB_TRACE_SCOPE(...) \
-    ::looplab::trace::TraceScope LOOPLAB_TRACE_CONCAT(looplab_trace_scope_, __LINE__) { __VA_ARGS__ }
+// LOOPLAB_TRACE_SCOPE("ChatServer::on_message", "\"{}\"", text). The frame carries this
+// line's file and line, so the live view links it to the code.
+#define LOOPLAB_TRACE_SCOPE(...)                                                      \
+    ::looplab::trace::TraceScope LOOPLAB_TRACE_CONCAT(looplab_trace_scope_, __LINE__) { \
+        ::looplab::SourceSite{__FILE__, __LINE__}, __VA_ARGS__                           \
+    }

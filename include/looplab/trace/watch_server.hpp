@@ -5,6 +5,9 @@
 // events (event_schema.hpp) to every open page over a WebSocket (/watch-events), and takes
 // the pages' buttons (pause, step, continue, speed) to the StepGate.
 //
+// It also serves the program's own source, read-only (GET /source?path=lessons/...: see
+// source_view.hpp), so that the file:line the page shows for each callback is a link.
+//
 //   program's thread                              watch thread (its own EventLoop)
 //   WatchSink::push ─► EventChannel (bounded) ─► deliver(): history + one message per page
 //        │                 └─ first event of a batch: loop.post_next (wakes the loop)
@@ -65,6 +68,9 @@ inline constexpr std::string_view kWatchEventsPath = "/watch-events";
 struct WatchOptions {
     std::uint16_t port = 0;          // 0: any free port (see port())
     std::string web_root;            // empty: find_watch_web_root()
+    // Where GET /source reads files from (source_view.hpp); empty: the folder that holds
+    // web_root's src/web, i.e. the checkout the page came from.
+    std::string source_root;
     std::string program;             // shown on the page: "lesson-07"
     std::string poller;              // the program's poller, for the hello event
     StepGate::Mode start = StepGate::Mode::Paused;
@@ -100,7 +106,7 @@ public:
 private:
     struct Pages;   // lives on the watch thread
     explicit WatchServer(WatchOptions options);
-    void run(std::string web_root, std::promise<Status>* started);
+    void run(std::string web_root, std::string source_root, std::promise<Status>* started);
     void wake();
     void page_count_changed(std::size_t count);
 

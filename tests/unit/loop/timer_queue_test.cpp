@@ -7,6 +7,7 @@
 
 using looplab::ManualClock;
 using looplab::Millis;
+using looplab::SourceSite;
 using looplab::loop::Task;
 using looplab::loop::TimerId;
 using looplab::loop::TimerQueue;
@@ -15,7 +16,7 @@ namespace {
 
 // Runs the due timers the way the loop does, without a loop.
 std::size_t run_due(TimerQueue& timers, const ManualClock& clock) {
-    return timers.run_due(clock.now(), [](TimerId, Task& task) { task(); });
+    return timers.run_due(clock.now(), [](TimerId, Task& task, SourceSite) { task(); });
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ TEST_CASE("every event has v, seq, t and k, then its own members", "[trace][sche
 }
 
 TEST_CASE("push, pop and note carry names, details and depth, escaped", "[trace][schema]") {
-    const trace::Frame frame{"ChatServer::on_message", "\"hi\"\n\\ \x01"};
+    const trace::Frame frame{"ChatServer::on_message", "\"hi\"\n\\ \x01", {}};
     const auto push = parsed(trace::event_json(1, 0, "push", trace::push_fields(frame, 2)));
     CHECK(push["name"].as_string() == "ChatServer::on_message");
     CHECK(push["detail"].as_string() == "\"hi\"\n\\ \x01");
@@ -79,7 +79,7 @@ TEST_CASE("push, pop and note carry names, details and depth, escaped", "[trace]
 }
 
 TEST_CASE("bytes that are not UTF-8 still make valid UTF-8 JSON", "[trace][schema]") {
-    const trace::Frame frame{"datagram", std::string{"a\xff\xc3", 3}};
+    const trace::Frame frame{"datagram", std::string{"a\xff\xc3", 3}, {}};
     const std::string text = trace::event_json(1, 0, "push", trace::push_fields(frame, 0));
     CHECK(looplab::codec::is_valid_utf8(text));
     CHECK(parsed(text)["detail"].as_string() == "a\u00ff\u00c3");
@@ -92,8 +92,8 @@ TEST_CASE("the state event lists queues, timers and fds", "[trace][schema]") {
     state.poller = "epoll";
     state.soon = 1;
     state.next = 2;
-    state.timers = {{3, 10, false}, {5, 250, true}};
-    state.fds = {{7, "server socket", true, false, true, true}};
+    state.timers = {{3, 10, false, {}}, {5, 250, true, {}}};
+    state.fds = {{7, "server socket", true, false, true, true, {}}};
     const auto event = parsed(trace::event_json(9, 0, "state", trace::state_fields(state)));
     CHECK(event["phase"].as_string() == "poll");
     CHECK(event["turn"].as_int() == 4);
@@ -110,6 +110,83 @@ TEST_CASE("the state event lists queues, timers and fds", "[trace][schema]") {
     CHECK(event["fds"][0]["read"].as_bool());
     CHECK_FALSE(event["fds"][0]["write"].as_bool());
     CHECK(event["fds"][0]["ready"].as_bool());
+}
+
+TEST_CASE("a push names the line behind the frame in src, file:line", "[trace][schema]") {
+    const trace::Frame known{"next task", "", looplab::SourceSite{"lessons/07-event-queue/x.cpp", 29}};
+    const auto push = parsed(trace::event_json(1, 0, "push", trace::push_fields(known, 0)));
+    CHECK(push["src"].as_string() == "lessons/07-event-queue/x.cpp:29");
+    // Unknown (nobody said): no src member at all, rather than a made-up one.
+    const trace::Frame unknown{"next task", "", {}};
+    const auto bare = parsed(trace::event_json(2, 0, "push", trace::push_fields(unknown, 0)));
+    CHECK(bare.find("src") == nullptr);
+    // Timers and fds carry the line that set or watched them.
+    trace::LoopState state;
+    state.timers = {{1, 5, false, looplab::SourceSite{"a.cpp", 3}}};
+    state.fds = {{4, "pipe", true, false, false, true, looplab::SourceSite{"b.cpp", 7}}};
+    const auto picture = parsed(trace::event_json(3, 0, "state", trace::state_fields(state)));
+    CHECK(picture["timers"][0]["src"].as_string() == "a.cpp:3");
+    CHECK(picture["fds"][0]["src"].as_string() == "b.cpp:7");
+}
+
+TEST_CASE("SourceSite::here() as a default argument names the caller's line", "[trace][schema]") {
+    auto where = [](looplab::SourceSite site = looplab::SourceSite::here()) { return site; };
+    const std::uint32_t line = __LINE__ + 1;
+    const looplab::SourceSite site = where();
+    CHECK(site.is_known());
+    CHECK(site.line() == line);
+    CHECK(std::string_view{site.file()}.ends_with("event_schema_test.cpp"));
+    CHECK_FALSE(looplab::SourceSite{}.is_known());
+    // One word: the file's address and the line packed together (see source_site.hpp).
+    STATIC_REQUIRE(sizeof(looplab::SourceSite) == 8);
+    const looplab::SourceSite packed{"x.cpp", 65535};
+    CHECK(packed.line() == 65535);
+    CHECK(std::string_view{packed.file()} == "x.cpp");
+    // What cannot be stored is unknown, never wrong.
+    CHECK_FALSE((looplab::SourceSite{"x.cpp", 65536}.is_known()));
+    CHECK_FALSE((looplab::SourceSite{"x.cpp", 0}.is_known()));
+    CHECK_FALSE((looplab::SourceSite{nullptr, 3}.is_known()));
+}
+
+TEST_CASE("the state event lists the sockets: 4-tuple, state, bytes, datagrams", "[trace][schema]") {
+    trace::LoopState state;
+    trace::SocketView tcp;
+    tcp.id = 12;
+    tcp.fd = 9;
+    tcp.kind = "tcp";
+    tcp.state = "open";
+    tcp.local = "127.0.0.1:5000";
+    tcp.peer = "127.0.0.1:41234";
+    tcp.bytes_in = 300;
+    tcp.bytes_out = 120;
+    trace::SocketView udp;
+    udp.id = 13;
+    udp.fd = 10;
+    udp.kind = "udp";
+    udp.state = "open";
+    udp.local = "[::1]:6000";
+    udp.datagrams_in = 4;
+    udp.datagrams_out = 2;
+    state.sockets = {tcp, udp};
+    state.sockets_total = 2;
+    const auto event = parsed(trace::event_json(1, 0, "state", trace::state_fields(state)));
+    REQUIRE(event["sockets"].size() == 2);
+    const auto& first = event["sockets"][0];
+    CHECK(first["id"].as_int() == 12);
+    CHECK(first["fd"].as_int() == 9);
+    CHECK(first["kind"].as_string() == "tcp");
+    CHECK(first["state"].as_string() == "open");
+    CHECK(first["local"].as_string() == "127.0.0.1:5000");
+    CHECK(first["peer"].as_string() == "127.0.0.1:41234");
+    CHECK(first["bytes_in"].as_int() == 300);
+    CHECK(first["bytes_out"].as_int() == 120);
+    const auto& second = event["sockets"][1];
+    CHECK(second["kind"].as_string() == "udp");
+    CHECK(second["local"].as_string() == "[::1]:6000");
+    CHECK(second["peer"].as_string() == "");
+    CHECK(second["datagrams_in"].as_int() == 4);
+    CHECK(second["datagrams_out"].as_int() == 2);
+    CHECK(event["sockets_total"].as_int() == 2);
 }
 
 TEST_CASE("gate, dropped, hello and end events", "[trace][schema]") {

@@ -115,7 +115,7 @@ TEST_CASE("watch server: a page that never reads costs the program nothing but l
     auto server = start_server();
     RawPage page{server->port(), fmt::format("http://127.0.0.1:{}", server->port())};
     REQUIRE(server->wait_for_page(5s));
-    const trace::Frame frame{"big", std::string(1000, 'x')};
+    const trace::Frame frame{"big", std::string(1000, 'x'), {}};
     const auto started = std::chrono::steady_clock::now();
     for (int i = 0; i < 20000; ++i) server->publish("push", trace::push_fields(frame, 0));   // ~20 MB
     const auto publishing = std::chrono::steady_clock::now() - started;
