@@ -13,7 +13,14 @@ FLAVOUR   ?= $(notdir $(firstword $(CXX)))
 BUILD     ?= build/$(FLAVOUR)
 CXXFLAGS  ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Wpedantic -Werror
-CPPFLAGS  += -Iinclude -I. -MMD -MP
+# Where #include "..." looks, one rule (there is no -I.): every object sees include/, that is
+# the library and the lesson kit (looplab/lesson/), through which lessons share their pieces; a
+# lesson includes only the kit and its own folder's files, by plain name ("lab.hpp"), never
+# another lesson. Objects under tests/ also see tests/ ("support/pollers.hpp") and lessons/,
+# for the tests of a piece one lesson keeps in its folder ("14-tcp-vs-udp/reliable_udp.hpp";
+# headers only, never a lesson's .cpp). tests/fuzz/run and check-solutions.sh use -Iinclude.
+CPPFLAGS  += -Iinclude -MMD -MP
+TEST_INCLUDES := -Itests -Ilessons
 ALL_FLAGS  = -std=c++20 $(WARNINGS) $(CXXFLAGS) $(EXTRA_FLAGS)
 LDLIBS    += -lfmt -pthread
 
@@ -66,6 +73,8 @@ apps: $(APP_BINS)
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(ALL_FLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: CPPFLAGS += $(TEST_INCLUDES)
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)

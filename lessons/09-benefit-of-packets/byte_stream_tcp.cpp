@@ -2,10 +2,11 @@
 //
 // TCP delivers a stream of bytes. The boundaries of your send() calls are not in it: three
 // small writes can come out of one read, and one big write out of many. Framing (here: a
-// length in front of each message, length_prefix.hpp) is how messages survive the trip.
-#include "length_prefix.hpp"
+// length in front of each message, the lesson kit's length_prefix.hpp) is how messages
+// survive the trip.
 #include "packets_lesson.hpp"
 
+#include "looplab/lesson/length_prefix.hpp"
 #include "looplab/net/tcp_connection.hpp"
 #include "looplab/net/tcp_connector.hpp"
 #include "looplab/net/tcp_listener.hpp"
@@ -18,6 +19,8 @@ namespace packets {
 namespace {
 
 namespace net = looplab::net;
+using lesson::FrameReader;     // the framing lives in the lesson kit: lesson 14 frames the same way
+using lesson::frame_message;
 
 // A connected pair on this loop: `client` writes, `server` counts its reads.
 struct StreamPair {

@@ -2,10 +2,13 @@
 //
 // What the files of lesson 09 share.
 //   byte_stream_tcp.cpp       TCP keeps bytes, not message boundaries; length-prefix framing
-//                             puts them back (length_prefix.hpp)
+//                             puts them back (looplab/lesson/length_prefix.hpp, in the
+//                             lesson kit because lesson 14's TCP run frames the same way)
 //   datagrams_udp.cpp         a UDP datagram arrives whole or not at all: boundaries kept
 //   pieces_over_lossy_link.cpp  a big message cut into numbered pieces with a checksum each,
 //                             sent through lesson 14's lossy link; only lost pieces are resent
+//                             (the packet format and the link are the lesson kit's:
+//                             looplab/lesson/lab_packet.hpp, link_relay.hpp)
 #pragma once
 
 #include "looplab/lesson/lesson.hpp"

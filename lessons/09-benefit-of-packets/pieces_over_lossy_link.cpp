@@ -2,16 +2,16 @@
 //
 // The benefit of packets, live: a 16 KiB message is cut into 16 numbered pieces, each with
 // its own checksum (lesson 14's packet format), and sent through a lossy link (lesson 14's
-// UDP relay). Pieces get lost, damaged, duplicated, reordered. The receiver keeps what
-// arrived intact and asks for the rest; the sender resends ONLY those pieces. Round by round.
+// UDP relay); both are the lesson kit's (looplab/lesson/lab_packet.hpp, link_relay.hpp).
+// Pieces get lost, damaged, duplicated, reordered. The receiver keeps what arrived intact
+// and asks for the rest; the sender resends ONLY those pieces. Round by round.
 //
 //   sender ──pieces──► relay [loss, damage, duplicates, reordering] ──► receiver
 //   sender ◄───────────relay [clean on the way back] ◄── "missing 3,6,8"
 #include "packets_lesson.hpp"
 
-#include "lessons/14-tcp-vs-udp/lab_packet.hpp"
-#include "lessons/14-tcp-vs-udp/link_relay.hpp"
-
+#include "looplab/lesson/lab_packet.hpp"
+#include "looplab/lesson/link_relay.hpp"
 #include "looplab/net/udp_socket.hpp"
 
 #include <algorithm>
@@ -35,8 +35,8 @@ net::UdpSocket bind_or_fail() {
     return std::move(*socket);
 }
 
-lab::Bytes the_message() {
-    lab::Bytes message(kPieces * kPieceSize);
+lesson::Bytes the_message() {
+    lesson::Bytes message(kPieces * kPieceSize);
     for (std::size_t i = 0; i < message.size(); ++i) message[i] = static_cast<std::uint8_t>(i * 7 + i / 1024);
     return message;
 }
@@ -73,8 +73,8 @@ public:
         return missing;
     }
 
-    lab::Bytes reassembled() const {
-        lab::Bytes message;
+    lesson::Bytes reassembled() const {
+        lesson::Bytes message;
         for (const auto& piece : pieces_) message.insert(message.end(), piece->begin(), piece->end());
         return message;
     }
@@ -82,11 +82,11 @@ public:
 private:
     void on_piece(const net::Datagram& datagram) {
         ++datagrams_;
-        const lab::Decoded decoded = lab::decode(datagram.bytes);
+        const lesson::Decoded decoded = lesson::decode(datagram.bytes);
         std::string seen;
-        if (std::holds_alternative<lab::PacketError>(decoded)) {
+        if (std::holds_alternative<lesson::PacketError>(decoded)) {
             seen = "##";   // the checksum failed: not even the number can be trusted
-        } else if (const auto* piece = std::get_if<lab::DataPacket>(&decoded); piece && piece->seq < kPieces) {
+        } else if (const auto* piece = std::get_if<lesson::DataPacket>(&decoded); piece && piece->seq < kPieces) {
             seen = std::to_string(piece->seq);
             if (pieces_[piece->seq]) seen += "(dup)";   // a second copy: ignored
             else pieces_[piece->seq] = piece->payload;
@@ -95,7 +95,7 @@ private:
     }
 
     net::UdpSocket socket_;
-    std::vector<std::optional<lab::Bytes>> pieces_;
+    std::vector<std::optional<lesson::Bytes>> pieces_;
     std::string arrivals_;   // this round, in arrival order
     std::size_t datagrams_ = 0;
 };
@@ -103,20 +103,20 @@ private:
 }  // namespace
 
 void show_pieces_over_lossy_link(EventLoop& loop, const lesson::Options& options) {
-    const lab::Bytes message = the_message();
+    const lesson::Bytes message = the_message();
     const auto seed = static_cast<std::uint64_t>(options.number("seed"));
-    const lab::Impairments there{.loss = 0.2, .duplicate = 0.1, .reorder = 0.1, .corrupt = 0.1,
-                                 .delay = 1ms, .jitter = 2ms};
+    const lesson::Impairments there{.loss = 0.2, .duplicate = 0.1, .reorder = 0.1, .corrupt = 0.1,
+                                    .delay = 1ms, .jitter = 2ms};
 
     net::UdpSocket sender = bind_or_fail();
     std::optional<std::string> request;   // the receiver's last "missing ..." datagram
     must(sender.start(loop, [&request](const net::Datagram& d) { request = std::string{d.text()}; }));
     PieceReceiver receiver{loop};
-    auto relay = lab::LinkRelay::open(loop, sender.local_address(), receiver.address(),
-                                      lab::LossyLink{there, seed, lab::kIdentityBytes},
-                                      lab::LossyLink{lab::Impairments{}, seed + 1});
+    auto relay = lesson::LinkRelay::open(loop, sender.local_address(), receiver.address(),
+                                         lesson::LossyLink{there, seed, lesson::kIdentityBytes},
+                                         lesson::LossyLink{lesson::Impairments{}, seed + 1});
     if (!relay) lesson::fail(relay.error());
-    lab::LinkRelay& link = **relay;
+    lesson::LinkRelay& link = **relay;
 
     lesson::say("a {} KiB message cut into {} pieces of {} bytes; each piece carries its number "
                 "and a checksum", message.size() / 1024, kPieces, kPieceSize);
@@ -133,8 +133,8 @@ void show_pieces_over_lossy_link(EventLoop& loop, const lesson::Options& options
                     rounds == 1 ? "every piece" : "only the missing pieces", missing.size());
         for (std::uint32_t i : missing) {
             const auto begin = message.begin() + static_cast<std::ptrdiff_t>(i * kPieceSize);
-            const lab::Bytes piece = lab::encode(lab::DataPacket{
-                i, static_cast<std::uint8_t>(rounds - 1), lab::Bytes(begin, begin + kPieceSize)});
+            const lesson::Bytes piece = lesson::encode(lesson::DataPacket{
+                i, static_cast<std::uint8_t>(rounds - 1), lesson::Bytes(begin, begin + kPieceSize)});
             must(sender.send_to(link.address(), piece));
             ++packets_sent;
         }

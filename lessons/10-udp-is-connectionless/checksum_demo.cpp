@@ -1,9 +1,10 @@
 // lessons/10-udp-is-connectionless/checksum_demo.cpp
 //
 // The UDP checksum of a datagram this lesson really sent (client A's "hi from A"), computed as
-// the sender's kernel computes it (internet_checksum.hpp), then checked as the receiver's
-// kernel checks it: intact, one bit flipped in the data, one bit flipped in the destination
-// IP (the pseudo-header at work), and two words swapped (what a 16-bit sum cannot see).
+// the sender's kernel computes it (the lesson kit's internet_checksum.hpp), then checked as
+// the receiver's kernel checks it: intact, one bit flipped in the data, one bit flipped in
+// the destination IP (the pseudo-header at work), and two words swapped (what a 16-bit sum
+// cannot see).
 #include "udp_lesson.hpp"
 
 #include <algorithm>

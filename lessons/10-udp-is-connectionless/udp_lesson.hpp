@@ -12,8 +12,7 @@
 //   checksum_demo.cpp     the UDP checksum of a real datagram, with one bit flipped
 #pragma once
 
-#include "internet_checksum.hpp"
-
+#include "looplab/lesson/internet_checksum.hpp"
 #include "looplab/lesson/lesson.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
@@ -35,6 +34,14 @@ namespace udp_lesson {
 namespace lesson = looplab::lesson;
 namespace net = looplab::net;
 using looplab::loop::EventLoop;
+
+// The checksum this lesson teaches lives in the lesson kit
+// (looplab/lesson/internet_checksum.hpp), because lessons 09 and 14 put it on their packets too.
+using lesson::Bytes;
+using lesson::checksum_field;
+using lesson::kUdpHeaderSize;
+using lesson::udp_segment;
+using lesson::udp_sum;
 
 // Every wait in this lesson: turn the loop until `done`, never longer than a second.
 inline void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_view what) {

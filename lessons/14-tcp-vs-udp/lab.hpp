@@ -12,17 +12,18 @@
 //                              impaired path between two network namespaces (netem_path.cpp)
 //   results_table.cpp      the table; svg_chart.cpp the chart (--svg FILE), both by hand
 //
-// Pure pieces (tests/unit/lessons): lab_packet.hpp, lossy_link.hpp, reliable_udp.hpp,
-// netem_commands.hpp; link_relay.hpp puts the lossy link on the loop.
+// Pure pieces (tests/unit/lessons): reliable_udp.hpp, netem_commands.hpp, and from the lesson
+// kit (include/looplab/lesson/, shared with lesson 09) lab_packet.hpp and lossy_link.hpp;
+// the kit's link_relay.hpp puts the lossy link on the loop.
 #pragma once
 
-#include "lab_packet.hpp"
-#include "lossy_link.hpp"
 #include "reliable_udp.hpp"
 
 #include "looplab/core/clock.hpp"
 #include "looplab/core/result.hpp"
+#include "looplab/lesson/lab_packet.hpp"
 #include "looplab/lesson/lesson.hpp"
+#include "looplab/lesson/lossy_link.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/lifetime_flag.hpp"
 
@@ -40,6 +41,19 @@ namespace lab {
 
 namespace lesson = looplab::lesson;
 using looplab::loop::EventLoop;
+
+// What the lab takes from the lesson kit: the packet format and the lossy link.
+using lesson::AckPacket;
+using lesson::Bytes;
+using lesson::DataPacket;
+using lesson::Decoded;
+using lesson::Duration;
+using lesson::Impairments;
+using lesson::kIdentityBytes;
+using lesson::LinkCounts;
+using lesson::LossyLink;
+using lesson::PacketError;
+using lesson::TimePoint;
 
 // The same for every transport.
 struct Workload {

@@ -13,7 +13,7 @@
 // are pure functions that only spell out the commands; netem_path.cpp runs them.
 #pragma once
 
-#include "lossy_link.hpp"
+#include "looplab/lesson/lossy_link.hpp"
 
 #include <fmt/format.h>
 
@@ -21,6 +21,8 @@
 #include <vector>
 
 namespace lab {
+
+using looplab::lesson::Impairments;   // the lossy link's settings, which netem mirrors
 
 struct NetemNames {
     std::string namespace_a;   // "looplab14a-1234" (the process id keeps two runs apart)

@@ -1,7 +1,7 @@
 // lessons/14-tcp-vs-udp/raw_udp_run.cpp
 //
-// (a) Raw UDP: each message is one datagram (lab_packet.hpp's DATA, for its number and
-// checksum), sent once through the lossy link. Nothing is resent, nothing is put in order:
+// (a) Raw UDP: each message is one datagram (the kit's lab_packet.hpp DATA, for its number
+// and checksum), sent once through the lossy link. Nothing is resent, nothing is put in order:
 // the receiving application gets what the path lets through.
 #include "udp_endpoints.hpp"
 

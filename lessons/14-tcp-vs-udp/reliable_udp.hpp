@@ -2,7 +2,8 @@
 //
 // A small reliable protocol over UDP: "what TCP does for you", kept readable. Messages go in
 // at one end and come out at the other exactly once, in order, over a path that loses,
-// duplicates, reorders and damages datagrams. Packets are lab_packet.hpp's DATA and ACK.
+// duplicates, reorders and damages datagrams. Packets are the lesson kit's
+// lab_packet.hpp DATA and ACK.
 //
 //   ReliableSender                                        ReliableReceiver
 //   queue(message): numbered 0, 1, 2...
@@ -36,8 +37,9 @@
 // over real UDP sockets; tests/unit/lessons runs them over LossyLink with a made-up clock.
 #pragma once
 
-#include "lab_packet.hpp"
-#include "lossy_link.hpp"
+#include "looplab/core/clock.hpp"
+#include "looplab/lesson/lab_packet.hpp"
+#include "looplab/lesson/lossy_link.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -49,6 +51,17 @@
 #include <vector>
 
 namespace lab {
+
+// The packet format and the clock's types, from the lesson kit (lesson 09 shares them).
+using looplab::lesson::AckPacket;
+using looplab::lesson::Bytes;
+using looplab::lesson::DataPacket;
+using looplab::lesson::decode;
+using looplab::lesson::Decoded;
+using looplab::lesson::encode;
+using looplab::lesson::kMaxAttempt;
+using looplab::lesson::PacketError;
+using looplab::lesson::TimePoint;
 
 // Most messages sent and not yet acknowledged. Each one needs its ack (or a SACK bit) before
 // the window slides past it; the receiver keeps at most this many early arrivals.

@@ -1,16 +1,15 @@
 // lessons/14-tcp-vs-udp/tcp_run.cpp
 //
 // (c) TCP: the same messages written to one connection, length-prefixed (lesson 09's
-// framing: TCP keeps bytes, not message boundaries). Sequence numbers, acks, retransmission,
-// ordering, flow and congestion control all happen in the kernel; the application only sees
-// the result. With a NetemPath the connection crosses the kernel-impaired veth pair; without
+// framing, from the lesson kit's length_prefix.hpp: TCP keeps bytes, not message
+// boundaries). Sequence numbers, acks, retransmission, ordering, flow and congestion control
+// all happen in the kernel; the application only sees the result. With a NetemPath the connection crosses the kernel-impaired veth pair; without
 // one it crosses a TcpDelayRelay: the same delay as the UDP rows, but no loss (a program
 // cannot drop TCP segments), and it says so.
 #include "netem_path.hpp"
 #include "tcp_delay_relay.hpp"
 
-#include "lessons/09-benefit-of-packets/length_prefix.hpp"
-
+#include "looplab/lesson/length_prefix.hpp"
 #include "looplab/net/tcp_connection.hpp"
 #include "looplab/net/tcp_connector.hpp"
 #include "looplab/net/tcp_listener.hpp"
@@ -74,10 +73,10 @@ RunResult run_tcp(EventLoop& loop, const Workload& workload, const lesson::Optio
     const std::uint64_t checksum_errors_before = netem ? netem->checksum_errors_in_b() : 0;
 
     Tally tally{workload.count, loop.now()};
-    packets::FrameReader reader;
+    lesson::FrameReader reader;
     std::vector<std::string> messages;
     Pacer pacer{loop, workload, [&](std::uint32_t, Bytes message) {
-        client->send(packets::frame_message({reinterpret_cast<const char*>(message.data()), message.size()}));
+        client->send(lesson::frame_message({reinterpret_cast<const char*>(message.data()), message.size()}));
     }};
 
     auto accepting = listener.start(loop, [&](std::unique_ptr<net::TcpConnection> accepted) {

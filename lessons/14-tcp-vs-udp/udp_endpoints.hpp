@@ -8,13 +8,15 @@
 #pragma once
 
 #include "lab.hpp"
-#include "link_relay.hpp"
 
+#include "looplab/lesson/link_relay.hpp"
 #include "looplab/net/udp_socket.hpp"
 
 #include <memory>
 
 namespace lab {
+
+using looplab::lesson::LinkRelay;
 
 struct UdpEndpoints {
     looplab::net::UdpSocket sender;

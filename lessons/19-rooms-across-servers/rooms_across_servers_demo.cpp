@@ -16,9 +16,9 @@
 #include "cluster_lesson.hpp"
 
 #include "looplab/lesson/lesson.hpp"
+#include "looplab/lesson/redis_server.hpp"
 #include "looplab/socketio_client/manager.hpp"
 #include "looplab/socketio_client/server_url.hpp"
-#include "tests/support/redis_server.hpp"
 
 #include <fmt/format.h>
 
@@ -155,14 +155,14 @@ int main(int argc, char** argv) {
         if (!happened) lesson::fail(fmt::format("{} did not happen within 5 s", what));
     };
 
-    if (!testing::RedisServer::is_installed())
+    if (!lesson::RedisServer::is_installed())
         lesson::fail("redis-server is not installed, and this lesson starts its own. Install it "
                      "(Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis; "
                      "or `make test-tools` as root), then run the lesson again.");
 
     // 1. Redis and two servers that know nothing of each other but its address.
     options.step("Two servers and a Redis: the seed's picture");
-    std::optional<testing::RedisServer> redis;
+    std::optional<lesson::RedisServer> redis;
     try {
         redis.emplace();
     } catch (const std::exception& failure) {

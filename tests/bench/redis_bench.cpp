@@ -17,11 +17,11 @@
 // M = 20000, R = 3. Each throughput figure is the best of R runs, ours and redis-benchmark's
 // taking turns (as tests/bench/run does: noise on a shared machine only lowers a figure), and
 // the latency figures are those of the run with the lowest p99. It starts its own
-// redis-server (tests/support/redis_server.hpp) on a free port; redis-benchmark must be
+// redis-server (looplab/lesson/redis_server.hpp) on a free port; redis-benchmark must be
 // installed (it ships with redis-server). Takes ~20 s.
+#include "looplab/lesson/redis_server.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/resp/client.hpp"
-#include "tests/support/redis_server.hpp"
 
 #include <fmt/format.h>
 
@@ -115,7 +115,7 @@ double our_throughput(const net::Address& server, const Options& options, std::s
 }
 
 // redis-benchmark's requests per second for `test` ("set" or "get"), from its --csv output.
-double their_throughput(const testing::RedisServer& redis, const Options& options, std::string_view test) {
+double their_throughput(const lesson::RedisServer& redis, const Options& options, std::string_view test) {
     const std::string command = fmt::format(
         "redis-benchmark -h 127.0.0.1 -p {} -c {} -P {} -n {} -t {} --csv 2>/dev/null", redis.port(),
         options.clients, options.pipeline, options.requests, test);
@@ -178,7 +178,7 @@ Latency publish_latency(const net::Address& server, std::size_t messages) {
 int main(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
     try {
-        testing::RedisServer redis;
+        lesson::RedisServer redis;
         fmt::print("redis client: {} requests per test, {} connections x {} in flight (redis-benchmark -c {} -P {}), "
                    "best of {}\n",
                    options.requests, options.clients, options.pipeline, options.clients, options.pipeline,

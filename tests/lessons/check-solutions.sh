@@ -27,7 +27,7 @@ JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 SANITIZE=""
 [ -n "${LOOPLAB_SANITIZED:-}" ] && SANITIZE="-fsanitize=address,undefined -fno-sanitize=vptr"
 
-COMPILE="$CXX -std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror $SANITIZE -Iinclude -I."
+COMPILE="$CXX -std=c++20 -O0 -Wall -Wextra -Wpedantic -Werror $SANITIZE -Iinclude"
 # The patched lesson is linked without debug information (-S: ld, gold and lld alike), which
 # makes the link several times faster; a sanitized build keeps it, for its reports.
 LINK_FLAGS="-Wl,-S"

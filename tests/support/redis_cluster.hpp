@@ -1,7 +1,7 @@
 // tests/support/redis_cluster.hpp — a real 3-master Redis Cluster for tests: three
-// redis-servers (RedisServer, redis_server.hpp: own temp dir, persistence off, killed with
-// the test binary) with --cluster-enabled yes, joined by `redis-cli --cluster create`, ready
-// once every node says cluster_state:ok.
+// redis-servers (RedisServer, the lesson kit's looplab/lesson/redis_server.hpp: own temp dir,
+// persistence off, killed with the test binary) with --cluster-enabled yes, joined by
+// `redis-cli --cluster create`, ready once every node says cluster_state:ok.
 //
 //     testing::RedisCluster& cluster = testing::shared_redis_cluster();   // one per test run
 //     resp::ClusterClient redis{loop, cluster.addresses()};
@@ -16,11 +16,11 @@
 // std::runtime_error with a sentence saying why.
 #pragma once
 
+#include "looplab/lesson/quiet_child.hpp"
+#include "looplab/lesson/redis_server.hpp"
 #include "looplab/net/address.hpp"
 #include "looplab/resp/cluster_slot_map.hpp"
 #include "looplab/resp/reply.hpp"
-#include "tests/support/quiet_child.hpp"
-#include "tests/support/redis_server.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -50,7 +50,7 @@ public:
 
     RedisCluster() {
         for (std::size_t i = 0; i < kMasters; ++i)
-            nodes_.push_back(std::make_unique<RedisServer>(
+            nodes_.push_back(std::make_unique<lesson::RedisServer>(
                 std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                                          "--cluster-node-timeout", "2000"},
                 cluster_port()));
@@ -59,7 +59,7 @@ public:
     }
 
     std::size_t size() const { return nodes_.size(); }
-    RedisServer& node(std::size_t i) { return *nodes_.at(i); }
+    lesson::RedisServer& node(std::size_t i) { return *nodes_.at(i); }
     net::Address address(std::size_t i) const { return nodes_.at(i)->address(); }
     std::vector<net::Address> addresses() const {
         std::vector<net::Address> all;
@@ -203,7 +203,7 @@ private:
     // and port + 10000 must be a port at all.
     static std::uint16_t cluster_port() {
         for (int tries = 0; tries < 100; ++tries) {
-            const std::uint16_t port = RedisServer::free_port();
+            const std::uint16_t port = lesson::RedisServer::free_port();
             const auto bus = static_cast<std::uint32_t>(port) + 10'000;
             if (bus > 65'535) {
                 const auto low = static_cast<std::uint16_t>(port - 30'000);   // 2768..35535
@@ -231,7 +231,7 @@ private:
         std::vector<std::string> args{"redis-cli", "--cluster", "create"};
         for (const auto& node : nodes_) args.push_back(fmt::format("127.0.0.1:{}", node->port()));
         args.insert(args.end(), {"--cluster-replicas", "0", "--cluster-yes"});
-        const pid_t pid = spawn_quiet_child(std::move(args), "run redis-cli");
+        const pid_t pid = lesson::spawn_quiet_child(std::move(args), "run redis-cli");
         const auto deadline = std::chrono::steady_clock::now() + kRedisClusterReadyTimeout;
         int status = 0;
         while (::waitpid(pid, &status, WNOHANG) == 0) {
@@ -243,12 +243,13 @@ private:
             std::this_thread::sleep_for(std::chrono::milliseconds{20});
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            throw std::runtime_error(WIFEXITED(status) && WEXITSTATUS(status) == kChildCannotExec
+            throw std::runtime_error(WIFEXITED(status) &&
+                                             WEXITSTATUS(status) == lesson::kChildCannotExec
                                          ? "redis-cli is not installed (Debian: apt-get install redis-tools)"
                                          : "redis-cli --cluster create failed");
     }
 
-    std::vector<std::unique_ptr<RedisServer>> nodes_;
+    std::vector<std::unique_ptr<lesson::RedisServer>> nodes_;
 };
 
 // One cluster for the whole test run, started by the first test that asks (a

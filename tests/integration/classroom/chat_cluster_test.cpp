@@ -3,7 +3,7 @@
 // the whole cluster on every page, messages and typing across servers, the other servers'
 // messages in a room's history. With the classic adapter and with the sharded one (on a
 // plain Redis 7 and on the shared 3-master Redis Cluster).
-#include "tests/integration/socketio_redis/cluster_support.hpp"
+#include "integration/socketio_redis/cluster_support.hpp"
 
 #include "looplab/classroom/chat_room.hpp"
 

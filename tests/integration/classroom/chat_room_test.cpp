@@ -5,7 +5,7 @@
 // Socket.IO and the plain WebSocket echo share one port.
 #include "looplab/classroom/chat_room.hpp"
 #include "looplab/classroom/classroom_server.hpp"
-#include "tests/integration/socketio/sio_integration_support.hpp"
+#include "integration/socketio/sio_integration_support.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // The heartbeat on real sockets with short intervals (50 ms / 50 ms): the server pings, a
 // peer that answers stays, one that does not is closed with "ping timeout".
-#include "tests/integration/engineio/eio_test_support.hpp"
-#include "tests/support/pollers.hpp"
+#include "eio_test_support.hpp"
+#include "support/pollers.hpp"
 
 #include <thread>
 

@@ -1,7 +1,7 @@
 // The HTTP side of the engine on real sockets: CORS (allow-list, credentials, preflight), the
 // sid cookie, and attach() leaving other paths to the handlers that were there before.
-#include "tests/integration/engineio/eio_test_support.hpp"
-#include "tests/support/pollers.hpp"
+#include "eio_test_support.hpp"
+#include "support/pollers.hpp"
 
 using namespace looplab;
 using namespace looplab::testing;

@@ -1,7 +1,7 @@
 // Ending many sessions at once: close_all(), and destroying the engine while sessions are
 // open (a held GET, a WebSocket) — no events, no crash, the HTTP server goes on.
-#include "tests/integration/engineio/eio_test_support.hpp"
-#include "tests/support/pollers.hpp"
+#include "eio_test_support.hpp"
+#include "support/pollers.hpp"
 
 using namespace looplab;
 using namespace looplab::testing;

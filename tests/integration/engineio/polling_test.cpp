@@ -1,7 +1,7 @@
 // Engine.IO over HTTP long-polling on real sockets, once per poller: the handshake, payloads
 // both ways, the held GET, every refusal with its code, and the rules that end a session.
-#include "tests/integration/engineio/eio_test_support.hpp"
-#include "tests/support/pollers.hpp"
+#include "eio_test_support.hpp"
+#include "support/pollers.hpp"
 
 using namespace looplab;
 using namespace looplab::testing;

@@ -1,7 +1,7 @@
 // The upgrade from polling to WebSocket on real sockets, once per poller: 2probe/3probe, the
 // held GET released with a noop, "5", and not a packet lost, doubled or reordered across it.
-#include "tests/integration/engineio/eio_test_support.hpp"
-#include "tests/support/pollers.hpp"
+#include "eio_test_support.hpp"
+#include "support/pollers.hpp"
 
 using namespace looplab;
 using namespace looplab::testing;

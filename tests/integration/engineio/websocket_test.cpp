@@ -1,7 +1,7 @@
 // Engine.IO over a WebSocket from the first byte (no polling), on real sockets once per poller:
 // the handshake as the first frame, text and binary packets, bad packets, close both ways.
-#include "tests/integration/engineio/eio_test_support.hpp"
-#include "tests/support/pollers.hpp"
+#include "eio_test_support.hpp"
+#include "support/pollers.hpp"
 
 using namespace looplab;
 using namespace looplab::testing;

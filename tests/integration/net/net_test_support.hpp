@@ -8,7 +8,7 @@
 #include "looplab/net/tcp_connector.hpp"
 #include "looplab/net/tcp_listener.hpp"
 #include "looplab/poller/poller.hpp"
-#include "tests/support/refusing_tcp_port.hpp"
+#include "support/refusing_tcp_port.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -4,10 +4,10 @@
 // the redirection limit, sharded pub/sub across shards, resubscribing when a slot moves, a
 // node killed and restarted. Each test leaves the cluster as it found it.
 #include "resp_test_support.hpp"
-#include "tests/support/redis_cluster.hpp"
-#include "tests/support/redis_server.hpp"
-#include "tests/support/refusing_tcp_port.hpp"
+#include "support/redis_cluster.hpp"
+#include "support/refusing_tcp_port.hpp"
 
+#include "looplab/lesson/redis_server.hpp"
 #include "looplab/resp/cluster_client.hpp"
 
 #include <fmt/format.h>
@@ -19,7 +19,7 @@ using namespace looplab;
 using namespace looplab::resp;
 using namespace looplab::resp::test;
 using looplab::testing::RedisCluster;
-using looplab::testing::RedisServer;
+using looplab::lesson::RedisServer;
 using looplab::testing::RefusingTcpPort;
 using looplab::testing::shared_redis_cluster;
 

@@ -1,9 +1,9 @@
 // tests/integration/resp/redis_client_test.cpp — resp::Client against a real redis-server
-// (tests/support/redis_server.hpp starts one per test on a free port): pipelining, server
+// (looplab/lesson/redis_server.hpp starts one per test on a free port): pipelining, server
 // errors, pub/sub on RESP2 and RESP3, subscribe mode, PUBSUB NUMSUB, AUTH, a server that
 // restarts (reconnect + resubscribe), a server killed with replies pending, timeouts.
 #include "resp_test_support.hpp"
-#include "tests/support/redis_server.hpp"
+#include "looplab/lesson/redis_server.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,7 @@
 using namespace looplab;
 using namespace looplab::resp;
 using namespace looplab::resp::test;
-using looplab::testing::RedisServer;
+using looplab::lesson::RedisServer;
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include "looplab/socketio/server.hpp"
 #include "looplab/ws/handshake.hpp"
 #include "looplab/ws/web_socket_client.hpp"
-#include "tests/support/raw_client.hpp"
+#include "support/raw_client.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>

@@ -2,7 +2,7 @@
 // one end-to-end scenario per transport, with a hand-written client: WebSocket only,
 // HTTP long-polling only, and polling upgraded to WebSocket. Each goes through CONNECT,
 // events both ways, acks both ways, binary, a room broadcast and a disconnect with its reason.
-#include "tests/integration/socketio/sio_integration_support.hpp"
+#include "sio_integration_support.hpp"
 
 using namespace sio_integration;
 using socketio::Ack;

@@ -1,7 +1,7 @@
 // tests/integration/socketio_client/client_server_test.cpp — our C++ client against our own
 // socketio::Server in the same process, on every poller: connect, auth, events, acks both
 // ways, binary, rooms, leaving.
-#include "tests/integration/socketio_client/client_support.hpp"
+#include "client_support.hpp"
 
 #include "looplab/socketio_client/connect.hpp"
 

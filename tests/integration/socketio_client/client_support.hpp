@@ -7,7 +7,7 @@
 #include "looplab/http/server.hpp"
 #include "looplab/socketio/server.hpp"
 #include "looplab/socketio_client/manager.hpp"
-#include "tests/support/pollers.hpp"
+#include "support/pollers.hpp"
 
 #include <catch2/catch.hpp>
 

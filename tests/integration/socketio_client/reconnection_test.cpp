@@ -2,7 +2,7 @@
 // a dropped transport (with what was emitted meanwhile delivered after), a server destroyed
 // and made again on the same port, connection state recovery, and a silent server (ping
 // timeout) or one that sends garbage (parse error), on every poller.
-#include "tests/integration/socketio_client/client_support.hpp"
+#include "client_support.hpp"
 
 #include "looplab/socketio/client.hpp"
 #include "looplab/ws/web_socket_connection.hpp"

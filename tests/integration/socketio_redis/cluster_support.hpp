@@ -8,14 +8,14 @@
 #pragma once
 
 #include "looplab/http/server.hpp"
+#include "looplab/lesson/redis_server.hpp"
 #include "looplab/socketio/namespace.hpp"
 #include "looplab/socketio/server.hpp"
 #include "looplab/socketio_client/manager.hpp"
 #include "looplab/socketio_client/server_url.hpp"
 #include "looplab/socketio_redis/redis_adapter.hpp"
 #include "looplab/socketio_redis/sharded_redis_adapter.hpp"
-#include "tests/support/redis_cluster.hpp"
-#include "tests/support/redis_server.hpp"
+#include "support/redis_cluster.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -77,7 +77,7 @@ struct Node {
 };
 
 struct Cluster {
-    std::unique_ptr<testing::RedisServer> own_redis;   // Classic, ShardedPlain
+    std::unique_ptr<lesson::RedisServer> own_redis;   // Classic, ShardedPlain
     loop::EventLoop loop;
     std::vector<std::unique_ptr<Node>> nodes;
     std::vector<std::unique_ptr<socketio_client::Manager>> managers;
@@ -88,14 +88,14 @@ struct Cluster {
         if (backend == Backend::ShardedCluster) {
             redis_addresses = testing::shared_redis_cluster().addresses();
         } else {
-            own_redis = std::make_unique<testing::RedisServer>();
+            own_redis = std::make_unique<lesson::RedisServer>();
             redis_addresses.push_back(own_redis->address());
         }
         for (std::size_t i = 0; i < servers; ++i)
             nodes.push_back(std::make_unique<Node>(loop, backend, redis_addresses, options));
         REQUIRE(wait_for_servers(servers));
     }
-    testing::RedisServer& redis() { return *own_redis; }
+    lesson::RedisServer& redis() { return *own_redis; }
     ~Cluster() {
         managers.clear();
         nodes.clear();

@@ -1,7 +1,7 @@
 // tests/integration/socketio_redis/redis_adapter_test.cpp — two and three looplab servers
 // joined by a real redis-server: rooms, broadcasts with except, acks across servers, the
 // cluster questions, server-side events, a server that does not answer, Redis restarting.
-#include "tests/integration/socketio_redis/cluster_support.hpp"
+#include "cluster_support.hpp"
 
 #include "looplab/socketio/socket.hpp"
 

@@ -12,7 +12,7 @@
 // loss): notes/16-database.md. Because a kill never tests fsync (the kernel keeps every
 // written byte), the files live in /dev/shm when there is one: the same page cache, without
 // waiting for a drive that other programs keep busy. Elsewhere (TMPDIR) it runs fewer rounds.
-#include "tests/unit/store/store_test_support.hpp"
+#include "unit/store/store_test_support.hpp"
 
 #include <fmt/format.h>
 

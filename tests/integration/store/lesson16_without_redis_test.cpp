@@ -3,7 +3,7 @@
 // exit 0. The lessons test compares the usual run (with Redis) to expected.txt; this one
 // points --redis-server at a program that does not exist and compares to
 // expected-without-redis.txt.
-#include "tests/lessons/lesson_runner.hpp"
+#include "lessons/lesson_runner.hpp"
 
 #include <catch2/catch.hpp>
 

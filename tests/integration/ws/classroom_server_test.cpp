@@ -5,8 +5,8 @@
 
 #include "looplab/ws/frame_encoder.hpp"
 #include "looplab/ws/web_socket_client.hpp"
-#include "tests/support/pollers.hpp"
-#include "tests/support/raw_client.hpp"
+#include "support/pollers.hpp"
+#include "support/raw_client.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,14 +1,15 @@
-// tests/unit/lessons/internet_checksum_test.cpp — lesson 10's checksum (internet_checksum.hpp):
-// the RFC 1071 example, UDP checksums over IPv4 and IPv6 pseudo-headers (values computed
-// independently), every single-bit flip caught, and the sum's known blind spot.
-#include "lessons/10-udp-is-connectionless/internet_checksum.hpp"
+// tests/unit/lessons/internet_checksum_test.cpp — lesson 10's checksum (the lesson kit's
+// internet_checksum.hpp): the RFC 1071 example, UDP checksums over IPv4 and IPv6
+// pseudo-headers (values computed independently), every single-bit flip caught, and the
+// sum's known blind spot.
+#include "looplab/lesson/internet_checksum.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <string_view>
 
-using namespace udp_lesson;
+using namespace looplab::lesson;
 using looplab::net::Address;
 
 namespace {

@@ -1,13 +1,13 @@
-// tests/unit/lessons/length_prefix_test.cpp — lesson 09's length-prefix framing
-// (length_prefix.hpp): exact bytes, input cut at every byte, one byte at a time, limits.
-#include "lessons/09-benefit-of-packets/length_prefix.hpp"
+// tests/unit/lessons/length_prefix_test.cpp — lesson 09's length-prefix framing (the lesson
+// kit's length_prefix.hpp): exact bytes, input cut at every byte, one byte at a time, limits.
+#include "looplab/lesson/length_prefix.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
-using namespace packets;
+using namespace looplab::lesson;
 using namespace std::string_literals;
 
 namespace {

@@ -1,10 +1,10 @@
-// tests/unit/lessons/link_relay_test.cpp — lesson 14's LinkRelay on real loopback UDP sockets,
-// once per poller: datagrams pass through it with the impairments its LossyLink decides, and
-// the reliable protocol (reliable_udp.hpp) delivers every message exactly once, in order,
-// through a relay that loses, duplicates and reorders 30 % of them.
-#include "lessons/14-tcp-vs-udp/link_relay.hpp"
-#include "lessons/14-tcp-vs-udp/reliable_udp.hpp"
+// tests/unit/lessons/link_relay_test.cpp — the lesson kit's LinkRelay (lessons 09 and 14) on
+// real loopback UDP sockets, once per poller: datagrams pass through it with the impairments
+// its LossyLink decides, and lesson 14's reliable protocol (reliable_udp.hpp) delivers every
+// message exactly once, in order, through a relay that loses, duplicates and reorders 30 %.
+#include "14-tcp-vs-udp/reliable_udp.hpp"
 
+#include "looplab/lesson/link_relay.hpp"
 #include "looplab/poller/poller.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,6 +15,7 @@
 #include <vector>
 
 using namespace lab;
+using namespace looplab::lesson;
 using namespace std::chrono_literals;
 namespace net = looplab::net;
 

@@ -1,7 +1,8 @@
-// tests/unit/lessons/lossy_link_test.cpp — lesson 14's LossyLink (lossy_link.hpp): the same
-// seed gives the same impairments; a datagram's fate depends on what it is, not on when or
-// where in the stream it comes; delay never reorders; each impairment does exactly its job.
-#include "lessons/14-tcp-vs-udp/lossy_link.hpp"
+// tests/unit/lessons/lossy_link_test.cpp — LossyLink (lessons 09 and 14; the lesson kit's
+// lossy_link.hpp): the same seed gives the same impairments; a datagram's fate depends on
+// what it is, not on when or where in the stream it comes; delay never reorders; each
+// impairment does exactly its job.
+#include "looplab/lesson/lossy_link.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-using namespace lab;
+using namespace looplab::lesson;
 using namespace std::chrono_literals;
 
 namespace {

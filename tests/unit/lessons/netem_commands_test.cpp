@@ -1,7 +1,7 @@
 // tests/unit/lessons/netem_commands_test.cpp — lesson 14's --netem path, the part that can be
 // checked anywhere: the exact commands it runs (netem_commands.hpp). Running them needs root,
 // `ip`, `tc` and a kernel with sch_netem; lessons/14-tcp-vs-udp/README.md says how to try it.
-#include "lessons/14-tcp-vs-udp/netem_commands.hpp"
+#include "14-tcp-vs-udp/netem_commands.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
-// tests/unit/lessons/reliable_udp_test.cpp — lesson 14's packet format (lab_packet.hpp) and
-// reliable protocol (reliable_udp.hpp). The protocol runs in-process over two LossyLinks
-// with a made-up clock, so a bad path of 30 % loss, duplication and reordering takes
-// milliseconds to test and never sleeps.
-#include "lessons/14-tcp-vs-udp/reliable_udp.hpp"
+// tests/unit/lessons/reliable_udp_test.cpp — lesson 14's packet format (the lesson kit's
+// lab_packet.hpp) and reliable protocol (lessons/14-tcp-vs-udp/reliable_udp.hpp). The
+// protocol runs in-process over two LossyLinks with a made-up clock, so a bad path of 30 %
+// loss, duplication and reordering takes milliseconds to test and never sleeps.
+#include "14-tcp-vs-udp/reliable_udp.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 using namespace lab;
+using namespace looplab::lesson;
 using namespace std::chrono_literals;
 
 namespace {

@@ -1,7 +1,7 @@
 // tests/unit/lessons/tcp_delay_relay_test.cpp — lesson 14's TcpDelayRelay on real loopback
 // TCP, once per poller: bytes cross it late by at least the delay, all of them, in order,
 // even with a jitter larger than the gap between two sends.
-#include "lessons/14-tcp-vs-udp/tcp_delay_relay.hpp"
+#include "14-tcp-vs-udp/tcp_delay_relay.hpp"
 
 #include "looplab/poller/poller.hpp"
 

@@ -4,7 +4,7 @@
 #include "looplab/loop/event_loop.hpp"
 
 #include "looplab/trace/sinks.hpp"
-#include "tests/support/pollers.hpp"
+#include "support/pollers.hpp"
 
 #include <catch2/catch.hpp>
 

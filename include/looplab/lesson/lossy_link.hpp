@@ -1,4 +1,4 @@
-// lessons/14-tcp-vs-udp/lossy_link.hpp
+// looplab/lesson/lossy_link.hpp
 //
 // LossyLink — a bad network in a few dozen lines: datagrams go in, and come out later, or
 // twice, or damaged, or overtaken by the next one, or never. It is pure logic (bytes and
@@ -37,7 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace lab {
+namespace looplab::lesson {
 
 using Bytes = std::vector<std::uint8_t>;
 using TimePoint = looplab::Clock::time_point;
@@ -225,4 +225,4 @@ private:
     LinkCounts counts_;
 };
 
-}  // namespace lab
+}  // namespace looplab::lesson

@@ -1,4 +1,4 @@
-// lessons/14-tcp-vs-udp/link_relay.hpp
+// looplab/lesson/link_relay.hpp
 //
 // LinkRelay — a bad network you can run on one laptop: a UDP socket in the middle that passes
 // datagrams between two endpoints through two LossyLinks, one per direction.
@@ -8,7 +8,8 @@
 //
 // The endpoints send to the relay's address instead of to each other; that is the only
 // change they see. The relay wakes up (a loop timer) whenever a link has a datagram due.
-// Used by lesson 14 (the TCP vs UDP lab) and lesson 09 (resending only the lost pieces).
+// Used by lesson 14 (the TCP vs UDP lab) and lesson 09 (resending only the lost pieces), hence
+// the lesson kit; it carries lossy_link.hpp with it.
 //
 // What it cannot do: carry TCP. TCP segments are made and checked inside the kernel, so a
 // user-space program cannot drop or damage them; that needs the kernel's own tool, `tc netem`
@@ -18,7 +19,7 @@
 // Destroy it before its EventLoop.
 #pragma once
 
-#include "lossy_link.hpp"
+#include "looplab/lesson/lossy_link.hpp"
 
 #include "looplab/core/result.hpp"
 #include "looplab/loop/event_loop.hpp"
@@ -30,7 +31,7 @@
 #include <memory>
 #include <optional>
 
-namespace lab {
+namespace looplab::lesson {
 
 // Most datagrams passed on per direction in one go; the rest follow on the next turn, so a
 // burst that came due at once (after the loop was busy) cannot overflow the receiver's
@@ -120,4 +121,4 @@ private:
     std::size_t send_failures_ = 0;
 };
 
-}  // namespace lab
+}  // namespace looplab::lesson

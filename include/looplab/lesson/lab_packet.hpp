@@ -1,7 +1,7 @@
-// lessons/14-tcp-vs-udp/lab_packet.hpp
+// looplab/lesson/lab_packet.hpp
 //
-// The lab's packet format: what raw UDP, the reliable protocol (reliable_udp.hpp) and lesson
-// 09's numbered pieces put in a datagram. Every packet carries a checksum of its own
+// The lab's packet format: what lesson 14's raw UDP and reliable protocol
+// (lessons/14-tcp-vs-udp/reliable_udp.hpp) and lesson 09's numbered pieces put in a datagram. Every packet carries a checksum of its own
 // (internet_checksum.hpp, lesson 10): the lossy link corrupts bytes ABOVE UDP, where the
 // kernel's UDP checksum no longer sees them, so ours plays the part UDP's plays on a wire.
 //
@@ -22,7 +22,7 @@
 // fails its checksum decodes to a named PacketError, never to a crash.
 #pragma once
 
-#include "lessons/10-udp-is-connectionless/internet_checksum.hpp"
+#include "looplab/lesson/internet_checksum.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -31,7 +31,7 @@
 #include <variant>
 #include <vector>
 
-namespace lab {
+namespace looplab::lesson {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -89,7 +89,7 @@ inline std::uint32_t get32(std::span<const std::uint8_t> bytes, std::size_t at) 
 // Fills bytes 6-7 with the Internet checksum of the packet (those two bytes counted as 0).
 inline void seal(Bytes& packet) {
     packet[6] = packet[7] = 0;
-    const std::uint16_t checksum = udp_lesson::internet_checksum(packet);
+    const std::uint16_t checksum = internet_checksum(packet);
     packet[6] = static_cast<std::uint8_t>(checksum >> 8);
     packet[7] = static_cast<std::uint8_t>(checksum);
 }
@@ -118,7 +118,7 @@ inline Bytes encode(const AckPacket& ack) {
 inline Decoded decode(std::span<const std::uint8_t> packet) {
     if (packet.size() < kDataHeaderSize) return PacketError::TooShort;
     // The checksum first: a damaged kind byte must read as damage, not as a strange packet.
-    if (udp_lesson::fold(udp_lesson::add_words(packet)) != 0xFFFF) return PacketError::BadChecksum;
+    if (fold(add_words(packet)) != 0xFFFF) return PacketError::BadChecksum;
     if (packet[0] == kDataKind)
         return DataPacket{detail::get32(packet, 2), packet[1],
                           Bytes(packet.begin() + kDataHeaderSize, packet.end())};
@@ -128,4 +128,4 @@ inline Decoded decode(std::span<const std::uint8_t> packet) {
                      detail::get32(packet, 12)};
 }
 
-}  // namespace lab
+}  // namespace looplab::lesson

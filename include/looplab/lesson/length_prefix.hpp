@@ -1,4 +1,4 @@
-// lessons/09-benefit-of-packets/length_prefix.hpp
+// looplab/lesson/length_prefix.hpp
 //
 // Length-prefix framing: how to send MESSAGES over TCP, which only carries a stream of bytes.
 // TCP keeps the bytes and their order, not the boundaries between your writes: three sends
@@ -11,7 +11,7 @@
 //
 // WebSocket frames (lesson 17) do the same with a smarter length field; Engine.IO over HTTP
 // long-polling separates packets with a 0x1E byte instead. Used by lesson 09 and by lesson
-// 14's TCP run; tests/unit/lessons feeds it input cut at every byte.
+// 14's TCP run, hence the lesson kit; tests/unit/lessons feeds it input cut at every byte.
 //
 // FrameReader is an incremental, pure parser: bytes in (cut anywhere), messages out.
 #pragma once
@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace packets {
+namespace looplab::lesson {
 
 inline constexpr std::size_t kLengthPrefixSize = 4;
 // Longest message the reader accepts. A longer length is an error (TooLong) at once, before
@@ -87,4 +87,4 @@ private:
     std::optional<FramingError> error_;
 };
 
-}  // namespace packets
+}  // namespace looplab::lesson

@@ -1,13 +1,13 @@
-// tests/support/quiet_child.hpp — starts a helper program (redis-server, redis-cli) as a
+// looplab/lesson/quiet_child.hpp — starts a helper program (redis-server, redis-cli) as a
 // child process with stdin, stdout and stderr on /dev/null, so its chatter never mixes with
 // the test output:
 //
-//     const pid_t pid = testing::spawn_quiet_child({"redis-cli", "--cluster", ...}, "run redis-cli");
+//     const pid_t pid = lesson::spawn_quiet_child({"redis-cli", "--cluster", ...}, "run redis-cli");
 //
 // The program is looked up on PATH (execvp); one that is not there exits with 127, which
 // the caller tells apart from other failures. On Linux the child also dies if the test
 // binary dies (PR_SET_PDEATHSIG), so a crashed test leaves nothing behind. The caller
-// waits for it (waitpid). Used by redis_server.hpp and redis_cluster.hpp.
+// waits for it (waitpid). Used by redis_server.hpp and tests/support/redis_cluster.hpp.
 #pragma once
 
 #include <fmt/format.h>
@@ -24,7 +24,7 @@
 #include <sys/prctl.h>
 #endif
 
-namespace looplab::testing {
+namespace looplab::lesson {
 
 // The exit status of a child whose program could not be run (the shell's convention).
 inline constexpr int kChildCannotExec = 127;
@@ -52,4 +52,4 @@ inline pid_t spawn_quiet_child(std::vector<std::string> args, std::string_view w
     return pid;
 }
 
-}  // namespace looplab::testing
+}  // namespace looplab::lesson

@@ -1,4 +1,4 @@
-// lessons/10-udp-is-connectionless/internet_checksum.hpp
+// looplab/lesson/internet_checksum.hpp
 //
 // The Internet checksum (RFC 1071) and the UDP checksum built on it (RFC 768). The class
 // notes say UDP cannot detect corrupted data; it can. The sender adds up the datagram as
@@ -23,7 +23,8 @@
 // What the sum cannot see: words that swap places (addition does not care about order), and
 // some multi-bit errors. It detects; it does not guarantee.
 //
-// Shared: lessons 09 and 14 put internet_checksum() on their own packets; the unit tests in
+// Taught by lesson 10; lessons 09 and 14 put internet_checksum() on their own packets
+// (lab_packet.hpp), which is why it lives in the lesson kit. The unit tests in
 // tests/unit/lessons/ check it against the RFC 1071 example. Pure functions, no sockets.
 #pragma once
 
@@ -37,7 +38,7 @@
 
 #include <netinet/in.h>
 
-namespace udp_lesson {
+namespace looplab::lesson {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -133,4 +134,4 @@ inline bool is_intact(const looplab::net::Address& from, const looplab::net::Add
     return udp_sum(from, to, segment) == 0xFFFF;
 }
 
-}  // namespace udp_lesson
+}  // namespace looplab::lesson

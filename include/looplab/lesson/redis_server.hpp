@@ -1,10 +1,10 @@
-// tests/support/redis_server.hpp — a real redis-server for one test: started on a free port
-// in its own temporary directory, with persistence off (`--save "" --appendonly no`), ready
-// once it answers PING, stopped (and its directory removed) when the object goes away.
+// looplab/lesson/redis_server.hpp — a real redis-server for one test or lesson: started on a
+// free port in its own temporary directory, with persistence off (`--save "" --appendonly
+// no`), ready once it answers PING, stopped (and its directory removed) when it goes away.
 //
-//     testing::RedisServer redis;                               // throws, clearly, if
+//     lesson::RedisServer redis;                                // throws, clearly, if
 //     resp::Client client{loop, redis.address()};               // redis-server is missing
-//     testing::RedisServer locked{{"--requirepass", "secret"}}; // any extra arguments
+//     lesson::RedisServer locked{{"--requirepass", "secret"}};  // any extra arguments
 //     redis.kill();      // SIGKILL: clients see the connection die mid-conversation
 //     redis.start();     // again, on the same port
 //     redis.query({"CONFIG", "GET", "port"});   // a blocking command, for set-up only
@@ -12,14 +12,15 @@
 // The server is a child process (quiet_child.hpp); on Linux it also dies if the test binary
 // dies (PR_SET_PDEATHSIG), so a crashed test leaves no redis-server behind.
 // Failures (redis-server missing, not answering) throw std::runtime_error with a sentence
-// saying why: Catch2 reports it as the test's failure, and the benchmark (redis_bench) prints it.
+// saying why: Catch2 reports it as the test's failure, and the benchmark (redis_bench) and
+// lesson 19 print it. In the kit because a lesson starts one too: lessons never include tests/.
 #pragma once
 
 #include "looplab/net/address.hpp"
 #include "looplab/resp/encoder.hpp"
 #include "looplab/resp/parser.hpp"
 #include "looplab/resp/reply.hpp"
-#include "tests/support/quiet_child.hpp"
+#include "looplab/lesson/quiet_child.hpp"
 
 #include <fmt/format.h>
 
@@ -45,7 +46,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace looplab::testing {
+namespace looplab::lesson {
 
 // How long a starting redis-server may take to answer PING (it takes ~10 ms here).
 inline constexpr std::chrono::milliseconds kRedisStartTimeout{5'000};
@@ -226,4 +227,4 @@ private:
     pid_t pid_ = -1;
 };
 
-}   // namespace looplab::testing
+}   // namespace looplab::lesson
