@@ -68,10 +68,13 @@ std::uint16_t free_port() {
 }
 
 HandshakeWatch::HandshakeWatch(looplab::loop::EventLoop& loop, int fd) : loop_(loop), fd_(fd) {
-    auto watched = loop_.watch(fd_, looplab::loop::Interest::write(), [this](const looplab::loop::Ready&) {
-        int error = 0;
+    using looplab::loop::Ready;
+    auto watched = loop_.watch(fd_, looplab::loop::Interest::write(), [this](const Ready& ready) {
+        // kqueue names the error with the event; epoll and poll make us ask the socket.
+        int error = ready.socket_error;
         socklen_t size = sizeof error;
-        if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &size) == -1) error = errno;
+        if (error == 0 && ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &size) == -1)
+            error = errno;
         error_ = error;
         loop_.forget(fd_);   // writable stays true: stop watching, or the loop spins
         is_watched_ = false;

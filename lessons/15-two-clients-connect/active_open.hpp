@@ -60,7 +60,7 @@ std::string tcp_state(int fd);
 std::uint16_t free_port();
 
 // Waits on the loop for the handshake of `fd` to end, like TcpConnector does: the socket
-// becomes writable, and SO_ERROR says how it ended.
+// becomes writable, and the event (kqueue) or else SO_ERROR (epoll, poll) says how it ended.
 class HandshakeWatch {
 public:
     HandshakeWatch(looplab::loop::EventLoop& loop, int fd);

@@ -27,6 +27,13 @@ int take_socket_error(int fd) {
     return error;
 }
 
+int take_socket_error(int fd, int from_event) {
+    const int held = take_socket_error(fd);
+    // The event's error wins: the socket may have lost it already (libkqueue takes it to
+    // fill the event in), and then says 0 or something later.
+    return from_event != 0 ? from_event : held;
+}
+
 Status set_int_option(int fd, int level, int name, int value, std::string_view what) {
     if (::setsockopt(fd, level, name, &value, sizeof value) == -1)
         return Error::from_errno(fmt::format("setsockopt {} fd {}", what, fd));

@@ -16,6 +16,12 @@ Address peer_address_of(int fd);
 // getsockopt(SO_ERROR), which also clears it. 0 means none.
 int take_socket_error(int fd);
 
+// The same, for an error a readiness reported: the one the kernel sent with the event
+// (`from_event`, i.e. Ready::socket_error: kqueue), else the one the socket holds (epoll,
+// poll). One path for every backend. The socket's copy is cleared either way, so that an
+// error the event brought, and that BSD still keeps in the socket, is not reported twice.
+int take_socket_error(int fd, int from_event);
+
 // setsockopt() of an int option; the Error says which option failed on which socket.
 [[nodiscard]] Status set_int_option(int fd, int level, int name, int value, std::string_view what);
 

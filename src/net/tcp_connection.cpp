@@ -81,6 +81,10 @@ void TcpConnection::update_interest() {
 
 void TcpConnection::handle_ready(const loop::Ready& ready) {
     LifetimeFlag::Scope alive{lifetime_};
+    // kqueue names the error with the event (a reset: ECONNRESET); the socket may already
+    // have lost it. Kept for whoever ends the connection below: read() at the end of the
+    // data, a failing send, or notice_hangup().
+    if (ready.socket_error != 0) error_from_event_ = ready.socket_error;
     bool did_read = false;
     if (ready.readable && wants_read()) {
         did_read = true;
@@ -131,7 +135,10 @@ void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
         if (alive.was_destroyed()) return;
         input_.keep_unread();   // the stack array goes away: what on_data left moves to the heap
     } else if (count == 0) {
-        on_peer_end(alive);
+        // Zero bytes: the peer's FIN, unless an event named an error. A reset whose error was
+        // taken from the socket (libkqueue) reads as 0 too, but it is no clean end.
+        if (error_from_event_ != 0) finish(Error{error_from_event_, fmt::format("read {}", peer_)});
+        else on_peer_end(alive);
     } else if (!would_block(errno)) {
         finish(Error::from_errno(fmt::format("read {}", peer_)));
     }
@@ -205,7 +212,7 @@ void TcpConnection::flush(LifetimeFlag::Scope& alive) {
 }
 
 void TcpConnection::notice_hangup(const loop::Ready& ready) {
-    if (const int error = detail::take_socket_error(fd_.get()); error != 0) {
+    if (const int error = detail::take_socket_error(fd_.get(), error_from_event_); error != 0) {
         // Name the direction that broke: after EOF we were only sending.
         finish(Error{error, fmt::format("{} {}", peer_ended_ ? "send" : "read", peer_)});
         return;
@@ -302,8 +309,10 @@ void TcpConnection::cork_until_next_phase() {
 }
 
 void TcpConnection::fail_send(std::string_view syscall) {
-    // EPIPE or ECONNRESET: the peer is gone. What is pending can never be delivered.
-    finish(Error::from_errno(fmt::format("{} {}", syscall, peer_)));
+    // EPIPE or ECONNRESET: the peer is gone. What is pending can never be delivered. If an
+    // event named the error already (kqueue: ECONNRESET), that says more than send's EPIPE.
+    const int error = error_from_event_ != 0 ? error_from_event_ : errno;
+    finish(Error{error, fmt::format("{} {}", syscall, peer_)});
 }
 
 void TcpConnection::set_watermarks(std::size_t low, std::size_t high) {

@@ -51,7 +51,8 @@ std::optional<Error> TcpConnector::begin(Attempt& attempt, AttemptId id,
         return Error::from_errno(fmt::format("connect {}", remote));
 
     if (auto watched = loop_.watch(
-            fd, loop::Interest::write(), [this, id](const loop::Ready&) { on_ready(id); },
+            fd, loop::Interest::write(),
+            [this, id](const loop::Ready& ready) { on_ready(id, ready); },
             "tcp connect", site);
         !watched)
         return watched.error();
@@ -72,10 +73,12 @@ void TcpConnector::describe(const void* attempt, trace::SocketView& view) {
     view.peer = self.remote.to_string();
 }
 
-// Writable (or an error/hang-up): the handshake is over, one way or the other.
-void TcpConnector::on_ready(AttemptId id) {
+// Writable (or an error/hang-up): the handshake is over, one way or the other. Which way, the
+// event says (kqueue: ECONNREFUSED in the EV_EOF kevent) or else the socket (SO_ERROR).
+void TcpConnector::on_ready(AttemptId id, const loop::Ready& ready) {
     Attempt& attempt = attempts_.at(id);
-    if (const int error = detail::take_socket_error(attempt.fd.get()); error != 0) {
+    if (const int error = detail::take_socket_error(attempt.fd.get(), ready.socket_error);
+        error != 0) {
         finish(id, Error{error, fmt::format("connect {}", attempt.remote)});
         return;
     }

@@ -48,7 +48,8 @@ Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram, SourceSit
     if (!receive_buffer_)
         receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
     auto watched = loop.watch(
-        fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { receive_batch(); },
+        fd_.get(), loop::Interest::read(),
+        [this](const loop::Ready& ready) { receive_batch(ready); },
         "udp socket", site);
     is_started_ = watched.has_value();
     if (is_started_) loop.describe_socket(fd_.get(), this, &UdpSocket::describe);
@@ -88,8 +89,19 @@ void UdpSocket::set_max_datagram(std::size_t bytes) {
 }
 
 // Read datagrams until none is waiting (EAGAIN) or the per-turn limit is reached.
-void UdpSocket::receive_batch() {
+void UdpSocket::receive_batch(const loop::Ready& ready) {
     LifetimeFlag::Scope alive{lifetime_};
+    if (ready.error || ready.socket_error != 0) {
+        // An error came with the readiness (a connected socket's ICMP "port unreachable").
+        // kqueue may say which in the event, and the socket may then no longer hold it
+        // (libkqueue takes it): recvmsg would just say EAGAIN. So take it the same way on
+        // every backend, report it once, and stop for this turn, as below.
+        if (const int error = detail::take_socket_error(fd_.get(), ready.socket_error);
+            error != 0) {
+            if (on_error_) on_error_(receive_error(error));
+            return;
+        }
+    }
     for (std::size_t received = 0; received < kMaxDatagramsPerTurn && is_started_; ++received) {
         sockaddr_storage from{};
         iovec part{receive_buffer_.get(), max_datagram_};

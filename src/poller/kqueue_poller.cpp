@@ -3,14 +3,18 @@
 // The macOS / BSD backend. kqueue watches (ident, filter) pairs: reading and writing are two
 // separate filters of one fd, so one fd can come back as two kevents, which we merge into one
 // Ready record. Without EV_CLEAR a kevent is level-triggered, like the other backends.
+// Unlike epoll and poll, kqueue says WHICH socket error ended a socket (fflags of an EV_EOF
+// kevent): Ready::socket_error carries it to the handler (see kevent_to_ready.hpp).
 // This file compiles only where <sys/event.h> exists; Linux never builds it.
 #include "looplab/poller/backends.hpp"
 
 #if LOOPLAB_HAS_KQUEUE
 
+#include "kevent_to_ready.hpp"
 #include "looplab/core/unique_fd.hpp"
 
 #include <cerrno>
+#include <cstdint>
 #include <unordered_map>
 
 #include <sys/event.h>
@@ -80,11 +84,15 @@ public:
             const int fd = static_cast<int>(event.ident);
             auto [slot, is_new] = index_of.try_emplace(fd, ready.size());
             if (is_new) ready.push_back(Ready{.fd = fd});
-            Ready& record = ready[slot->second];
-            if (event.flags & EV_ERROR) record.error = true;
-            if (event.flags & EV_EOF) record.hangup = true;
-            if (event.filter == EVFILT_READ) record.readable = true;
-            if (event.filter == EVFILT_WRITE) record.writable = true;
+            detail::add_kevent(ready[slot->second],
+                               detail::KeventSays{
+                                   .read_filter = event.filter == EVFILT_READ,
+                                   .write_filter = event.filter == EVFILT_WRITE,
+                                   .end_of_file = (event.flags & EV_EOF) != 0,
+                                   .failed = (event.flags & EV_ERROR) != 0,
+                                   .fflags = static_cast<std::uint32_t>(event.fflags),
+                                   .data = static_cast<std::int64_t>(event.data),
+                               });
         }
         return Ok{};
     }

@@ -289,6 +289,9 @@ private:
     // Needed only at the start and the end.
     std::unique_ptr<FunctionListeners> functions_;
     std::unique_ptr<Error> error_;    // reported by on_error just before on_close
+    // The socket error an event brought (Ready::socket_error, kqueue only). Kept because the
+    // socket may no longer hold it (libkqueue takes it), so read() and send() cannot tell.
+    int error_from_event_ = 0;
     loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
     Address local_;
     Address peer_;

@@ -80,7 +80,7 @@ private:
                                SourceSite site);
     // The live view's picture of an attempt (EventLoop::describe_socket): "connecting".
     static void describe(const void* attempt, trace::SocketView& view);
-    void on_ready(AttemptId id);
+    void on_ready(AttemptId id, const loop::Ready& ready);
     void finish(AttemptId id, Result<std::unique_ptr<TcpConnection>> result);
 
     loop::EventLoop& loop_;

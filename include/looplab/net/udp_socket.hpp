@@ -105,7 +105,7 @@ public:
 
 private:
     UdpSocket(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
-    void receive_batch();
+    void receive_batch(const loop::Ready& ready);
     Error receive_error(int code) const;
     void count_sent(const Address& to, std::size_t bytes);
     // The live view's picture of this socket (EventLoop::describe_socket).

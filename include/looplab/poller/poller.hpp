@@ -40,13 +40,23 @@ struct Interest {
 // `readable`, so a handler that only reads still finds out (read() returns 0 or the error);
 // one that asked to write sees an error as `writable` (the write then reports it). Every
 // backend does the same; `hangup` and `error` are set whatever was asked for.
+//
+// Which error: kqueue says it with the event (an EV_EOF kevent carries the socket's error in
+// fflags, an EV_ERROR one its errno in data) and fills `socket_error`. epoll and poll only say
+// THAT there is one and leave it 0: the socket tells which (getsockopt(SO_ERROR), or the
+// failing recv). Prefer `socket_error` when it is set: the socket may no longer hold the error
+// (libkqueue, kqueue on Linux, takes it with getsockopt to fill the event in), and a read()
+// would then report a clean end where there was a reset.
+// Copied for every ready fd on every turn: keep it small (12 bytes: three ints' worth).
 struct Ready {
     int fd = -1;
     bool readable = false;
     bool writable = false;
-    bool hangup = false;   // epoll: the peer closed its side; poll: both directions are shut
-    bool error = false;    // a pending socket error (read it with SO_ERROR)
+    bool hangup = false;    // epoll: the peer closed its side; poll: both directions are shut
+    bool error = false;     // a socket error is pending (or, with kqueue, in `socket_error`)
+    int socket_error = 0;   // the errno the kernel sent with the event (kqueue only); 0: ask
 };
+static_assert(sizeof(Ready) <= 3 * sizeof(int), "Ready is on the hot path: keep it small");
 
 class Poller {
 public:
