@@ -302,7 +302,7 @@ int main(int argc, char** argv) {
     const Options options = parse(argc, argv);
     if (!options.contestant.empty()) return run_one_contestant(options);
     const std::uint64_t n = options.round_trips;
-    fmt::print("  looplab beside libuv {}.{}.{} (Debian libuv1-dev, test-only), same process, "
+    fmt::print("\n  looplab beside libuv {}.{}.{} (Debian libuv1-dev, test-only), same process, "
                "taking turns\n",
                UV_VERSION_MAJOR, UV_VERSION_MINOR, UV_VERSION_PATCH);
 
