@@ -40,7 +40,11 @@ APP_BINS    := $(BUILD)/apps/classroom-server
 INTEROP_SRCS := $(wildcard tests/interop/*.cpp)
 INTEROP_BINS := $(INTEROP_SRCS:tests/interop/%.cpp=$(BUILD)/interop/%)
 
-BENCH_SRCS  := $(wildcard tests/bench/*.cpp)
+# loop_vs_libuv compares the loop with libuv, a test-only library (bench-tools installs it):
+# it is built only where libuv's header is, and only it links -luv.
+LIBUV_HEADER := /usr/include/uv.h
+LIBUV_BENCH  := tests/bench/loop_vs_libuv.cpp
+BENCH_SRCS  := $(filter-out $(if $(wildcard $(LIBUV_HEADER)),,$(LIBUV_BENCH)),$(wildcard tests/bench/*.cpp))
 BENCH_BINS  := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 
 # Every core by default (a fresh `make test` on two cores took minutes with one job); choose
@@ -54,8 +58,8 @@ endif
 # Keep every object: make would otherwise delete the lessons' objects as "intermediate".
 .SECONDARY:
 
-.PHONY: all lib apps lessons tests test demo walkthrough run bench asan fuzz format clean deps \
-        test-tools
+.PHONY: all lib apps lessons tests test demo walkthrough run bench bench-programs asan fuzz \
+        format clean deps test-tools bench-tools
 .DEFAULT_GOAL := all
 
 all: deps
@@ -103,6 +107,8 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_FLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+$(BUILD)/bench/loop_vs_libuv: private LDLIBS += -luv
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------------------------------------
@@ -141,10 +147,15 @@ run: deps
 # The benchmarks are built as a release would be: -O3, and with g++ link-time optimisation, so a
 # call across files (WebSocket -> TcpConnection) can be inlined like one inside a file.
 BENCH_LTO = $(if $(findstring clang,$(CXX)),,-flto=auto -ffat-lto-objects)
+# The list of programs is made by the sub-make, which reads this file after bench-tools ran, so
+# a libuv installed just now is seen.
 bench: deps
+	@$(MAKE) --no-print-directory bench-tools
 	@$(MAKE) --no-print-directory CXXFLAGS="-O3 -DNDEBUG $(BENCH_LTO)" BUILD=build/bench-$(FLAVOUR) lib \
-	  $(BENCH_SRCS:tests/bench/%.cpp=build/bench-$(FLAVOUR)/bench/%)
+	  bench-programs
 	@BUILD=build/bench-$(FLAVOUR) sh tests/bench/run
+
+bench-programs: $(BENCH_BINS)
 
 # g++ with sanitizers warns "maybe uninitialized" inside Catch2's <regex> (a known false
 # positive), so that one warning is not an error in this build. UBSan's vptr check is off:
@@ -205,5 +216,19 @@ test-tools:
 	      || { echo "make test-tools: apt-get install$$missing failed"; exit 1; }; \
 	  else \
 	    echo "make test-tools: missing$$missing (Debian: sudo apt-get install$$missing; macOS: brew install redis)"; exit 1; \
+	  fi; \
+	fi
+
+# Test-only libraries the benchmarks compare with, installed by Debian package name when
+# missing: libuv1-dev (loop_vs_libuv). Never fails: without it, make bench builds the rest and
+# prints "libuv: not installed" where libuv's rows would be.
+bench-tools:
+	@if [ ! -f $(LIBUV_HEADER) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make bench-tools: installing libuv1-dev with apt-get (test-only: make bench compares with libuv)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libuv1-dev >/dev/null) \
+	      || echo "make bench-tools: apt-get install libuv1-dev failed; make bench runs without libuv"; \
+	  else \
+	    echo "make bench-tools: libuv1-dev missing (Debian: sudo apt-get install libuv1-dev); make bench runs without libuv"; \
 	  fi; \
 	fi

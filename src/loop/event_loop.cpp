@@ -89,28 +89,36 @@ Status EventLoop::run_once() {
     LOOPLAB_ASSERT(in_loop_thread(), "run_once() called from another thread than the loop's");
     trace::CallStack& stack = trace::CallStack::current();
     stack.turn(++turn_);
-    const auto now = clock_.now();   // read once, shared by the timers phase
+    // "now" is read once per turn, and only when a timer or the tracer needs it: a turn with
+    // no timers reads no clock at all, like a bare epoll loop.
+    std::optional<Clock::time_point> now;
+    if (timers_.size() > 0 || stack.is_tracing()) now = clock_.now();
 
     // 1. timers: run the ones that are due
-    if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(now)));
+    if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(*now)));
     else phase_ = Phase::Timers;
-    timers_.run_due(now, [this](TimerId id, Task& task, SourceSite site) {
-        if (failure_) return;   // a callback threw: run nothing more, run() reports it
-        invoke("timer",
-               trace::CallStack::current().is_tracing()
-                   ? fmt::format("#{}", TimerQueue::number_of(id))
-                   : std::string{},
-               site, task);
-    });
+    std::size_t timers_ran = 0;
+    if (timers_.size() > 0) {
+        timers_ran = timers_.run_due(*now, [this](TimerId id, Task& task, SourceSite site) {
+            if (failure_) return;   // a callback threw: run nothing more, run() reports it
+            invoke("timer",
+                   trace::CallStack::current().is_tracing()
+                       ? fmt::format("#{}", TimerQueue::number_of(id))
+                       : std::string{},
+                   site, task);
+        });
+    }
     if (failure_) return *failure_;
 
     // 2. poll: the only place the loop sleeps
     phase_ = Phase::Poll;
-    const auto before_wait = clock_.now();
-    const std::optional<Millis> timeout = poll_timeout(before_wait);
+    // The timeout counts from phase 1's "now" unless a timer callback ran since (it may have
+    // taken long) or the tracer wrote (it shows how long the wait really was): then read again.
+    if (timers_ran > 0 || stack.is_tracing()) now = clock_.now();
+    const std::optional<Millis> timeout = poll_timeout(now);
     if (auto waited = poller_->wait(timeout, ready_); !waited) return waited.error();
     if (stack.is_tracing()) {
-        std::string live = describe_wait(timeout, clock_.now() - before_wait, poller_->name());
+        std::string live = describe_wait(timeout, clock_.now() - *now, poller_->name());
         for (const Ready& ready : ready_) live += fmt::format(", fd {}", ready.fd);
         enter(Phase::Poll, fmt::format("poll     {} ready", ready_.size()), live);
     }
@@ -201,10 +209,15 @@ void EventLoop::report_state() {
     stack_.state(state);
 }
 
-std::optional<Millis> EventLoop::poll_timeout(Clock::time_point now) {
+std::optional<Millis> EventLoop::poll_timeout(std::optional<Clock::time_point>& now) {
     if (is_stopping_ || failure_ || (until_ && (*until_)())) return Millis{0};
     if (queue_.has_next() || !closes_.empty()) return Millis{0};
-    if (auto until_timer = timers_.time_until_next(now)) return round_up_to_millis(*until_timer);
+    if (timers_.size() > 0) {
+        // Unread when the turn began without timers (run_until's condition may add one).
+        if (!now) now = clock_.now();
+        if (auto until_timer = timers_.time_until_next(*now))
+            return round_up_to_millis(*until_timer);
+    }
     if (!is_alive()) return Millis{0};   // nothing could ever wake us: just look
     return std::nullopt;                 // sleep until an fd is ready
 }
@@ -223,21 +236,19 @@ template <typename Function>
 void EventLoop::invoke(std::string_view name, const std::string& detail, SourceSite site,
                        Function&& callback) {
     try {
-        {
-            // The detail is copied only while tracing: this runs for every event.
-            trace::CallStack& stack = trace::CallStack::current();
-            if (stack.is_tracing()) report_state();
-            stack.push(name, stack.is_tracing() ? detail : std::string{}, site);
-            struct PopOnExit {
-                int uncaught = std::uncaught_exceptions();
-                ~PopOnExit() {
-                    trace::CallStack& stack = trace::CallStack::current();
-                    if (std::uncaught_exceptions() > uncaught) stack.save_for_throw();
-                    stack.pop();
-                }
-            } pop_on_exit;
+        // The detail is copied only while tracing: this runs for every event.
+        if (stack_.is_tracing()) report_state();
+        stack_.push(name, stack_.is_tracing() ? detail : std::string{}, site);
+        // Catch and rethrow rather than a guard asking std::uncaught_exceptions() on the way in
+        // and out: on the path without a throw this costs nothing, and this runs for every event.
+        try {
             callback();
+        } catch (...) {
+            stack_.save_for_throw();   // the frames as they were at the throw, for the report
+            stack_.pop();
+            throw;
         }
+        stack_.pop();
         report_state_if_tracing();
         run_soon_tasks();
     } catch (const std::exception& error) {

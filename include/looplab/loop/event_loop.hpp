@@ -163,7 +163,8 @@ private:
         if (stack_.is_tracing()) report_state();
     }
     void report_state();
-    std::optional<Millis> poll_timeout(Clock::time_point now);
+    // `now` is read here if the turn has not read it yet and a timer needs it.
+    std::optional<Millis> poll_timeout(std::optional<Clock::time_point>& now);
     void dispatch_ready();
     void run_closes();
     void run_soon_tasks();
