@@ -186,7 +186,8 @@ Status decode_text_into(std::string_view text, std::size_t max_attachments, Pack
         packet.id = *id;
     }
     if (at < text.size()) {
-        auto parsed = json::parse_into(text.substr(at), packet.data.emplace(nullptr));   // nullptr: a null Value (clang 14 cannot default-construct it in emplace())
+        // emplace(nullptr), a null Value: clang 14 refuses emplace() with no argument here.
+        auto parsed = json::parse_into(text.substr(at), packet.data.emplace(nullptr));
         if (!parsed) return Error::because(fmt::format("socketio: invalid JSON payload: {}", parsed.error()));
     }
 

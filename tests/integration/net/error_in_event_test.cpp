@@ -5,7 +5,7 @@
 // same code and message as on the plain backend.
 #include "net_test_support.hpp"
 #include "looplab/net/udp_socket.hpp"
-#include "tests/support/error_in_event_poller.hpp"
+#include "support/error_in_event_poller.hpp"
 
 #include <fmt/format.h>
 
