@@ -1,5 +1,5 @@
 // The translation of a kevent into the neutral Ready record; see kevent_to_ready.hpp.
-#include "kevent_to_ready.hpp"
+#include "looplab/poller/kevent_to_ready.hpp"
 
 namespace looplab::poller::detail {
 

@@ -4,13 +4,13 @@
 // separate filters of one fd, so one fd can come back as two kevents, which we merge into one
 // Ready record. Without EV_CLEAR a kevent is level-triggered, like the other backends.
 // Unlike epoll and poll, kqueue says WHICH socket error ended a socket (fflags of an EV_EOF
-// kevent): Ready::socket_error carries it to the handler (see kevent_to_ready.hpp).
+// kevent): Ready::socket_error carries it to the handler (see looplab/poller/kevent_to_ready.hpp).
 // This file compiles only where <sys/event.h> exists; Linux never builds it.
 #include "looplab/poller/backends.hpp"
 
 #if LOOPLAB_HAS_KQUEUE
 
-#include "kevent_to_ready.hpp"
+#include "looplab/poller/kevent_to_ready.hpp"
 #include "looplab/core/unique_fd.hpp"
 
 #include <cerrno>

@@ -1,6 +1,6 @@
-// How a kevent becomes a Ready record (src/poller/kevent_to_ready.hpp): the part of the kqueue
+// How a kevent becomes a Ready record (looplab/poller/kevent_to_ready.hpp): the part of the kqueue
 // backend that decides which error reaches the handler, checked where kqueue does not exist.
-#include "src/poller/kevent_to_ready.hpp"
+#include "looplab/poller/kevent_to_ready.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,5 @@
-// src/poller/kevent_to_ready.hpp — what one kevent adds to the Ready record of its fd (private).
+// looplab/poller/kevent_to_ready.hpp — what one kevent adds to the Ready record of its fd (detail:
+// used by the kqueue backend and its test, not by users).
 //
 // The kqueue backend compiles only on macOS / BSD; this translation is kept apart, in neutral
 // terms, so that it compiles and is tested everywhere (tests/unit/poller).
