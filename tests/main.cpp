@@ -1,7 +1,7 @@
 // tests/main.cpp — the one Catch2 runner for every C++ test.
 //
 // It ignores SIGPIPE (a test that writes to a peer that has gone must see EPIPE, not die) and
-// ends with the line the Makefile adds up: "unit: N passed, M failed", counting test cases.
+// ends with the line the Makefile adds up: "catch2: N passed, M failed", counting test cases.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
