@@ -58,7 +58,7 @@ endif
 # Keep every object: make would otherwise delete the lessons' objects as "intermediate".
 .SECONDARY:
 
-.PHONY: all lib apps lessons tests test demo walkthrough run bench bench-programs asan fuzz \
+.PHONY: all lib apps lessons tests test demo walkthrough run bench bench-programs asan fuzz format-check format-tools \
         format clean deps test-tools bench-tools
 .DEFAULT_GOAL := all
 
@@ -173,8 +173,23 @@ fuzz: deps
 	  CXXFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link" lib
 	@sh tests/fuzz/run $(if $(SECONDS_EACH),$(SECONDS_EACH),60)
 
-format:
-	clang-format -i $$(find include src lessons tests -name '*.hpp' -o -name '*.cpp')
+# Every C++ file follows .clang-format; CI runs format-check. The reference is Debian's
+# clang-format 14 (another version may break some lines differently); format-tools installs it.
+FORMAT_SOURCES = $(shell find include src lessons tests -name node_modules -prune -o \
+                   \( -name '*.hpp' -o -name '*.cpp' \) -print)
+WHICH_CLANG_FORMAT = $$(command -v clang-format-14 || command -v clang-format)
+format: format-tools
+	@$(WHICH_CLANG_FORMAT) -i $(FORMAT_SOURCES)
+
+format-check: format-tools
+	@cf=$(WHICH_CLANG_FORMAT); \
+	bad=$$(for f in $(FORMAT_SOURCES); do $$cf "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then \
+	  $$cf --dry-run $$bad 2>&1 | head -30; \
+	  echo "make format-check: $$(echo "$$bad" | wc -l) files differ from .clang-format (make format fixes them):"; \
+	  echo "$$bad" | sed 's/^/  /'; exit 1; \
+	fi; \
+	echo "make format-check: $(words $(FORMAT_SOURCES)) files follow .clang-format ($$($$cf --version | sed 's/.*version //'))"
 
 clean:
 	rm -rf build
@@ -216,6 +231,18 @@ test-tools:
 	      || { echo "make test-tools: apt-get install$$missing failed"; exit 1; }; \
 	  else \
 	    echo "make test-tools: missing$$missing (Debian: sudo apt-get install$$missing; macOS: brew install redis)"; exit 1; \
+	  fi; \
+	fi
+
+# The formatter, a developer's tool: clang-format-14 by Debian package name when missing.
+format-tools:
+	@if ! command -v clang-format-14 >/dev/null 2>&1 && ! command -v clang-format >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make format-tools: installing clang-format-14 with apt-get"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-format-14 >/dev/null) \
+	      || { echo "make format-tools: apt-get install clang-format-14 failed"; exit 1; }; \
+	  else \
+	    echo "make format-tools: clang-format missing (Debian: sudo apt-get install clang-format-14; macOS: brew install clang-format)"; exit 1; \
 	  fi; \
 	fi
 
