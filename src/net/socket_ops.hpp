@@ -4,6 +4,7 @@
 #include "looplab/core/result.hpp"
 #include "looplab/net/address.hpp"
 
+#include <cerrno>
 #include <string_view>
 
 namespace looplab::net::detail {
@@ -21,6 +22,11 @@ int take_socket_error(int fd);
 // poll). One path for every backend. The socket's copy is cleared either way, so that an
 // error the event brought, and that BSD still keeps in the socket, is not reported twice.
 int take_socket_error(int fd, int from_event);
+
+// A non-blocking call that found nothing to do now: try again at the next readiness.
+inline bool would_block(int error) {
+    return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
+}
 
 // setsockopt() of an int option; the Error says which option failed on which socket.
 [[nodiscard]] Status set_int_option(int fd, int level, int name, int value, std::string_view what);

@@ -1,8 +1,8 @@
-// TcpConnection, the three ways to end (see tcp_connection.hpp): shutdown_write() sends FIN
-// after what is pending; close() also waits (at most kCloseTimeout) for the peer's FIN before
-// closing the fd, so unread input never turns into a reset that destroys our last reply;
-// abort() resets at once. finish() is where every ending meets, and the close events are
-// emitted later, in the loop's close phase.
+// TcpConnection, the three ways to end and the life cycle they move (see the state diagram in
+// tcp_connection.hpp): shutdown_write() sends FIN after what is pending; close() also waits (at
+// most kCloseTimeout) for the peer's FIN before closing the fd, so unread input never turns into
+// a reset that destroys our last reply; abort() resets at once. finish() is where every ending
+// meets, and the close events are emitted later, in the loop's close phase.
 #include "looplab/net/tcp_connection.hpp"
 
 #include "socket_ops.hpp"
@@ -10,32 +10,50 @@
 #include <sys/socket.h>
 
 namespace looplab::net {
+namespace {
 
-// ---- ending ----------------------------------------------------------------------------------
+using State = TcpConnection::State;
 
-void TcpConnection::shutdown_write() {
-    if (!fd_ || is_write_shutdown_requested_) return;
-    is_write_shutdown_requested_ = true;
-    is_corked_ = false;   // send() refuses from now on, the inline cork path included
-    if (output_.empty()) shut_write_now();   // else flush() does it when the last byte is out
-}
-
-void TcpConnection::shut_write_now() {
-    is_write_shut_ = true;
-    if (::shutdown(fd_.get(), SHUT_WR) == -1 && errno != ENOTCONN) {
-        finish(Error::from_errno(fmt::format("shutdown {}", peer_)));
-        return;
+// The arrows of the state diagram in tcp_connection.hpp, and no others.
+bool is_arrow(State from, State to) {
+    switch (to) {
+        case State::Open: return false;   // where every connection starts, never returns to
+        case State::ShuttingWrite: return from == State::Open;
+        case State::WriteShut: return from == State::ShuttingWrite;
+        case State::Closing: return from == State::Open || from == State::ShuttingWrite;
+        case State::WaitingForPeerFin: return from == State::WriteShut || from == State::Closing;
+        case State::Closed: return from != State::Closed;
     }
-    if (peer_ended_) finish(std::nullopt);   // both directions are over
+    return false;
 }
 
+}   // namespace
+
+void TcpConnection::enter(State next) {
+    LOOPLAB_ASSERT(is_arrow(state_, next), "a TcpConnection state change the diagram lacks");
+    state_ = next;
+}
+
+// ---- the three ways to end -------------------------------------------------------------------
+
+// Open ──► ShuttingWrite (──► WriteShut at once, when nothing is pending).
+void TcpConnection::shutdown_write() {
+    if (!is_sending()) return;
+    output_.stop_gathering_input();   // send() refuses from now on, the inline cork path included
+    enter(State::ShuttingWrite);
+    send_fin_once_output_is_out();
+}
+
+// Open or ShuttingWrite ──► Closing; WriteShut ──► WaitingForPeerFin.
 void TcpConnection::close() {
-    if (!fd_ || is_closing_) return;
-    is_closing_ = true;
+    if (is_closed() || is_closing_now()) return;
+    was_close_called_ = true;
     // Before start() this only records the wish: start() then watches for what it needs.
     close_timer_ = loop_.set_timeout(kCloseTimeout, [this] { on_close_timeout(); });
-    shutdown_write();
-    if (fd_) update_interest();   // keep reading (and discarding) until the peer's FIN
+    if (is_sending()) output_.stop_gathering_input();   // as shutdown_write() does
+    enter(has_sent_fin() ? State::WaitingForPeerFin : State::Closing);
+    send_fin_once_output_is_out();
+    if (!is_closed()) update_interest();   // keep reading (and discarding) until the peer's FIN
 }
 
 void TcpConnection::on_close_timeout() {
@@ -49,26 +67,47 @@ void TcpConnection::on_close_timeout() {
 }
 
 void TcpConnection::abort() {
-    if (!fd_) return;
+    if (is_closed()) return;
     // Linger on, for 0 seconds: close() throws pending data away and sends a reset (RST).
     const linger reset_now{1, 0};
     ::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &reset_now, sizeof reset_now);
-    output_.clear();
+    output_.drop();
     finish(std::nullopt);
 }
 
-// Closes the socket now; on_error (if `error`) and on_close follow in the loop's close phase.
+// ---- the FIN ---------------------------------------------------------------------------------
+
+// The "last pending byte out" arrow: taken as soon as a FIN waits and nothing is pending.
+void TcpConnection::send_fin_once_output_is_out() {
+    if (is_fin_pending() && output_.empty()) send_fin();
+}
+
+// ShuttingWrite ──► WriteShut; Closing ──► WaitingForPeerFin. ──► Closed if the peer's FIN
+// came first: both directions are over.
+void TcpConnection::send_fin() {
+    enter(state_ == State::Closing ? State::WaitingForPeerFin : State::WriteShut);
+    if (::shutdown(fd_.get(), SHUT_WR) == -1 && errno != ENOTCONN) {
+        finish(Error::from_errno(fmt::format("shutdown {}", peer_)));
+        return;
+    }
+    if (peer_ended_) finish(std::nullopt);
+}
+
+// ---- Closed ----------------------------------------------------------------------------------
+
+// Any state ──► Closed. Closes the socket now; on_error (if `error`) and on_close follow in
+// the loop's close phase.
 void TcpConnection::finish(std::optional<Error> error) {
-    if (!fd_) return;
-    is_corked_ = false;   // send() refuses from now on, the inline cork path included
+    if (is_closed()) return;
+    output_.stop_gathering_input();   // send() refuses from now on, the inline cork path included
+    enter(State::Closed);
     loop_.cancel_timer(close_timer_);
     close_timer_ = 0;
     if (is_watched_) loop_.forget(fd_.get());
     is_watched_ = false;
     fd_.reset();
     input_.release_if_empty(0);
-    output_.clear();
-    output_.release_if_empty(0);
+    output_.drop();
     if (error) error_ = std::make_unique<Error>(std::move(*error));
     // The token says whether we still exist when phase 4 comes: the owner may destroy us
     // before then (it then hears nothing more, which is what destroying means).

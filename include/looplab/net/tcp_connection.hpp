@@ -54,6 +54,26 @@
 //                      can destroy the reply the peer has not read yet; waiting avoids it.
 //   abort()            at once, with a reset (SO_LINGER 0): pending output is dropped.
 //
+// The life of a connection, state() — these arrows are the only ways it changes:
+//
+//             shutdown_write()                  last pending byte out: FIN
+//     Open ──────────────────► ShuttingWrite ────────────────────────────► WriteShut
+//       │                           │                                          │
+//       │ close()                   │ close()                                  │ close()
+//       ▼                           ▼                                          ▼
+//     Closing ◄─────────────────────┘                              WaitingForPeerFin
+//       └──────────────── last pending byte out: FIN ─────────────────────────▲
+//
+//     every state ──► Closed: abort(), a failure, kCloseTimeout, or the peer's FIN once ours
+//                     is out (WriteShut, WaitingForPeerFin). Closed is the end: the fd is gone.
+//
+// send() works in Open only. In Closing and WaitingForPeerFin input is read and discarded,
+// only to find the peer's FIN. With nothing pending, the "last byte out" arrow is taken at
+// once. The peer's FIN (has_peer_ended()) is the other direction of the stream, not a state:
+// it can come in any state, and unless half-open is allowed, it leads to close().
+// start() is not a state either: it only says when the loop begins to watch, and any state
+// may be reached before it (send() writes at once, close() records the wish).
+//
 // Lifetime — the rule: the user owns each connection (a std::unique_ptr, e.g. in a server's
 // map keyed by id) and may destroy it anywhere on the loop thread, INCLUDING inside one of
 // its own listeners (erasing it in on_close is the usual way). The connection's handler
@@ -74,6 +94,7 @@
 #include "looplab/net/address.hpp"
 #include "looplab/net/byte_buffer.hpp"
 #include "looplab/net/lifetime_flag.hpp"
+#include "looplab/net/tcp_output.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -90,19 +111,11 @@ namespace looplab::net {
 // wait there, the read is a readv() into the free space after them (at least this much) and
 // the stack array.
 inline constexpr std::size_t kMinReadSpace = 4 * 1024;
-// An input or output buffer that empties while larger than this gives its memory back. Zero:
-// buffers hold memory only while they hold data, so 10,000 idle connections cost no buffer
-// memory at all (and, reading and gathering on the stack, a busy one rarely allocates).
-inline constexpr std::size_t kIdleBufferCapacity = 0;
 // Most unread input we keep for an on_data listener that does not consume it. Beyond it the
 // connection fails (ENOBUFS) rather than let a peer fill our memory.
 inline constexpr std::size_t kMaxUnreadInput = 64 * 1024 * 1024;
-// Default watermarks: on_high_watermark at 1 MiB pending, on_drain back at 256 KiB.
-inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;
-inline constexpr std::size_t kDefaultLowWatermark = 256 * 1024;
-// Most bytes gathered while on_data runs (see "the cork" above) before send() writes anyway.
-// They gather in an array of this size on the stack (a heap buffer only if output waits).
-inline constexpr std::size_t kMaxCorkedBytes = 16 * 1024;
+// (kIdleBufferCapacity, the default watermarks and kMaxCorkedBytes belong to the output side:
+// see tcp_output.hpp.)
 // How long close() waits for pending output to go out and for the peer's FIN. After that the
 // fd is closed anyway; if output was still pending, on_error reports it (ETIMEDOUT).
 inline constexpr Millis kCloseTimeout{10'000};
@@ -129,6 +142,16 @@ protected:
 
 class TcpConnection final {
 public:
+    // The life cycle drawn in the comment at the top of this file.
+    enum class State : std::uint8_t {
+        Open,                // both directions carry bytes
+        ShuttingWrite,       // shutdown_write(): the pending output goes out, then our FIN
+        WriteShut,           // our FIN is sent; reading goes on
+        Closing,             // close(): the pending output goes out, then our FIN
+        WaitingForPeerFin,   // close(), FIN sent: waits (kCloseTimeout) for the peer's FIN
+        Closed,              // the fd is closed; on_error and on_close follow in phase 4
+    };
+
     // Takes a connected, non-blocking socket (from TcpListener or TcpConnector). Nothing is
     // read or reported before start().
     TcpConnection(loop::EventLoop& loop, UniqueFd connected_socket);
@@ -166,10 +189,8 @@ public:
     bool send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
         // Inline, the cork's case: a reply sent from inside on_data, or anything sent while
         // corked, is only appended.
-        if (is_gathering() && output_.size() + first.size() + second.size() <= cork_limit() &&
-            is_sending()) {
-            output_.append(first);   // deliver() or uncork() writes it all in one call
-            output_.append(second);
+        if (output_.can_gather(first.size() + second.size()) && is_sending()) {
+            output_.gather(first, second);
             return true;
         }
         return send_now(first, second);
@@ -181,17 +202,17 @@ public:
     // everything at once); uncork() hands it all to the kernel in one system call. Corks nest:
     // the last uncork() writes. What is gathered is sent by close(), dropped by abort() or by
     // destroying the connection, like any pending output.
-    void cork() { ++cork_depth_; }
+    void cork() { output_.cork(); }
     void uncork();
     // cork() now and uncork() in the loop's next "next" phase (Node's idiom: socket.cork()
     // then process.nextTick(() => socket.uncork())): everything sent to this connection
     // during this loop turn leaves in one write. Calling it again in the same turn does
     // nothing more.
     void cork_until_next_phase();
-    bool is_gathering() const { return is_corked_ || cork_depth_ > 0; }
+    bool is_gathering() const { return output_.is_gathering(); }
     // on_high_watermark fires when pending output reaches `high`; on_drain when it falls back
     // to `low` (low <= high).
-    void set_watermarks(std::size_t low, std::size_t high);
+    void set_watermarks(std::size_t low, std::size_t high) { output_.set_watermarks(low, high); }
 
     // ---- reading -----------------------------------------------------------------------------
     // Backpressure from the other side: while paused, the kernel buffers fill and TCP tells
@@ -211,14 +232,16 @@ public:
     [[nodiscard]] Status set_no_delay(bool no_delay);
     const Address& local_address() const { return local_; }
     const Address& peer_address() const { return peer_; }
-    bool is_closed() const { return !fd_; }
-    bool is_closing() const { return is_closing_; }
+    State state() const { return state_; }
+    bool is_closed() const { return state_ == State::Closed; }
+    // close() was called: the connection is closing, or has closed since.
+    bool is_closing() const { return is_closing_now() || (is_closed() && was_close_called_); }
     bool has_peer_ended() const { return peer_ended_; }
     int fd() const { return fd_.get(); }
     loop::EventLoop& loop() const { return loop_; }
     // What the kernel took and gave so far (the live view shows them).
     std::uint64_t bytes_received() const { return bytes_in_; }
-    std::uint64_t bytes_sent() const { return bytes_out_; }
+    std::uint64_t bytes_sent() const { return output_.bytes_sent(); }
 
 private:
     // The one-function-per-event way, as a handler. Made on the first on_...() call.
@@ -240,23 +263,37 @@ private:
     FunctionListeners& functions();
     void retire_functions();
 
+    // ---- the life cycle: which arrow of the diagram a state is on ----
+    bool is_sending() const { return state_ == State::Open; }
+    bool is_fin_pending() const {
+        return state_ == State::ShuttingWrite || state_ == State::Closing;
+    }
+    bool has_sent_fin() const {
+        return state_ == State::WriteShut || state_ == State::WaitingForPeerFin;
+    }
+    bool is_closing_now() const {   // input is read only to find the peer's FIN
+        return state_ == State::Closing || state_ == State::WaitingForPeerFin;
+    }
+    void enter(State next);   // every change of state_ goes through here
+    void send_fin_once_output_is_out();
+    void send_fin();
+    void finish(std::optional<Error> error);
+
+    // ---- the event handler and reading ----
     void handle_ready(const loop::Ready& ready);
     void read_once(LifetimeFlag::Scope& alive);
     void deliver(LifetimeFlag::Scope& alive);
     void on_peer_end(LifetimeFlag::Scope& alive);
-    void flush(LifetimeFlag::Scope& alive);
     void notice_hangup(const loop::Ready& ready);
     void on_close_timeout();
-    void shut_write_now();
-    void finish(std::optional<Error> error);
     void emit_close_events();
+
+    // ---- writing ----
     bool send_now(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second);
-    std::size_t cork_limit() const {
-        return high_watermark_ < kMaxCorkedBytes ? high_watermark_ : kMaxCorkedBytes;
-    }
-    void fail_send(std::string_view syscall);
-    bool is_sending() const { return fd_ && !is_closing_ && !is_write_shutdown_requested_; }
-    bool wants_read() const { return !peer_ended_ && (is_closing_ || !is_paused_); }
+    void flush(LifetimeFlag::Scope& alive);
+    void fail_send(const TcpOutput::Written& written);
+
+    bool wants_read() const { return !peer_ended_ && (is_closing_now() || !is_paused_); }
     loop::Interest interest() const { return {wants_read(), !output_.empty()}; }
     void update_interest();
     Status watch();
@@ -266,24 +303,17 @@ private:
     // Touched for every message: kept together, so a busy connection costs few cache lines.
     loop::EventLoop& loop_;
     UniqueFd fd_;
+    State state_ = State::Open;
+    // Beside the life cycle, and independent of it:
     bool is_started_ = false;
-    bool is_watched_ = false;
+    bool is_watched_ = false;       // false before start(), after Closed, or resting (see notice_hangup)
     bool is_paused_ = false;
-    bool is_above_high_watermark_ = false;
-    bool peer_ended_ = false;
+    bool peer_ended_ = false;       // the other direction: the peer's FIN arrived
     bool allow_half_open_ = false;
-    bool is_write_shutdown_requested_ = false;
-    bool is_write_shut_ = false;
-    bool is_closing_ = false;
-    bool is_corked_ = false;     // on_data is running: its replies are gathered (the cork)
-    bool is_uncork_posted_ = false;   // cork_until_next_phase() waits for the next phase
-    std::uint16_t cork_depth_ = 0;    // cork() calls not yet matched by uncork()
+    bool was_close_called_ = false;   // for is_closing() once Closed
     std::uint64_t bytes_in_ = 0;      // read from the kernel
-    std::uint64_t bytes_out_ = 0;     // handed to the kernel
     ByteBuffer input_;
-    ByteBuffer output_;
-    std::size_t low_watermark_ = kDefaultLowWatermark;
-    std::size_t high_watermark_ = kDefaultHighWatermark;
+    TcpOutput output_;
     LifetimeFlag lifetime_;
     TcpHandler* handler_ = nullptr;   // functions_, or the one given to set_handler()
     // Needed only at the start and the end.
