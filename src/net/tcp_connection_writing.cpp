@@ -37,8 +37,10 @@ bool TcpConnection::send_now(std::span<const std::uint8_t> first,
 // Called when the socket is writable and output is pending, and when a cork comes off.
 void TcpConnection::flush(LifetimeFlag::Scope& alive) {
     const TcpOutput::Written written = output_.flush(fd_.get());
-    if (written.error) fail_send(written);
-    if (written.error || written.was_blocked) return;
+    if (written.error) return fail_send(written);
+    // The kernel took nothing. Replies gathered in on_data (or released by uncork()) may be
+    // the first output pending, so "writable" may not be watched yet: ask for it now.
+    if (written.was_blocked) return update_interest();
     send_fin_once_output_is_out();
     update_interest();
     if (output_.fell_to_low_watermark() && handler_ && !is_closed() && !is_closing_now()) {

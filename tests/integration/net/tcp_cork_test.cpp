@@ -341,3 +341,38 @@ TEST_CASE("a corked connection closed or destroyed before its next phase is safe
         CHECK(received.received.empty());
     }
 }
+
+TEST_CASE("replies gathered in on_data that the kernel cannot take at all leave once it can",
+          "[net][tcp][cork][integration]") {
+    const std::string poller = GENERATE(from_range(poller::available_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    std::size_t filled = 0;
+    AcceptOne server{loop, [&](TcpConnection& connection) {
+                         connection.on_data([&](ByteBuffer& input) {
+                             input.consume(input.size());
+                             // Fill the kernel's buffers behind the connection's back, so the
+                             // gathered reply's one send() below takes nothing (EAGAIN).
+                             const int small = 4096;
+                             ::setsockopt(connection.fd(), SOL_SOCKET, SO_SNDBUF, &small,
+                                          sizeof small);
+                             const std::string block(16 * 1024, 'x');
+                             for (;;) {
+                                 const ssize_t sent = ::send(connection.fd(), block.data(),
+                                                             block.size(), MSG_NOSIGNAL);
+                                 if (sent <= 0) break;
+                                 filled += static_cast<std::size_t>(sent);
+                             }
+                             CHECK(connection.send("reply"));
+                         });
+                     }};
+    Recorder received;
+    auto client = say_go(loop, server.address(), received);
+    // The client reads the filler; the server must then notice "writable" by itself.
+    REQUIRE(loop.run_until(
+        [&] { return filled > 0 && received.received.size() >= filled + 5 || received.closed(); },
+        10s));
+    CHECK(received.received.size() == filled + 5);
+    CHECK(received.received.substr(filled) == "reply");
+    CHECK(server.connection->pending_output() == 0);
+}
