@@ -132,7 +132,10 @@ Status EventLoop::run_once() {
     } else {
         phase_ = Phase::Next;
     }
-    queue_.run_next_batch(&EventLoop::run_next_task, this);
+    queue_.run_next_batch([this](Task& task, SourceSite site) {
+        if (failure_) return;   // a callback threw: run nothing more, run() reports it
+        invoke("next task", std::string{}, site, task);
+    });
     if (failure_) return *failure_;
 
     // 4. close: release what 1-3 closed
@@ -260,24 +263,15 @@ void EventLoop::invoke(std::string_view name, const std::string& detail, SourceS
 
 void EventLoop::run_soon_tasks() {
     if (!queue_.has_soon()) return;
-    trace::CallStack& stack = trace::CallStack::current();
-    if (stack.is_tracing()) stack.note(fmt::format("soon     {} task{}", queue_.soon_count(),
-                                                   queue_.soon_count() == 1 ? "" : "s"));
-    queue_.drain_soon(&EventLoop::run_soon_task, this);
-}
-
-void EventLoop::run_soon_task(void* loop, Task& task, SourceSite site) {
-    // No invoke() here: a soon task is already inside the drain that invoke() started, and
-    // the soon tasks it posts join the same drain.
-    static_cast<EventLoop*>(loop)->report_state_if_tracing();
-    trace::TraceScope scope{site, "soon task"};
-    task();
-}
-
-void EventLoop::run_next_task(void* loop, Task& task, SourceSite site) {
-    auto* self = static_cast<EventLoop*>(loop);
-    if (self->failure_) return;   // a callback threw: run nothing more, run() reports it
-    self->invoke("next task", std::string{}, site, task);
+    if (stack_.is_tracing()) stack_.note(fmt::format("soon     {} task{}", queue_.soon_count(),
+                                                     queue_.soon_count() == 1 ? "" : "s"));
+    queue_.drain_soon([this](Task& task, SourceSite site) {
+        // No invoke() here: a soon task is already inside the drain that invoke() started, and
+        // the soon tasks it posts join the same drain.
+        report_state_if_tracing();
+        trace::TraceScope scope{site, "soon task"};
+        task();
+    });
 }
 
 void EventLoop::report_exception(std::string_view what) {

@@ -175,9 +175,6 @@ private:
     void watch_internal(int fd, IoHandler handler, std::string label);
     Watcher& watcher_slot(int fd);
 
-    static void run_soon_task(void* loop, Task& task, SourceSite site);
-    static void run_next_task(void* loop, Task& task, SourceSite site);
-
     std::unique_ptr<poller::Poller> poller_;
     SteadyClock clock_;
     TimerQueue timers_;
