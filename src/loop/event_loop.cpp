@@ -42,7 +42,8 @@ std::string describe_wait(std::optional<Millis> timeout, Clock::duration slept,
     else if (!timeout)
         live = fmt::format("no timeout, slept {:.1f} ms ({})", slept_ms, poller);
     else
-        live = fmt::format("timeout {} ms, slept {:.1f} ms ({})", timeout->count(), slept_ms, poller);
+        live = fmt::format("timeout {} ms, slept {:.1f} ms ({})", timeout->count(), slept_ms,
+                           poller);
     for (const Ready& event : ready) live += fmt::format(", fd {}", event.fd);
     return live;
 }
@@ -114,18 +115,15 @@ Status EventLoop::run_timers() {
     enter_phase(Phase::Timers, [&] {
         return fmt::format("timers   {} due", timers_.count_due(*now_));
     });
-    if (timers_.size() > 0) {
-        const std::size_t ran = timers_.run_due(*now_, [this](TimerId id, Task& task,
-                                                              SourceSite site) {
-            if (failure_) return;   // a callback threw: run nothing more, run() reports it
-            invoke("timer",
-                   stack_.is_tracing() ? fmt::format("#{}", TimerQueue::number_of(id))
-                                       : std::string{},
-                   site, task);
-        });
-        // A timer callback may have taken long: poll reads the clock again if it needs "now".
-        if (ran > 0) now_.reset();
-    }
+    if (timers_.size() == 0) return callbacks_status();
+    const std::size_t ran = timers_.run_due(*now_, [this](TimerId id, Task& task, SourceSite site) {
+        if (failure_) return;   // a callback threw: run nothing more, run() reports it
+        const bool tracing = stack_.is_tracing();
+        invoke("timer", tracing ? fmt::format("#{}", TimerQueue::number_of(id)) : std::string{},
+               site, task);
+    });
+    // A timer callback may have taken long: poll reads the clock again if it needs "now".
+    if (ran > 0) now_.reset();
     return callbacks_status();
 }
 
