@@ -32,13 +32,20 @@ Millis round_up_to_millis(Clock::duration duration) {
 
 // The tracer's account of the poll phase. It reports what the loop asked for (the timeout)
 // and how long it really slept, to a tenth of a millisecond and never rounded up: a turn
-// whose timeout was 0 must not read as if the loop had waited.
+// whose timeout was 0 must not read as if the loop had waited. Then the fds that were ready.
 std::string describe_wait(std::optional<Millis> timeout, Clock::duration slept,
-                          std::string_view poller) {
-    if (timeout && timeout->count() == 0) return fmt::format("timeout 0 ms, no sleep ({})", poller);
+                          std::string_view poller, const std::vector<Ready>& ready) {
     const double slept_ms = std::chrono::duration<double, std::milli>(slept).count();
-    if (!timeout) return fmt::format("no timeout, slept {:.1f} ms ({})", slept_ms, poller);
-    return fmt::format("timeout {} ms, slept {:.1f} ms ({})", timeout->count(), slept_ms, poller);
+    std::string live;
+    if (timeout && timeout->count() == 0)
+        live = fmt::format("timeout 0 ms, no sleep ({})", poller);
+    else if (!timeout)
+        live = fmt::format("no timeout, slept {:.1f} ms ({})", slept_ms, poller);
+    else
+        live = fmt::format("timeout {} ms, slept {:.1f} ms ({})", timeout->count(), slept_ms,
+                           poller);
+    for (const Ready& event : ready) live += fmt::format(", fd {}", event.fd);
+    return live;
 }
 
 std::string_view ready_name(const Ready& ready) {
@@ -69,7 +76,7 @@ EventLoop::~EventLoop() {
     for (const SignalHandler& handler : signal_handlers_) restore_default_signal(handler.number);
     if (signal_pipe_read_ >= 0) poller_->forget(signal_pipe_read_);
     poller_->forget(wakeup_->fd());
-    run_closes();   // release what is waiting to be released, so nothing leaks
+    run_close_tasks();   // release what is waiting to be released, so nothing leaks
 }
 
 // ---- running ---------------------------------------------------------------------------------
@@ -84,61 +91,89 @@ Status EventLoop::run() {
 }
 
 // One turn of the loop. The numbered steps are the phases drawn in notes/08-event-loop.md
-// and printed by the tracer; if you change one, change all three.
+// and printed by the tracer; if you change one, change all three. Each phase returns what
+// ends the turn early: a callback that threw (run() reports it), or the poller failing.
 Status EventLoop::run_once() {
     LOOPLAB_ASSERT(in_loop_thread(), "run_once() called from another thread than the loop's");
-    trace::CallStack& stack = trace::CallStack::current();
-    stack.turn(++turn_);
+    begin_turn();
+    Status turned = run_timers();             // 1. timers: run the ones that are due
+    if (turned) turned = wait_for_events();   // 2. poll: the only place the loop sleeps
+    if (turned) turned = run_next_tasks();    // 3. next: one batch of post_next() tasks
+    if (turned) turned = run_closes();        // 4. close: release what 1-3 closed
+    return turned;
+}
+
+void EventLoop::begin_turn() {
+    stack_.turn(++turn_);
     // "now" is read once per turn, and only when a timer or the tracer needs it: a turn with
     // no timers reads no clock at all, like a bare epoll loop.
-    std::optional<Clock::time_point> now;
-    if (timers_.size() > 0 || stack.is_tracing()) now = clock_.now();
+    now_.reset();
+    if (timers_.size() > 0 || stack_.is_tracing()) now_ = clock_.now();
+}
 
-    // 1. timers: run the ones that are due
-    if (stack.is_tracing()) enter(Phase::Timers, fmt::format("timers   {} due", timers_.count_due(*now)));
-    else phase_ = Phase::Timers;
-    std::size_t timers_ran = 0;
-    if (timers_.size() > 0) {
-        timers_ran = timers_.run_due(*now, [this](TimerId id, Task& task, SourceSite site) {
-            if (failure_) return;   // a callback threw: run nothing more, run() reports it
-            invoke("timer",
-                   trace::CallStack::current().is_tracing()
-                       ? fmt::format("#{}", TimerQueue::number_of(id))
-                       : std::string{},
-                   site, task);
-        });
-    }
-    if (failure_) return *failure_;
+Status EventLoop::run_timers() {
+    enter_phase(Phase::Timers, [&] {
+        return fmt::format("timers   {} due", timers_.count_due(*now_));
+    });
+    if (timers_.size() == 0) return callbacks_status();
+    const std::size_t ran = timers_.run_due(*now_, [this](TimerId id, Task& task, SourceSite site) {
+        if (failure_) return;   // a callback threw: run nothing more, run() reports it
+        const bool tracing = stack_.is_tracing();
+        invoke("timer", tracing ? fmt::format("#{}", TimerQueue::number_of(id)) : std::string{},
+               site, task);
+    });
+    // A timer callback may have taken long: poll reads the clock again if it needs "now".
+    if (ran > 0) now_.reset();
+    return callbacks_status();
+}
 
-    // 2. poll: the only place the loop sleeps
+Status EventLoop::wait_for_events() {
+    // Traced only after the wait, as its line tells what the wait found; but the loop is in
+    // this phase from here on (run_until's condition, asked below, may look).
     phase_ = Phase::Poll;
-    // The timeout counts from phase 1's "now" unless a timer callback ran since (it may have
-    // taken long) or the tracer wrote (it shows how long the wait really was): then read again.
-    if (timers_ran > 0 || stack.is_tracing()) now = clock_.now();
-    const std::optional<Millis> timeout = poll_timeout(now);
+    // The tracer shows how long the wait really was, so it needs "now" right before it.
+    if (stack_.is_tracing()) now_ = clock_.now();
+    const std::optional<Millis> timeout = poll_timeout();
     if (auto waited = poller_->wait(timeout, ready_); !waited) return waited.error();
-    if (stack.is_tracing()) {
-        std::string live = describe_wait(timeout, clock_.now() - *now, poller_->name());
-        for (const Ready& ready : ready_) live += fmt::format(", fd {}", ready.fd);
-        enter(Phase::Poll, fmt::format("poll     {} ready", ready_.size()), live);
-    }
+    enter_phase(Phase::Poll, [&] { return fmt::format("poll     {} ready", ready_.size()); }, [&] {
+        return describe_wait(timeout, clock_.now() - *now_, poller_->name(), ready_);
+    });
     dispatch_ready();
-    if (failure_) return *failure_;
+    return callbacks_status();
+}
 
-    // 3. next: one batch of post_next() tasks
-    if (stack.is_tracing()) {
+Status EventLoop::run_next_tasks() {
+    enter_phase(Phase::Next, [&] {
         const std::size_t count = queue_.next_count();
-        enter(Phase::Next, fmt::format("next     {} task{}", count, count == 1 ? "" : "s"));
-    } else {
-        phase_ = Phase::Next;
-    }
-    queue_.run_next_batch(&EventLoop::run_next_task, this);
-    if (failure_) return *failure_;
+        return fmt::format("next     {} task{}", count, count == 1 ? "" : "s");
+    });
+    queue_.run_next_batch([this](Task& task, SourceSite site) {
+        if (failure_) return;   // a callback threw: run nothing more, run() reports it
+        invoke("next task", std::string{}, site, task);
+    });
+    return callbacks_status();
+}
 
-    // 4. close: release what 1-3 closed
-    if (stack.is_tracing()) enter(Phase::Close, fmt::format("close    {}", closes_.size()));
-    else phase_ = Phase::Close;
-    run_closes();
+Status EventLoop::run_closes() {
+    enter_phase(Phase::Close, [&] { return fmt::format("close    {}", closes_.size()); });
+    run_close_tasks();
+    return callbacks_status();
+}
+
+// The phase's line (and a picture of the loop) for the tracer. `describe...` are one or two
+// callables: the stable words, then for poll the live ones. They are called only while
+// tracing, so an untraced turn formats nothing: entering a phase is then one store.
+template <typename... Describe>
+void EventLoop::enter_phase(Phase phase, const Describe&... describe) {
+    phase_ = phase;
+    if (stack_.is_tracing()) {
+        stack_.note(describe()...);
+        report_state();
+    }
+}
+
+// Ok, unless a callback threw: invoke() caught it and stopped the loop, and the turn ends.
+Status EventLoop::callbacks_status() const {
     if (failure_) return *failure_;
     return Ok{};
 }
@@ -158,12 +193,6 @@ bool EventLoop::run_until(const std::function<bool()>& done, Millis limit) {
     until_ = outer;
     cancel_timer(guard);
     return done();
-}
-
-void EventLoop::enter(Phase phase, std::string_view stable, std::string_view live) {
-    phase_ = phase;
-    trace::CallStack::current().note(stable, live);
-    report_state();
 }
 
 void EventLoop::report_state() {
@@ -209,13 +238,13 @@ void EventLoop::report_state() {
     stack_.state(state);
 }
 
-std::optional<Millis> EventLoop::poll_timeout(std::optional<Clock::time_point>& now) {
+std::optional<Millis> EventLoop::poll_timeout() {
     if (is_stopping_ || failure_ || (until_ && (*until_)())) return Millis{0};
     if (queue_.has_next() || !closes_.empty()) return Millis{0};
     if (timers_.size() > 0) {
         // Unread when the turn began without timers (run_until's condition may add one).
-        if (!now) now = clock_.now();
-        if (auto until_timer = timers_.time_until_next(*now))
+        if (!now_) now_ = clock_.now();
+        if (auto until_timer = timers_.time_until_next(*now_))
             return round_up_to_millis(*until_timer);
     }
     if (!is_alive()) return Millis{0};   // nothing could ever wake us: just look
@@ -260,24 +289,15 @@ void EventLoop::invoke(std::string_view name, const std::string& detail, SourceS
 
 void EventLoop::run_soon_tasks() {
     if (!queue_.has_soon()) return;
-    trace::CallStack& stack = trace::CallStack::current();
-    if (stack.is_tracing()) stack.note(fmt::format("soon     {} task{}", queue_.soon_count(),
-                                                   queue_.soon_count() == 1 ? "" : "s"));
-    queue_.drain_soon(&EventLoop::run_soon_task, this);
-}
-
-void EventLoop::run_soon_task(void* loop, Task& task, SourceSite site) {
-    // No invoke() here: a soon task is already inside the drain that invoke() started, and
-    // the soon tasks it posts join the same drain.
-    static_cast<EventLoop*>(loop)->report_state_if_tracing();
-    trace::TraceScope scope{site, "soon task"};
-    task();
-}
-
-void EventLoop::run_next_task(void* loop, Task& task, SourceSite site) {
-    auto* self = static_cast<EventLoop*>(loop);
-    if (self->failure_) return;   // a callback threw: run nothing more, run() reports it
-    self->invoke("next task", std::string{}, site, task);
+    if (stack_.is_tracing()) stack_.note(fmt::format("soon     {} task{}", queue_.soon_count(),
+                                                     queue_.soon_count() == 1 ? "" : "s"));
+    queue_.drain_soon([this](Task& task, SourceSite site) {
+        // No invoke() here: a soon task is already inside the drain that invoke() started, and
+        // the soon tasks it posts join the same drain.
+        report_state_if_tracing();
+        trace::TraceScope scope{site, "soon task"};
+        task();
+    });
 }
 
 void EventLoop::report_exception(std::string_view what) {

@@ -50,7 +50,7 @@ void EventLoop::post_close(Task task, SourceSite site) {
     closes_.push_back(PostedTask{std::move(task), site});
 }
 
-void EventLoop::run_closes() {
+void EventLoop::run_close_tasks() {
     retired_handlers_.clear();
     if (closes_.empty()) return;
     // Swap first: a close task that closes something else joins the next turn's phase 4.

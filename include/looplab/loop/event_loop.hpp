@@ -156,17 +156,25 @@ private:
         trace::DescribeSocket describe = nullptr;
     };
 
-    void enter(Phase phase, std::string_view stable, std::string_view live = {});
+    // The four phases of run_once(), in order, and what comes before them.
+    void begin_turn();
+    [[nodiscard]] Status run_timers();
+    [[nodiscard]] Status wait_for_events();
+    [[nodiscard]] Status run_next_tasks();
+    [[nodiscard]] Status run_closes();
+    template <typename... Describe>
+    void enter_phase(Phase phase, const Describe&... describe);
+    Status callbacks_status() const;
     // Hands the loop's picture (queues, timers, fds) to the tracer; for the live view
     // (--watch). Costs one load and a branch when nothing traces.
     void report_state_if_tracing() {
         if (stack_.is_tracing()) report_state();
     }
     void report_state();
-    // `now` is read here if the turn has not read it yet and a timer needs it.
-    std::optional<Millis> poll_timeout(std::optional<Clock::time_point>& now);
+    // Reads now_ if the turn has not read it yet and a timer needs it.
+    std::optional<Millis> poll_timeout();
     void dispatch_ready();
-    void run_closes();
+    void run_close_tasks();
     void run_soon_tasks();
     template <typename Function>
     void invoke(std::string_view name, const std::string& detail, SourceSite site,
@@ -174,9 +182,6 @@ private:
     void report_exception(std::string_view what);
     void watch_internal(int fd, IoHandler handler, std::string label);
     Watcher& watcher_slot(int fd);
-
-    static void run_soon_task(void* loop, Task& task, SourceSite site);
-    static void run_next_task(void* loop, Task& task, SourceSite site);
 
     std::unique_ptr<poller::Poller> poller_;
     SteadyClock clock_;
@@ -205,6 +210,9 @@ private:
     // cost more than the branch that uses it.
     trace::CallStack& stack_ = trace::CallStack::current();
     std::uint64_t turn_ = 0;
+    // This turn's "now": unread (nullopt) until a timer or the tracer needs it, and unread
+    // again after timer callbacks ran, as they may have taken long.
+    std::optional<Clock::time_point> now_;
     Phase phase_ = Phase::Timers;
     bool is_stopping_ = false;
     const std::function<bool()>* until_ = nullptr;   // run_until's condition, while it runs

@@ -20,16 +20,13 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace looplab::loop {
 
 class EventQueue {
 public:
-    // Called once per task by the run_* functions; lets the loop trace and guard each one.
-    // `site` is where the task was posted (for the tracer).
-    using Runner = void (*)(void* context, Task& task, SourceSite site);
-
     void post_soon(Task task, SourceSite site = {}) {
         soon_.push_back(PostedTask{std::move(task), site});
     }
@@ -41,11 +38,33 @@ public:
     // From any other thread; returns true when the loop may be asleep and must be woken.
     bool post_next_from_other_thread(Task task, SourceSite site = {});
 
+    // The two run_* functions hand each task to `run(Task& task, SourceSite site)`, which lets
+    // the loop trace and guard it; `site` is where the task was posted (for the tracer). They
+    // are templates so that `run` is inlined: a task costs no call through a pointer.
+
     // Runs soon tasks until none is left, including those they post.
-    std::size_t drain_soon(Runner run, void* context);
+    template <typename Run>
+    std::size_t drain_soon(Run&& run) {
+        std::size_t ran = 0;
+        while (!soon_.empty()) {
+            PostedTask posted = std::move(soon_.front());
+            soon_.pop_front();
+            run(posted.task, posted.site);
+            ++ran;
+        }
+        return ran;
+    }
 
     // Runs the tasks that were waiting when the batch started; later ones wait a turn.
-    std::size_t run_next_batch(Runner run, void* context);
+    template <typename Run>
+    std::size_t run_next_batch(Run&& run) {
+        take_next_batch();
+        // Index loop on purpose: a task may post_next, but that touches next_, not batch_.
+        const std::size_t count = batch_.size();
+        for (std::size_t i = 0; i < count; ++i) run(batch_[i].task, batch_[i].site);
+        batch_.clear();
+        return count;
+    }
 
     std::size_t soon_count() const { return soon_.size(); }
     // Tasks the next batch would run (locks only when other threads have posted).
@@ -59,6 +78,9 @@ public:
     void clear_wake_request() { wake_requested_.store(false, std::memory_order_release); }
 
 private:
+    // Moves the waiting tasks (this thread's and other threads') into batch_.
+    void take_next_batch();
+
     std::deque<PostedTask> soon_;
     std::vector<PostedTask> next_;
     std::vector<PostedTask> batch_;      // the batch being run (kept to reuse its capacity)
