@@ -67,6 +67,13 @@ std::uint16_t free_port() {
     return probe->local_address().port();   // closed when `probe` goes
 }
 
+std::array<std::uint16_t, 2> two_free_ports() {
+    auto first = net::TcpListener::bind(net::Address::loopback(0));
+    if (!first) lesson::fail(first.error());
+    // `first` is still bound, so the kernel cannot pick its port again.
+    return {first->local_address().port(), free_port()};
+}
+
 HandshakeWatch::HandshakeWatch(looplab::loop::EventLoop& loop, int fd) : loop_(loop), fd_(fd) {
     using looplab::loop::Ready;
     auto watched = loop_.watch(fd_, looplab::loop::Interest::write(), [this](const Ready& ready) {

@@ -28,6 +28,7 @@
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,7 +57,10 @@ enum class Signing {
 // The socket's TCP state in RFC 9293 words ("SYN-SENT", "ESTABLISHED"...), from TCP_INFO.
 std::string tcp_state(int fd);
 
-// A port on 127.0.0.1 that nobody uses right now (bound to port 0, read, closed again).
+// Ports on 127.0.0.1 that nobody uses right now (each bound to port 0, read, closed again).
+// All probes stay bound until every port is known: a port closed a moment ago may be the
+// kernel's next pick, so asking one at a time could give the same number twice.
+std::array<std::uint16_t, 2> two_free_ports();
 std::uint16_t free_port();
 
 // Waits on the loop for the handshake of `fd` to end, like TcpConnector does: the socket

@@ -50,8 +50,9 @@ UniqueFd open_or_fail(const net::Address& local, const net::Address& remote, Sig
 
 // Step 1: socket A connects to B's port, then socket B connects to A's port. Plain loopback.
 void one_after_the_other(loop::EventLoop& loop, const lesson::Options& options) {
-    const net::Address a = net::Address::loopback(free_port());
-    const net::Address b = net::Address::loopback(free_port());
+    const auto [port_a_number, port_b_number] = two_free_ports();
+    const net::Address a = net::Address::loopback(port_a_number);
+    const net::Address b = net::Address::loopback(port_b_number);
     const std::string port_a = options.label(a.port(), "port");
     const std::string port_b = options.label(b.port(), "port");
     lesson::say("socket A will use {}, socket B {}; nobody listens anywhere", port_a, port_b);
@@ -76,8 +77,9 @@ void one_after_the_other(loop::EventLoop& loop, const lesson::Options& options) 
 // when D's SYN arrives: the simultaneous-open rule of RFC 9293 §3.5 takes over.
 void simultaneous_open(loop::EventLoop& loop, const lesson::Options& options) {
     const Signing signing = options.has("unsigned") ? Signing::None : Signing::TcpMd5;
-    const net::Address c = net::Address::loopback(free_port());
-    const net::Address d = net::Address::loopback(free_port());
+    const auto [port_c_number, port_d_number] = two_free_ports();
+    const net::Address c = net::Address::loopback(port_c_number);
+    const net::Address d = net::Address::loopback(port_d_number);
     const std::string port_c = options.label(c.port(), "port");
     const std::string port_d = options.label(d.port(), "port");
     lesson::say("socket C will use {}, socket D {}; nobody listens anywhere", port_c, port_d);
