@@ -4,6 +4,7 @@
 // vanished, (c) closed while output is pending, also from inside on_high_watermark. Each
 // checks that nothing fires after the end, what the peer sees, and that loop.run() returns.
 #include "../net/net_test_support.hpp"
+#include "looplab/net/udp_socket.hpp"
 #include "support/lifetime_probe.hpp"
 #include "support/no_more_fds.hpp"
 #include "support/pollers.hpp"
