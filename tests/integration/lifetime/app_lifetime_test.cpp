@@ -57,8 +57,9 @@ TEST_CASE("a resp::Client may be destroyed inside its own listeners; close() twi
     CAPTURE(probe.story());
     CHECK(probe.is_gone());
     CHECK(probe.late().empty());
-    // Destroyed: no callback at all; closed: the command fails once.
-    CHECK(failed_commands == (victim == "close twice" ? 1 : 0));
+    // Destroyed while connected: no callback at all; ended (refused or closed): it failed once,
+    // before "end".
+    CHECK(failed_commands == (victim == "connect" ? 0 : 1));
     CHECK(server_side == nullptr);   // the server saw the connection end
 }
 
