@@ -190,6 +190,7 @@ public:
     State state() const { return state_; }
     Role role() const { return role_; }
     std::size_t buffered_amount() const { return transport_.buffered_amount(); }
+    std::size_t high_watermark() const { return options().high_watermark; }
     // The frames sent from now until the loop's next phase leave together, in one write: for
     // a server that sends to many sockets per turn (a broadcast), one system call per socket
     // and turn instead of one per frame.
