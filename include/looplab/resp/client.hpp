@@ -81,7 +81,8 @@
 //
 // Lifetime: the one rule, include/looplab/README.md. Destroying the client closes its
 // connection at once and calls no callback (the objects they capture may be gone); call
-// close() first to have every pending callback fail with "client closed".
+// close() first to have every pending callback fail with "client closed". Not yet: destroying
+// it inside a connection() or pubsub() listener (destroy it from the loop: post_close).
 //
 // Contract: loop thread only. The client owns its connection.
 #pragma once
