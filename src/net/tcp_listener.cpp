@@ -31,23 +31,27 @@ Result<TcpListener> TcpListener::bind(const Address& where, ListenOptions option
 }
 
 TcpListener::TcpListener(TcpListener&& other) noexcept
-    : fd_(std::move(other.fd_)), local_(other.local_), on_error_(std::move(other.on_error_)) {
+    : fd_(std::move(other.fd_)), local_(other.local_), listeners_(std::move(other.listeners_)) {
     LOOPLAB_ASSERT(other.loop_ == nullptr, "a TcpListener was moved after start(); move it before");
 }
 
 TcpListener::~TcpListener() {
     if (loop_ == nullptr) return;
     stop();
-    // Destroyed inside on_accept: keep that std::function alive until the loop's close phase.
-    if (lifetime_.is_in_handler())
-        loop_->post_close([kept = std::make_shared<OnAccept>(std::move(on_accept_))] {});
+    // Destroyed inside on_accept or on_error: that listener is still running.
+    lifetime_.retire(*loop_, std::move(listeners_));
+}
+
+TcpListener::Listeners& TcpListener::listeners() {
+    if (!listeners_) listeners_ = std::make_unique<Listeners>();
+    return *listeners_;
 }
 
 Status TcpListener::start(loop::EventLoop& loop, OnAccept on_accept, SourceSite site) {
     LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !loop.is_watching(fd_.get())),
                    "start() of a TcpListener that is already accepting");
     loop_ = &loop;
-    on_accept_ = std::move(on_accept);
+    listeners().accept = std::move(on_accept);
     return loop.watch(
         fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { accept_batch(); },
         "tcp listener", site);
@@ -75,13 +79,13 @@ void TcpListener::accept_batch() {
             const bool out_of_resources =
                 error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
             if (out_of_resources) pause_accepting();
-            if (on_error_) {
-                on_error_(Error{error, fmt::format("accept {}", local_)});
+            if (listeners_->error) {
+                listeners_->error(Error{error, fmt::format("accept {}", local_)});
                 if (alive.was_destroyed()) return;
             }
             return;   // a resource error (paused) or something unknown: try again next turn
         }
-        on_accept_(std::make_unique<TcpConnection>(*loop_, std::move(client)));
+        listeners_->accept(std::make_unique<TcpConnection>(*loop_, std::move(client)));
         if (alive.was_destroyed() || !loop_->is_watching(fd_.get()))
             return;   // destroyed or stopped
     }

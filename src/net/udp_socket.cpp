@@ -22,7 +22,7 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
     : fd_(std::move(other.fd_)),
       local_(other.local_),
       peer_(std::move(other.peer_)),
-      on_error_(std::move(other.on_error_)),
+      listeners_(std::move(other.listeners_)),
       max_datagram_(other.max_datagram_),
       datagrams_in_(other.datagrams_in_),
       datagrams_out_(other.datagrams_out_),
@@ -35,16 +35,24 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
 UdpSocket::~UdpSocket() {
     if (loop_ == nullptr) return;
     stop();
-    // Destroyed inside on_datagram: keep that std::function alive until the loop's close phase.
-    if (lifetime_.is_in_handler())
-        loop_->post_close([kept = std::make_shared<OnDatagram>(std::move(on_datagram_))] {});
+    // Destroyed inside on_datagram or on_error: that listener is still running.
+    lifetime_.retire(*loop_, std::move(listeners_));
+}
+
+UdpSocket::Listeners& UdpSocket::listeners() {
+    if (!listeners_) listeners_ = std::make_unique<Listeners>();
+    return *listeners_;
+}
+
+void UdpSocket::report(const Error& error) {
+    if (listeners_ && listeners_->error) listeners_->error(error);
 }
 
 Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram, SourceSite site) {
     LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !is_started_),
                    "start() of a UdpSocket that is already receiving");
     loop_ = &loop;
-    on_datagram_ = std::move(on_datagram);
+    listeners().datagram = std::move(on_datagram);
     if (!receive_buffer_)
         receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
     auto watched = loop.watch(
@@ -98,8 +106,8 @@ void UdpSocket::receive_batch(const loop::Ready& ready) {
         // every backend, report it once, and stop for this turn, as below.
         if (const int error = detail::take_socket_error(fd_.get(), ready.socket_error);
             error != 0) {
-            if (on_error_) on_error_(receive_error(error));
-            return;
+            report(receive_error(error));
+            return;   // touches nothing: report() may have destroyed us
         }
     }
     for (std::size_t received = 0; received < kMaxDatagramsPerTurn && is_started_; ++received) {
@@ -117,7 +125,7 @@ void UdpSocket::receive_batch(const loop::Ready& ready) {
             if (error == EINTR) continue;
             // Reading the error cleared it; report it and stop for this turn, so an error
             // that keeps coming back cannot keep us here.
-            if (on_error_) on_error_(receive_error(error));
+            report(receive_error(error));
             return;
         }
         const Datagram datagram{
@@ -130,7 +138,7 @@ void UdpSocket::receive_batch(const loop::Ready& ready) {
         ++datagrams_in_;
         bytes_in_ += static_cast<std::size_t>(count);
         last_peer_ = datagram.from;
-        on_datagram_(datagram);
+        listeners_->datagram(datagram);
         if (alive.was_destroyed()) return;
     }
 }

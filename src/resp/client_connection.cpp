@@ -99,6 +99,10 @@ void Client::end(std::optional<Error> why) {
     state_ = ClientState::Closed;
     loop_.cancel_timer(reconnect_timer_);
     reconnect_timer_ = 0;
+    // Every command fails below, so no deadline is left to watch; an armed timer would keep
+    // the loop running after close() (the lifetime rule: nothing is left behind).
+    loop_.cancel_timer(timeout_timer_);
+    timeout_timer_ = 0;
     if (connection_) connection_->close();   // graceful: what was sent still goes out
     const Error closed = why ? Error{why->code(), fmt::format("resp: client ended; {}", why->context())}
                              : Error::because("resp: client closed");

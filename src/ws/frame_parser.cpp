@@ -18,6 +18,11 @@ namespace looplab::ws {
 
 namespace {
 
+// A sink call destroyed the owner of this parser, and so the parser (see feed()).
+bool is_destroyed(const net::LifetimeFlag::Scope* owner_alive) {
+    return owner_alive != nullptr && owner_alive->was_destroyed();
+}
+
 std::span<const std::uint8_t> as_bytes(std::string_view text) {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
@@ -100,6 +105,16 @@ std::optional<FrameError> FrameParser::feed(std::string_view bytes, FrameSink& s
 }
 
 std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes, FrameSink& sink) {
+    return feed(bytes, sink, nullptr);
+}
+
+std::optional<FrameError> FrameParser::feed(std::string_view bytes, FrameSink& sink,
+                                            const net::LifetimeFlag::Scope& owner_alive) {
+    return feed(as_bytes(bytes), sink, &owner_alive);
+}
+
+std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes, FrameSink& sink,
+                                            const net::LifetimeFlag::Scope* owner_alive) {
     const std::uint8_t* data = bytes.data();
     std::size_t left = bytes.size();
     // Nothing after a close counts (§5.5.1), and nothing after an error is read.
@@ -110,8 +125,9 @@ std::optional<FrameError> FrameParser::feed(std::span<const std::uint8_t> bytes,
         left -= used;
         // Checked here rather than only after a payload byte, so an empty frame completes
         // as soon as its header does, even at the very end of the input.
-        if (stage_ == Stage::Payload && payload_received_ == header_.payload_length)
-            finish_frame(sink);
+        if (stage_ == Stage::Payload && payload_received_ == header_.payload_length &&
+            !finish_frame(sink, owner_alive))
+            return std::nullopt;   // destroyed: nobody is left to hear an error
     }
     release_idle_buffers();
     return error_;
@@ -291,49 +307,59 @@ std::size_t FrameParser::read_payload(const std::uint8_t* data, std::size_t size
     return take;
 }
 
-void FrameParser::finish_frame(FrameSink& sink) {
+bool FrameParser::finish_frame(FrameSink& sink, const net::LifetimeFlag::Scope* owner_alive) {
     const std::string_view payload = is_control(header_.opcode)
                                          ? std::string_view{control_}
                                          : std::string_view{message_.payload}.substr(frame_start_);
     sink.on_frame(FrameInfo{header_, {header_bytes_, header_size_}, payload});
-    if (is_control(header_.opcode))
-        finish_control_frame(sink);
-    else
-        finish_data_frame(sink);
+    if (is_destroyed(owner_alive)) return false;
+    const bool is_alive = is_control(header_.opcode) ? finish_control_frame(sink, owner_alive)
+                                                     : finish_data_frame(sink, owner_alive);
+    if (!is_alive) return false;
 
-    if (stage_ == Stage::Failed) return;   // keep header_ for current_header()
+    if (stage_ == Stage::Failed) return true;   // keep header_ for current_header()
     header_received_ = 0;
     if (stage_ == Stage::Payload) stage_ = Stage::Header;
+    return true;
 }
 
-void FrameParser::finish_control_frame(FrameSink& sink) {
+bool FrameParser::finish_control_frame(FrameSink& sink,
+                                       const net::LifetimeFlag::Scope* owner_alive) {
     switch (header_.opcode) {
         case Opcode::Ping:
             sink.on_ping(control_);
-            return;
+            break;
         case Opcode::Pong:
             sink.on_pong(control_);
-            return;
+            break;
         case Opcode::Close: {
             auto close = parse_close_payload(control_);
-            if (auto* error = std::get_if<FrameError>(&close)) return fail(*error);
+            if (auto* error = std::get_if<FrameError>(&close)) {
+                fail(*error);
+                return true;
+            }
             stage_ = Stage::Closed;   // before the sink hears it: it may look
             sink.on_close(std::get<Close>(close));
-            return;
+            break;
         }
         default:
-            return;   // unreachable: check_first_two_bytes() let only these through
+            break;   // unreachable: check_first_two_bytes() let only these through
     }
+    return !is_destroyed(owner_alive);
 }
 
-void FrameParser::finish_data_frame(FrameSink& sink) {
-    if (!header_.fin) return;   // more fragments to come
+bool FrameParser::finish_data_frame(FrameSink& sink, const net::LifetimeFlag::Scope* owner_alive) {
+    if (!header_.fin) return true;   // more fragments to come
     // A text message may not end in the middle of a character.
-    if (message_.kind == MessageKind::Text && !utf8_.is_complete())
-        return fail(FrameError::InvalidUtf8);
+    if (message_.kind == MessageKind::Text && !utf8_.is_complete()) {
+        fail(FrameError::InvalidUtf8);
+        return true;
+    }
     message_open_ = false;
     sink.on_message(message_);
+    if (is_destroyed(owner_alive)) return false;
     message_.payload.clear();   // keeps its memory for the next message of this feed
+    return true;
 }
 
 void FrameParser::fail(FrameError error) {

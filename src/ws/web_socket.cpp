@@ -14,7 +14,7 @@ struct WebSocket::FunctionListeners final : WebSocketHandler {
     std::function<void(std::string_view)> pong;
     std::function<void(const CloseInfo&)> close;
     std::function<void(const FrameInfo&)> frame;
-    std::function<void()> high_watermark;
+    std::function<void(std::size_t)> high_watermark;
     std::function<void()> drain;
 
     void on_message(WebSocket&, const Message& value) override {
@@ -32,8 +32,8 @@ struct WebSocket::FunctionListeners final : WebSocketHandler {
     void on_frame(WebSocket&, const FrameInfo& value) override {
         if (frame) frame(value);
     }
-    void on_high_watermark(WebSocket&) override {
-        if (high_watermark) high_watermark();
+    void on_high_watermark(WebSocket&, std::size_t buffered) override {
+        if (high_watermark) high_watermark(buffered);
     }
     void on_drain(WebSocket&) override {
         if (drain) drain();
@@ -58,7 +58,11 @@ WebSocket::WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
     if (this->options().ping_interval.count() > 0) start_keep_alive();
 }
 
-WebSocket::~WebSocket() { cancel_timers(); }
+WebSocket::~WebSocket() {
+    cancel_timers();
+    // Destroyed inside one of our listeners: that one is still running.
+    lifetime_.retire(loop_, std::move(functions_));
+}
 
 void WebSocket::cancel_timers() {
     for (loop::TimerId* timer : {&close_timer_, &ping_timer_, &pong_deadline_}) {
@@ -80,7 +84,7 @@ WebSocket::FunctionListeners& WebSocket::functions() {
 }
 
 void WebSocket::set_handler(WebSocketHandler& handler) {
-    functions_.reset();
+    lifetime_.retire(loop_, std::move(functions_));
     handler_ = &handler;
 }
 
@@ -99,7 +103,7 @@ void WebSocket::on_close(std::function<void(const CloseInfo&)> listener) {
 void WebSocket::on_frame(std::function<void(const FrameInfo&)> listener) {
     functions().frame = std::move(listener);
 }
-void WebSocket::on_high_watermark(std::function<void()> listener) {
+void WebSocket::on_high_watermark(std::function<void(std::size_t)> listener) {
     functions().high_watermark = std::move(listener);
 }
 void WebSocket::on_drain(std::function<void()> listener) {
@@ -111,8 +115,12 @@ void WebSocket::on_drain(std::function<void()> listener) {
 void WebSocket::receive(std::string_view bytes) {
     if (state_ == State::Closed) return;
     LOOPLAB_TRACE_SCOPE("WebSocket::receive", "{} bytes", bytes.size());
+    // Every listener call below comes from inside this feed(): this scope tells the parser,
+    // and us, when one of them destroyed this socket.
+    net::LifetimeFlag::Scope alive{lifetime_};
     // Events that come before an error are valid: the parser hands them over first.
-    const std::optional<FrameError> error = parser_.feed(bytes, *this);
+    const std::optional<FrameError> error = parser_.feed(bytes, *this, alive);
+    if (alive.was_destroyed()) return;
     if (error && state_ != State::Closed) fail(*error);
 }
 
@@ -174,7 +182,8 @@ void WebSocket::set_pending_close(std::uint16_t code, std::string reason, bool w
 void WebSocket::transport_drained() {
     if (above_high_watermark_ && transport_.buffered_amount() == 0) {
         above_high_watermark_ = false;
-        if (handler_ && state_ != State::Closed) handler_->on_drain(*this);
+        net::LifetimeFlag::Scope alive{lifetime_};
+        if (handler_ && state_ != State::Closed) handler_->on_drain(*this);   // last: may destroy us
     }
 }
 
@@ -187,11 +196,13 @@ void WebSocket::finish(CloseInfo info) {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
     cancel_timers();
-    // The owner usually destroys us inside on_close, so the listener runs from locals, not
-    // from members that are about to be destroyed. Nothing is reported after this.
+    // Nothing is reported after on_close, so its listeners are let go here; the owner
+    // usually destroys us inside on_close, and the destructor keeps them until it returns.
     WebSocketHandler* const handler = std::exchange(handler_, nullptr);
-    const std::unique_ptr<FunctionListeners> functions = std::move(functions_);
+    net::LifetimeFlag::Scope alive{lifetime_};
     if (handler) handler->on_close(*this, info);
+    if (alive.was_destroyed()) return;
+    lifetime_.retire(loop_, std::move(functions_));
 }
 
 // ---- bytes out ---------------------------------------------------------------------------------
@@ -280,7 +291,9 @@ void WebSocket::close_slow_consumer(CloseCode code) {
 void WebSocket::check_backpressure() {
     if (!above_high_watermark_ && transport_.buffered_amount() >= options().high_watermark) {
         above_high_watermark_ = true;
-        if (handler_) handler_->on_high_watermark(*this);
+        net::LifetimeFlag::Scope alive{lifetime_};
+        // Last, in every send path: the listener may destroy us.
+        if (handler_) handler_->on_high_watermark(*this, transport_.buffered_amount());
     }
 }
 

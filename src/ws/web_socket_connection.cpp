@@ -43,8 +43,10 @@ void WebSocketConnection::on_close(net::TcpConnection& /*tcp*/) { socket_.transp
 
 void WebSocketConnection::start() {
     // The WebSocket computes its own watermark events from buffered_amount(); TCP's "drain"
-    // (pending output back to 0) is what tells it to check again.
-    tcp_->set_watermarks(0, net::kDefaultHighWatermark);
+    // (pending output back to 0) is what tells it to check again. TCP reports a drain only
+    // after its own high watermark, so that one is the WebSocket's too: with a higher one, a
+    // WebSocket that crossed its mark would never hear on_drain.
+    tcp_->set_watermarks(0, socket_.high_watermark());
     if (rare_ && !rare_->leftover.empty()) {
         // Out of the object first: receive() may end in on_close, where the owner frees us.
         const std::string first_bytes = std::exchange(rare_->leftover, {});

@@ -25,8 +25,16 @@
 //         if (*alive) emit_close_events();
 //     });
 //
+// The third piece is for the listener that destroyed its owner: it is still running, and its
+// lambda may still read its captures when the owner's destructor returns. So the owner keeps
+// its listeners on the heap and its destructor hands them to retire(), which frees them at
+// once, or, while a Scope is open, in the loop's close phase, after this turn's callbacks.
+// Together they are the one lifetime rule of include/looplab/README.md.
+//
 // Contract: one thread. A member of the object it guards; not copyable or movable.
 #pragma once
+
+#include "looplab/loop/event_loop.hpp"
 
 #include <memory>
 
@@ -67,6 +75,14 @@ public:
     std::shared_ptr<const bool> alive_token() {
         if (!token_) token_ = std::make_shared<bool>(true);
         return token_;
+    }
+
+    // Frees the owner's listeners now, or in `loop`'s close phase if one of them may still
+    // be running (see above). Call it from the owner's destructor.
+    template <class Listeners>
+    void retire(loop::EventLoop& loop, std::unique_ptr<Listeners> listeners) const {
+        if (listeners && is_in_handler())
+            loop.post_close([kept = std::shared_ptr<Listeners>(std::move(listeners))] {});
     }
 
 private:

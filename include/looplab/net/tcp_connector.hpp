@@ -15,10 +15,11 @@
 // when the handshake ends either way; getsockopt(SO_ERROR) then says which way. A timer gives
 // up after the timeout: "connect 127.0.0.1:80: Connection timed out" (code ETIMEDOUT).
 //
+// Lifetime: the one rule, include/looplab/README.md. Destroying the connector is its close():
+// the attempts still in flight are cancelled without calling their callbacks.
+//
 // Contract: loop thread only. The callback never runs inside connect(), always later from the
-// loop, once per attempt. Destroying the connector cancels the attempts still in flight
-// without calling their callbacks; destroying it from inside a callback is safe. Destroy it
-// before its EventLoop.
+// loop, once per attempt.
 #pragma once
 
 #include "looplab/core/clock.hpp"

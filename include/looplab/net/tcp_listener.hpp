@@ -19,9 +19,12 @@
 // are accepted as soon as descriptors are free. (The other classic cure, keeping a spare fd
 // to close, accept and reject with, would drop the clients; pausing keeps them.)
 //
-// Contract: loop thread only. Move a TcpListener only before start(): the loop holds a
-// pointer to it from then on. It is safe to destroy it from inside on_accept. Destroy it
-// before its EventLoop.
+// Lifetime: the one rule, include/looplab/README.md. stop() is this listener's close(): it
+// may be called twice, and from inside on_accept or on_error. Connections already accepted
+// are their owners' and live on. Move a TcpListener only before start(): the loop holds a
+// pointer to it from then on.
+//
+// Contract: loop thread only.
 #pragma once
 
 #include "looplab/core/clock.hpp"
@@ -74,7 +77,9 @@ public:
     void stop();
     // accept() errors that do not end the listener, such as "accept 127.0.0.1:80: Too many
     // open files". Without a listener they are only counted in accept_errors().
-    void on_error(std::function<void(const Error&)> listener) { on_error_ = std::move(listener); }
+    void on_error(std::function<void(const Error&)> listener) {
+        listeners().error = std::move(listener);
+    }
 
     // The real address, with the port the OS chose when bound to port 0.
     const Address& local_address() const { return local_; }
@@ -82,15 +87,21 @@ public:
     int fd() const { return fd_.get(); }
 
 private:
+    // On the heap, so that a listener destroying its TcpListener keeps running
+    // (LifetimeFlag::retire).
+    struct Listeners {
+        OnAccept accept;
+        std::function<void(const Error&)> error;
+    };
     TcpListener(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
+    Listeners& listeners();
     void accept_batch();
     void pause_accepting();
 
     loop::EventLoop* loop_ = nullptr;   // set by start()
     UniqueFd fd_;
     Address local_;
-    OnAccept on_accept_;
-    std::function<void(const Error&)> on_error_;
+    std::unique_ptr<Listeners> listeners_;   // made by start() or on_error()
     loop::TimerId resume_timer_ = 0;
     std::size_t accept_errors_ = 0;
     LifetimeFlag lifetime_;

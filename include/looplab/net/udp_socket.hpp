@@ -16,9 +16,11 @@
 // the next receive reports it to on_error ("recvmsg 127.0.0.1:9: Connection refused"), or the
 // next send() returns it — whichever comes first. An unconnected socket never hears of it.
 //
-// Contract: loop thread only. Move a UdpSocket only before start(): the loop holds a pointer
-// to it from then on. It is safe to destroy it from inside on_datagram. Destroy it before its
-// EventLoop.
+// Lifetime: the one rule, include/looplab/README.md. stop() is this socket's close(): it
+// may be called twice, and from inside on_datagram or on_error. Move a UdpSocket only before
+// start(): the loop holds a pointer to it from then on.
+//
+// Contract: loop thread only.
 #pragma once
 
 #include "looplab/core/result.hpp"
@@ -78,7 +80,9 @@ public:
                                SourceSite site = SourceSite::here());
     void stop();
     // Receive errors, e.g. ECONNREFUSED on a connected socket. The socket keeps working.
-    void on_error(std::function<void(const Error&)> listener) { on_error_ = std::move(listener); }
+    void on_error(std::function<void(const Error&)> listener) {
+        listeners().error = std::move(listener);
+    }
 
     // One datagram to `to`. UDP does not wait or retry: a full send buffer is an error
     // (EAGAIN) and the datagram is not sent; success means "handed to the kernel", not
@@ -96,7 +100,8 @@ public:
     void set_max_datagram(std::size_t bytes);
 
     const Address& local_address() const { return local_; }
-    const std::optional<Address>& peer() const { return peer_; }
+    // Set by connect(); empty while the socket takes datagrams from anyone.
+    const std::optional<Address>& peer_address() const { return peer_; }
     int fd() const { return fd_.get(); }
 
     // What went through the kernel so far (the live view shows them).
@@ -104,7 +109,14 @@ public:
     std::uint64_t datagrams_sent() const { return datagrams_out_; }
 
 private:
+    // On the heap, so that a listener destroying its socket keeps running (LifetimeFlag::retire).
+    struct Listeners {
+        OnDatagram datagram;
+        std::function<void(const Error&)> error;
+    };
     UdpSocket(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
+    Listeners& listeners();
+    void report(const Error& error);
     void receive_batch(const loop::Ready& ready);
     Error receive_error(int code) const;
     void count_sent(const Address& to, std::size_t bytes);
@@ -115,8 +127,7 @@ private:
     UniqueFd fd_;
     Address local_;
     std::optional<Address> peer_;
-    OnDatagram on_datagram_;
-    std::function<void(const Error&)> on_error_;
+    std::unique_ptr<Listeners> listeners_;   // made by start() or on_error()
     std::unique_ptr<std::uint8_t[]> receive_buffer_;   // allocated by start()
     std::size_t max_datagram_ = kMaxDatagramSize;
     bool is_started_ = false;

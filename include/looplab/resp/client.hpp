@@ -79,10 +79,12 @@
 // Cluster: one Client talks to one node. ClusterClient (cluster_client.hpp) keeps a slot map
 // and one Client per master, and follows MOVED / ASK.
 //
-// Contract: loop thread only. The client owns its connection. Destroying the client closes
-// the connection at once and calls no callback (the objects they capture may be gone); call
-// close() first to have every pending callback fail with "client closed". Destroying it from
-// inside one of its own callbacks or listeners is safe. Destroy it before its EventLoop.
+// Lifetime: the one rule, include/looplab/README.md. Destroying the client closes its
+// connection at once and calls no callback (the objects they capture may be gone); call
+// close() first to have every pending callback fail with "client closed". Not yet: destroying
+// it inside a connection() or pubsub() listener (destroy it from the loop: post_close).
+//
+// Contract: loop thread only. The client owns its connection.
 #pragma once
 
 #include "looplab/core/clock.hpp"

@@ -24,10 +24,11 @@
 // "removeListener") cannot be emitted: emit() returns false and sends nothing (Node throws;
 // a bool keeps `s.emit(...)` a plain statement and is testable).
 //
-// Lifetime: the Client (one per Engine.IO connection) owns its sockets. After "disconnect"
-// the socket is no longer connected; the object itself is freed in the loop's close phase, so
-// a listener may call disconnect() on its own socket and keep running. Do not keep a Socket&
-// past its "disconnect" (keep its id and look it up: Namespace::find_socket).
+// Lifetime: the one rule, include/looplab/README.md, for a handle you never own: the Client
+// (one per Engine.IO connection) owns its sockets and frees each in the loop's close phase
+// after its "disconnect". disconnect() twice is harmless, disconnect() inside one of its own
+// listeners is safe, and nothing is delivered after "disconnect". Do not keep a Socket& past
+// it (keep its id and look it up: Namespace::find_socket).
 //
 // Memory: an idle socket holds its id (inline, no heap) and a few pointers; listeners, acks,
 // middlewares, catch-alls, a non-empty auth and the data are allocated when first used.

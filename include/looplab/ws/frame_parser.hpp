@@ -32,6 +32,7 @@
 #pragma once
 
 #include "looplab/codec/utf8.hpp"
+#include "looplab/net/lifetime_flag.hpp"
 #include "looplab/ws/close_code.hpp"
 #include "looplab/ws/frame.hpp"
 #include "looplab/ws/limits.hpp"
@@ -175,6 +176,11 @@ public:
     // Reads all of `bytes`, handing what it finds to `sink` on the way.
     std::optional<FrameError> feed(std::span<const std::uint8_t> bytes, FrameSink& sink);
     std::optional<FrameError> feed(std::string_view bytes, FrameSink& sink);
+    // The same for a parser that its sink's owner holds (a WebSocket): a listener may destroy
+    // the owner, and this parser with it, from inside a sink call. `owner_alive` is the
+    // owner's open scope: once it says so, feed() returns at once, touching nothing.
+    std::optional<FrameError> feed(std::string_view bytes, FrameSink& sink,
+                                   const net::LifetimeFlag::Scope& owner_alive);
     // The same, appending complete events to `events` (it does not clear it).
     std::optional<FrameError> feed(std::span<const std::uint8_t> bytes, std::vector<Event>& events);
     std::optional<FrameError> feed(std::string_view bytes, std::vector<Event>& events);
@@ -203,9 +209,12 @@ private:
     bool check_length();
     void start_payload();
     std::size_t read_payload(const std::uint8_t* data, std::size_t size);
-    void finish_frame(FrameSink& sink);
-    void finish_control_frame(FrameSink& sink);
-    void finish_data_frame(FrameSink& sink);
+    std::optional<FrameError> feed(std::span<const std::uint8_t> bytes, FrameSink& sink,
+                                   const net::LifetimeFlag::Scope* owner_alive);
+    // Each returns false when the sink call destroyed this parser (see feed() above).
+    bool finish_frame(FrameSink& sink, const net::LifetimeFlag::Scope* owner_alive);
+    bool finish_control_frame(FrameSink& sink, const net::LifetimeFlag::Scope* owner_alive);
+    bool finish_data_frame(FrameSink& sink, const net::LifetimeFlag::Scope* owner_alive);
     void fail(FrameError error);
     void release_idle_buffers();
 

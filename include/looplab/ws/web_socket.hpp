@@ -21,14 +21,19 @@
 // arrives, and a server writes each frame's header and payload in one gathered write, with no
 // encoding buffer (a client masks, so it encodes each frame into a short-lived string).
 //
-// Contract: loop thread only. Callbacks may call send()/close(). The owner of this WebSocket
-// may destroy it inside on_close; from any other callback only by deferring it
-// (EventLoop::post_close). on_close runs exactly once, last: with the peer's code after a
-// clean closing handshake, with 1006 (never sent) when the transport vanished without one,
-// or with the code we sent when the peer broke the protocol.
+// Lifetime: the one rule, include/looplab/README.md: the owner may destroy this WebSocket
+// anywhere on the loop thread, inside any of its listeners too; close() twice is harmless.
+// Specific to it: the Message or payload a listener was given lives in the socket, so a
+// listener that destroys its socket copies what it still needs first. Destroying an open
+// socket sends no close frame and reports nothing; its transport decides what the peer sees.
+//
+// Contract: loop thread only. Callbacks may call send()/close(). on_close runs exactly once,
+// last: with the peer's code after a clean closing handshake, with 1006 (never sent) when the
+// transport vanished without one, or with the code we sent when the peer broke the protocol.
 #pragma once
 
 #include "looplab/loop/event_loop.hpp"
+#include "looplab/net/lifetime_flag.hpp"
 #include "looplab/ws/close_code.hpp"
 #include "looplab/ws/frame_encoder.hpp"
 #include "looplab/ws/frame_parser.hpp"
@@ -46,8 +51,8 @@ namespace looplab::ws {
 // to close TCP) before closing the transport anyway.
 inline constexpr Millis kCloseTimeout{5000};
 
-// Above this many bytes waiting to be sent, on_high_watermark is called once; on_drain is
-// called when the backlog is fully written again.
+// Above this many bytes waiting to be sent, on_high_watermark is called once (with how many
+// wait); on_drain is called when the backlog is fully written again.
 inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;   // 1 MiB
 
 // The most a slow reader may make us buffer. Past it the SlowConsumerPolicy applies, so one
@@ -115,11 +120,12 @@ public:
     // Already answered with a pong.
     virtual void on_ping(WebSocket& /*socket*/, std::string_view /*payload*/) {}
     virtual void on_pong(WebSocket& /*socket*/, std::string_view /*payload*/) {}
-    // Exactly once, last. The owner may destroy the socket here (and only here).
+    // Exactly once, last: where an owner usually destroys the socket.
     virtual void on_close(WebSocket& /*socket*/, const CloseInfo& /*info*/) {}
     // Frame inspector: every frame, as parsed.
     virtual void on_frame(WebSocket& /*socket*/, const FrameInfo& /*frame*/) {}
-    virtual void on_high_watermark(WebSocket& /*socket*/) {}
+    // Runs inside the send() that crossed the high watermark; `buffered` bytes wait.
+    virtual void on_high_watermark(WebSocket& /*socket*/, std::size_t /*buffered*/) {}
     virtual void on_drain(WebSocket& /*socket*/) {}
 
 protected:
@@ -150,7 +156,7 @@ public:
     void on_pong(std::function<void(std::string_view payload)> listener);
     void on_close(std::function<void(const CloseInfo&)> listener);
     void on_frame(std::function<void(const FrameInfo&)> listener);   // frame inspector
-    void on_high_watermark(std::function<void()> listener);
+    void on_high_watermark(std::function<void(std::size_t buffered)> listener);
     void on_drain(std::function<void()> listener);
     // Or one handler for every event, which must outlive this socket's events. set_handler()
     // replaces the on_...() functions (call it before the first event); an on_...() call after
@@ -184,6 +190,7 @@ public:
     State state() const { return state_; }
     Role role() const { return role_; }
     std::size_t buffered_amount() const { return transport_.buffered_amount(); }
+    std::size_t high_watermark() const { return options().high_watermark; }
     // The frames sent from now until the loop's next phase leave together, in one write: for
     // a server that sends to many sockets per turn (a broadcast), one system call per socket
     // and turn instead of one per frame.
@@ -238,6 +245,7 @@ private:
     bool sent_close_ = false;
     bool transport_closing_ = false;
     bool above_high_watermark_ = false;
+    net::LifetimeFlag lifetime_;   // a listener may destroy us: see "Lifetime" above
 };
 
 }  // namespace looplab::ws

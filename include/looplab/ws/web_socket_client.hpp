@@ -12,8 +12,11 @@
 //             ...set made.value()->socket() listeners, then start()
 //         });
 //
-// Contract: loop thread only. Destroying the client cancels the connections still being
-// opened (their callback is not called). Numeric addresses only, like net::Address.
+// Lifetime: the one rule, include/looplab/README.md. Destroying the client is its close():
+// the connections still being opened are cancelled (their callback is not called); the
+// ones it handed over are their owners'.
+//
+// Contract: loop thread only. Numeric addresses only, like net::Address.
 #pragma once
 
 #include "looplab/net/tcp_connector.hpp"

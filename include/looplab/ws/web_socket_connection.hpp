@@ -10,9 +10,12 @@
 //     connection->socket().on_message(...);     // set listeners first,
 //     connection->start();                      // then bytes flow (leftover ones first)
 //
-// Contract: loop thread only. The owner keeps the unique_ptr, typically in a map, and may
-// erase it inside on_close (the usual way) — but not inside the other listeners; call
-// socket().close() there instead. Destroying an open connection drops the TCP socket at once.
+// Lifetime: the one rule, include/looplab/README.md. The owner keeps the unique_ptr,
+// typically in a map, and may erase it anywhere on the loop thread, inside any listener of
+// its socket() too; erasing it in on_close is the usual way. Destroying an open connection
+// closes the TCP socket at once, with no close frame: socket().close() is the polite way.
+//
+// Contract: loop thread only.
 #pragma once
 
 #include "looplab/http/request.hpp"

@@ -1,5 +1,6 @@
 // tests/integration/net/tcp_listener_test.cpp — accepting when the process is out of fds.
 #include "net_test_support.hpp"
+#include "support/no_more_fds.hpp"
 
 #include <fmt/format.h>
 
@@ -12,37 +13,7 @@
 using namespace looplab;
 using namespace looplab::net;
 using namespace looplab::net::test;
-
-namespace {
-
-// Lowers the soft RLIMIT_NOFILE so that no new fd can be opened; restores it when destroyed.
-class NoMoreFds {
-public:
-    explicit NoMoreFds(int any_open_fd) {
-        REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved_) == 0);
-        // The kernel gives out the LOWEST free number, and refuses numbers >= the limit; so a
-        // limit equal to the lowest free number refuses every new fd.
-        const int lowest_free = ::fcntl(any_open_fd, F_DUPFD, 0);
-        REQUIRE(lowest_free >= 0);
-        ::close(lowest_free);
-        rlimit lowered = saved_;
-        lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
-        REQUIRE(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
-    }
-    ~NoMoreFds() { restore(); }
-    void restore() {
-        if (!restored_) ::setrlimit(RLIMIT_NOFILE, &saved_);
-        restored_ = true;
-    }
-    NoMoreFds(const NoMoreFds&) = delete;
-    NoMoreFds& operator=(const NoMoreFds&) = delete;
-
-private:
-    rlimit saved_{};
-    bool restored_ = false;
-};
-
-}   // namespace
+using looplab::testing::NoMoreFds;
 
 TEST_CASE("running out of fds in accept pauses the listener instead of spinning",
           "[net][tcp][integration]") {

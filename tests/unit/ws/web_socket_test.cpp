@@ -175,7 +175,7 @@ TEST_CASE("a slow consumer crosses the high watermark once, then the policy clos
     ServerSide server{options};
     server.transport.holding = true;
     int high_watermark_events = 0;
-    server.socket.on_high_watermark([&] { ++high_watermark_events; });
+    server.socket.on_high_watermark([&](std::size_t) { ++high_watermark_events; });
     const std::string chunk(500, 'x');
     int accepted = 0;
     while (server.socket.send_text(chunk)) ++accepted;
