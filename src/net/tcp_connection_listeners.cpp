@@ -16,13 +16,8 @@ void TcpConnection::set_handler(TcpHandler& handler) {
     handler_ = &handler;
 }
 
-// Frees the function listeners, but never under a running one: while one of our handlers is
-// on the stack, the loop frees them in its close phase, after this turn's callbacks returned.
-void TcpConnection::retire_functions() {
-    if (functions_ && lifetime_.is_in_handler())
-        loop_.post_close([kept = std::shared_ptr<FunctionListeners>(std::move(functions_))] {});
-    functions_.reset();
-}
+// Frees the function listeners, but never under a running one (LifetimeFlag::retire).
+void TcpConnection::retire_functions() { lifetime_.retire(loop_, std::move(functions_)); }
 
 TcpConnection::FunctionListeners& TcpConnection::functions() {
     if (!functions_) {

@@ -28,10 +28,13 @@ bool TcpConnection::send_now(std::span<const std::uint8_t> first,
     }
     if (!had_pending && output_.empty()) return true;   // the common case: all went out
     update_interest();   // "writable" is wanted exactly while output is pending
-    // Last statement: the listener may even destroy this connection.
-    if (output_.rose_to_high_watermark() && handler_)
+    if (output_.rose_to_high_watermark() && handler_) {
+        // Inside the user's send() no scope is open yet. The listener may destroy this
+        // connection, and then it must not free the listener that is running (see retire()).
+        LifetimeFlag::Scope alive{lifetime_};
         handler_->on_high_watermark(*this, output_.size());
-    return true;
+    }
+    return true;   // touches nothing: *this may be gone
 }
 
 // Called when the socket is writable and output is pending, and when a cork comes off.

@@ -74,13 +74,12 @@
 // start() is not a state either: it only says when the loop begins to watch, and any state
 // may be reached before it (send() writes at once, close() records the wish).
 //
-// Lifetime — the rule: the user owns each connection (a std::unique_ptr, e.g. in a server's
-// map keyed by id) and may destroy it anywhere on the loop thread, INCLUDING inside one of
-// its own listeners (erasing it in on_close is the usual way). The connection's handler
-// notices and touches nothing afterwards, and the listeners themselves are kept alive until
-// the loop's close phase, so a lambda may still use its captures after erasing its connection.
-// Destroying an open connection closes the socket at once with no more events; for a clean
-// ending call close() and destroy the connection in on_close. Destroy connections before
+// Lifetime: the one rule, include/looplab/README.md (destroy it anywhere, also inside its own
+// listeners; close twice is harmless; nothing fires after destruction). The user owns each
+// connection (a std::unique_ptr, e.g. in a server's map keyed by id). Destroying an open
+// connection closes the socket at once with no more events; for a clean ending call close()
+// and destroy the connection in on_close. The ByteBuffer given to on_data lives in the
+// connection: copy what you need before destroying it there. Destroy connections before
 // their EventLoop.
 //
 // Contract: loop thread only. close(), abort() and shutdown_write() never call a listener

@@ -73,11 +73,8 @@ struct TcpPair {
 TEST_CASE("a TcpConnection may be destroyed inside each of its own listeners",
           "[lifetime][net][tcp][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
-    // Not yet "high_watermark": it runs inside the user's send(), where no LifetimeFlag::Scope
-    // is open, so a destroy there frees the running listener (ASan: heap-use-after-free).
-    // Add it here once TcpConnection::send_now() opens a scope around on_high_watermark.
-    const std::string victim =
-        GENERATE(as<std::string>{}, "data", "end", "error", "close", "drain");
+    const std::string victim = GENERATE(as<std::string>{}, "data", "end", "error", "close",
+                                        "high_watermark", "drain");
     CAPTURE(poller, victim);
     loop::EventLoop loop{poller};
     TcpPair pair{loop};
