@@ -42,7 +42,7 @@ void show_datagrams(EventLoop& loop, const lesson::Options&) {
     const auto sent = client.send_to(server.local_address(), too_big);
     lesson::say("a 70,000-byte datagram: {} (the most UDP over IPv4 carries is {} bytes)",
                 sent ? std::string{"sent (unexpected)"} : std::strerror(sent.error().code()),
-                net::kMaxDatagramSize);
+                net::kUdpMaxDatagramSize);
 }
 
 }  // namespace packets

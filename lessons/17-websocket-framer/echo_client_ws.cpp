@@ -67,7 +67,7 @@ void EchoClient::on_handshake_bytes(net::ByteBuffer& input) {
     // 3. Wait for the whole head (up to the blank line); a server may send it in pieces.
     const std::optional<std::size_t> head_end = ws::find_head_end(received_);
     if (!head_end) {
-        if (received_.size() > ws::kMaxHandshakeHeadSize)
+        if (received_.size() > ws::kWsMaxHandshakeHeadSize)
             failure_ = Error::because("the server's answer has no end of head");
         return;
     }

@@ -88,7 +88,7 @@ Arguments parse(int argc, char** argv) {
     Arguments arguments;
     arguments.options.web_root = "src/web";
     // A classroom page sends short texts; 1 MiB keeps one student's mistake from costing
-    // the server much memory (ws::kMaxMessageSize, 16 MiB, is the library's ceiling).
+    // the server much memory (ws::kWsMaxMessageSize, 16 MiB, is the library's ceiling).
     arguments.options.web_socket.max_message_size = kDemoMaxMessage;
     for (int i = 1; i < argc; ++i) {
         std::string_view flag = argv[i];

@@ -72,7 +72,7 @@ bool SessionImpl::is_writable() const {
     if (state_ != State::Open) return false;
     if (transport_ == TransportKind::WebSocket)
         return socket_ != nullptr && socket_->state() == ws::WebSocket::State::Open &&
-               socket_->buffered_amount() < ws::kDefaultHighWatermark;
+               socket_->buffered_amount() < ws::kWsDefaultHighWatermark;
     return has_held_get() && polling_->queue.empty() && polling_->probe == nullptr;
 }
 

@@ -49,20 +49,20 @@ std::string_view describe(RequestError error) {
         case RequestError::InvalidTarget: return "request target is empty or not visible ASCII";
         case RequestError::InvalidVersion: return "version is not HTTP/<digit>.<digit>";
         case RequestError::UnsupportedVersion: return "version is not HTTP/1.0 or HTTP/1.1";
-        case RequestError::RequestLineTooLong: return "request line is above kMaxHeaderBytes";
+        case RequestError::RequestLineTooLong: return "request line is above kHttpMaxHeaderBytes";
         case RequestError::BareCarriageReturn: return "CR not followed by LF";
         case RequestError::HeaderWithoutColon: return "header line has no ':'";
         case RequestError::SpaceBeforeColon: return "space between header name and ':'";
         case RequestError::InvalidHeaderName: return "header name is not a token";
         case RequestError::InvalidHeaderValue: return "control character in a header value";
         case RequestError::FoldedHeaderLine: return "header line starts with a space (obs-fold)";
-        case RequestError::HeadersTooLarge: return "headers are above kMaxHeaderBytes";
-        case RequestError::TooManyHeaders: return "more than kMaxHeaderCount headers";
+        case RequestError::HeadersTooLarge: return "headers are above kHttpMaxHeaderBytes";
+        case RequestError::TooManyHeaders: return "more than kHttpMaxHeaderCount headers";
         case RequestError::MissingHost: return "HTTP/1.1 request without Host";
         case RequestError::DuplicateHost: return "more than one Host header";
         case RequestError::InvalidContentLength: return "Content-Length is not a number";
         case RequestError::ConflictingContentLength: return "Content-Length lines disagree";
-        case RequestError::BodyTooLarge: return "Content-Length is above kMaxBodyBytes";
+        case RequestError::BodyTooLarge: return "Content-Length is above kHttpMaxBodyBytes";
         case RequestError::TransferEncodingNotImplemented: return "Transfer-Encoding not supported";
     }
     return "unknown request error";
@@ -106,10 +106,10 @@ ParserState RequestParser::state() const {
 }
 
 // Takes bytes up to and including the next LF, or all of them when no LF has arrived yet.
-// Only the bytes still allowed by kMaxHeaderBytes are searched, so a client that never sends
+// Only the bytes still allowed by kHttpMaxHeaderBytes are searched, so a client that never sends
 // a LF cannot make us buffer more than that.
 std::size_t RequestParser::take_line_bytes(std::string_view input) {
-    const std::size_t room = kMaxHeaderBytes - progress_.head_bytes;
+    const std::size_t room = kHttpMaxHeaderBytes - progress_.head_bytes;
     const auto lf = input.substr(0, room).find('\n');
     if (lf == std::string_view::npos) {
         if (input.size() > room) {
@@ -179,7 +179,7 @@ void RequestParser::on_request_line(std::string_view line) {
 // field-name ":" OWS field-value OWS, e.g. "Connection: keep-alive, Upgrade".
 void RequestParser::on_header_line(std::string_view line) {
     if (line.front() == ' ' || line.front() == '\t') return fail(RequestError::FoldedHeaderLine);
-    if (++progress_.header_count > kMaxHeaderCount) return fail(RequestError::TooManyHeaders);
+    if (++progress_.header_count > kHttpMaxHeaderCount) return fail(RequestError::TooManyHeaders);
 
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return fail(RequestError::HeaderWithoutColon);
@@ -227,7 +227,7 @@ void RequestParser::on_end_of_head() {
         return fail(RequestError::MissingHost);
 
     const std::uint64_t length = progress_.content_length.value_or(0);
-    if (length > kMaxBodyBytes) return fail(RequestError::BodyTooLarge);
+    if (length > kHttpMaxBodyBytes) return fail(RequestError::BodyTooLarge);
 
     // No body.reserve(length): memory grows only as bytes really arrive, so a client that
     // announces 1 MiB and sends nothing costs us nothing.

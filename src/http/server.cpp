@@ -187,7 +187,7 @@ private:
     }
 
     // The header deadline is NOT moved by each byte: a client that trickles one byte a
-    // second (slowloris) still has only kHeaderTimeout for the whole head.
+    // second (slowloris) still has only kHttpHeaderTimeout for the whole head.
     void arm(Deadline deadline) {
         if (deadline == deadline_) return;
         cancel_timer();
@@ -303,9 +303,9 @@ Response Server::serve_static(const Request& request) const {
     if (!file) return Response::error(404);
     file.seekg(0, std::ios::end);
     const auto size = static_cast<std::size_t>(file.tellg());
-    if (size > kMaxStaticFileBytes) {
+    if (size > kHttpMaxStaticFileBytes) {
         Response too_big{500};
-        too_big.set_body("500: file larger than kMaxStaticFileBytes\n", "text/plain; charset=utf-8");
+        too_big.set_body("500: file larger than kHttpMaxStaticFileBytes\n", "text/plain; charset=utf-8");
         return too_big;
     }
     file.seekg(0);

@@ -36,7 +36,7 @@ void ByteBuffer::make_room(std::size_t count) {
         std::memmove(data_, data_ + read_pos_, unread);
     } else {
         const std::size_t new_capacity =
-            std::max({capacity_ * 2, unread + count, kSmallestAllocation});
+            std::max({capacity_ * 2, unread + count, kBufferSmallestAllocation});
         auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(new_capacity);
         if (unread > 0) std::memcpy(bigger.get(), data_ + read_pos_, unread);
         storage_ = std::move(bigger);   // lent memory, if any, is simply no longer used
@@ -63,7 +63,7 @@ void ByteBuffer::keep_unread() {
         release();   // the usual case: everything was used, nothing to keep
         return;
     }
-    const std::size_t new_capacity = std::max(unread, kSmallestAllocation);
+    const std::size_t new_capacity = std::max(unread, kBufferSmallestAllocation);
     auto own = std::make_unique_for_overwrite<std::uint8_t[]>(new_capacity);
     std::memcpy(own.get(), data_ + read_pos_, unread);
     storage_ = std::move(own);

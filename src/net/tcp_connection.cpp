@@ -15,7 +15,7 @@
 namespace looplab::net {
 namespace {
 
-// The stack array each read goes into (see kMinReadSpace).
+// The stack array each read goes into (see kTcpMinReadSpace).
 constexpr std::size_t kReadSpill = 64 * 1024;
 
 // One read() of `fd`, into `stack_space`, which `input` then borrows: nothing is allocated for
@@ -27,7 +27,7 @@ ssize_t read_lending_stack_space(int fd, ByteBuffer& input, std::span<std::uint8
         if (count > 0) input.lend(stack_space, static_cast<std::size_t>(count));
         return count;
     }
-    const std::span<std::uint8_t> space = input.prepare(kMinReadSpace);
+    const std::span<std::uint8_t> space = input.prepare(kTcpMinReadSpace);
     iovec parts[2] = {{space.data(), space.size()}, {stack_space.data(), stack_space.size()}};
     const ssize_t count = ::readv(fd, parts, 2);
     if (count > 0) {
@@ -156,13 +156,13 @@ void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
             if (alive.was_destroyed()) return;
         }
         output_.give_back_stack_space();
-        if (!is_closed() && input_.size() > kMaxUnreadInput) {
+        if (!is_closed() && input_.size() > kTcpMaxUnreadInput) {
             finish(Error{ENOBUFS, fmt::format("read {}: more than {} bytes unread", peer_,
-                                              kMaxUnreadInput)});
+                                              kTcpMaxUnreadInput)});
             return;
         }
     }
-    input_.release_if_empty(kIdleBufferCapacity);
+    input_.release_if_empty(kTcpIdleBufferCapacity);
 }
 
 void TcpConnection::on_peer_end(LifetimeFlag::Scope& alive) {

@@ -1,6 +1,6 @@
 // TcpConnection, the three ways to end and the life cycle they move (see the state diagram in
 // tcp_connection.hpp): shutdown_write() sends FIN after what is pending; close() also waits (at
-// most kCloseTimeout) for the peer's FIN before closing the fd, so unread input never turns into
+// most kTcpCloseTimeout) for the peer's FIN before closing the fd, so unread input never turns into
 // a reset that destroys our last reply; abort() resets at once. finish() is where every ending
 // meets, and the close events are emitted later, in the loop's close phase.
 #include "looplab/net/tcp_connection.hpp"
@@ -49,7 +49,7 @@ void TcpConnection::close() {
     if (is_closed() || is_closing_now()) return;
     was_close_called_ = true;
     // Before start() this only records the wish: start() then watches for what it needs.
-    close_timer_ = loop_.set_timeout(kCloseTimeout, [this] { on_close_timeout(); });
+    close_timer_ = loop_.set_timeout(kTcpCloseTimeout, [this] { on_close_timeout(); });
     if (is_sending()) output_.stop_gathering_input();   // as shutdown_write() does
     enter(has_sent_fin() ? State::WaitingForPeerFin : State::Closing);
     send_fin_once_output_is_out();

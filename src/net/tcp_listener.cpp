@@ -66,7 +66,7 @@ void TcpListener::stop() {
 
 void TcpListener::accept_batch() {
     LifetimeFlag::Scope alive{lifetime_};
-    for (std::size_t accepted = 0; accepted < kMaxAcceptsPerTurn; ++accepted) {
+    for (std::size_t accepted = 0; accepted < kTcpMaxAcceptsPerTurn; ++accepted) {
         // accept4 sets non-blocking and close-on-exec in the same call (no race, no extra
         // syscalls); the connection asks for both addresses itself.
         UniqueFd client{::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)};
@@ -94,7 +94,7 @@ void TcpListener::accept_batch() {
 void TcpListener::pause_accepting() {
     if (resume_timer_ != 0) return;
     loop_->change(fd_.get(), loop::Interest::none());
-    resume_timer_ = loop_->set_timeout(kAcceptPauseWhenOutOfFds, [this] {
+    resume_timer_ = loop_->set_timeout(kTcpAcceptPauseWhenOutOfFds, [this] {
         resume_timer_ = 0;
         if (loop_->is_watching(fd_.get())) loop_->change(fd_.get(), loop::Interest::read());
     });

@@ -53,7 +53,7 @@ TcpOutput::Written TcpOutput::write(int fd, std::span<const std::uint8_t> first,
     }
     // Only when old bytes left: a gathering buffer that merely passed new bytes on keeps the
     // stack space it was lent.
-    if (from_pending > 0) pending_.release_if_empty(kIdleBufferCapacity);
+    if (from_pending > 0) pending_.release_if_empty(kTcpIdleBufferCapacity);
     return {};
 }
 
@@ -66,7 +66,7 @@ TcpOutput::Written TcpOutput::flush(int fd) {
     }
     pending_.consume(static_cast<std::size_t>(sent));
     bytes_sent_ += static_cast<std::size_t>(sent);
-    pending_.release_if_empty(kIdleBufferCapacity);
+    pending_.release_if_empty(kTcpIdleBufferCapacity);
     return {};
 }
 

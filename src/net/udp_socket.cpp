@@ -90,8 +90,8 @@ void UdpSocket::stop() {
 }
 
 void UdpSocket::set_max_datagram(std::size_t bytes) {
-    LOOPLAB_ASSERT(bytes >= 1 && bytes <= kMaxDatagramSize,
-                   "set_max_datagram() takes 1 to kMaxDatagramSize bytes");
+    LOOPLAB_ASSERT(bytes >= 1 && bytes <= kUdpMaxDatagramSize,
+                   "set_max_datagram() takes 1 to kUdpMaxDatagramSize bytes");
     max_datagram_ = bytes;
     if (receive_buffer_) receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(bytes);
 }
@@ -110,7 +110,7 @@ void UdpSocket::receive_batch(const loop::Ready& ready) {
             return;   // touches nothing: report() may have destroyed us
         }
     }
-    for (std::size_t received = 0; received < kMaxDatagramsPerTurn && is_started_; ++received) {
+    for (std::size_t received = 0; received < kUdpMaxDatagramsPerTurn && is_started_; ++received) {
         sockaddr_storage from{};
         iovec part{receive_buffer_.get(), max_datagram_};
         msghdr message{};

@@ -41,7 +41,7 @@ std::string make_uid(std::minstd_rand& random) {
     static constexpr std::string_view kAlphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
-    std::string uid(kUidLength, ' ');
+    std::string uid(kRedisUidLength, ' ');
     for (char& c : uid) c = kAlphabet[pick(random)];
     return uid;
 }

@@ -18,7 +18,7 @@ constexpr std::size_t kSocketIdLength = 20;
 std::string make_hex_uid(std::minstd_rand& random) {
     static constexpr std::string_view kHex = "0123456789abcdef";
     std::uniform_int_distribution<std::size_t> pick(0, kHex.size() - 1);
-    std::string uid(kShardedUidLength, '0');
+    std::string uid(kRedisShardedUidLength, '0');
     for (char& c : uid) c = kHex[pick(random)];
     return uid;
 }

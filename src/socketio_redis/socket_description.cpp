@@ -41,7 +41,7 @@ json::Value describe_handshake(const socketio::Socket& socket) {
     json::Value out = json::Value::object();
     out.set("headers", std::move(headers));
     out.set("time", js_date_text(handshake.issued_ms()));
-    out.set("address", handshake.address().ip());
+    out.set("address", handshake.peer_address().ip());
     out.set("xdomain", handshake.header("origin").has_value());
     out.set("secure", false);   // looplab speaks no TLS (a terminator in front does)
     out.set("issued", handshake.issued_ms());

@@ -62,7 +62,7 @@ void check_frame_rules(Opcode opcode, std::uint64_t payload_length, bool fin) {
                    "reserved opcode; use encode_frame(Frame) to build bad frames on purpose");
     if (is_control(opcode)) {
         LOOPLAB_ASSERT(fin, "control frames cannot be fragmented; pass fin = true");
-        LOOPLAB_ASSERT(payload_length <= kMaxControlPayload,
+        LOOPLAB_ASSERT(payload_length <= kWsMaxControlPayload,
                        "control frames carry at most 125 bytes; shorten the payload");
     }
 }
@@ -110,9 +110,9 @@ void append_close(std::string& out, std::optional<CloseCode> code, std::string_v
     const auto number = static_cast<std::uint16_t>(*code);
     LOOPLAB_ASSERT(is_valid_close_code_on_wire(number),
                    "this close code may not be sent (1005, 1006, 1015 are local only); use 1000");
-    LOOPLAB_ASSERT(reason.size() <= kMaxCloseReason,
+    LOOPLAB_ASSERT(reason.size() <= kWsMaxCloseReason,
                    "a close reason is at most 123 bytes; shorten it");
-    char payload[kMaxControlPayload];
+    char payload[kWsMaxControlPayload];
     payload[0] = static_cast<char>(number >> 8);
     payload[1] = static_cast<char>(number & 0xFF);
     if (!reason.empty())

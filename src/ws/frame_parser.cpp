@@ -226,7 +226,7 @@ bool FrameParser::check_first_two_bytes() {
         broken = FrameError::UnknownOpcode;
     else if (is_control(header_.opcode) && !header_.fin)
         broken = FrameError::FragmentedControlFrame;
-    else if (is_control(header_.opcode) && length7 > kMaxControlPayload)
+    else if (is_control(header_.opcode) && length7 > kWsMaxControlPayload)
         broken = FrameError::ControlPayloadTooLong;
     else if (role_ == Role::Server && !header_.masked)
         broken = FrameError::UnmaskedClientFrame;

@@ -180,7 +180,7 @@ Result<ResponseHead> parse_response_head(std::string_view head) {
     const auto malformed = [](std::string_view what) {
         return Error::because(fmt::format("websocket handshake: {}", what));
     };
-    if (head.size() > kMaxHandshakeHeadSize) return malformed("response head is too long");
+    if (head.size() > kWsMaxHandshakeHeadSize) return malformed("response head is too long");
 
     ResponseHead response;
     bool is_status_line = true;

@@ -169,7 +169,7 @@ void WebSocket::fail(FrameError error) {
     // close TCP without waiting for an answer.
     const CloseCode code = close_code_for(error);
     const std::string reason{describe(error)};
-    if (!sent_close_) send_close_frame(code, reason.substr(0, kMaxCloseReason));
+    if (!sent_close_) send_close_frame(code, reason.substr(0, kWsMaxCloseReason));
     state_ = State::Closing;
     set_pending_close(static_cast<std::uint16_t>(code), reason, false);
     close_transport_once();
@@ -299,12 +299,12 @@ void WebSocket::check_backpressure() {
 
 void WebSocket::ping(std::string_view payload) {
     if (state_ != State::Open || sent_close_) return;
-    send_frame(Opcode::Ping, payload.substr(0, kMaxControlPayload));
+    send_frame(Opcode::Ping, payload.substr(0, kWsMaxControlPayload));
 }
 
 void WebSocket::close(CloseCode code, std::string_view reason) {
     if (state_ != State::Open) return;
-    send_close_frame(code, reason.substr(0, kMaxCloseReason));
+    send_close_frame(code, reason.substr(0, kWsMaxCloseReason));
     state_ = State::Closing;
     close_timer_ = loop_.set_timeout(options().close_timeout, [this] {
         close_timer_ = 0;

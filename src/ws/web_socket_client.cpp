@@ -48,7 +48,7 @@ void WebSocketClient::on_bytes(std::uint64_t id, net::ByteBuffer& input) {
     input.consume(input.size());
     const std::optional<std::size_t> head_end = find_head_end(handshake.received);
     if (!head_end) {
-        if (handshake.received.size() > kMaxHandshakeHeadSize)
+        if (handshake.received.size() > kWsMaxHandshakeHeadSize)
             finish(id, Error::because("websocket handshake: the answer's head is too long"));
         return;
     }

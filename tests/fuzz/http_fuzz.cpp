@@ -40,8 +40,8 @@ void feed_piece(RequestParser& parser, std::string_view piece, Outcome& outcome)
         outcome.error = step.error;
         if (step.error) return;
         if (step.request) {
-            LOOPLAB_ASSERT(step.request->body.size() <= looplab::http::kMaxBodyBytes,
-                           "a body above kMaxBodyBytes got through");
+            LOOPLAB_ASSERT(step.request->body.size() <= looplab::http::kHttpMaxBodyBytes,
+                           "a body above kHttpMaxBodyBytes got through");
             outcome.requests.push_back(*step.request);
         } else {
             LOOPLAB_ASSERT(step.consumed == piece.size(), "no request, yet bytes were left");

@@ -57,7 +57,7 @@ inline constexpr std::size_t kEioDefaultMaxPayload = 1'000'000;   // maxHttpBuff
 // stops asking (no GET) while we keep sending would otherwise grow its queue until the ping
 // timeout ends it. One more packet, or one that takes the queue past the bytes, closes the
 // session with TransportError ("send queue full"). A WebSocket session queues nothing here:
-// the WebSocket's own slow-consumer limit (ws::kDefaultMaxBufferedAmount, 16 MiB) applies.
+// the WebSocket's own slow-consumer limit (ws::kWsDefaultMaxBufferedAmount, 16 MiB) applies.
 inline constexpr std::size_t kEioMaxQueuedPackets = 10'000;
 inline constexpr std::size_t kEioMaxQueuedBytes = 16 * 1024 * 1024;   // 16 MiB
 
@@ -85,7 +85,7 @@ struct ServerOptions {
     Millis ping_timeout = kEioDefaultPingTimeout;
     Millis upgrade_timeout = kEioDefaultUpgradeTimeout;
     // Bytes per POST body / WS message; one more ends the session (413 / close 1009). A
-    // polling body is also capped by the HTTP server at http::kMaxBodyBytes (1 MiB): above
+    // polling body is also capped by the HTTP server at http::kHttpMaxBodyBytes (1 MiB): above
     // that it answers 413 itself, before the engine sees the request.
     std::size_t max_payload = kEioDefaultMaxPayload;
     bool allow_polling = true;

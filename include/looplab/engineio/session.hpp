@@ -59,7 +59,7 @@ public:
     http::QueryParams query() const;            // the url's query, decoded, in order (a copy)
     // The first value of `name` in the query, decoded, or empty.
     std::string query_value(std::string_view name) const;
-    const net::Address& address() const { return address_; }
+    const net::Address& peer_address() const { return address_; }   // the client's
     // Wall-clock time of the handshake, ms since 1970.
     std::int64_t issued_ms() const { return issued_ms_; }
 

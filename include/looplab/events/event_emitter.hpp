@@ -28,7 +28,7 @@
 // - emit("error", ...) with no "error" listener throws UnhandledErrorEvent carrying the error's
 //   text (unhandled_error_event.hpp). Errors are never silently lost.
 // - More than max_listeners() listeners on one name prints one warning for that name
-//   (kDefaultMaxListeners, 0 = never); nothing is refused.
+//   (kEmitterDefaultMaxListeners, 0 = never); nothing is refused.
 // - The same listener may be added twice and then runs twice; off() removes by id, not by
 //   function, because C++ lambdas cannot be compared.
 // - Not in looplab: Node's "newListener"/"removeListener" events, errorMonitor,

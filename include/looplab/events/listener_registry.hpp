@@ -16,7 +16,7 @@
 // short list beats a map of lists — and it costs a Socket.IO server with 10,000 sockets,
 // each with its own listeners, a third less memory than a list per name.
 // emit walks a snapshot: a copy of the *pointers* of one name's list, taken when it starts (on
-// the stack for up to kInlineSnapshot listeners, so an ordinary emit allocates nothing). While
+// the stack for up to kEmitterInlineSnapshot listeners, so an ordinary emit allocates nothing). While
 // any emit runs, a removed Registration is parked in `retired` instead of being destroyed, so
 // every pointer in every snapshot stays valid; the outermost emit empties retired as it ends.
 // That is why a listener may remove itself, or a later one, from inside an emit — and why the
@@ -42,11 +42,11 @@ namespace looplab::events {
 
 // More listeners than this on one event name prints one MaxListenersExceededWarning for that
 // name (a hint of a leak, like Node's; nothing is refused). set_max_listeners(0) turns it off.
-inline constexpr std::size_t kDefaultMaxListeners = 10;
+inline constexpr std::size_t kEmitterDefaultMaxListeners = 10;
 
 // emit() copies up to this many listener pointers onto the stack; a name with more listeners
 // costs one vector allocation per emit.
-inline constexpr std::size_t kInlineSnapshot = 16;
+inline constexpr std::size_t kEmitterInlineSnapshot = 16;
 
 // Where warnings go; the default prints the line to stderr. Tests pass a lambda that keeps it.
 using WarningSink = std::function<void(std::string_view warning)>;
@@ -138,7 +138,7 @@ public:
     }
 
     void set_max_listeners(std::size_t max) { rare().max_listeners = max; }
-    std::size_t max_listeners() const { return rare_ ? rare_->max_listeners : kDefaultMaxListeners; }
+    std::size_t max_listeners() const { return rare_ ? rare_->max_listeners : kEmitterDefaultMaxListeners; }
     void set_warning_sink(WarningSink sink) { rare().warning_sink = std::move(sink); }
 
     // Calls look(call) for every listener of `name` now, without running any of them
@@ -181,7 +181,7 @@ private:
         Snapshot(const std::vector<Owned>& listeners, std::string_view name) {
             for (const Owned& registration : listeners) {
                 if (registration->name != name) continue;
-                if (size_ == kInlineSnapshot) {   // rare: copy what we have to the heap
+                if (size_ == kEmitterInlineSnapshot) {   // rare: copy what we have to the heap
                     spilled_.assign(on_stack_.begin(), on_stack_.end());
                     data_ = nullptr;
                 }
@@ -198,7 +198,7 @@ private:
         Registration<Call>* const* end() const { return data_ + size_; }
 
     private:
-        std::array<Registration<Call>*, kInlineSnapshot> on_stack_;
+        std::array<Registration<Call>*, kEmitterInlineSnapshot> on_stack_;
         std::vector<Registration<Call>*> spilled_;
         Registration<Call>** data_ = on_stack_.data();   // nullptr while spilling
         std::size_t size_ = 0;
@@ -254,7 +254,7 @@ private:
     struct Rare {
         std::vector<Owned> retired;   // removed during an emit; a snapshot may still point here
         std::vector<std::string> warned;   // names whose max-listeners warning was printed
-        std::size_t max_listeners = kDefaultMaxListeners;
+        std::size_t max_listeners = kEmitterDefaultMaxListeners;
         WarningSink warning_sink = print_warning_to_stderr;
     };
     Rare& rare() {

@@ -23,7 +23,7 @@
 namespace looplab::http {
 
 // Most parameters parse_query() returns; the rest are ignored (the request head is already
-// bounded by kMaxHeaderBytes, this bounds the vector and the work). Node's default is 1000.
+// bounded by kHttpMaxHeaderBytes, this bounds the vector and the work). Node's default is 1000.
 inline constexpr std::size_t kHttpMaxQueryParams = 100;
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;

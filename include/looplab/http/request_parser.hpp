@@ -24,7 +24,7 @@
 //     so `printf 'GET / HTTP/1.1\nHost: x\n\n' | nc` works in class. A CR anywhere else is
 //     refused (400): a lone CR is how request-smuggling attacks hide a line break.
 //   - Empty lines before a request line are skipped (RFC 9112 §2.2: some clients send an
-//     extra CRLF after a body); they count against kMaxHeaderBytes like any head byte.
+//     extra CRLF after a body); they count against kHttpMaxHeaderBytes like any head byte.
 //   - Header lines: name ":" value. No space before the colon, no line folding (a line that
 //     starts with a space or tab): both 400, as RFC 9112 §5 requires of a server. Spaces and
 //     tabs around the value are removed.
@@ -59,31 +59,31 @@ enum class RequestError {
     InvalidTarget,                   // empty, or bytes other than visible ASCII        400
     InvalidVersion,                  // not "HTTP/<digit>.<digit>"                      400
     UnsupportedVersion,              // well-formed, but not HTTP/1.0 or HTTP/1.1       505
-    RequestLineTooLong,              // kMaxHeaderBytes passed inside the request line  414
+    RequestLineTooLong,              // kHttpMaxHeaderBytes passed inside the request line  414
     BareCarriageReturn,              // a CR that is not right before the LF            400
     HeaderWithoutColon,              // a header line with no ':'                       400
     SpaceBeforeColon,                // "Host : x" (RFC 9112 §5.1 says reject)          400
     InvalidHeaderName,               // empty, or not a token                           400
     InvalidHeaderValue,              // a control character (NUL, DEL, ...) in a value  400
     FoldedHeaderLine,                // a line starting with space/tab (obs-fold)       400
-    HeadersTooLarge,                 // kMaxHeaderBytes passed inside the headers       431
-    TooManyHeaders,                  // more than kMaxHeaderCount header lines          431
+    HeadersTooLarge,                 // kHttpMaxHeaderBytes passed inside the headers       431
+    TooManyHeaders,                  // more than kHttpMaxHeaderCount header lines          431
     MissingHost,                     // HTTP/1.1 without a Host header                  400
     DuplicateHost,                   // more than one Host header                       400
     InvalidContentLength,            // Content-Length is not a decimal number          400
     ConflictingContentLength,        // two Content-Length lines that disagree          400
-    BodyTooLarge,                    // Content-Length above kMaxBodyBytes              413
+    BodyTooLarge,                    // Content-Length above kHttpMaxBodyBytes              413
     TransferEncodingNotImplemented,  // Transfer-Encoding present (no chunked bodies)   501
 };
 
 // The HTTP status code the client is told before the connection closes.
 int status_for(RequestError error);
 
-// One short sentence for logs and traces: "Content-Length is above kMaxBodyBytes".
+// One short sentence for logs and traces: "Content-Length is above kHttpMaxBodyBytes".
 std::string_view describe(RequestError error);
 
-// Where the parser is. The server picks its timer from it: kIdleTimeout while waiting for a
-// request, kHeaderTimeout while reading a head (see limits.hpp).
+// Where the parser is. The server picks its timer from it: kHttpIdleTimeout while waiting for a
+// request, kHttpHeaderTimeout while reading a head (see limits.hpp).
 enum class ParserState {
     WaitingForRequest,   // no byte of the next request yet
     ReadingHead,         // inside the request line or the headers
@@ -123,7 +123,7 @@ private:
         Request request;
         Stage stage = Stage::RequestLine;
         std::string line;                      // the line read so far, without its LF
-        std::size_t head_bytes = 0;            // counted against kMaxHeaderBytes
+        std::size_t head_bytes = 0;            // counted against kHttpMaxHeaderBytes
         std::size_t header_count = 0;
         std::size_t host_count = 0;
         bool has_transfer_encoding = false;

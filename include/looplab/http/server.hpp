@@ -10,13 +10,13 @@
 // clients without threads. Run: make demo
 //
 // Limits (http/limits.hpp), each with what happens at the limit:
-//   kHeaderTimeout    a request head not finished in time → 408 and close (slowloris)
-//   kIdleTimeout      a keep-alive connection silent that long → closed (only between
+//   kHttpHeaderTimeout    a request head not finished in time → 408 and close (slowloris)
+//   kHttpIdleTimeout      a keep-alive connection silent that long → closed (only between
 //                     requests: a request whose answer is pending is never timed out here;
 //                     its handler decides how long it waits, e.g. a long-polling GET)
-//   kMaxConnections   one more client → 503 and close
-//   kMaxHeaderBytes, kMaxHeaderCount, kMaxBodyBytes → 431 / 413, see RequestParser
-//   kMaxStaticFileBytes  a bigger file is not served (500 with a clear body)
+//   kHttpMaxConnections   one more client → 503 and close
+//   kHttpMaxHeaderBytes, kHttpMaxHeaderCount, kHttpMaxBodyBytes → 431 / 413, see RequestParser
+//   kHttpMaxStaticFileBytes  a bigger file is not served (500 with a clear body)
 //
 // Contract: loop thread only. Pipelined requests are answered in order. Destroy the Server
 // before its EventLoop.
@@ -44,17 +44,17 @@ namespace looplab::http {
 
 // Bytes a client may send behind a request whose answer is pending (pipelined requests wait
 // their turn). Past it we stop reading from that connection until the answer leaves.
-inline constexpr std::size_t kHttpMaxWaitingInput = kMaxHeaderBytes + kMaxBodyBytes;
+inline constexpr std::size_t kHttpMaxWaitingInput = kHttpMaxHeaderBytes + kHttpMaxBodyBytes;
 
 // Largest file the static handler reads into memory and sends.
-inline constexpr std::size_t kMaxStaticFileBytes = 8 * 1024 * 1024;   // 8 MiB
+inline constexpr std::size_t kHttpMaxStaticFileBytes = 8 * 1024 * 1024;   // 8 MiB
 
 struct ServerOptions {
     std::string static_root;   // empty: no static files
     // Raise it for many clients (a benchmark holding 10,000 connections; mind `ulimit -n`).
-    std::size_t max_connections = kMaxConnections;
-    Millis header_timeout = std::chrono::duration_cast<Millis>(kHeaderTimeout);
-    Millis idle_timeout = std::chrono::duration_cast<Millis>(kIdleTimeout);
+    std::size_t max_connections = kHttpMaxConnections;
+    Millis header_timeout = std::chrono::duration_cast<Millis>(kHttpHeaderTimeout);
+    Millis idle_timeout = std::chrono::duration_cast<Millis>(kHttpIdleTimeout);
 };
 
 class Server {

@@ -40,7 +40,7 @@ namespace looplab::net {
 
 // The smallest array a buffer allocates: many small appends (a reply's header, then its
 // payload, sixteen times) then grow it once or twice instead of at every append.
-inline constexpr std::size_t kSmallestAllocation = 2 * 1024;
+inline constexpr std::size_t kBufferSmallestAllocation = 2 * 1024;
 
 class ByteBuffer {
 public:

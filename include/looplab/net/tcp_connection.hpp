@@ -39,7 +39,7 @@
 // "writable" only while something is pending. When output is pending, send() hands the kernel
 // both pieces in one sendmsg() (writev with MSG_NOSIGNAL), so order is kept without a copy.
 // One exception, the cork: what on_data sends back to its own connection (the replies to the
-// requests that just arrived) is gathered, up to kMaxCorkedBytes, and written in one system
+// requests that just arrived) is gathered, up to kTcpMaxCorkedBytes, and written in one system
 // call when on_data returns. Sixteen pipelined requests then cost one send(), not sixteen.
 // The same gathering can be asked for outside on_data (Node's socket.cork()/uncork()): a
 // server that sends one event to 10,000 connections four times in one turn then makes 10,000
@@ -49,7 +49,7 @@
 // Three ways to end:
 //   shutdown_write()   "I am done sending": FIN after the pending output; reading goes on.
 //   close()            graceful: stop reading for the user, send what is pending, FIN, then
-//                      wait (at most kCloseTimeout) for the peer's FIN before closing the fd.
+//                      wait (at most kTcpCloseTimeout) for the peer's FIN before closing the fd.
 //                      Closing while unread input sits in the kernel would send a reset that
 //                      can destroy the reply the peer has not read yet; waiting avoids it.
 //   abort()            at once, with a reset (SO_LINGER 0): pending output is dropped.
@@ -64,7 +64,7 @@
 //     Closing ◄─────────────────────┘                              WaitingForPeerFin
 //       └──────────────── last pending byte out: FIN ─────────────────────────▲
 //
-//     every state ──► Closed: abort(), a failure, kCloseTimeout, or the peer's FIN once ours
+//     every state ──► Closed: abort(), a failure, kTcpCloseTimeout, or the peer's FIN once ours
 //                     is out (WriteShut, WaitingForPeerFin). Closed is the end: the fd is gone.
 //
 // send() works in Open only. In Closing and WaitingForPeerFin input is read and discarded,
@@ -109,15 +109,15 @@ namespace looplab::net {
 // runs; only bytes on_data leaves unread are copied to the heap. When unread bytes already
 // wait there, the read is a readv() into the free space after them (at least this much) and
 // the stack array.
-inline constexpr std::size_t kMinReadSpace = 4 * 1024;
+inline constexpr std::size_t kTcpMinReadSpace = 4 * 1024;
 // Most unread input we keep for an on_data listener that does not consume it. Beyond it the
 // connection fails (ENOBUFS) rather than let a peer fill our memory.
-inline constexpr std::size_t kMaxUnreadInput = 64 * 1024 * 1024;
-// (kIdleBufferCapacity, the default watermarks and kMaxCorkedBytes belong to the output side:
+inline constexpr std::size_t kTcpMaxUnreadInput = 64 * 1024 * 1024;
+// (kTcpIdleBufferCapacity, the default watermarks and kTcpMaxCorkedBytes belong to the output side:
 // see tcp_output.hpp.)
 // How long close() waits for pending output to go out and for the peer's FIN. After that the
 // fd is closed anyway; if output was still pending, on_error reports it (ETIMEDOUT).
-inline constexpr Millis kCloseTimeout{10'000};
+inline constexpr Millis kTcpCloseTimeout{10'000};
 
 class TcpConnection;
 
@@ -147,7 +147,7 @@ public:
         ShuttingWrite,       // shutdown_write(): the pending output goes out, then our FIN
         WriteShut,           // our FIN is sent; reading goes on
         Closing,             // close(): the pending output goes out, then our FIN
-        WaitingForPeerFin,   // close(), FIN sent: waits (kCloseTimeout) for the peer's FIN
+        WaitingForPeerFin,   // close(), FIN sent: waits (kTcpCloseTimeout) for the peer's FIN
         Closed,              // the fd is closed; on_error and on_close follow in phase 4
     };
 
@@ -197,7 +197,7 @@ public:
     bool send(std::string_view first, std::string_view second);
     std::size_t pending_output() const { return output_.size(); }
     // Gathering (Node's socket.cork() and uncork()): between cork() and uncork(), send() only
-    // appends to the output buffer (up to kMaxCorkedBytes; a send that would pass it writes
+    // appends to the output buffer (up to kTcpMaxCorkedBytes; a send that would pass it writes
     // everything at once); uncork() hands it all to the kernel in one system call. Corks nest:
     // the last uncork() writes. What is gathered is sent by close(), dropped by abort() or by
     // destroying the connection, like any pending output.
@@ -321,7 +321,7 @@ private:
     // The socket error an event brought (Ready::socket_error, kqueue only). Kept because the
     // socket may no longer hold it (libkqueue takes it), so read() and send() cannot tell.
     int error_from_event_ = 0;
-    loop::TimerId close_timer_ = 0;   // close() gives up at kCloseTimeout
+    loop::TimerId close_timer_ = 0;   // close() gives up at kTcpCloseTimeout
     Address local_;
     Address peer_;
     SourceSite start_site_;           // start()'s caller, for the tracer

@@ -40,10 +40,10 @@ namespace looplab::net {
 
 // A connect that has not finished by then fails with ETIMEDOUT. (The kernel's own limit,
 // about two minutes of SYN retries, is far too long to keep a student waiting.)
-inline constexpr Millis kDefaultConnectTimeout{10'000};
+inline constexpr Millis kTcpDefaultConnectTimeout{10'000};
 
 struct ConnectOptions {
-    Millis timeout = kDefaultConnectTimeout;
+    Millis timeout = kTcpDefaultConnectTimeout;
     // Bind the socket here before connecting (with SO_REUSEADDR), for a fixed local port:
     // lesson 15's simultaneous open. Unset: the OS picks an ephemeral port.
     std::optional<Address> local;

@@ -15,7 +15,7 @@
 // Running out of file descriptors (EMFILE/ENFILE): accept() fails but the client stays in
 // the backlog, so the listening socket is STILL readable — a level-triggered loop would call
 // us again at once, forever, at 100 % CPU. Instead we stop watching the socket for
-// kAcceptPauseWhenOutOfFds, report the error to on_error, and try again; the waiting clients
+// kTcpAcceptPauseWhenOutOfFds, report the error to on_error, and try again; the waiting clients
 // are accepted as soon as descriptors are free. (The other classic cure, keeping a spare fd
 // to close, accept and reject with, would drop the clients; pausing keeps them.)
 //
@@ -45,9 +45,9 @@ namespace looplab::net {
 
 // Most connections accepted per readiness. The rest wait in the backlog until the next turn,
 // so a crowd of new clients cannot starve the connections already being served.
-inline constexpr std::size_t kMaxAcceptsPerTurn = 64;
+inline constexpr std::size_t kTcpMaxAcceptsPerTurn = 64;
 // How long accepting pauses when we are out of file descriptors (or kernel memory).
-inline constexpr Millis kAcceptPauseWhenOutOfFds{100};
+inline constexpr Millis kTcpAcceptPauseWhenOutOfFds{100};
 
 struct ListenOptions {
     int backlog = SOMAXCONN;   // clients the kernel queues for us before refusing more

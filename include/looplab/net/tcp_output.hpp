@@ -36,14 +36,14 @@ namespace looplab::net {
 // An input or output buffer that empties while larger than this gives its memory back. Zero:
 // buffers hold memory only while they hold data, so 10,000 idle connections cost no buffer
 // memory at all (and, reading and gathering on the stack, a busy one rarely allocates).
-inline constexpr std::size_t kIdleBufferCapacity = 0;
+inline constexpr std::size_t kTcpIdleBufferCapacity = 0;
 // Default watermarks: on_high_watermark at 1 MiB pending, on_drain back at 256 KiB.
-inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;
-inline constexpr std::size_t kDefaultLowWatermark = 256 * 1024;
+inline constexpr std::size_t kTcpDefaultHighWatermark = 1024 * 1024;
+inline constexpr std::size_t kTcpDefaultLowWatermark = 256 * 1024;
 // Most bytes gathered while on_data runs (see "the cork" in tcp_connection.hpp) before send()
 // writes anyway. They gather in an array of this size on the stack (a heap buffer only if
 // output waits).
-inline constexpr std::size_t kMaxCorkedBytes = 16 * 1024;
+inline constexpr std::size_t kTcpMaxCorkedBytes = 16 * 1024;
 
 class TcpOutput final {
 public:
@@ -88,7 +88,7 @@ public:
     bool is_gathering() const { return is_gathering_input_ || cork_depth_ > 0; }
     // Gathering stops at the high watermark too: bytes past it must be seen (and reported).
     std::size_t cork_limit() const {
-        return high_watermark_ < kMaxCorkedBytes ? high_watermark_ : kMaxCorkedBytes;
+        return high_watermark_ < kTcpMaxCorkedBytes ? high_watermark_ : kTcpMaxCorkedBytes;
     }
     // (Inline, like TcpConnection::send(): a server sends every reply through these two.)
     bool can_gather(std::size_t count) const {
@@ -109,7 +109,7 @@ public:
     // the common case allocates nothing — unless output already waits on the heap. Returns
     // whether nothing was pending: then the replies are the caller's to write when on_data
     // returns; otherwise the next "writable" takes them with the rest.
-    using StackSpace = std::array<std::uint8_t, kMaxCorkedBytes>;
+    using StackSpace = std::array<std::uint8_t, kTcpMaxCorkedBytes>;
     bool gather_while_handling_input(StackSpace& stack_space);
     // Ends the on_data cork (also early: send() refuses after shutdown_write() anyway).
     void stop_gathering_input() { is_gathering_input_ = false; }
@@ -120,8 +120,8 @@ public:
 
 private:
     ByteBuffer pending_;
-    std::size_t low_watermark_ = kDefaultLowWatermark;
-    std::size_t high_watermark_ = kDefaultHighWatermark;
+    std::size_t low_watermark_ = kTcpDefaultLowWatermark;
+    std::size_t high_watermark_ = kTcpDefaultHighWatermark;
     std::uint64_t bytes_sent_ = 0;
     std::uint16_t cork_depth_ = 0;            // cork() calls not yet matched by uncork()
     bool is_gathering_input_ = false;         // on_data is running: its replies are gathered

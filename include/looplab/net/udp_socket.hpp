@@ -42,10 +42,10 @@ namespace looplab::net {
 // The largest UDP payload over IPv4 (65535 − 20 bytes of IP header − 8 of UDP header), and
 // the size of our receive buffer. Longer datagrams (only IPv6 can carry them) arrive cut to
 // this size with Datagram::truncated set; sending a longer one fails with EMSGSIZE.
-inline constexpr std::size_t kMaxDatagramSize = 65507;
+inline constexpr std::size_t kUdpMaxDatagramSize = 65507;
 // Most datagrams read per readiness; the rest are read next turn, so a flood on one socket
 // cannot starve everything else on the loop.
-inline constexpr std::size_t kMaxDatagramsPerTurn = 64;
+inline constexpr std::size_t kUdpMaxDatagramsPerTurn = 64;
 
 // One received datagram. `bytes` points into the socket's receive buffer: valid only during
 // the on_datagram call (copy what you keep).
@@ -96,7 +96,7 @@ public:
     [[nodiscard]] Status send(std::span<const std::uint8_t> bytes);   // after connect() only
     [[nodiscard]] Status send(std::string_view text);
 
-    // Receive buffer size, 1..kMaxDatagramSize (the default). Longer datagrams are truncated.
+    // Receive buffer size, 1..kUdpMaxDatagramSize (the default). Longer datagrams are truncated.
     void set_max_datagram(std::size_t bytes);
 
     const Address& local_address() const { return local_; }
@@ -129,7 +129,7 @@ private:
     std::optional<Address> peer_;
     std::unique_ptr<Listeners> listeners_;   // made by start() or on_error()
     std::unique_ptr<std::uint8_t[]> receive_buffer_;   // allocated by start()
-    std::size_t max_datagram_ = kMaxDatagramSize;
+    std::size_t max_datagram_ = kUdpMaxDatagramSize;
     bool is_started_ = false;
     LifetimeFlag lifetime_;
     std::uint64_t datagrams_in_ = 0;

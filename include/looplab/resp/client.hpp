@@ -146,7 +146,7 @@ struct ClientOptions {
     bool resp3 = false;
     // CLIENT SETNAME on every connection, when not empty (shows in CLIENT LIST).
     std::string name;
-    Millis connect_timeout = net::kDefaultConnectTimeout;
+    Millis connect_timeout = net::kTcpDefaultConnectTimeout;
     Millis command_timeout = kRespCommandTimeout;
     bool reconnect = true;
     Backoff backoff;

@@ -36,7 +36,7 @@
 //
 // Limits (options.hpp): timeout per attempt (kSioClientTimeout), the backoff
 // (kSioClientReconnectionDelay, ...Max, kSioClientRandomizationFactor), attachments per
-// packet (socketio::kSioMaxAttachments), message size (ws::kMaxMessageSize). The server's
+// packet (socketio::kSioMaxAttachments), message size (ws::kWsMaxMessageSize). The server's
 // maxPayload is read (handshake()) but not enforced here: a bigger message makes the server
 // close the connection ("transport close", then a retry). Polling and the upgrade are not
 // implemented: WebSocket only (the reference client's transports: ["websocket"]).

@@ -65,7 +65,7 @@ struct ManagerOptions {
     // Binary attachments one packet from the server may announce (socketio::Decoder).
     std::size_t max_attachments = socketio::kSioMaxAttachments;
     // Largest WebSocket message accepted from the server (one Engine.IO packet).
-    std::size_t max_message_size = ws::kMaxMessageSize;
+    std::size_t max_message_size = ws::kWsMaxMessageSize;
     // Numbers in [0, 1) for the jitter; empty: a generator seeded from std::random_device.
     // Tests pass a fixed sequence to know each delay.
     std::function<double()> random;

@@ -32,13 +32,13 @@
 
 namespace looplab::socketio_redis {
 
-inline constexpr std::string_view kDefaultRedisAddress = "127.0.0.1:6379";
+inline constexpr std::string_view kRedisDefaultAddress = "127.0.0.1:6379";
 
 enum class AdapterKind { Memory, Redis, RedisSharded };
 
 struct AdapterFlags {
     AdapterKind kind = AdapterKind::Memory;
-    std::string redis{kDefaultRedisAddress};
+    std::string redis{kRedisDefaultAddress};
 };
 
 // The Redis connections of the chosen adapter (none for memory): keep it as long as the server.

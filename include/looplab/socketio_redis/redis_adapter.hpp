@@ -60,7 +60,7 @@ namespace looplab::socketio_redis {
 inline constexpr Millis kRedisRequestsTimeout{5'000};
 
 struct RedisAdapterOptions {
-    std::string key{kDefaultChannelPrefix};   // first word of every channel name
+    std::string key{kRedisDefaultChannelPrefix};   // first word of every channel name
     Millis requests_timeout = kRedisRequestsTimeout;
     // Answers go to socket.io-response#<nsp>#<uid># instead of the shared response channel
     // (the official publishOnSpecificResponseChannel; every server of a cluster must agree).

@@ -74,7 +74,7 @@ enum class ClusterMessageType : std::uint8_t {
 };
 
 // Length of a sharded adapter's uid (socket.io-adapter: 8 random bytes in hex).
-inline constexpr std::size_t kShardedUidLength = 16;
+inline constexpr std::size_t kRedisShardedUidLength = 16;
 
 // One server's connection to a Redis Cluster (or a plain Redis 7), shared by its namespaces.
 class ShardedRedisBus {

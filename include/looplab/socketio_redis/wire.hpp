@@ -50,14 +50,14 @@ namespace looplab::socketio_redis {
 namespace json = codec::json;
 
 // The `key` option of the official adapter: the first word of every channel name.
-inline constexpr std::string_view kDefaultChannelPrefix = "socket.io";
+inline constexpr std::string_view kRedisDefaultChannelPrefix = "socket.io";
 // Length of a server's uid and of a request id (uid2(6) in the official adapter).
-inline constexpr std::size_t kUidLength = 6;
+inline constexpr std::size_t kRedisUidLength = 6;
 
 // The channel names of one namespace.
 class Channels {
 public:
-    explicit Channels(std::string_view nsp, std::string_view prefix = kDefaultChannelPrefix);
+    explicit Channels(std::string_view nsp, std::string_view prefix = kRedisDefaultChannelPrefix);
 
     const std::string& broadcast() const { return broadcast_; }   // socket.io#/chat#
     std::string pattern() const { return broadcast_ + "*"; }       // socket.io#/chat#*
@@ -93,7 +93,7 @@ enum class RequestType : std::uint8_t {
     BroadcastAck = 9,           // answer: one recipient's answer (msgpack)
 };
 
-// A random id of kUidLength letters and digits, like uid2(6).
+// A random id of kRedisUidLength letters and digits, like uid2(6).
 std::string make_uid(std::minstd_rand& random);
 
 // ---- broadcasts ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ enum class CloseCode : std::uint16_t {
     AbnormalClosure = 1006,      // reported when TCP dropped without a close frame; never sent
     InvalidPayload = 1007,       // text that is not UTF-8, or a bad close reason
     PolicyViolation = 1008,      // generic "you broke our rules"
-    MessageTooBig = 1009,        // more than we are willing to buffer (kMaxMessageSize)
+    MessageTooBig = 1009,        // more than we are willing to buffer (kWsMaxMessageSize)
     MandatoryExtension = 1010,   // client wanted an extension the server did not agree to
     InternalError = 1011,        // the server hit a bug or an unexpected condition
     ServiceRestart = 1012,       // registered after the RFC; commonly accepted

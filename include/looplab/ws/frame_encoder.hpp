@@ -41,7 +41,7 @@ constexpr std::size_t frame_header_size(std::uint64_t payload_length, bool maske
 // A frame's header alone (2 to 14 bytes), for a sender that writes the payload itself from
 // where it already is: a server's header and payload leave in one gathered write, no copy.
 struct FrameHeaderBytes {
-    std::uint8_t bytes[kMaxFrameHeaderSize];
+    std::uint8_t bytes[kWsMaxFrameHeaderSize];
     std::size_t size;
     std::string_view view() const { return {reinterpret_cast<const char*>(bytes), size}; }
 };
@@ -61,7 +61,7 @@ void append_frame(std::string& out, const Frame& frame);
 std::string encode_frame(const Frame& frame);
 
 // A close frame: the code in 2 big-endian bytes, then the UTF-8 reason (at most
-// kMaxCloseReason bytes). No code means an empty close payload. The code must be one that may
+// kWsMaxCloseReason bytes). No code means an empty close payload. The code must be one that may
 // be sent (is_valid_close_code_on_wire): 1005, 1006 and 1015 are only ever reported locally.
 void append_close(std::string& out, std::optional<CloseCode> code, std::string_view reason = {},
                   std::optional<MaskingKey> mask = std::nullopt);

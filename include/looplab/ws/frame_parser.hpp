@@ -171,7 +171,7 @@ private:
 class FrameParser {
 public:
     // `role` is our end: a Server parser requires masked frames, a Client parser unmasked ones.
-    explicit FrameParser(Role role, std::size_t max_message_size = kMaxMessageSize);
+    explicit FrameParser(Role role, std::size_t max_message_size = kWsMaxMessageSize);
 
     // Reads all of `bytes`, handing what it finds to `sink` on the way.
     std::optional<FrameError> feed(std::span<const std::uint8_t> bytes, FrameSink& sink);
@@ -228,7 +228,7 @@ private:
     // reached; the milestones are 2 bytes (flags, opcode, short length), length_end_ (the
     // extended length, checked against the size limit before the key even arrives) and
     // header_size_ (the masking key).
-    std::uint8_t header_bytes_[kMaxFrameHeaderSize] = {};
+    std::uint8_t header_bytes_[kWsMaxFrameHeaderSize] = {};
     std::uint8_t header_received_ = 0;
     std::uint8_t length_end_ = 2;
     std::uint8_t header_size_ = 2;

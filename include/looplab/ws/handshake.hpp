@@ -109,7 +109,7 @@ struct ResponseHead {
 };
 
 // Parses "HTTP/1.1 101 Switching Protocols\r\nName: value\r\n...\r\n\r\n". Refuses heads
-// longer than kMaxHandshakeHeadSize, a status line that is not HTTP/1.1, and malformed
+// longer than kWsMaxHandshakeHeadSize, a status line that is not HTTP/1.1, and malformed
 // header lines.
 [[nodiscard]] Result<ResponseHead> parse_response_head(std::string_view head);
 

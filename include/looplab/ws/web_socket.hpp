@@ -49,15 +49,15 @@ namespace looplab::ws {
 
 // How long we wait for the peer's Close after sending ours (or, for a client, for the server
 // to close TCP) before closing the transport anyway.
-inline constexpr Millis kCloseTimeout{5000};
+inline constexpr Millis kWsCloseTimeout{5000};
 
 // Above this many bytes waiting to be sent, on_high_watermark is called once (with how many
 // wait); on_drain is called when the backlog is fully written again.
-inline constexpr std::size_t kDefaultHighWatermark = 1024 * 1024;   // 1 MiB
+inline constexpr std::size_t kWsDefaultHighWatermark = 1024 * 1024;   // 1 MiB
 
 // The most a slow reader may make us buffer. Past it the SlowConsumerPolicy applies, so one
 // slow peer can never make the server's memory grow without bound.
-inline constexpr std::size_t kDefaultMaxBufferedAmount = 16 * 1024 * 1024;   // 16 MiB
+inline constexpr std::size_t kWsDefaultMaxBufferedAmount = 16 * 1024 * 1024;   // 16 MiB
 
 // What to do when a peer reads too slowly and buffered_amount() would pass the limit.
 enum class SlowConsumerPolicy {
@@ -86,16 +86,16 @@ public:
 };
 
 struct WebSocketOptions {
-    std::size_t max_message_size = kMaxMessageSize;
-    std::size_t high_watermark = kDefaultHighWatermark;
-    std::size_t max_buffered_amount = kDefaultMaxBufferedAmount;
+    std::size_t max_message_size = kWsMaxMessageSize;
+    std::size_t high_watermark = kWsDefaultHighWatermark;
+    std::size_t max_buffered_amount = kWsDefaultMaxBufferedAmount;
     SlowConsumerPolicy slow_consumer = SlowConsumerPolicy::Close;
     // Keep-alive: every ping_interval we send a ping. No pong within pong_timeout means the
     // peer (or the path to it) is gone: the transport is dropped and on_close reports 1006.
     // Zero turns keep-alive off (the default).
     Millis ping_interval{0};
     Millis pong_timeout{10000};
-    Millis close_timeout = kCloseTimeout;
+    Millis close_timeout = kWsCloseTimeout;
 
     bool operator==(const WebSocketOptions&) const = default;
 };

@@ -31,14 +31,14 @@
 namespace looplab::ws {
 
 // How long the server has to answer the upgrade request once TCP is connected.
-inline constexpr Millis kHandshakeTimeout{10'000};
+inline constexpr Millis kWsHandshakeTimeout{10'000};
 
 struct ClientOptions {
     std::vector<std::string> subprotocols;   // offered, best first
     std::string origin;                      // sent as Origin when not empty
     WebSocketOptions web_socket;
-    Millis connect_timeout = net::kDefaultConnectTimeout;
-    Millis handshake_timeout = kHandshakeTimeout;
+    Millis connect_timeout = net::kTcpDefaultConnectTimeout;
+    Millis handshake_timeout = kWsHandshakeTimeout;
 };
 
 class WebSocketClient {

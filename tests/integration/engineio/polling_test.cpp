@@ -29,7 +29,7 @@ TEST_CASE("a polling handshake answers the open packet with the five keys", "[en
     CHECK(fixture.recorder.opened[0]->id() == sid);
     CHECK(fixture.recorder.opened[0]->transport() == engineio::TransportKind::Polling);
     CHECK(fixture.recorder.opened[0]->handshake().query_value("t") == "N8hyd6w");
-    CHECK(fixture.recorder.opened[0]->handshake().address().ip() == "127.0.0.1");
+    CHECK(fixture.recorder.opened[0]->handshake().peer_address().ip() == "127.0.0.1");
     CHECK(fixture.engine.session_count() == 1);
     CHECK(open_polling(fixture) != sid);   // every session its own id
 }

@@ -65,13 +65,13 @@ TEST_CASE("replies sent inside on_data wait in the buffer and leave when on_data
     CHECK(received.received == expected);
 }
 
-TEST_CASE("past kMaxCorkedBytes a reply inside on_data is written at once, in order",
+TEST_CASE("past kTcpMaxCorkedBytes a reply inside on_data is written at once, in order",
           "[net][tcp][cork][integration]") {
-    static_assert(kMaxCorkedBytes > 100, "this test needs a cork that holds more than 100 bytes");
+    static_assert(kTcpMaxCorkedBytes > 100, "this test needs a cork that holds more than 100 bytes");
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    const std::vector<std::uint8_t> first = pattern(kMaxCorkedBytes - 100, 0);
+    const std::vector<std::uint8_t> first = pattern(kTcpMaxCorkedBytes - 100, 0);
     const std::vector<std::uint8_t> second = pattern(300, first.size());
     std::size_t pending_after_first = 0;
     std::size_t pending_after_second = 0;

@@ -46,7 +46,7 @@ TEST_CASE("running out of fds in accept pauses the listener instead of spinning"
         CHECK(turns < 50);
         CHECK(accepted.empty());
         REQUIRE_FALSE(errors.empty());
-        CHECK(errors.size() <= 4);   // one per pause of kAcceptPauseWhenOutOfFds (100 ms)
+        CHECK(errors.size() <= 4);   // one per pause of kTcpAcceptPauseWhenOutOfFds (100 ms)
         CHECK(errors.front().code() == EMFILE);
         CHECK(errors.front().message() ==
               fmt::format("accept {}: Too many open files", listener->local_address()));
@@ -66,7 +66,7 @@ TEST_CASE("a listener accepts a crowd in batches and keeps every client",
     REQUIRE(listener);
     std::vector<std::unique_ptr<TcpConnection>> clients;
     // More clients than one batch, all queued before the first accept.
-    for (std::size_t i = 0; i < kMaxAcceptsPerTurn + 10; ++i)
+    for (std::size_t i = 0; i < kTcpMaxAcceptsPerTurn + 10; ++i)
         clients.push_back(connect_now(loop, listener->local_address()));
 
     std::vector<std::unique_ptr<TcpConnection>> accepted;
@@ -79,7 +79,7 @@ TEST_CASE("a listener accepts a crowd in batches and keeps every client",
         accepted.push_back(std::move(connection));
     }));
     REQUIRE(loop.run_until([&] { return accepted.size() == clients.size(); }, 5s));
-    CHECK(accepted_by_turn.front() == kMaxAcceptsPerTurn);
+    CHECK(accepted_by_turn.front() == kTcpMaxAcceptsPerTurn);
     CHECK(accepted_by_turn.size() >= 2);
 }
 

@@ -100,10 +100,10 @@ TEST_CASE("datagrams keep their boundaries and a cut one is reported as truncate
     CHECK_FALSE(seen[3].truncated);
 }
 
-TEST_CASE("a datagram larger than kMaxDatagramSize cannot be sent", "[net][udp][integration]") {
+TEST_CASE("a datagram larger than kUdpMaxDatagramSize cannot be sent", "[net][udp][integration]") {
     auto sender = UdpSocket::bind(Address::loopback(0));
     REQUIRE(sender);
-    const std::string too_big(kMaxDatagramSize + 1, 'x');
+    const std::string too_big(kUdpMaxDatagramSize + 1, 'x');
     const auto sent = sender->send_to(Address::loopback(9), too_big);
     REQUIRE_FALSE(sent);
     CHECK(sent.error().code() == EMSGSIZE);

@@ -23,7 +23,7 @@ TEST_CASE("a handshake gives back its target, headers and query as they came", "
     CHECK(handshake.query_value("EIO") == "4");
     CHECK(handshake.query_value("missing").empty());
     CHECK(handshake.query().size() == 3);
-    CHECK(handshake.address().port() == 4000);
+    CHECK(handshake.peer_address().port() == 4000);
     CHECK(handshake.issued_ms() == 1234);
 }
 

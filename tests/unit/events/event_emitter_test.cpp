@@ -419,7 +419,7 @@ TEST_CASE("emit with more listeners than fit on the stack still follows the rule
     EventEmitter<int> emitter;
     emitter.set_max_listeners(0);
     std::vector<int> order;
-    const int count = static_cast<int>(looplab::events::kInlineSnapshot) * 2 + 3;
+    const int count = static_cast<int>(looplab::events::kEmitterInlineSnapshot) * 2 + 3;
     std::vector<ListenerId> ids;
     for (int i = 0; i < count; ++i)
         ids.push_back(emitter.on("x", [&, i](int) {

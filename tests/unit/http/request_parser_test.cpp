@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-using looplab::http::kMaxBodyBytes;
-using looplab::http::kMaxHeaderBytes;
-using looplab::http::kMaxHeaderCount;
+using looplab::http::kHttpMaxBodyBytes;
+using looplab::http::kHttpMaxHeaderBytes;
+using looplab::http::kHttpMaxHeaderCount;
 using looplab::http::ParserState;
 using looplab::http::Request;
 using looplab::http::RequestError;
@@ -248,55 +248,55 @@ TEST_CASE("repeated Content-Length lines must agree", "[http][parser]") {
 
 // --- limits: exactly at the limit passes, one past it fails --------------------------------
 
-TEST_CASE("a head of exactly kMaxHeaderBytes is accepted, one byte more gives 431",
+TEST_CASE("a head of exactly kHttpMaxHeaderBytes is accepted, one byte more gives 431",
           "[http][parser][limits]") {
     const bool one_byte_at_a_time = GENERATE(false, true);
     CAPTURE(one_byte_at_a_time);
     const auto parse_it = one_byte_at_a_time ? parse_byte_by_byte : parse;
 
-    REQUIRE(head_of_size(kMaxHeaderBytes).size() == kMaxHeaderBytes);
-    const auto at_limit = parse_it(head_of_size(kMaxHeaderBytes));
+    REQUIRE(head_of_size(kHttpMaxHeaderBytes).size() == kHttpMaxHeaderBytes);
+    const auto at_limit = parse_it(head_of_size(kHttpMaxHeaderBytes));
     CHECK_FALSE(at_limit.error);
     CHECK(at_limit.requests.size() == 1);
 
-    const auto past_limit = parse_it(head_of_size(kMaxHeaderBytes + 1));
+    const auto past_limit = parse_it(head_of_size(kHttpMaxHeaderBytes + 1));
     REQUIRE(past_limit.error == RequestError::HeadersTooLarge);
     CHECK(status_for(*past_limit.error) == 431);
 }
 
-TEST_CASE("the bytes after a head do not count against kMaxHeaderBytes",
+TEST_CASE("the bytes after a head do not count against kHttpMaxHeaderBytes",
           "[http][parser][limits]") {
-    const std::string two = head_of_size(kMaxHeaderBytes) + head_of_size(kMaxHeaderBytes);
+    const std::string two = head_of_size(kHttpMaxHeaderBytes) + head_of_size(kHttpMaxHeaderBytes);
     const auto parsed = parse(two);
     CHECK_FALSE(parsed.error);
     CHECK(parsed.requests.size() == 2);
 }
 
-TEST_CASE("a request line counts against kMaxHeaderBytes, and past it gives 414",
+TEST_CASE("a request line counts against kHttpMaxHeaderBytes, and past it gives 414",
           "[http][parser][limits]") {
     // HTTP/1.0 needs no Host, so the whole head is the request line and the empty line.
-    const std::string full_head = request_line_of_size(kMaxHeaderBytes - 2) + "\r\n";
-    REQUIRE(full_head.size() == kMaxHeaderBytes);
+    const std::string full_head = request_line_of_size(kHttpMaxHeaderBytes - 2) + "\r\n";
+    REQUIRE(full_head.size() == kHttpMaxHeaderBytes);
     CHECK(parse(full_head).requests.size() == 1);
 
     RequestParser parser;
-    auto step = parser.feed(request_line_of_size(kMaxHeaderBytes));   // no room left, no error
+    auto step = parser.feed(request_line_of_size(kHttpMaxHeaderBytes));   // no room left, no error
     CHECK_FALSE(step.error);
     step = parser.feed(std::string_view{"\r\n"});
     CHECK(step.error == RequestError::HeadersTooLarge);
 
-    const auto error = error_of(request_line_of_size(kMaxHeaderBytes + 1));
+    const auto error = error_of(request_line_of_size(kHttpMaxHeaderBytes + 1));
     REQUIRE(error == RequestError::RequestLineTooLong);
     CHECK(status_for(*error) == 414);
 }
 
-TEST_CASE("a client that never sends a line end fails as soon as it passes kMaxHeaderBytes",
+TEST_CASE("a client that never sends a line end fails as soon as it passes kHttpMaxHeaderBytes",
           "[http][parser][limits]") {
     RequestParser parser;
-    const std::string endless(kMaxHeaderBytes, 'A');
+    const std::string endless(kHttpMaxHeaderBytes, 'A');
     auto step = parser.feed(endless);
     CHECK_FALSE(step.error);
-    CHECK(step.consumed == kMaxHeaderBytes);
+    CHECK(step.consumed == kHttpMaxHeaderBytes);
     CHECK(parser.state() == ParserState::ReadingHead);
 
     step = parser.feed(std::string_view{"A"});
@@ -304,32 +304,32 @@ TEST_CASE("a client that never sends a line end fails as soon as it passes kMaxH
     CHECK(parser.state() == ParserState::Failed);
 }
 
-TEST_CASE("kMaxHeaderCount header lines are accepted, one more gives 431",
+TEST_CASE("kHttpMaxHeaderCount header lines are accepted, one more gives 431",
           "[http][parser][limits]") {
-    const auto at_limit = parse(request_with_header_count(kMaxHeaderCount));
+    const auto at_limit = parse(request_with_header_count(kHttpMaxHeaderCount));
     CHECK_FALSE(at_limit.error);
     REQUIRE(at_limit.requests.size() == 1);
-    CHECK(at_limit.requests[0].headers.size() == kMaxHeaderCount);
+    CHECK(at_limit.requests[0].headers.size() == kHttpMaxHeaderCount);
 
-    const auto error = error_of(request_with_header_count(kMaxHeaderCount + 1));
+    const auto error = error_of(request_with_header_count(kHttpMaxHeaderCount + 1));
     REQUIRE(error == RequestError::TooManyHeaders);
     CHECK(status_for(*error) == 431);
 }
 
-TEST_CASE("a body of exactly kMaxBodyBytes is accepted", "[http][parser][limits]") {
+TEST_CASE("a body of exactly kHttpMaxBodyBytes is accepted", "[http][parser][limits]") {
     const std::string head = "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " +
-                             std::to_string(kMaxBodyBytes) + "\r\n\r\n";
-    const auto parsed = parse(head + std::string(kMaxBodyBytes, 'b'));
+                             std::to_string(kHttpMaxBodyBytes) + "\r\n\r\n";
+    const auto parsed = parse(head + std::string(kHttpMaxBodyBytes, 'b'));
     REQUIRE_FALSE(parsed.error);
     REQUIRE(parsed.requests.size() == 1);
-    CHECK(parsed.requests[0].body.size() == kMaxBodyBytes);
+    CHECK(parsed.requests[0].body.size() == kHttpMaxBodyBytes);
 }
 
-TEST_CASE("a Content-Length one past kMaxBodyBytes gives 413 before any body byte arrives",
+TEST_CASE("a Content-Length one past kHttpMaxBodyBytes gives 413 before any body byte arrives",
           "[http][parser][limits]") {
     RequestParser parser;
     const auto step = parser.feed("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " +
-                                  std::to_string(kMaxBodyBytes + 1) + "\r\n\r\n");
+                                  std::to_string(kHttpMaxBodyBytes + 1) + "\r\n\r\n");
     REQUIRE(step.error == RequestError::BodyTooLarge);
     CHECK(status_for(*step.error) == 413);
 }
@@ -460,7 +460,7 @@ TEST_CASE("every request error has a status code and a description", "[http][par
         CHECK(status_for(error) <= 505);
         CHECK_FALSE(looplab::http::describe(error).empty());
     }
-    CHECK(fmt::format("{}", RequestError::BodyTooLarge) == "Content-Length is above kMaxBodyBytes");
+    CHECK(fmt::format("{}", RequestError::BodyTooLarge) == "Content-Length is above kHttpMaxBodyBytes");
 }
 
 // --- keep-alive -----------------------------------------------------------------------------

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 using looplab::UniqueFd;
-using looplab::net::kDefaultHighWatermark;
-using looplab::net::kMaxCorkedBytes;
+using looplab::net::kTcpDefaultHighWatermark;
+using looplab::net::kTcpMaxCorkedBytes;
 using looplab::net::TcpOutput;
 
 namespace {
@@ -74,27 +74,27 @@ TEST_CASE("corks nest: only the last uncork() asks for a write", "[net][tcp][out
     CHECK_FALSE(output.uncork());   // nothing gathered, nothing to write
 }
 
-TEST_CASE("gathering stops at kMaxCorkedBytes, or at a lower high watermark",
+TEST_CASE("gathering stops at kTcpMaxCorkedBytes, or at a lower high watermark",
           "[net][tcp][output]") {
     TcpOutput output;
     CHECK_FALSE(output.can_gather(1));   // not corked: every send writes
     output.cork();
-    CHECK(output.cork_limit() == kMaxCorkedBytes);
-    CHECK(output.can_gather(kMaxCorkedBytes));
-    CHECK_FALSE(output.can_gather(kMaxCorkedBytes + 1));
+    CHECK(output.cork_limit() == kTcpMaxCorkedBytes);
+    CHECK(output.can_gather(kTcpMaxCorkedBytes));
+    CHECK_FALSE(output.can_gather(kTcpMaxCorkedBytes + 1));
 
     const std::vector<std::uint8_t> header = pattern(40);
     const std::vector<std::uint8_t> payload = pattern(60, 40);
     output.gather(header, payload);
     CHECK(output.size() == 100);
-    CHECK(output.can_gather(kMaxCorkedBytes - 100));
-    CHECK_FALSE(output.can_gather(kMaxCorkedBytes - 99));
+    CHECK(output.can_gather(kTcpMaxCorkedBytes - 100));
+    CHECK_FALSE(output.can_gather(kTcpMaxCorkedBytes - 99));
 
     output.set_watermarks(10, 150);   // bytes past the high watermark must be reported
     CHECK(output.cork_limit() == 150);
     CHECK(output.can_gather(50));
     CHECK_FALSE(output.can_gather(51));
-    static_assert(kDefaultHighWatermark > kMaxCorkedBytes);
+    static_assert(kTcpDefaultHighWatermark > kTcpMaxCorkedBytes);
 }
 
 TEST_CASE("cork_until_next_phase() corks once per turn, and not inside on_data",

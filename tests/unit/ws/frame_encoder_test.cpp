@@ -70,7 +70,7 @@ TEST_CASE("a close frame carries the code big-endian, then the reason", "[ws][en
     CHECK(encode_close(CloseCode::GoingAway, "", kRfcKey) ==
           hex("88 82 37fa213d") +
               std::string{static_cast<char>(0x03 ^ 0x37), static_cast<char>(0xe9 ^ 0xfa)});
-    CHECK(encode_close(CloseCode::Normal, std::string(kMaxCloseReason, 'r')).size() == 2 + 125);
+    CHECK(encode_close(CloseCode::Normal, std::string(kWsMaxCloseReason, 'r')).size() == 2 + 125);
 }
 
 TEST_CASE("append_frame writes after what the buffer already holds", "[ws][encoder]") {

@@ -364,6 +364,6 @@ TEST_CASE("the client refuses a wrong answer with a reason", "[ws][handshake]") 
     CHECK(error_for("HTTP/1.1 101 Switching\rProtocols\r\n\r\n") ==
           "websocket handshake: bare CR or LF in the response head");
     CHECK(error_for("") == "websocket handshake: empty response");
-    CHECK(error_for(std::string(kMaxHandshakeHeadSize + 1, 'x')) ==
+    CHECK(error_for(std::string(kWsMaxHandshakeHeadSize + 1, 'x')) ==
           "websocket handshake: response head is too long");
 }

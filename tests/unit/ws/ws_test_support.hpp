@@ -43,7 +43,7 @@ struct Parsed {
 // Feeds `wire` cut into the pieces that `cuts` (increasing offsets) mark.
 inline Parsed parse_in_pieces(Role role, std::string_view wire,
                               const std::vector<std::size_t>& cuts,
-                              std::size_t max_message_size = kMaxMessageSize) {
+                              std::size_t max_message_size = kWsMaxMessageSize) {
     FrameParser parser{role, max_message_size};
     Parsed parsed;
     std::size_t from = 0;
@@ -56,7 +56,7 @@ inline Parsed parse_in_pieces(Role role, std::string_view wire,
 }
 
 inline Parsed parse_all(Role role, std::string_view wire,
-                        std::size_t max_message_size = kMaxMessageSize) {
+                        std::size_t max_message_size = kWsMaxMessageSize) {
     return parse_in_pieces(role, wire, {}, max_message_size);
 }
 
