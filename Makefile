@@ -173,9 +173,12 @@ fuzz: deps
 	  CXXFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link" lib
 	@sh tests/fuzz/run $(if $(SECONDS_EACH),$(SECONDS_EACH),60)
 
-# Every C++ file follows .clang-format; CI runs format-check. The reference is Debian's
-# clang-format 14 (another version may break some lines differently); format-tools installs it.
-FORMAT_SOURCES = $(shell find include src lessons tests -name node_modules -prune -o \
+# Every C++ file of the library and the tests follows .clang-format; CI runs format-check. The
+# reference is Debian's clang-format 14 (another version may break some lines differently);
+# format-tools installs it. Not lessons/: the notes quote their code line for line and the
+# exercises' solutions are patches against it (both checked by make test), so a lesson's
+# layout is part of its text and changes only together with them.
+FORMAT_SOURCES = $(shell find include src tests -name node_modules -prune -o \
                    \( -name '*.hpp' -o -name '*.cpp' \) -print)
 WHICH_CLANG_FORMAT = $$(command -v clang-format-14 || command -v clang-format)
 format: format-tools

@@ -23,7 +23,7 @@ public:
     }
 };
 
-}  // namespace
+}   // namespace
 
 CATCH_REGISTER_LISTENER(CountTestCases)
 

@@ -97,8 +97,11 @@ Arguments parse(int argc, char** argv) {
             std::exit(0);
         }
         if (flag == "--watch" || flag.starts_with("--watch=")) {
-            arguments.watch = flag == "--watch" ? 0 : static_cast<std::uint16_t>(parse_number(
-                                  "--watch", argv[i] + std::string_view{"--watch="}.size(), 65535));
+            arguments.watch =
+                flag == "--watch"
+                    ? 0
+                    : static_cast<std::uint16_t>(parse_number(
+                          "--watch", argv[i] + std::string_view{"--watch="}.size(), 65535));
             continue;
         }
         // --name=value or --name value
@@ -126,7 +129,7 @@ Arguments parse(int argc, char** argv) {
     return arguments;
 }
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);   // a vanished peer is an error to handle, not a kill
@@ -134,18 +137,17 @@ int main(int argc, char** argv) {
 
     auto poller = poller::make_poller(arguments.poller);
     if (!poller) usage_error(poller.error().message());
-    auto address = net::Address::parse(
-        arguments.host.find(':') != std::string::npos
-            ? fmt::format("[{}]:{}", arguments.host, arguments.port)
-            : fmt::format("{}:{}", arguments.host, arguments.port));
+    auto address = net::Address::parse(arguments.host.find(':') != std::string::npos
+                                           ? fmt::format("[{}]:{}", arguments.host, arguments.port)
+                                           : fmt::format("{}:{}", arguments.host, arguments.port));
     if (!address) usage_error(address.error().message());
 
     loop::EventLoop loop{std::move(poller).value()};
     // --adapter redis: the chat's rooms span every classroom server on that Redis (lesson 19).
     classroom::ClassroomOptions options = arguments.options;
-    auto bus = socketio_redis::start_adapter(loop, arguments.adapter, options.socket_io, [](std::string_view line) {
-        fmt::print(stderr, "classroom-server: {}\n", line);
-    });
+    auto bus = socketio_redis::start_adapter(
+        loop, arguments.adapter, options.socket_io,
+        [](std::string_view line) { fmt::print(stderr, "classroom-server: {}\n", line); });
     if (!bus) usage_error(bus.error().message());
     classroom::ClassroomServer server{loop, options};
     if (auto listening = server.listen(*address); !listening) {

@@ -41,8 +41,8 @@ Result<std::string> check_name(const json::Value& value, std::string_view what, 
     const std::string_view name = trim(value.as_string());
     if (name.empty()) return Error::because(fmt::format("{} cannot be empty", what));
     if (name.size() > limit)
-        return Error::because(fmt::format("{} is too long ({} bytes; at most {})", what,
-                                          name.size(), limit));
+        return Error::because(
+            fmt::format("{} is too long ({} bytes; at most {})", what, name.size(), limit));
     if (has_control_byte(name))
         return Error::because(fmt::format("{} cannot contain control characters", what));
     return std::string{name};
@@ -52,7 +52,7 @@ json::Value error_answer(std::string_view why) {
     return json::Value::object({{"error", std::string{why}}});
 }
 
-}  // namespace
+}   // namespace
 
 Result<std::string> check_nickname(const json::Value& value) {
     return check_name(value, "a nickname", kChatMaxNicknameBytes);
@@ -132,8 +132,8 @@ void ChatRoom::on_connection(Socket& socket) {
     std::vector<std::string> wanted;
     if (const json::Value* rooms = socket.auth().find("rooms"); rooms && rooms->is_array())
         for (const json::Value& room : rooms->as_array())
-            if (auto name = check_room_name(room); name &&
-                std::find(wanted.begin(), wanted.end(), *name) == wanted.end())
+            if (auto name = check_room_name(room);
+                name && std::find(wanted.begin(), wanted.end(), *name) == wanted.end())
                 wanted.push_back(*name);
     if (wanted.empty()) wanted.emplace_back(kChatLobby);
     std::string why_not;
@@ -153,14 +153,15 @@ void ChatRoom::on_connection(Socket& socket) {
     changed(member.rooms);
     for (const std::string& room : member.rooms) send_history(socket, room);
 
-    socket.on("join", [this, &socket](const Args& args, const Ack& ack) { on_join(socket, args, ack); });
-    socket.on("leave", [this, &socket](const Args& args, const Ack& ack) { on_leave(socket, args, ack); });
+    socket.on("join",
+              [this, &socket](const Args& args, const Ack& ack) { on_join(socket, args, ack); });
+    socket.on("leave",
+              [this, &socket](const Args& args, const Ack& ack) { on_leave(socket, args, ack); });
     socket.on("nickname", [this, &socket](const Args& args, const Ack& ack) {
         on_nickname(socket, args, ack);
     });
-    socket.on("message", [this, &socket](const Args& args, const Ack& ack) {
-        on_message(socket, args, ack);
-    });
+    socket.on("message",
+              [this, &socket](const Args& args, const Ack& ack) { on_message(socket, args, ack); });
     socket.on("typing", [this, &socket](const Args& args) { on_typing(socket, args); });
     socket.on_disconnect([this, &socket](socketio::DisconnectReason) { on_disconnect(socket); });
 }
@@ -302,7 +303,8 @@ void ChatRoom::send_history(Socket& socket, const std::string& room) {
     const auto found = history_.find(room);
     if (found == history_.end() || found->second.empty()) return;
     json::Array messages(found->second.begin(), found->second.end());
-    socket.emit("history", json::Value::object({{"room", room}, {"messages", std::move(messages)}}));
+    socket.emit("history",
+                json::Value::object({{"room", room}, {"messages", std::move(messages)}}));
 }
 
-}  // namespace looplab::classroom
+}   // namespace looplab::classroom

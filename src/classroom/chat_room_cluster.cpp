@@ -24,7 +24,8 @@ void ChatRoom::listen_to_other_servers() {
     changed_listener_ = main.on_server_side("chat:changed", [this](const Args& args) {
         if (args.size() < 1 || !args[0].is_array()) return;
         for (const json::Value& room : args[0].as_array())
-            if (room.is_string() && rooms_.contains(room.as_string())) send_presence(room.as_string());
+            if (room.is_string() && rooms_.contains(room.as_string()))
+                send_presence(room.as_string());
         send_room_list();
     });
     // A message said on another server: kept in the history of a room we have members in.
@@ -57,40 +58,42 @@ void ChatRoom::share_message(const json::Value& message) {
 // To this server's members of `room`: every member on every server, ours first in join
 // order, then the others as their servers described them.
 void ChatRoom::send_presence(const std::string& room) {
-    io_.in(room).fetch_sockets([this, alive = std::weak_ptr<bool>{alive_}, room](
-                                   std::vector<socketio::SocketInfo> sockets) {
+    io_.in(room).fetch_sockets([this, alive = std::weak_ptr<bool>{alive_},
+                                room](std::vector<socketio::SocketInfo> sockets) {
         if (alive.expired()) return;
         json::Array names;
         for (std::string& name : members_of(room)) names.emplace_back(std::move(name));
         for (const socketio::SocketInfo& info : sockets) {
             if (info.local != nullptr) continue;
-            const json::Value* nickname = info.data.is_object() ? info.data.find("nickname") : nullptr;
+            const json::Value* nickname =
+                info.data.is_object() ? info.data.find("nickname") : nullptr;
             if (nickname != nullptr && nickname->is_string()) names.push_back(*nickname);
         }
-        io_.local().to(room).emit("presence",
-                                  json::Value::object({{"room", room}, {"members", std::move(names)}}));
+        io_.local().to(room).emit(
+            "presence", json::Value::object({{"room", room}, {"members", std::move(names)}}));
     });
 }
 
 // To this server's sockets: every room with people in it on any server, with its count
 // (kChatLobby first and always; a socket's own id is a room too, and is not listed).
 void ChatRoom::send_room_list() {
-    io_.fetch_sockets([this, alive = std::weak_ptr<bool>{alive_}](std::vector<socketio::SocketInfo> sockets) {
-        if (alive.expired()) return;
-        std::map<std::string, std::size_t, std::less<>> counts;
-        for (const socketio::SocketInfo& info : sockets)
-            for (const socketio::Room& room : info.rooms)
-                if (room != info.id) ++counts[room];
-        json::Array list;
-        const auto entry = [](std::string_view name, std::size_t count) {
-            return json::Value::object({{"name", name}, {"members", count}});
-        };
-        const auto lobby = counts.find(kChatLobby);
-        list.push_back(entry(kChatLobby, lobby == counts.end() ? 0 : lobby->second));
-        for (const auto& [name, count] : counts)
-            if (name != kChatLobby) list.push_back(entry(name, count));
-        io_.local().emit("rooms", std::move(list));
-    });
+    io_.fetch_sockets(
+        [this, alive = std::weak_ptr<bool>{alive_}](std::vector<socketio::SocketInfo> sockets) {
+            if (alive.expired()) return;
+            std::map<std::string, std::size_t, std::less<>> counts;
+            for (const socketio::SocketInfo& info : sockets)
+                for (const socketio::Room& room : info.rooms)
+                    if (room != info.id) ++counts[room];
+            json::Array list;
+            const auto entry = [](std::string_view name, std::size_t count) {
+                return json::Value::object({{"name", name}, {"members", count}});
+            };
+            const auto lobby = counts.find(kChatLobby);
+            list.push_back(entry(kChatLobby, lobby == counts.end() ? 0 : lobby->second));
+            for (const auto& [name, count] : counts)
+                if (name != kChatLobby) list.push_back(entry(name, count));
+            io_.local().emit("rooms", std::move(list));
+        });
 }
 
-}  // namespace looplab::classroom
+}   // namespace looplab::classroom

@@ -2,7 +2,6 @@
 
 #include "looplab/trace/sinks.hpp"
 
-
 namespace looplab::classroom {
 namespace {
 
@@ -24,7 +23,7 @@ std::string_view utf8_prefix(std::string_view text, std::size_t limit) {
     return text.substr(0, end);
 }
 
-}  // namespace
+}   // namespace
 
 std::string frame_to_json(std::string_view path, std::uint64_t client, const ws::FrameInfo& frame) {
     const ws::FrameHeader& header = frame.header;
@@ -52,15 +51,18 @@ std::string frame_to_json(std::string_view path, std::uint64_t client, const ws:
 }
 
 ClassroomServer::ClassroomServer(loop::EventLoop& loop, ClassroomOptions options)
-    : loop_(loop), options_(std::move(options)), http_(loop, [&] {
-          http::ServerOptions http_options = options_.http;
-          http_options.static_root = options_.web_root;
-          return http_options;
-      }()), io_(loop, options_.socket_io) {
-    http_.on_upgrade([this](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
-                            std::string leftover) {
-        upgrade(request, std::move(tcp), std::move(leftover));
-    });
+    : loop_(loop),
+      options_(std::move(options)),
+      http_(loop,
+            [&] {
+                http::ServerOptions http_options = options_.http;
+                http_options.static_root = options_.web_root;
+                return http_options;
+            }()),
+      io_(loop, options_.socket_io) {
+    http_.on_upgrade(
+        [this](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
+               std::string leftover) { upgrade(request, std::move(tcp), std::move(leftover)); });
     // After on_upgrade: Socket.IO answers its own path and hands every other upgrade on.
     io_.attach(http_);
 }
@@ -80,8 +82,8 @@ std::size_t ClassroomServer::client_count() const {
            inspect_.clients.size();
 }
 
-void ClassroomServer::upgrade(const http::Request& request,
-                              std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
+void ClassroomServer::upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
+                              std::string leftover) {
     Endpoint* endpoint = find_endpoint(request.path());
     if (endpoint == nullptr) {
         tcp->send(http::Response::error(404).set_header("Connection", "close").to_bytes());
@@ -103,14 +105,11 @@ void ClassroomServer::upgrade(const http::Request& request,
 
 void ClassroomServer::Endpoint::on_message(ws::WebSocket& socket, const ws::Message& message) {
     switch (kind_) {
-        case Kind::Echo:
-            socket.send(message);
-            break;
+        case Kind::Echo: socket.send(message); break;
         case Kind::Chat:
             for (auto& [id, member] : clients) member->socket().send(message);
             break;
-        case Kind::Inspect:
-            break;   // the inspector only listens
+        case Kind::Inspect: break;   // the inspector only listens
     }
 }
 
@@ -138,4 +137,4 @@ void ClassroomServer::shut_down() {
             client->socket().close(ws::CloseCode::GoingAway, "server shutting down");
 }
 
-}  // namespace looplab::classroom
+}   // namespace looplab::classroom

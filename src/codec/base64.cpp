@@ -47,14 +47,15 @@ std::size_t padding_size(std::string_view text) {
 
 Error bad_character(std::string_view text, std::size_t offset) {
     if (text[offset] == '=')
-        return Error::because(fmt::format("base64: '=' at offset {} is not padding at the end",
-                                          offset));
-    return Error::because(fmt::format("base64: character 0x{:02x} at offset {} is not in the "
-                                      "alphabet",
-                                      static_cast<unsigned char>(text[offset]), offset));
+        return Error::because(
+            fmt::format("base64: '=' at offset {} is not padding at the end", offset));
+    return Error::because(
+        fmt::format("base64: character 0x{:02x} at offset {} is not in the "
+                    "alphabet",
+                    static_cast<unsigned char>(text[offset]), offset));
 }
 
-}  // namespace
+}   // namespace
 
 std::string base64_encode(std::span<const std::uint8_t> bytes) {
     std::string text;
@@ -62,8 +63,8 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
 
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
-        const std::uint32_t group = std::uint32_t{bytes[i]} << 16 |
-                                    std::uint32_t{bytes[i + 1]} << 8 | bytes[i + 2];
+        const std::uint32_t group =
+            std::uint32_t{bytes[i]} << 16 | std::uint32_t{bytes[i + 1]} << 8 | bytes[i + 2];
         text += character_of(group >> 18);
         text += character_of(group >> 12);
         text += character_of(group >> 6);
@@ -78,8 +79,8 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
         text += character_of(group >> 12);
         text += "==";
     } else if (left == 2) {
-        const std::uint32_t group =
-            std::uint32_t{bytes[i]} << 16 | std::uint32_t{bytes[i + 1]} << 8;
+        const std::uint32_t group = std::uint32_t{bytes[i]} << 16 | std::uint32_t{bytes[i + 1]}
+                                                                        << 8;
         text += character_of(group >> 18);
         text += character_of(group >> 12);
         text += character_of(group >> 6);
@@ -95,8 +96,7 @@ std::string base64_encode(std::string_view text) {
 
 Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
     if (text.size() % 4 != 0)
-        return Error::because(
-            fmt::format("base64: length {} is not a multiple of 4", text.size()));
+        return Error::because(fmt::format("base64: length {} is not a multiple of 4", text.size()));
 
     const std::size_t padding = padding_size(text);
     const std::size_t data_size = text.size() - padding;   // the characters that carry bits
@@ -127,4 +127,4 @@ Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
     return bytes;
 }
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

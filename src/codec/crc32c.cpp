@@ -37,7 +37,7 @@ constexpr Tables make_tables() {
             crc = (crc & 1) != 0 ? (crc >> 1) ^ kReflectedPolynomial : crc >> 1;
         tables[0][byte] = crc;
     }
-    for (std::size_t k = 1; k < 8; ++k)     // one more zero byte after the byte
+    for (std::size_t k = 1; k < 8; ++k)   // one more zero byte after the byte
         for (std::size_t byte = 0; byte < 256; ++byte) {
             const std::uint32_t previous = tables[k - 1][byte];
             tables[k][byte] = tables[0][previous & 0xFF] ^ (previous >> 8);
@@ -55,7 +55,7 @@ std::uint32_t load_le32(const std::uint8_t* p) {
            std::uint32_t{p[3]} << 24;
 }
 
-}  // namespace
+}   // namespace
 
 std::uint32_t crc32c_extend(std::uint32_t crc, std::span<const std::uint8_t> bytes) {
     const std::uint8_t* p = bytes.data();
@@ -66,13 +66,13 @@ std::uint32_t crc32c_extend(std::uint32_t crc, std::span<const std::uint8_t> byt
         const std::uint32_t low = load_le32(p) ^ crc;
         const std::uint32_t high = load_le32(p + 4);
         crc = kTables[7][low & 0xFF] ^ kTables[6][(low >> 8) & 0xFF] ^
-              kTables[5][(low >> 16) & 0xFF] ^ kTables[4][low >> 24] ^
-              kTables[3][high & 0xFF] ^ kTables[2][(high >> 8) & 0xFF] ^
-              kTables[1][(high >> 16) & 0xFF] ^ kTables[0][high >> 24];
+              kTables[5][(low >> 16) & 0xFF] ^ kTables[4][low >> 24] ^ kTables[3][high & 0xFF] ^
+              kTables[2][(high >> 8) & 0xFF] ^ kTables[1][(high >> 16) & 0xFF] ^
+              kTables[0][high >> 24];
         p += 8;
         left -= 8;
     }
-    while (left-- > 0)    // step 2 for the last few bytes
+    while (left-- > 0)   // step 2 for the last few bytes
         crc = kTables[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
 
     return ~crc;
@@ -86,4 +86,4 @@ std::uint32_t crc32c(std::span<const std::uint8_t> bytes) { return crc32c_extend
 
 std::uint32_t crc32c(std::string_view text) { return crc32c_extend(0, text); }
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

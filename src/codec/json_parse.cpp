@@ -52,7 +52,8 @@ void merge_duplicate_keys(Object& members, std::vector<std::uint32_t>& order) {
             ++run_end;
         if (run_end - run > 1) {
             members[order[run]].second = std::move(members[order[run_end - 1]].second);
-            for (std::size_t later = run + 1; later < run_end; ++later) dropped[order[later]] = true;
+            for (std::size_t later = run + 1; later < run_end; ++later)
+                dropped[order[later]] = true;
             any_dropped = true;
         }
         run = run_end;
@@ -74,7 +75,7 @@ std::string describe(char byte) {
     return fmt::format("byte 0x{:02X}", value);
 }
 
-}  // namespace
+}   // namespace
 
 bool Parser::fail(const char* at, std::string_view what) {
     const auto position = static_cast<std::size_t>(at - begin_);
@@ -106,9 +107,18 @@ bool Parser::parse_value(Value& out, std::size_t depth) {
         case 'f': return parse_literal("false", out, false);
         case 'n': return parse_literal("null", out, nullptr);
         case '-':
-        case '0': case '1': case '2': case '3': case '4':
-        case '5': case '6': case '7': case '8': case '9': return parse_number(out);
-        default: return fail(cursor_, fmt::format("expected a value, found {}", describe(*cursor_)));
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7':
+        case '8':
+        case '9': return parse_number(out);
+        default:
+            return fail(cursor_, fmt::format("expected a value, found {}", describe(*cursor_)));
     }
 }
 
@@ -181,23 +191,24 @@ bool Parser::parse_object(Value& out, std::size_t depth) {
     return true;
 }
 
-}  // namespace detail
+}   // namespace detail
 
 namespace {
 
 // Fills `out` or says why not; every entry point below is this with another way to report.
 std::optional<ParseError> parse_text_into(std::string_view text, Value& out) {
     if (text.size() > kJsonMaxInputBytes)
-        return ParseError{fmt::format("json: input larger than kJsonMaxInputBytes ({} bytes) at byte {}",
-                                      kJsonMaxInputBytes, kJsonMaxInputBytes),
-                          kJsonMaxInputBytes};
+        return ParseError{
+            fmt::format("json: input larger than kJsonMaxInputBytes ({} bytes) at byte {}",
+                        kJsonMaxInputBytes, kJsonMaxInputBytes),
+            kJsonMaxInputBytes};
     detail::Parser parser{text};
     if (parser.parse_text(out)) return std::nullopt;
     out = Value{};
     return parser.take_error();
 }
 
-}  // namespace
+}   // namespace
 
 ParseResult parse_detailed(std::string_view text) {
     ParseResult result;
@@ -216,4 +227,4 @@ Result<Value> parse(std::string_view text) {
     return value;
 }
 
-}  // namespace looplab::codec::json
+}   // namespace looplab::codec::json

@@ -88,7 +88,7 @@ bool is_too_big(const char* at, const char* end) {
     return magnitude + exponent > 0;
 }
 
-}  // namespace
+}   // namespace
 
 bool Parser::parse_string_value(Value& out) { return parse_string(out.emplace_string()); }
 
@@ -99,8 +99,8 @@ bool Parser::parse_string(std::string& out) {
         bool saw_non_ascii = false;
         const char* stop = find_special(run, end_, saw_non_ascii);
         if (stop == end_)
-            return fail(end_, fmt::format("unterminated string (opened at byte {})",
-                                          opening - begin_));
+            return fail(end_,
+                        fmt::format("unterminated string (opened at byte {})", opening - begin_));
         if (saw_non_ascii && !check_utf8(run, stop)) return false;
         out.append(run, stop);
         if (*stop == '"') {
@@ -141,13 +141,15 @@ bool Parser::parse_escape(std::string& out) {
     cursor_ += 4;
     if (is_low_surrogate(unit))
         return fail(escape, fmt::format("lone surrogate \\u{:04X} (a low surrogate must follow "
-                                        "a high one \\uD800-\\uDBFF)", unit));
+                                        "a high one \\uD800-\\uDBFF)",
+                                        unit));
     if (is_high_surrogate(unit)) {
         std::uint32_t low = 0;
         if (end_ - cursor_ < 6 || cursor_[0] != '\\' || cursor_[1] != 'u' ||
             !read_hex4(cursor_ + 2, low) || !is_low_surrogate(low))
             return fail(escape, fmt::format("lone surrogate \\u{:04X} (a high surrogate must be "
-                                            "followed by a low one \\uDC00-\\uDFFF)", unit));
+                                            "followed by a low one \\uDC00-\\uDFFF)",
+                                            unit));
         cursor_ += 6;
         unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
     }
@@ -200,7 +202,8 @@ bool Parser::parse_number(Value& out) {
     bool is_integer = true;
     if (cursor_ != end_ && *cursor_ == '.') {
         ++cursor_;
-        if (cursor_ == end_ || !is_digit(*cursor_)) return fail(cursor_, "expected a digit after '.'");
+        if (cursor_ == end_ || !is_digit(*cursor_))
+            return fail(cursor_, "expected a digit after '.'");
         while (cursor_ != end_ && is_digit(*cursor_)) ++cursor_;
         is_integer = false;
     }
@@ -214,13 +217,14 @@ bool Parser::parse_number(Value& out) {
     }
 
     if (is_integer && digit_count <= kMaxExactDigits) {
-        constexpr auto kMaxInt = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        constexpr auto kMaxInt =
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
         if (!negative && magnitude <= kMaxInt) {
             out = static_cast<std::int64_t>(magnitude);
             return true;
         }
         if (negative && magnitude != 0 && magnitude <= kMaxInt + 1) {   // -0 is a Double
-            out = static_cast<std::int64_t>(0 - magnitude);   // modular: -2^63 included
+            out = static_cast<std::int64_t>(0 - magnitude);             // modular: -2^63 included
             return true;
         }
     }
@@ -241,4 +245,4 @@ bool Parser::parse_double(const char* start, bool negative, Value& out) {
     return true;
 }
 
-}  // namespace looplab::codec::json::detail
+}   // namespace looplab::codec::json::detail

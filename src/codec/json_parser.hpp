@@ -50,4 +50,4 @@ private:
     std::vector<std::uint32_t> scratch_order_;   // reused by the duplicate-key check
 };
 
-}  // namespace looplab::codec::json::detail
+}   // namespace looplab::codec::json::detail

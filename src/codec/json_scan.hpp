@@ -57,4 +57,4 @@ inline const char* find_special(const char* at, const char* end, bool& saw_non_a
     return end;
 }
 
-}  // namespace looplab::codec::json::detail
+}   // namespace looplab::codec::json::detail

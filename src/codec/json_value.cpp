@@ -90,7 +90,8 @@ Value* Value::find(std::string_view key) {
 const Value& Value::operator[](std::string_view key) const {
     LOOPLAB_ASSERT(is_object(), "value[key] of a value that is not an object; use find()");
     const Value* found = find(key);
-    LOOPLAB_ASSERT(found != nullptr, "value[key] of a missing key; use find() when it may be absent");
+    LOOPLAB_ASSERT(found != nullptr,
+                   "value[key] of a missing key; use find() when it may be absent");
     return *found;
 }
 
@@ -136,4 +137,4 @@ bool Value::has_bytes() const {
     }
 }
 
-}  // namespace looplab::codec::json
+}   // namespace looplab::codec::json

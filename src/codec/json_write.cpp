@@ -51,8 +51,8 @@ void format_double(std::string& out, double number) {
         return;
     }
     char scientific[32];   // "-d.dddddddddddddddde-308": at most 24 bytes
-    const auto written =
-        std::to_chars(scientific, scientific + sizeof scientific, number, std::chars_format::scientific);
+    const auto written = std::to_chars(scientific, scientific + sizeof scientific, number,
+                                       std::chars_format::scientific);
     const char* at = scientific;
     if (*at == '-') out.push_back(*at++);
     char digits[20];   // the significant digits, without the point: at most 17
@@ -105,7 +105,7 @@ void append_escape(std::string& out, unsigned char byte) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 void write_string_to(std::string& out, std::string_view text) {
     out.push_back('"');
@@ -154,8 +154,9 @@ void write_to(std::string& out, const Value& value) {
             return;
         }
         case Type::Bytes:
-            LOOPLAB_ASSERT(false, "write() of a value holding Bytes: binary attachments are not "
-                                  "JSON; replace them first (socketio does, with placeholders)");
+            LOOPLAB_ASSERT(false,
+                           "write() of a value holding Bytes: binary attachments are not "
+                           "JSON; replace them first (socketio does, with placeholders)");
     }
 }
 
@@ -166,4 +167,4 @@ std::string write(const Value& value) {
     return out;
 }
 
-}  // namespace looplab::codec::json
+}   // namespace looplab::codec::json

@@ -53,10 +53,10 @@ private:
     std::span<const std::uint8_t> bytes_;
     const DecodeLimits& limits_;
     std::size_t at_ = 0;
-    std::size_t start_ = 0;        // where the value being read began
+    std::size_t start_ = 0;   // where the value being read began
     std::size_t stop_at_ = 0;
     std::int8_t ext_type_ = 0;
-    std::size_t values_read_ = 0;  // every value so far, at every level (max_values)
+    std::size_t values_read_ = 0;   // every value so far, at every level (max_values)
 };
 
 DecodeStatus Reader::read(Value& out, std::size_t depth) {
@@ -86,7 +86,11 @@ DecodeStatus Reader::read(Value& out, std::size_t depth) {
         case 0xc7: return read_ext(1);
         case 0xc8: return read_ext(2);
         case 0xc9: return read_ext(4);
-        case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: return read_ext(0);
+        case 0xd4:
+        case 0xd5:
+        case 0xd6:
+        case 0xd7:
+        case 0xd8: return read_ext(0);
         case 0xd9: return read_bytes(1, false, out);
         case 0xda: return read_bytes(2, false, out);
         case 0xdb: return read_bytes(4, false, out);
@@ -143,8 +147,8 @@ DecodeStatus Reader::read_container(std::size_t count_width, std::size_t fix_cou
 
     // Each element takes at least one byte, so the bytes left bound what is worth reserving.
     const std::size_t per_item = is_map ? 2 : 1;
-    const auto reserve = static_cast<std::size_t>(
-        std::min<std::uint64_t>(count, (bytes_.size() - at_) / per_item));
+    const auto reserve =
+        static_cast<std::size_t>(std::min<std::uint64_t>(count, (bytes_.size() - at_) / per_item));
     if (is_map) {
         Map pairs;
         pairs.reserve(reserve);
@@ -186,10 +190,12 @@ std::string_view describe(DecodeStatus status) {
         case DecodeStatus::NeedMore: return "the bytes end inside a value";
         case DecodeStatus::NeverUsedByte: return "byte 0xc1, which msgpack never uses";
         case DecodeStatus::ExtensionUnsupported: return "an ext value, which is not supported";
-        case DecodeStatus::TooDeep: return "arrays and maps nested deeper than the limit (max_depth)";
+        case DecodeStatus::TooDeep:
+            return "arrays and maps nested deeper than the limit (max_depth)";
         case DecodeStatus::ContainerTooLong:
             return "an array or map longer than the limit (max_container_length)";
-        case DecodeStatus::StringTooLong: return "a str or bin longer than the limit (max_string_bytes)";
+        case DecodeStatus::StringTooLong:
+            return "a str or bin longer than the limit (max_string_bytes)";
         case DecodeStatus::TooManyValues: return "more values in all than the limit (max_values)";
         case DecodeStatus::TrailingBytes: return "bytes after the value";
     }
@@ -211,8 +217,8 @@ DecodeResult decode_prefix(std::span<const std::uint8_t> bytes, const DecodeLimi
 }
 
 DecodeResult decode_prefix(std::string_view bytes, const DecodeLimits& limits) {
-    return decode_prefix(std::span{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
-                         limits);
+    return decode_prefix(
+        std::span{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, limits);
 }
 
 Result<Value> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
@@ -229,13 +235,14 @@ Result<Value> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& li
             return Error::because(fmt::format("msgpack: truncated: {} (at byte {})",
                                               describe(result.status), result.position));
         default:
-            return Error::because(fmt::format("msgpack: {} (at byte {})", describe(result.status),
-                                              result.position));
+            return Error::because(
+                fmt::format("msgpack: {} (at byte {})", describe(result.status), result.position));
     }
 }
 
 Result<Value> decode(std::string_view bytes, const DecodeLimits& limits) {
-    return decode(std::span{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, limits);
+    return decode(std::span{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+                  limits);
 }
 
 }   // namespace looplab::codec::msgpack

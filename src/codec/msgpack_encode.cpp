@@ -31,7 +31,7 @@ void put_unsigned(std::string& out, std::uint64_t n) {
 
 void put_signed(std::string& out, std::int64_t n) {
     if (n >= 0) return put_unsigned(out, static_cast<std::uint64_t>(n));
-    const auto bits = static_cast<std::uint64_t>(n);   // two's complement, cut to width below
+    const auto bits = static_cast<std::uint64_t>(n);       // two's complement, cut to width below
     if (n >= -32) out += static_cast<char>(bits & 0xff);   // negative fixint: e0..ff
     else if (n >= std::numeric_limits<std::int8_t>::min()) put_be(out, 0xd0, bits, 1);
     else if (n >= std::numeric_limits<std::int16_t>::min()) put_be(out, 0xd1, bits, 2);
@@ -56,8 +56,10 @@ void encode_at(std::string& out, const Value& value, std::size_t depth) {
         case Type::Bool: out += value.as_bool() ? '\xc3' : '\xc2'; return;
         case Type::Int: return put_signed(out, value.as_int());
         case Type::UInt: return put_unsigned(out, value.as_uint());
-        case Type::Float32: return put_be(out, 0xca, std::bit_cast<std::uint32_t>(value.as_float32()), 4);
-        case Type::Float64: return put_be(out, 0xcb, std::bit_cast<std::uint64_t>(value.as_float64()), 8);
+        case Type::Float32:
+            return put_be(out, 0xca, std::bit_cast<std::uint32_t>(value.as_float32()), 4);
+        case Type::Float64:
+            return put_be(out, 0xcb, std::bit_cast<std::uint64_t>(value.as_float64()), 8);
         case Type::String: {
             const std::string& text = value.as_string();
             put_length(out, text.size(), 0xa0, 31, 0xd9, true);   // fixstr, str 8/16/32
@@ -66,7 +68,7 @@ void encode_at(std::string& out, const Value& value, std::size_t depth) {
         }
         case Type::Binary: {
             const std::string& bytes = value.as_binary();
-            put_length(out, bytes.size(), 0, 0, 0xc4, true);      // bin 8/16/32
+            put_length(out, bytes.size(), 0, 0, 0xc4, true);   // bin 8/16/32
             out += bytes;
             return;
         }
@@ -76,12 +78,12 @@ void encode_at(std::string& out, const Value& value, std::size_t depth) {
     LOOPLAB_ASSERT(depth < kMsgpackMaxDepth, "msgpack value nested deeper than kMsgpackMaxDepth");
     if (value.type() == Type::Array) {
         const Array& items = value.as_array();
-        put_length(out, items.size(), 0x90, 15, 0xdc, false);      // fixarray, array 16/32
+        put_length(out, items.size(), 0x90, 15, 0xdc, false);   // fixarray, array 16/32
         for (const Value& item : items) encode_at(out, item, depth + 1);
         return;
     }
     const Map& pairs = value.as_map();
-    put_length(out, pairs.size(), 0x80, 15, 0xde, false);          // fixmap, map 16/32
+    put_length(out, pairs.size(), 0x80, 15, 0xde, false);   // fixmap, map 16/32
     for (const auto& [key, item] : pairs) {
         encode_at(out, key, depth + 1);
         encode_at(out, item, depth + 1);

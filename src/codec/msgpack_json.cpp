@@ -29,8 +29,8 @@ Result<std::string> key_to_json(const Value& key) {
         case Type::Int: return fmt::format("{}", key.as_int());
         case Type::UInt: return fmt::format("{}", key.as_uint());
         default:
-            return Error::because(
-                fmt::format("msgpack: a map key of type {} has no JSON form", type_name(key.type())));
+            return Error::because(fmt::format("msgpack: a map key of type {} has no JSON form",
+                                              type_name(key.type())));
     }
 }
 
@@ -53,7 +53,8 @@ Value from_json(const json::Value& value) {
         case json::Type::Object: {
             Map pairs;
             pairs.reserve(value.size());
-            for (const auto& [key, item] : value.as_object()) pairs.emplace_back(Value{key}, from_json(item));
+            for (const auto& [key, item] : value.as_object())
+                pairs.emplace_back(Value{key}, from_json(item));
             return Value{std::move(pairs)};
         }
     }

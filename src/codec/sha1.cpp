@@ -75,7 +75,7 @@ RoundMix round_mix(std::size_t t, std::uint32_t b, std::uint32_t c, std::uint32_
     return {b ^ c ^ d, 0xCA62C1D6};
 }
 
-}  // namespace
+}   // namespace
 
 // Step 3: 80 steps over the working words, then add them into the state.
 void Sha1::compress(const std::uint8_t* block) {
@@ -179,4 +179,4 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
     return hex;
 }
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

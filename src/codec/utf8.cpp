@@ -56,7 +56,7 @@ constexpr State after_lead(std::uint8_t byte) {
     if (byte == 0xF0) return State::AfterF0;
     if (byte <= 0xF3) return State::Tail3;
     if (byte == 0xF4) return State::AfterF4;
-    return State::Invalid;                     // F5..FF: would encode more than U+10FFFF
+    return State::Invalid;   // F5..FF: would encode more than U+10FFFF
 }
 
 // Rule 2: the bytes each mid-code-point state accepts, and where they lead.
@@ -68,14 +68,14 @@ struct Continuation {
 
 constexpr Continuation continuation_for(State state) {
     switch (state) {
-        case State::Tail1:   return {0x80, 0xBF, State::Ground};
-        case State::Tail2:   return {0x80, 0xBF, State::Tail1};
-        case State::Tail3:   return {0x80, 0xBF, State::Tail2};
+        case State::Tail1: return {0x80, 0xBF, State::Ground};
+        case State::Tail2: return {0x80, 0xBF, State::Tail1};
+        case State::Tail3: return {0x80, 0xBF, State::Tail2};
         case State::AfterE0: return {0xA0, 0xBF, State::Tail1};
         case State::AfterED: return {0x80, 0x9F, State::Tail1};
         case State::AfterF0: return {0x90, 0xBF, State::Tail2};
         case State::AfterF4: return {0x80, 0x8F, State::Tail2};
-        default:             return {0x01, 0x00, State::Invalid};   // empty range: nothing fits
+        default: return {0x01, 0x00, State::Invalid};   // empty range: nothing fits
     }
 }
 
@@ -119,14 +119,14 @@ const std::uint8_t* skip_ascii(const std::uint8_t* p, const std::uint8_t* end) {
 // How many bytes a code point has, from the state its lead byte leads to (0: not a lead byte).
 constexpr int length_after_lead(State state) {
     switch (state) {
-        case State::Tail1:   return 2;
+        case State::Tail1: return 2;
         case State::Tail2:
         case State::AfterE0:
         case State::AfterED: return 3;
         case State::Tail3:
         case State::AfterF0:
         case State::AfterF4: return 4;
-        default:             return 0;
+        default: return 0;
     }
 }
 
@@ -147,7 +147,7 @@ int whole_code_point_length(const std::uint8_t* p, const std::uint8_t* end) {
     return length;
 }
 
-}  // namespace
+}   // namespace
 
 bool Utf8Validator::feed(std::span<const std::uint8_t> bytes) {
     State state = state_;   // a local copy the compiler can keep in a register
@@ -156,12 +156,12 @@ bool Utf8Validator::feed(std::span<const std::uint8_t> bytes) {
 
     while (p != end) {
         if (state == State::Ground) {
-            if (*p <= 0x7F) {                   // fast path 1
+            if (*p <= 0x7F) {   // fast path 1
                 p = skip_ascii(p, end);
                 continue;
             }
             if (const int length = whole_code_point_length(p, end); length > 0) {
-                p += length;                    // fast path 2
+                p += length;   // fast path 2
                 continue;
             }
         }
@@ -187,4 +187,4 @@ bool is_valid_utf8(std::string_view text) {
     return utf8.feed(text) && utf8.is_complete();
 }
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

@@ -11,4 +11,4 @@ void assertion_failed(const char* condition, const char* how_to_fix, const char*
     std::abort();
 }
 
-}  // namespace looplab::detail
+}   // namespace looplab::detail

@@ -18,4 +18,4 @@ std::string shown_byte(char byte) {
     return fmt::format("0x{:02x}", code);
 }
 
-}  // namespace looplab
+}   // namespace looplab

@@ -11,4 +11,4 @@ void UniqueFd::reset(int fd) {
     fd_ = fd;
 }
 
-}  // namespace looplab
+}   // namespace looplab

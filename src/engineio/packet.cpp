@@ -37,7 +37,8 @@ Result<PacketView> view_text_packet(std::string_view frame_text, std::string& bi
     }
     const auto type = packet_type_from_digit(frame_text[0]);
     if (!type)
-        return Error::because(fmt::format("engineio: unknown packet type {}", shown_byte(frame_text[0])));
+        return Error::because(
+            fmt::format("engineio: unknown packet type {}", shown_byte(frame_text[0])));
     return PacketView{*type, frame_text.substr(1), false};
 }
 

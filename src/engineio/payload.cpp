@@ -73,8 +73,8 @@ Result<std::optional<PacketView>> PayloadReader::next() {
     }
     const auto type = packet_type_from_digit(text[0]);
     if (!type) {
-        error_ = Error::because(
-            fmt::format("engineio: unknown packet type {} in packet {}", shown_byte(text[0]), number));
+        error_ = Error::because(fmt::format("engineio: unknown packet type {} in packet {}",
+                                            shown_byte(text[0]), number));
         return *error_;
     }
     ++packets_read_;

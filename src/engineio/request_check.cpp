@@ -35,9 +35,9 @@ std::optional<ErrorCode> check_request(const EngineQuery& query, std::string_vie
                                        const RequestContext& context) {
     const std::optional<TransportKind> transport =
         query.transport ? transport_from_name(*query.transport) : std::nullopt;
-    const bool is_enabled = transport && (*transport == TransportKind::Polling
-                                              ? context.allow_polling
-                                              : context.allow_websocket);
+    const bool is_enabled =
+        transport &&
+        (*transport == TransportKind::Polling ? context.allow_polling : context.allow_websocket);
     if (!is_enabled) return ErrorCode::UnknownTransport;
     if (origin && has_invalid_header_char(*origin)) return ErrorCode::BadRequest;
 

@@ -88,8 +88,8 @@ bool Server::handle_request(const http::Request& request, http::Responder respon
     if (session != nullptr && session->end_if_heartbeat_missed()) session = nullptr;
     RequestContext context{options_.allow_polling, options_.allow_websocket, false, std::nullopt};
     if (session != nullptr) context.session_transport = session->transport();
-    if (const auto refused = check_request(query, request.method, request.headers.find("Origin"),
-                                           context))
+    if (const auto refused =
+            check_request(query, request.method, request.headers.find("Origin"), context))
         return refuse(*refused);
 
     if (session == nullptr) {   // a handshake: GET ...&transport=polling without sid
@@ -100,8 +100,8 @@ bool Server::handle_request(const http::Request& request, http::Responder respon
         http::Response response{200};
         // Appended, not "0" + json: g++ 12 at -O3 warns falsely (-Wrestrict) on that operator+.
         std::string open_packet = "0";
-        open_packet += open_packet_json(opened.id(),
-                                        options_.allow_upgrades && options_.allow_websocket, options_);
+        open_packet += open_packet_json(
+            opened.id(), options_.allow_upgrades && options_.allow_websocket, options_);
         response.set_body(std::move(open_packet), "text/plain; charset=UTF-8");
         add_headers(response, cors);
         if (!options_.cookie_name.empty())
@@ -156,18 +156,18 @@ bool Server::handle_upgrade(const http::Request& request, std::unique_ptr<net::T
         return true;
     }
     // A session that is a WebSocket from its first byte is made now: the cookie names it.
-    SessionImpl* opened = query.sid ? nullptr
-                                    : &core.create_session(TransportKind::WebSocket, request,
-                                                           tcp->peer_address());
+    SessionImpl* opened =
+        query.sid ? nullptr
+                  : &core.create_session(TransportKind::WebSocket, request, tcp->peer_address());
     std::string answer = ws::build_accept_response(std::get<ws::HandshakeAccepted>(outcome));
     if (opened != nullptr && !options_.cookie_name.empty()) {   // before the final blank line
-        answer.insert(answer.size() - 2, fmt::format("Set-Cookie: {}\r\n",
-                                                     sid_cookie(options_.cookie_name, opened->id())));
+        answer.insert(
+            answer.size() - 2,
+            fmt::format("Set-Cookie: {}\r\n", sid_cookie(options_.cookie_name, opened->id())));
     }
     tcp->send(answer);
-    auto made = std::make_unique<ws::WebSocketConnection>(loop_, ws::Role::Server, std::move(tcp),
-                                                          std::move(leftover),
-                                                          core.web_socket_options());
+    auto made = std::make_unique<ws::WebSocketConnection>(
+        loop_, ws::Role::Server, std::move(tcp), std::move(leftover), core.web_socket_options());
     ws::WebSocketConnection& connection = *made;
     ws::WebSocket& socket = core.adopt(std::move(made));
 

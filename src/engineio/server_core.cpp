@@ -36,7 +36,8 @@ void ServerCore::log(std::string_view line) const {
 
 bool ServerCore::is_full() const {
     if (sessions_.size() < options_.max_sessions) return false;
-    log(fmt::format("engineio: handshake refused: {} sessions open (max_sessions)", sessions_.size()));
+    log(fmt::format("engineio: handshake refused: {} sessions open (max_sessions)",
+                    sessions_.size()));
     return true;
 }
 

@@ -18,8 +18,8 @@ std::string_view to_string(TransportKind kind) {
     return kind == TransportKind::Polling ? "polling" : "websocket";
 }
 
-Handshake::Handshake(std::string_view target, const http::Headers& headers,
-                     net::Address address, std::int64_t issued_ms)
+Handshake::Handshake(std::string_view target, const http::Headers& headers, net::Address address,
+                     std::int64_t issued_ms)
     : issued_ms_(issued_ms), address_(std::move(address)) {
     std::size_t size = target.size();
     for (const auto& [name, value] : headers.all()) size += name.size() + value.size() + 2;

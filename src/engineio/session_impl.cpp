@@ -40,7 +40,9 @@ SessionImpl::~SessionImpl() {
 
 // ---- sending -------------------------------------------------------------------------------
 
-void SessionImpl::send_text(std::string_view text) { send_packet(PacketType::Message, text, false); }
+void SessionImpl::send_text(std::string_view text) {
+    send_packet(PacketType::Message, text, false);
+}
 void SessionImpl::send_binary(std::string_view bytes) {
     send_packet(PacketType::Message, bytes, true);
 }
@@ -167,7 +169,8 @@ void SessionImpl::end(CloseReason reason, std::string description) {
         if (reason == CloseReason::ForcedClose) body = take_payload();
         append_to_payload(body, Packet{reason == CloseReason::TransportClose ? PacketType::Noop
                                                                              : PacketType::Close,
-                                       {}, false});
+                                       {},
+                                       false});
         answer_poll(std::move(body));
         finish_transport();
         return;

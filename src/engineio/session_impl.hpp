@@ -34,7 +34,8 @@ class ServerCore;
 
 class SessionImpl final : public Session {
 public:
-    SessionImpl(ServerCore& server, std::string_view id, Handshake handshake, TransportKind transport);
+    SessionImpl(ServerCore& server, std::string_view id, Handshake handshake,
+                TransportKind transport);
     ~SessionImpl() override;
     SessionImpl(const SessionImpl&) = delete;
     SessionImpl& operator=(const SessionImpl&) = delete;
@@ -120,12 +121,12 @@ private:
     // What only polling needs. Made with a polling session, freed when it upgrades: a session
     // that is a WebSocket (most of them, for most of their life) carries one pointer instead.
     struct Polling {
-        std::vector<Packet> queue;                // waiting for a GET (polling, or an upgrade)
+        std::vector<Packet> queue;   // waiting for a GET (polling, or an upgrade)
         std::size_t queued_bytes = 0;
         std::unique_ptr<HeldPoll> held;
-        ws::WebSocket* probe = nullptr;           // the WebSocket an upgrade is trying
-        loop::TimerId upgrade_timer = 0;          // the probe must finish by then
-        loop::TimerId drain_timer = 0;            // closed by us: the last poll must come by then
+        ws::WebSocket* probe = nullptr;    // the WebSocket an upgrade is trying
+        loop::TimerId upgrade_timer = 0;   // the probe must finish by then
+        loop::TimerId drain_timer = 0;     // closed by us: the last poll must come by then
     };
 
     // Every session has one of these: the small fields sit in the bytes after id_ that
@@ -134,20 +135,20 @@ private:
     std::array<char, kEioSidLength> id_{};   // inline: a heap string would cost 48 bytes more
     TransportKind transport_;
     State state_ = State::Open;
-    bool is_probed_ = false;              // 2probe answered: polling is being released
+    bool is_probed_ = false;   // 2probe answered: polling is being released
     bool is_flush_posted_ = false;
-    bool is_draining_ = false;            // closed by us, the last poll will get "1"
+    bool is_draining_ = false;   // closed by us, the last poll will get "1"
     bool is_transport_done_ = false;
     bool is_reported_ = false;
     Handshake handshake_;
 
-    std::unique_ptr<Polling> polling_;    // there exactly while transport_ == Polling
-    ws::WebSocket* socket_ = nullptr;     // the WebSocket in use (transport_ == WebSocket)
+    std::unique_ptr<Polling> polling_;   // there exactly while transport_ == Polling
+    ws::WebSocket* socket_ = nullptr;    // the WebSocket in use (transport_ == WebSocket)
 
     // The next pong must come before it (no deadline until the heartbeat starts).
     Clock::time_point heartbeat_deadline_ = Clock::time_point::max();
-    loop::TimerId ping_timer_ = 0;        // next ping; 0: none
-    loop::TimerId pong_timer_ = 0;        // pong deadline; 0: not waiting for a pong
+    loop::TimerId ping_timer_ = 0;   // next ping; 0: none
+    loop::TimerId pong_timer_ = 0;   // pong deadline; 0: not waiting for a pong
     net::LifetimeFlag lifetime_;
 };
 

@@ -100,8 +100,8 @@ void SessionImpl::on_socket_closed(ws::WebSocket& socket, const ws::CloseInfo& i
     socket_ = nullptr;
     // 1000/1001: the peer left; 1005/1006: it went without saying why. Any other code is a
     // WebSocket error (1009: a message over maxPayload, 1002: a broken frame, ...).
-    const bool is_error = info.code != 1000 && info.code != 1001 && info.code != 1005 &&
-                          info.code != 1006;
+    const bool is_error =
+        info.code != 1000 && info.code != 1001 && info.code != 1005 && info.code != 1006;
     end(is_error ? CloseReason::TransportError : CloseReason::TransportClose,
         fmt::format("websocket closed ({}{}{})", info.code, info.reason.empty() ? "" : ": ",
                     info.reason));

@@ -48,7 +48,7 @@ std::string text_of(Signature types) {
     return text + ")";
 }
 
-}  // namespace
+}   // namespace
 
 bool same_types(Signature a, Signature b) {
     if (a.data() == b.data() && a.size() == b.size()) return true;   // the same instantiation
@@ -63,4 +63,4 @@ std::string mismatch_message(std::string_view event, Signature expects, Signatur
                        text_of(expects), text_of(passed));
 }
 
-}  // namespace looplab::events::detail
+}   // namespace looplab::events::detail

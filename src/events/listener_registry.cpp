@@ -19,5 +19,5 @@ std::string max_listeners_warning(std::string_view event, std::size_t count, std
         count, event, max);
 }
 
-}  // namespace detail
-}  // namespace looplab::events
+}   // namespace detail
+}   // namespace looplab::events

@@ -14,8 +14,7 @@ void Subject::detach(Observer& observer) {
     if (found == observers_.end()) return;
     if (notify_depth_ > 0)
         *found = nullptr;   // a notify() is walking the list: leave a hole, don't shift it
-    else
-        observers_.erase(found);
+    else observers_.erase(found);
 }
 
 void Subject::notify() {
@@ -42,4 +41,4 @@ void Subject::end_notify() {
     observers_.erase(std::remove(observers_.begin(), observers_.end(), nullptr), observers_.end());
 }
 
-}  // namespace looplab::events
+}   // namespace looplab::events

@@ -18,5 +18,5 @@ std::string text_of_exception(const std::exception_ptr& error) {
     }
 }
 
-}  // namespace detail
-}  // namespace looplab::events
+}   // namespace detail
+}   // namespace looplab::events

@@ -38,7 +38,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kContent
     {"webm", "video/webm"},
 }};
 
-}  // namespace
+}   // namespace
 
 std::string_view content_type_for(std::string_view path) {
     const auto file_name = path.substr(path.find_last_of('/') + 1);   // npos + 1 == 0
@@ -51,4 +51,4 @@ std::string_view content_type_for(std::string_view path) {
     return "application/octet-stream";
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -53,11 +53,10 @@ QueryParams parse_query(std::string_view query) {
     return params;
 }
 
-std::optional<std::string_view> find_query_value(const QueryParams& params,
-                                                 std::string_view name) {
+std::optional<std::string_view> find_query_value(const QueryParams& params, std::string_view name) {
     for (const auto& [key, value] : params)
         if (key == name) return std::string_view{value};
     return std::nullopt;
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -28,12 +28,12 @@ bool list_has_token(std::string_view list, std::string_view token) {
     return false;
 }
 
-}  // namespace
+}   // namespace
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(),
-                      [](char x, char y) { return to_lower(x) == to_lower(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return to_lower(x) == to_lower(y);
+           });
 }
 
 bool is_token(std::string_view text) {
@@ -64,9 +64,8 @@ void Headers::set(std::string name, std::string value) {
 }
 
 std::size_t Headers::remove(std::string_view name) {
-    return std::erase_if(fields_, [&](const auto& field) {
-        return equals_ignoring_case(field.first, name);
-    });
+    return std::erase_if(
+        fields_, [&](const auto& field) { return equals_ignoring_case(field.first, name); });
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

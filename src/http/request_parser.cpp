@@ -28,17 +28,17 @@ std::string_view trim_spaces_and_tabs(std::string_view text) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-}  // namespace
+}   // namespace
 
 int status_for(RequestError error) {
     switch (error) {
-        case RequestError::UnsupportedVersion: return 505;              // Version Not Supported
-        case RequestError::RequestLineTooLong: return 414;              // URI Too Long
+        case RequestError::UnsupportedVersion: return 505;   // Version Not Supported
+        case RequestError::RequestLineTooLong: return 414;   // URI Too Long
         case RequestError::HeadersTooLarge:
-        case RequestError::TooManyHeaders: return 431;                  // Header Fields Too Large
-        case RequestError::BodyTooLarge: return 413;                    // Content Too Large
-        case RequestError::TransferEncodingNotImplemented: return 501;  // Not Implemented
-        default: return 400;                                            // Bad Request
+        case RequestError::TooManyHeaders: return 431;                   // Header Fields Too Large
+        case RequestError::BodyTooLarge: return 413;                     // Content Too Large
+        case RequestError::TransferEncodingNotImplemented: return 501;   // Not Implemented
+        default: return 400;                                             // Bad Request
     }
 }
 
@@ -72,8 +72,8 @@ RequestParser::Step RequestParser::feed(std::string_view bytes) {
     Step step;
     while (!error_ && step.consumed < bytes.size()) {
         const auto rest = bytes.substr(step.consumed);
-        step.consumed += progress_.stage == Stage::Body ? take_body_bytes(rest)
-                                                        : take_line_bytes(rest);
+        step.consumed +=
+            progress_.stage == Stage::Body ? take_body_bytes(rest) : take_line_bytes(rest);
         if (progress_.is_complete) {
             step.request = std::move(progress_.request);
             progress_ = Progress{};   // ready for the next request on this connection
@@ -129,8 +129,8 @@ std::size_t RequestParser::take_line_bytes(std::string_view input) {
 }
 
 std::size_t RequestParser::take_body_bytes(std::string_view input) {
-    const auto taken = static_cast<std::size_t>(std::min<std::uint64_t>(progress_.body_left,
-                                                                        input.size()));
+    const auto taken =
+        static_cast<std::size_t>(std::min<std::uint64_t>(progress_.body_left, input.size()));
     progress_.request.body.append(input.substr(0, taken));
     progress_.body_left -= taken;
     progress_.is_complete = progress_.body_left == 0;
@@ -153,8 +153,8 @@ void RequestParser::on_line(std::string_view line) {
 // METHOD SP request-target SP HTTP-version, e.g. "GET /chat?room=1 HTTP/1.1".
 void RequestParser::on_request_line(std::string_view line) {
     const auto first_space = line.find(' ');
-    const auto second_space = line.find(' ', first_space == std::string_view::npos
-                                                 ? line.size() : first_space + 1);
+    const auto second_space =
+        line.find(' ', first_space == std::string_view::npos ? line.size() : first_space + 1);
     if (second_space == std::string_view::npos) return fail(RequestError::MalformedRequestLine);
 
     const auto method = line.substr(0, first_space);
@@ -241,4 +241,4 @@ void RequestParser::fail(RequestError error) {
     progress_ = Progress{};   // the partial request is useless now; free its memory
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -44,4 +44,4 @@ void Responder::disconnect(bool notify) {
     if (notify && listener) listener();
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -28,7 +28,7 @@ void check_header_name(std::string_view name) {
                    "responses are framed by Content-Length only; don't set Transfer-Encoding");
 }
 
-}  // namespace
+}   // namespace
 
 Response::Response(int status) : status_(status) {
     LOOPLAB_ASSERT(status >= 100 && status <= 599, "an HTTP status code is between 100 and 599");
@@ -65,9 +65,7 @@ std::string Response::to_bytes() const { return head() + body_; }
 
 std::string Response::to_bytes_for_head() const { return head(); }
 
-bool Response::may_have_body() const {
-    return status_ >= 200 && status_ != 204 && status_ != 304;
-}
+bool Response::may_have_body() const { return status_ >= 200 && status_ != 204 && status_ != 304; }
 
 std::string Response::head() const {
     std::string bytes = fmt::format("HTTP/1.1 {} {}\r\n", status_, reason_phrase(status_));
@@ -78,4 +76,4 @@ std::string Response::head() const {
     return bytes;
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -219,10 +219,10 @@ private:
     std::optional<loop::TimerId> timer_;
     std::unique_ptr<std::string> waiting_input_;   // requests behind a pending answer
     Deadline deadline_ = Deadline::None;
-    bool is_done_ = false;      // answered for the last time, or handed over
-    bool is_waiting_ = false;   // a Responder holds the current request
-    bool is_handling_ = false;  // inside handle(): it goes on after an answer by itself
-    bool is_paused_ = false;    // reading paused: too much input behind a pending answer
+    bool is_done_ = false;       // answered for the last time, or handed over
+    bool is_waiting_ = false;    // a Responder holds the current request
+    bool is_handling_ = false;   // inside handle(): it goes on after an answer by itself
+    bool is_paused_ = false;     // reading paused: too much input behind a pending answer
     bool waiting_is_head_ = false;
     bool waiting_keeps_alive_ = true;
 };
@@ -259,10 +259,8 @@ void Server::accept(std::unique_ptr<net::TcpConnection> connection) {
     const bool is_full = sessions_.size() >= options_.max_connections;
     auto [slot, inserted] =
         sessions_.emplace(id, std::make_unique<Session>(*this, id, std::move(connection)));
-    if (is_full)
-        slot->second->reject_busy();
-    else
-        slot->second->start();
+    if (is_full) slot->second->reject_busy();
+    else slot->second->start();
 }
 
 void Server::remove(std::uint64_t id) {
@@ -305,7 +303,8 @@ Response Server::serve_static(const Request& request) const {
     const auto size = static_cast<std::size_t>(file.tellg());
     if (size > kHttpMaxStaticFileBytes) {
         Response too_big{500};
-        too_big.set_body("500: file larger than kHttpMaxStaticFileBytes\n", "text/plain; charset=utf-8");
+        too_big.set_body("500: file larger than kHttpMaxStaticFileBytes\n",
+                         "text/plain; charset=utf-8");
         return too_big;
     }
     file.seekg(0);
@@ -317,4 +316,4 @@ Response Server::serve_static(const Request& request) const {
     return response;
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

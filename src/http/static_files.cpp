@@ -65,7 +65,7 @@ std::optional<mode_t> file_type_of(const std::string& path) {
     return info.st_mode & S_IFMT;
 }
 
-}  // namespace
+}   // namespace
 
 int status_for(StaticFileError error) {
     switch (error) {
@@ -106,22 +106,22 @@ std::optional<std::string> percent_decode(std::string_view text) {
 }
 
 ResolvedPath resolve_static_path(const std::string& root, std::string_view url_path) {
-    if (!url_path.starts_with('/')) return refuse(StaticFileError::BadPath);         // 1
-    const auto decoded = percent_decode(url_path);                                     // 2
+    if (!url_path.starts_with('/')) return refuse(StaticFileError::BadPath);   // 1
+    const auto decoded = percent_decode(url_path);                             // 2
     if (!decoded || decoded->find('\0') != std::string::npos)
         return refuse(StaticFileError::BadPath);
-    const auto relative = normalize_segments(*decoded);                               // 3
+    const auto relative = normalize_segments(*decoded);   // 3
     if (!relative) return refuse(StaticFileError::OutsideRoot);
 
     const auto real_root = real_path_of(root);   // a missing root: nothing can be found
     if (!real_root) return real_root;
 
-    auto resolved = resolve_inside(real_root.file, real_root.file + *relative);       // 4, 5
-    if (resolved && file_type_of(resolved.file) == S_IFDIR)                            // 6
+    auto resolved = resolve_inside(real_root.file, real_root.file + *relative);   // 4, 5
+    if (resolved && file_type_of(resolved.file) == S_IFDIR)                       // 6
         resolved = resolve_inside(real_root.file, resolved.file + "/index.html");
     if (resolved && file_type_of(resolved.file) != S_IFREG)
         return refuse(StaticFileError::NotFound);
     return resolved;
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -49,4 +49,4 @@ std::string_view reason_phrase(int status) {
     }
 }
 
-}  // namespace looplab::http
+}   // namespace looplab::http

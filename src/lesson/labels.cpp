@@ -24,7 +24,8 @@ std::string LabelBook::label(const std::string& value, std::string_view kind, bo
     if (const std::string* known = find(value)) return *known;
     auto series = std::find_if(series_.begin(), series_.end(),
                                [&](const Series& s) { return s.kind == kind; });
-    if (series == series_.end()) series = series_.insert(series_.end(), Series{std::string{kind}, 0});
+    if (series == series_.end())
+        series = series_.insert(series_.end(), Series{std::string{kind}, 0});
     std::string name = std::string{kind} + " " + letters_for(series->used++);
     entries_.push_back(Entry{value, name});
     return name;
@@ -37,4 +38,4 @@ std::string LabelBook::label_as(const std::string& value, std::string_view name,
     return std::string{name};
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

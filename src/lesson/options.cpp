@@ -27,7 +27,8 @@ constexpr Common kCommon[] = {
     {"trace-out", "FILE", "write a Chrome trace to FILE (open it in https://ui.perfetto.dev)"},
     {"poller", "NAME", "how the loop waits"},
     {"pause", "", "wait for Enter before each step"},
-    {"watch", "", "the loop live in a browser (--watch=PORT for a fixed port; notes/watch/README.md)"},
+    {"watch", "",
+     "the loop live in a browser (--watch=PORT for a fixed port; notes/watch/README.md)"},
     {"help", "", "print this and exit"},
 };
 
@@ -48,7 +49,7 @@ bool is_whole_number(std::string_view text) {
     return error == std::errc{} && end == text.data() + text.size();
 }
 
-}  // namespace
+}   // namespace
 
 OptionSpec flag(std::string_view name, std::string_view help) {
     return OptionSpec{OptionSpec::Kind::Flag, std::string{name}, "", std::string{help}, ""};
@@ -72,7 +73,8 @@ std::string usage(std::string_view program, std::span<const OptionSpec> specs) {
         pollers += (pollers.empty() ? "" : "|") + name;
 
     std::string out = fmt::format("usage: {} [options]\n\n", program);
-    const auto row = [&](std::string_view name, std::string_view value_name, std::string_view help) {
+    const auto row = [&](std::string_view name, std::string_view value_name,
+                         std::string_view help) {
         const std::string left = value_name.empty() ? fmt::format("--{}", name)
                                                     : fmt::format("--{} {}", name, value_name);
         out += fmt::format("  {:<18} {}\n", left, help);
@@ -82,8 +84,7 @@ std::string usage(std::string_view program, std::span<const OptionSpec> specs) {
             row(common.name, common.value_name,
                 fmt::format("how the loop waits: {} (default: $LOOPLAB_POLLER, else {})", pollers,
                             poller::available_pollers().front()));
-        else
-            row(common.name, common.value_name, common.help);
+        else row(common.name, common.value_name, common.help);
     }
     if (!specs.empty()) out += "\n";
     for (const OptionSpec& spec : specs) {
@@ -109,18 +110,21 @@ Options parse_specs(int argc, char** argv, std::string_view lesson_name,
         if (!arg.starts_with("--") || arg.size() == 2)
             bad_command_line(fmt::format("unexpected argument '{}'", arg), usage_text);
         const auto equals = arg.find('=');
-        const std::string_view name = arg.substr(2, equals == std::string_view::npos ? arg.npos : equals - 2);
+        const std::string_view name =
+            arg.substr(2, equals == std::string_view::npos ? arg.npos : equals - 2);
         std::optional<std::string_view> inline_value;
         if (equals != std::string_view::npos) inline_value = arg.substr(equals + 1);
 
         // Reads the value of "--name VALUE" or "--name=VALUE".
         const auto value = [&]() -> std::string {
             if (inline_value) return std::string{*inline_value};
-            if (i + 1 >= argc) bad_command_line(fmt::format("--{} needs a value", name), usage_text);
+            if (i + 1 >= argc)
+                bad_command_line(fmt::format("--{} needs a value", name), usage_text);
             return argv[++i];
         };
         const auto no_value = [&] {
-            if (inline_value) bad_command_line(fmt::format("--{} takes no value", name), usage_text);
+            if (inline_value)
+                bad_command_line(fmt::format("--{} takes no value", name), usage_text);
         };
 
         if (name == "help") {
@@ -139,11 +143,12 @@ Options parse_specs(int argc, char** argv, std::string_view lesson_name,
             options.pause = true;
         } else if (name == "watch") {
             std::int64_t port = 0;
-            if (inline_value && (!is_whole_number(*inline_value) ||
-                                 (port = std::stoll(std::string{*inline_value})) < 0 || port > 65535))
-                bad_command_line(fmt::format("--watch=PORT needs a port (0-65535), not '{}'",
-                                             *inline_value),
-                                 usage_text);
+            if (inline_value &&
+                (!is_whole_number(*inline_value) ||
+                 (port = std::stoll(std::string{*inline_value})) < 0 || port > 65535))
+                bad_command_line(
+                    fmt::format("--watch=PORT needs a port (0-65535), not '{}'", *inline_value),
+                    usage_text);
             options.watch = static_cast<std::uint16_t>(port);
         } else if (name == "trace-out") {
             options.trace_out = value();
@@ -151,8 +156,9 @@ Options parse_specs(int argc, char** argv, std::string_view lesson_name,
             options.poller = value();
             if (options.poller.empty()) bad_command_line("--poller needs a name", usage_text);
         } else {
-            const auto extra = std::find_if(options.extras_.begin(), options.extras_.end(),
-                                            [&](const Options::Value& v) { return v.spec.name == name; });
+            const auto extra =
+                std::find_if(options.extras_.begin(), options.extras_.end(),
+                             [&](const Options::Value& v) { return v.spec.name == name; });
             if (extra == options.extras_.end())
                 bad_command_line(fmt::format("unknown option '--{}'", name), usage_text);
             if (extra->spec.kind == OptionSpec::Kind::Flag) {
@@ -161,9 +167,9 @@ Options parse_specs(int argc, char** argv, std::string_view lesson_name,
             } else {
                 extra->given = value();
                 if (extra->spec.kind == OptionSpec::Kind::Number && !is_whole_number(*extra->given))
-                    bad_command_line(fmt::format("--{} needs a whole number, not '{}'", name,
-                                                 *extra->given),
-                                     usage_text);
+                    bad_command_line(
+                        fmt::format("--{} needs a whole number, not '{}'", name, *extra->given),
+                        usage_text);
             }
         }
     }
@@ -220,8 +226,7 @@ void Options::step(std::string_view title) const {
         std::fflush(stderr);
         // One byte at a time, straight from fd 0: stdio would read ahead and swallow the
         // lines meant for later steps (or, in the walkthrough, for the lessons after this).
-        for (char c = 0; ::read(STDIN_FILENO, &c, 1) == 1 && c != '\n';) {
-        }
+        for (char c = 0; ::read(STDIN_FILENO, &c, 1) == 1 && c != '\n';) {}
         // A terminal echoes the Enter, which ends the prompt's line; piped input is not
         // echoed, so the prompt ends its line itself and the next step starts on a new one.
         if (::isatty(STDIN_FILENO) == 0) fmt::print(stderr, "\n");
@@ -230,4 +235,4 @@ void Options::step(std::string_view title) const {
     say_line(fmt::format("== {}. {} ==", number, title));
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

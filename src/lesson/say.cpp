@@ -14,7 +14,7 @@ std::string& name_slot() {
     return name;
 }
 
-}  // namespace
+}   // namespace
 
 void set_lesson_name(std::string_view name) { name_slot() = std::string{name}; }
 std::string_view lesson_name() { return name_slot(); }
@@ -47,4 +47,4 @@ int finish(const Status& status) {
     return 1;
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

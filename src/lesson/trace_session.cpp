@@ -51,7 +51,7 @@ bool prints_text(trace::Sink* sink) {
     return fan_out != nullptr && fan_out->has_text();
 }
 
-}  // namespace
+}   // namespace
 
 TraceSession::TraceSession(const Options& options, When when) {
     trace::CallStack& stack = trace::CallStack::current();
@@ -62,8 +62,7 @@ TraceSession::TraceSession(const Options& options, When when) {
 
     if (wants_text) {
         std::fflush(stdout);
-        if (options.demo)
-            sinks_.push_back(std::make_unique<trace::TextSink>(stdout));
+        if (options.demo) sinks_.push_back(std::make_unique<trace::TextSink>(stdout));
         else
             sinks_.push_back(std::make_unique<trace::TextSink>(
                 stdout, trace::TextSink::Style::Terminal, ::isatty(STDOUT_FILENO) == 1));
@@ -105,4 +104,4 @@ TraceSession::~TraceSession() {
     trace::CallStack::current().set_sink(previous_);
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

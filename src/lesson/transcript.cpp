@@ -21,7 +21,7 @@ void print_and_clear(std::vector<std::string>& lines) {
     lines.clear();
 }
 
-}  // namespace
+}   // namespace
 
 void Transcript::add_actor(std::string name) { actor(name); }
 
@@ -67,4 +67,4 @@ void Transcript::flush_reversed() {
     std::for_each(actors_.rbegin(), actors_.rend(), [](Actor& a) { print_and_clear(a.lines); });
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

@@ -26,9 +26,7 @@ std::unique_ptr<poller::Poller> poller_or_die(std::string_view name) {
 
 // Sleeping a little too long is harmless; waking a little too early would make the loop
 // spin until the timer is due. So partial milliseconds round up.
-Millis round_up_to_millis(Clock::duration duration) {
-    return std::chrono::ceil<Millis>(duration);
-}
+Millis round_up_to_millis(Clock::duration duration) { return std::chrono::ceil<Millis>(duration); }
 
 // The tracer's account of the poll phase. It reports what the loop asked for (the timeout)
 // and how long it really slept, to a tenth of a millisecond and never rounded up: a turn
@@ -37,13 +35,11 @@ std::string describe_wait(std::optional<Millis> timeout, Clock::duration slept,
                           std::string_view poller, const std::vector<Ready>& ready) {
     const double slept_ms = std::chrono::duration<double, std::milli>(slept).count();
     std::string live;
-    if (timeout && timeout->count() == 0)
-        live = fmt::format("timeout 0 ms, no sleep ({})", poller);
-    else if (!timeout)
-        live = fmt::format("no timeout, slept {:.1f} ms ({})", slept_ms, poller);
+    if (timeout && timeout->count() == 0) live = fmt::format("timeout 0 ms, no sleep ({})", poller);
+    else if (!timeout) live = fmt::format("no timeout, slept {:.1f} ms ({})", slept_ms, poller);
     else
-        live = fmt::format("timeout {} ms, slept {:.1f} ms ({})", timeout->count(), slept_ms,
-                           poller);
+        live =
+            fmt::format("timeout {} ms, slept {:.1f} ms ({})", timeout->count(), slept_ms, poller);
     for (const Ready& event : ready) live += fmt::format(", fd {}", event.fd);
     return live;
 }
@@ -55,7 +51,7 @@ std::string_view ready_name(const Ready& ready) {
     return ready.hangup ? "fd hang-up" : "fd error";
 }
 
-}  // namespace
+}   // namespace
 
 EventLoop::EventLoop(std::string_view poller_name) : EventLoop(poller_or_die(poller_name)) {}
 
@@ -66,10 +62,13 @@ EventLoop::EventLoop(std::unique_ptr<poller::Poller> poller) : poller_(std::move
         std::abort();
     }
     wakeup_.emplace(std::move(wakeup).value());
-    watch_internal(wakeup_->fd(), [this](const Ready&) {
-        wakeup_->drain();
-        queue_.clear_wake_request();
-    }, "wake-up");
+    watch_internal(
+        wakeup_->fd(),
+        [this](const Ready&) {
+            wakeup_->drain();
+            queue_.clear_wake_request();
+        },
+        "wake-up");
 }
 
 EventLoop::~EventLoop() {
@@ -112,9 +111,8 @@ void EventLoop::begin_turn() {
 }
 
 Status EventLoop::run_timers() {
-    enter_phase(Phase::Timers, [&] {
-        return fmt::format("timers   {} due", timers_.count_due(*now_));
-    });
+    enter_phase(Phase::Timers,
+                [&] { return fmt::format("timers   {} due", timers_.count_due(*now_)); });
     if (timers_.size() == 0) return callbacks_status();
     const std::size_t ran = timers_.run_due(*now_, [this](TimerId id, Task& task, SourceSite site) {
         if (failure_) return;   // a callback threw: run nothing more, run() reports it
@@ -135,9 +133,9 @@ Status EventLoop::wait_for_events() {
     if (stack_.is_tracing()) now_ = clock_.now();
     const std::optional<Millis> timeout = poll_timeout();
     if (auto waited = poller_->wait(timeout, ready_); !waited) return waited.error();
-    enter_phase(Phase::Poll, [&] { return fmt::format("poll     {} ready", ready_.size()); }, [&] {
-        return describe_wait(timeout, clock_.now() - *now_, poller_->name(), ready_);
-    });
+    enter_phase(
+        Phase::Poll, [&] { return fmt::format("poll     {} ready", ready_.size()); },
+        [&] { return describe_wait(timeout, clock_.now() - *now_, poller_->name(), ready_); });
     dispatch_ready();
     return callbacks_status();
 }
@@ -204,17 +202,19 @@ void EventLoop::report_state() {
     state.next = queue_.next_count();
     state.closes = closes_.size();
     const auto now = clock_.now();
-    timers_.for_each_live([&](std::uint64_t number, Clock::time_point deadline, bool repeats,
-                              SourceSite site) {
-        state.timers.push_back(trace::TimerView{
-            number, std::chrono::duration_cast<Millis>(deadline - now).count(), repeats, site});
-    });
+    timers_.for_each_live(
+        [&](std::uint64_t number, Clock::time_point deadline, bool repeats, SourceSite site) {
+            state.timers.push_back(trace::TimerView{
+                number, std::chrono::duration_cast<Millis>(deadline - now).count(), repeats, site});
+        });
     std::sort(state.timers.begin(), state.timers.end(),
               [](const trace::TimerView& a, const trace::TimerView& b) {
-                  return a.due_in_ms != b.due_in_ms ? a.due_in_ms < b.due_in_ms : a.number < b.number;
+                  return a.due_in_ms != b.due_in_ms ? a.due_in_ms < b.due_in_ms
+                                                    : a.number < b.number;
               });
     state.timers_total = state.timers.size();
-    if (state.timers.size() > trace::kLoopStateTimersMax) state.timers.resize(trace::kLoopStateTimersMax);
+    if (state.timers.size() > trace::kLoopStateTimersMax)
+        state.timers.resize(trace::kLoopStateTimersMax);
     for (std::size_t fd = 0; fd < watchers_.size(); ++fd) {
         const Watcher* watcher = watchers_[fd].get();
         if (watcher == nullptr || watcher->generation == 0) continue;
@@ -228,7 +228,8 @@ void EventLoop::report_state() {
     }
     for (std::size_t fd = 0; fd < watchers_.size(); ++fd) {
         const Watcher* watcher = watchers_[fd].get();
-        if (watcher == nullptr || watcher->generation == 0 || watcher->describe == nullptr) continue;
+        if (watcher == nullptr || watcher->generation == 0 || watcher->describe == nullptr)
+            continue;
         if (++state.sockets_total > trace::kLoopStateSocketsMax) continue;
         trace::SocketView& view = state.sockets.emplace_back();
         view.id = watcher->generation;
@@ -289,8 +290,9 @@ void EventLoop::invoke(std::string_view name, const std::string& detail, SourceS
 
 void EventLoop::run_soon_tasks() {
     if (!queue_.has_soon()) return;
-    if (stack_.is_tracing()) stack_.note(fmt::format("soon     {} task{}", queue_.soon_count(),
-                                                     queue_.soon_count() == 1 ? "" : "s"));
+    if (stack_.is_tracing())
+        stack_.note(fmt::format("soon     {} task{}", queue_.soon_count(),
+                                queue_.soon_count() == 1 ? "" : "s"));
     queue_.drain_soon([this](Task& task, SourceSite site) {
         // No invoke() here: a soon task is already inside the drain that invoke() started, and
         // the soon tasks it posts join the same drain.
@@ -304,10 +306,12 @@ void EventLoop::report_exception(std::string_view what) {
     trace::CallStack& stack = trace::CallStack::current();
     const std::string where = trace::format_stack(stack.stack_at_throw());
     stack.forget_throw();
-    fmt::print(stderr, "looplab: a callback threw during the {} phase: {}\ncall stack at the throw:\n{}",
+    fmt::print(stderr,
+               "looplab: a callback threw during the {} phase: {}\ncall stack at the throw:\n{}",
                phase_, what, where);
     std::fflush(stderr);
-    failure_ = Error::because(fmt::format("a callback threw during the {} phase: {}", phase_, what));
+    failure_ =
+        Error::because(fmt::format("a callback threw during the {} phase: {}", phase_, what));
     is_stopping_ = true;
 }
 
@@ -320,9 +324,8 @@ void EventLoop::dispatch_ready() {
     // skipped instead of being delivered to the wrong handler.
     ready_generations_.clear();
     for (const Ready& ready : ready_)
-        ready_generations_.push_back(is_watching(ready.fd)
-                                         ? watchers_[static_cast<std::size_t>(ready.fd)]->generation
-                                         : 0);
+        ready_generations_.push_back(
+            is_watching(ready.fd) ? watchers_[static_cast<std::size_t>(ready.fd)]->generation : 0);
     for (std::size_t i = 0; i < ready_.size(); ++i) {
         const Ready ready = ready_[i];
         if (ready_generations_[i] == 0 || !is_watching(ready.fd)) continue;
@@ -335,4 +338,4 @@ void EventLoop::dispatch_ready() {
 
 // Timers, the queues and signals (what user code schedules): event_loop_scheduling.cpp.
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

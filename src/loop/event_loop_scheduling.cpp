@@ -56,35 +56,38 @@ void EventLoop::run_close_tasks() {
     // Swap first: a close task that closes something else joins the next turn's phase 4.
     std::vector<PostedTask> closing;
     closing.swap(closes_);
-    for (PostedTask& posted : closing) invoke("close task", std::string{}, posted.site, posted.task);
+    for (PostedTask& posted : closing)
+        invoke("close task", std::string{}, posted.site, posted.task);
 }
 
 // ---- signals ---------------------------------------------------------------------------------
 
-Status EventLoop::on_signal(int signal_number, std::function<void(int)> handler,
-                            SourceSite site) {
+Status EventLoop::on_signal(int signal_number, std::function<void(int)> handler, SourceSite site) {
     LOOPLAB_ASSERT(in_loop_thread(), "on_signal() called from another thread");
     auto read_end = route_signal_to_pipe(signal_number);
     if (!read_end) return read_end.error();
     signal_handlers_.push_back(SignalHandler{signal_number, std::move(handler), site});
     if (signal_pipe_read_ >= 0) return Ok{};
     signal_pipe_read_ = *read_end;
-    watch_internal(signal_pipe_read_, [this](const Ready&) {
-        unsigned char numbers[64];
-        ssize_t count;
-        while ((count = ::read(signal_pipe_read_, numbers, sizeof numbers)) > 0) {
-            for (ssize_t i = 0; i < count; ++i) {
-                // Copy: a handler may add another on_signal and grow the vector.
-                const auto handlers = signal_handlers_;
-                for (const SignalHandler& handler : handlers)
-                    if (handler.number == numbers[i]) {
-                        trace::TraceScope scope{handler.site, "signal", "{}", handler.number};
-                        handler.handler(handler.number);
-                    }
+    watch_internal(
+        signal_pipe_read_,
+        [this](const Ready&) {
+            unsigned char numbers[64];
+            ssize_t count;
+            while ((count = ::read(signal_pipe_read_, numbers, sizeof numbers)) > 0) {
+                for (ssize_t i = 0; i < count; ++i) {
+                    // Copy: a handler may add another on_signal and grow the vector.
+                    const auto handlers = signal_handlers_;
+                    for (const SignalHandler& handler : handlers)
+                        if (handler.number == numbers[i]) {
+                            trace::TraceScope scope{handler.site, "signal", "{}", handler.number};
+                            handler.handler(handler.number);
+                        }
+                }
             }
-        }
-    }, "signals");
+        },
+        "signals");
     return Ok{};
 }
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

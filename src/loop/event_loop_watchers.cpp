@@ -84,4 +84,4 @@ void EventLoop::set_keeps_alive(int fd, bool keeps_alive) {
     keeps_alive ? ++live_watchers_ : --live_watchers_;
 }
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

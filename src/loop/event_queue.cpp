@@ -27,4 +27,4 @@ void EventQueue::take_next_batch() {
     has_foreign_.store(false, std::memory_order_release);
 }
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

@@ -38,7 +38,7 @@ Result<int> pipe_read_end() {
     return ends[0];
 }
 
-}  // namespace
+}   // namespace
 
 Result<int> route_signal_to_pipe(int signal_number) {
     auto read_end = pipe_read_end();
@@ -59,4 +59,4 @@ void restore_default_signal(int signal_number) {
     ::sigaction(signal_number, &action, nullptr);
 }
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

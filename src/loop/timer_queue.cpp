@@ -11,8 +11,8 @@ TimerId TimerQueue::add(Clock::time_point added_at, Clock::duration delay, Task 
     return start(added_at, delay, std::move(task), false, site);
 }
 
-TimerId TimerQueue::add_repeating(Clock::time_point added_at, Clock::duration interval,
-                                  Task task, SourceSite site) {
+TimerId TimerQueue::add_repeating(Clock::time_point added_at, Clock::duration interval, Task task,
+                                  SourceSite site) {
     LOOPLAB_ASSERT(interval > Clock::duration::zero(), "a repeating timer needs an interval > 0");
     return start(added_at, interval, std::move(task), true, site);
 }
@@ -161,4 +161,4 @@ std::size_t TimerQueue::count_due(Clock::time_point now) const {
     return due;
 }
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

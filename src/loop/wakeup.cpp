@@ -37,8 +37,7 @@ void Wakeup::notify() const {
 
 void Wakeup::drain() const {
     std::uint64_t buffer[16];
-    while (::read(read_end_.get(), buffer, sizeof buffer) > 0) {
-    }
+    while (::read(read_end_.get(), buffer, sizeof buffer) > 0) {}
 }
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

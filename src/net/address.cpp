@@ -90,45 +90,29 @@ Address Address::from_sockaddr(const sockaddr* source, socklen_t size) {
     return address;
 }
 
-Address Address::loopback(std::uint16_t port) {
-    return from_ip("127.0.0.1", port).value();
-}
-Address Address::loopback6(std::uint16_t port) {
-    return from_ip("::1", port).value();
-}
-Address Address::any(std::uint16_t port) {
-    return from_ip("0.0.0.0", port).value();
-}
-Address Address::any6(std::uint16_t port) {
-    return from_ip("::", port).value();
-}
+Address Address::loopback(std::uint16_t port) { return from_ip("127.0.0.1", port).value(); }
+Address Address::loopback6(std::uint16_t port) { return from_ip("::1", port).value(); }
+Address Address::any(std::uint16_t port) { return from_ip("0.0.0.0", port).value(); }
+Address Address::any6(std::uint16_t port) { return from_ip("::", port).value(); }
 
 std::uint16_t Address::port() const {
-    if (family() == AF_INET)
-        return ntohs(storage_.v4.sin_port);
-    if (family() == AF_INET6)
-        return ntohs(storage_.v6.sin6_port);
+    if (family() == AF_INET) return ntohs(storage_.v4.sin_port);
+    if (family() == AF_INET6) return ntohs(storage_.v6.sin6_port);
     return 0;
 }
 
 Address Address::with_port(std::uint16_t port) const {
     Address copy = *this;
     if (family() == AF_INET) copy.storage_.v4.sin_port = htons(port);
-    if (family() == AF_INET6)
-        copy.storage_.v6.sin6_port = htons(port);
+    if (family() == AF_INET6) copy.storage_.v6.sin6_port = htons(port);
     return copy;
 }
 
 std::string Address::ip() const {
     char text[INET6_ADDRSTRLEN] = {};
-    if (family() == AF_INET)
-        ::inet_ntop(AF_INET, &storage_.v4.sin_addr, text,
-                    sizeof text);
-    else if (family() == AF_INET6)
-        ::inet_ntop(AF_INET6, &storage_.v6.sin6_addr, text,
-                    sizeof text);
-    else
-        return "unspecified";
+    if (family() == AF_INET) ::inet_ntop(AF_INET, &storage_.v4.sin_addr, text, sizeof text);
+    else if (family() == AF_INET6) ::inet_ntop(AF_INET6, &storage_.v6.sin6_addr, text, sizeof text);
+    else return "unspecified";
     return text;
 }
 

@@ -65,7 +65,8 @@ Status TcpConnection::start(SourceSite site) {
     LOOPLAB_ASSERT(!is_started_, "start() called twice on one TcpConnection");
     is_started_ = true;
     start_site_ = site;
-    if (is_closed()) return Ok{};   // it failed before start (a send() error); on_close is on its way
+    if (is_closed())
+        return Ok{};   // it failed before start (a send() error); on_close is on its way
     return watch();
 }
 

@@ -32,10 +32,8 @@ TcpConnection::FunctionListeners& TcpConnection::functions() {
 }
 
 void TcpConnection::FunctionListeners::on_data(TcpConnection& /*connection*/, ByteBuffer& input) {
-    if (data)
-        data(input);
-    else
-        input.clear();
+    if (data) data(input);
+    else input.clear();
 }
 void TcpConnection::FunctionListeners::on_end(TcpConnection&) {
     if (end) end();

@@ -15,8 +15,8 @@ TcpConnector::~TcpConnector() {
     }
 }
 
-void TcpConnector::connect(const Address& remote, OnConnected on_connected,
-                           ConnectOptions options, SourceSite site) {
+void TcpConnector::connect(const Address& remote, OnConnected on_connected, ConnectOptions options,
+                           SourceSite site) {
     LOOPLAB_ASSERT(on_connected != nullptr, "connect() needs a callback to report the outcome to");
     const AttemptId id = next_id_++;
     Attempt& attempt = attempts_[id];
@@ -26,9 +26,11 @@ void TcpConnector::connect(const Address& remote, OnConnected on_connected,
         // Report it from the loop, like every other outcome: a callback that sometimes runs
         // inside connect() and sometimes later is a classic source of bugs.
         // The token tells the task whether this connector still exists when it runs.
-        loop_.post_next([this, id, error = *failed, alive = lifetime_.alive_token()] {
-            if (*alive) finish(id, error);
-        }, site);
+        loop_.post_next(
+            [this, id, error = *failed, alive = lifetime_.alive_token()] {
+                if (*alive) finish(id, error);
+            },
+            site);
     }
 }
 
@@ -52,16 +54,18 @@ std::optional<Error> TcpConnector::begin(Attempt& attempt, AttemptId id,
 
     if (auto watched = loop_.watch(
             fd, loop::Interest::write(),
-            [this, id](const loop::Ready& ready) { on_ready(id, ready); },
-            "tcp connect", site);
+            [this, id](const loop::Ready& ready) { on_ready(id, ready); }, "tcp connect", site);
         !watched)
         return watched.error();
     attempt.is_watched = true;
     // The map's nodes never move, so the attempt may be named by its address.
     loop_.describe_socket(fd, &attempt, &TcpConnector::describe);
-    attempt.timer = loop_.set_timeout(options.timeout, [this, id] {
-        finish(id, Error{ETIMEDOUT, fmt::format("connect {}", attempts_.at(id).remote)});
-    }, site);
+    attempt.timer = loop_.set_timeout(
+        options.timeout,
+        [this, id] {
+            finish(id, Error{ETIMEDOUT, fmt::format("connect {}", attempts_.at(id).remote)});
+        },
+        site);
     return std::nullopt;
 }
 

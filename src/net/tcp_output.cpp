@@ -27,7 +27,8 @@ TcpOutput::Written TcpOutput::write(int fd, std::span<const std::uint8_t> first,
     iovec parts[3];
     int count = 0;
     for (const std::span<const std::uint8_t> piece : {pending, first, second})
-        if (!piece.empty()) parts[count++] = {const_cast<std::uint8_t*>(piece.data()), piece.size()};
+        if (!piece.empty())
+            parts[count++] = {const_cast<std::uint8_t*>(piece.data()), piece.size()};
     const std::string_view syscall = count == 1 ? "send" : "sendmsg";
     ssize_t sent;
     if (count == 1) {

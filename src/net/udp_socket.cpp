@@ -57,8 +57,7 @@ Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram, SourceSit
         receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
     auto watched = loop.watch(
         fd_.get(), loop::Interest::read(),
-        [this](const loop::Ready& ready) { receive_batch(ready); },
-        "udp socket", site);
+        [this](const loop::Ready& ready) { receive_batch(ready); }, "udp socket", site);
     is_started_ = watched.has_value();
     if (is_started_) loop.describe_socket(fd_.get(), this, &UdpSocket::describe);
     return watched;

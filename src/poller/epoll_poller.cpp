@@ -33,8 +33,12 @@ public:
 
     std::string_view name() const override { return "epoll"; }
 
-    Status watch(int fd, Interest interest) override { return control(EPOLL_CTL_ADD, fd, interest); }
-    Status change(int fd, Interest interest) override { return control(EPOLL_CTL_MOD, fd, interest); }
+    Status watch(int fd, Interest interest) override {
+        return control(EPOLL_CTL_ADD, fd, interest);
+    }
+    Status change(int fd, Interest interest) override {
+        return control(EPOLL_CTL_MOD, fd, interest);
+    }
 
     void forget(int fd) override {
         // An fd already closed has left the epoll set by itself; ENOENT/EBADF are expected.
@@ -43,8 +47,8 @@ public:
 
     Status wait(std::optional<Millis> timeout, std::vector<Ready>& ready) override {
         ready.clear();
-        const int ms = timeout ? static_cast<int>(std::min<Millis::rep>(timeout->count(), INT_MAX))
-                               : -1;
+        const int ms =
+            timeout ? static_cast<int>(std::min<Millis::rep>(timeout->count(), INT_MAX)) : -1;
         const int count = ::epoll_wait(epoll_fd_.get(), events_, kMaxEventsPerWait, ms);
         if (count == -1) {
             if (errno == EINTR) return Ok{};   // a signal woke us early: nothing is ready
@@ -92,7 +96,7 @@ private:
     epoll_event events_[kMaxEventsPerWait];
 };
 
-}  // namespace
+}   // namespace
 
 Result<std::unique_ptr<Poller>> make_epoll_poller() {
     UniqueFd fd{::epoll_create1(EPOLL_CLOEXEC)};
@@ -100,6 +104,6 @@ Result<std::unique_ptr<Poller>> make_epoll_poller() {
     return std::unique_ptr<Poller>{std::make_unique<EpollPoller>(std::move(fd))};
 }
 
-}  // namespace looplab::poller
+}   // namespace looplab::poller
 
-#endif  // LOOPLAB_HAS_EPOLL
+#endif   // LOOPLAB_HAS_EPOLL

@@ -46,8 +46,8 @@ public:
         int count = 0;
         // Add or delete each filter whose wish changed; unchanged filters are left alone.
         if (interest.readable != known->second.readable)
-            EV_SET(&changes[count++], fd, EVFILT_READ, interest.readable ? EV_ADD : EV_DELETE, 0,
-                   0, nullptr);
+            EV_SET(&changes[count++], fd, EVFILT_READ, interest.readable ? EV_ADD : EV_DELETE, 0, 0,
+                   nullptr);
         if (interest.writable != known->second.writable)
             EV_SET(&changes[count++], fd, EVFILT_WRITE, interest.writable ? EV_ADD : EV_DELETE, 0,
                    0, nullptr);
@@ -103,7 +103,7 @@ private:
     struct kevent events_[kMaxEventsPerWait];
 };
 
-}  // namespace
+}   // namespace
 
 Result<std::unique_ptr<Poller>> make_kqueue_poller() {
     UniqueFd fd{::kqueue()};
@@ -111,6 +111,6 @@ Result<std::unique_ptr<Poller>> make_kqueue_poller() {
     return std::unique_ptr<Poller>{std::make_unique<KqueuePoller>(std::move(fd))};
 }
 
-}  // namespace looplab::poller
+}   // namespace looplab::poller
 
-#endif  // LOOPLAB_HAS_KQUEUE
+#endif   // LOOPLAB_HAS_KQUEUE

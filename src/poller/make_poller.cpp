@@ -40,4 +40,4 @@ Result<std::unique_ptr<Poller>> make_poller(std::string_view name) {
     return Error::because(fmt::format("unknown poller '{}' (available here: {})", name, known));
 }
 
-}  // namespace looplab::poller
+}   // namespace looplab::poller

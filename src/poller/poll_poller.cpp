@@ -65,8 +65,8 @@ public:
 
     Status wait(std::optional<Millis> timeout, std::vector<Ready>& ready) override {
         ready.clear();
-        const int ms = timeout ? static_cast<int>(std::min<Millis::rep>(timeout->count(), INT_MAX))
-                               : -1;
+        const int ms =
+            timeout ? static_cast<int>(std::min<Millis::rep>(timeout->count(), INT_MAX)) : -1;
         const int count = ::poll(fds_.data(), fds_.size(), ms);
         if (count == -1) {
             if (errno == EINTR) return Ok{};   // a signal woke us early: nothing is ready
@@ -85,10 +85,10 @@ private:
     std::unordered_map<int, std::size_t> slot_of_;   // fd -> its index in fds_
 };
 
-}  // namespace
+}   // namespace
 
 Result<std::unique_ptr<Poller>> make_poll_poller() {
     return std::unique_ptr<Poller>{std::make_unique<PollPoller>()};
 }
 
-}  // namespace looplab::poller
+}   // namespace looplab::poller

@@ -58,7 +58,8 @@ Client::~Client() {
 }
 
 void Client::connect() {
-    LOOPLAB_ASSERT(state_ == ClientState::Idle, "connect() called twice; the client reconnects by itself");
+    LOOPLAB_ASSERT(state_ == ClientState::Idle,
+                   "connect() called twice; the client reconnects by itself");
     start_attempt();
 }
 
@@ -74,12 +75,13 @@ bool Client::is_in_subscribe_mode() const {
 
 std::size_t Client::pending() const {
     const auto waiting = [](const Pending& p) { return !p.has_timed_out; };
-    return static_cast<std::size_t>(std::count_if(in_flight_.begin(), in_flight_.end(), waiting) +
-                                    std::count_if(subscription_waits_.begin(),
-                                                  subscription_waits_.end(), waiting));
+    return static_cast<std::size_t>(
+        std::count_if(in_flight_.begin(), in_flight_.end(), waiting) +
+        std::count_if(subscription_waits_.begin(), subscription_waits_.end(), waiting));
 }
 
-// ---- sending -------------------------------------------------------------------------------------
+// ---- sending
+// -------------------------------------------------------------------------------------
 
 void Client::command(std::initializer_list<std::string_view> args, Callback on_reply) {
     command(std::span<const std::string_view>{args.begin(), args.size()}, std::move(on_reply));
@@ -92,7 +94,8 @@ void Client::command(std::span<const std::string> args, Callback on_reply) {
 
 void Client::command(std::span<const std::string_view> args, Callback on_reply) {
     LOOPLAB_ASSERT(!args.empty(), "command() needs at least the command's name");
-    if (auto refused = refusal_for(args.front())) return deliver_later(std::move(on_reply), *refused);
+    if (auto refused = refusal_for(args.front()))
+        return deliver_later(std::move(on_reply), *refused);
     submit(make_pending(args, std::move(on_reply)), args);
 }
 
@@ -107,24 +110,24 @@ void Client::spublish(std::string_view channel, std::string_view payload, Callba
 void Client::pubsub_numsub(std::span<const std::string> channels, NumsubCallback on_reply) {
     std::vector<std::string_view> args{"PUBSUB", "NUMSUB"};
     args.insert(args.end(), channels.begin(), channels.end());
-    command(std::span<const std::string_view>{args}, [on_reply = std::move(on_reply)](Result<Reply> reply) {
-        if (!reply) return on_reply(reply.error());
-        // A flat list: channel, count, channel, count... (flat on RESP3 too).
-        std::vector<std::pair<std::string, std::int64_t>> counts;
-        const std::vector<Reply>& items = reply->elements;
-        for (std::size_t i = 0; i + 1 < items.size(); i += 2)
-            counts.emplace_back(items[i].text, items[i + 1].integer);
-        on_reply(std::move(counts));
-    });
+    command(std::span<const std::string_view>{args},
+            [on_reply = std::move(on_reply)](Result<Reply> reply) {
+                if (!reply) return on_reply(reply.error());
+                // A flat list: channel, count, channel, count... (flat on RESP3 too).
+                std::vector<std::pair<std::string, std::int64_t>> counts;
+                const std::vector<Reply>& items = reply->elements;
+                for (std::size_t i = 0; i + 1 < items.size(); i += 2)
+                    counts.emplace_back(items[i].text, items[i + 1].integer);
+                on_reply(std::move(counts));
+            });
 }
 
 Client::Pending Client::make_pending(std::span<const std::string_view> args, Callback callback) {
     Pending pending;
     pending.name = upper(args.front());
     pending.callback = std::move(callback);
-    pending.deadline = options_.command_timeout.count() > 0
-                           ? loop_.now() + options_.command_timeout
-                           : Clock::time_point::max();
+    pending.deadline = options_.command_timeout.count() > 0 ? loop_.now() + options_.command_timeout
+                                                            : Clock::time_point::max();
     return pending;
 }
 
@@ -160,11 +163,11 @@ void Client::submit(Pending pending, std::span<const std::string_view> args) {
         return send_now(std::move(pending));
     }
     if (offline_.size() >= options_.max_offline_commands)
-        return deliver_later(std::move(pending.callback),
-                             Error::because(fmt::format(
-                                 "resp: {} refused: {} commands already wait for {} "
-                                 "(max_offline_commands)",
-                                 pending.name, offline_.size(), server_)));
+        return deliver_later(
+            std::move(pending.callback),
+            Error::because(fmt::format("resp: {} refused: {} commands already wait for {} "
+                                       "(max_offline_commands)",
+                                       pending.name, offline_.size(), server_)));
     arm_timeout(pending.deadline);
     encode_command(args, pending.wire);
     offline_.push_back(std::move(pending));
@@ -178,10 +181,8 @@ void Client::send_now(Pending pending) {
     arm_timeout(pending.deadline);
     // RESP3 answers (un)subscribe commands with pushes only, never in band (redis#11784):
     // they must not take a place in the FIFO of in-band replies.
-    if (protocol_ == 3 && pending.subscription)
-        subscription_waits_.push_back(std::move(pending));
-    else
-        in_flight_.push_back(std::move(pending));
+    if (protocol_ == 3 && pending.subscription) subscription_waits_.push_back(std::move(pending));
+    else in_flight_.push_back(std::move(pending));
 }
 
 // Every command issued during one callback leaves in one send(): the flush runs in the loop's

@@ -104,8 +104,9 @@ void Client::end(std::optional<Error> why) {
     loop_.cancel_timer(timeout_timer_);
     timeout_timer_ = 0;
     if (connection_) connection_->close();   // graceful: what was sent still goes out
-    const Error closed = why ? Error{why->code(), fmt::format("resp: client ended; {}", why->context())}
-                             : Error::because("resp: client closed");
+    const Error closed =
+        why ? Error{why->code(), fmt::format("resp: client ended; {}", why->context())}
+            : Error::because("resp: client closed");
     fail_pending(closed, /*include_offline=*/true);
     loop_.post_next([this, alive = lifetime_.alive_token(), why = std::move(why)] {
         if (!*alive) return;
@@ -121,9 +122,8 @@ void Client::start_handshake() {
     handshake_left_ = 0;
     const auto internal = [this](std::vector<std::string> args, std::string what) {
         std::vector<std::string_view> views{args.begin(), args.end()};
-        Pending pending = make_pending(views, [this, what](Result<Reply> reply) {
-            on_handshake_reply(what, reply);
-        });
+        Pending pending = make_pending(
+            views, [this, what](Result<Reply> reply) { on_handshake_reply(what, reply); });
         encode_command(std::span<const std::string_view>{views}, pending.wire);
         pending.is_internal = true;
         ++handshake_left_;
@@ -132,7 +132,8 @@ void Client::start_handshake() {
     const std::string user = options_.user.empty() ? "default" : options_.user;
     if (options_.resp3) {
         std::vector<std::string> hello{"HELLO", "3"};
-        if (!options_.password.empty()) hello.insert(hello.end(), {"AUTH", user, options_.password});
+        if (!options_.password.empty())
+            hello.insert(hello.end(), {"AUTH", user, options_.password});
         send_now(internal(std::move(hello), "HELLO 3"));
     } else if (!options_.password.empty()) {
         std::vector<std::string> auth{"AUTH"};
@@ -180,7 +181,8 @@ std::set<std::string> Client::names_to_restore(SubscriptionKind kind) const {
 std::vector<std::vector<std::string>> Client::restore_groups(SubscriptionKind kind) const {
     const std::set<std::string> names = names_to_restore(kind);
     if (names.empty()) return {};
-    if (kind != SubscriptionKind::Shard) return {std::vector<std::string>{names.begin(), names.end()}};
+    if (kind != SubscriptionKind::Shard)
+        return {std::vector<std::string>{names.begin(), names.end()}};
     std::map<std::uint16_t, std::vector<std::string>> by_slot;
     for (const std::string& name : names) by_slot[slot_of(name)].push_back(name);
     std::vector<std::vector<std::string>> groups;
@@ -191,8 +193,8 @@ std::vector<std::vector<std::string>> Client::restore_groups(SubscriptionKind ki
 // A subscription held before the reconnect, refused now (in a cluster, -MOVED: its slot
 // moved while we were away). Not a reason to end the client: the names are forgotten
 // (refuse() did it) and reported as the server reports a subscription it drops itself.
-void Client::on_restore_reply(std::string_view verb, SubscriptionKind kind, const std::vector<std::string>& names,
-                              const Result<Reply>& reply) {
+void Client::on_restore_reply(std::string_view verb, SubscriptionKind kind,
+                              const std::vector<std::string>& names, const Result<Reply>& reply) {
     if (reply || reply.error().code() != 0) return on_handshake_reply(verb, reply);
     if (state_ != ClientState::Handshaking) return;
     const char* dropped = kind == SubscriptionKind::Shard     ? "sunsubscribe"
@@ -218,7 +220,8 @@ void Client::on_handshake_reply(std::string_view what, const Result<Reply>& repl
     }
     // The server said no (wrong password, no RESP3): trying again would get the same answer.
     if (reply.error().code() == 0)
-        return end(Error::because(fmt::format("{} refused by {}: {}", what, server_, reply.error().message())));
+        return end(Error::because(
+            fmt::format("{} refused by {}: {}", what, server_, reply.error().message())));
     if (connection_) connection_->abort();   // timed out: try a fresh connection
 }
 

@@ -7,22 +7,28 @@
 namespace looplab::resp {
 
 void Client::subscribe(std::vector<std::string> channels, Callback on_done) {
-    subscription_command("SUBSCRIBE", SubscriptionKind::Channel, false, std::move(channels), std::move(on_done));
+    subscription_command("SUBSCRIBE", SubscriptionKind::Channel, false, std::move(channels),
+                         std::move(on_done));
 }
 void Client::psubscribe(std::vector<std::string> patterns, Callback on_done) {
-    subscription_command("PSUBSCRIBE", SubscriptionKind::Pattern, false, std::move(patterns), std::move(on_done));
+    subscription_command("PSUBSCRIBE", SubscriptionKind::Pattern, false, std::move(patterns),
+                         std::move(on_done));
 }
 void Client::ssubscribe(std::vector<std::string> channels, Callback on_done) {
-    subscription_command("SSUBSCRIBE", SubscriptionKind::Shard, false, std::move(channels), std::move(on_done));
+    subscription_command("SSUBSCRIBE", SubscriptionKind::Shard, false, std::move(channels),
+                         std::move(on_done));
 }
 void Client::unsubscribe(std::vector<std::string> channels, Callback on_done) {
-    subscription_command("UNSUBSCRIBE", SubscriptionKind::Channel, true, std::move(channels), std::move(on_done));
+    subscription_command("UNSUBSCRIBE", SubscriptionKind::Channel, true, std::move(channels),
+                         std::move(on_done));
 }
 void Client::punsubscribe(std::vector<std::string> patterns, Callback on_done) {
-    subscription_command("PUNSUBSCRIBE", SubscriptionKind::Pattern, true, std::move(patterns), std::move(on_done));
+    subscription_command("PUNSUBSCRIBE", SubscriptionKind::Pattern, true, std::move(patterns),
+                         std::move(on_done));
 }
 void Client::sunsubscribe(std::vector<std::string> channels, Callback on_done) {
-    subscription_command("SUNSUBSCRIBE", SubscriptionKind::Shard, true, std::move(channels), std::move(on_done));
+    subscription_command("SUNSUBSCRIBE", SubscriptionKind::Shard, true, std::move(channels),
+                         std::move(on_done));
 }
 
 std::set<std::string>& Client::names_of(SubscriptionKind kind) {
@@ -62,8 +68,9 @@ void Client::subscription_command(std::string_view verb, SubscriptionKind kind, 
         }
     } else {
         if (names.empty())
-            return deliver_later(std::move(on_done),
-                                 Error::because(fmt::format("resp: {} needs at least one name", verb)));
+            return deliver_later(
+                std::move(on_done),
+                Error::because(fmt::format("resp: {} needs at least one name", verb)));
         held.insert(names.begin(), names.end());
     }
 

@@ -59,7 +59,8 @@ void Client::on_data(net::ByteBuffer& input) {
         // The stream can no longer be trusted: nothing after this point could be matched.
         connection_->abort();
         on_connection_lost(
-            Error{EPROTO, fmt::format("resp: the server at {} broke the protocol: {}", server_, *broken)});
+            Error{EPROTO,
+                  fmt::format("resp: the server at {} broke the protocol: {}", server_, *broken)});
     }
 }
 
@@ -105,20 +106,16 @@ bool Client::on_resp2_pubsub_frame(const Reply& frame) {
     // is an ordinary reply unless this connection is subscribed or subscribing.
     const bool is_subscribing = !in_flight_.empty() && in_flight_.front().subscription;
     if (!is_subscribing && !is_in_subscribe_mode()) return false;
-    if (kind->is_message)
-        emit_message(frame);
-    else
-        on_confirmation(in_flight_, frame);
+    if (kind->is_message) emit_message(frame);
+    else on_confirmation(in_flight_, frame);
     return true;
 }
 
 void Client::on_push(const Reply& push) {
     const auto kind = classify(push);
     if (!kind) return;   // other pushes (client-side caching's "invalidate"): not used here
-    if (kind->is_message)
-        emit_message(push);
-    else
-        on_confirmation(subscription_waits_, push);
+    if (kind->is_message) emit_message(push);
+    else on_confirmation(subscription_waits_, push);
 }
 
 void Client::on_confirmation(std::deque<Pending>& waits, const Reply& frame) {

@@ -10,7 +10,8 @@
 
 namespace looplab::resp {
 
-ClusterClient::ClusterClient(loop::EventLoop& loop, std::vector<net::Address> seeds, ClientOptions options)
+ClusterClient::ClusterClient(loop::EventLoop& loop, std::vector<net::Address> seeds,
+                             ClientOptions options)
     : loop_(loop),
       seeds_(std::move(seeds)),
       options_(std::move(options)),
@@ -33,7 +34,8 @@ void ClusterClient::close() {
     loop_.cancel_timer(refresh_timer_);
     refresh_timer_ = 0;
     const Error closed = Error::because("resp cluster: client closed");
-    for (auto& [task, on_refused] : std::exchange(waiting_for_map_, {})) deliver_later(std::move(on_refused), closed);
+    for (auto& [task, on_refused] : std::exchange(waiting_for_map_, {}))
+        deliver_later(std::move(on_refused), closed);
     for (auto& [name, node] : nodes_) {
         if (node->commands) node->commands->close();
         if (node->subscriber) node->subscriber->close();
@@ -54,11 +56,13 @@ std::optional<net::Address> ClusterClient::owner_of(std::string_view key) const 
 
 std::size_t ClusterClient::connection_count() const {
     std::size_t count = 0;
-    for (const auto& [name, node] : nodes_) count += (node->commands ? 1 : 0) + (node->subscriber ? 1 : 0);
+    for (const auto& [name, node] : nodes_)
+        count += (node->commands ? 1 : 0) + (node->subscriber ? 1 : 0);
     return count;
 }
 
-// ---- nodes ---------------------------------------------------------------------------------------
+// ---- nodes
+// ---------------------------------------------------------------------------------------
 
 ClusterClient::Node& ClusterClient::node_at(const net::Address& address) {
     auto& slot = nodes_[address.to_string()];
@@ -77,14 +81,16 @@ Client& ClusterClient::subscriber_at(Node& node) {
         node.subscriber = std::make_unique<Client>(loop_, node.address, options_);
         watch(node, *node.subscriber, /*is_subscriber=*/true);
         for (const char* name : {"smessage", "ssubscribe", "sunsubscribe"})
-            node.subscriber->pubsub().on(name, [this, address = node.address, name,
-                                                alive = lifetime_.alive_token()](const PubSubMessage& m) {
-                // After the Client's own emit, not inside it: a listener of ours may destroy
-                // the ClusterClient, and with it this Client and its emitter.
-                loop_.post_soon([this, address, name, alive, m] {
-                    if (*alive) forward_pubsub(address, name, m);
-                });
-            });
+            node.subscriber->pubsub().on(name,
+                                         [this, address = node.address, name,
+                                          alive = lifetime_.alive_token()](const PubSubMessage& m) {
+                                             // After the Client's own emit, not inside it: a
+                                             // listener of ours may destroy the ClusterClient, and
+                                             // with it this Client and its emitter.
+                                             loop_.post_soon([this, address, name, alive, m] {
+                                                 if (*alive) forward_pubsub(address, name, m);
+                                             });
+                                         });
         node.subscriber->connect();
     }
     return *node.subscriber;
@@ -92,18 +98,19 @@ Client& ClusterClient::subscriber_at(Node& node) {
 
 void ClusterClient::watch(Node& node, Client& client, bool is_subscriber) {
     for (const char* name : {"ready", "disconnect", "reconnecting", "end"})
-        client.connection().on(name, [this, address = node.address, is_subscriber, name,
-                                      alive = lifetime_.alive_token()](const ConnectionEvent& event) {
-            loop_.post_soon([this, address, is_subscriber, name, alive, event] {
-                if (*alive) on_node_event(address, is_subscriber, name, event);
+        client.connection().on(
+            name, [this, address = node.address, is_subscriber, name,
+                   alive = lifetime_.alive_token()](const ConnectionEvent& event) {
+                loop_.post_soon([this, address, is_subscriber, name, alive, event] {
+                    if (*alive) on_node_event(address, is_subscriber, name, event);
+                });
             });
-        });
 }
 
 // The command connection tells whether a node is reachable: while it is down, commands for
 // the node fail at once instead of waiting in its Client's offline queue.
-void ClusterClient::on_node_event(const net::Address& address, bool is_subscriber, std::string_view name,
-                                  const ConnectionEvent& event) {
+void ClusterClient::on_node_event(const net::Address& address, bool is_subscriber,
+                                  std::string_view name, const ConnectionEvent& event) {
     if (is_closed_) return;
     Node& node = node_at(address);
     const bool is_refresh_stuck_here = is_refreshing_ && refresh_node_ == address;
@@ -117,7 +124,8 @@ void ClusterClient::on_node_event(const net::Address& address, bool is_subscribe
             }
         } else {
             node.is_down = true;
-            node.down_because = event.error.value_or(Error::because(fmt::format("{} ended", address)));
+            node.down_because =
+                event.error.value_or(Error::because(fmt::format("{} ended", address)));
             if (name == "disconnect") request_refresh();
             // The CLUSTER SLOTS asked there would wait for the node to come back: ask another.
             if (is_refresh_stuck_here) start_refresh();
@@ -162,8 +170,8 @@ std::vector<net::Address> ClusterClient::refresh_candidates() const {
     for (const net::Address& seed : seeds_)
         if (std::find(all.begin(), all.end(), seed) == all.end()) all.push_back(seed);
     std::erase_if(all, [this](const net::Address& a) {
-        return is_down(a) ||
-               std::find(asked_this_round_.begin(), asked_this_round_.end(), a) != asked_this_round_.end();
+        return is_down(a) || std::find(asked_this_round_.begin(), asked_this_round_.end(), a) !=
+                                 asked_this_round_.end();
     });
     return all;
 }
@@ -196,7 +204,8 @@ void ClusterClient::ask_for_slots(const net::Address& address) {
         });
 }
 
-void ClusterClient::on_slots_reply(const net::Address& address, std::uint64_t round, Result<Reply> reply) {
+void ClusterClient::on_slots_reply(const net::Address& address, std::uint64_t round,
+                                   Result<Reply> reply) {
     if (!is_refreshing_ || round != refresh_round_ || is_closed_) return;   // stale
     if (!reply) {
         if (reply.error().code() == 0 && is_cluster_disabled_error(reply.error().message())) {
@@ -243,10 +252,11 @@ bool ClusterClient::when_map_known(std::function<void()> task, Callback on_refus
         return true;
     }
     if (waiting_for_map_.size() >= options_.max_offline_commands) {
-        deliver_later(std::move(on_refused),
-                      Error::because(fmt::format("resp cluster: refused: {} commands already wait for the "
-                                                 "slot map (max_offline_commands)",
-                                                 waiting_for_map_.size())));
+        deliver_later(
+            std::move(on_refused),
+            Error::because(fmt::format("resp cluster: refused: {} commands already wait for the "
+                                       "slot map (max_offline_commands)",
+                                       waiting_for_map_.size())));
         return false;
     }
     waiting_for_map_.emplace_back(std::move(task), std::move(on_refused));

@@ -14,44 +14,52 @@
 
 namespace looplab::resp {
 
-void ClusterClient::command_for_key(std::string_view key, std::initializer_list<std::string_view> args,
+void ClusterClient::command_for_key(std::string_view key,
+                                    std::initializer_list<std::string_view> args,
                                     Callback on_reply) {
     const std::vector<std::string> owned{args.begin(), args.end()};
     command_for_slot(slot_of(key), owned, std::move(on_reply));
 }
 
-void ClusterClient::command_for_key(std::string_view key, std::span<const std::string> args, Callback on_reply) {
+void ClusterClient::command_for_key(std::string_view key, std::span<const std::string> args,
+                                    Callback on_reply) {
     command_for_slot(slot_of(key), args, std::move(on_reply));
 }
 
-void ClusterClient::command_for_slot(std::uint16_t slot, std::span<const std::string> args, Callback on_reply) {
+void ClusterClient::command_for_slot(std::uint16_t slot, std::span<const std::string> args,
+                                     Callback on_reply) {
     LOOPLAB_ASSERT(!args.empty(), "command_for_slot() needs at least the command's name");
     LOOPLAB_ASSERT(slot < kRespClusterSlots, "slots are 0..16383");
-    if (is_closed_) return deliver_later(std::move(on_reply), Error::because("resp cluster: client closed"));
+    if (is_closed_)
+        return deliver_later(std::move(on_reply), Error::because("resp cluster: client closed"));
     auto request = std::make_shared<Request>();
     request->args.assign(args.begin(), args.end());
     request->slot = slot;
     request->callback = on_reply;
-    if (!when_map_known([this, request] { route(request); }, std::move(on_reply))) request->callback = {};
+    if (!when_map_known([this, request] { route(request); }, std::move(on_reply)))
+        request->callback = {};
 }
 
-void ClusterClient::spublish(std::string_view channel, std::string_view payload, Callback on_reply) {
+void ClusterClient::spublish(std::string_view channel, std::string_view payload,
+                             Callback on_reply) {
     command_for_key(channel, {"SPUBLISH", channel, payload}, std::move(on_reply));
 }
 
 void ClusterClient::pubsub_shardnumsub(std::string_view channel, CountCallback on_reply) {
-    command_for_key(channel, {"PUBSUB", "SHARDNUMSUB", channel},
-                    [on_reply = std::move(on_reply)](Result<Reply> reply) {
-                        if (!reply) return on_reply(reply.error());
-                        // [channel, count], flat on RESP2 and RESP3 alike.
-                        if (reply->elements.size() != 2 || reply->elements[1].type != ReplyType::Integer)
-                            return on_reply(Error::because(fmt::format(
-                                "resp cluster: PUBSUB SHARDNUMSUB answered {}", describe(*reply))));
-                        on_reply(reply->elements[1].integer);
-                    });
+    command_for_key(
+        channel, {"PUBSUB", "SHARDNUMSUB", channel},
+        [on_reply = std::move(on_reply)](Result<Reply> reply) {
+            if (!reply) return on_reply(reply.error());
+            // [channel, count], flat on RESP2 and RESP3 alike.
+            if (reply->elements.size() != 2 || reply->elements[1].type != ReplyType::Integer)
+                return on_reply(Error::because(
+                    fmt::format("resp cluster: PUBSUB SHARDNUMSUB answered {}", describe(*reply))));
+            on_reply(reply->elements[1].integer);
+        });
 }
 
-// ---- routing -------------------------------------------------------------------------------------
+// ---- routing
+// -------------------------------------------------------------------------------------
 
 void ClusterClient::route(std::shared_ptr<Request> request) {
     if (is_closed_) return fail(request, Error::because("resp cluster: client closed"));
@@ -65,14 +73,16 @@ void ClusterClient::route(std::shared_ptr<Request> request) {
     send_to(*owner, std::move(request), /*asking=*/false);
 }
 
-void ClusterClient::send_to(const net::Address& address, std::shared_ptr<Request> request, bool asking) {
+void ClusterClient::send_to(const net::Address& address, std::shared_ptr<Request> request,
+                            bool asking) {
     Node& node = node_at(address);
     if (node.is_down) {
         request_refresh();   // maybe another node knows a new owner (a replica promoted)
         const Error& why = *node.down_because;
-        return fail(request, Error{why.code(), fmt::format("resp cluster: node {} is unreachable, the slot "
-                                                           "map will be refreshed; {}",
-                                                           address, why.context())});
+        return fail(request,
+                    Error{why.code(), fmt::format("resp cluster: node {} is unreachable, the slot "
+                                                  "map will be refreshed; {}",
+                                                  address, why.context())});
     }
     if (asking) node.commands->command({"ASKING"});   // pipelined: it reaches the node just before
     node.commands->command(request->args, [this, address, request](Result<Reply> reply) {
@@ -98,15 +108,16 @@ bool ClusterClient::follow(const net::Address& address, const std::shared_ptr<Re
     const bool is_try_again = server_text.starts_with("TRYAGAIN");
     if (!redirection && !is_try_again) return false;
     if (++request->redirections > kRespClusterMaxRedirections) {
-        fail(request, Error::because(fmt::format("resp cluster: {} gave up after {} redirections; the last: {}",
-                                                 request->args.front(), kRespClusterMaxRedirections,
-                                                 server_text)));
+        fail(request, Error::because(fmt::format(
+                          "resp cluster: {} gave up after {} redirections; the last: {}",
+                          request->args.front(), kRespClusterMaxRedirections, server_text)));
         return true;
     }
     if (is_try_again) {
-        loop_.set_timeout(kRespClusterTryAgainDelay, [this, request, alive = lifetime_.alive_token()] {
-            if (*alive) route(request);
-        });
+        loop_.set_timeout(kRespClusterTryAgainDelay,
+                          [this, request, alive = lifetime_.alive_token()] {
+                              if (*alive) route(request);
+                          });
         return true;
     }
     if (redirection->kind == Redirection::Kind::Moved) {

@@ -27,9 +27,11 @@ std::map<std::uint16_t, std::vector<std::string>> by_slot(const std::vector<std:
 }   // namespace
 
 void ClusterClient::ssubscribe(std::vector<std::string> channels, Callback on_done) {
-    if (is_closed_) return deliver_later(std::move(on_done), Error::because("resp cluster: client closed"));
+    if (is_closed_)
+        return deliver_later(std::move(on_done), Error::because("resp cluster: client closed"));
     if (channels.empty())
-        return deliver_later(std::move(on_done), Error::because("resp cluster: SSUBSCRIBE needs at least one channel"));
+        return deliver_later(std::move(on_done),
+                             Error::because("resp cluster: SSUBSCRIBE needs at least one channel"));
     for (const std::string& channel : channels) shard_channels_.try_emplace(channel, std::nullopt);
     auto completion = std::make_shared<Completion>();
     completion->on_done = on_done;
@@ -47,7 +49,8 @@ void ClusterClient::ssubscribe(std::vector<std::string> channels, Callback on_do
 }
 
 void ClusterClient::sunsubscribe(std::vector<std::string> channels, Callback on_done) {
-    if (is_closed_) return deliver_later(std::move(on_done), Error::because("resp cluster: client closed"));
+    if (is_closed_)
+        return deliver_later(std::move(on_done), Error::because("resp cluster: client closed"));
     if (channels.empty())
         for (const auto& [channel, node] : shard_channels_) channels.push_back(channel);
     // Grouped by node, then by slot; channels still waiting to be placed just leave the list.
@@ -78,28 +81,35 @@ void ClusterClient::sunsubscribe(std::vector<std::string> channels, Callback on_
 
 // ---- placing channels at their owner -----------------------------------------------------------
 
-void ClusterClient::place_channels(std::uint16_t slot, std::vector<std::string> names, std::size_t redirections,
+void ClusterClient::place_channels(std::uint16_t slot, std::vector<std::string> names,
+                                   std::size_t redirections,
                                    std::shared_ptr<Completion> completion) {
-    std::erase_if(names, [this](const std::string& n) { return !shard_channels_.contains(n); });   // left since
+    std::erase_if(names, [this](const std::string& n) {
+        return !shard_channels_.contains(n);
+    });   // left since
     if (names.empty()) return complete(completion, std::nullopt);
     const net::Address* owner = map_.owner(slot);
     if (owner == nullptr) {
         request_refresh_later();   // they stay waiting, and are placed after a map that knows
-        return complete(completion, Error::because(fmt::format(
-                                        "resp cluster: no node owns slot {} (the cluster is down for it); "
-                                        "its channels will be subscribed when one does", slot)));
+        return complete(completion,
+                        Error::because(fmt::format(
+                            "resp cluster: no node owns slot {} (the cluster is down for it); "
+                            "its channels will be subscribed when one does",
+                            slot)));
     }
     const net::Address address = *owner;
     for (const std::string& name : names) shard_channels_[name] = address;
     Client& subscriber = subscriber_at(node_at(address));
-    subscriber.ssubscribe(names, [this, address, slot, names, redirections, completion](Result<Reply> reply) {
-        on_ssubscribe_reply(address, slot, names, redirections, completion, std::move(reply));
-    });
+    subscriber.ssubscribe(
+        names, [this, address, slot, names, redirections, completion](Result<Reply> reply) {
+            on_ssubscribe_reply(address, slot, names, redirections, completion, std::move(reply));
+        });
 }
 
 void ClusterClient::on_ssubscribe_reply(const net::Address& address, std::uint16_t slot,
                                         std::vector<std::string> names, std::size_t redirections,
-                                        std::shared_ptr<Completion> completion, Result<Reply> reply) {
+                                        std::shared_ptr<Completion> completion,
+                                        Result<Reply> reply) {
     // Connection lost or timed out: the node's Client still holds the names and subscribes
     // them again when it reconnects.
     if (reply || reply.error().code() != 0)
@@ -121,9 +131,10 @@ void ClusterClient::on_ssubscribe_reply(const net::Address& address, std::uint16
         // Nodes that send us back and forth disagree about the slot (a migration still
         // spreading): the channels stay held, waiting, and are placed again from a later map.
         request_refresh_later();
-        return complete(completion, Error::because(fmt::format(
-                                        "resp cluster: SSUBSCRIBE gave up after {} redirections; the last: {}",
-                                        kRespClusterMaxRedirections, server_text)));
+        return complete(completion,
+                        Error::because(fmt::format(
+                            "resp cluster: SSUBSCRIBE gave up after {} redirections; the last: {}",
+                            kRespClusterMaxRedirections, server_text)));
     }
     // Sharded pub/sub never gets ASK (the source serves it until the slot is handed over).
     map_.assign(redirection->slot, redirection->slot, redirection->node);
@@ -163,7 +174,8 @@ void ClusterClient::move_channels_off_down_nodes() {
     }
 }
 
-void ClusterClient::complete(const std::shared_ptr<Completion>& completion, std::optional<Error> error) {
+void ClusterClient::complete(const std::shared_ptr<Completion>& completion,
+                             std::optional<Error> error) {
     if (!completion || !completion->on_done) return;
     if (error) return deliver_later(std::exchange(completion->on_done, {}), std::move(*error));
     if (--completion->groups_left > 0) return;
@@ -171,7 +183,8 @@ void ClusterClient::complete(const std::shared_ptr<Completion>& completion, std:
                   Reply::integer_value(static_cast<std::int64_t>(shard_channels_.size())));
 }
 
-void ClusterClient::forward_pubsub(const net::Address& address, std::string_view name, const PubSubMessage& message) {
+void ClusterClient::forward_pubsub(const net::Address& address, std::string_view name,
+                                   const PubSubMessage& message) {
     if (name == "sunsubscribe") on_shard_unsubscribed(address, message.channel);
     auto emitter = pubsub_;   // alive until this emit returns, whatever the listeners do
     emitter->emit(name, message);

@@ -17,18 +17,23 @@ namespace {
 std::optional<std::uint32_t> number_in(std::string_view text, std::uint32_t max) {
     std::uint32_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || value > max) return std::nullopt;
+    if (error != std::errc{} || end != text.data() + text.size() || value > max)
+        return std::nullopt;
     return value;
 }
 
 // ip + port as Redis sends them; an empty ip is the host we asked.
-Result<net::Address> node_address(std::string_view ip, std::int64_t port, const net::Address& asked) {
-    if (port <= 0 || port > 65535) return Error::because(fmt::format("port {} is out of range", port));
+Result<net::Address> node_address(std::string_view ip, std::int64_t port,
+                                  const net::Address& asked) {
+    if (port <= 0 || port > 65535)
+        return Error::because(fmt::format("port {} is out of range", port));
     if (ip.empty()) return asked.with_port(static_cast<std::uint16_t>(port));
     auto address = net::Address::from_ip(ip, static_cast<std::uint16_t>(port));
     if (!address)
-        return Error::because(fmt::format("endpoint '{}' is not a numeric IP (looplab resolves no "
-                                          "host names on the loop)", ip));
+        return Error::because(
+            fmt::format("endpoint '{}' is not a numeric IP (looplab resolves no "
+                        "host names on the loop)",
+                        ip));
     return address;
 }
 
@@ -39,7 +44,8 @@ Result<SlotRange> parse_entry(const Reply& entry, const net::Address& asked) {
     if (items[0].type != ReplyType::Integer || items[1].type != ReplyType::Integer ||
         items[0].integer < 0 || items[1].integer < items[0].integer ||
         items[1].integer >= kRespClusterSlots)
-        return Error::because(fmt::format("bad slot range {}..{}", describe(items[0]), describe(items[1])));
+        return Error::because(
+            fmt::format("bad slot range {}..{}", describe(items[0]), describe(items[1])));
     const Reply& master = items[2];
     if (master.type != ReplyType::Array || master.elements.size() < 2 ||
         master.elements[1].type != ReplyType::Integer)
@@ -55,7 +61,8 @@ Result<SlotRange> parse_entry(const Reply& entry, const net::Address& asked) {
 
 }   // namespace
 
-// ---- SlotMap -------------------------------------------------------------------------------------
+// ---- SlotMap
+// -------------------------------------------------------------------------------------
 
 SlotMap::SlotMap() : owner_(kRespClusterSlots, kNoOwner) {}
 
@@ -66,7 +73,8 @@ SlotMap SlotMap::standalone(const net::Address& server) {
 }
 
 void SlotMap::assign(std::uint16_t first, std::uint16_t last, const net::Address& master) {
-    LOOPLAB_ASSERT(first <= last && last < kRespClusterSlots, "SlotMap::assign: slots are 0..16383");
+    LOOPLAB_ASSERT(first <= last && last < kRespClusterSlots,
+                   "SlotMap::assign: slots are 0..16383");
     auto found = std::find(nodes_.begin(), nodes_.end(), master);
     if (found == nodes_.end()) found = nodes_.insert(nodes_.end(), master);
     const auto index = static_cast<std::uint16_t>(found - nodes_.begin());
@@ -85,8 +93,7 @@ std::vector<SlotRange> SlotMap::ranges() const {
         const net::Address& master = nodes_[owner_[slot]];
         if (!runs.empty() && runs.back().last + 1 == slot && runs.back().master == master)
             runs.back().last = slot;
-        else
-            runs.push_back(SlotRange{slot, slot, master});
+        else runs.push_back(SlotRange{slot, slot, master});
     }
     return runs;
 }
@@ -109,7 +116,8 @@ bool SlotMap::empty() const {
     return std::all_of(owner_.begin(), owner_.end(), [](std::uint16_t i) { return i == kNoOwner; });
 }
 
-// ---- parsing -------------------------------------------------------------------------------------
+// ---- parsing
+// -------------------------------------------------------------------------------------
 
 Result<SlotMap> parse_cluster_slots(const Reply& reply, const net::Address& asked) {
     if (reply.type != ReplyType::Array)
@@ -124,8 +132,10 @@ Result<SlotMap> parse_cluster_slots(const Reply& reply, const net::Address& aske
                                               range.error().message()));
         if (std::find(seen.begin(), seen.end(), range->master) == seen.end()) {
             if (seen.size() == kRespClusterMaxNodes)
-                return Error::because(fmt::format("resp cluster: CLUSTER SLOTS names more than {} "
-                                                  "masters (kRespClusterMaxNodes)", kRespClusterMaxNodes));
+                return Error::because(
+                    fmt::format("resp cluster: CLUSTER SLOTS names more than {} "
+                                "masters (kRespClusterMaxNodes)",
+                                kRespClusterMaxNodes));
             seen.push_back(range->master);
         }
         map.assign(range->first, range->last, range->master);
@@ -140,8 +150,7 @@ bool is_cluster_disabled_error(std::string_view server_text) {
 
 std::optional<Redirection> parse_redirection(std::string_view text, const net::Address& asked) {
     Redirection redirection;
-    if (text.starts_with("MOVED "))
-        text.remove_prefix(6);
+    if (text.starts_with("MOVED ")) text.remove_prefix(6);
     else if (text.starts_with("ASK ")) {
         text.remove_prefix(4);
         redirection.kind = Redirection::Kind::Ask;
@@ -157,7 +166,8 @@ std::optional<Redirection> parse_redirection(std::string_view text, const net::A
     const auto port = number_in(where.substr(colon + 1), 65535);
     if (!port || *port == 0) return std::nullopt;
     std::string_view host = where.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     auto node = node_address(host, *port, asked);
     if (!node) return std::nullopt;
     redirection.slot = static_cast<std::uint16_t>(*slot);

@@ -43,7 +43,8 @@ std::optional<double> parse_double(std::string_view text) {
     // Redis before 7.2 may write NaN as "-nan" (PROTOCOLS-redis-store.md §2).
     if (text == "nan" || text == "-nan") return std::numeric_limits<double>::quiet_NaN();
     const std::string_view digits = (!text.empty() && text.front() == '-') ? text.substr(1) : text;
-    if (digits.empty() || !((digits.front() >= '0' && digits.front() <= '9') || digits.front() == '.'))
+    if (digits.empty() ||
+        !((digits.front() >= '0' && digits.front() <= '9') || digits.front() == '.'))
         return std::nullopt;   // from_chars would also take "infinity" and friends
     double value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -53,9 +54,8 @@ std::optional<double> parse_double(std::string_view text) {
 
 bool is_big_number(std::string_view text) {
     if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-    });
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }   // namespace
@@ -63,14 +63,17 @@ bool is_big_number(std::string_view text) {
 std::string_view describe(ParseError error) {
     switch (error) {
         case ParseError::UnknownType: return "a value starts with an unknown type byte";
-        case ParseError::BadLineEnding: return "a line that does not end in CRLF (or has a CR inside)";
+        case ParseError::BadLineEnding:
+            return "a line that does not end in CRLF (or has a CR inside)";
         case ParseError::BadInteger: return "an integer or length that is not a 64-bit decimal";
-        case ParseError::BadLength: return "a negative length other than -1, or a null where none is allowed";
+        case ParseError::BadLength:
+            return "a negative length other than -1, or a null where none is allowed";
         case ParseError::BadDouble: return "a double that is not a number, inf, -inf or nan";
         case ParseError::BadBoolean: return "a boolean other than #t or #f";
         case ParseError::BadBigNumber: return "a big number that is not a sign and digits";
         case ParseError::BadNull: return "a null (_) with bytes before its CRLF";
-        case ParseError::BadVerbatim: return "a verbatim string without its 3-letter format and ':'";
+        case ParseError::BadVerbatim:
+            return "a verbatim string without its 3-letter format and ':'";
         case ParseError::MissingBulkEnd: return "a bulk string not followed by CRLF";
         case ParseError::StreamedTypeUnsupported:
             return "a RESP3 streamed string or aggregate ($? *?), which this client refuses";
@@ -158,14 +161,22 @@ void Parser::on_line(std::string_view line, std::vector<Reply>& replies) {
     const char type = line.front();
     const std::string_view body = line.substr(1);
     switch (type) {
-        case '+': case '-': case ':': case '_': case '#': case ',': case '(':
-            return on_simple_line(type, body, replies);
-        case '$': case '!': case '=':
-            return start_bulk(type, body, replies);
-        case '*': case '~': case '>': case '%': case '|':
-            return start_aggregate(type, body, replies);
-        default:
-            return fail(ParseError::UnknownType);
+        case '+':
+        case '-':
+        case ':':
+        case '_':
+        case '#':
+        case ',':
+        case '(': return on_simple_line(type, body, replies);
+        case '$':
+        case '!':
+        case '=': return start_bulk(type, body, replies);
+        case '*':
+        case '~':
+        case '>':
+        case '%':
+        case '|': return start_aggregate(type, body, replies);
+        default: return fail(ParseError::UnknownType);
     }
 }
 
@@ -218,7 +229,9 @@ void Parser::start_bulk(char type, std::string_view body, std::vector<Reply>& re
     if (!count_element()) return;
 
     bulk_ = Reply{};
-    bulk_.type = type == '$' ? ReplyType::Bulk : type == '!' ? ReplyType::Error : ReplyType::Verbatim;
+    bulk_.type = type == '$'   ? ReplyType::Bulk
+                 : type == '!' ? ReplyType::Error
+                               : ReplyType::Verbatim;
     bulk_remaining_ = static_cast<std::size_t>(*length);
     bulk_.text.reserve(std::min(bulk_remaining_, kReserveAhead));
     bulk_end_seen_ = 0;

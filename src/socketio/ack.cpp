@@ -26,7 +26,8 @@ void Ack::share_with(const Ack& other) {
     socket_ = other.socket_;
     id_ = other.id_;
     if (other.socket_ != nullptr && !other.shared_)
-        other.shared_ = std::make_shared<Shared>(Shared{other.socket_->alive_token(), other.is_sent_});
+        other.shared_ =
+            std::make_shared<Shared>(Shared{other.socket_->alive_token(), other.is_sent_});
     shared_ = other.shared_;
     is_sent_ = other.is_sent_;
 }

@@ -96,8 +96,8 @@ bool BroadcastOperator::send_with_ack(json::Array&& data, BroadcastAckCallback d
     Packet packet{PacketType::Event, nsp_->name(), std::nullopt, json::Value{std::move(data)}};
     std::vector<Namespace*> targets{nsp_};
     if (nsp_->is_parent()) targets = nsp_->children();
-    const std::uint64_t id = nsp_->start_broadcast_ack(*options_.flags.timeout, std::move(done),
-                                                        targets.size());
+    const std::uint64_t id =
+        nsp_->start_broadcast_ack(*options_.flags.timeout, std::move(done), targets.size());
     packet.id = id;
     Namespace* gatherer = nsp_;
     for (Namespace* target : targets) {

@@ -50,9 +50,10 @@ void Client::on_packet(Packet&& packet) {
     // middlewares), a second CONNECT, a CONNECT_ERROR from the peer.
     if (socket == nullptr || !socket->connected() || is_connect ||
         packet.type == PacketType::ConnectError) {
-        server_.log(fmt::format("socketio: {} packet for namespace {} in the wrong state on {}; "
-                                "closing",
-                                to_string(packet.type), packet.nsp, session_->id()));
+        server_.log(
+            fmt::format("socketio: {} packet for namespace {} in the wrong state on {}; "
+                        "closing",
+                        to_string(packet.type), packet.nsp, session_->id()));
         return close_with(DisconnectReason::ForcedServerClose);
     }
     socket->on_packet(std::move(packet));
@@ -98,8 +99,8 @@ void Client::write(const Packet& packet, bool is_volatile) {
     write_encoded(text, attachments, false);
 }
 
-void Client::write_event(std::string_view nsp, std::string_view event, std::span<const json::Value> args,
-                         bool is_volatile) {
+void Client::write_event(std::string_view nsp, std::string_view event,
+                         std::span<const json::Value> args, bool is_volatile) {
     if (session_ == nullptr || (is_volatile && !session_->is_writable())) return;
     std::string& text = server_.text_buffer();
     std::vector<std::string>& attachments = server_.attachment_buffer();

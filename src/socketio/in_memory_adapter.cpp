@@ -23,8 +23,8 @@ InMemoryAdapter::InMemoryAdapter(Namespace& nsp, RecoveryOptions recovery) : Ada
     if (!recovery.enabled) return;
     recovery_.emplace(recovery);
     loop::EventLoop& loop = nsp.server().loop();
-    const Millis period = std::max(Millis{1}, std::min(kRecoveryExpiryPeriod,
-                                                       recovery.max_disconnection_duration));
+    const Millis period =
+        std::max(Millis{1}, std::min(kRecoveryExpiryPeriod, recovery.max_disconnection_duration));
     expiry_timer_ = loop.set_interval(period, [this, &loop] { recovery_->expire(loop.now()); });
     loop.unref_timer(expiry_timer_);   // expiring old sessions is no reason to keep running
 }
@@ -235,7 +235,8 @@ void InMemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
                                     std::function<void(std::vector<SocketInfo>)> done) {
     std::vector<SocketInfo> found;
     for_each_recipient(opts, [&](Socket& socket) {
-        found.push_back(SocketInfo{SocketId{socket.id()}, socket.rooms(), std::as_const(socket).data(), &socket, {}});
+        found.push_back(SocketInfo{
+            SocketId{socket.id()}, socket.rooms(), std::as_const(socket).data(), &socket, {}});
     });
     done(std::move(found));
 }

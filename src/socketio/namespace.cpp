@@ -13,12 +13,14 @@ namespace looplab::socketio {
 Namespace::Namespace(Server& server, std::string name, Namespace* parent)
     : server_(server), name_(std::move(name)), parent_(parent) {
     const AdapterFactory& make = server.options().adapter;
-    adapter_ = make ? make(*this) : std::make_unique<InMemoryAdapter>(*this, server.options().recovery);
+    adapter_ =
+        make ? make(*this) : std::make_unique<InMemoryAdapter>(*this, server.options().recovery);
     adapter_->init();
 }
 
 Namespace::~Namespace() {
-    for (const auto& [id, gathering] : broadcast_acks_) server_.loop().cancel_timer(gathering.timer);
+    for (const auto& [id, gathering] : broadcast_acks_)
+        server_.loop().cancel_timer(gathering.timer);
     adapter_->close();
 }
 
@@ -44,20 +46,21 @@ void Namespace::add(Client& client, json::Value auth) {
     // connection may be gone.
     const std::string pid_text = pid->as_string();
     const std::string offset_text = offset->as_string();
-    adapter_->restore_session(
-        pid_text, offset_text,
-        [this, &client, alive = client.alive_token(),
-         auth = std::move(auth)](std::optional<RestoredSession> restored) mutable {
-            if (!*alive || client.is_closing() || client.session() == nullptr) return;
-            admit(client, std::move(auth), std::move(restored));
-        });
+    adapter_->restore_session(pid_text, offset_text,
+                              [this, &client, alive = client.alive_token(), auth = std::move(auth)](
+                                  std::optional<RestoredSession> restored) mutable {
+                                  if (!*alive || client.is_closing() || client.session() == nullptr)
+                                      return;
+                                  admit(client, std::move(auth), std::move(restored));
+                              });
 }
 
 void Namespace::admit(Client& client, json::Value auth, std::optional<RestoredSession> restored) {
     const RecoveryOptions& recovery = server_.options().recovery;
     const std::string id = restored ? restored->session.sid : server_.new_id();
     Socket& socket = client.adopt(std::make_unique<Socket>(*this, client, std::move(auth), id));
-    if (restored) socket.set_recovered_session(restored->session.pid, std::move(restored->session.data));
+    if (restored)
+        socket.set_recovered_session(restored->session.pid, std::move(restored->session.data));
     else if (recovery.enabled) socket.set_pid(server_.new_id());
 
     if ((restored && recovery.skip_middlewares) || middleware_count() == 0)
@@ -68,8 +71,8 @@ void Namespace::admit(Client& client, json::Value auth, std::optional<RestoredSe
         if (!error) return connect_socket(socket, std::move(restored));
         json::Value reason = json::Value::object({{"message", std::move(error->message)}});
         if (!error->data.is_null()) reason.set("data", std::move(error->data));
-        socket.client().write(Packet{PacketType::ConnectError, name_, std::nullopt, std::move(reason)},
-                              false);
+        socket.client().write(
+            Packet{PacketType::ConnectError, name_, std::nullopt, std::move(reason)}, false);
         socket.on_close(DisconnectReason::ServerNamespaceDisconnect);   // it never joined
     };
     run_middlewares(socket, 0, std::move(done));
@@ -95,10 +98,10 @@ void Namespace::run_middlewares(Socket& socket, std::size_t index,
     auto shared_done = std::make_shared<decltype(done)>(std::move(done));
     current(socket, Next{[this, &socket, index, shared_done,
                           alive = socket.alive_token()](std::optional<MiddlewareError> error) {
-        if (!*alive || !socket.is_pending()) return;
-        if (error) return (*shared_done)(std::move(error));
-        run_middlewares(socket, index + 1, std::move(*shared_done));
-    }});
+                if (!*alive || !socket.is_pending()) return;
+                if (error) return (*shared_done)(std::move(error));
+                run_middlewares(socket, index + 1, std::move(*shared_done));
+            }});
 }
 
 void Namespace::connect_socket(Socket& socket, std::optional<RestoredSession> restored) {
@@ -106,10 +109,12 @@ void Namespace::connect_socket(Socket& socket, std::optional<RestoredSession> re
     sockets_.insert_or_assign(socket.id(), &socket);
     socket.on_connected();
     if (restored) {
-        if (!restored->session.rooms.empty()) adapter_->add_all(socket.id(), restored->session.rooms);
+        if (!restored->session.rooms.empty())
+            adapter_->add_all(socket.id(), restored->session.rooms);
         for (json::Array& missed : restored->missed_packets)
-            socket.client().write(Packet{PacketType::Event, name_, std::nullopt, json::Value{std::move(missed)}},
-                                  false);
+            socket.client().write(
+                Packet{PacketType::Event, name_, std::nullopt, json::Value{std::move(missed)}},
+                false);
     }
     socket.client().on_socket_connected();
     // Only a dynamic namespace's parent hears of it afterwards, if the socket still lives.

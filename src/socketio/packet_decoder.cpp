@@ -18,7 +18,6 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-
 bool is_binary_type(PacketType type) {
     return type == PacketType::BinaryEvent || type == PacketType::BinaryAck;
 }
@@ -82,8 +81,9 @@ Status check_payload(const Packet& packet) {
         case PacketType::Event:
         case PacketType::BinaryEvent:
             if (!data || !is_event_payload(*data))
-                return Error::because("socketio: EVENT payload must be a non-empty array whose "
-                                      "first element is a string or a number");
+                return Error::because(
+                    "socketio: EVENT payload must be a non-empty array whose "
+                    "first element is a string or a number");
             if ((*data)[0].is_string() && is_reserved_event((*data)[0].as_string()))
                 return Error::because(fmt::format("socketio: reserved event name '{}' in an EVENT",
                                                   (*data)[0].as_string()));
@@ -188,7 +188,9 @@ Status decode_text_into(std::string_view text, std::size_t max_attachments, Pack
     if (at < text.size()) {
         // emplace(nullptr), a null Value: clang 14 refuses emplace() with no argument here.
         auto parsed = json::parse_into(text.substr(at), packet.data.emplace(nullptr));
-        if (!parsed) return Error::because(fmt::format("socketio: invalid JSON payload: {}", parsed.error()));
+        if (!parsed)
+            return Error::because(
+                fmt::format("socketio: invalid JSON payload: {}", parsed.error()));
     }
 
     if (auto checked = check_payload(packet); !checked) return checked.error();
@@ -204,7 +206,9 @@ Status decode_text_into(std::string_view text, std::size_t max_attachments, Pack
 
 Result<DecodedText> decode_text(std::string_view text, std::size_t max_attachments) {
     DecodedText decoded;
-    if (auto done = decode_text_into(text, max_attachments, decoded.packet, decoded.attachment_count); !done)
+    if (auto done =
+            decode_text_into(text, max_attachments, decoded.packet, decoded.attachment_count);
+        !done)
         return done.error();
     return decoded;
 }
@@ -220,8 +224,9 @@ Result<std::optional<Packet>> Decoder::fail(Error error) {
 
 Result<std::optional<Packet>> Decoder::feed_text(std::string_view text) {
     if (pending_)
-        return fail(Error::because(fmt::format(
-            "socketio: text packet while {} attachments are still expected", attachments_missing())));
+        return fail(Error::because(
+            fmt::format("socketio: text packet while {} attachments are still expected",
+                        attachments_missing())));
     Result<std::optional<Packet>> completed{std::optional<Packet>{std::in_place}};
     Packet& packet = **completed;
     std::size_t attachment_count = 0;

@@ -28,7 +28,8 @@ std::size_t count_bytes(const json::Value& value) {
         }
         case json::Type::Object: {
             std::size_t count = 0;
-            for (const json::Member& member : value.as_object()) count += count_bytes(member.second);
+            for (const json::Member& member : value.as_object())
+                count += count_bytes(member.second);
             return count;
         }
         default: return 0;
@@ -85,8 +86,9 @@ void check_our_packet(PacketType type, std::string_view nsp, std::optional<std::
                    "a namespace starts with '/'; write \"/\" for the main namespace");
     LOOPLAB_ASSERT(nsp.find(',') == std::string_view::npos,
                    "a namespace cannot contain ',' (it ends the namespace on the wire)");
-    LOOPLAB_ASSERT(!id || *id <= kSioMaxAckId,
-                   "ack ids stay below 2^53 (kSioMaxAckId) so a JavaScript peer reads them exactly");
+    LOOPLAB_ASSERT(
+        !id || *id <= kSioMaxAckId,
+        "ack ids stay below 2^53 (kSioMaxAckId) so a JavaScript peer reads them exactly");
     LOOPLAB_ASSERT(static_cast<std::uint8_t>(type) <= 6, "unknown Socket.IO packet type");
 }
 
@@ -104,8 +106,10 @@ PacketType binary_type_for(PacketType type) {
 // <type>[<attachments>-][<namespace>,][<ack id>]: everything before the JSON.
 void write_header(std::string& out, PacketType type, std::size_t bytes_inside, std::string_view nsp,
                   std::optional<std::uint64_t> id) {
-    const bool is_binary = bytes_inside > 0 || type == PacketType::BinaryEvent || type == PacketType::BinaryAck;
-    out += static_cast<char>('0' + static_cast<std::uint8_t>(is_binary ? binary_type_for(type) : type));
+    const bool is_binary =
+        bytes_inside > 0 || type == PacketType::BinaryEvent || type == PacketType::BinaryAck;
+    out += static_cast<char>('0' +
+                             static_cast<std::uint8_t>(is_binary ? binary_type_for(type) : type));
     if (is_binary) {
         append_number(out, bytes_inside);
         out += '-';
@@ -160,10 +164,8 @@ void encode_event_to(std::string& text_out, std::vector<std::string>& attachment
     const std::size_t first_attachment = attachments_out.size();
     for (const json::Value& arg : args) {
         text_out += ',';
-        if (bytes_inside == 0)
-            json::write_to(text_out, arg);
-        else
-            write_with_placeholders(text_out, attachments_out, first_attachment, arg);
+        if (bytes_inside == 0) json::write_to(text_out, arg);
+        else write_with_placeholders(text_out, attachments_out, first_attachment, arg);
     }
     text_out += ']';
 }

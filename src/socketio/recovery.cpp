@@ -104,7 +104,8 @@ bool RecoveryStore::is_expired(Clock::time_point at, Clock::time_point now) cons
 // counts), and none of its rooms excluded.
 bool RecoveryStore::was_meant_for(const StoredPacket& packet, const PersistedSession& session) {
     bool is_included = packet.rooms.empty() || contains(packet.rooms, session.sid);
-    for (const Room& room : session.rooms) is_included = is_included || contains(packet.rooms, room);
+    for (const Room& room : session.rooms)
+        is_included = is_included || contains(packet.rooms, room);
     if (!is_included) return false;
     if (contains(packet.except, session.sid)) return false;
     for (const Room& room : session.rooms)

@@ -8,7 +8,8 @@ namespace looplab::socketio {
 
 engineio::Server& Server::engine() {
     struct Holder final : EngineHolder {
-        Holder(loop::EventLoop& loop, const engineio::ServerOptions& options) : engine(loop, options) {}
+        Holder(loop::EventLoop& loop, const engineio::ServerOptions& options)
+            : engine(loop, options) {}
         engineio::Server& get() override { return engine; }
         engineio::Server engine;
     };

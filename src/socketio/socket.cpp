@@ -79,7 +79,8 @@ events::ListenerId Socket::on_any(AnyListener listener) {
 bool Socket::off_any(events::ListenerId id) {
     if (!extras_) return false;
     auto& list = extras_->any;
-    const auto found = std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
+    const auto found =
+        std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
     if (found == list.end()) return false;
     list.erase(found);
     return true;
@@ -94,7 +95,8 @@ events::ListenerId Socket::on_any_outgoing(OutgoingListener listener) {
 bool Socket::off_any_outgoing(events::ListenerId id) {
     if (!extras_) return false;
     auto& list = extras_->any_outgoing;
-    const auto found = std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
+    const auto found =
+        std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
     if (found == list.end()) return false;
     list.erase(found);
     return true;
@@ -115,7 +117,9 @@ void Socket::notify_outgoing(std::string_view event, const Args& args) {
     for (const auto& [id, listener] : snapshot) listener(event, args);
 }
 
-void Socket::use(PacketMiddleware middleware) { extras().middlewares.push_back(std::move(middleware)); }
+void Socket::use(PacketMiddleware middleware) {
+    extras().middlewares.push_back(std::move(middleware));
+}
 
 // ---- sending -------------------------------------------------------------------------------
 
@@ -127,16 +131,16 @@ json::Array Socket::start_event(std::string_view event, std::size_t arg_count) {
 }
 
 bool Socket::send_event(json::Array&& data, bool is_volatile) {
-    const bool sent = send_event_args(data[0].as_string(), std::span<const json::Value>{data}.subspan(1),
-                                      is_volatile, &data);
+    const bool sent = send_event_args(
+        data[0].as_string(), std::span<const json::Value>{data}.subspan(1), is_volatile, &data);
     nsp_->server().arrays().give_back(std::move(data));
     return sent;
 }
 
 // The event is encoded straight from `event` and `args`; a Packet is built only when
 // recovery must keep it (through the adapter, which gives it an offset to replay from).
-bool Socket::send_event_args(std::string_view event, std::span<const json::Value> args, bool is_volatile,
-                             json::Array* owned) {
+bool Socket::send_event_args(std::string_view event, std::span<const json::Value> args,
+                             bool is_volatile, json::Array* owned) {
     if (!connected() || is_reserved_event(event)) return false;
     if (!nsp_->server().options().recovery.enabled || is_volatile) {
         notify_outgoing(event, Args{args});
@@ -243,9 +247,9 @@ void Socket::on_close(DisconnectReason reason) {
     emit_reserved("disconnecting", reason);
     if (!connected()) return;   // a "disconnecting" listener disconnected it already
     if (nsp_->server().options().recovery.enabled && is_recoverable(reason))
-        nsp_->adapter().persist_session(
-            PersistedSession{std::string{id()}, std::string{pid()},
-                             nsp_->adapter().socket_rooms(id()), std::as_const(*this).data()});
+        nsp_->adapter().persist_session(PersistedSession{std::string{id()}, std::string{pid()},
+                                                         nsp_->adapter().socket_rooms(id()),
+                                                         std::as_const(*this).data()});
     state_ = State::Disconnected;
     fail_pending_acks();
     nsp_->adapter().del_all(id());
@@ -318,8 +322,8 @@ void Socket::dispatch_event(Packet& packet) {
     const json::Array& data = packet.data->as_array();
     std::string number_name;   // an event named by a number (allowed by the protocol)
     if (!data[0].is_string()) number_name = json::write(data[0]);
-    const std::string_view event = data[0].is_string() ? std::string_view{data[0].as_string()}
-                                                       : std::string_view{number_name};
+    const std::string_view event =
+        data[0].is_string() ? std::string_view{data[0].as_string()} : std::string_view{number_name};
     const Args args{std::span<const json::Value>{data}.subspan(1)};
     const Ack ack = packet.id ? Ack{*this, *packet.id} : Ack{};
 

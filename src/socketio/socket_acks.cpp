@@ -43,9 +43,8 @@ void Socket::add_broadcast_ack(std::uint64_t id, Millis timeout,
 void Socket::forget_expired_broadcast_acks() {
     if (!extras_ || extras_->acks.empty()) return;
     const Clock::time_point now = nsp_->server().loop().now();
-    std::erase_if(extras_->acks, [now](const PendingAck& ack) {
-        return ack.timer == 0 && ack.deadline < now;
-    });
+    std::erase_if(extras_->acks,
+                  [now](const PendingAck& ack) { return ack.timer == 0 && ack.deadline < now; });
 }
 
 void Socket::on_ack(Packet& packet) {

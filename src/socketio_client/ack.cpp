@@ -15,7 +15,8 @@ std::uint64_t Ack::id() const { return state_ ? state_->id : 0; }
 
 void Ack::send(codec::json::Array&& reply) const {
     state_->is_sent = true;
-    if (const auto socket = state_->socket.lock()) (*socket)->send_ack(state_->id, std::move(reply));
+    if (const auto socket = state_->socket.lock())
+        (*socket)->send_ack(state_->id, std::move(reply));
 }
 
 }   // namespace looplab::socketio_client

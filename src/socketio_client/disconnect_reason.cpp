@@ -34,7 +34,8 @@ std::optional<DisconnectReason> disconnect_reason_from(std::string_view words) {
 
 bool reconnects_after(DisconnectReason reason) {
     return reason != DisconnectReason::IoServerDisconnect &&
-           reason != DisconnectReason::IoClientDisconnect && reason != DisconnectReason::ForcedClose;
+           reason != DisconnectReason::IoClientDisconnect &&
+           reason != DisconnectReason::ForcedClose;
 }
 
 }   // namespace looplab::socketio_client

@@ -13,7 +13,9 @@ namespace looplab::socketio_client {
 
 namespace json = codec::json;
 
-std::string_view arrow(WireDirection direction) { return direction == WireDirection::Sent ? "->" : "<-"; }
+std::string_view arrow(WireDirection direction) {
+    return direction == WireDirection::Sent ? "->" : "<-";
+}
 
 Manager::Manager(loop::EventLoop& loop, ServerUrl url, ManagerOptions options)
     : loop_(loop),
@@ -42,7 +44,8 @@ Socket& Manager::socket(std::string_view nsp, SocketOptions options) {
                    "a namespace name cannot contain ',' (it ends the namespace on the wire)");
     auto found = sockets_.find(name);
     if (found == sockets_.end())
-        found = sockets_.emplace(name, std::make_unique<Socket>(*this, name, std::move(options))).first;
+        found =
+            sockets_.emplace(name, std::make_unique<Socket>(*this, name, std::move(options))).first;
     return *found->second;
 }
 
@@ -75,13 +78,15 @@ void Manager::start_attempt() {
     loop_.cancel_timer(attempt_timer_);
     attempt_timer_ = loop_.set_timeout(options_.timeout, [this, attempt] {
         attempt_timer_ = 0;
-        if (attempt == attempt_ && state_ == State::Opening) on_attempt_failed(Error::because("timeout"));
+        if (attempt == attempt_ && state_ == State::Opening)
+            on_attempt_failed(Error::because("timeout"));
     });
 }
 
 void Manager::on_connected(Connection* connection) {
     ws::WebSocket& ws = connection->socket();
-    ws.on_message([this, connection](const ws::Message& message) { on_frame(connection, message); });
+    ws.on_message(
+        [this, connection](const ws::Message& message) { on_frame(connection, message); });
     ws.on_close([this, connection](const ws::CloseInfo&) { on_transport_closed(connection); });
     connection->start();
 }
@@ -162,7 +167,8 @@ void Manager::schedule_reconnect() {
         reconnect_timer_ = 0;
         if (skip_reconnect_ || state_ != State::Closed) return;
         is_reconnecting_ = true;
-        emitter_.emit("reconnect_attempt", json::Value{static_cast<std::int64_t>(backoff_.attempts())});
+        emitter_.emit("reconnect_attempt",
+                      json::Value{static_cast<std::int64_t>(backoff_.attempts())});
         if (skip_reconnect_ || state_ != State::Closed) return;   // a listener closed us
         start_attempt();
     });
@@ -179,10 +185,11 @@ double Manager::next_random() {
 // both together means the server (or the path to it) is gone, even if TCP has not noticed.
 void Manager::arm_heartbeat() {
     loop_.cancel_timer(heartbeat_timer_);
-    heartbeat_timer_ = loop_.set_timeout(handshake_.ping_interval + handshake_.ping_timeout, [this] {
-        heartbeat_timer_ = 0;
-        if (state_ == State::Open) on_lost(DisconnectReason::PingTimeout);
-    });
+    heartbeat_timer_ =
+        loop_.set_timeout(handshake_.ping_interval + handshake_.ping_timeout, [this] {
+            heartbeat_timer_ = 0;
+            if (state_ == State::Open) on_lost(DisconnectReason::PingTimeout);
+        });
 }
 
 // ---- closing ---------------------------------------------------------------------------------

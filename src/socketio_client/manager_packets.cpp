@@ -23,7 +23,8 @@ Result<Millis> read_millis(const json::Value& handshake, std::string_view key) {
 
 Result<EngineHandshake> parse_open_packet(std::string_view json_text) {
     auto parsed = json::parse(json_text);
-    if (!parsed) return Error::because(fmt::format("engineio: open packet: {}", parsed.error().context()));
+    if (!parsed)
+        return Error::because(fmt::format("engineio: open packet: {}", parsed.error().context()));
     const json::Value& handshake = *parsed;
     const json::Value* sid = handshake.find("sid");
     if (!handshake.is_object() || sid == nullptr || !sid->is_string() || sid->as_string().empty())
@@ -33,7 +34,8 @@ Result<EngineHandshake> parse_open_packet(std::string_view json_text) {
     auto timeout = read_millis(handshake, "pingTimeout");
     if (!timeout) return timeout.error();
     EngineHandshake result{sid->as_string(), *interval, *timeout};
-    if (const json::Value* max = handshake.find("maxPayload"); max != nullptr && max->is_int() && max->as_int() > 0)
+    if (const json::Value* max = handshake.find("maxPayload");
+        max != nullptr && max->is_int() && max->as_int() > 0)
         result.max_payload = static_cast<std::size_t>(max->as_int());
     return result;
 }
@@ -60,7 +62,8 @@ void Manager::on_text_packet(std::string_view text) {
         case engineio::PacketType::Ping:
             if (state_ != State::Open) return;
             arm_heartbeat();
-            send_engine_text(engineio::encode_text_packet(engineio::PacketType::Pong, packet->data));
+            send_engine_text(
+                engineio::encode_text_packet(engineio::PacketType::Pong, packet->data));
             emitter_.emit("ping", json::Value{});
             return;
         case engineio::PacketType::Close:

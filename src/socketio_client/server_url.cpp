@@ -13,9 +13,11 @@ Result<std::string_view> strip_scheme(std::string_view url) {
     if (separator == std::string_view::npos) return url;
     const std::string_view scheme = url.substr(0, separator);
     if (scheme == "https" || scheme == "wss")
-        return Error::because(fmt::format("socketio_client: {}:// needs TLS, which looplab does not have", scheme));
+        return Error::because(
+            fmt::format("socketio_client: {}:// needs TLS, which looplab does not have", scheme));
     if (scheme != "http" && scheme != "ws")
-        return Error::because(fmt::format("socketio_client: unknown scheme '{}' (http:// or ws://)", scheme));
+        return Error::because(
+            fmt::format("socketio_client: unknown scheme '{}' (http:// or ws://)", scheme));
     return url.substr(separator + 3);
 }
 
@@ -35,9 +37,11 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
         while (nsp.size() > 1 && nsp.back() == '/') nsp.pop_back();
         // On the wire a ',' ends the namespace ("2/admin,[...]"): it cannot be part of one.
         if (nsp.find(',') != std::string::npos)
-            return Error::because(fmt::format("socketio_client: a namespace cannot contain ',' ('{}')", nsp));
+            return Error::because(
+                fmt::format("socketio_client: a namespace cannot contain ',' ('{}')", nsp));
     }
-    if (authority.empty()) return Error::because(fmt::format("socketio_client: no host in '{}'", url));
+    if (authority.empty())
+        return Error::because(fmt::format("socketio_client: no host in '{}'", url));
     std::string with_port{authority};
     // A port is needed by net::Address; "[::1]" alone has a ':' but no port.
     const auto colon = with_port.rfind(':');
@@ -46,7 +50,8 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
     if (numeric.starts_with("localhost:")) numeric = "127.0.0.1" + numeric.substr(9);
     auto address = net::Address::parse(numeric);
     if (!address)
-        return Error::because(fmt::format("socketio_client: not a numeric address '{}' (no DNS here)", with_port));
+        return Error::because(
+            fmt::format("socketio_client: not a numeric address '{}' (no DNS here)", with_port));
     return ServerUrl{*address, with_port, std::move(nsp)};
 }
 

@@ -29,7 +29,8 @@ events::ListenerId Socket::on_connect(std::function<void()> listener) {
 
 events::ListenerId Socket::on_disconnect(std::function<void(DisconnectReason)> listener) {
     return on("disconnect", [f = std::move(listener)](const Args& args) {
-        const auto reason = args[0].is_string() ? disconnect_reason_from(args[0].as_string()) : std::nullopt;
+        const auto reason =
+            args[0].is_string() ? disconnect_reason_from(args[0].as_string()) : std::nullopt;
         f(reason.value_or(DisconnectReason::TransportClose));
     });
 }
@@ -39,8 +40,9 @@ events::ListenerId Socket::on_connect_error(std::function<void(const ConnectErro
         // What the server sent is read with find(): a key it left out is not an error.
         const json::Value* message = args[0].find("message");
         const json::Value* data = args[0].find("data");
-        f(ConnectError{message != nullptr && message->is_string() ? message->as_string() : std::string{},
-                       data != nullptr ? *data : json::Value{}});
+        f(ConnectError{
+            message != nullptr && message->is_string() ? message->as_string() : std::string{},
+            data != nullptr ? *data : json::Value{}});
     });
 }
 
@@ -75,8 +77,8 @@ bool Socket::emit_args(std::string_view event, const Args& args) {
 
 bool Socket::send_event(json::Array&& data, bool is_volatile) {
     if (socketio::is_reserved_event(data[0].as_string())) return false;
-    return send_or_buffer(Packet{PacketType::Event, nsp_, std::nullopt, json::Value{std::move(data)}},
-                          is_volatile);
+    return send_or_buffer(
+        Packet{PacketType::Event, nsp_, std::nullopt, json::Value{std::move(data)}}, is_volatile);
 }
 
 bool Socket::send_or_buffer(Packet&& packet, bool is_volatile) {
@@ -134,12 +136,14 @@ void Socket::on_connect_answer(const Packet& packet) {
     if (sid == nullptr || !sid->is_string()) {
         // What a v2 server would answer: the reference client says so too.
         emit_reserved("connect_error",
-                      {json::Value::object({{"message", "CONNECT answer without a sid (not a v5 server?)"}})});
+                      {json::Value::object(
+                          {{"message", "CONNECT answer without a sid (not a v5 server?)"}})});
         return;
     }
     if (is_connected_) return;
     const json::Value* pid = packet.data->find("pid");
-    const std::string new_pid = pid != nullptr && pid->is_string() ? pid->as_string() : std::string{};
+    const std::string new_pid =
+        pid != nullptr && pid->is_string() ? pid->as_string() : std::string{};
     id_ = sid->as_string();
     is_recovered_ = !new_pid.empty() && new_pid == pid_;
     if (new_pid != pid_) last_offset_.reset();
@@ -159,7 +163,9 @@ void Socket::on_event(Packet& packet) {
     if (!pid_.empty() && !args.empty() && args.values().back().is_string())
         last_offset_ = args.values().back().as_string();
     Ack ack;
-    if (packet.id) ack = Ack{std::make_shared<Ack::State>(Ack::State{self_, *packet.id, connection_count_, false})};
+    if (packet.id)
+        ack = Ack{
+            std::make_shared<Ack::State>(Ack::State{self_, *packet.id, connection_count_, false})};
     // A copy of the list: a catch-all may remove itself (or others) while it runs.
     const auto any = any_;
     for (const auto& [id, listener] : any) listener(name, args, ack);
@@ -170,7 +176,8 @@ void Socket::on_connect_error_packet(const Packet& packet) {
     is_active_ = false;
     json::Value error = json::Value::object({{"message", ""}});
     if (packet.data && packet.data->is_object()) error = *packet.data;
-    else if (packet.data && packet.data->is_string()) error.set("message", packet.data->as_string());
+    else if (packet.data && packet.data->is_string())
+        error.set("message", packet.data->as_string());
     emit_reserved("connect_error", {std::move(error)});
     manager_->on_socket_inactive();
 }
@@ -190,7 +197,8 @@ void Socket::on_server_disconnect() {
 
 void Socket::disconnect() {
     if (!is_active_) return;
-    if (is_connected_) manager_->send(Packet{PacketType::Disconnect, nsp_, std::nullopt, std::nullopt});
+    if (is_connected_)
+        manager_->send(Packet{PacketType::Disconnect, nsp_, std::nullopt, std::nullopt});
     is_active_ = false;
     close(DisconnectReason::IoClientDisconnect);
     manager_->on_socket_inactive();

@@ -20,14 +20,14 @@ bool Socket::send_event_with_ack(json::Array&& data, Millis timeout, AckCallback
         end_ack(id, Error::because(std::string{socketio::kAckTimedOut}));
     });
     acks_.push_back(PendingAck{id, timer, std::move(callback)});
-    if (send_or_buffer(Packet{PacketType::Event, nsp_, id, json::Value{std::move(data)}}, false)) return true;
+    if (send_or_buffer(Packet{PacketType::Event, nsp_, id, json::Value{std::move(data)}}, false))
+        return true;
     // The buffer is full. Told in the next timers phase (never inside this call), by the
     // ack's own timer, so a destroyed socket still calls nothing back.
     PendingAck& ack = acks_.back();
     manager_->loop().cancel_timer(ack.timer);
-    ack.timer = manager_->loop().set_timeout(Millis{0}, [this, id] {
-        end_ack(id, Error::because(std::string{kAckBufferFull}));
-    });
+    ack.timer = manager_->loop().set_timeout(
+        Millis{0}, [this, id] { end_ack(id, Error::because(std::string{kAckBufferFull})); });
     return false;
 }
 
@@ -38,7 +38,8 @@ void Socket::on_ack(Packet& packet) {
 
 // Removes the pending ack first, then calls back: the callback may emit again.
 void Socket::end_ack(std::uint64_t id, Result<Args> result) {
-    const auto found = std::find_if(acks_.begin(), acks_.end(), [id](const PendingAck& a) { return a.id == id; });
+    const auto found =
+        std::find_if(acks_.begin(), acks_.end(), [id](const PendingAck& a) { return a.id == id; });
     if (found == acks_.end()) return;   // an answer after the timeout, or to nothing we asked
     PendingAck ack = std::move(*found);
     acks_.erase(found);
@@ -52,7 +53,8 @@ void Socket::fail_sent_acks() {
     std::vector<std::uint64_t> lost;
     for (const PendingAck& ack : acks_)
         if (!buffer_.holds_ack(ack.id)) lost.push_back(ack.id);
-    for (const std::uint64_t id : lost) end_ack(id, Error::because(std::string{socketio::kAckDisconnected}));
+    for (const std::uint64_t id : lost)
+        end_ack(id, Error::because(std::string{socketio::kAckDisconnected}));
 }
 
 void Socket::send_ack(std::uint64_t id, json::Array&& reply) {

@@ -38,9 +38,12 @@ std::string describe_connect(const socketio::Packet& packet) {
 std::string describe_event(const socketio::Packet& packet, std::size_t attachments) {
     const json::Array& data = packet.data->as_array();
     const std::string name = data[0].is_string() ? data[0].as_string() : json::write(data[0]);
-    std::string text = fmt::format("EVENT \"{}\" on {} with {}", name, packet.nsp, plural(data.size() - 1, "argument"));
+    std::string text = fmt::format("EVENT \"{}\" on {} with {}", name, packet.nsp,
+                                   plural(data.size() - 1, "argument"));
     if (packet.id) text += fmt::format(", asks for ack {}", *packet.id);
-    if (attachments > 0) text += fmt::format(", {} follow{}", plural(attachments, "binary attachment"), attachments == 1 ? "s" : "");
+    if (attachments > 0)
+        text += fmt::format(", {} follow{}", plural(attachments, "binary attachment"),
+                            attachments == 1 ? "s" : "");
     return text;
 }
 
@@ -56,16 +59,19 @@ std::string describe_socketio(std::string_view text) {
         case socketio::PacketType::BinaryEvent: return describe_event(packet, attachments);
         case socketio::PacketType::Ack:
         case socketio::PacketType::BinaryAck: {
-            std::string result = fmt::format("ACK {} on {} with {}", packet.id.value_or(0), packet.nsp,
-                                             plural(packet.data->size(), "argument"));
-            if (attachments > 0) result += fmt::format(", {} to follow", plural(attachments, "binary attachment"));
+            std::string result = fmt::format("ACK {} on {} with {}", packet.id.value_or(0),
+                                             packet.nsp, plural(packet.data->size(), "argument"));
+            if (attachments > 0)
+                result += fmt::format(", {} to follow", plural(attachments, "binary attachment"));
             return result;
         }
         case socketio::PacketType::ConnectError: {
-            const json::Value* message = packet.data->is_object() ? packet.data->find("message") : nullptr;
+            const json::Value* message =
+                packet.data->is_object() ? packet.data->find("message") : nullptr;
             return fmt::format("CONNECT_ERROR on {}: {}", packet.nsp,
-                               message != nullptr && message->is_string() ? message->as_string()
-                                                                            : json::write(*packet.data));
+                               message != nullptr && message->is_string()
+                                   ? message->as_string()
+                                   : json::write(*packet.data));
         }
     }
     return "Socket.IO packet";
@@ -77,13 +83,16 @@ std::string describe_packet(std::string_view packet, bool is_binary) {
     if (is_binary) return fmt::format("binary attachment: {} bytes", packet.size());
     auto decoded = engineio::decode_text_packet(packet);
     if (!decoded) return "not an Engine.IO packet: " + decoded.error().message();
-    if (decoded->is_binary) return fmt::format("binary attachment (base64): {} bytes", decoded->data.size());
+    if (decoded->is_binary)
+        return fmt::format("binary attachment (base64): {} bytes", decoded->data.size());
     const std::string_view data = decoded->data;
     switch (decoded->type) {
         case engineio::PacketType::Open: return describe_open(data);
         case engineio::PacketType::Close: return "close: the connection ends";
-        case engineio::PacketType::Ping: return data == "probe" ? "ping probe (upgrade)" : "ping: is the client still there?";
-        case engineio::PacketType::Pong: return data == "probe" ? "pong probe (upgrade)" : "pong: still here";
+        case engineio::PacketType::Ping:
+            return data == "probe" ? "ping probe (upgrade)" : "ping: is the client still there?";
+        case engineio::PacketType::Pong:
+            return data == "probe" ? "pong probe (upgrade)" : "pong: still here";
         case engineio::PacketType::Upgrade: return "upgrade: from now on, this transport";
         case engineio::PacketType::Noop: return "noop";
         case engineio::PacketType::Message: return describe_socketio(data);

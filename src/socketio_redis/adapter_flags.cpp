@@ -10,7 +10,9 @@ Result<bool> take_adapter_flag(std::string_view flag, std::string_view value, Ad
         if (value == "redis") flags.kind = AdapterKind::Redis;
         else if (value == "redis-sharded") flags.kind = AdapterKind::RedisSharded;
         else if (value == "memory") flags.kind = AdapterKind::Memory;
-        else return Error::because(fmt::format("--adapter: expected memory, redis or redis-sharded, got '{}'", value));
+        else
+            return Error::because(
+                fmt::format("--adapter: expected memory, redis or redis-sharded, got '{}'", value));
         return true;
     }
     if (flag == "--redis") {
@@ -35,7 +37,8 @@ Result<AdapterConnections> start_adapter(loop::EventLoop& loop, const AdapterFla
         connections.classic->connect();
         options.adapter = connections.classic->adapter_factory();
     } else {
-        connections.sharded = std::make_unique<ShardedRedisBus>(loop, std::vector<net::Address>{*address});
+        connections.sharded =
+            std::make_unique<ShardedRedisBus>(loop, std::vector<net::Address>{*address});
         connections.sharded->on_status(std::move(log));
         connections.sharded->connect();
         options.adapter = connections.sharded->adapter_factory();

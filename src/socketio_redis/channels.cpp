@@ -27,8 +27,8 @@ std::string Channels::response_for(std::string_view uid) const {
 std::optional<std::string_view> Channels::room_of(std::string_view channel) const {
     if (!channel.starts_with(broadcast_)) return std::nullopt;
     channel.remove_prefix(broadcast_.size());
-    if (channel.empty()) return channel;                 // socket.io#/chat#
-    if (!channel.ends_with('#')) return std::nullopt;    // not one of ours
+    if (channel.empty()) return channel;                // socket.io#/chat#
+    if (!channel.ends_with('#')) return std::nullopt;   // not one of ours
     channel.remove_suffix(1);
     return channel;
 }

@@ -13,7 +13,10 @@ namespace looplab::socketio_redis {
 
 ClusterAdapterBase::ClusterAdapterBase(socketio::Namespace& nsp, loop::EventLoop& loop,
                                        Millis requests_timeout, StatusReport report)
-    : InMemoryAdapter(nsp), loop_(loop), requests_timeout_(requests_timeout), report_(std::move(report)) {}
+    : InMemoryAdapter(nsp),
+      loop_(loop),
+      requests_timeout_(requests_timeout),
+      report_(std::move(report)) {}
 
 ClusterAdapterBase::~ClusterAdapterBase() {
     for (auto& [id, request] : requests_) loop_.cancel_timer(request.timer);
@@ -21,7 +24,8 @@ ClusterAdapterBase::~ClusterAdapterBase() {
 }
 
 ClusterAdapterBase::PendingRequest ClusterAdapterBase::fetch_request(
-    const socketio::BroadcastOptions& opts, std::function<void(std::vector<socketio::SocketInfo>)> done) {
+    const socketio::BroadcastOptions& opts,
+    std::function<void(std::vector<socketio::SocketInfo>)> done) {
     PendingRequest pending;
     pending.what = "fetch_sockets";
     // Ids only: the local sockets are looked up again at the end (they may have gone).
@@ -31,15 +35,18 @@ ClusterAdapterBase::PendingRequest ClusterAdapterBase::fetch_request(
     pending.finish = [this, done = std::move(done)](PendingRequest& ended, bool) {
         std::vector<socketio::SocketInfo> all;
         for (const std::string& id : ended.ids)
-            if (socketio::Socket* socket = nsp().find_socket(id); socket != nullptr && socket->connected())
-                all.push_back(socketio::SocketInfo{id, socket->rooms(), std::as_const(*socket).data(), socket, {}});
+            if (socketio::Socket* socket = nsp().find_socket(id);
+                socket != nullptr && socket->connected())
+                all.push_back(socketio::SocketInfo{
+                    id, socket->rooms(), std::as_const(*socket).data(), socket, {}});
         for (socketio::SocketInfo& remote : ended.remote) all.push_back(std::move(remote));
         done(std::move(all));
     };
     return pending;
 }
 
-ClusterAdapterBase::PendingRequest ClusterAdapterBase::server_side_request(socketio::BroadcastAckCallback done) {
+ClusterAdapterBase::PendingRequest ClusterAdapterBase::server_side_request(
+    socketio::BroadcastAckCallback done) {
     PendingRequest pending;
     pending.what = "server_side_emit_with_ack";
     pending.finish = [done = std::move(done)](PendingRequest& ended, bool timed_out) {
@@ -72,15 +79,15 @@ void ClusterAdapterBase::end_request(const std::string& id, bool timed_out) {
     requests_.erase(found);
     loop_.cancel_timer(ended.timer);
     if (timed_out)
-        report(fmt::format("redis adapter {}: {}: {} of {} servers did not answer within {} ms", nsp().name(),
-                           ended.what, ended.expected - ended.received, ended.servers, requests_timeout_.count()));
+        report(fmt::format("redis adapter {}: {}: {} of {} servers did not answer within {} ms",
+                           nsp().name(), ended.what, ended.expected - ended.received, ended.servers,
+                           requests_timeout_.count()));
     ended.finish(ended, timed_out);
 }
 
-void ClusterAdapterBase::remember_broadcast_ack(const std::string& id,
-                                                const std::function<void(std::size_t)>& client_count,
-                                                const std::function<void(const socketio::Args&)>& on_answer,
-                                                Millis timeout) {
+void ClusterAdapterBase::remember_broadcast_ack(
+    const std::string& id, const std::function<void(std::size_t)>& client_count,
+    const std::function<void(const socketio::Args&)>& on_answer, Millis timeout) {
     AckRequest& waiting_ack = ack_requests_[id];
     waiting_ack.client_count = client_count;
     waiting_ack.on_answer = on_answer;

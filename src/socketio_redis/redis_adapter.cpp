@@ -41,7 +41,8 @@ void RedisAdapter::close() {
     subscriber.pubsub().off(message_listener_);
     // Another namespace may share nothing with us: these channels are ours alone.
     subscriber.punsubscribe({channels_.pattern()});
-    subscriber.unsubscribe({channels_.request(), channels_.response(), channels_.response_for(uid_)});
+    subscriber.unsubscribe(
+        {channels_.request(), channels_.response(), channels_.response_for(uid_)});
 }
 
 // Every subscriber of the request channel is one server (ourselves included).
@@ -56,9 +57,10 @@ void RedisAdapter::server_count(std::function<void(std::size_t)> done) {
             if (reply && !reply->empty() && reply->front().second > 0)
                 count = static_cast<std::size_t>(reply->front().second);
             else if (!reply)
-                bus_.report(fmt::format("redis adapter {}: cannot count the servers ({}); "
-                                        "counting this one only",
-                                        nsp().name(), reply.error().message()));
+                bus_.report(
+                    fmt::format("redis adapter {}: cannot count the servers ({}); "
+                                "counting this one only",
+                                nsp().name(), reply.error().message()));
             done(count);
         });
 }
@@ -92,12 +94,13 @@ void RedisAdapter::on_broadcast_message(std::string_view channel, std::string_vi
                                 channel, message.error().message()));
         return;
     }
-    if (message->uid == uid_) return;                  // our own, delivered already
+    if (message->uid == uid_) return;   // our own, delivered already
     if (message->packet.nsp != nsp().name()) return;
     InMemoryAdapter::broadcast(message->packet, message->opts);
 }
 
-void RedisAdapter::broadcast_with_ack(socketio::Packet& packet, const socketio::BroadcastOptions& opts,
+void RedisAdapter::broadcast_with_ack(socketio::Packet& packet,
+                                      const socketio::BroadcastOptions& opts,
                                       const std::function<void(std::size_t)>& client_count,
                                       const std::function<void(const socketio::Args&)>& on_answer) {
     packet.nsp = nsp().name();

@@ -49,7 +49,8 @@ void RedisAdapter::publish_request(const json::Value& request) const {
 // answers: one per other server, or per server when `count_self` (the official adapter counts
 // its own local part as the first answer for sockets / all rooms / fetch).
 void RedisAdapter::ask(json::Value request, PendingRequest pending, bool count_self) {
-    server_count([this, request = std::move(request), pending = std::move(pending), count_self](std::size_t servers) mutable {
+    server_count([this, request = std::move(request), pending = std::move(pending),
+                  count_self](std::size_t servers) mutable {
         const std::size_t others = servers > 0 ? servers - 1 : 0;
         if (others == 0) return pending.finish(pending, false);
         pending.servers = servers;
@@ -72,8 +73,11 @@ void RedisAdapter::sockets(std::span<const socketio::Room> rooms,
                            std::function<void(std::vector<socketio::SocketId>)> done) {
     PendingRequest pending;
     pending.what = "sockets";
-    InMemoryAdapter::sockets(rooms, [&](std::vector<socketio::SocketId> ids) { pending.ids = std::move(ids); });
-    pending.finish = [done = std::move(done)](PendingRequest& ended, bool) { done(std::move(ended.ids)); };
+    InMemoryAdapter::sockets(
+        rooms, [&](std::vector<socketio::SocketId> ids) { pending.ids = std::move(ids); });
+    pending.finish = [done = std::move(done)](PendingRequest& ended, bool) {
+        done(std::move(ended.ids));
+    };
     json::Value request = new_request(RequestType::Sockets);
     request.set("rooms", room_array(rooms));
     ask(std::move(request), std::move(pending), true);
@@ -83,7 +87,9 @@ void RedisAdapter::all_rooms(std::function<void(std::vector<socketio::Room>)> do
     PendingRequest pending;
     pending.what = "all_rooms";
     pending.rooms = rooms_with_socket_ids();
-    pending.finish = [done = std::move(done)](PendingRequest& ended, bool) { done(std::move(ended.rooms)); };
+    pending.finish = [done = std::move(done)](PendingRequest& ended, bool) {
+        done(std::move(ended.rooms));
+    };
     ask(new_request(RequestType::AllRooms), std::move(pending), true);
 }
 
@@ -98,7 +104,8 @@ void RedisAdapter::fetch_sockets(const socketio::BroadcastOptions& opts,
 // Join / leave / disconnect: done here at once, and published for the others (the official
 // adapter waits for its own request to come back through Redis; doing it now means a local
 // join never waits for Redis, and our uid tells us to skip the echo).
-void RedisAdapter::add_sockets(const socketio::BroadcastOptions& opts, std::span<const socketio::Room> rooms) {
+void RedisAdapter::add_sockets(const socketio::BroadcastOptions& opts,
+                               std::span<const socketio::Room> rooms) {
     InMemoryAdapter::add_sockets(opts, rooms);
     if (opts.flags.is_local) return;
     json::Value request = new_request(RequestType::RemoteJoin);
@@ -107,7 +114,8 @@ void RedisAdapter::add_sockets(const socketio::BroadcastOptions& opts, std::span
     publish_request(request);
 }
 
-void RedisAdapter::del_sockets(const socketio::BroadcastOptions& opts, std::span<const socketio::Room> rooms) {
+void RedisAdapter::del_sockets(const socketio::BroadcastOptions& opts,
+                               std::span<const socketio::Room> rooms) {
     InMemoryAdapter::del_sockets(opts, rooms);
     if (opts.flags.is_local) return;
     json::Value request = new_request(RequestType::RemoteLeave);
@@ -116,7 +124,8 @@ void RedisAdapter::del_sockets(const socketio::BroadcastOptions& opts, std::span
     publish_request(request);
 }
 
-void RedisAdapter::disconnect_sockets(const socketio::BroadcastOptions& opts, bool close_underlying) {
+void RedisAdapter::disconnect_sockets(const socketio::BroadcastOptions& opts,
+                                      bool close_underlying) {
     if (!opts.flags.is_local) {
         json::Value request = new_request(RequestType::RemoteDisconnect);
         request.set("opts", options_to_json(opts, false));
@@ -135,7 +144,8 @@ bool RedisAdapter::server_side_emit(const json::Array& event) {
     return true;
 }
 
-void RedisAdapter::server_side_emit_with_ack(const json::Array& event, socketio::BroadcastAckCallback done) {
+void RedisAdapter::server_side_emit_with_ack(const json::Array& event,
+                                             socketio::BroadcastAckCallback done) {
     json::Value request = new_request(RequestType::ServerSideEmit);
     request.set("data", json::Value{event});
     ask(std::move(request), server_side_request(std::move(done)), false);
@@ -153,16 +163,20 @@ void RedisAdapter::publish_response(const json::Value& request, std::string body
 void RedisAdapter::on_request(std::string_view payload) {
     auto decoded = decode_message(payload);
     if (!decoded) {
-        bus_.report(fmt::format("redis adapter {}: ignored a request: {}", nsp().name(), decoded.error().message()));
+        bus_.report(fmt::format("redis adapter {}: ignored a request: {}", nsp().name(),
+                                decoded.error().message()));
         return;
     }
     const json::Value& request = *decoded;
     const std::string request_id = text_of(request, "requestId");
     const bool is_ours = text_of(request, "uid") == uid_;
     const json::Value* opts_json = request.find("opts");
-    auto opts = opts_json != nullptr ? options_from_json(*opts_json) : Result<socketio::BroadcastOptions>{socketio::BroadcastOptions{}};
+    auto opts = opts_json != nullptr
+                    ? options_from_json(*opts_json)
+                    : Result<socketio::BroadcastOptions>{socketio::BroadcastOptions{}};
     if (!opts) {
-        bus_.report(fmt::format("redis adapter {}: ignored a request: {}", nsp().name(), opts.error().message()));
+        bus_.report(fmt::format("redis adapter {}: ignored a request: {}", nsp().name(),
+                                opts.error().message()));
         return;
     }
     const auto rooms_field = [&] {
@@ -180,45 +194,45 @@ void RedisAdapter::on_request(std::string_view payload) {
     };
 
     switch (static_cast<RequestType>(type_of(request))) {
-    case RequestType::Sockets: {
-        if (is_ours) return;
-        const std::vector<socketio::Room> rooms = rooms_field();
-        InMemoryAdapter::sockets(rooms, [&](std::vector<socketio::SocketId> ids) {
+        case RequestType::Sockets: {
+            if (is_ours) return;
+            const std::vector<socketio::Room> rooms = rooms_field();
+            InMemoryAdapter::sockets(rooms, [&](std::vector<socketio::SocketId> ids) {
+                json::Array list;
+                for (socketio::SocketId& id : ids) list.emplace_back(std::move(id));
+                answer("sockets", json::Value{std::move(list)});
+            });
+            return;
+        }
+        case RequestType::AllRooms: {
+            if (is_ours) return;
             json::Array list;
-            for (socketio::SocketId& id : ids) list.emplace_back(std::move(id));
+            for (socketio::Room& room : rooms_with_socket_ids()) list.emplace_back(std::move(room));
+            answer("rooms", json::Value{std::move(list)});
+            return;
+        }
+        case RequestType::RemoteFetch: {
+            if (is_ours) return;
+            json::Array list;
+            InMemoryAdapter::fetch_sockets(*opts, [&](std::vector<socketio::SocketInfo> found) {
+                for (const socketio::SocketInfo& info : found)
+                    list.push_back(describe_socket(*info.local));
+            });
             answer("sockets", json::Value{std::move(list)});
-        });
-        return;
-    }
-    case RequestType::AllRooms: {
-        if (is_ours) return;
-        json::Array list;
-        for (socketio::Room& room : rooms_with_socket_ids()) list.emplace_back(std::move(room));
-        answer("rooms", json::Value{std::move(list)});
-        return;
-    }
-    case RequestType::RemoteFetch: {
-        if (is_ours) return;
-        json::Array list;
-        InMemoryAdapter::fetch_sockets(*opts, [&](std::vector<socketio::SocketInfo> found) {
-            for (const socketio::SocketInfo& info : found) list.push_back(describe_socket(*info.local));
-        });
-        answer("sockets", json::Value{std::move(list)});
-        return;
-    }
-    case RequestType::RemoteJoin:
-    case RequestType::RemoteLeave:
-    case RequestType::RemoteDisconnect:
-        answer_membership_request(request, *opts, is_ours);
-        return;
-    case RequestType::ServerSideEmit:
-        if (!is_ours) answer_server_side_emit(request);
-        return;
-    case RequestType::Broadcast:
-        if (!is_our_broadcast_ack(request_id)) answer_broadcast_request(request, *opts);
-        return;
-    default:
-        return;   // an answer on the request channel, or a type we do not know: not for us
+            return;
+        }
+        case RequestType::RemoteJoin:
+        case RequestType::RemoteLeave:
+        case RequestType::RemoteDisconnect:
+            answer_membership_request(request, *opts, is_ours);
+            return;
+        case RequestType::ServerSideEmit:
+            if (!is_ours) answer_server_side_emit(request);
+            return;
+        case RequestType::Broadcast:
+            if (!is_our_broadcast_ack(request_id)) answer_broadcast_request(request, *opts);
+            return;
+        default: return;   // an answer on the request channel, or a type we do not know: not for us
     }
 }
 
@@ -257,21 +271,23 @@ void RedisAdapter::answer_server_side_emit(const json::Value& request) {
     const std::string request_id = text_of(request, "requestId");
     socketio::ServerSideReply reply;
     if (!request_id.empty())
-        reply = socketio::ServerSideReply{[this, request_id, alive = alive_token()](json::Value answer) {
-            if (!*alive) return;
-            json::Value response = json::Value::object();
-            response.set("type", static_cast<int>(RequestType::ServerSideEmit));
-            response.set("requestId", request_id);
-            response.set("data", std::move(answer));
-            // Always the shared channel: the official adapter answers these there too.
-            bus_.publisher().publish(channels_.response(), encode_json_message(response));
-        }};
+        reply = socketio::ServerSideReply{
+            [this, request_id, alive = alive_token()](json::Value answer) {
+                if (!*alive) return;
+                json::Value response = json::Value::object();
+                response.set("type", static_cast<int>(RequestType::ServerSideEmit));
+                response.set("requestId", request_id);
+                response.set("data", std::move(answer));
+                // Always the shared channel: the official adapter answers these there too.
+                bus_.publisher().publish(channels_.response(), encode_json_message(response));
+            }};
     nsp().receive_server_side(data->as_array(), std::move(reply));
 }
 
 // Another server's broadcast with acks: deliver to our members with our own ack id, say how
 // many they are, then pass each answer back.
-void RedisAdapter::answer_broadcast_request(const json::Value& request, socketio::BroadcastOptions opts) {
+void RedisAdapter::answer_broadcast_request(const json::Value& request,
+                                            socketio::BroadcastOptions opts) {
     const json::Value* packet_json = request.find("packet");
     if (packet_json == nullptr) return;
     auto packet = packet_from_json(*packet_json);

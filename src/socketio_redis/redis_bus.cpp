@@ -40,9 +40,10 @@ void RedisBus::watch(resp::Client& client, std::string_view role) {
         report(fmt::format("{}: ready", who));
     });
     client.connection().on("disconnect", [this, who](const resp::ConnectionEvent& event) {
-        report(fmt::format("{}: connection lost ({}); local delivery goes on, reconnecting "
-                           "(what other servers publish meanwhile is lost)",
-                           who, event.error ? event.error->message() : "closed"));
+        report(
+            fmt::format("{}: connection lost ({}); local delivery goes on, reconnecting "
+                        "(what other servers publish meanwhile is lost)",
+                        who, event.error ? event.error->message() : "closed"));
     });
     client.connection().on("reconnecting", [this, who](const resp::ConnectionEvent& event) {
         if (event.attempt == 1)

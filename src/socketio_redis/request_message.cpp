@@ -16,7 +16,9 @@ namespace msgpack = codec::msgpack;
 
 namespace {
 
-Error wrong(std::string_view what) { return Error::because(fmt::format("redis adapter: {}", what)); }
+Error wrong(std::string_view what) {
+    return Error::because(fmt::format("redis adapter: {}", what));
+}
 
 json::Value room_list(const std::vector<socketio::Room>& rooms) {
     json::Array list;
@@ -49,16 +51,16 @@ Result<std::vector<socketio::Room>> rooms_from(const json::Value* value, std::st
 // refuses it in a Socket.IO packet, so nothing we forward or answer is invalid JSON.
 bool holds_only_utf8(const json::Value& value) {
     switch (value.type()) {
-    case json::Type::String: return codec::is_valid_utf8(value.as_string());
-    case json::Type::Array:
-        for (const json::Value& item : value.as_array())
-            if (!holds_only_utf8(item)) return false;
-        return true;
-    case json::Type::Object:
-        for (const auto& [key, item] : value.as_object())
-            if (!codec::is_valid_utf8(key) || !holds_only_utf8(item)) return false;
-        return true;
-    default: return true;
+        case json::Type::String: return codec::is_valid_utf8(value.as_string());
+        case json::Type::Array:
+            for (const json::Value& item : value.as_array())
+                if (!holds_only_utf8(item)) return false;
+            return true;
+        case json::Type::Object:
+            for (const auto& [key, item] : value.as_object())
+                if (!codec::is_valid_utf8(key) || !holds_only_utf8(item)) return false;
+            return true;
+        default: return true;
     }
 }
 
@@ -100,7 +102,8 @@ json::Value options_to_json(const socketio::BroadcastOptions& opts, bool with_fl
     if (with_flags) {
         json::Value flags = json::Value::object();
         if (opts.flags.is_volatile) flags.set("volatile", true);
-        if (opts.flags.timeout) flags.set("timeout", static_cast<std::int64_t>(opts.flags.timeout->count()));
+        if (opts.flags.timeout)
+            flags.set("timeout", static_cast<std::int64_t>(opts.flags.timeout->count()));
         out.set("flags", std::move(flags));
     }
     return out;
@@ -136,10 +139,13 @@ Result<json::Value> decode_message(std::string_view bytes) {
         if (!value) return wrong(fmt::format("a request is not JSON: {}", value.error().message()));
     } else {
         auto decoded = msgpack::decode(bytes);
-        if (!decoded) return wrong(fmt::format("a request is neither JSON nor msgpack: {}", decoded.error().message()));
+        if (!decoded)
+            return wrong(fmt::format("a request is neither JSON nor msgpack: {}",
+                                     decoded.error().message()));
         value = msgpack::to_json(*decoded);
         if (!value) return wrong(fmt::format("a msgpack request: {}", value.error().message()));
-        if (!holds_only_utf8(*value)) return wrong("a msgpack request holds a string that is not UTF-8");
+        if (!holds_only_utf8(*value))
+            return wrong("a msgpack request holds a string that is not UTF-8");
     }
     if (!value->is_object()) return wrong("a request must be an object");
     return value;

@@ -70,36 +70,42 @@ void ShardedRedisAdapter::on_room_deleted(const socketio::Room& room) {
 
 void ShardedRedisAdapter::server_count(std::function<void(std::size_t)> done) {
     if (!bus_.redis().is_ready()) return done(1);
-    bus_.redis().pubsub_shardnumsub(main_channel_, [this, done = std::move(done),
-                                                    alive = alive_token()](Result<std::int64_t> count) {
-        if (!*alive) return;
-        if (!count) {
-            bus_.report(fmt::format("redis adapter {}: cannot count the servers ({}); counting this one only",
-                                    nsp().name(), count.error().message()));
-            return done(1);
-        }
-        done(*count > 0 ? static_cast<std::size_t>(*count) : 1);
-    });
+    bus_.redis().pubsub_shardnumsub(
+        main_channel_,
+        [this, done = std::move(done), alive = alive_token()](Result<std::int64_t> count) {
+            if (!*alive) return;
+            if (!count) {
+                bus_.report(fmt::format(
+                    "redis adapter {}: cannot count the servers ({}); counting this one only",
+                    nsp().name(), count.error().message()));
+                return done(1);
+            }
+            done(*count > 0 ? static_cast<std::size_t>(*count) : 1);
+        });
 }
 
 // ---- publishing ------------------------------------------------------------------------------
 
 // {type, data, uid, nsp}: JSON, or msgpack when the data holds binary (JSON cannot carry it).
-void ShardedRedisAdapter::publish(ClusterMessageType type, json::Value data, const std::string& channel) {
+void ShardedRedisAdapter::publish(ClusterMessageType type, json::Value data,
+                                  const std::string& channel) {
     const bool has_binary = data.has_bytes();
     json::Value message = json::Value::object();
     message.set("type", static_cast<int>(type));
     message.set("data", std::move(data));
     message.set("uid", uid_);
     message.set("nsp", nsp().name());
-    bus_.redis().spublish(channel, has_binary ? encode_msgpack_message(message) : encode_json_message(message));
+    bus_.redis().spublish(
+        channel, has_binary ? encode_msgpack_message(message) : encode_json_message(message));
 }
 
-void ShardedRedisAdapter::publish_response(const std::string& requester, ClusterMessageType type, json::Value data) {
+void ShardedRedisAdapter::publish_response(const std::string& requester, ClusterMessageType type,
+                                           json::Value data) {
     publish(type, std::move(data), main_channel_ + requester + "#");
 }
 
-void ShardedRedisAdapter::broadcast(socketio::Packet& packet, const socketio::BroadcastOptions& opts) {
+void ShardedRedisAdapter::broadcast(socketio::Packet& packet,
+                                    const socketio::BroadcastOptions& opts) {
     packet.nsp = nsp().name();
     if (!opts.flags.is_local) {
         json::Value data = json::Value::object();
@@ -107,14 +113,16 @@ void ShardedRedisAdapter::broadcast(socketio::Packet& packet, const socketio::Br
         data.set("opts", options_to_json(opts, true));
         // One public room: its own channel, heard only by the servers with a member of it.
         const bool one_room = opts.rooms.size() == 1 && opts.rooms[0].size() != kSocketIdLength;
-        publish(ClusterMessageType::Broadcast, std::move(data), one_room ? room_channel(opts.rooms[0]) : main_channel_);
+        publish(ClusterMessageType::Broadcast, std::move(data),
+                one_room ? room_channel(opts.rooms[0]) : main_channel_);
     }
     InMemoryAdapter::broadcast(packet, opts);
 }
 
-void ShardedRedisAdapter::broadcast_with_ack(socketio::Packet& packet, const socketio::BroadcastOptions& opts,
-                                             const std::function<void(std::size_t)>& client_count,
-                                             const std::function<void(const socketio::Args&)>& on_answer) {
+void ShardedRedisAdapter::broadcast_with_ack(
+    socketio::Packet& packet, const socketio::BroadcastOptions& opts,
+    const std::function<void(std::size_t)>& client_count,
+    const std::function<void(const socketio::Args&)>& on_answer) {
     packet.nsp = nsp().name();
     if (!opts.flags.is_local) {
         const std::string request_id = make_hex_uid(bus_.random());
@@ -142,14 +150,15 @@ void ShardedRedisAdapter::on_raw_message(std::string_view channel, std::string_v
     if (!is_ours) return;
     auto decoded = decode_message(payload);
     if (!decoded) {
-        bus_.report(fmt::format("redis adapter {}: ignored a message on {}: {}", nsp().name(), channel,
-                                decoded.error().message()));
+        bus_.report(fmt::format("redis adapter {}: ignored a message on {}: {}", nsp().name(),
+                                channel, decoded.error().message()));
         return;
     }
     const json::Value* uid = decoded->find("uid");
     if (uid != nullptr && uid->is_string() && uid->as_string() == uid_) return;   // our own
     const json::Value* nsp_name = decoded->find("nsp");
-    if (nsp_name == nullptr || !nsp_name->is_string() || nsp_name->as_string() != nsp().name()) return;
+    if (nsp_name == nullptr || !nsp_name->is_string() || nsp_name->as_string() != nsp().name())
+        return;
     if (channel == response_channel_) on_response(*decoded);
     else on_message(*decoded);
 }

@@ -19,7 +19,8 @@ std::string js_date_text(std::int64_t epoch_ms) {
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     char text[96];
-    const std::size_t size = std::strftime(text, sizeof text, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &utc);
+    const std::size_t size = std::strftime(
+        text, sizeof text, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &utc);
     return std::string(text, size);
 }
 

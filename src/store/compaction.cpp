@@ -106,8 +106,7 @@ Result<CompactionReport> Log::compact(const Retention& retention) {
     // The index now describes the new file (before anything else can fail: queries read it).
     entries_.clear();
     by_key_.clear();
-    for (std::size_t i = 0; i < new_entries.size(); ++i)
-        remember(new_entries[i], new_keys[i]);
+    for (std::size_t i = 0; i < new_entries.size(); ++i) remember(new_entries[i], new_keys[i]);
     end_ = written;
     base_offset_ = next_offset_;
     has_unsynced_ = false;

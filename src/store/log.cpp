@@ -19,9 +19,7 @@ namespace looplab::store {
 Log::Log(std::string path, LogOptions options, UniqueFd fd)
     : path_(std::move(path)), options_(std::move(options)), fd_(std::move(fd)) {}
 
-Log::~Log() {
-    static_cast<void>(close());
-}
+Log::~Log() { static_cast<void>(close()); }
 
 Result<Log> Log::open(std::string path, LogOptions options) {
     // O_CREAT: a missing file becomes a new log. recover() writes the header into an empty

@@ -49,16 +49,14 @@ Result<std::vector<Record>> Log::read_from(Offset first, std::size_t max_count) 
     const auto begin = static_cast<std::size_t>(start - entries_.begin());
     const std::size_t count = std::min(max_count, entries_.size() - begin);
     std::vector<std::size_t> which(count);
-    for (std::size_t i = 0; i < count; ++i)
-        which[i] = begin + i;
+    for (std::size_t i = 0; i < count; ++i) which[i] = begin + i;
     return read_entries(which);
 }
 
 Result<std::vector<Record>> Log::last(std::size_t count) const {
     count = std::min(count, entries_.size());
     std::vector<std::size_t> which(count);
-    for (std::size_t i = 0; i < count; ++i)
-        which[i] = entries_.size() - count + i;
+    for (std::size_t i = 0; i < count; ++i) which[i] = entries_.size() - count + i;
     return read_entries(which);
 }
 

@@ -13,26 +13,22 @@ namespace {
 constexpr std::array<std::uint8_t, 8> kMagic = {'L', 'O', 'O', 'P', 'L', 'O', 'G', '1'};
 
 void put_u32(std::uint32_t value, std::uint8_t* out) {
-    for (int i = 0; i < 4; ++i)
-        out[i] = static_cast<std::uint8_t>(value >> (8 * i));
+    for (int i = 0; i < 4; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 void put_u64(std::uint64_t value, std::uint8_t* out) {
-    for (int i = 0; i < 8; ++i)
-        out[i] = static_cast<std::uint8_t>(value >> (8 * i));
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 std::uint32_t get_u32(const std::uint8_t* in) {
     std::uint32_t value = 0;
-    for (int i = 0; i < 4; ++i)
-        value |= std::uint32_t{in[i]} << (8 * i);
+    for (int i = 0; i < 4; ++i) value |= std::uint32_t{in[i]} << (8 * i);
     return value;
 }
 
 std::uint64_t get_u64(const std::uint8_t* in) {
     std::uint64_t value = 0;
-    for (int i = 0; i < 8; ++i)
-        value |= std::uint64_t{in[i]} << (8 * i);
+    for (int i = 0; i < 8; ++i) value |= std::uint64_t{in[i]} << (8 * i);
     return value;
 }
 
@@ -67,18 +63,12 @@ void encode_record(const RecordView& record, std::vector<std::uint8_t>& out) {
 
 std::string_view describe(RecordProblem problem) {
     switch (problem) {
-        case RecordProblem::None:
-            return "no problem";
-        case RecordProblem::LengthTooSmall:
-            return "length too small for a record";
-        case RecordProblem::LengthTooLarge:
-            return "length larger than any record";
-        case RecordProblem::ChecksumMismatch:
-            return "checksum mismatch";
-        case RecordProblem::KeyLongerThanBody:
-            return "key length past the end of the record";
-        case RecordProblem::OffsetOutOfOrder:
-            return "offset not after the previous record's";
+        case RecordProblem::None: return "no problem";
+        case RecordProblem::LengthTooSmall: return "length too small for a record";
+        case RecordProblem::LengthTooLarge: return "length larger than any record";
+        case RecordProblem::ChecksumMismatch: return "checksum mismatch";
+        case RecordProblem::KeyLongerThanBody: return "key length past the end of the record";
+        case RecordProblem::OffsetOutOfOrder: return "offset not after the previous record's";
     }
     return "unknown problem";
 }

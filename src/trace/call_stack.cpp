@@ -44,4 +44,4 @@ std::string format_stack(const std::vector<Frame>& frames) {
     return out;
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

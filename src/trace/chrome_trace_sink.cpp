@@ -19,8 +19,7 @@ std::string json_escape(std::string_view text) {
             default:
                 if (static_cast<unsigned char>(c) < 0x20)
                     out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-                else
-                    out += c;
+                else out += c;
         }
     }
     return out;
@@ -37,8 +36,8 @@ ChromeTraceSink::~ChromeTraceSink() {
 }
 
 long long ChromeTraceSink::micros_since_start() const {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now() - start_)
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 start_)
         .count();
 }
 
@@ -50,9 +49,7 @@ void ChromeTraceSink::event(std::string_view name, char phase, std::string_view 
     first_ = false;
 }
 
-void ChromeTraceSink::turn(std::uint64_t number) {
-    event(fmt::format("turn {}", number), 'i', "");
-}
+void ChromeTraceSink::turn(std::uint64_t number) { event(fmt::format("turn {}", number), 'i', ""); }
 
 void ChromeTraceSink::note(std::string_view stable, std::string_view live, std::size_t) {
     event(stable, 'i',
@@ -71,8 +68,8 @@ void ChromeTraceSink::pop(const Frame& frame, std::size_t) { event(frame.name, '
 
 void ChromeTraceSink::state(const LoopState& state) {
     event("queues", 'C',
-          fmt::format(",\"args\":{{\"soon\":{},\"next\":{},\"timers\":{},\"fds\":{}}}",
-                      state.soon, state.next, state.timers.size(), state.fds.size()));
+          fmt::format(",\"args\":{{\"soon\":{},\"next\":{},\"timers\":{},\"fds\":{}}}", state.soon,
+                      state.next, state.timers.size(), state.fds.size()));
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -35,4 +35,4 @@ std::uint64_t EventChannel::dropped() const {
     return dropped_;
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

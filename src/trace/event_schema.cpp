@@ -32,12 +32,12 @@ std::string src_member(SourceSite site) {
     return fmt::format(",\"src\":\"{}:{}\"", json_text(site.file()), site.line());
 }
 
-}  // namespace
+}   // namespace
 
 std::string event_json(std::uint64_t seq, std::int64_t t_us, std::string_view kind,
                        std::string_view fields) {
-    return fmt::format("{{\"v\":{},\"seq\":{},\"t\":{},\"k\":\"{}\"{}}}", kTraceSchemaVersion,
-                       seq, t_us, json_text(kind), fields);
+    return fmt::format("{{\"v\":{},\"seq\":{},\"t\":{},\"k\":\"{}\"{}}}", kTraceSchemaVersion, seq,
+                       t_us, json_text(kind), fields);
 }
 
 std::string hello_fields(std::string_view program, std::string_view poller, long pid) {
@@ -76,11 +76,13 @@ std::string state_fields(const LoopState& state) {
     for (std::size_t i = 0; i < state.fds.size(); ++i) {
         const FdView& fd = state.fds[i];
         out += fmt::format(
-            "{}{{\"fd\":{},\"label\":\"{}\",\"read\":{},\"write\":{},\"ready\":{},\"keeps_alive\":{}{}}}",
+            "{}{{\"fd\":{},\"label\":\"{}\",\"read\":{},\"write\":{},\"ready\":{},\"keeps_alive\":{"
+            "}{}}}",
             i == 0 ? "" : ",", fd.fd, json_text(fd.label), fd.read, fd.write, fd.ready,
             fd.keeps_alive, src_member(fd.site));
     }
-    out += fmt::format("],\"timers_total\":{},\"fds_total\":{}", state.timers_total, state.fds_total);
+    out +=
+        fmt::format("],\"timers_total\":{},\"fds_total\":{}", state.timers_total, state.fds_total);
     out += ",\"sockets\":[";
     for (std::size_t i = 0; i < state.sockets.size(); ++i) {
         const SocketView& socket = state.sockets[i];
@@ -106,8 +108,9 @@ std::string end_fields(std::string_view reason) {
 
 std::string gate_fields(std::string_view mode, std::string_view step, bool waiting,
                         std::int64_t speed_ms, std::uint64_t stops) {
-    return fmt::format(",\"mode\":\"{}\",\"step\":\"{}\",\"waiting\":{},\"speed_ms\":{},\"stops\":{}",
-                       json_text(mode), json_text(step), waiting, speed_ms, stops);
+    return fmt::format(
+        ",\"mode\":\"{}\",\"step\":\"{}\",\"waiting\":{},\"speed_ms\":{},\"stops\":{}",
+        json_text(mode), json_text(step), waiting, speed_ms, stops);
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -45,4 +45,4 @@ void JsonLinesSink::pop(const Frame& frame, std::size_t depth) {
 
 void JsonLinesSink::state(const LoopState& state) { write("state", state_fields(state)); }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

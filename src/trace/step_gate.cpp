@@ -38,8 +38,7 @@ void StepGate::changed() {
 bool StepGate::may_go(Point point, std::size_t depth, bool woken_here) {
     if (status_.released || status_.mode == Mode::Running) return true;
     switch (status_.step) {
-        case Step::None:
-            return false;
+        case Step::None: return false;
         case Step::Callback:
             if (point == Point::Turn) return true;
             if (depth > 0) {
@@ -59,8 +58,7 @@ bool StepGate::may_go(Point point, std::size_t depth, bool woken_here) {
                 return true;
             }
             return false;
-        case Step::Turn:
-            return point == Point::Push || woken_here;
+        case Step::Turn: return point == Point::Push || woken_here;
     }
     return true;
 }
@@ -74,7 +72,8 @@ void StepGate::wait_at(Point point, std::size_t depth) {
             // Slow motion: a pause or step pressed meanwhile ends the wait early, and then
             // applies here.
             const std::uint64_t seen = commands_;
-            wake_.wait_for(lock, status_.speed, [&] { return commands_ != seen || status_.released; });
+            wake_.wait_for(lock, status_.speed,
+                           [&] { return commands_ != seen || status_.released; });
             if (status_.mode == Mode::Running || status_.released) return;
         }
         if (may_go(point, depth, woken_here)) return;
@@ -151,4 +150,4 @@ bool StepGate::command(std::string_view name) {
     return true;
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -16,7 +16,7 @@ constexpr std::string_view kGreen = "\x1b[32m";
 constexpr std::string_view kBold = "\x1b[1m";
 constexpr std::string_view kReset = "\x1b[0m";
 
-}  // namespace
+}   // namespace
 
 std::string describe(const Frame& frame) {
     if (frame.detail.empty()) return std::string{frame.name};
@@ -25,24 +25,19 @@ std::string describe(const Frame& frame) {
 
 void TextSink::line(std::size_t depth, std::string_view colour_code, std::string_view text) {
     const std::string prefix = "  " + bars(depth);
-    if (colour_)
-        fmt::print(out_, "{}{}{}{}\n", prefix, colour_code, text, kReset);
-    else
-        fmt::print(out_, "{}{}\n", prefix, text);
+    if (colour_) fmt::print(out_, "{}{}{}{}\n", prefix, colour_code, text, kReset);
+    else fmt::print(out_, "{}{}\n", prefix, text);
 }
 
 void TextSink::turn(std::uint64_t number) {
-    if (colour_)
-        fmt::print(out_, "{}turn {}{}\n", kBold, number, kReset);
-    else
-        fmt::print(out_, "turn {}\n", number);
+    if (colour_) fmt::print(out_, "{}turn {}{}\n", kBold, number, kReset);
+    else fmt::print(out_, "turn {}\n", number);
 }
 
 void TextSink::note(std::string_view stable, std::string_view live, std::size_t depth) {
     if (style_ == Style::Terminal && !live.empty())
         line(depth, kCyan, fmt::format("{} {}{}", stable, colour_ ? kDim : "", live));
-    else
-        line(depth, kCyan, stable);
+    else line(depth, kCyan, stable);
 }
 
 void TextSink::push(const Frame& frame, std::size_t depth) {
@@ -69,4 +64,4 @@ void StringSink::pop(const Frame& frame, std::size_t depth) {
     text_ += fmt::format("  {}< {}\n", bars(depth), describe(frame));
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -69,7 +69,7 @@ std::string source_root_of(const std::string& web_root) {
     return web.parent_path().parent_path().string();
 }
 
-}  // namespace
+}   // namespace
 
 std::optional<std::string> find_watch_web_root() {
     if (const char* given = std::getenv("LOOPLAB_WEB_ROOT"); given != nullptr && *given != '\0')
@@ -86,8 +86,8 @@ std::optional<std::string> find_watch_web_root() {
 struct WatchServer::Pages final : ws::WebSocketHandler {
     struct Page {
         std::unique_ptr<ws::WebSocketConnection> connection;
-        std::uint64_t dropped = 0;    // events this page did not get
-        std::uint64_t told = 0;       // how many of those it was told about
+        std::uint64_t dropped = 0;   // events this page did not get
+        std::uint64_t told = 0;      // how many of those it was told about
     };
 
     Pages(WatchServer& owner, loop::EventLoop& loop, std::string web_root, std::string source_root)
@@ -104,8 +104,8 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
             moved.set_header("Location", "/watch.html");
             return moved;
         });
-        http.on_upgrade([this](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
-                               std::string leftover) {
+        http.on_upgrade([this](const http::Request& request,
+                               std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
             upgrade(request, std::move(tcp), std::move(leftover));
         });
     }
@@ -151,7 +151,9 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
             }
         }
         if (!chunk.empty()) send(page, chunk + "]", in_chunk);
-        send(page, fmt::format("[{}]", event_json(0, 0, "gate", gate_event_fields(owner.gate_.status()))), 1);
+        send(page,
+             fmt::format("[{}]", event_json(0, 0, "gate", gate_event_fields(owner.gate_.status()))),
+             1);
         owner.page_count_changed(pages.size());
     }
 
@@ -159,7 +161,8 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
     void send(Page& page, const std::string& message, std::size_t count) {
         ws::WebSocket& socket = page.connection->socket();
         if (page.told != page.dropped) {
-            const std::string told = fmt::format("[{}]", event_json(0, 0, "dropped", dropped_fields("page", page.dropped)));
+            const std::string told = fmt::format(
+                "[{}]", event_json(0, 0, "dropped", dropped_fields("page", page.dropped)));
             if (socket.send_text(told)) page.told = page.dropped;
         }
         if (!socket.send_text(message)) {
@@ -218,12 +221,14 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
         deliver();
         finishing = true;
         http.close();
-        loop.set_timeout(std::chrono::duration_cast<Millis>(kWatchFlushLimit), [this] { loop.stop(); });
+        loop.set_timeout(std::chrono::duration_cast<Millis>(kWatchFlushLimit),
+                         [this] { loop.stop(); });
         if (pages.empty()) {
             loop.stop();
             return;
         }
-        for (auto& [id, page] : pages) page.connection->socket().close(ws::CloseCode::Normal, "the program ended");
+        for (auto& [id, page] : pages)
+            page.connection->socket().close(ws::CloseCode::Normal, "the program ended");
     }
 
     WatchServer& owner;
@@ -276,7 +281,8 @@ Result<std::unique_ptr<WatchServer>> WatchServer::start(WatchOptions options) {
     return server;
 }
 
-void WatchServer::run(std::string web_root, std::string source_root, std::promise<Status>* started) {
+void WatchServer::run(std::string web_root, std::string source_root,
+                      std::promise<Status>* started) {
     loop::EventLoop loop;
     Pages pages{*this, loop, std::move(web_root), std::move(source_root)};
     if (auto listened = pages.http.listen(net::Address::loopback(options_.port)); !listened) {
@@ -347,4 +353,4 @@ WatchServer::~WatchServer() {
     gate_.set_on_change(nullptr);
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

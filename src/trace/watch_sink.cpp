@@ -32,12 +32,13 @@ Result<std::unique_ptr<WatchSink>> start_watching(WatchOptions options, std::FIL
     const bool paused = options.start == StepGate::Mode::Paused;
     auto server = WatchServer::start(std::move(options));
     if (!server) return server.error();
-    fmt::print(say_to, "{}: watch it on http://localhost:{}/ (waiting for the page; {})\n", who,
-               server.value()->port(),
-               paused ? "it starts paused: press step or continue" : "it runs: press pause to stop it");
+    fmt::print(
+        say_to, "{}: watch it on http://localhost:{}/ (waiting for the page; {})\n", who,
+        server.value()->port(),
+        paused ? "it starts paused: press step or continue" : "it runs: press pause to stop it");
     std::fflush(say_to);
     server.value()->wait_for_page();
     return std::make_unique<WatchSink>(std::move(server).value());
 }
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -8,18 +8,12 @@ namespace looplab::ws {
 
 std::string_view to_string(Opcode opcode) {
     switch (opcode) {
-        case Opcode::Continuation:
-            return "continuation";
-        case Opcode::Text:
-            return "text";
-        case Opcode::Binary:
-            return "binary";
-        case Opcode::Close:
-            return "close";
-        case Opcode::Ping:
-            return "ping";
-        case Opcode::Pong:
-            return "pong";
+        case Opcode::Continuation: return "continuation";
+        case Opcode::Text: return "text";
+        case Opcode::Binary: return "binary";
+        case Opcode::Close: return "close";
+        case Opcode::Ping: return "ping";
+        case Opcode::Pong: return "pong";
     }
     return "reserved";
 }
@@ -50,8 +44,7 @@ void apply_mask(std::span<std::uint8_t> bytes, MaskingKey key, std::size_t offse
         word ^= key_word;
         std::memcpy(data + i, &word, sizeof word);
     }
-    for (; i < size; ++i)
-        data[i] ^= rotated[i % 8];   // i is a multiple of 8 plus the tail
+    for (; i < size; ++i) data[i] ^= rotated[i % 8];   // i is a multiple of 8 plus the tail
 }
 
 void apply_mask(std::span<char> bytes, MaskingKey key, std::size_t offset) {

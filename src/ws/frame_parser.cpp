@@ -34,8 +34,7 @@ std::size_t heap_bytes(const std::string& text) {
 
 std::uint64_t read_big_endian(const std::uint8_t* bytes, std::size_t count) {
     std::uint64_t value = 0;
-    for (std::size_t i = 0; i < count; ++i)
-        value = (value << 8) | bytes[i];
+    for (std::size_t i = 0; i < count; ++i) value = (value << 8) | bytes[i];
     return value;
 }
 
@@ -57,8 +56,7 @@ std::string_view describe(FrameError error) {
     switch (error) {
         case FrameError::ReservedBitsSet:
             return "reserved bits set (no extension was negotiated, so RSV1-3 must be 0)";
-        case FrameError::UnknownOpcode:
-            return "unknown opcode (3-7 and 11-15 are reserved)";
+        case FrameError::UnknownOpcode: return "unknown opcode (3-7 and 11-15 are reserved)";
         case FrameError::FragmentedControlFrame:
             return "fragmented control frame (close, ping and pong must have FIN=1)";
         case FrameError::ControlPayloadTooLong:
@@ -73,16 +71,11 @@ std::string_view describe(FrameError error) {
             return "continuation frame with no fragmented message open";
         case FrameError::InterleavedMessage:
             return "new text/binary frame while a fragmented message is still open";
-        case FrameError::CloseFrameTooShort:
-            return "close frame with a 1-byte payload";
-        case FrameError::InvalidCloseCode:
-            return "close code that may not be sent on the wire";
-        case FrameError::MessageTooBig:
-            return "message larger than the configured maximum";
-        case FrameError::InvalidUtf8:
-            return "text message that is not valid UTF-8";
-        case FrameError::InvalidCloseReason:
-            return "close reason that is not valid UTF-8";
+        case FrameError::CloseFrameTooShort: return "close frame with a 1-byte payload";
+        case FrameError::InvalidCloseCode: return "close code that may not be sent on the wire";
+        case FrameError::MessageTooBig: return "message larger than the configured maximum";
+        case FrameError::InvalidUtf8: return "text message that is not valid UTF-8";
+        case FrameError::InvalidCloseReason: return "close reason that is not valid UTF-8";
     }
     return "unknown frame error";
 }
@@ -220,22 +213,17 @@ bool FrameParser::check_first_two_bytes() {
 
     const bool is_data_start = header_.opcode == Opcode::Text || header_.opcode == Opcode::Binary;
     std::optional<FrameError> broken;
-    if (header_.rsv1 || header_.rsv2 || header_.rsv3)
-        broken = FrameError::ReservedBitsSet;
-    else if (!is_known_opcode(opcode))
-        broken = FrameError::UnknownOpcode;
+    if (header_.rsv1 || header_.rsv2 || header_.rsv3) broken = FrameError::ReservedBitsSet;
+    else if (!is_known_opcode(opcode)) broken = FrameError::UnknownOpcode;
     else if (is_control(header_.opcode) && !header_.fin)
         broken = FrameError::FragmentedControlFrame;
     else if (is_control(header_.opcode) && length7 > kWsMaxControlPayload)
         broken = FrameError::ControlPayloadTooLong;
-    else if (role_ == Role::Server && !header_.masked)
-        broken = FrameError::UnmaskedClientFrame;
-    else if (role_ == Role::Client && header_.masked)
-        broken = FrameError::MaskedServerFrame;
+    else if (role_ == Role::Server && !header_.masked) broken = FrameError::UnmaskedClientFrame;
+    else if (role_ == Role::Client && header_.masked) broken = FrameError::MaskedServerFrame;
     else if (header_.opcode == Opcode::Continuation && !message_open_)
         broken = FrameError::UnexpectedContinuation;
-    else if (is_data_start && message_open_)
-        broken = FrameError::InterleavedMessage;
+    else if (is_data_start && message_open_) broken = FrameError::InterleavedMessage;
 
     if (broken) fail(*broken);
     return !broken;
@@ -326,12 +314,8 @@ bool FrameParser::finish_frame(FrameSink& sink, const net::LifetimeFlag::Scope* 
 bool FrameParser::finish_control_frame(FrameSink& sink,
                                        const net::LifetimeFlag::Scope* owner_alive) {
     switch (header_.opcode) {
-        case Opcode::Ping:
-            sink.on_ping(control_);
-            break;
-        case Opcode::Pong:
-            sink.on_pong(control_);
-            break;
+        case Opcode::Ping: sink.on_ping(control_); break;
+        case Opcode::Pong: sink.on_pong(control_); break;
         case Opcode::Close: {
             auto close = parse_close_payload(control_);
             if (auto* error = std::get_if<FrameError>(&close)) {
@@ -342,8 +326,7 @@ bool FrameParser::finish_control_frame(FrameSink& sink,
             sink.on_close(std::get<Close>(close));
             break;
         }
-        default:
-            break;   // unreachable: check_first_two_bytes() let only these through
+        default: break;   // unreachable: check_first_two_bytes() let only these through
     }
     return !is_destroyed(owner_alive);
 }

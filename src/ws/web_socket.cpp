@@ -183,7 +183,8 @@ void WebSocket::transport_drained() {
     if (above_high_watermark_ && transport_.buffered_amount() == 0) {
         above_high_watermark_ = false;
         net::LifetimeFlag::Scope alive{lifetime_};
-        if (handler_ && state_ != State::Closed) handler_->on_drain(*this);   // last: may destroy us
+        if (handler_ && state_ != State::Closed)
+            handler_->on_drain(*this);   // last: may destroy us
     }
 }
 
@@ -227,7 +228,7 @@ bool WebSocket::send_fragmented(const Message& message, std::size_t fragments) {
     for (std::size_t offset = 0; offset < payload.size(); offset += piece) {
         const bool is_first = offset == 0;
         const bool is_last = offset + piece >= payload.size();
-        const Opcode opcode = !is_first                               ? Opcode::Continuation
+        const Opcode opcode = !is_first                           ? Opcode::Continuation
                               : message.kind == MessageKind::Text ? Opcode::Text
                                                                   : Opcode::Binary;
         send_frame(opcode, payload.substr(offset, piece), is_last);
@@ -249,11 +250,8 @@ bool WebSocket::send_data(Opcode opcode, std::string_view payload) {
 bool WebSocket::admits(std::size_t bytes) {
     if (transport_.buffered_amount() + bytes <= options().max_buffered_amount) return true;
     switch (options().slow_consumer) {
-        case SlowConsumerPolicy::Drop:
-            break;
-        case SlowConsumerPolicy::Close:
-            close_slow_consumer(CloseCode::PolicyViolation);
-            break;
+        case SlowConsumerPolicy::Drop: break;
+        case SlowConsumerPolicy::Close: close_slow_consumer(CloseCode::PolicyViolation); break;
         case SlowConsumerPolicy::CloseTryAgain:
             close_slow_consumer(CloseCode::TryAgainLater);
             break;
@@ -265,7 +263,8 @@ bool WebSocket::admits(std::size_t bytes) {
 // write. A client must mask, which copies the payload anyway: it encodes the frame whole.
 void WebSocket::send_frame(Opcode opcode, std::string_view payload, bool fin) {
     if (role_ == Role::Server) {
-        const FrameHeaderBytes header = encode_frame_header(opcode, payload.size(), std::nullopt, fin);
+        const FrameHeaderBytes header =
+            encode_frame_header(opcode, payload.size(), std::nullopt, fin);
         transport_.write(header.view(), payload);
         return;
     }
@@ -346,4 +345,4 @@ void WebSocket::start_keep_alive() {
     loop_.unref_timer(ping_timer_);   // a heartbeat alone must not keep a program running
 }
 
-}  // namespace looplab::ws
+}   // namespace looplab::ws

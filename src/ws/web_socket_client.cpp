@@ -12,12 +12,12 @@ void WebSocketClient::connect(const net::Address& server, std::string host, std:
                               OnConnected on_connected, ClientOptions options) {
     const std::uint64_t id = next_id_++;
     const Millis connect_timeout = options.connect_timeout;
-    handshakes_[id] = Handshake{nullptr, random_client_key(), {}, std::move(options),
-                                std::move(on_connected), 0};
+    handshakes_[id] =
+        Handshake{nullptr, random_client_key(), {}, std::move(options), std::move(on_connected), 0};
     connector_.connect(
         server,
-        [this, id, host = std::move(host), path = std::move(path)](
-            Result<std::unique_ptr<net::TcpConnection>> connected) mutable {
+        [this, id, host = std::move(host),
+         path = std::move(path)](Result<std::unique_ptr<net::TcpConnection>> connected) mutable {
             if (!connected) return finish(id, connected.error());
             on_tcp_connected(id, std::move(connected).value(), host, path);
         },
@@ -33,9 +33,8 @@ void WebSocketClient::on_tcp_connected(std::uint64_t id, std::unique_ptr<net::Tc
         finish(id, Error::because("websocket handshake: the server closed the connection"));
     });
     if (auto started = handshake.tcp->start(); !started) return finish(id, started.error());
-    handshake.tcp->send(build_client_request(host, path, handshake.key,
-                                             handshake.options.subprotocols,
-                                             handshake.options.origin));
+    handshake.tcp->send(build_client_request(
+        host, path, handshake.key, handshake.options.subprotocols, handshake.options.origin));
     handshake.timer = loop_.set_timeout(handshake.options.handshake_timeout, [this, id] {
         handshakes_.at(id).timer = 0;
         finish(id, Error::because("websocket handshake: no answer from the server in time"));
@@ -57,9 +56,9 @@ void WebSocketClient::on_bytes(std::uint64_t id, net::ByteBuffer& input) {
     if (!confirmed) return finish(id, confirmed.error());
     // The bytes after the head are already frames (a server may greet at once).
     std::string leftover = handshake.received.substr(*head_end);
-    auto websocket = std::make_unique<WebSocketConnection>(
-        loop_, Role::Client, std::move(handshake.tcp), std::move(leftover),
-        handshake.options.web_socket);
+    auto websocket =
+        std::make_unique<WebSocketConnection>(loop_, Role::Client, std::move(handshake.tcp),
+                                              std::move(leftover), handshake.options.web_socket);
     websocket->set_subprotocol(confirmed->subprotocol);
     finish(id, std::move(websocket));
 }
@@ -76,4 +75,4 @@ void WebSocketClient::finish(std::uint64_t id,
     handshake.on_connected(std::move(result));
 }
 
-}  // namespace looplab::ws
+}   // namespace looplab::ws

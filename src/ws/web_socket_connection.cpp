@@ -83,17 +83,14 @@ std::unique_ptr<WebSocketConnection> accept_upgrade(
     const HandshakeOutcome outcome = check_upgrade_request(request, policy);
     if (const auto* rejected = std::get_if<HandshakeRejected>(&outcome)) {
         connection->send(build_rejection_response(*rejected));
-        if (closing != nullptr)
-            closing->close(std::move(connection));
-        else
-            connection->abort();   // nobody to own a graceful close: reset now
+        if (closing != nullptr) closing->close(std::move(connection));
+        else connection->abort();   // nobody to own a graceful close: reset now
         return nullptr;
     }
     const auto& accepted = std::get<HandshakeAccepted>(outcome);
     connection->send(build_accept_response(accepted));
-    auto websocket = std::make_unique<WebSocketConnection>(loop, Role::Server,
-                                                           std::move(connection),
-                                                           std::move(leftover), options);
+    auto websocket = std::make_unique<WebSocketConnection>(
+        loop, Role::Server, std::move(connection), std::move(leftover), options);
     websocket->set_subprotocol(accepted.subprotocol);
     return websocket;
 }
@@ -108,4 +105,4 @@ void ClosingConnections::close(std::unique_ptr<net::TcpConnection> connection) {
     closing_.emplace(closing, std::move(connection));
 }
 
-}  // namespace looplab::ws
+}   // namespace looplab::ws

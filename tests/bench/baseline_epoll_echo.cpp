@@ -151,10 +151,8 @@ void on_connection_ready(int epoll_fd, std::vector<Pending*>& pending, const epo
         const int count = ::epoll_wait(epoll_fd, events, kMaxEvents, -1);
         if (count == -1 && errno != EINTR) die("epoll_wait");
         for (int i = 0; i < count; ++i) {
-            if (events[i].data.fd == listener)
-                accept_all(epoll_fd, listener);
-            else
-                on_connection_ready(epoll_fd, pending, events[i]);
+            if (events[i].data.fd == listener) accept_all(epoll_fd, listener);
+            else on_connection_ready(epoll_fd, pending, events[i]);
         }
     }
 }

@@ -39,8 +39,8 @@
 // (generator_cpu: of the flood phase). With --pids (the two servers' process ids, Linux), also
 // servers_cpu=X% (the CPU the servers used together during the flood, in shares of one CPU)
 // and per_server_cpu=Y (deliveries per CPU-second of the servers: the figure to compare when
-// others share the machine, as tests/bench/run's other tables do). Exits 1 with one line on stderr when a server cannot
-// be reached, a connection is closed, or nothing moves for --timeout.
+// others share the machine, as tests/bench/run's other tables do). Exits 1 with one line on stderr
+// when a server cannot be reached, a connection is closed, or nothing moves for --timeout.
 #include "load_tools.hpp"
 
 #include <fmt/format.h>
@@ -103,11 +103,11 @@ struct Options {
     int port_b = 0;
     std::size_t receivers = 100;
     std::size_t window = 25'600;   // flood: deliveries under way (see the header)
-    std::size_t size = 64;     // bytes of the string each tick carries
+    std::size_t size = 64;         // bytes of the string each tick carries
     double seconds = 2.0;
-    double rate = 10'000;      // paced: deliveries per second, all receivers together
-    double timeout = 3.0;      // no progress for this long is an error
-    std::vector<int> pids;     // the servers, for their CPU time (none: not measured)
+    double rate = 10'000;    // paced: deliveries per second, all receivers together
+    double timeout = 3.0;    // no progress for this long is an error
+    std::vector<int> pids;   // the servers, for their CPU time (none: not measured)
 };
 
 constexpr std::string_view kUsage =
@@ -117,7 +117,9 @@ constexpr std::string_view kUsage =
 [[noreturn]] void usage() { bench::exit_with_usage(kUsage); }
 
 template <typename Number>
-Number number_of(std::string_view text) { return bench::number_or_usage<Number>(text, kUsage); }
+Number number_of(std::string_view text) {
+    return bench::number_or_usage<Number>(text, kUsage);
+}
 
 Options parse(int argc, char** argv) {
     Options options;
@@ -186,8 +188,7 @@ std::uint64_t now_ns() {
 
 void put_hex(char* out, std::uint64_t value) {
     constexpr char kDigits[] = "0123456789abcdef";
-    for (std::size_t i = kStampDigits; i-- > 0; value >>= 4)
-        out[i] = kDigits[value & 0xf];
+    for (std::size_t i = kStampDigits; i-- > 0; value >>= 4) out[i] = kDigits[value & 0xf];
 }
 
 bool get_hex(std::string_view text, std::uint64_t& value) {
@@ -207,18 +208,19 @@ struct Connection {
     bool is_sender = false;
     Stage stage = Stage::Connecting;
     bool wants_write = false;
-    std::string out;             // frames not yet written
+    std::string out;   // frames not yet written
     std::size_t out_sent = 0;
-    std::string upgrade_reply;   // the 101 response until its blank line
-    std::string inbox;           // the start of a frame that has not fully arrived
-    std::string fragments;       // a fragmented message so far
-    std::uint64_t next_seq = 0;  // receivers: the emit expected next
-    bool wrote_off = false;      // receivers: some emit was given up on (it may still come, late)
+    std::string upgrade_reply;    // the 101 response until its blank line
+    std::string inbox;            // the start of a frame that has not fully arrived
+    std::string fragments;        // a fragmented message so far
+    std::uint64_t next_seq = 0;   // receivers: the emit expected next
+    bool wrote_off = false;       // receivers: some emit was given up on (it may still come, late)
 };
 
 class Cluster {
 public:
-    explicit Cluster(const Options& options) : options_(options), connections_(options.receivers + 1) {
+    explicit Cluster(const Options& options)
+        : options_(options), connections_(options.receivers + 1) {
         epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
         if (epoll_fd_ == -1) fail("epoll_create1: " + bench::errno_text());
         connections_[0].is_sender = true;
@@ -234,7 +236,8 @@ public:
     void open_all() {
         const std::size_t total = connections_.size();
         const double start = now_seconds();
-        const double deadline = start + kSetupSeconds + kSetupSecondsPerConnection * static_cast<double>(total);
+        const double deadline =
+            start + kSetupSeconds + kSetupSecondsPerConnection * static_cast<double>(total);
         std::size_t started = 0;
         double last_progress = start;
         std::size_t last_ready = 0;
@@ -246,8 +249,8 @@ public:
                 last_progress = now;
             }
             if (now > deadline || now - last_progress > options_.timeout)
-                fail(fmt::format("only {} of {} connections are ready after {:.1f} s", ready_, total,
-                                 now - start));
+                fail(fmt::format("only {} of {} connections are ready after {:.1f} s", ready_,
+                                 total, now - start));
             turn(kTickMs);
         }
         setup_seconds_ = now_seconds() - start;
@@ -261,9 +264,10 @@ public:
         while (sent_ == 0 || !all_caught_up()) {
             const double now = now_seconds();
             if (now - start > kPathSeconds)
-                fail(fmt::format("no tick reached all receivers on B (port {}) in {:.0f} s after an emit on A "
-                                 "(port {}): are both servers on the same Redis?",
-                                 options_.port_b, kPathSeconds, options_.port_a));
+                fail(fmt::format(
+                    "no tick reached all receivers on B (port {}) in {:.0f} s after an emit on A "
+                    "(port {}): are both servers on the same Redis?",
+                    options_.port_b, kPathSeconds, options_.port_a));
             // Another probe only when the last one reached nobody (yet) for kProbeEvery.
             if (now >= next_probe && nobody_has_the_last_emit()) {
                 emit();
@@ -291,7 +295,8 @@ public:
     // under way is written off as lost, and the flood goes on.
     Flood flood(double seconds) {
         Flood result;
-        const std::uint64_t window = std::max<std::uint64_t>(1, options_.window / options_.receivers);
+        const std::uint64_t window =
+            std::max<std::uint64_t>(1, options_.window / options_.receivers);
         const std::uint64_t deliveries_before = delivered_;
         const std::uint64_t sent_before = sent_;
         const std::uint64_t written_off_before = written_off_;
@@ -320,7 +325,8 @@ public:
         result.seconds = now_seconds() - start;
         result.cpu = bench::cpu_seconds() - cpu_before;
         const double servers_after = servers_cpu_seconds(options_.pids);
-        if (servers_before >= 0 && servers_after >= 0) result.servers_cpu = servers_after - servers_before;
+        if (servers_before >= 0 && servers_after >= 0)
+            result.servers_cpu = servers_after - servers_before;
         result.emits = sent_ - sent_before;
         result.deliveries = delivered_ - deliveries_before;
         drain(seconds == kWarmUpSeconds ? "the warm-up" : "the flood");
@@ -393,7 +399,8 @@ public:
             c.next_seq = sent_;
         }
         if (missing > 0)
-            fmt::print(stderr, "cluster_load: {} deliveries of {} never reached B (nothing for {:.1f} s)\n",
+            fmt::print(stderr,
+                       "cluster_load: {} deliveries of {} never reached B (nothing for {:.1f} s)\n",
                        missing, what, options_.timeout);
         written_off_ += missing;
     }
@@ -419,8 +426,9 @@ private:
                            [this](const Connection& c) { return c.next_seq == sent_; });
     }
     bool nobody_has_the_last_emit() const {
-        return sent_ == 0 || std::none_of(connections_.begin() + 1, connections_.end(),
-                                          [this](const Connection& c) { return c.next_seq == sent_; });
+        return sent_ == 0 ||
+               std::none_of(connections_.begin() + 1, connections_.end(),
+                            [this](const Connection& c) { return c.next_seq == sent_; });
     }
 
     // One emit: 42["blast",1,"<seq><now><filler>"] to A, which emits "tick" with that text
@@ -440,7 +448,8 @@ private:
     void start_connect(std::size_t index) {
         sockaddr_in server{};
         server.sin_family = AF_INET;
-        server.sin_port = htons(static_cast<std::uint16_t>(index == 0 ? options_.port_a : options_.port_b));
+        server.sin_port =
+            htons(static_cast<std::uint16_t>(index == 0 ? options_.port_a : options_.port_b));
         server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         bench::start_connect(epoll_fd_, server, connections_[index], index, where(index), fail);
     }
@@ -476,7 +485,8 @@ private:
     void flush(std::size_t index) {
         Connection& c = connections_[index];
         while (c.out_sent < c.out.size()) {
-            const ssize_t n = ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
+            const ssize_t n =
+                ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
             if (n == -1) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK) break;
                 fail(fmt::format("send to {}: {}", where(index), bench::errno_text()));
@@ -497,12 +507,14 @@ private:
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
             fail(fmt::format("read from {}: {}", where(index), bench::errno_text()));
         }
-        if (n == 0) fail(fmt::format("{} closed a connection ({} of {} were ready)", where(index), ready_,
-                                     connections_.size()));
+        if (n == 0)
+            fail(fmt::format("{} closed a connection ({} of {} were ready)", where(index), ready_,
+                             connections_.size()));
         const std::uint8_t* bytes = read_buffer_.data();
         std::size_t length = static_cast<std::size_t>(n);
         if (c.stage == Stage::Upgrading) {
-            const long used = bench::take_upgrade_reply(c.upgrade_reply, bytes, length, where(index));
+            const long used =
+                bench::take_upgrade_reply(c.upgrade_reply, bytes, length, where(index));
             if (used < 0) return;
             c.stage = Stage::AwaitingOpen;
             bytes += used;
@@ -536,7 +548,8 @@ private:
                 length = 0;
                 for (std::size_t i = 2; i < header; ++i) length = length << 8 | bytes[at + i];
             }
-            if (length > kMaxMessage) fail(fmt::format("{} sent a frame of {} bytes", where(index), length));
+            if (length > kMaxMessage)
+                fail(fmt::format("{} sent a frame of {} bytes", where(index), length));
             if (n - at - header < length) break;
             const std::string_view payload{data + at + header, static_cast<std::size_t>(length)};
             at += header + static_cast<std::size_t>(length);
@@ -545,7 +558,8 @@ private:
         return at;
     }
 
-    void take_frame(std::size_t index, std::uint8_t opcode, bool is_final, std::string_view payload) {
+    void take_frame(std::size_t index, std::uint8_t opcode, bool is_final,
+                    std::string_view payload) {
         Connection& c = connections_[index];
         switch (opcode) {
             case 0x0:
@@ -560,17 +574,14 @@ private:
                     take_message(index, message);
                 }
                 return;
-            case 0x8:
-                fail(fmt::format("{} sent a WebSocket close frame", where(index)));
+            case 0x8: fail(fmt::format("{} sent a WebSocket close frame", where(index)));
             case 0x9: {
-                const std::vector<std::uint8_t> pong =
-                    bench::masked_frame(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size(), 0xA);
+                const std::vector<std::uint8_t> pong = bench::masked_frame(
+                    reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size(), 0xA);
                 return send_frame(index, std::string(pong.begin(), pong.end()));
             }
-            case 0xA:
-                return;
-            default:
-                fail(fmt::format("{} sent a frame with opcode {}", where(index), opcode));
+            case 0xA: return;
+            default: fail(fmt::format("{} sent a frame with opcode {}", where(index), opcode));
         }
     }
 
@@ -580,18 +591,16 @@ private:
         if (message.empty()) fail(fmt::format("{} sent an empty Engine.IO packet", where(index)));
         switch (message[0]) {
             case '0':
-                if (c.stage != Stage::AwaitingOpen) fail(fmt::format("{} sent a second open packet", where(index)));
+                if (c.stage != Stage::AwaitingOpen)
+                    fail(fmt::format("{} sent a second open packet", where(index)));
                 c.stage = Stage::AwaitingConnect;
                 return send_frame(index, connect_frame_);
-            case '2':
-                ++pings_;
-                return send_frame(index, pong_frame_);
-            case '6':
-                return;
-            case '4':
-                return take_packet(index, message.substr(1));
+            case '2': ++pings_; return send_frame(index, pong_frame_);
+            case '6': return;
+            case '4': return take_packet(index, message.substr(1));
             default:
-                fail(fmt::format("{} sent an unexpected Engine.IO packet \"{:.40}\"", where(index), message));
+                fail(fmt::format("{} sent an unexpected Engine.IO packet \"{:.40}\"", where(index),
+                                 message));
         }
     }
 
@@ -606,7 +615,8 @@ private:
             return send_frame(index, join_frame_);
         }
         if (type == '3' && c.stage == Stage::AwaitingJoin) return now_ready(c);
-        fail(fmt::format("{} sent \"4{:.60}\" at stage {}", where(index), packet, static_cast<int>(c.stage)));
+        fail(fmt::format("{} sent \"4{:.60}\" at stage {}", where(index), packet,
+                         static_cast<int>(c.stage)));
     }
 
     // 2["tick","<seq><emit time><filler>"]
@@ -617,22 +627,26 @@ private:
         std::uint64_t seq = 0;
         std::uint64_t emitted_ns = 0;
         if (packet.size() != kPrefix.size() + options_.size + 2 || !packet.starts_with(kPrefix) ||
-            !packet.ends_with("\"]") || !get_hex(packet.substr(kPrefix.size(), kStampDigits), seq) ||
+            !packet.ends_with("\"]") ||
+            !get_hex(packet.substr(kPrefix.size(), kStampDigits), seq) ||
             !get_hex(packet.substr(kPrefix.size() + kStampDigits, kStampDigits), emitted_ns))
-            fail(fmt::format("{} sent an event we did not expect: \"4{:.80}\"", where(index), packet));
-        if (seq < c.next_seq && c.wrote_off && written_off_ > 0) {   // given up on, but here after all
+            fail(fmt::format("{} sent an event we did not expect: \"4{:.80}\"", where(index),
+                             packet));
+        if (seq < c.next_seq && c.wrote_off &&
+            written_off_ > 0) {   // given up on, but here after all
             --written_off_;
             ++delivered_;
             ++late_;
             return;
         }
         if (seq < c.next_seq || seq >= sent_)
-            fail(fmt::format("{} delivered emit {} to a receiver expecting {} ({} sent): twice or out of order",
-                             where(index), seq, c.next_seq, sent_));
+            fail(fmt::format(
+                "{} delivered emit {} to a receiver expecting {} ({} sent): twice or out of order",
+                where(index), seq, c.next_seq, sent_));
         if (seq > c.next_seq) {   // skipped some: written off now, the order checked from here
             if (!probing_ && ++gap_notes_ <= kMaxGapNotes)
-                fmt::print(stderr, "cluster_load: a receiver got emit {} after emit {}: {} lost\n", seq,
-                           c.next_seq - 1, seq - c.next_seq);
+                fmt::print(stderr, "cluster_load: a receiver got emit {} after emit {}: {} lost\n",
+                           seq, c.next_seq - 1, seq - c.next_seq);
             written_off_ += seq - c.next_seq;
         }
         c.next_seq = seq + 1;
@@ -653,9 +667,10 @@ private:
     std::size_t ready_ = 0;
     std::uint64_t sent_ = 0;        // emits so far; the next one's number
     std::uint64_t delivered_ = 0;   // ticks received, all receivers together
-    std::uint64_t gap_notes_ = 0;     // receivers that saw emits skipped (the first few are printed)
-    std::uint64_t late_ = 0;          // written off, then came after all (no longer lost)
-    std::uint64_t written_off_ = 0;   // deliveries that will not come (lost, or probes before B listened)
+    std::uint64_t gap_notes_ = 0;   // receivers that saw emits skipped (the first few are printed)
+    std::uint64_t late_ = 0;        // written off, then came after all (no longer lost)
+    std::uint64_t written_off_ =
+        0;   // deliveries that will not come (lost, or probes before B listened)
     bool probing_ = false;
     std::uint64_t pings_ = 0;
     std::vector<std::uint32_t>* latencies_ = nullptr;   // paced: where each delivery's goes
@@ -686,19 +701,25 @@ int main(int argc, char** argv) {
     std::sort(paced.latencies_us.begin(), paced.latencies_us.end());
     std::string servers = "servers_cpu=- per_server_cpu=-";
     if (flood.servers_cpu > 0)
-        servers = fmt::format("servers_cpu={:.0f}% per_server_cpu={:.0f}", 100 * flood.servers_cpu / flood.seconds,
+        servers = fmt::format("servers_cpu={:.0f}% per_server_cpu={:.0f}",
+                              100 * flood.servers_cpu / flood.seconds,
                               static_cast<double>(flood.deliveries) / flood.servers_cpu);
 
     bench::print_result(
-        "cluster", options.receivers, std::max<std::size_t>(1, options.window / options.receivers), options.size,
-        fmt::format("setup_seconds={:.2f} path_ms={:.0f} emits={} deliveries={} deliveries_per_s={:.0f} lost={} "
-                    "paced_rate={:.0f} paced_deliveries_per_s={:.0f} paced_lost={} p50_us={} p99_us={} max_us={} "
+        "cluster", options.receivers, std::max<std::size_t>(1, options.window / options.receivers),
+        options.size,
+        fmt::format("setup_seconds={:.2f} path_ms={:.0f} emits={} deliveries={} "
+                    "deliveries_per_s={:.0f} lost={} "
+                    "paced_rate={:.0f} paced_deliveries_per_s={:.0f} paced_lost={} p50_us={} "
+                    "p99_us={} max_us={} "
                     "late={} pings={} {}",
-                    cluster.setup_seconds(), cluster.path_seconds() * 1000, flood.emits, flood.deliveries,
-                    static_cast<double>(flood.deliveries) / flood.seconds, flood.lost, options.rate,
-                    static_cast<double>(paced.deliveries) / paced.seconds, paced.lost,
-                    quantile(paced.latencies_us, 0.50), quantile(paced.latencies_us, 0.99),
-                    paced.latencies_us.empty() ? 0 : paced.latencies_us.back(), cluster.late(), cluster.pings(), servers),
+                    cluster.setup_seconds(), cluster.path_seconds() * 1000, flood.emits,
+                    flood.deliveries, static_cast<double>(flood.deliveries) / flood.seconds,
+                    flood.lost, options.rate, static_cast<double>(paced.deliveries) / paced.seconds,
+                    paced.lost, quantile(paced.latencies_us, 0.50),
+                    quantile(paced.latencies_us, 0.99),
+                    paced.latencies_us.empty() ? 0 : paced.latencies_us.back(), cluster.late(),
+                    cluster.pings(), servers),
         flood.seconds, flood.cpu, true);
     return 0;
 }

@@ -101,8 +101,7 @@ public:
     }
 
     void close_all() {
-        for (auto& [raw, connection] : connections_)
-            connection->abort();
+        for (auto& [raw, connection] : connections_) connection->abort();
     }
 
 private:

@@ -139,26 +139,16 @@ Options parse(int argc, char** argv) {
     Options options;
     options.mode_name = argv[1];
     const std::string_view mode = argv[1];
-    if (mode == "tcp-echo")
-        options.mode = Mode::TcpEcho;
-    else if (mode == "tcp-pingpong")
-        options.mode = Mode::TcpPingPong;
-    else if (mode == "udp")
-        options.mode = Mode::Udp;
-    else if (mode == "ws-echo")
-        options.mode = Mode::WsEcho;
-    else if (mode == "ws-pingpong")
-        options.mode = Mode::WsPingPong;
-    else if (mode == "ws-idle")
-        options.mode = Mode::WsIdle;
-    else if (mode == "sio-echo")
-        options.mode = Mode::SioEcho;
-    else if (mode == "sio-idle")
-        options.mode = Mode::SioIdle;
-    else if (mode == "sio-broadcast")
-        options.mode = Mode::SioBroadcast;
-    else
-        usage();
+    if (mode == "tcp-echo") options.mode = Mode::TcpEcho;
+    else if (mode == "tcp-pingpong") options.mode = Mode::TcpPingPong;
+    else if (mode == "udp") options.mode = Mode::Udp;
+    else if (mode == "ws-echo") options.mode = Mode::WsEcho;
+    else if (mode == "ws-pingpong") options.mode = Mode::WsPingPong;
+    else if (mode == "ws-idle") options.mode = Mode::WsIdle;
+    else if (mode == "sio-echo") options.mode = Mode::SioEcho;
+    else if (mode == "sio-idle") options.mode = Mode::SioIdle;
+    else if (mode == "sio-broadcast") options.mode = Mode::SioBroadcast;
+    else usage();
     if (options.is_socketio()) options.path = "/socket.io/";
     if (options.mode == Mode::SioBroadcast) options.connections = 10'000;
 
@@ -174,24 +164,16 @@ Options parse(int argc, char** argv) {
                                  value));
             return parsed;
         };
-        if (arg == "--host")
-            options.host = value;
-        else if (arg == "--port")
-            options.port = static_cast<int>(number(1, 65535));
+        if (arg == "--host") options.host = value;
+        else if (arg == "--port") options.port = static_cast<int>(number(1, 65535));
         else if (arg == "--connections")
             options.connections = static_cast<std::size_t>(number(1, 1e6));
-        else if (arg == "--depth")
-            options.depth = static_cast<std::size_t>(number(1, 1e6));
-        else if (arg == "--size")
-            options.size = static_cast<std::size_t>(number(1, kMaxSize));
-        else if (arg == "--seconds")
-            options.seconds = number(0, 3600);
-        else if (arg == "--path")
-            options.path = value;
-        else if (arg == "--timeout-ms")
-            options.timeout = number(1, 3.6e6) / 1000;
-        else
-            usage();
+        else if (arg == "--depth") options.depth = static_cast<std::size_t>(number(1, 1e6));
+        else if (arg == "--size") options.size = static_cast<std::size_t>(number(1, kMaxSize));
+        else if (arg == "--seconds") options.seconds = number(0, 3600);
+        else if (arg == "--path") options.path = value;
+        else if (arg == "--timeout-ms") options.timeout = number(1, 3.6e6) / 1000;
+        else usage();
     }
     if (options.port == 0) fail("--port is required");
     if (options.mode == Mode::Udp && options.size > kMaxUdpPayload)
@@ -301,8 +283,7 @@ public:
         double last_progress = start;
         std::size_t last_open = 0;
         while (open_ < total) {
-            while (started < total && started - open_ < kMaxOpening)
-                start_connect(started++);
+            while (started < total && started - open_ < kMaxOpening) start_connect(started++);
             const double now = now_seconds();
             if (open_ != last_open) {
                 last_open = open_;
@@ -421,10 +402,8 @@ private:
             length -= used;
         }
         if (c.state != State::Open || length == 0) return;
-        if (options_.is_ws())
-            read_frames(index, bytes, length);
-        else
-            read_echo(index, bytes, length);
+        if (options_.is_ws()) read_frames(index, bytes, length);
+        else read_echo(index, bytes, length);
     }
 
     void on_server_closed(std::size_t index) {
@@ -517,8 +496,7 @@ private:
         std::uint64_t length = length7;
         if (length7 >= 126) {
             length = 0;
-            for (std::size_t i = 2; i < needed; ++i)
-                length = length << 8 | c.header[i];
+            for (std::size_t i = 2; i < needed; ++i) length = length << 8 | c.header[i];
         }
         c.is_final = (c.header[0] & 0x80) != 0;
         c.opcode = c.header[0] & 0x0f;
@@ -569,8 +547,7 @@ private:
                 // cannot be slipped in; the benchmark runs are shorter than any ping interval.
                 if (options_.mode == Mode::WsIdle) send_pong(c);
                 return 0;
-            case 0xA:
-                return 0;
+            case 0xA: return 0;
             default:
                 fail(fmt::format("{} sent a frame with reserved opcode {}", where(), c.opcode));
         }
@@ -787,8 +764,7 @@ int run_stream(const Options& options) {
         std::vector<double> sorted = totals.latencies;
         std::sort(sorted.begin(), sorted.end());
         double sum = 0;
-        for (double sample : sorted)
-            sum += sample;
+        for (double sample : sorted) sum += sample;
         fields += fmt::format(
             " p50_us={:.1f} p99_us={:.1f} min_us={:.1f} max_us={:.1f} avg_us={:.1f}",
             1e6 * percentile(sorted, 50), 1e6 * percentile(sorted, 99),
@@ -833,12 +809,9 @@ int run_socketio(const Options& options) {
     sio.path = options.path;
     sio.timeout = options.timeout;
     switch (sio.mode) {
-        case bench::SioMode::Echo:
-            return bench::run_sio_echo(sio);
-        case bench::SioMode::Idle:
-            return bench::run_sio_idle(sio);
-        case bench::SioMode::Broadcast:
-            return bench::run_sio_broadcast(sio);
+        case bench::SioMode::Echo: return bench::run_sio_echo(sio);
+        case bench::SioMode::Idle: return bench::run_sio_idle(sio);
+        case bench::SioMode::Broadcast: return bench::run_sio_broadcast(sio);
     }
     return 2;
 }
@@ -867,15 +840,11 @@ int main(int argc, char** argv) {
     const Options options = parse(argc, argv);
     raise_fd_limit(options.connections);
     switch (options.mode) {
-        case Mode::Udp:
-            return run_udp(options);
-        case Mode::WsIdle:
-            return run_idle(options);
+        case Mode::Udp: return run_udp(options);
+        case Mode::WsIdle: return run_idle(options);
         case Mode::SioEcho:
         case Mode::SioIdle:
-        case Mode::SioBroadcast:
-            return run_socketio(options);
-        default:
-            return run_stream(options);
+        case Mode::SioBroadcast: return run_socketio(options);
+        default: return run_stream(options);
     }
 }

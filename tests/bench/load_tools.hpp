@@ -66,9 +66,7 @@ inline double cpu_seconds() {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-inline std::string errno_text() {
-    return std::strerror(errno);
-}
+inline std::string errno_text() { return std::strerror(errno); }
 
 // `text` as a number of type Number (all of it: "12x" is not one), or nothing.
 template <typename Number>
@@ -157,7 +155,8 @@ void handle_ready(int epoll_fd, int timeout_ms, Handle&& handle, Fail&& fail) {
         fail("epoll_wait: " + errno_text());
     }
     for (int i = 0; i < count; ++i)
-        handle(static_cast<std::size_t>(events[i].data.u64), static_cast<std::uint32_t>(events[i].events));
+        handle(static_cast<std::size_t>(events[i].data.u64),
+               static_cast<std::uint32_t>(events[i].events));
 }
 
 // ---- results --------------------------------------------------------------------------------
@@ -196,8 +195,7 @@ inline std::vector<std::uint8_t> masked_frame(const std::uint8_t* payload, std::
             frame.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(n) >> shift));
     }
     frame.insert(frame.end(), kMask, kMask + 4);
-    for (std::size_t i = 0; i < n; ++i)
-        frame.push_back(payload[i] ^ kMask[i % 4]);
+    for (std::size_t i = 0; i < n; ++i) frame.push_back(payload[i] ^ kMask[i % 4]);
     return frame;
 }
 
@@ -238,11 +236,9 @@ inline long take_upgrade_reply(std::string& reply, const std::uint8_t* bytes, st
     const std::string first_line = head.substr(0, head.find("\r\n"));
     if (first_line.rfind("HTTP/1.1 101", 0) != 0)
         fail(fmt::format("{} refused the WebSocket upgrade: \"{}\"", where, first_line));
-    for (char& ch : head)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (char& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     std::string accept_line = "sec-websocket-accept: ";
-    for (char ch : kWsAccept)
-        accept_line += static_cast<char>(std::tolower(ch));
+    for (char ch : kWsAccept) accept_line += static_cast<char>(std::tolower(ch));
     if (head.find("\r\n" + accept_line + "\r\n") == std::string::npos)
         fail(fmt::format("{} answered the upgrade without \"Sec-WebSocket-Accept: {}\"", where,
                          kWsAccept));

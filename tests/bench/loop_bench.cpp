@@ -48,20 +48,20 @@
 
 namespace {
 
+using bench::Figure;
+using bench::kFairShare;
+using bench::pass_ball;
+using bench::PingPongPair;
+using bench::PingPongTable;
+using bench::Pipe;
+using bench::row;
+using bench::Stopwatch;
+using bench::WallClock;
 using looplab::Millis;
 using looplab::UniqueFd;
 using looplab::loop::EventLoop;
 using looplab::poller::Interest;
 using looplab::poller::Ready;
-using bench::Figure;
-using bench::kFairShare;
-using bench::PingPongPair;
-using bench::PingPongTable;
-using bench::Pipe;
-using bench::Stopwatch;
-using bench::WallClock;
-using bench::pass_ball;
-using bench::row;
 
 // The workload sizes of issue 2 §7 (the million timers: million_timers.hpp).
 constexpr std::size_t kChains = 1'000;   // post_next chains running side by side
@@ -88,9 +88,7 @@ struct ChainStep {
     }
 };
 
-Millis millis(double seconds) {
-    return Millis{static_cast<Millis::rep>(seconds * 1000)};
-}
+Millis millis(double seconds) { return Millis{static_cast<Millis::rep>(seconds * 1000)}; }
 
 // Runs `chains` chains for `seconds`; a timer ends the measurement, so the loop's timer phase
 // is part of what is measured, as in any real program.
@@ -98,8 +96,7 @@ template <typename Step>
 Figure chained_tasks_per_second(const std::string& poller, std::size_t chains, double seconds) {
     EventLoop loop{poller};
     ChainState state{&loop};
-    for (std::size_t i = 0; i < chains; ++i)
-        loop.post_next(Step{&state});
+    for (std::size_t i = 0; i < chains; ++i) loop.post_next(Step{&state});
     Stopwatch watch;
     loop.set_timeout(millis(seconds), [&] {
         watch.stop(state.ran);
@@ -143,8 +140,7 @@ Figure round_trips_per_second(const std::string& poller, std::size_t busy, std::
         loop.stop();
     });
     const bool ran = loop.run().has_value();
-    for (const Pipe& pipe : table->idle_pipes)
-        loop.forget(pipe.read_end.get());
+    for (const Pipe& pipe : table->idle_pipes) loop.forget(pipe.read_end.get());
     for (const PingPongPair& pair : table->pairs) {
         loop.forget(pair.there.read_end.get());
         loop.forget(pair.back.read_end.get());
@@ -203,8 +199,7 @@ Figure emits_per_second(std::size_t listeners, double seconds) {
     Stopwatch watch;
     const auto end = WallClock::now() + std::chrono::duration<double>(seconds);
     do {
-        for (int i = 0; i < kBlock; ++i)
-            emitter.emit("tick", i);
+        for (int i = 0; i < kBlock; ++i) emitter.emit("tick", i);
         emits += kBlock;
     } while (WallClock::now() < end);
     watch.stop(emits);
@@ -340,14 +335,12 @@ int main(int argc, char** argv) {
     const bool has_fds = raise_fd_limit(kFdsNeeded);
     auto per_poller = [&](auto measure) {
         std::vector<Figure> figures;
-        for (const std::string& name : options.pollers)
-            figures.push_back(measure(name));
+        for (const std::string& name : options.pollers) figures.push_back(measure(name));
         return figures;
     };
 
     fmt::print("  {:<42}", "per backend, one thread");
-    for (const std::string& name : options.pollers)
-        fmt::print("{:>16}", name);
+    for (const std::string& name : options.pollers) fmt::print("{:>16}", name);
     // No libuv column: libuv's figures are measured in the same run by loop_vs_libuv (make
     // bench prints its table right after this one), not copied from an issue.
     fmt::print("   {}\n", "target");
@@ -365,7 +358,8 @@ int main(int argc, char** argv) {
     }
     if (options.runs("timers"))
         row("timers/s (1 M timers, 0-9 ms, add+fire)",
-            per_poller([&](const std::string& p) { return bench::looplab_timers_per_second(p); }), ">= 1 M");
+            per_poller([&](const std::string& p) { return bench::looplab_timers_per_second(p); }),
+            ">= 1 M");
     if (options.runs("pingpong")) print_ping_pong(options.pollers, has_fds, s);
 
     if (options.runs("raw")) {

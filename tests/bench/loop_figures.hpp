@@ -77,8 +77,7 @@ inline std::string text(const Figure& figure) {
 inline void row(std::string_view what, const std::vector<Figure>& figures,
                 std::string_view target = {}, std::string_view reference = {}) {
     fmt::print("  {:<42}", what);
-    for (const Figure& figure : figures)
-        fmt::print("{:>16}", text(figure));
+    for (const Figure& figure : figures) fmt::print("{:>16}", text(figure));
     if (!target.empty() || !reference.empty()) fmt::print("   {:<30}{}", target, reference);
     fmt::print("\n");
     std::fflush(stdout);   // the run script shows progress line by line

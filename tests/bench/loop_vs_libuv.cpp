@@ -49,10 +49,10 @@
 namespace {
 
 using bench::Figure;
+using bench::pass_ball;
 using bench::PingPongPair;
 using bench::PingPongTable;
 using bench::Stopwatch;
-using bench::pass_ball;
 
 constexpr std::uint64_t kDefaultRoundTrips = 300'000;   // about a second each on a 2-core VM
 constexpr int kDefaultRounds = 3;
@@ -192,9 +192,9 @@ Figure libuv_timers_per_second() {
     Stopwatch watch;
     for (std::size_t i = 0; i < delays.size(); ++i) {
         uv_timer_init(&loop, &timers[i]);
-        uv_timer_start(&timers[i],
-                       [](uv_timer_t* timer) { ++*static_cast<std::size_t*>(timer->loop->data); },
-                       delays[i], 0);
+        uv_timer_start(
+            &timers[i], [](uv_timer_t* timer) { ++*static_cast<std::size_t*>(timer->loop->data); },
+            delays[i], 0);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     watch.stop(fired);
@@ -222,24 +222,21 @@ struct Contestant {
 
 void take_turns(std::vector<Contestant>& contestants, int rounds) {
     for (int round = 0; round < rounds; ++round)
-        for (Contestant& contestant : contestants)
-            contestant.runs.push_back(contestant.measure());
+        for (Contestant& contestant : contestants) contestant.runs.push_back(contestant.measure());
 }
 
 void print_table(std::string_view title, std::string_view rate, std::vector<Contestant>& all) {
     fmt::print("\n  {:<42}", title);
-    for (const Contestant& contestant : all)
-        fmt::print("{:>16}", contestant.name);
+    for (const Contestant& contestant : all) fmt::print("{:>16}", contestant.name);
     fmt::print("\n");
     std::vector<Figure> best;
-    for (const Contestant& contestant : all)
-        best.push_back(contestant.best());
+    for (const Contestant& contestant : all) best.push_back(contestant.best());
     bench::row(fmt::format("{} (best of {})", rate, all.front().runs.size()), best);
     // What each would do with a CPU of its own: the figure to compare when others ran on ours.
     std::vector<Figure> per_cpu;
     for (const Figure& figure : best)
-        per_cpu.push_back(Figure{figure.cpu_share > 0 ? figure.per_second / figure.cpu_share : 0,
-                                 1, figure.is_skipped});
+        per_cpu.push_back(Figure{figure.cpu_share > 0 ? figure.per_second / figure.cpu_share : 0, 1,
+                                 figure.is_skipped});
     bench::row("  the same per CPU-second", per_cpu);
     for (const Contestant& contestant : all) {
         std::string runs;
@@ -265,8 +262,9 @@ struct Options {
 };
 
 [[noreturn]] void usage() {
-    fmt::print(stderr, "usage: loop_vs_libuv [--round-trips N] [--rounds R] "
-                       "[--only pingpong|timers] [--contestant looplab|epoll|libuv]\n");
+    fmt::print(stderr,
+               "usage: loop_vs_libuv [--round-trips N] [--rounds R] "
+               "[--only pingpong|timers] [--contestant looplab|epoll|libuv]\n");
     std::exit(2);
 }
 
@@ -302,9 +300,10 @@ int main(int argc, char** argv) {
     const Options options = parse(argc, argv);
     if (!options.contestant.empty()) return run_one_contestant(options);
     const std::uint64_t n = options.round_trips;
-    fmt::print("\n  looplab beside libuv {}.{}.{} (Debian libuv1-dev, test-only), same process, "
-               "taking turns\n",
-               UV_VERSION_MAJOR, UV_VERSION_MINOR, UV_VERSION_PATCH);
+    fmt::print(
+        "\n  looplab beside libuv {}.{}.{} (Debian libuv1-dev, test-only), same process, "
+        "taking turns\n",
+        UV_VERSION_MAJOR, UV_VERSION_MINOR, UV_VERSION_PATCH);
 
     if (options.only.empty() || options.only == "pingpong") {
         std::vector<Contestant> ping_pong{
@@ -315,10 +314,11 @@ int main(int argc, char** argv) {
         take_turns(ping_pong, options.rounds);
         print_table(fmt::format("pipe ping-pong, 1 pair, {} round trips", n), "round trips/s",
                     ping_pong);
-        fmt::print("  pipe ping-pong round trips/s:  looplab epoll {}  bare epoll {}  libuv {}"
-                   "   looplab / libuv {} (target >= 1.00x)\n",
-                   bench::text(ping_pong[0].best()), bench::text(ping_pong[1].best()),
-                   bench::text(ping_pong[2].best()), ratio(ping_pong[0].best(), ping_pong[2].best()));
+        fmt::print(
+            "  pipe ping-pong round trips/s:  looplab epoll {}  bare epoll {}  libuv {}"
+            "   looplab / libuv {} (target >= 1.00x)\n",
+            bench::text(ping_pong[0].best()), bench::text(ping_pong[1].best()),
+            bench::text(ping_pong[2].best()), ratio(ping_pong[0].best(), ping_pong[2].best()));
     }
     if (options.only.empty() || options.only == "timers") {
         // One round each: a million timers take a few seconds on libuv.

@@ -29,8 +29,7 @@ inline std::vector<std::uint8_t> million_timer_delays() {
     std::mt19937 random{20240611};   // fixed seed: every run and loop gets the same deadlines
     std::uniform_int_distribution<int> delay{0, kMaxTimerDelayMs};
     std::vector<std::uint8_t> delays(kTimerCount);
-    for (auto& d : delays)
-        d = static_cast<std::uint8_t>(delay(random));
+    for (auto& d : delays) d = static_cast<std::uint8_t>(delay(random));
     return delays;
 }
 
@@ -39,8 +38,7 @@ inline Figure looplab_timers_per_second(const std::string& poller) {
     looplab::loop::EventLoop loop{poller};
     std::size_t fired = 0;
     Stopwatch watch;
-    for (const std::uint8_t d : delays)
-        loop.set_timeout(looplab::Millis{d}, [&fired] { ++fired; });
+    for (const std::uint8_t d : delays) loop.set_timeout(looplab::Millis{d}, [&fired] { ++fired; });
     if (!loop.run()) return Figure{};
     watch.stop(fired);
     if (fired != kTimerCount) {

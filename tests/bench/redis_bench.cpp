@@ -61,7 +61,9 @@ Options parse_options(int argc, char** argv) {
         else if (flag == "--messages") options.messages = value;
         else if (flag == "--repeat") options.repeat = std::max<std::size_t>(1, value);
         else {
-            fmt::print(stderr, "usage: redis_bench [--requests N] [--clients C] [--pipeline P] [--messages M] [--repeat R]\n");
+            fmt::print(stderr,
+                       "usage: redis_bench [--requests N] [--clients C] [--pipeline P] [--messages "
+                       "M] [--repeat R]\n");
             std::exit(2);
         }
     }
@@ -70,15 +72,20 @@ Options parse_options(int argc, char** argv) {
 
 // Requests per second of N `command`s (SET or GET) over C connections with P in flight on
 // each. Every reply is checked: an error stops the run with a message.
-double our_throughput(const net::Address& server, const Options& options, std::string_view command) {
+double our_throughput(const net::Address& server, const Options& options,
+                      std::string_view command) {
     loop::EventLoop loop;
     std::vector<std::unique_ptr<resp::Client>> clients;
     for (std::size_t i = 0; i < options.clients; ++i) {
         clients.push_back(std::make_unique<resp::Client>(loop, server));
         clients.back()->connect();
     }
-    if (!loop.run_until([&] { return std::all_of(clients.begin(), clients.end(), [](auto& c) { return c->is_ready(); }); },
-                        Millis{5'000})) {
+    if (!loop.run_until(
+            [&] {
+                return std::all_of(clients.begin(), clients.end(),
+                                   [](auto& c) { return c->is_ready(); });
+            },
+            Millis{5'000})) {
         fmt::print(stderr, "redis_bench: clients did not connect\n");
         std::exit(1);
     }
@@ -101,11 +108,13 @@ double our_throughput(const net::Address& server, const Options& options, std::s
     // After every turn of the loop, top each connection up to P in flight again.
     const auto started = std::chrono::steady_clock::now();
     for (auto& client : clients)
-        for (std::size_t i = 0; i < options.pipeline && sent < options.requests; ++i) send_one(*client);
+        for (std::size_t i = 0; i < options.pipeline && sent < options.requests; ++i)
+            send_one(*client);
     while (done < options.requests) {
         if (!loop.run_once()) break;
         for (auto& client : clients)
-            while (client->pending() + client->queued() < options.pipeline && sent < options.requests)
+            while (client->pending() + client->queued() < options.pipeline &&
+                   sent < options.requests)
                 send_one(*client);
     }
     const Seconds took = std::chrono::steady_clock::now() - started;
@@ -115,10 +124,11 @@ double our_throughput(const net::Address& server, const Options& options, std::s
 }
 
 // redis-benchmark's requests per second for `test` ("set" or "get"), from its --csv output.
-double their_throughput(const lesson::RedisServer& redis, const Options& options, std::string_view test) {
-    const std::string command = fmt::format(
-        "redis-benchmark -h 127.0.0.1 -p {} -c {} -P {} -n {} -t {} --csv 2>/dev/null", redis.port(),
-        options.clients, options.pipeline, options.requests, test);
+double their_throughput(const lesson::RedisServer& redis, const Options& options,
+                        std::string_view test) {
+    const std::string command =
+        fmt::format("redis-benchmark -h 127.0.0.1 -p {} -c {} -P {} -n {} -t {} --csv 2>/dev/null",
+                    redis.port(), options.clients, options.pipeline, options.requests, test);
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return 0;
     char line[512];
@@ -152,7 +162,8 @@ Latency publish_latency(const net::Address& server, std::size_t messages) {
         publisher.publish("bench", "payload");
     };
     subscriber.pubsub().on("message", [&](const resp::PubSubMessage&) {
-        const std::chrono::duration<double, std::micro> took = std::chrono::steady_clock::now() - sent_at;
+        const std::chrono::duration<double, std::micro> took =
+            std::chrono::steady_clock::now() - sent_at;
         samples.push_back(took.count());
         if (samples.size() < messages) publish_next();
     });
@@ -160,7 +171,8 @@ Latency publish_latency(const net::Address& server, std::size_t messages) {
     publisher.connect();
     subscriber.connect();
     subscriber.subscribe({"bench"}, [&](Result<resp::Reply>) { subscribed = true; });
-    if (!loop.run_until([&] { return subscribed && publisher.is_ready(); }, Millis{5'000})) return {};
+    if (!loop.run_until([&] { return subscribed && publisher.is_ready(); }, Millis{5'000}))
+        return {};
     publish_next();
     (void)loop.run_until([&] { return samples.size() >= messages; }, Millis{60'000});
     publisher.close();
@@ -169,7 +181,9 @@ Latency publish_latency(const net::Address& server, std::size_t messages) {
 
     std::sort(samples.begin(), samples.end());
     if (samples.empty()) return {};
-    const auto at = [&](double q) { return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))]; };
+    const auto at = [&](double q) {
+        return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))];
+    };
     return {at(0.50), at(0.99), samples.back()};
 }
 
@@ -179,11 +193,14 @@ int main(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
     try {
         lesson::RedisServer redis;
-        fmt::print("redis client: {} requests per test, {} connections x {} in flight (redis-benchmark -c {} -P {}), "
-                   "best of {}\n",
-                   options.requests, options.clients, options.pipeline, options.clients, options.pipeline,
-                   options.repeat);
-        fmt::print("  {:<6} {:>16} {:>20} {:>8}\n", "test", "looplab req/s", "redis-benchmark req/s", "ratio");
+        fmt::print(
+            "redis client: {} requests per test, {} connections x {} in flight (redis-benchmark -c "
+            "{} -P {}), "
+            "best of {}\n",
+            options.requests, options.clients, options.pipeline, options.clients, options.pipeline,
+            options.repeat);
+        fmt::print("  {:<6} {:>16} {:>20} {:>8}\n", "test", "looplab req/s",
+                   "redis-benchmark req/s", "ratio");
         for (const auto& [name, test] : {std::pair{"SET", "set"}, std::pair{"GET", "get"}}) {
             double ours = 0, theirs = 0;
             for (std::size_t run = 0; run < options.repeat; ++run) {
@@ -198,9 +215,11 @@ int main(int argc, char** argv) {
             const Latency again = publish_latency(redis.address(), options.messages);
             if (again.p99_us < latency.p99_us) latency = again;
         }
-        fmt::print("publish -> receive ({} messages, one in flight, best p99 of {}): p50 {:.1f} us, p99 {:.1f} us, "
-                   "max {:.1f} us\n",
-                   options.messages, options.repeat, latency.p50_us, latency.p99_us, latency.max_us);
+        fmt::print(
+            "publish -> receive ({} messages, one in flight, best p99 of {}): p50 {:.1f} us, p99 "
+            "{:.1f} us, "
+            "max {:.1f} us\n",
+            options.messages, options.repeat, latency.p50_us, latency.p99_us, latency.max_us);
     } catch (const std::exception& e) {
         fmt::print(stderr, "redis_bench: {}\n", e.what());
         return 1;

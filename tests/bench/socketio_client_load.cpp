@@ -60,7 +60,9 @@ constexpr std::string_view kUsage =
 [[noreturn]] void usage() { bench::exit_with_usage(kUsage); }
 
 template <typename Number>
-Number number_of(std::string_view text) { return bench::number_or_usage<Number>(text, kUsage); }
+Number number_of(std::string_view text) {
+    return bench::number_or_usage<Number>(text, kUsage);
+}
 
 Options parse(int argc, char** argv) {
     if (argc < 2) usage();
@@ -161,15 +163,17 @@ int run_echo(loop::EventLoop& loop, const Options& options) {
     const std::uint64_t echoes_before = echoes;
     const double cpu_before = cpu_seconds();
     const auto started = std::chrono::steady_clock::now();
-    (void)loop.run_until([] { return false; },
-                         std::chrono::duration_cast<Millis>(std::chrono::duration<double>(options.seconds)));
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    (void)loop.run_until([] { return false; }, std::chrono::duration_cast<Millis>(
+                                                   std::chrono::duration<double>(options.seconds)));
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double cpu = cpu_seconds() - cpu_before;
     const auto counted = static_cast<double>(echoes - echoes_before);
-    fmt::print("result mode=client-echo connections={} depth={} size={} seconds={:.2f} "
-               "messages={} msgs_per_s={:.0f} client_cpu={:.0f}%\n",
-               options.connections, options.depth, options.size, wall, echoes - echoes_before,
-               counted / wall, 100 * cpu / wall);
+    fmt::print(
+        "result mode=client-echo connections={} depth={} size={} seconds={:.2f} "
+        "messages={} msgs_per_s={:.0f} client_cpu={:.0f}%\n",
+        options.connections, options.depth, options.size, wall, echoes - echoes_before,
+        counted / wall, 100 * cpu / wall);
     return 0;
 }
 
@@ -188,9 +192,10 @@ int run_idle(loop::EventLoop& loop, const Options& options) {
     const long after_kb = resident_kb();
     const double per_client =
         static_cast<double>(after_kb - before_kb) * 1024 / static_cast<double>(options.connections);
-    fmt::print("result mode=client-idle connections={} rss_before_kb={} rss_after_kb={} "
-               "bytes_per_connection={:.0f}\n",
-               options.connections, before_kb, after_kb, per_client);
+    fmt::print(
+        "result mode=client-idle connections={} rss_before_kb={} rss_after_kb={} "
+        "bytes_per_connection={:.0f}\n",
+        options.connections, before_kb, after_kb, per_client);
     return 0;
 }
 

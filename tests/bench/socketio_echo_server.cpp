@@ -45,10 +45,11 @@ constexpr std::string_view kBroadcastRoom = "bench";   // the room "blast" sends
 constexpr std::int64_t kMaxBlastCount = 1'000'000;     // as the Node server's cap
 
 void serve(socketio::Server& io, socketio::Socket& s) {
-    s.on("echo", [&s](const socketio::Args& args, const socketio::Ack&) { s.emit_args("echo", args); });
+    s.on("echo",
+         [&s](const socketio::Args& args, const socketio::Ack&) { s.emit_args("echo", args); });
     s.on("join", [&s](const socketio::Args& args, const socketio::Ack& ack) {
-        const std::string room = args.size() > 0 && args[0].is_string() ? args[0].as_string()
-                                                                       : json::write(args[0]);
+        const std::string room =
+            args.size() > 0 && args[0].is_string() ? args[0].as_string() : json::write(args[0]);
         s.join(room);
         if (ack.wanted()) ack(s.nsp().adapter().room_size(room));
     });
@@ -84,14 +85,14 @@ std::vector<char*> take_adapter_flags(int argc, char** argv, socketio_redis::Ada
     return rest;
 }
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     socketio_redis::AdapterFlags adapter_flags;
     std::vector<char*> rest = take_adapter_flags(argc, argv, adapter_flags);
-    bench::ServerArgs args =
-        bench::parse_server_args(static_cast<int>(rest.size()), rest.data(), "socketio_echo_server");
+    bench::ServerArgs args = bench::parse_server_args(static_cast<int>(rest.size()), rest.data(),
+                                                      "socketio_echo_server");
 
     loop::EventLoop loop{std::move(args.poller)};
     http::ServerOptions http_options;
@@ -100,9 +101,9 @@ int main(int argc, char** argv) {
     socketio::ServerOptions options;
     // The bus (Redis connections, none for memory) is declared before the server: it must
     // outlive it.
-    auto bus = socketio_redis::start_adapter(loop, adapter_flags, options, [](std::string_view line) {
-        fmt::print(stderr, "socketio_echo_server: {}\n", line);
-    });
+    auto bus = socketio_redis::start_adapter(
+        loop, adapter_flags, options,
+        [](std::string_view line) { fmt::print(stderr, "socketio_echo_server: {}\n", line); });
     if (!bus) {
         fmt::print(stderr, "socketio_echo_server: {}\n", bus.error().message());
         return 2;

@@ -136,8 +136,7 @@ public:
         double last_progress = start;
         std::size_t last_ready = 0;
         while (ready_ < total) {
-            while (started < total && started - ready_ < kSioMaxOpening)
-                start_connect(started++);
+            while (started < total && started - ready_ < kSioMaxOpening) start_connect(started++);
             const double now = now_seconds();
             if (ready_ != last_ready) {
                 last_ready = ready_;
@@ -154,8 +153,7 @@ public:
 
     // sio-echo: `depth` events in flight on every connection until `until`.
     void echo_until(double until) {
-        for (std::size_t i = 0; i < connections_.size(); ++i)
-            owe_echoes(i, options_.depth);
+        for (std::size_t i = 0; i < connections_.size(); ++i) owe_echoes(i, options_.depth);
         wait_until(until, &totals_.echoes, "echo");
     }
 
@@ -251,7 +249,8 @@ private:
         check_connected(c.fd, where(), fail);
         set_wants_write(index, false);
         c.stage = SioStage::Upgrading;
-        send_upgrade_request(c.fd, options_.path + "?EIO=4&transport=websocket", where(), where(), fail);
+        send_upgrade_request(c.fd, options_.path + "?EIO=4&transport=websocket", where(), where(),
+                             fail);
     }
 
     // ---- sending ----
@@ -367,8 +366,7 @@ private:
             std::uint64_t length = length7;
             if (length7 >= 126) {
                 length = 0;
-                for (std::size_t i = 2; i < header; ++i)
-                    length = length << 8 | bytes[at + i];
+                for (std::size_t i = 2; i < header; ++i) length = length << 8 | bytes[at + i];
             }
             if (length > kSioMaxMessage)
                 fail(fmt::format("{} sent a frame of {} bytes", where(), length));
@@ -399,17 +397,14 @@ private:
             case 0x2:
                 fail(fmt::format("{} sent a binary message; no event of ours carries bytes",
                                  where()));
-            case 0x8:
-                return on_server_closed(index, "sent a WebSocket close frame");
+            case 0x8: return on_server_closed(index, "sent a WebSocket close frame");
             case 0x9: {   // a WebSocket ping (not Engine.IO's): pong with the same payload
                 const std::vector<std::uint8_t> pong = masked_frame(
                     reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size(), 0xA);
                 return queue_frame(index, std::string(pong.begin(), pong.end()));
             }
-            case 0xA:
-                return;
-            default:
-                fail(fmt::format("{} sent a frame with reserved opcode {}", where(), opcode));
+            case 0xA: return;
+            default: fail(fmt::format("{} sent a frame with reserved opcode {}", where(), opcode));
         }
     }
 
@@ -426,12 +421,10 @@ private:
             case '2':   // ping: pong at once (the server closes a session that does not)
                 ++totals_.pings;
                 return queue_frame(index, pong_frame_);
-            case '1':
-                return on_server_closed(index, "closed the Engine.IO session (packet 1)");
+            case '1': return on_server_closed(index, "closed the Engine.IO session (packet 1)");
             case '6':   // noop
                 return;
-            case '4':
-                return take_packet(index, message.substr(1), echoes);
+            case '4': return take_packet(index, message.substr(1), echoes);
             default:
                 fail(fmt::format("{} sent an unexpected Engine.IO packet \"{:.40}\"", where(),
                                  message));

@@ -63,18 +63,12 @@ Settings parse(int argc, char** argv) {
         const std::string_view flag = argv[i];
         if (i + 1 >= argc) usage_and_exit();
         const char* value = argv[++i];
-        if (flag == "--dir")
-            settings.dir = value;
-        else if (flag == "--seconds")
-            settings.seconds = std::atof(value);
-        else if (flag == "--value-bytes")
-            settings.value_bytes = std::strtoull(value, nullptr, 10);
-        else if (flag == "--recovery-mb")
-            settings.recovery_mb = std::strtoull(value, nullptr, 10);
-        else if (flag == "--only")
-            settings.only = value;
-        else
-            usage_and_exit();
+        if (flag == "--dir") settings.dir = value;
+        else if (flag == "--seconds") settings.seconds = std::atof(value);
+        else if (flag == "--value-bytes") settings.value_bytes = std::strtoull(value, nullptr, 10);
+        else if (flag == "--recovery-mb") settings.recovery_mb = std::strtoull(value, nullptr, 10);
+        else if (flag == "--only") settings.only = value;
+        else usage_and_exit();
     }
     return settings;
 }
@@ -102,18 +96,12 @@ std::string filesystem_name(const std::string& dir) {
     struct statfs info {};
     if (::statfs(dir.c_str(), &info) != 0) return "?";
     switch (static_cast<unsigned long>(info.f_type)) {
-        case 0xEF53:
-            return "ext4";
-        case 0x01021994:
-            return "tmpfs";
-        case 0x58465342:
-            return "xfs";
-        case 0x9123683E:
-            return "btrfs";
-        case 0x794c7630:
-            return "overlayfs";
-        default:
-            return fmt::format("type 0x{:x}", static_cast<unsigned long>(info.f_type));
+        case 0xEF53: return "ext4";
+        case 0x01021994: return "tmpfs";
+        case 0x58465342: return "xfs";
+        case 0x9123683E: return "btrfs";
+        case 0x794c7630: return "overlayfs";
+        default: return fmt::format("type 0x{:x}", static_cast<unsigned long>(info.f_type));
     }
 }
 

@@ -32,8 +32,8 @@ void expect(bool condition, const char* what) {
 }
 
 bool is_base64_character(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/' || c == '=';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '=';
 }
 
 void check_as_data(std::span<const std::uint8_t> bytes) {
@@ -43,9 +43,9 @@ void check_as_data(std::span<const std::uint8_t> bytes) {
 
     const auto decoded = base64_decode(text);
     expect(decoded.has_value(), "decoder refused the encoder's output");
-    expect(decoded->size() == bytes.size() &&
-               std::equal(bytes.begin(), bytes.end(), decoded->begin()),
-           "decode(encode(x)) != x");
+    expect(
+        decoded->size() == bytes.size() && std::equal(bytes.begin(), bytes.end(), decoded->begin()),
+        "decode(encode(x)) != x");
 }
 
 void check_as_text(std::string_view text) {
@@ -57,7 +57,7 @@ void check_as_text(std::string_view text) {
     expect(base64_encode(*decoded) == text, "accepted a text that is not encode() of its bytes");
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     check_as_data({data, size});

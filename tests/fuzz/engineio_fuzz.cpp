@@ -39,7 +39,10 @@ void check_payload(std::string_view body) {
     bool reader_failed = false;
     while (true) {
         auto next = reader.next();
-        if (!next) { reader_failed = true; break; }
+        if (!next) {
+            reader_failed = true;
+            break;
+        }
         if (!*next) break;
         streamed.push_back((*next)->to_packet());
     }
@@ -66,7 +69,7 @@ void check_frame(std::string_view frame) {
     expect(again.has_value() && *again == *owned, "frame round trip changed the packet");
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes{reinterpret_cast<const char*>(data), size};

@@ -51,7 +51,7 @@ void feed_piece(RequestParser& parser, std::string_view piece, Outcome& outcome)
     }
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 2) return 0;

@@ -60,8 +60,10 @@ void check_prefix(Bytes bytes, std::size_t length, const msgpack::DecodeResult& 
                "need more although the value is complete");
         // An error is reported at its value's first byte, and known at most a 5-byte header
         // and an ext type byte later: with that much in hand, "need more" is wrong.
-        const bool is_error = whole.status != DecodeStatus::Done && whole.status != DecodeStatus::NeedMore;
-        expect(!(is_error && length >= whole.position + 6), "need more where the error was already known");
+        const bool is_error =
+            whole.status != DecodeStatus::Done && whole.status != DecodeStatus::NeedMore;
+        expect(!(is_error && length >= whole.position + 6),
+               "need more where the error was already known");
         return;
     }
     expect(same(result, whole), "a prefix decodes differently from the whole input");

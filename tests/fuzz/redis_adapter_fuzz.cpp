@@ -29,9 +29,10 @@ void expect(bool condition, const char* what) {
     std::abort();
 }
 
-bool same_options(const looplab::socketio::BroadcastOptions& a, const looplab::socketio::BroadcastOptions& b) {
-    return a.rooms == b.rooms && a.except == b.except && a.flags.is_volatile == b.flags.is_volatile &&
-           a.flags.timeout == b.flags.timeout;
+bool same_options(const looplab::socketio::BroadcastOptions& a,
+                  const looplab::socketio::BroadcastOptions& b) {
+    return a.rooms == b.rooms && a.except == b.except &&
+           a.flags.is_volatile == b.flags.is_volatile && a.flags.timeout == b.flags.timeout;
 }
 
 // Rooms are written once each (a JS Set): compare against the de-duplicated list.
@@ -39,7 +40,8 @@ looplab::socketio::BroadcastOptions deduplicated(looplab::socketio::BroadcastOpt
     const auto unique = [](std::vector<std::string>& names) {
         std::vector<std::string> kept;
         for (std::string& name : names)
-            if (std::find(kept.begin(), kept.end(), name) == kept.end()) kept.push_back(std::move(name));
+            if (std::find(kept.begin(), kept.end(), name) == kept.end())
+                kept.push_back(std::move(name));
         names = std::move(kept);
     };
     unique(opts.rooms);
@@ -53,12 +55,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string input(reinterpret_cast<const char*>(data), size);
 
     if (auto message = redis::decode_broadcast(input)) {
-        const std::string again = redis::encode_broadcast(message->uid, message->packet, message->opts);
+        const std::string again =
+            redis::encode_broadcast(message->uid, message->packet, message->opts);
         auto back = redis::decode_broadcast(again);
         expect(back.has_value(), "our own encoding of a broadcast does not decode");
         expect(back->uid == message->uid, "uid changed in a round trip");
         expect(back->packet == message->packet, "packet changed in a round trip");
-        expect(same_options(back->opts, deduplicated(message->opts)), "options changed in a round trip");
+        expect(same_options(back->opts, deduplicated(message->opts)),
+               "options changed in a round trip");
     }
 
     if (auto request = redis::decode_message(input)) {
@@ -69,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             auto from_json = redis::decode_message(redis::encode_json_message(*request));
             expect(from_json.has_value(), "our JSON of a request does not decode");
             auto twice = redis::decode_message(redis::encode_json_message(*from_json));
-            expect(twice.has_value() && *twice == *from_json, "JSON of a request is not stable after one trip");
+            expect(twice.has_value() && *twice == *from_json,
+                   "JSON of a request is not stable after one trip");
         }
     }
     return 0;

@@ -46,7 +46,8 @@ struct Outcome {
     bool operator==(const Outcome&) const = default;
 };
 
-Outcome parse_in_pieces(Bytes bytes, std::span<const std::size_t> cuts, const ParserLimits& limits) {
+Outcome parse_in_pieces(Bytes bytes, std::span<const std::size_t> cuts,
+                        const ParserLimits& limits) {
     Parser parser{limits};
     Outcome outcome;
     std::size_t from = 0;
@@ -59,7 +60,8 @@ Outcome parse_in_pieces(Bytes bytes, std::span<const std::size_t> cuts, const Pa
     }
     if (outcome.error) {   // 2. failed for good
         const std::size_t before = outcome.replies.size();
-        expect(parser.feed("+OK\r\n", outcome.replies) == outcome.error, "a failed parser recovered");
+        expect(parser.feed("+OK\r\n", outcome.replies) == outcome.error,
+               "a failed parser recovered");
         expect(outcome.replies.size() == before, "a failed parser handed out a reply");
     }
     return outcome;
@@ -72,8 +74,10 @@ void check_within_limits(const Reply& reply, const ParserLimits& limits, std::si
     expect(depth <= limits.max_depth, "a reply deeper than max_depth");
     expect(reply.text.size() <= std::max(limits.max_bulk_bytes, limits.max_line_bytes),
            "a string longer than the limits");
-    expect(reply.elements.size() <= limits.max_aggregate_length, "an aggregate longer than max_aggregate_length");
-    expect(reply.attributes.size() <= limits.max_aggregate_length, "an attribute longer than max_aggregate_length");
+    expect(reply.elements.size() <= limits.max_aggregate_length,
+           "an aggregate longer than max_aggregate_length");
+    expect(reply.attributes.size() <= limits.max_aggregate_length,
+           "an attribute longer than max_aggregate_length");
     for (const Reply& e : reply.elements) check_within_limits(e, limits, depth);
     for (const Reply& a : reply.attributes) check_within_limits(a, limits, enclosing + 1);
 }
@@ -101,7 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size <= 256) {
         std::vector<std::size_t> every_byte;
         for (std::size_t i = 1; i <= size; ++i) every_byte.push_back(i);
-        expect(parse_in_pieces(bytes, every_byte, limits) == whole, "byte by byte differs from one");
+        expect(parse_in_pieces(bytes, every_byte, limits) == whole,
+               "byte by byte differs from one");
     }
 
     for (const Reply& reply : whole.replies) {

@@ -62,7 +62,7 @@ void check_round_trip(const sio::Packet& packet) {
            "round trip changed the packet");
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes{reinterpret_cast<const char*>(data), size};
@@ -70,13 +70,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::string_view message : split_messages(bytes)) {
         const bool as_binary = decoder.is_awaiting_attachments();
         auto result = as_binary ? decoder.feed_binary(message) : decoder.feed_text(message);
-        expect(decoder.attachments_missing() <= sio::kSioMaxAttachments, "too many attachments awaited");
+        expect(decoder.attachments_missing() <= sio::kSioMaxAttachments,
+               "too many attachments awaited");
 
         if (!as_binary) {
             auto one_shot = sio::decode_text(message);
             expect(one_shot.has_value() == result.has_value(), "Decoder and decode_text disagree");
-            const bool binary_type = one_shot && (one_shot->packet.type == sio::PacketType::BinaryEvent ||
-                                                  one_shot->packet.type == sio::PacketType::BinaryAck);
+            const bool binary_type =
+                one_shot && (one_shot->packet.type == sio::PacketType::BinaryEvent ||
+                             one_shot->packet.type == sio::PacketType::BinaryAck);
             if (one_shot && one_shot->attachment_count == 0 && !binary_type) {
                 expect(result->has_value(), "a packet without attachments was not completed");
                 expect(**result == one_shot->packet, "Decoder and decode_text differ");

@@ -57,11 +57,19 @@ Reference reference_decode(Bytes bytes) {
         const std::uint8_t lead = bytes[i];
         int length = 0;
         std::uint32_t code_point = 0;
-        if (lead < 0x80) { length = 1; code_point = lead; }
-        else if ((lead & 0xE0) == 0xC0) { length = 2; code_point = lead & 0x1F; }
-        else if ((lead & 0xF0) == 0xE0) { length = 3; code_point = lead & 0x0F; }
-        else if ((lead & 0xF8) == 0xF0) { length = 4; code_point = lead & 0x07; }
-        else return {Reference::Verdict::Invalid};
+        if (lead < 0x80) {
+            length = 1;
+            code_point = lead;
+        } else if ((lead & 0xE0) == 0xC0) {
+            length = 2;
+            code_point = lead & 0x1F;
+        } else if ((lead & 0xF0) == 0xE0) {
+            length = 3;
+            code_point = lead & 0x0F;
+        } else if ((lead & 0xF8) == 0xF0) {
+            length = 4;
+            code_point = lead & 0x07;
+        } else return {Reference::Verdict::Invalid};
 
         for (int k = 1; k < length; ++k) {
             if (i + k >= bytes.size())
@@ -125,7 +133,7 @@ void check_three_pieces(Bytes bytes, std::size_t fail_at, bool expected) {
     expect((third && utf8.is_complete()) == expected, "three pieces disagree with one piece");
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const Bytes bytes{data, size};

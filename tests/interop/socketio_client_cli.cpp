@@ -71,13 +71,16 @@ json::Value printable(const json::Value& value) {
     }
     if (value.is_object()) {
         json::Object members;
-        for (const auto& [key, member] : value.as_object()) members.emplace_back(key, printable(member));
+        for (const auto& [key, member] : value.as_object())
+            members.emplace_back(key, printable(member));
         return json::Value{std::move(members)};
     }
     return value;
 }
 
-std::string show(const socketio::Args& args) { return json::write(printable(json::Value{args.to_array()})); }
+std::string show(const socketio::Args& args) {
+    return json::write(printable(json::Value{args.to_array()}));
+}
 
 Arguments parse_arguments(int argc, char** argv) {
     Arguments arguments;
@@ -99,7 +102,9 @@ Arguments parse_arguments(int argc, char** argv) {
             arguments.auth = std::move(parsed).value();
         } else fail("unknown option " + flag, 2);
     }
-    if (arguments.url.empty()) fail("usage: socketio_client_cli --url http://127.0.0.1:PORT --scenario basic|auth|recover", 2);
+    if (arguments.url.empty())
+        fail("usage: socketio_client_cli --url http://127.0.0.1:PORT --scenario basic|auth|recover",
+             2);
     return arguments;
 }
 
@@ -116,24 +121,28 @@ void basic(sioc::Socket& socket, bool& done) {
     });
     socket.once("echo", [&socket](const socketio::Args& args) {
         say("echo " + show(args));
-        socket.emit_with_ack("echo-ack", 1, "two", json::Value::object({{"three", 3}}), 5s,
-                             [&socket](Result<socketio::Args> reply) {
-            if (!reply) fail("echo-ack: " + reply.error().message());
-            say("ack " + show(*reply));
-            socket.once("echo", [&socket](const socketio::Args& echoed) {
-                say("echo " + show(echoed));
-                socket.emit_with_ack("ask", "ready?", 5s, [&socket](Result<socketio::Args> answer) {
-                    if (!answer) fail("ask: " + answer.error().message());
-                    say("ask-answer " + show(*answer));
-                    socket.emit("bye");
+        socket.emit_with_ack(
+            "echo-ack", 1, "two", json::Value::object({{"three", 3}}), 5s,
+            [&socket](Result<socketio::Args> reply) {
+                if (!reply) fail("echo-ack: " + reply.error().message());
+                say("ack " + show(*reply));
+                socket.once("echo", [&socket](const socketio::Args& echoed) {
+                    say("echo " + show(echoed));
+                    socket.emit_with_ack("ask", "ready?", 5s,
+                                         [&socket](Result<socketio::Args> answer) {
+                                             if (!answer) fail("ask: " + answer.error().message());
+                                             say("ask-answer " + show(*answer));
+                                             socket.emit("bye");
+                                         });
                 });
+                socket.emit("echo", json::Value::bytes(std::string{"\x01\x02\x03", 3}),
+                            "after bytes");
             });
-            socket.emit("echo", json::Value::bytes(std::string{"\x01\x02\x03", 3}), "after bytes");
-        });
     });
     socket.once("connect", [&socket] {
         say("connect");
-        socket.emit("echo", "hi", 3, json::Value::object({{"a", json::Value::array({1, nullptr})}}));
+        socket.emit("echo", "hi", 3,
+                    json::Value::object({{"a", json::Value::array({1, nullptr})}}));
     });
 }
 
@@ -163,8 +172,12 @@ void recover(sioc::Socket& socket, bool& done) {
         });
         socket.emit("echo", "before the cut");
     });
-    socket.on_disconnect([](sioc::DisconnectReason reason) { say(fmt::format("disconnect {}", to_string(reason))); });
-    socket.io().on("reconnect", [](const json::Value& attempt) { say(fmt::format("reconnect {}", attempt.as_int())); });
+    socket.on_disconnect([](sioc::DisconnectReason reason) {
+        say(fmt::format("disconnect {}", to_string(reason)));
+    });
+    socket.io().on("reconnect", [](const json::Value& attempt) {
+        say(fmt::format("reconnect {}", attempt.as_int()));
+    });
 }
 
 }   // namespace
@@ -180,8 +193,10 @@ int main(int argc, char** argv) {
     auto io = sioc::connect(loop, arguments.url, std::move(options));
     if (!io) fail(io.error().message(), 2);
     if (arguments.wire)
-        io->manager().on_wire([](sioc::WireDirection direction, std::string_view packet, bool is_binary) {
-            say(fmt::format("wire {} {}", arrow(direction), is_binary ? "<bytes " + to_hex(packet) + ">" : std::string{packet}));
+        io->manager().on_wire([](sioc::WireDirection direction, std::string_view packet,
+                                 bool is_binary) {
+            say(fmt::format("wire {} {}", arrow(direction),
+                            is_binary ? "<bytes " + to_hex(packet) + ">" : std::string{packet}));
         });
     bool done = false;
     sioc::Socket& socket = io->socket();
@@ -190,10 +205,12 @@ int main(int argc, char** argv) {
     else if (arguments.scenario == "recover") recover(socket, done);
     else fail("unknown scenario " + arguments.scenario, 2);
     if (arguments.scenario != "auth")
-        socket.on_connect_error([](const sioc::ConnectError& error) { say("connect_error " + error.message); });
+        socket.on_connect_error(
+            [](const sioc::ConnectError& error) { say("connect_error " + error.message); });
     socket.connect();
     if (!loop.run_until([&] { return done; }, Millis{arguments.timeout_ms}))
-        fail(fmt::format("timeout after {} ms in scenario {}", arguments.timeout_ms, arguments.scenario));
+        fail(fmt::format("timeout after {} ms in scenario {}", arguments.timeout_ms,
+                         arguments.scenario));
     io->manager().close();
     return 0;
 }

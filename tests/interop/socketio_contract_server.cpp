@@ -75,7 +75,8 @@ constexpr std::string_view kUsage =
     "usage: socketio_contract_server [--port N] [--host ADDRESS] [--ping-interval MS]\n"
     "                                [--ping-timeout MS] [--state-recovery-ms MS]\n"
     "                                [--connect-timeout MS] [--max-payload BYTES] [--poller NAME]\n"
-    "                                [--auth-delay-ms MS] [--adapter memory|redis|redis-sharded] [--redis HOST:PORT]\n"
+    "                                [--auth-delay-ms MS] [--adapter memory|redis|redis-sharded] "
+    "[--redis HOST:PORT]\n"
     "  --port N               port to listen on (default 3000, the suites'; 0: the OS picks)\n"
     "  --host ADDRESS         numeric address to listen on (default 127.0.0.1; ::1 for IPv6)\n"
     "  --ping-interval MS     Engine.IO pingInterval (default 300)\n"
@@ -88,7 +89,8 @@ constexpr std::string_view kUsage =
     "  --auth-delay-ms MS     wait before the suites' auth event on connection (default 1;\n"
     "                         0: at once), see kContractAuthDelay\n";
 constexpr std::string_view kPaths =
-    "Paths: /socket.io/ (Socket.IO: namespaces /, /custom, /admin) and /engine.io/ (Engine.IO echo).\n";
+    "Paths: /socket.io/ (Socket.IO: namespaces /, /custom, /admin) and /engine.io/ (Engine.IO "
+    "echo).\n";
 
 [[noreturn]] void usage_error(std::string_view problem) {
     fmt::print(stderr, "socketio_contract_server: {}\n{}{}{}", problem, kUsage,
@@ -155,8 +157,10 @@ Arguments parse(int argc, char** argv) {
         else if (flag == "--poller") arguments.poller = value;
         else if (flag == "--ping-interval") arguments.ping_interval = parse_millis(flag, value, 1);
         else if (flag == "--ping-timeout") arguments.ping_timeout = parse_millis(flag, value, 1);
-        else if (flag == "--state-recovery-ms") arguments.state_recovery = parse_millis(flag, value, 0);
-        else if (flag == "--connect-timeout") arguments.connect_timeout = parse_millis(flag, value, 1);
+        else if (flag == "--state-recovery-ms")
+            arguments.state_recovery = parse_millis(flag, value, 0);
+        else if (flag == "--connect-timeout")
+            arguments.connect_timeout = parse_millis(flag, value, 1);
         else if (flag == "--auth-delay-ms") arguments.auth_delay = parse_millis(flag, value, 0);
         else arguments.max_payload = parse_number(flag, value, 1, 1UL << 30);
     }
@@ -174,9 +178,8 @@ bool with_each_arg(const socketio::Args& args, F&& f) {
         return false;
     } else {
         if (args.size() != N) return with_each_arg<N + 1>(args, std::forward<F>(f));
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            f(args[I]...);
-        }(std::make_index_sequence<N>{});
+        [&]<std::size_t... I>(std::index_sequence<I...>) { f(args[I]...); }
+        (std::make_index_sequence<N>{});
         return true;
     }
 }
@@ -210,9 +213,8 @@ void serve_suite_events(socketio::Socket& s, Millis auth_delay) {
         if (!with_each_arg(args, [&](const auto&... values) { s.emit("message-back", values...); }))
             s.emit("message-back", error_value("too many arguments"));
     });
-    s.on("message-with-ack", [](const socketio::Args& args, const socketio::Ack& ack) {
-        ack_same(args, ack);
-    });
+    s.on("message-with-ack",
+         [](const socketio::Args& args, const socketio::Ack& ack) { ack_same(args, ack); });
     s.on("ns", [&s](const socketio::Args&, const socketio::Ack& ack) { ack(s.nsp().name()); });
     if (auth_delay.count() == 0) {
         s.emit("auth", s.auth());
@@ -230,15 +232,17 @@ void serve_main(socketio::Socket& s, Millis auth_delay) {
         if (!with_each_arg(args, [&](const auto&... values) { s.emit("echo", values...); }))
             s.emit("echo", error_value("too many arguments"));
     });
-    s.on("echo-ack", [](const socketio::Args& args, const socketio::Ack& ack) { ack_same(args, ack); });
+    s.on("echo-ack",
+         [](const socketio::Args& args, const socketio::Ack& ack) { ack_same(args, ack); });
 
     // ask(q): the server asks back, and answers `ask` with whatever the client answered.
     s.on("ask", [&s](const socketio::Args& args, const socketio::Ack& ack) {
-        s.emit_with_ack("question", args[0], kContractQuestionTimeout,
-                        [ack](std::optional<socketio::AckError> error, const socketio::Args& reply) {
-                            if (error) ack(error_value(error->reason));
-                            else ack_same(reply, ack);
-                        });
+        s.emit_with_ack(
+            "question", args[0], kContractQuestionTimeout,
+            [ack](std::optional<socketio::AckError> error, const socketio::Args& reply) {
+                if (error) ack(error_value(error->reason));
+                else ack_same(reply, ack);
+            });
     });
 
     s.on("join", [&s](const socketio::Args& args, const socketio::Ack& ack) {
@@ -258,13 +262,14 @@ void serve_main(socketio::Socket& s, Millis auth_delay) {
         if (!room) return ack(error_value("say needs a room name"));
         const std::size_t members = s.nsp().adapter().room_size(*room);
         const std::size_t recipients = members - (is_member(s, *room) && members > 0 ? 1 : 0);
-        s.to(*room).emit("room-message", json::Value::object({{"room", *room},
-                                                              {"msg", args[1]},
-                                                              {"from", std::string{s.id()}}}));
+        s.to(*room).emit("room-message",
+                         json::Value::object(
+                             {{"room", *room}, {"msg", args[1]}, {"from", std::string{s.id()}}}));
         ack(recipients);
     });
     s.on("shout", [&s](const socketio::Args& args, const socketio::Ack& ack) {
-        s.broadcast().emit("shout", json::Value::object({{"msg", args[0]}, {"from", std::string{s.id()}}}));
+        s.broadcast().emit("shout",
+                           json::Value::object({{"msg", args[0]}, {"from", std::string{s.id()}}}));
         ack(s.nsp().socket_count() - 1);
     });
     s.on("bye", [&s] { s.disconnect(); });
@@ -272,14 +277,18 @@ void serve_main(socketio::Socket& s, Millis auth_delay) {
     // The cluster utilities, for the mixed-cluster tests (same events on the Node server).
     s.on("fetch", [&s](const socketio::Args& args, const socketio::Ack& ack) {
         const auto report = [ack](std::vector<socketio::SocketInfo> sockets) {
-            std::sort(sockets.begin(), sockets.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+            std::sort(sockets.begin(), sockets.end(),
+                      [](const auto& a, const auto& b) { return a.id < b.id; });
             json::Array list;
             for (socketio::SocketInfo& info : sockets) {
                 std::sort(info.rooms.begin(), info.rooms.end());
                 json::Array rooms(info.rooms.begin(), info.rooms.end());
-                const std::string url = info.local != nullptr ? std::string{info.local->handshake().url()}
-                                        : info.handshake["url"].is_string() ? info.handshake["url"].as_string() : "";
-                list.push_back(json::Value::object({{"id", info.id}, {"rooms", json::Value{std::move(rooms)}}, {"url", url}}));
+                const std::string url =
+                    info.local != nullptr               ? std::string{info.local->handshake().url()}
+                    : info.handshake["url"].is_string() ? info.handshake["url"].as_string()
+                                                        : "";
+                list.push_back(json::Value::object(
+                    {{"id", info.id}, {"rooms", json::Value{std::move(rooms)}}, {"url", url}}));
             }
             ack(json::Value{std::move(list)});
         };
@@ -294,25 +303,32 @@ void serve_main(socketio::Socket& s, Millis auth_delay) {
         ack(true);
     });
     s.on("server-ping", [&s](const socketio::Args&, const socketio::Ack& ack) {
-        s.nsp().server_side_emit_with_ack("ping", "looplab", [ack](std::optional<socketio::AckError> error, const json::Array& answers) {
-            if (error) return ack(error_value(error->reason));
-            json::Array sorted = answers;
-            std::sort(sorted.begin(), sorted.end(), [](const json::Value& a, const json::Value& b) {
-                return json::write(a) < json::write(b);
+        s.nsp().server_side_emit_with_ack(
+            "ping", "looplab",
+            [ack](std::optional<socketio::AckError> error, const json::Array& answers) {
+                if (error) return ack(error_value(error->reason));
+                json::Array sorted = answers;
+                std::sort(sorted.begin(), sorted.end(),
+                          [](const json::Value& a, const json::Value& b) {
+                              return json::write(a) < json::write(b);
+                          });
+                ack(json::Value{std::move(sorted)});
             });
-            ack(json::Value{std::move(sorted)});
-        });
     });
     s.on("poll", [&s](const socketio::Args& args, const socketio::Ack& ack) {
         const auto room = room_argument(args);
         if (!room) return ack(error_value("poll needs a room name"));
-        s.nsp().to(*room).timeout(kContractQuestionTimeout).emit_with_ack("poll-question",
-            [ack](std::optional<socketio::AckError> error, const json::Array& answers) {
+        s.nsp()
+            .to(*room)
+            .timeout(kContractQuestionTimeout)
+            .emit_with_ack("poll-question", [ack](std::optional<socketio::AckError> error,
+                                                  const json::Array& answers) {
                 if (error) return ack(error_value(error->reason));
                 json::Array sorted = answers;
-                std::sort(sorted.begin(), sorted.end(), [](const json::Value& a, const json::Value& b) {
-                    return json::write(a) < json::write(b);
-                });
+                std::sort(sorted.begin(), sorted.end(),
+                          [](const json::Value& a, const json::Value& b) {
+                              return json::write(a) < json::write(b);
+                          });
                 ack(json::Value{std::move(sorted)});
             });
     });
@@ -321,7 +337,8 @@ void serve_main(socketio::Socket& s, Millis auth_delay) {
     s.on_disconnecting([&s](socketio::DisconnectReason) {
         for (const auto& room : s.rooms()) {
             if (room == s.id()) continue;
-            s.to(room).emit("peer-left", json::Value::object({{"room", room}, {"id", std::string{s.id()}}}));
+            s.to(room).emit("peer-left",
+                            json::Value::object({{"room", room}, {"id", std::string{s.id()}}}));
         }
     });
 }
@@ -335,7 +352,7 @@ public:
     }
 };
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);   // a vanished peer is an error to handle, not a kill
@@ -343,10 +360,9 @@ int main(int argc, char** argv) {
 
     auto poller = poller::make_poller(arguments.poller);
     if (!poller) usage_error(poller.error().message());
-    auto address = net::Address::parse(
-        arguments.host.find(':') != std::string::npos
-            ? fmt::format("[{}]:{}", arguments.host, arguments.port)
-            : fmt::format("{}:{}", arguments.host, arguments.port));
+    auto address = net::Address::parse(arguments.host.find(':') != std::string::npos
+                                           ? fmt::format("[{}]:{}", arguments.host, arguments.port)
+                                           : fmt::format("{}:{}", arguments.host, arguments.port));
     if (!address) usage_error(address.error().message());
 
     loop::EventLoop loop{std::move(poller).value()};
@@ -377,9 +393,9 @@ int main(int argc, char** argv) {
     }
     // --adapter redis: these sockets' rooms span every server on that Redis. The bus is
     // declared before the server: it must outlive it.
-    auto bus = socketio_redis::start_adapter(loop, arguments.adapter, options, [](std::string_view line) {
-        fmt::print(stderr, "socketio_contract_server: {}\n", line);
-    });
+    auto bus = socketio_redis::start_adapter(
+        loop, arguments.adapter, options,
+        [](std::string_view line) { fmt::print(stderr, "socketio_contract_server: {}\n", line); });
     if (!bus) usage_error(bus.error().message());
     socketio::Server io{loop, std::move(options)};
     io.attach(http);
@@ -387,9 +403,11 @@ int main(int argc, char** argv) {
     const Millis auth_delay = arguments.auth_delay;
     io.on_connection([auth_delay](socketio::Socket& s) { serve_main(s, auth_delay); });
     // Server-side events from the other servers of a cluster (--adapter redis).
-    io.main_namespace().on_server_side("ping", [](const socketio::Args& args, const socketio::ServerSideReply& reply) {
-        reply("pong from looplab to " + (args[0].is_string() ? args[0].as_string() : std::string{"?"}));
-    });
+    io.main_namespace().on_server_side(
+        "ping", [](const socketio::Args& args, const socketio::ServerSideReply& reply) {
+            reply("pong from looplab to " +
+                  (args[0].is_string() ? args[0].as_string() : std::string{"?"}));
+        });
     io.of("/custom").on_connection(
         [auth_delay](socketio::Socket& s) { serve_suite_events(s, auth_delay); });
     socketio::Namespace& admin = io.of("/admin");

@@ -66,7 +66,8 @@ void parse_url(std::string_view url, Arguments& arguments) {
     if (colon == std::string_view::npos) fail("--url needs a port: ws://127.0.0.1:PORT/", 2);
     arguments.host = std::string{authority.substr(0, colon)};
     if (arguments.host == "localhost") arguments.host = "127.0.0.1";
-    arguments.port = static_cast<std::uint16_t>(std::stoi(std::string{authority.substr(colon + 1)}));
+    arguments.port =
+        static_cast<std::uint16_t>(std::stoi(std::string{authority.substr(colon + 1)}));
 }
 
 Arguments parse(int argc, char** argv) {
@@ -82,10 +83,10 @@ Arguments parse(int argc, char** argv) {
             has_url = true;
         } else if (flag == "--send" || flag == "--send-binary-hex") {
             const bool is_text = flag == "--send";
-            arguments.messages.push_back(Outgoing{
-                ws::Message{is_text ? ws::MessageKind::Text : ws::MessageKind::Binary,
-                            is_text ? value : from_hex(value)},
-                next_fragments});
+            arguments.messages.push_back(
+                Outgoing{ws::Message{is_text ? ws::MessageKind::Text : ws::MessageKind::Binary,
+                                     is_text ? value : from_hex(value)},
+                         next_fragments});
             next_fragments = 1;
         } else if (flag == "--fragment") {
             next_fragments = static_cast<std::size_t>(std::stoul(value));
@@ -103,7 +104,7 @@ Arguments parse(int argc, char** argv) {
     return arguments;
 }
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     const Arguments arguments = parse(argc, argv);
@@ -117,30 +118,30 @@ int main(int argc, char** argv) {
     std::optional<ws::CloseInfo> closed;
     std::optional<Error> failure;
 
-    client.connect(*server, fmt::format("{}:{}", arguments.host, arguments.port), arguments.path,
-                   [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-        if (!made) {
-            failure = made.error();
-            return;
-        }
-        connection = std::move(made).value();
-        ws::WebSocket& socket = connection->socket();
-        socket.on_message([&](const ws::Message& message) {
-            if (message.kind == ws::MessageKind::Text)
-                fmt::print("text: {}\n", message.payload);
-            else
-                fmt::print("binary: {}\n", to_hex(message.payload));
-            std::fflush(stdout);
-            if (++received == arguments.messages.size())
+    client.connect(
+        *server, fmt::format("{}:{}", arguments.host, arguments.port), arguments.path,
+        [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+            if (!made) {
+                failure = made.error();
+                return;
+            }
+            connection = std::move(made).value();
+            ws::WebSocket& socket = connection->socket();
+            socket.on_message([&](const ws::Message& message) {
+                if (message.kind == ws::MessageKind::Text)
+                    fmt::print("text: {}\n", message.payload);
+                else fmt::print("binary: {}\n", to_hex(message.payload));
+                std::fflush(stdout);
+                if (++received == arguments.messages.size())
+                    socket.close(ws::CloseCode{arguments.close_code}, arguments.close_reason);
+            });
+            socket.on_close([&](const ws::CloseInfo& info) { closed = info; });
+            connection->start();
+            for (const Outgoing& outgoing : arguments.messages)
+                socket.send_fragmented(outgoing.message, outgoing.fragments);
+            if (arguments.messages.empty())
                 socket.close(ws::CloseCode{arguments.close_code}, arguments.close_reason);
         });
-        socket.on_close([&](const ws::CloseInfo& info) { closed = info; });
-        connection->start();
-        for (const Outgoing& outgoing : arguments.messages)
-            socket.send_fragmented(outgoing.message, outgoing.fragments);
-        if (arguments.messages.empty())
-            socket.close(ws::CloseCode{arguments.close_code}, arguments.close_reason);
-    });
 
     loop.run_until([&] { return closed.has_value() || failure.has_value(); },
                    Millis{arguments.timeout_ms});

@@ -42,7 +42,7 @@ std::string shell_quote(const std::string& text) {
     return quoted + "'";
 }
 
-}  // namespace
+}   // namespace
 
 std::vector<std::string> lesson_slugs() {
     std::vector<std::string> slugs;
@@ -82,14 +82,15 @@ std::string read_file(const std::string& path) {
 }
 
 Run run_binary(const std::string& binary, const std::string& args, std::chrono::seconds limit) {
-    const std::string command = fmt::format("timeout {} {} {} 2>/dev/null </dev/null", limit.count(),
-                                            shell_quote(binary), args);
+    const std::string command = fmt::format("timeout {} {} {} 2>/dev/null </dev/null",
+                                            limit.count(), shell_quote(binary), args);
     Run run;
     std::FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) return run;
     std::array<char, 4096> buffer;
     std::size_t got;
-    while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), got);
+    while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+        run.out.append(buffer.data(), got);
     const int status = ::pclose(pipe);
     run.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
     return run;
@@ -130,7 +131,8 @@ std::string line_diff(const std::string& expected, const std::string& actual) {
     for (std::size_t k = 0; k < lines.size(); ++k) {
         if (lines[k].mark == ' ') continue;
         const std::size_t from = k >= kContext ? k - kContext : 0;
-        for (std::size_t m = from; m < std::min(lines.size(), k + kContext + 1); ++m) keep[m] = true;
+        for (std::size_t m = from; m < std::min(lines.size(), k + kContext + 1); ++m)
+            keep[m] = true;
     }
     std::string out = "--- expected.txt\n+++ actual output\n";
     bool skipped = false;
@@ -146,4 +148,4 @@ std::string line_diff(const std::string& expected, const std::string& actual) {
     return out;
 }
 
-}  // namespace looplab::testing
+}   // namespace looplab::testing

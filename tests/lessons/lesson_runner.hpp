@@ -35,4 +35,4 @@ Run run_binary(const std::string& binary, const std::string& args,
 // context); empty when the texts are equal.
 std::string line_diff(const std::string& expected, const std::string& actual);
 
-}  // namespace looplab::testing
+}   // namespace looplab::testing

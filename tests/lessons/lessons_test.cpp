@@ -48,13 +48,13 @@ void check_transcript(const std::string& slug, const std::string& args) {
     CHECK(diff.empty());
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("the lessons folder holds the lessons 01 to 08", "[lessons]") {
     const auto slugs = lesson_slugs();
-    for (const char* slug : {"01-call-stack", "02-event-driven-programming", "03-observer-pattern",
-                             "04-listener", "05-emit-raise-trigger", "06-event-handler",
-                             "07-event-queue", "08-event-loop"}) {
+    for (const char* slug :
+         {"01-call-stack", "02-event-driven-programming", "03-observer-pattern", "04-listener",
+          "05-emit-raise-trigger", "06-event-handler", "07-event-queue", "08-event-loop"}) {
         CAPTURE(slug);
         CHECK(std::find(slugs.begin(), slugs.end(), slug) != slugs.end());
     }
@@ -141,13 +141,15 @@ TEST_CASE("with --pause a lesson asks before each step, and the answer waits for
     const std::string expected = read_file("lessons/07-event-queue/expected.txt");
 
     // Piped Enters: stdout is the transcript, unchanged; the prompts go to stderr.
-    const Run quiet = run_binary("sh", "-c 'yes \"\" | head -n 20 | " + binary + " --demo --pause'");
+    const Run quiet =
+        run_binary("sh", "-c 'yes \"\" | head -n 20 | " + binary + " --demo --pause'");
     CHECK(quiet.exit_code == 0);
     CHECK(line_diff(expected, quiet.out).empty());
 
     // Both streams together: each prompt ends its own line (the input is piped, not echoed),
     // and the puzzle's answer comes only after the prompt for it.
-    const Run both = run_binary("sh", "-c 'yes \"\" | head -n 20 | " + binary + " --demo --pause 2>&1'");
+    const Run both =
+        run_binary("sh", "-c 'yes \"\" | head -n 20 | " + binary + " --demo --pause 2>&1'");
     CHECK(both.exit_code == 0);
     const auto question = both.out.find("  G  a sync line\n");
     const auto prompt = both.out.find("(press Enter for step 2: The answer)\n");
@@ -161,8 +163,7 @@ TEST_CASE("with --pause a lesson asks before each step, and the answer waits for
     CHECK(both.out.find(")==") == std::string::npos);   // no prompt runs into a step line
 }
 
-TEST_CASE("make walkthrough PAUSE=1 waits before each lesson and passes --pause on",
-          "[lessons]") {
+TEST_CASE("make walkthrough PAUSE=1 waits before each lesson and passes --pause on", "[lessons]") {
     const char* build = std::getenv("LOOPLAB_BUILD");
     const std::string build_dir = build != nullptr ? build : "build/g++";
     // Input that ends at once: every prompt is shown and the class runs straight through.

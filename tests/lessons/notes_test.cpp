@@ -86,7 +86,8 @@ std::vector<Quote> quotes_in(const std::vector<std::string>& note) {
 
 // Where each piece of `quote` starts in `file`, or an empty string saying which piece is
 // missing.
-std::string missing_piece(const std::vector<std::string>& quote, const std::vector<std::string>& file) {
+std::string missing_piece(const std::vector<std::string>& quote,
+                          const std::vector<std::string>& file) {
     std::vector<std::vector<std::string>> pieces(1);
     for (const std::string& line : quote) {
         if (is_elision(line)) {
@@ -107,7 +108,8 @@ std::string missing_piece(const std::vector<std::string>& quote, const std::vect
                 from = at + piece.size();
             }
         }
-        if (!found) return fmt::format("this piece (after the previous one):\n{}", fmt::join(piece, "\n"));
+        if (!found)
+            return fmt::format("this piece (after the previous one):\n{}", fmt::join(piece, "\n"));
     }
     return {};
 }
@@ -119,7 +121,7 @@ std::vector<std::string> numbered_notes() {
     return slugs;
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("every code or output quote in the notes still exists in the file it names",
           "[lessons][notes]") {
@@ -155,7 +157,8 @@ TEST_CASE("every lesson's note shows code beside output and keeps its answers ap
 TEST_CASE("every answer key a note links to exists", "[lessons][notes]") {
     for (const std::string& slug : numbered_notes()) {
         const std::string text = read_file(fmt::format("notes/{}.md", slug));
-        for (auto at = text.find("](answers/"); at != std::string::npos; at = text.find("](answers/", at + 1)) {
+        for (auto at = text.find("](answers/"); at != std::string::npos;
+             at = text.find("](answers/", at + 1)) {
             const auto end = text.find(')', at);
             const std::string target = "notes/" + text.substr(at + 2, end - at - 2);
             INFO("notes/" << slug << ".md links to " << target);
@@ -164,9 +167,10 @@ TEST_CASE("every answer key a note links to exists", "[lessons][notes]") {
     }
 }
 
-TEST_CASE("every 'lesson NN' in the notes and lesson READMEs names a lesson that exists or is "
-          "on the lesson map",
-          "[lessons][notes]") {
+TEST_CASE(
+    "every 'lesson NN' in the notes and lesson READMEs names a lesson that exists or is "
+    "on the lesson map",
+    "[lessons][notes]") {
     // A lesson on the map in notes/README.md but not yet in lessons/ is marked *(coming)*
     // there, so a forward reference ("lesson 19") always leads somewhere a student can read.
     const std::string map = read_file("notes/README.md");
@@ -177,14 +181,17 @@ TEST_CASE("every 'lesson NN' in the notes and lesson READMEs names a lesson that
         return map.find("| " + number + " |") != std::string::npos;
     };
     std::vector<std::string> files;
-    for (const std::string& slug : numbered_notes()) files.push_back(fmt::format("notes/{}.md", slug));
-    for (const std::string& slug : slugs) files.push_back(fmt::format("lessons/{}/README.md", slug));
+    for (const std::string& slug : numbered_notes())
+        files.push_back(fmt::format("notes/{}.md", slug));
+    for (const std::string& slug : slugs)
+        files.push_back(fmt::format("lessons/{}/README.md", slug));
     for (const std::string& file : files) {
         const std::string text = read_file(file);
         for (const char* word : {"lesson ", "Lesson "}) {
             for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
                 const std::size_t digits = at + 7;
-                if (digits + 2 > text.size() || !std::isdigit(static_cast<unsigned char>(text[digits])) ||
+                if (digits + 2 > text.size() ||
+                    !std::isdigit(static_cast<unsigned char>(text[digits])) ||
                     !std::isdigit(static_cast<unsigned char>(text[digits + 1])))
                     continue;
                 const std::string number = text.substr(digits, 2);

@@ -40,7 +40,7 @@ std::string lines_about(const std::string& out, const std::string& name) {
     return out.substr(from, to == std::string::npos ? std::string::npos : to - from);
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("every solution patch applies to a copy of its lesson, builds and prints its answer",
           "[lessons][solutions]") {
@@ -51,7 +51,8 @@ TEST_CASE("every solution patch applies to a copy of its lesson, builds and prin
     // Every patch in one run: the script checks them in parallel (one per core, or $JOBS).
     // Each patch keeps the whole time limit it had when each had a run of its own.
     const auto limit = kRunLimit * static_cast<long>(names.size());
-    const Run run = run_binary("env", "BUILD=" + build_dir + " sh tests/lessons/check-solutions.sh", limit);
+    const Run run =
+        run_binary("env", "BUILD=" + build_dir + " sh tests/lessons/check-solutions.sh", limit);
     for (const std::string& name : names) {
         INFO(lines_about(run.out, name));
         CHECK(run.out.find("solution " + name + ": applies to lessons/") != std::string::npos);

@@ -90,4 +90,4 @@ inline bool runs_to_end(loop::EventLoop& loop, Millis limit = Millis{5000}) {
     return !timed_out;
 }
 
-}  // namespace looplab::testing
+}   // namespace looplab::testing

@@ -36,4 +36,4 @@ private:
     bool restored_ = false;
 };
 
-}  // namespace looplab::testing
+}   // namespace looplab::testing

@@ -11,4 +11,4 @@ namespace looplab::testing {
 
 inline std::vector<std::string> test_pollers() { return poller::available_pollers(); }
 
-}  // namespace looplab::testing
+}   // namespace looplab::testing

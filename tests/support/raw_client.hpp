@@ -35,7 +35,9 @@ public:
         if (connection_) connection_->send(bytes);
         else pending_.append(bytes);
     }
-    void stop_reading() { if (connection_) connection_->pause_reading(); }
+    void stop_reading() {
+        if (connection_) connection_->pause_reading();
+    }
     bool is_connected() const { return connection_ != nullptr; }
 
     std::string received;
@@ -56,4 +58,4 @@ inline std::string upgrade_request(std::string_view path, std::string_view extra
         path, extra_headers);
 }
 
-}  // namespace looplab::testing
+}   // namespace looplab::testing

@@ -51,8 +51,8 @@ public:
     RedisCluster() {
         for (std::size_t i = 0; i < kMasters; ++i)
             nodes_.push_back(std::make_unique<lesson::RedisServer>(
-                std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                         "--cluster-node-timeout", "2000"},
+                std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file",
+                                         "nodes.conf", "--cluster-node-timeout", "2000"},
                 cluster_port()));
         create();
         wait_until_ok();
@@ -104,20 +104,22 @@ public:
         expect_ok(query(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(to)}));
     }
     void migrate_key(std::string_view key, std::size_t from, std::size_t to) {
-        const resp::Reply done = query(from, {"MIGRATE", "127.0.0.1", std::to_string(nodes_[to]->port()), key,
-                                              "0", "5000"});
+        const resp::Reply done = query(
+            from, {"MIGRATE", "127.0.0.1", std::to_string(nodes_[to]->port()), key, "0", "5000"});
         if (done.is_error()) throw std::runtime_error("MIGRATE: " + done.text);
     }
     void finish_migration(std::uint16_t slot, std::size_t from, std::size_t to) {
         for (;;) {
-            const resp::Reply keys = query(from, {"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), "100"});
+            const resp::Reply keys =
+                query(from, {"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), "100"});
             if (keys.elements.empty()) break;
             for (const resp::Reply& key : keys.elements) migrate_key(key.text, from, to);
         }
         const std::string target = id(to);
         expect_ok(query(to, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", target}));
         for (std::size_t i = 0; i < nodes_.size(); ++i)
-            if (i != to) expect_ok(query(i, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", target}));
+            if (i != to)
+                expect_ok(query(i, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", target}));
         wait_until_settled(slot);
     }
     // All of it: `slot` (and its keys) now belongs to node `to`.
@@ -155,16 +157,19 @@ public:
                 owners.push_back(owner ? owner->to_string() : "none");
                 const std::string info = query(i, {"CLUSTER", "INFO"}).text;
                 const auto at = info.find("cluster_current_epoch:");
-                epochs.push_back(at == std::string::npos ? "" : info.substr(at, info.find('\r', at) - at));
+                epochs.push_back(
+                    at == std::string::npos ? "" : info.substr(at, info.find('\r', at) - at));
             }
             const auto all_same = [](const std::vector<std::string>& v) {
-                return std::all_of(v.begin(), v.end(), [&](const std::string& x) { return x == v.front(); });
+                return std::all_of(v.begin(), v.end(),
+                                   [&](const std::string& x) { return x == v.front(); });
             };
             if (owners.front() != "none" && all_same(owners) && all_same(epochs)) return;
             if (std::chrono::steady_clock::now() > deadline)
-                throw std::runtime_error(fmt::format("slot {}: the nodes did not agree on its owner and epoch within "
-                                                     "20 s (owners {}, {})", slot, fmt::join(owners, " "),
-                                                     fmt::join(epochs, " ")));
+                throw std::runtime_error(
+                    fmt::format("slot {}: the nodes did not agree on its owner and epoch within "
+                                "20 s (owners {}, {})",
+                                slot, fmt::join(owners, " "), fmt::join(epochs, " ")));
             std::this_thread::sleep_for(std::chrono::milliseconds{5});
         }
     }
@@ -187,8 +192,10 @@ public:
             }
             if (all_ok) return;
             if (std::chrono::steady_clock::now() > deadline)
-                throw std::runtime_error("the Redis Cluster did not reach cluster_state:ok within 20 s; "
-                                         "last CLUSTER INFO:\n" + last);
+                throw std::runtime_error(
+                    "the Redis Cluster did not reach cluster_state:ok within 20 s; "
+                    "last CLUSTER INFO:\n" +
+                    last);
             // Other processes have no event we could wait for: poll, briefly.
             std::this_thread::sleep_for(std::chrono::milliseconds{20});
         }
@@ -207,7 +214,8 @@ private:
             const auto bus = static_cast<std::uint32_t>(port) + 10'000;
             if (bus > 65'535) {
                 const auto low = static_cast<std::uint16_t>(port - 30'000);   // 2768..35535
-                if (low > 1024 && is_free(low) && is_free(static_cast<std::uint16_t>(low + 10'000))) return low;
+                if (low > 1024 && is_free(low) && is_free(static_cast<std::uint16_t>(low + 10'000)))
+                    return low;
                 continue;
             }
             if (is_free(static_cast<std::uint16_t>(bus))) return port;
@@ -221,7 +229,8 @@ private:
         where.sin_family = AF_INET;
         where.sin_port = htons(port);
         where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) == 0;
+        const bool ok =
+            fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) == 0;
         if (fd >= 0) ::close(fd);
         return ok;
     }
@@ -243,10 +252,10 @@ private:
             std::this_thread::sleep_for(std::chrono::milliseconds{20});
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            throw std::runtime_error(WIFEXITED(status) &&
-                                             WEXITSTATUS(status) == lesson::kChildCannotExec
-                                         ? "redis-cli is not installed (Debian: apt-get install redis-tools)"
-                                         : "redis-cli --cluster create failed");
+            throw std::runtime_error(
+                WIFEXITED(status) && WEXITSTATUS(status) == lesson::kChildCannotExec
+                    ? "redis-cli is not installed (Debian: apt-get install redis-tools)"
+                    : "redis-cli --cluster create failed");
     }
 
     std::vector<std::unique_ptr<lesson::RedisServer>> nodes_;

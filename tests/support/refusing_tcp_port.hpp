@@ -28,9 +28,10 @@ public:
         where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         where.sin_port = 0;
         socklen_t size = sizeof where;
-        const bool ok = fd_.get() >= 0 &&
-                        ::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&where), sizeof where) == 0 &&
-                        ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&where), &size) == 0;
+        const bool ok =
+            fd_.get() >= 0 &&
+            ::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&where), sizeof where) == 0 &&
+            ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&where), &size) == 0;
         if (!ok) throw std::runtime_error("RefusingTcpPort: cannot bind a TCP port on 127.0.0.1");
         port_ = ntohs(where.sin_port);
     }

@@ -45,7 +45,8 @@
 // lesson 19): the rooms span servers, so "message" and "typing" reach members on every
 // server (the adapter publishes them). "presence" and "rooms" are computed from
 // fetch_sockets(), which asks every server (each socket's data carries its nickname), and
-// each server sends them to its OWN sockets only: after a change on one server, it tells the others with a server-side event
+// each server sends them to its OWN sockets only: after a change on one server, it tells the others
+// with a server-side event
 // ("chat:changed" [rooms...]) and each recomputes for its members, so every page ends with
 // the cluster's view, never one server's part of it. What stays per server:
 //   - nickname uniqueness ("ada" on A and "ada" on B can both exist);
@@ -59,8 +60,8 @@
 //
 // Costs: each join, leave, connect and disconnect sends "rooms" to everyone (O(people)); on
 // a cluster each also costs every server two fetch_sockets() round trips through Redis (the
-// room's members, and every socket for the counts): fine for a classroom, not for a stadium. "typing" is not rate-limited (it is volatile and
-// goes to one room).
+// room's members, and every socket for the counts): fine for a classroom, not for a stadium.
+// "typing" is not rate-limited (it is volatile and goes to one room).
 //
 // Where: src/classroom/chat_room.cpp is the chat on one server (checks, members, rooms,
 // messages, history); src/classroom/chat_room_cluster.cpp is what crosses servers
@@ -133,8 +134,7 @@ private:
     void on_leave(socketio::Socket& socket, const socketio::Args& args, const socketio::Ack& ack);
     void on_nickname(socketio::Socket& socket, const socketio::Args& args,
                      const socketio::Ack& ack);
-    void on_message(socketio::Socket& socket, const socketio::Args& args,
-                    const socketio::Ack& ack);
+    void on_message(socketio::Socket& socket, const socketio::Args& args, const socketio::Ack& ack);
     void on_typing(socketio::Socket& socket, const socketio::Args& args);
     void on_disconnect(socketio::Socket& socket);
 
@@ -162,9 +162,9 @@ private:
 
     socketio::Server& io_;
     WallClock clock_;
-    std::unordered_map<std::string, Member> members_;               // by socket id
-    std::map<std::string, std::vector<std::string>, std::less<>> rooms_;   // room -> socket ids
-    std::map<std::string, std::deque<json::Value>, std::less<>> history_;  // room -> last messages
+    std::unordered_map<std::string, Member> members_;                       // by socket id
+    std::map<std::string, std::vector<std::string>, std::less<>> rooms_;    // room -> socket ids
+    std::map<std::string, std::deque<json::Value>, std::less<>> history_;   // room -> last messages
     std::uint64_t next_message_id_ = 1;
     // Cluster answers (fetch_sockets) may come after this ChatRoom is gone: they check this.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
@@ -179,4 +179,4 @@ Result<std::string> check_room_name(const json::Value& value);
 // The text as given (not trimmed: spaces may matter), or an error sentence.
 Result<std::string> check_message_text(const json::Value& value);
 
-}  // namespace looplab::classroom
+}   // namespace looplab::classroom

@@ -42,11 +42,11 @@ namespace looplab::classroom {
 inline constexpr std::size_t kInspectorPayloadBytes = 64;
 
 struct ClassroomOptions {
-    std::string web_root;                        // empty: no page, WebSockets only
-    std::vector<std::string> allowed_origins;    // empty: any Origin (see HandshakePolicy)
+    std::string web_root;                       // empty: no page, WebSockets only
+    std::vector<std::string> allowed_origins;   // empty: any Origin (see HandshakePolicy)
     ws::WebSocketOptions web_socket;
     http::ServerOptions http;
-    socketio::ServerOptions socket_io;           // the chat's (path "/socket.io/")
+    socketio::ServerOptions socket_io;   // the chat's (path "/socket.io/")
 };
 
 class ClassroomServer {
@@ -115,4 +115,4 @@ private:
 // The inspector's JSON line for one frame (see SERVER contract in the header comment).
 std::string frame_to_json(std::string_view path, std::uint64_t client, const ws::FrameInfo& frame);
 
-}  // namespace looplab::classroom
+}   // namespace looplab::classroom

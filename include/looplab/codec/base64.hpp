@@ -41,4 +41,4 @@ std::string base64_encode(std::string_view text);
 // The empty string decodes to no bytes.
 [[nodiscard]] Result<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

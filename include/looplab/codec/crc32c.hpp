@@ -34,4 +34,4 @@ std::uint32_t crc32c(std::string_view text);
 std::uint32_t crc32c_extend(std::uint32_t crc, std::span<const std::uint8_t> bytes);
 std::uint32_t crc32c_extend(std::uint32_t crc, std::string_view text);
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

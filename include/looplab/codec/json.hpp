@@ -75,7 +75,7 @@ concept CountingInteger =
     !std::is_same_v<T, signed char> && !std::is_same_v<T, unsigned char> &&
     !std::is_same_v<T, wchar_t> && !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> &&
     !std::is_same_v<T, char32_t>;
-}  // namespace detail
+}   // namespace detail
 
 class Value;
 using Array = std::vector<Value>;
@@ -91,28 +91,30 @@ struct Bytes {
 
 class Value {
 public:
-    Value() = default;                                   // null
-    Value(std::nullptr_t) {}                             // NOLINT: null
-    Value(bool b) : data_(b) {}                          // NOLINT
-    Value(int i) : data_(static_cast<std::int64_t>(i)) {}    // NOLINT
-    Value(std::int64_t i) : data_(i) {}                  // NOLINT
+    Value() = default;                                                // null
+    Value(std::nullptr_t) {}                                          // NOLINT: null
+    Value(bool b) : data_(b) {}                                       // NOLINT
+    Value(int i) : data_(static_cast<std::int64_t>(i)) {}             // NOLINT
+    Value(std::int64_t i) : data_(i) {}                               // NOLINT
     Value(std::uint32_t i) : data_(static_cast<std::int64_t>(i)) {}   // NOLINT
     // Any other integer type (std::size_t, long long, short...): an Int, or a Double for an
     // unsigned value above 2^63 - 1. Characters and bool are not numbers here.
     template <detail::CountingInteger Integer>
-    Value(Integer i) : data_(from_integer(i)) {}         // NOLINT
-    Value(double d) : data_(d) {}                        // NOLINT
-    Value(const char* s) : data_(std::string{s}) {}      // NOLINT
-    Value(std::string s) : data_(std::move(s)) {}        // NOLINT
-    Value(std::string_view s) : data_(std::string{s}) {} // NOLINT
-    Value(Array a) : data_(std::move(a)) {}              // NOLINT
-    Value(Object o) : data_(std::move(o)) {}             // NOLINT
-    Value(Bytes b) : data_(std::move(b)) {}              // NOLINT
+    Value(Integer i) : data_(from_integer(i)) {}           // NOLINT
+    Value(double d) : data_(d) {}                          // NOLINT
+    Value(const char* s) : data_(std::string{s}) {}        // NOLINT
+    Value(std::string s) : data_(std::move(s)) {}          // NOLINT
+    Value(std::string_view s) : data_(std::string{s}) {}   // NOLINT
+    Value(Array a) : data_(std::move(a)) {}                // NOLINT
+    Value(Object o) : data_(std::move(o)) {}               // NOLINT
+    Value(Bytes b) : data_(std::move(b)) {}                // NOLINT
 
     // Builders that read like the JSON they make:
     //     json::Value::object({{"room", "lobby"}, {"count", 3}})
     static Value array(std::initializer_list<Value> items = {}) { return Value{Array(items)}; }
-    static Value object(std::initializer_list<Member> members = {}) { return Value{Object(members)}; }
+    static Value object(std::initializer_list<Member> members = {}) {
+        return Value{Object(members)};
+    }
     static Value bytes(std::string data) { return Value{Bytes{std::move(data)}}; }
 
     Type type() const { return static_cast<Type>(data_.index()); }
@@ -175,7 +177,8 @@ private:
     template <typename Integer>
     static Storage from_integer(Integer i) {
         if constexpr (std::is_unsigned_v<Integer> && sizeof(Integer) >= sizeof(std::int64_t)) {
-            if (i > static_cast<Integer>(std::numeric_limits<std::int64_t>::max())) return static_cast<double>(i);
+            if (i > static_cast<Integer>(std::numeric_limits<std::int64_t>::max()))
+                return static_cast<double>(i);
         }
         return static_cast<std::int64_t>(i);
     }
@@ -210,4 +213,4 @@ void write_to(std::string& out, const Value& value);
 // Appends `text` as a JSON string literal, quotes included.
 void write_string_to(std::string& out, std::string_view text);
 
-}  // namespace looplab::codec::json
+}   // namespace looplab::codec::json

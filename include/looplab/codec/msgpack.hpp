@@ -9,9 +9,10 @@
 // Read: PROTOCOLS-redis-store.md §5, and the spec (msgpack/msgpack spec.md).
 //
 //     using namespace looplab::codec;
-//     msgpack::Value packet = msgpack::Value::array({"uid", 2, msgpack::Value::map({{"rooms", msgpack::Value::array({"lobby"})}})});
-//     std::string wire = msgpack::encode(packet);     // 93 a3 75 69 64 02 81 a5 72 6f ...
-//     auto back = msgpack::decode(wire);              // Result<Value>: the same value
+//     msgpack::Value packet = msgpack::Value::array({"uid", 2, msgpack::Value::map({{"rooms",
+//     msgpack::Value::array({"lobby"})}})}); std::string wire = msgpack::encode(packet);     // 93
+//     a3 75 69 64 02 81 a5 72 6f ... auto back = msgpack::decode(wire);              //
+//     Result<Value>: the same value
 //
 // The first byte (big-endian lengths and numbers after it):
 //
@@ -99,16 +100,16 @@ public:
     Value(long long i) : data_(static_cast<std::int64_t>(i)) {}   // NOLINT
     Value(unsigned i) : data_(static_cast<std::int64_t>(i)) {}    // NOLINT
     // Above 2^63 - 1 a UInt, else an Int (see "Integers" above).
-    Value(unsigned long i) : data_(from_unsigned(i)) {}           // NOLINT
-    Value(unsigned long long i) : data_(from_unsigned(i)) {}      // NOLINT
-    Value(float f) : data_(f) {}                                  // NOLINT: Float32
-    Value(double d) : data_(d) {}                                 // NOLINT: Float64
-    Value(const char* s) : data_(std::string{s}) {}               // NOLINT
-    Value(std::string s) : data_(std::move(s)) {}                 // NOLINT
-    Value(std::string_view s) : data_(std::string{s}) {}          // NOLINT
-    Value(Binary b) : data_(std::move(b)) {}                      // NOLINT
-    Value(Array a) : data_(std::move(a)) {}                       // NOLINT
-    Value(Map m) : data_(std::move(m)) {}                         // NOLINT
+    Value(unsigned long i) : data_(from_unsigned(i)) {}        // NOLINT
+    Value(unsigned long long i) : data_(from_unsigned(i)) {}   // NOLINT
+    Value(float f) : data_(f) {}                               // NOLINT: Float32
+    Value(double d) : data_(d) {}                              // NOLINT: Float64
+    Value(const char* s) : data_(std::string{s}) {}            // NOLINT
+    Value(std::string s) : data_(std::move(s)) {}              // NOLINT
+    Value(std::string_view s) : data_(std::string{s}) {}       // NOLINT
+    Value(Binary b) : data_(std::move(b)) {}                   // NOLINT
+    Value(Array a) : data_(std::move(a)) {}                    // NOLINT
+    Value(Map m) : data_(std::move(m)) {}                      // NOLINT
 
     static Value array(std::initializer_list<Value> items = {}) { return Value{Array(items)}; }
     static Value map(std::initializer_list<std::pair<Value, Value>> pairs = {}) {
@@ -189,7 +190,8 @@ DecodeResult decode_prefix(std::string_view bytes, const DecodeLimits& limits = 
 
 // Exactly one value, nothing after it. The error reads like
 // "msgpack: ext type 1 is not supported (at byte 10)".
-[[nodiscard]] Result<Value> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
+[[nodiscard]] Result<Value> decode(std::span<const std::uint8_t> bytes,
+                                   const DecodeLimits& limits = {});
 [[nodiscard]] Result<Value> decode(std::string_view bytes, const DecodeLimits& limits = {});
 
 // ---- JSON values (Socket.IO packets) -------------------------------------------------------

@@ -45,7 +45,7 @@ public:
 private:
     static constexpr std::size_t kBlockSize = 64;   // SHA-1 works on 512-bit blocks
 
-    void compress(const std::uint8_t* block);       // mixes one full block into state_
+    void compress(const std::uint8_t* block);   // mixes one full block into state_
     void start_over();
 
     // The five 32-bit words "H0..H4" of FIPS 180-4 section 5.3.1; the digest is their bytes.
@@ -53,7 +53,7 @@ private:
                                            0xC3D2E1F0};
     std::array<std::uint8_t, kBlockSize> pending_{};   // bytes of a block not yet full
     std::size_t pending_size_ = 0;
-    std::uint64_t message_size_ = 0;                   // in bytes; padding writes it in bits
+    std::uint64_t message_size_ = 0;   // in bytes; padding writes it in bits
 };
 
 // One-shot form: sha1("abc") is Sha1 fed "abc" once.
@@ -63,4 +63,4 @@ Sha1Digest sha1(std::span<const std::uint8_t> bytes);
 // Lowercase hex, two digits per byte: to_hex(sha1("abc")) == "a9993e36...9cd0d89d".
 std::string to_hex(std::span<const std::uint8_t> bytes);
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

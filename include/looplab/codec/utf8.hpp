@@ -59,15 +59,15 @@ public:
     // Where the machine is. Each state between lead byte and last continuation byte names the
     // range the next byte must fall in; the table in utf8.cpp lists them.
     enum class State : std::uint8_t {
-        Ground,     // between code points: the next byte is ASCII or a lead byte
-        Tail1,      // 1 more continuation byte 80..BF, then done
-        Tail2,      // 2 more, each 80..BF
-        Tail3,      // 3 more, each 80..BF
-        AfterE0,    // next byte A0..BF (lower would be an overlong 3-byte form), then Tail1
-        AfterED,    // next byte 80..9F (higher would be a surrogate D800..DFFF), then Tail1
-        AfterF0,    // next byte 90..BF (lower would be an overlong 4-byte form), then Tail2
-        AfterF4,    // next byte 80..8F (higher would be above U+10FFFF), then Tail2
-        Invalid,    // a byte broke the rules; stays here until reset()
+        Ground,    // between code points: the next byte is ASCII or a lead byte
+        Tail1,     // 1 more continuation byte 80..BF, then done
+        Tail2,     // 2 more, each 80..BF
+        Tail3,     // 3 more, each 80..BF
+        AfterE0,   // next byte A0..BF (lower would be an overlong 3-byte form), then Tail1
+        AfterED,   // next byte 80..9F (higher would be a surrogate D800..DFFF), then Tail1
+        AfterF0,   // next byte 90..BF (lower would be an overlong 4-byte form), then Tail2
+        AfterF4,   // next byte 80..8F (higher would be above U+10FFFF), then Tail2
+        Invalid,   // a byte broke the rules; stays here until reset()
     };
     State state() const { return state_; }
 
@@ -79,4 +79,4 @@ private:
 bool is_valid_utf8(std::span<const std::uint8_t> bytes);
 bool is_valid_utf8(std::string_view text);
 
-}  // namespace looplab::codec
+}   // namespace looplab::codec

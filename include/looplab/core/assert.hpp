@@ -11,8 +11,8 @@ namespace looplab::detail {
                                    int line);
 }
 
-#define LOOPLAB_ASSERT(condition, how_to_fix)                                               \
-    do {                                                                                    \
-        if (!(condition))                                                                   \
+#define LOOPLAB_ASSERT(condition, how_to_fix)                                                \
+    do {                                                                                     \
+        if (!(condition))                                                                    \
             ::looplab::detail::assertion_failed(#condition, how_to_fix, __FILE__, __LINE__); \
     } while (false)

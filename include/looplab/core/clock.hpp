@@ -34,4 +34,4 @@ private:
     time_point now_{};
 };
 
-}  // namespace looplab
+}   // namespace looplab

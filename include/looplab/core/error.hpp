@@ -36,7 +36,7 @@ private:
 // byte or half a UTF-8 character would garble the log line). The decoders' messages use it.
 std::string shown_byte(char byte);
 
-}  // namespace looplab
+}   // namespace looplab
 
 template <>
 struct fmt::formatter<looplab::Error> : fmt::formatter<std::string> {

@@ -25,8 +25,9 @@ struct Ok {};
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}   // NOLINT: implicit on purpose
-    Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {} // NOLINT
+    Result(T value)
+        : state_(std::in_place_index<0>, std::move(value)) {}   // NOLINT: implicit on purpose
+    Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}   // NOLINT
 
     bool has_value() const { return state_.index() == 0; }
     explicit operator bool() const { return has_value(); }
@@ -60,8 +61,8 @@ private:
 template <>
 class [[nodiscard]] Result<void> {
 public:
-    Result(Ok) {}                                      // NOLINT: implicit on purpose
-    Result(Error error) : error_(std::move(error)) {}  // NOLINT
+    Result(Ok) {}                                       // NOLINT: implicit on purpose
+    Result(Error error) : error_(std::move(error)) {}   // NOLINT
 
     bool has_value() const { return !error_; }
     explicit operator bool() const { return has_value(); }
@@ -76,4 +77,4 @@ private:
 
 using Status = Result<void>;
 
-}  // namespace looplab
+}   // namespace looplab

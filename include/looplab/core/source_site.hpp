@@ -55,4 +55,4 @@ private:
     std::uint64_t bits_ = 0;
 };
 
-}  // namespace looplab
+}   // namespace looplab

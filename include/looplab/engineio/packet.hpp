@@ -147,12 +147,12 @@ public:
     std::size_t packets_read() const { return packets_read_; }
 
 private:
-    std::string_view rest_;          // what is left of the body, starting at the next packet
-    bool is_done_ = false;           // the last packet was handed out
-    std::optional<Error> error_;     // sticky: a bad payload stays bad
+    std::string_view rest_;        // what is left of the body, starting at the next packet
+    bool is_done_ = false;         // the last packet was handed out
+    std::optional<Error> error_;   // sticky: a bad payload stays bad
     std::size_t max_packets_;
     std::size_t packets_read_ = 0;
-    std::string binary_;             // the decoded bytes of the last binary packet
+    std::string binary_;   // the decoded bytes of the last binary packet
 };
 
 }   // namespace looplab::engineio

@@ -14,7 +14,8 @@
 //                and uses this transport (or this is an upgrade)   else 3 Bad request
 //   4. without sid (a handshake): GET                               else 2 Bad handshake method
 //                a WebSocket only through an Upgrade request        else 3 Bad request
-//                EIO=4 (missing or another value counts as v3)      else 5 Unsupported protocol version
+//                EIO=4 (missing or another value counts as v3)      else 5 Unsupported protocol
+//                version
 // The client's cache-buster `t` and any other parameter are ignored.
 // Contract: pure functions.
 #pragma once

@@ -80,7 +80,7 @@ inline constexpr std::size_t kEioDefaultMaxSessions = 100'000;
 inline constexpr Millis kEioPollingCloseTimeout{30000};
 
 struct ServerOptions {
-    std::string path = "/engine.io/";           // Socket.IO uses "/socket.io/"
+    std::string path = "/engine.io/";   // Socket.IO uses "/socket.io/"
     Millis ping_interval = kEioDefaultPingInterval;
     Millis ping_timeout = kEioDefaultPingTimeout;
     Millis upgrade_timeout = kEioDefaultUpgradeTimeout;
@@ -168,4 +168,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace looplab::engineio
+}   // namespace looplab::engineio

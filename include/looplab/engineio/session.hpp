@@ -40,7 +40,7 @@ enum class CloseReason {
 std::string_view to_string(CloseReason reason);   // the protocol's words, as above
 
 enum class TransportKind : std::uint8_t { Polling, WebSocket };   // one byte: in every session
-std::string_view to_string(TransportKind kind);   // "polling", "websocket"
+std::string_view to_string(TransportKind kind);                   // "polling", "websocket"
 
 // What the first request of a session looked like (Socket.IO's socket.handshake): its target,
 // headers, the peer's address and the time. Every session keeps one for its whole life, and a
@@ -55,8 +55,8 @@ public:
     std::string_view url() const { return std::string_view{packed_}.substr(0, url_size_); }
     // The first value of header `name` (case-insensitive), if it was sent.
     std::optional<std::string_view> header(std::string_view name) const;
-    http::Headers headers() const;              // all of them, in order (a copy)
-    http::QueryParams query() const;            // the url's query, decoded, in order (a copy)
+    http::Headers headers() const;     // all of them, in order (a copy)
+    http::QueryParams query() const;   // the url's query, decoded, in order (a copy)
     // The first value of `name` in the query, decoded, or empty.
     std::string query_value(std::string_view name) const;
     const net::Address& peer_address() const { return address_; }   // the client's
@@ -104,4 +104,4 @@ private:
     std::uint64_t tag_ = 0;
 };
 
-}  // namespace looplab::engineio
+}   // namespace looplab::engineio

@@ -86,11 +86,13 @@ template <typename C, typename R, typename... P>
 struct CallableTraits<R (C::*)(P...) const noexcept> : CallableTraits<R(P...)> {};
 
 template <typename F>
-concept HasOneCallOperator = requires { &F::operator(); };   // false for `auto` parameters
+concept HasOneCallOperator = requires {
+    &F::operator();
+};   // false for `auto` parameters
 
 template <typename F>
-concept HasKnownParameters =
-    HasOneCallOperator<F> || (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>);
+concept HasKnownParameters = HasOneCallOperator<F> ||
+    (std::is_pointer_v<F>&& std::is_function_v<std::remove_pointer_t<F>>);
 
 template <typename F>
 struct ListenerTraits : CallableTraits<F> {};   // function pointers
@@ -134,13 +136,11 @@ decltype(auto) as_event_value(A&& arg) {
         std::is_same_v<Decayed, const char*> || std::is_same_v<Decayed, char*>;
     if constexpr (is_c_string && std::is_array_v<std::remove_reference_t<A>>)
         return std::string{arg};   // a literal, "Ada"
-    else if constexpr (is_c_string)
-        return arg == nullptr ? std::string{} : std::string{arg};
-    else
-        return static_cast<const std::remove_reference_t<A>&>(arg);
+    else if constexpr (is_c_string) return arg == nullptr ? std::string{} : std::string{arg};
+    else return static_cast<const std::remove_reference_t<A>&>(arg);
 }
 
-}  // namespace detail
+}   // namespace detail
 
 class AnyEmitter {
 public:
@@ -209,16 +209,18 @@ private:
         const detail::Signature passed = detail::signature_of<V...>();
         registry_.for_each(name, [&](const detail::AnyListener& listener) {
             if (!detail::same_types(listener.expects, passed))
-                throw std::invalid_argument{detail::mismatch_message(name, listener.expects, passed)};
+                throw std::invalid_argument{
+                    detail::mismatch_message(name, listener.expects, passed)};
         });
         const std::array<const void*, sizeof...(V)> args{static_cast<const void*>(&values)...};
-        const std::size_t ran =
-            registry_.run(name, [&](const detail::AnyListener& listener) { listener.call(args.data()); });
-        if (ran == 0 && name == kErrorEvent) throw UnhandledErrorEvent{detail::error_text(values...)};
+        const std::size_t ran = registry_.run(
+            name, [&](const detail::AnyListener& listener) { listener.call(args.data()); });
+        if (ran == 0 && name == kErrorEvent)
+            throw UnhandledErrorEvent{detail::error_text(values...)};
         return ran > 0;
     }
 
     detail::ListenerRegistry<detail::AnyListener> registry_;
 };
 
-}  // namespace looplab::events
+}   // namespace looplab::events

@@ -127,4 +127,4 @@ private:
     detail::ListenerRegistry<Listener> registry_;
 };
 
-}  // namespace looplab::events
+}   // namespace looplab::events

@@ -17,4 +17,4 @@ using ListenerId = std::uint64_t;
 
 inline constexpr ListenerId kNoListener = 0;
 
-}  // namespace looplab::events
+}   // namespace looplab::events

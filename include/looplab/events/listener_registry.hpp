@@ -16,8 +16,8 @@
 // short list beats a map of lists — and it costs a Socket.IO server with 10,000 sockets,
 // each with its own listeners, a third less memory than a list per name.
 // emit walks a snapshot: a copy of the *pointers* of one name's list, taken when it starts (on
-// the stack for up to kEmitterInlineSnapshot listeners, so an ordinary emit allocates nothing). While
-// any emit runs, a removed Registration is parked in `retired` instead of being destroyed, so
+// the stack for up to kEmitterInlineSnapshot listeners, so an ordinary emit allocates nothing).
+// While any emit runs, a removed Registration is parked in `retired` instead of being destroyed, so
 // every pointer in every snapshot stays valid; the outermost emit empties retired as it ends.
 // That is why a listener may remove itself, or a later one, from inside an emit — and why the
 // later one still runs in that emit, as in Node, which iterates over a copy of its array.
@@ -76,8 +76,8 @@ class ListenerRegistry {
 public:
     ListenerId add(std::string_view name, Call call, Times times, Position position) {
         const ListenerId id = next_id_++;
-        auto registration = std::make_unique<Registration<Call>>(
-            Registration<Call>{std::string{name}, id, times == Times::Once, false, std::move(call)});
+        auto registration = std::make_unique<Registration<Call>>(Registration<Call>{
+            std::string{name}, id, times == Times::Once, false, std::move(call)});
         // Grown one at a time: most emitters hold a few listeners for life, and doubling would
         // leave up to half of each list unused.
         if (listeners_.size() == listeners_.capacity()) listeners_.reserve(listeners_.size() + 1);
@@ -124,8 +124,9 @@ public:
     }
 
     std::size_t count(std::string_view name) const {
-        return static_cast<std::size_t>(std::count_if(
-            listeners_.begin(), listeners_.end(), [name](const Owned& r) { return r->name == name; }));
+        return static_cast<std::size_t>(
+            std::count_if(listeners_.begin(), listeners_.end(),
+                          [name](const Owned& r) { return r->name == name; }));
     }
 
     // Every name with a listener, in the order the names got their first one.
@@ -138,7 +139,9 @@ public:
     }
 
     void set_max_listeners(std::size_t max) { rare().max_listeners = max; }
-    std::size_t max_listeners() const { return rare_ ? rare_->max_listeners : kEmitterDefaultMaxListeners; }
+    std::size_t max_listeners() const {
+        return rare_ ? rare_->max_listeners : kEmitterDefaultMaxListeners;
+    }
     void set_warning_sink(WarningSink sink) { rare().warning_sink = std::move(sink); }
 
     // Calls look(call) for every listener of `name` now, without running any of them
@@ -162,7 +165,7 @@ public:
             if (listener->is_once) {
                 if (listener->has_fired) continue;   // a nested emit ran it already
                 listener->has_fired = true;
-                remove(listener->id);                // first, so a nested emit cannot run it
+                remove(listener->id);   // first, so a nested emit cannot run it
             }
             ++ran;
             // No trace frame here on purpose: emit is on every hot path, and lessons 05 and 06
@@ -191,7 +194,7 @@ private:
             }
             if (data_ == nullptr) data_ = spilled_.data();
         }
-        Snapshot(const Snapshot&) = delete;              // data_ may point into on_stack_
+        Snapshot(const Snapshot&) = delete;   // data_ may point into on_stack_
         Snapshot& operator=(const Snapshot&) = delete;
 
         Registration<Call>* const* begin() const { return data_; }
@@ -264,9 +267,9 @@ private:
 
     std::vector<Owned> listeners_;
     std::unique_ptr<Rare> rare_;
-    ListenerId next_id_ = 1;       // 0 is kNoListener
+    ListenerId next_id_ = 1;   // 0 is kNoListener
     int emit_depth_ = 0;
 };
 
-}  // namespace detail
-}  // namespace looplab::events
+}   // namespace detail
+}   // namespace looplab::events

@@ -29,4 +29,4 @@ public:
     virtual void update(const Subject& changed) = 0;
 };
 
-}  // namespace looplab::events
+}   // namespace looplab::events

@@ -36,7 +36,7 @@ namespace looplab::events {
 class Subject {
 public:
     Subject() = default;
-    Subject(const Subject&) = delete;              // whose observers would the copy have?
+    Subject(const Subject&) = delete;   // whose observers would the copy have?
     Subject& operator=(const Subject&) = delete;
     virtual ~Subject() = default;
 
@@ -59,4 +59,4 @@ private:
     int notify_depth_ = 0;   // > 1 when an update() calls notify() again
 };
 
-}  // namespace looplab::events
+}   // namespace looplab::events

@@ -46,18 +46,13 @@ std::string text_of_exception(const std::exception_ptr& error);
 
 template <typename T>
 std::string error_text_of(const T& value) {
-    if constexpr (std::is_base_of_v<std::exception, T>)
-        return value.what();
-    else if constexpr (std::is_same_v<T, std::exception_ptr>)
-        return text_of_exception(value);
-    else if constexpr (std::is_same_v<T, Error>)
-        return value.message();
+    if constexpr (std::is_base_of_v<std::exception, T>) return value.what();
+    else if constexpr (std::is_same_v<T, std::exception_ptr>) return text_of_exception(value);
+    else if constexpr (std::is_same_v<T, Error>) return value.message();
     else if constexpr (std::is_convertible_v<const T&, std::string_view>)
         return std::string{std::string_view{value}};
-    else if constexpr (fmt::is_formattable<T>::value)
-        return fmt::format("{}", value);
-    else
-        return "(an error value that cannot be printed)";
+    else if constexpr (fmt::is_formattable<T>::value) return fmt::format("{}", value);
+    else return "(an error value that cannot be printed)";
 }
 
 // The text of the first argument, as the table in the header comment says.
@@ -70,5 +65,5 @@ std::string error_text(const Args&... args) {
     }
 }
 
-}  // namespace detail
-}  // namespace looplab::events
+}   // namespace detail
+}   // namespace looplab::events

@@ -37,4 +37,4 @@ inline constexpr std::chrono::seconds kHttpIdleTimeout{5};
 // right away, so a flood of clients cannot use up the process's file descriptors.
 inline constexpr std::size_t kHttpMaxConnections = 512;
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -15,4 +15,4 @@ namespace looplab::http {
 // don't guess). Text types say charset=utf-8 so accents show right without a <meta> tag.
 std::string_view content_type_for(std::string_view path);
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -41,7 +41,6 @@ std::string decode_query_component(std::string_view text);
 QueryParams parse_query(std::string_view query);
 
 // The first value of `name` (compared exactly, after decoding), or nullopt.
-std::optional<std::string_view> find_query_value(const QueryParams& params,
-                                                 std::string_view name);
+std::optional<std::string_view> find_query_value(const QueryParams& params, std::string_view name);
 
-}  // namespace looplab::http
+}   // namespace looplab::http

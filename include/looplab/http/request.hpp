@@ -47,9 +47,9 @@ private:
 };
 
 struct Request {
-    std::string method;        // "GET", "HEAD", ... exactly as sent (methods are case-sensitive)
-    std::string target;        // "/chat?room=1"
-    int version_minor = 1;     // HTTP/1.0 → 0, HTTP/1.1 → 1
+    std::string method;      // "GET", "HEAD", ... exactly as sent (methods are case-sensitive)
+    std::string target;      // "/chat?room=1"
+    int version_minor = 1;   // HTTP/1.0 → 0, HTTP/1.1 → 1
     Headers headers;
     std::string body;
     // Who sent it: set by the HTTP server from the connection; unspecified from the parser.
@@ -74,4 +74,4 @@ bool equals_ignoring_case(std::string_view a, std::string_view b);
 // Methods and header names are tokens; "Content-Type" is one, "Content Type" is not.
 bool is_token(std::string_view text);
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -54,26 +54,26 @@ namespace looplab::http {
 
 // Every way a request can break the rules. status_for() gives what the client is told.
 enum class RequestError {
-    MalformedRequestLine,            // not "METHOD SP target SP version"             400
-    InvalidMethod,                   // the method is not a token                       400
-    InvalidTarget,                   // empty, or bytes other than visible ASCII        400
-    InvalidVersion,                  // not "HTTP/<digit>.<digit>"                      400
-    UnsupportedVersion,              // well-formed, but not HTTP/1.0 or HTTP/1.1       505
-    RequestLineTooLong,              // kHttpMaxHeaderBytes passed inside the request line  414
-    BareCarriageReturn,              // a CR that is not right before the LF            400
-    HeaderWithoutColon,              // a header line with no ':'                       400
-    SpaceBeforeColon,                // "Host : x" (RFC 9112 §5.1 says reject)          400
-    InvalidHeaderName,               // empty, or not a token                           400
-    InvalidHeaderValue,              // a control character (NUL, DEL, ...) in a value  400
-    FoldedHeaderLine,                // a line starting with space/tab (obs-fold)       400
-    HeadersTooLarge,                 // kHttpMaxHeaderBytes passed inside the headers       431
-    TooManyHeaders,                  // more than kHttpMaxHeaderCount header lines          431
-    MissingHost,                     // HTTP/1.1 without a Host header                  400
-    DuplicateHost,                   // more than one Host header                       400
-    InvalidContentLength,            // Content-Length is not a decimal number          400
-    ConflictingContentLength,        // two Content-Length lines that disagree          400
-    BodyTooLarge,                    // Content-Length above kHttpMaxBodyBytes              413
-    TransferEncodingNotImplemented,  // Transfer-Encoding present (no chunked bodies)   501
+    MalformedRequestLine,             // not "METHOD SP target SP version"             400
+    InvalidMethod,                    // the method is not a token                       400
+    InvalidTarget,                    // empty, or bytes other than visible ASCII        400
+    InvalidVersion,                   // not "HTTP/<digit>.<digit>"                      400
+    UnsupportedVersion,               // well-formed, but not HTTP/1.0 or HTTP/1.1       505
+    RequestLineTooLong,               // kHttpMaxHeaderBytes passed inside the request line  414
+    BareCarriageReturn,               // a CR that is not right before the LF            400
+    HeaderWithoutColon,               // a header line with no ':'                       400
+    SpaceBeforeColon,                 // "Host : x" (RFC 9112 §5.1 says reject)          400
+    InvalidHeaderName,                // empty, or not a token                           400
+    InvalidHeaderValue,               // a control character (NUL, DEL, ...) in a value  400
+    FoldedHeaderLine,                 // a line starting with space/tab (obs-fold)       400
+    HeadersTooLarge,                  // kHttpMaxHeaderBytes passed inside the headers       431
+    TooManyHeaders,                   // more than kHttpMaxHeaderCount header lines          431
+    MissingHost,                      // HTTP/1.1 without a Host header                  400
+    DuplicateHost,                    // more than one Host header                       400
+    InvalidContentLength,             // Content-Length is not a decimal number          400
+    ConflictingContentLength,         // two Content-Length lines that disagree          400
+    BodyTooLarge,                     // Content-Length above kHttpMaxBodyBytes              413
+    TransferEncodingNotImplemented,   // Transfer-Encoding present (no chunked bodies)   501
 };
 
 // The HTTP status code the client is told before the connection closes.
@@ -95,9 +95,9 @@ class RequestParser {
 public:
     // What one feed() did.
     struct Step {
-        std::size_t consumed = 0;           // bytes of the input taken (or kept for later)
-        std::optional<Request> request;     // set when this call completed a request
-        std::optional<RequestError> error;  // set when the input broke the rules
+        std::size_t consumed = 0;            // bytes of the input taken (or kept for later)
+        std::optional<Request> request;      // set when this call completed a request
+        std::optional<RequestError> error;   // set when the input broke the rules
     };
 
     // Takes bytes up to the end of the first request they complete, and stops there; bytes
@@ -122,8 +122,8 @@ private:
     struct Progress {
         Request request;
         Stage stage = Stage::RequestLine;
-        std::string line;                      // the line read so far, without its LF
-        std::size_t head_bytes = 0;            // counted against kHttpMaxHeaderBytes
+        std::string line;             // the line read so far, without its LF
+        std::size_t head_bytes = 0;   // counted against kHttpMaxHeaderBytes
         std::size_t header_count = 0;
         std::size_t host_count = 0;
         bool has_transfer_encoding = false;
@@ -145,7 +145,7 @@ private:
     std::optional<RequestError> error_;
 };
 
-}  // namespace looplab::http
+}   // namespace looplab::http
 
 template <>
 struct fmt::formatter<looplab::http::RequestError> : fmt::formatter<std::string_view> {

@@ -50,7 +50,7 @@ protected:
     PendingAnswer& operator=(const PendingAnswer&) = delete;
     ~PendingAnswer() = default;
 };
-}  // namespace detail
+}   // namespace detail
 
 class Responder {
 public:
@@ -85,4 +85,4 @@ private:
     std::function<void()> on_abandoned_;
 };
 
-}  // namespace looplab::http
+}   // namespace looplab::http

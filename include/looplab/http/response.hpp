@@ -60,4 +60,4 @@ private:
     std::string body_;
 };
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -67,9 +67,9 @@ public:
     using AsyncHandler = std::function<bool(const Request&, Responder&)>;
     // Takes over a connection whose request carries an `Upgrade` header. `leftover` holds
     // the bytes that arrived after the request (a pipelined first frame): not lost.
-    using UpgradeHandler = std::function<void(const Request& request,
-                                              std::unique_ptr<net::TcpConnection> connection,
-                                              std::string leftover)>;
+    using UpgradeHandler =
+        std::function<void(const Request& request, std::unique_ptr<net::TcpConnection> connection,
+                           std::string leftover)>;
 
     explicit Server(loop::EventLoop& loop, ServerOptions options = {});
     ~Server();
@@ -109,4 +109,4 @@ private:
     std::uint64_t next_id_ = 1;
 };
 
-}  // namespace looplab::http
+}   // namespace looplab::http

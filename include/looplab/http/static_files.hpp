@@ -40,7 +40,7 @@ std::string_view describe(StaticFileError error);
 
 // Exactly one of the two is set: the file to serve, or why not.
 struct ResolvedPath {
-    std::string file;                       // absolute, symlinks resolved
+    std::string file;   // absolute, symlinks resolved
     std::optional<StaticFileError> error;
     explicit operator bool() const { return !error; }
 };
@@ -51,4 +51,4 @@ ResolvedPath resolve_static_path(const std::string& root, std::string_view url_p
 // means a space only in query strings (HTML forms), never in a path.
 std::optional<std::string> percent_decode(std::string_view text);
 
-}  // namespace looplab::http
+}   // namespace looplab::http

@@ -13,4 +13,4 @@ namespace looplab::http {
 // "" for any other code, which still makes a valid status line ("HTTP/1.1 599 ").
 std::string_view reason_phrase(int status);
 
-}  // namespace looplab::http
+}   // namespace looplab::http

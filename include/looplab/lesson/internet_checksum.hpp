@@ -89,7 +89,7 @@ inline Bytes pseudo_header(const looplab::net::Address& from, const looplab::net
                                      static_cast<std::uint8_t>(length >> 16),
                                      static_cast<std::uint8_t>(length >> 8),
                                      static_cast<std::uint8_t>(length), 0, 0, 0, kUdpProtocol});
-    } else {                // zero byte, protocol 17, 16-bit length
+    } else {   // zero byte, protocol 17, 16-bit length
         header.insert(header.end(), {0, kUdpProtocol, static_cast<std::uint8_t>(length >> 8),
                                      static_cast<std::uint8_t>(length)});
     }
@@ -134,4 +134,4 @@ inline bool is_intact(const looplab::net::Address& from, const looplab::net::Add
     return udp_sum(from, to, segment) == 0xFFFF;
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

@@ -1,9 +1,10 @@
 // looplab/lesson/lab_packet.hpp
 //
 // The lab's packet format: what lesson 14's raw UDP and reliable protocol
-// (lessons/14-tcp-vs-udp/reliable_udp.hpp) and lesson 09's numbered pieces put in a datagram. Every packet carries a checksum of its own
-// (internet_checksum.hpp, lesson 10): the lossy link corrupts bytes ABOVE UDP, where the
-// kernel's UDP checksum no longer sees them, so ours plays the part UDP's plays on a wire.
+// (lessons/14-tcp-vs-udp/reliable_udp.hpp) and lesson 09's numbered pieces put in a datagram. Every
+// packet carries a checksum of its own (internet_checksum.hpp, lesson 10): the lossy link corrupts
+// bytes ABOVE UDP, where the kernel's UDP checksum no longer sees them, so ours plays the part
+// UDP's plays on a wire.
 //
 //   DATA  +------+---------+---------------------+----------+---------------------+
 //         | 'D'  | attempt | seq (32 bits, BE)   | checksum | payload ...         |
@@ -77,13 +78,16 @@ using Decoded = std::variant<DataPacket, AckPacket, PacketError>;
 namespace detail {
 
 inline void put32(Bytes& out, std::uint32_t value) {
-    out.insert(out.end(), {static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
-                           static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)});
+    out.insert(out.end(),
+               {static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
+                static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)});
 }
 
 inline std::uint32_t get32(std::span<const std::uint8_t> bytes, std::size_t at) {
-    return static_cast<std::uint32_t>(bytes[at]) << 24 | static_cast<std::uint32_t>(bytes[at + 1]) << 16 |
-           static_cast<std::uint32_t>(bytes[at + 2]) << 8 | static_cast<std::uint32_t>(bytes[at + 3]);
+    return static_cast<std::uint32_t>(bytes[at]) << 24 |
+           static_cast<std::uint32_t>(bytes[at + 1]) << 16 |
+           static_cast<std::uint32_t>(bytes[at + 2]) << 8 |
+           static_cast<std::uint32_t>(bytes[at + 3]);
 }
 
 // Fills bytes 6-7 with the Internet checksum of the packet (those two bytes counted as 0).
@@ -94,7 +98,7 @@ inline void seal(Bytes& packet) {
     packet[7] = static_cast<std::uint8_t>(checksum);
 }
 
-}  // namespace detail
+}   // namespace detail
 
 inline Bytes encode(const DataPacket& data) {
     Bytes packet{kDataKind, data.attempt};
@@ -128,4 +132,4 @@ inline Decoded decode(std::span<const std::uint8_t> packet) {
                      detail::get32(packet, 12)};
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

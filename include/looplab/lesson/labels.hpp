@@ -43,4 +43,4 @@ private:
 // 0 → "A", 25 → "Z", 26 → "AA": the letter part of a label.
 std::string letters_for(std::size_t index);
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

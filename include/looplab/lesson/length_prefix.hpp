@@ -67,8 +67,10 @@ public:
         return std::nullopt;
     }
 
-    [[nodiscard]] std::optional<FramingError> feed(std::string_view text, std::vector<std::string>& messages) {
-        return feed(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, messages);
+    [[nodiscard]] std::optional<FramingError> feed(std::string_view text,
+                                                   std::vector<std::string>& messages) {
+        return feed(std::span{reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+                    messages);
     }
 
     // Bytes received that do not make a whole message yet.
@@ -87,4 +89,4 @@ private:
     std::optional<FramingError> error_;
 };
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

@@ -77,7 +77,11 @@ private:
     LinkRelay(looplab::loop::EventLoop& loop, looplab::net::UdpSocket socket,
               const looplab::net::Address& a, const looplab::net::Address& b, LossyLink forward,
               LossyLink backward)
-        : loop_(loop), socket_(std::move(socket)), a_(a), b_(b), forward_(std::move(forward)),
+        : loop_(loop),
+          socket_(std::move(socket)),
+          a_(a),
+          b_(b),
+          forward_(std::move(forward)),
           backward_(std::move(backward)) {}
 
     looplab::Status start() {
@@ -121,4 +125,4 @@ private:
     std::size_t send_failures_ = 0;
 };
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

@@ -104,7 +104,8 @@ public:
 
     // The fate the next send() of this datagram would meet (nothing is changed).
     Fate fate_of(std::span<const std::uint8_t> datagram) const {
-        const auto identity = identity_hash(datagram.first(std::min(identity_bytes_, datagram.size())));
+        const auto identity =
+            identity_hash(datagram.first(std::min(identity_bytes_, datagram.size())));
         const auto seen = seen_.find(identity);
         return draw(identity, seen == seen_.end() ? 0 : seen->second, datagram.size());
     }
@@ -121,7 +122,8 @@ public:
             return fate;
         }
         if (fate.is_corrupted) {
-            datagram[fate.flipped_bit / 8] ^= static_cast<std::uint8_t>(1u << (fate.flipped_bit % 8));
+            datagram[fate.flipped_bit / 8] ^=
+                static_cast<std::uint8_t>(1u << (fate.flipped_bit % 8));
             ++counts_.corrupted;
         }
         std::vector<Bytes> copies{datagram};
@@ -187,7 +189,8 @@ private:
 
     // Six independent draws from one seeded stream per (identity, occurrence).
     Fate draw(std::uint64_t identity, std::uint64_t occurrence, std::size_t size) const {
-        const std::uint64_t base = mix(seed_ ^ mix(identity) ^ mix(occurrence * 0xD1B54A32D192ED03ULL));
+        const std::uint64_t base =
+            mix(seed_ ^ mix(identity) ^ mix(occurrence * 0xD1B54A32D192ED03ULL));
         auto uniform = [base](std::uint64_t k) {   // [0, 1)
             return static_cast<double>(mix(base + k) >> 11) * 0x1.0p-53;
         };
@@ -197,8 +200,10 @@ private:
         fate.is_duplicated = uniform(3) < impairments_.duplicate;
         fate.is_held_back = uniform(4) < impairments_.reorder;
         fate.flipped_bit = size == 0 ? 0 : static_cast<std::size_t>(mix(base + 5) % (size * 8));
-        const auto jitter_us = std::chrono::duration_cast<std::chrono::microseconds>(impairments_.jitter).count();
-        const auto extra = jitter_us <= 0 ? 0 : static_cast<std::int64_t>(mix(base + 6) % (jitter_us + 1));
+        const auto jitter_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(impairments_.jitter).count();
+        const auto extra =
+            jitter_us <= 0 ? 0 : static_cast<std::int64_t>(mix(base + 6) % (jitter_us + 1));
         fate.delay = impairments_.delay + std::chrono::microseconds{extra};
         return fate;
     }
@@ -225,4 +230,4 @@ private:
     LinkCounts counts_;
 };
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

@@ -68,8 +68,8 @@ public:
     std::string program;       // the binary's name, for the usage line
     bool demo = false;
     bool trace = false;
-    std::string trace_out;     // empty: no Chrome trace
-    std::string poller;        // always a valid name after parse(): the one the loop will use
+    std::string trace_out;   // empty: no Chrome trace
+    std::string poller;      // always a valid name after parse(): the one the loop will use
     bool pause = false;
     std::optional<std::uint16_t> watch;   // --watch[=PORT]; 0: any free port
 
@@ -129,4 +129,4 @@ Options parse(int argc, char** argv, std::string_view lesson_name, Specs&&... sp
 // The usage text parse() prints for --help (and, on stderr, for a bad command line).
 std::string usage(std::string_view program, std::span<const OptionSpec> specs);
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

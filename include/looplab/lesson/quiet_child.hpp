@@ -2,7 +2,8 @@
 // child process with stdin, stdout and stderr on /dev/null, so its chatter never mixes with
 // the test output:
 //
-//     const pid_t pid = lesson::spawn_quiet_child({"redis-cli", "--cluster", ...}, "run redis-cli");
+//     const pid_t pid = lesson::spawn_quiet_child({"redis-cli", "--cluster", ...}, "run
+//     redis-cli");
 //
 // The program is looked up on PATH (execvp); one that is not there exits with 127, which
 // the caller tells apart from other failures. On Linux the child also dies if the test
@@ -52,4 +53,4 @@ inline pid_t spawn_quiet_child(std::vector<std::string> args, std::string_view w
     return pid;
 }
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

@@ -58,10 +58,12 @@ public:
     explicit RedisServer(std::vector<std::string> extra_args = {}, std::uint16_t port = 0)
         : extra_args_(std::move(extra_args)) {
         if (!is_installed())
-            throw std::runtime_error("redis-server is not installed (Debian: apt-get install "
-                                     "redis-server; `make test-tools` does it)");
+            throw std::runtime_error(
+                "redis-server is not installed (Debian: apt-get install "
+                "redis-server; `make test-tools` does it)");
         char pattern[] = "/tmp/looplab-redis-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp /tmp/looplab-redis-XXXXXX failed");
+        if (::mkdtemp(pattern) == nullptr)
+            throw std::runtime_error("mkdtemp /tmp/looplab-redis-XXXXXX failed");
         dir_ = pattern;
         port_ = port != 0 ? port : free_port();
         start();
@@ -93,7 +95,8 @@ public:
             }
             if (std::chrono::steady_clock::now() > deadline) {
                 stop();
-                throw std::runtime_error("redis-server did not answer PING within 5 s; its log:\n" + log());
+                throw std::runtime_error("redis-server did not answer PING within 5 s; its log:\n" +
+                                         log());
             }
             // An external process has no event we could wait for: poll, briefly.
             std::this_thread::sleep_for(std::chrono::milliseconds{5});
@@ -128,16 +131,20 @@ public:
         resp::encode_command(args, wire);
         std::vector<resp::Reply> replies;
         resp::Parser parser;
-        bool is_sent = ::connect(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) == 0 &&
-                       ::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(wire.size());
+        bool is_sent =
+            ::connect(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) == 0 &&
+            ::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(wire.size());
         while (is_sent && replies.empty()) {
             char buffer[4096];
             const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0 || parser.feed(std::string_view{buffer, static_cast<std::size_t>(n)}, replies)) break;
+            if (n <= 0 ||
+                parser.feed(std::string_view{buffer, static_cast<std::size_t>(n)}, replies))
+                break;
         }
         ::close(fd);
         if (replies.empty())
-            throw std::runtime_error(fmt::format("redis-server on port {}: no reply to {}", port_, *args.begin()));
+            throw std::runtime_error(
+                fmt::format("redis-server on port {}: no reply to {}", port_, *args.begin()));
         return replies.front();
     }
 
@@ -156,11 +163,10 @@ public:
 
 private:
     pid_t spawn() {
-        std::vector<std::string> args{"redis-server",  "--port",       std::to_string(port_),
-                                      "--bind",        "127.0.0.1",    "--save",
-                                      "",              "--appendonly", "no",
-                                      "--dir",         dir_,           "--logfile",
-                                      dir_ + "/redis.log"};
+        std::vector<std::string> args{
+            "redis-server", "--port",    std::to_string(port_), "--bind", "127.0.0.1",
+            "--save",       "",          "--appendonly",        "no",     "--dir",
+            dir_,           "--logfile", dir_ + "/redis.log"};
         args.insert(args.end(), extra_args_.begin(), extra_args_.end());
         return spawn_quiet_child(std::move(args), "start redis-server");
     }
@@ -186,7 +192,8 @@ private:
             static constexpr char kPing[] = "*1\r\n$4\r\nPING\r\n";
             char reply[64];
             if (::send(fd, kPing, sizeof kPing - 1, MSG_NOSIGNAL) == sizeof kPing - 1)
-                answered = ::recv(fd, reply, sizeof reply, 0) > 0 && (reply[0] == '+' || reply[0] == '-');
+                answered =
+                    ::recv(fd, reply, sizeof reply, 0) > 0 && (reply[0] == '+' || reply[0] == '-');
         }
         ::close(fd);
         return answered;
@@ -212,7 +219,8 @@ public:
         where.sin_family = AF_INET;
         where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t size = sizeof where;
-        const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) == 0 &&
+        const bool ok = fd >= 0 &&
+                        ::bind(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) == 0 &&
                         ::getsockname(fd, reinterpret_cast<sockaddr*>(&where), &size) == 0;
         if (fd >= 0) ::close(fd);
         if (!ok) throw std::runtime_error("no free TCP port on 127.0.0.1 for redis-server");
@@ -220,7 +228,6 @@ public:
     }
 
 private:
-
     std::vector<std::string> extra_args_;
     std::string dir_;
     std::uint16_t port_ = 0;

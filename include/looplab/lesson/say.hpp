@@ -45,4 +45,4 @@ int finish(const Status& status);
 void set_lesson_name(std::string_view name);
 std::string_view lesson_name();
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

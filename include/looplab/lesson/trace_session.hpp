@@ -64,4 +64,4 @@ private:
     trace::Sink* saved_;
 };
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

@@ -75,4 +75,4 @@ private:
     std::vector<std::pair<std::string, int>> counts_;   // ids named so far, per kind
 };
 
-}  // namespace looplab::lesson
+}   // namespace looplab::lesson

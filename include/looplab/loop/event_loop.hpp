@@ -126,11 +126,14 @@ public:
     class Hold {
     public:
         explicit Hold(EventLoop& loop) : loop_(&loop) { ++loop_->holds_; }
-        ~Hold() { if (loop_) --loop_->holds_; }
+        ~Hold() {
+            if (loop_) --loop_->holds_;
+        }
         Hold(Hold&& other) noexcept : loop_(std::exchange(other.loop_, nullptr)) {}
         Hold(const Hold&) = delete;
         Hold& operator=(const Hold&) = delete;
         Hold& operator=(Hold&&) = delete;
+
     private:
         EventLoop* loop_;
     };
@@ -219,4 +222,4 @@ private:
     std::optional<Error> failure_;
 };
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

@@ -71,9 +71,7 @@ public:
     std::size_t next_count();
 
     bool has_soon() const { return !soon_.empty(); }
-    bool has_next() const {
-        return !next_.empty() || has_foreign_.load(std::memory_order_acquire);
-    }
+    bool has_next() const { return !next_.empty() || has_foreign_.load(std::memory_order_acquire); }
     // Called after the loop woke up, so the next cross-thread post wakes it again.
     void clear_wake_request() { wake_requested_.store(false, std::memory_order_release); }
 
@@ -83,12 +81,12 @@ private:
 
     std::deque<PostedTask> soon_;
     std::vector<PostedTask> next_;
-    std::vector<PostedTask> batch_;      // the batch being run (kept to reuse its capacity)
+    std::vector<PostedTask> batch_;   // the batch being run (kept to reuse its capacity)
 
-    std::mutex foreign_mutex_;           // guards foreign_
-    std::vector<PostedTask> foreign_;         // posted by other threads, joins next_ each batch
+    std::mutex foreign_mutex_;          // guards foreign_
+    std::vector<PostedTask> foreign_;   // posted by other threads, joins next_ each batch
     std::atomic<bool> has_foreign_{false};
     std::atomic<bool> wake_requested_{false};
 };
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

@@ -27,7 +27,7 @@ constexpr std::string_view name_of(Phase phase) {
     return "?";
 }
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop
 
 template <>
 struct fmt::formatter<looplab::loop::Phase> : fmt::formatter<std::string_view> {

@@ -19,4 +19,4 @@ namespace looplab::loop {
 // Puts back the default action for `signal_number`.
 void restore_default_signal(int signal_number);
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

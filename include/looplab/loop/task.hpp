@@ -19,4 +19,4 @@ struct PostedTask {
     SourceSite site;
 };
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

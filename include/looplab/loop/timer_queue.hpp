@@ -42,8 +42,7 @@ public:
 
     // Runs `task` once, at the first run_due() whose `now` is >= `added_at + delay`. `site`
     // is the line that set the timer; the queue only keeps it for the tracer.
-    TimerId add(Clock::time_point added_at, Clock::duration delay, Task task,
-                SourceSite site = {});
+    TimerId add(Clock::time_point added_at, Clock::duration delay, Task task, SourceSite site = {});
 
     // Runs `task` every `interval`, the first time at `added_at + interval`.
     TimerId add_repeating(Clock::time_point added_at, Clock::duration interval, Task task,
@@ -87,19 +86,19 @@ public:
 private:
     struct Slot {
         Task task;
-        Clock::duration interval{};     // the delay; repeating timers re-join this list
-        std::uint64_t number = 0;       // 0: free slot
-        SourceSite site;                // where it was set, for the tracer
+        Clock::duration interval{};   // the delay; repeating timers re-join this list
+        std::uint64_t number = 0;     // 0: free slot
+        SourceSite site;              // where it was set, for the tracer
         bool repeats = false;
         bool keeps_alive = true;
     };
-    struct Queued {                     // one entry of a per-delay list
+    struct Queued {   // one entry of a per-delay list
         Clock::time_point deadline;
-        std::uint64_t order;            // grows with every push: ties keep the order of adding
+        std::uint64_t order;   // grows with every push: ties keep the order of adding
         std::uint32_t slot;
-        std::uint64_t number;           // which timer of that slot this entry is for
+        std::uint64_t number;   // which timer of that slot this entry is for
     };
-    struct Front {                      // one entry of the heap: the front of one list
+    struct Front {   // one entry of the heap: the front of one list
         Clock::time_point deadline;
         std::uint64_t order;
         std::uint32_t list;
@@ -113,19 +112,19 @@ private:
     void enqueue(std::uint32_t slot, Clock::time_point deadline);
     void push_front_of(std::uint32_t list);
     bool is_live(const Queued& entry) const;
-    const Queued* earliest();            // drops stale fronts; nullptr when empty
+    const Queued* earliest();   // drops stale fronts; nullptr when empty
     void pop_earliest();
     Slot* slot_of(TimerId id);
     void release(std::uint32_t slot);
 
     std::vector<Slot> slots_;
     std::vector<std::uint32_t> free_slots_;
-    std::vector<std::deque<Queued>> lists_;                          // one per distinct delay
+    std::vector<std::deque<Queued>> lists_;   // one per distinct delay
     std::unordered_map<Clock::duration::rep, std::uint32_t> list_of_delay_;
-    std::vector<Front> heap_;                                        // min-heap of list fronts
+    std::vector<Front> heap_;   // min-heap of list fronts
     std::uint64_t next_number_ = 1;
     std::uint64_t next_order_ = 0;
     std::size_t live_count_ = 0;   // timers that keep the loop alive
 };
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

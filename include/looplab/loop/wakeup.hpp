@@ -30,4 +30,4 @@ private:
     UniqueFd write_end_;   // empty with eventfd: one fd is both ends
 };
 
-}  // namespace looplab::loop
+}   // namespace looplab::loop

@@ -305,9 +305,10 @@ private:
     State state_ = State::Open;
     // Beside the life cycle, and independent of it:
     bool is_started_ = false;
-    bool is_watched_ = false;       // false before start(), after Closed, or resting (see notice_hangup)
+    bool is_watched_ =
+        false;   // false before start(), after Closed, or resting (see notice_hangup)
     bool is_paused_ = false;
-    bool peer_ended_ = false;       // the other direction: the peer's FIN arrived
+    bool peer_ended_ = false;   // the other direction: the peer's FIN arrived
     bool allow_half_open_ = false;
     bool was_close_called_ = false;   // for is_closing() once Closed
     std::uint64_t bytes_in_ = 0;      // read from the kernel
@@ -317,14 +318,14 @@ private:
     TcpHandler* handler_ = nullptr;   // functions_, or the one given to set_handler()
     // Needed only at the start and the end.
     std::unique_ptr<FunctionListeners> functions_;
-    std::unique_ptr<Error> error_;    // reported by on_error just before on_close
+    std::unique_ptr<Error> error_;   // reported by on_error just before on_close
     // The socket error an event brought (Ready::socket_error, kqueue only). Kept because the
     // socket may no longer hold it (libkqueue takes it), so read() and send() cannot tell.
     int error_from_event_ = 0;
     loop::TimerId close_timer_ = 0;   // close() gives up at kTcpCloseTimeout
     Address local_;
     Address peer_;
-    SourceSite start_site_;           // start()'s caller, for the tracer
+    SourceSite start_site_;   // start()'s caller, for the tracer
 };
 
 }   // namespace looplab::net

@@ -67,7 +67,8 @@ public:
     // Hands the kernel what is pending, then `first`, then `second`, in one system call
     // (send(), or sendmsg() when there are several pieces), so order is kept without a copy.
     // Only what the kernel does not take is copied into the pending bytes.
-    Written write(int fd, std::span<const std::uint8_t> first, std::span<const std::uint8_t> second);
+    Written write(int fd, std::span<const std::uint8_t> first,
+                  std::span<const std::uint8_t> second);
     // One send() of what is pending (the socket said "writable"). One call only: if the kernel
     // takes less than everything, its buffer is full and a second call would say EAGAIN.
     Written flush(int fd);
@@ -123,9 +124,9 @@ private:
     std::size_t low_watermark_ = kTcpDefaultLowWatermark;
     std::size_t high_watermark_ = kTcpDefaultHighWatermark;
     std::uint64_t bytes_sent_ = 0;
-    std::uint16_t cork_depth_ = 0;            // cork() calls not yet matched by uncork()
-    bool is_gathering_input_ = false;         // on_data is running: its replies are gathered
-    bool is_uncork_posted_ = false;           // cork_until_next_phase() waits for the next phase
+    std::uint16_t cork_depth_ = 0;      // cork() calls not yet matched by uncork()
+    bool is_gathering_input_ = false;   // on_data is running: its replies are gathered
+    bool is_uncork_posted_ = false;     // cork_until_next_phase() waits for the next phase
     bool is_above_high_watermark_ = false;
 };
 

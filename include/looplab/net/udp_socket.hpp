@@ -127,7 +127,7 @@ private:
     UniqueFd fd_;
     Address local_;
     std::optional<Address> peer_;
-    std::unique_ptr<Listeners> listeners_;   // made by start() or on_error()
+    std::unique_ptr<Listeners> listeners_;             // made by start() or on_error()
     std::unique_ptr<std::uint8_t[]> receive_buffer_;   // allocated by start()
     std::size_t max_datagram_ = kUdpMaxDatagramSize;
     bool is_started_ = false;

@@ -28,4 +28,4 @@ Result<std::unique_ptr<Poller>> make_epoll_poller();
 Result<std::unique_ptr<Poller>> make_kqueue_poller();
 #endif
 
-}  // namespace looplab::poller
+}   // namespace looplab::poller

@@ -82,4 +82,4 @@ std::vector<std::string> available_pollers();
 // An unknown name is an error that lists the available ones.
 [[nodiscard]] Result<std::unique_ptr<Poller>> make_poller(std::string_view name = {});
 
-}  // namespace looplab::poller
+}   // namespace looplab::poller

@@ -157,12 +157,12 @@ struct ClientOptions {
 
 // Where the client is in its life.
 enum class ClientState : std::uint8_t {
-    Idle,           // made, connect() not called yet
-    Connecting,     // TCP connect in progress
-    Handshaking,    // connected, AUTH / HELLO / SETNAME / re-subscriptions in flight
-    Ready,          // commands go straight out
-    Waiting,        // between attempts: the next connect is scheduled
-    Closed,         // close(), or gave up: nothing more will happen
+    Idle,          // made, connect() not called yet
+    Connecting,    // TCP connect in progress
+    Handshaking,   // connected, AUTH / HELLO / SETNAME / re-subscriptions in flight
+    Ready,         // commands go straight out
+    Waiting,       // between attempts: the next connect is scheduled
+    Closed,        // close(), or gave up: nothing more will happen
 };
 std::string_view state_name(ClientState state);
 
@@ -178,10 +178,10 @@ enum class SubscriptionKind : std::uint8_t { Channel, Pattern, Shard };
 // What listeners of pubsub() receive.
 struct PubSubMessage {
     SubscriptionKind kind = SubscriptionKind::Channel;
-    std::string pattern;         // "pmessage", "psubscribe", "punsubscribe": the pattern
-    std::string channel;         // the channel (for confirmations: the name confirmed)
-    std::string payload;         // messages: what was published
-    std::int64_t count = 0;      // confirmations: subscriptions the connection has now
+    std::string pattern;      // "pmessage", "psubscribe", "punsubscribe": the pattern
+    std::string channel;      // the channel (for confirmations: the name confirmed)
+    std::string payload;      // messages: what was published
+    std::int64_t count = 0;   // confirmations: subscriptions the connection has now
 };
 
 class Client {
@@ -233,14 +233,15 @@ public:
     events::EventEmitter<PubSubMessage>& pubsub() { return pubsub_; }
     events::EventEmitter<ConnectionEvent>& connection() { return connection_events_; }
 
-    // ---- looking inside --------------------------------------------------------------------------
+    // ---- looking inside
+    // --------------------------------------------------------------------------
     ClientState state() const { return state_; }
     bool is_ready() const { return state_ == ClientState::Ready; }
     // RESP2 and subscribed to something: ordinary commands are refused.
     bool is_in_subscribe_mode() const;
     int protocol() const { return protocol_; }   // 2, or 3 after HELLO 3
     const net::Address& server() const { return server_; }
-    std::size_t pending() const;                 // commands sent, reply not yet read
+    std::size_t pending() const;                             // commands sent, reply not yet read
     std::size_t queued() const { return offline_.size(); }   // waiting for "ready"
     const std::set<std::string>& channels() const { return channels_; }
     const std::set<std::string>& patterns() const { return patterns_; }
@@ -250,17 +251,17 @@ private:
     // One command on its way: its bytes (kept while offline), its callback, and how many
     // frames answer it (1, or one confirmation per name for (un)subscribe commands).
     struct Pending {
-        std::string wire;                          // its bytes, while it waits offline
-        std::string name;                          // "GET": for timeout messages
-        Callback callback;                         // empty once called (or never given)
+        std::string wire;                               // its bytes, while it waits offline
+        std::string name;                               // "GET": for timeout messages
+        Callback callback;                              // empty once called (or never given)
         std::optional<SubscriptionKind> subscription;   // set for (P|S)(UN)SUBSCRIBE
         bool is_unsubscribe = false;
-        std::size_t frames_left = 1;               // replies / confirmations still expected
-        std::vector<std::string> names;            // (P|S)(UN)SUBSCRIBE: the names sent
-        Clock::time_point deadline{};              // Clock::time_point::max(): none
-        bool is_internal = false;                  // AUTH, HELLO...: part of the handshake
+        std::size_t frames_left = 1;      // replies / confirmations still expected
+        std::vector<std::string> names;   // (P|S)(UN)SUBSCRIBE: the names sent
+        Clock::time_point deadline{};     // Clock::time_point::max(): none
+        bool is_internal = false;         // AUTH, HELLO...: part of the handshake
         bool has_timed_out = false;
-        std::uint64_t sequence = 0;                // order sent on this connection
+        std::uint64_t sequence = 0;   // order sent on this connection
     };
 
     // connection (client_connection.cpp)
@@ -274,12 +275,14 @@ private:
     std::set<std::string> names_to_restore(SubscriptionKind kind) const;
     std::vector<std::vector<std::string>> restore_groups(SubscriptionKind kind) const;
     void on_handshake_reply(std::string_view what, const Result<Reply>& reply);
-    void on_restore_reply(std::string_view verb, SubscriptionKind kind, const std::vector<std::string>& names,
-                          const Result<Reply>& reply);
+    void on_restore_reply(std::string_view verb, SubscriptionKind kind,
+                          const std::vector<std::string>& names, const Result<Reply>& reply);
     void become_ready();
     // sending
-    Pending make_pending(std::span<const std::string_view> args, Callback callback);   // no bytes yet
-    void submit(Pending pending, std::span<const std::string_view> args);   // refused, queued, or sent
+    Pending make_pending(std::span<const std::string_view> args,
+                         Callback callback);   // no bytes yet
+    void submit(Pending pending,
+                std::span<const std::string_view> args);   // refused, queued, or sent
     void send_now(Pending pending);
     void schedule_flush();
     void flush();
@@ -311,19 +314,19 @@ private:
     net::TcpConnector connector_;
     std::unique_ptr<net::TcpConnection> connection_;
     Parser parser_;
-    std::vector<Reply> replies_;             // reused by every on_data
+    std::vector<Reply> replies_;   // reused by every on_data
     ClientState state_ = ClientState::Idle;
     int protocol_ = 2;
-    std::deque<Pending> in_flight_;          // sent, in order: the FIFO replies are matched to
-    std::deque<Pending> subscription_waits_; // RESP3: (un)subscribes, confirmed by pushes only
-    std::deque<Pending> offline_;            // waiting for "ready"
-    std::uint64_t next_sequence_ = 0;        // numbers the commands sent (Pending::sequence)
-    std::string outgoing_;                   // commands of this callback, sent together
+    std::deque<Pending> in_flight_;            // sent, in order: the FIFO replies are matched to
+    std::deque<Pending> subscription_waits_;   // RESP3: (un)subscribes, confirmed by pushes only
+    std::deque<Pending> offline_;              // waiting for "ready"
+    std::uint64_t next_sequence_ = 0;          // numbers the commands sent (Pending::sequence)
+    std::string outgoing_;                     // commands of this callback, sent together
     bool is_flush_scheduled_ = false;
-    std::size_t handshake_left_ = 0;         // handshake replies still expected
-    std::optional<Error> connection_error_;  // what on_error said, for on_close
+    std::size_t handshake_left_ = 0;          // handshake replies still expected
+    std::optional<Error> connection_error_;   // what on_error said, for on_close
     std::set<std::string> channels_, patterns_, shard_channels_;
-    std::size_t attempt_ = 0;                // failed attempts in a row
+    std::size_t attempt_ = 0;   // failed attempts in a row
     loop::TimerId reconnect_timer_ = 0;
     loop::TimerId timeout_timer_ = 0;
     Clock::time_point timeout_at_{};

@@ -160,7 +160,8 @@ public:
 
     // `seeds`: one or more nodes of the cluster (or one plain Redis). `options` go to every
     // node connection (AUTH, RESP3, timeouts, backoff...).
-    ClusterClient(loop::EventLoop& loop, std::vector<net::Address> seeds, ClientOptions options = {});
+    ClusterClient(loop::EventLoop& loop, std::vector<net::Address> seeds,
+                  ClientOptions options = {});
     ~ClusterClient();
     ClusterClient(const ClusterClient&) = delete;
     ClusterClient& operator=(const ClusterClient&) = delete;
@@ -175,9 +176,11 @@ public:
     // Sends `args` (the command's name and arguments) to the master of slot_of(key).
     void command_for_key(std::string_view key, std::initializer_list<std::string_view> args,
                          Callback on_reply = {});
-    void command_for_key(std::string_view key, std::span<const std::string> args, Callback on_reply = {});
+    void command_for_key(std::string_view key, std::span<const std::string> args,
+                         Callback on_reply = {});
     // Same, for a slot given directly (keyless commands: any slot picks one node).
-    void command_for_slot(std::uint16_t slot, std::span<const std::string> args, Callback on_reply = {});
+    void command_for_slot(std::uint16_t slot, std::span<const std::string> args,
+                          Callback on_reply = {});
 
     // SPUBLISH channel payload, at the channel's owner: the reply is the number of
     // subscribers (of that shard) that got it.
@@ -218,7 +221,7 @@ private:
         net::Address address;
         std::unique_ptr<Client> commands;
         std::unique_ptr<Client> subscriber;
-        bool is_down = false;                // its command connection broke or was refused
+        bool is_down = false;   // its command connection broke or was refused
         std::optional<Error> down_because;
     };
     // One command on its way through the cluster (kept whole: a redirection sends it again).
@@ -259,8 +262,8 @@ private:
                 std::string_view server_text);
     void fail(const std::shared_ptr<Request>& request, Error why);
     // sharded pub/sub (cluster_pubsub.cpp)
-    void place_channels(std::uint16_t slot, std::vector<std::string> names, std::size_t redirections,
-                        std::shared_ptr<Completion> completion);
+    void place_channels(std::uint16_t slot, std::vector<std::string> names,
+                        std::size_t redirections, std::shared_ptr<Completion> completion);
     void on_ssubscribe_reply(const net::Address& address, std::uint16_t slot,
                              std::vector<std::string> names, std::size_t redirections,
                              std::shared_ptr<Completion> completion, Result<Reply> reply);
@@ -268,7 +271,8 @@ private:
     void place_waiting_channels();
     void move_channels_off_down_nodes();
     void complete(const std::shared_ptr<Completion>& completion, std::optional<Error> error);
-    void forward_pubsub(const net::Address& address, std::string_view name, const PubSubMessage& message);
+    void forward_pubsub(const net::Address& address, std::string_view name,
+                        const PubSubMessage& message);
 
     loop::EventLoop& loop_;
     std::vector<net::Address> seeds_;
@@ -282,9 +286,9 @@ private:
     // refresh: one CLUSTER SLOTS in flight at most; a request meanwhile asks for one more
     bool is_refreshing_ = false;
     bool wants_refresh_again_ = false;
-    std::uint64_t refresh_round_ = 0;         // tells a stale reply from the current one
+    std::uint64_t refresh_round_ = 0;              // tells a stale reply from the current one
     std::vector<net::Address> asked_this_round_;   // each node is asked once per round
-    std::optional<net::Address> refresh_node_;   // the node asked now
+    std::optional<net::Address> refresh_node_;     // the node asked now
     loop::TimerId refresh_timer_ = 0;
     std::size_t refresh_count_ = 0;
     std::vector<std::pair<std::function<void()>, Callback>> waiting_for_map_;

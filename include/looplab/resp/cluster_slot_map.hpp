@@ -74,8 +74,8 @@ public:
 
 private:
     static constexpr std::uint16_t kNoOwner = 0xffff;
-    std::vector<net::Address> nodes_;     // every master ever assigned (indices stay valid)
-    std::vector<std::uint16_t> owner_;    // kRespClusterSlots entries: index into nodes_
+    std::vector<net::Address> nodes_;    // every master ever assigned (indices stay valid)
+    std::vector<std::uint16_t> owner_;   // kRespClusterSlots entries: index into nodes_
 };
 
 // Reads a CLUSTER SLOTS reply. `asked` fills in an empty endpoint. Errors name what is
@@ -101,6 +101,7 @@ struct Redirection {
 // The redirection a server's error text carries, or nullopt when it is not a well-formed
 // MOVED or ASK (such an error then reaches the caller as it is). An empty host (":6380")
 // means the host of `asked`.
-std::optional<Redirection> parse_redirection(std::string_view server_text, const net::Address& asked);
+std::optional<Redirection> parse_redirection(std::string_view server_text,
+                                             const net::Address& asked);
 
 }   // namespace looplab::resp

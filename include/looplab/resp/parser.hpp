@@ -69,22 +69,22 @@ struct ParserLimits {
 
 // Every way the byte stream can be broken, named once; describe() says it in a sentence.
 enum class ParseError : std::uint8_t {
-    UnknownType,              // the first byte of a value is not a RESP2/RESP3 type byte
-    BadLineEnding,            // a line that does not end in CRLF, or a CR inside one
-    BadInteger,               // `:` or a length that is not a signed 64-bit decimal
-    BadLength,                // a negative length other than -1, or -1 where null is not allowed
-    BadDouble,                // `,` that is not a number, inf, -inf or nan
-    BadBoolean,               // `#` other than t or f
-    BadBigNumber,             // `(` that is not an optional sign and digits
-    BadNull,                  // `_` with something before the CRLF
-    BadVerbatim,              // `=` shorter than "xxx:" or without the ':' after the format
-    MissingBulkEnd,           // a bulk payload not followed by CRLF
-    StreamedTypeUnsupported,  // RESP3 `$?` / `*?` (streamed): refused, see above
-    LineTooLong,              // more than max_line_bytes before the CRLF
-    BulkTooLong,              // a bulk length above max_bulk_bytes
-    AggregateTooLong,         // an aggregate count above max_aggregate_length
-    TooDeep,                  // nesting deeper than max_depth
-    TooManyElements,          // one reply with more than max_reply_elements values
+    UnknownType,               // the first byte of a value is not a RESP2/RESP3 type byte
+    BadLineEnding,             // a line that does not end in CRLF, or a CR inside one
+    BadInteger,                // `:` or a length that is not a signed 64-bit decimal
+    BadLength,                 // a negative length other than -1, or -1 where null is not allowed
+    BadDouble,                 // `,` that is not a number, inf, -inf or nan
+    BadBoolean,                // `#` other than t or f
+    BadBigNumber,              // `(` that is not an optional sign and digits
+    BadNull,                   // `_` with something before the CRLF
+    BadVerbatim,               // `=` shorter than "xxx:" or without the ':' after the format
+    MissingBulkEnd,            // a bulk payload not followed by CRLF
+    StreamedTypeUnsupported,   // RESP3 `$?` / `*?` (streamed): refused, see above
+    LineTooLong,               // more than max_line_bytes before the CRLF
+    BulkTooLong,               // a bulk length above max_bulk_bytes
+    AggregateTooLong,          // an aggregate count above max_aggregate_length
+    TooDeep,                   // nesting deeper than max_depth
+    TooManyElements,           // one reply with more than max_reply_elements values
 };
 
 // "a bulk string longer than the limit (max_bulk_bytes)"
@@ -96,14 +96,17 @@ public:
 
     // Reads all of `bytes`, appending every complete top-level reply to `replies` (it does
     // not clear it).
-    std::optional<ParseError> feed(std::span<const std::uint8_t> bytes, std::vector<Reply>& replies);
+    std::optional<ParseError> feed(std::span<const std::uint8_t> bytes,
+                                   std::vector<Reply>& replies);
     std::optional<ParseError> feed(std::string_view bytes, std::vector<Reply>& replies);
 
     std::optional<ParseError> error() const { return error_; }
     bool has_failed() const { return error_.has_value(); }
     // True while part of a reply has arrived and the rest has not (the server going away now
     // loses a reply mid-way).
-    bool is_inside_reply() const { return stage_ != Stage::Line || !line_.empty() || !open_.empty(); }
+    bool is_inside_reply() const {
+        return stage_ != Stage::Line || !line_.empty() || !open_.empty();
+    }
     // Forget everything (a new connection starts a new stream). Limits stay.
     void reset();
 
@@ -113,9 +116,9 @@ private:
     // An aggregate still waiting for elements.
     struct Open {
         Reply value;
-        std::size_t remaining = 0;          // elements still to come
-        bool is_attribute = false;          // a `|` map: attaches to the next value
-        std::vector<Reply> attributes;      // a finished attribute waiting for its value here
+        std::size_t remaining = 0;       // elements still to come
+        bool is_attribute = false;       // a `|` map: attaches to the next value
+        std::vector<Reply> attributes;   // a finished attribute waiting for its value here
     };
 
     std::size_t read_line(const char* data, std::size_t size, std::vector<Reply>& replies);
@@ -133,12 +136,12 @@ private:
     ParserLimits limits_;
     Stage stage_ = Stage::Line;
     std::optional<ParseError> error_;
-    std::string line_;                   // a header line cut by the end of a feed
-    Reply bulk_;                         // the bulk string being read
+    std::string line_;   // a header line cut by the end of a feed
+    Reply bulk_;         // the bulk string being read
     std::size_t bulk_remaining_ = 0;
-    std::uint8_t bulk_end_seen_ = 0;     // bytes of the CRLF after the payload seen so far
-    std::vector<Open> open_;             // the aggregates still open, outermost first
-    std::vector<Reply> top_attributes_;  // a finished top-level attribute waiting for its reply
+    std::uint8_t bulk_end_seen_ = 0;      // bytes of the CRLF after the payload seen so far
+    std::vector<Open> open_;              // the aggregates still open, outermost first
+    std::vector<Reply> top_attributes_;   // a finished top-level attribute waiting for its reply
     std::size_t elements_in_reply_ = 0;
 };
 

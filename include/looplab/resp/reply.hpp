@@ -60,28 +60,40 @@ std::string_view type_name(ReplyType type);
 
 struct Reply {
     ReplyType type = ReplyType::Null;
-    std::string text;              // SimpleString, Error, Bulk, BigNumber, Verbatim
-    std::int64_t integer = 0;      // Integer; Bool as 1 or 0
-    double number = 0;             // Double
-    std::string format;            // Verbatim only: "txt", "mkd"
-    std::vector<Reply> elements;   // Array, Set, Push; Map as key, value, key, value...
-    std::vector<Reply> attributes; // RESP3 attributes that preceded this value, as pairs
+    std::string text;                // SimpleString, Error, Bulk, BigNumber, Verbatim
+    std::int64_t integer = 0;        // Integer; Bool as 1 or 0
+    double number = 0;               // Double
+    std::string format;              // Verbatim only: "txt", "mkd"
+    std::vector<Reply> elements;     // Array, Set, Push; Map as key, value, key, value...
+    std::vector<Reply> attributes;   // RESP3 attributes that preceded this value, as pairs
 
     // ---- builders (tests, fake servers, the encoder's round trips) ---------------------------
-    static Reply simple(std::string text) { return with_text(ReplyType::SimpleString, std::move(text)); }
+    static Reply simple(std::string text) {
+        return with_text(ReplyType::SimpleString, std::move(text));
+    }
     static Reply error(std::string text) { return with_text(ReplyType::Error, std::move(text)); }
     static Reply bulk(std::string text) { return with_text(ReplyType::Bulk, std::move(text)); }
-    static Reply big_number(std::string digits) { return with_text(ReplyType::BigNumber, std::move(digits)); }
+    static Reply big_number(std::string digits) {
+        return with_text(ReplyType::BigNumber, std::move(digits));
+    }
     static Reply verbatim(std::string format, std::string text);
     static Reply integer_value(std::int64_t value);
     static Reply boolean(bool value);
     static Reply double_value(double value);
     static Reply null() { return Reply{}; }
-    static Reply array(std::vector<Reply> elements) { return aggregate(ReplyType::Array, std::move(elements)); }
-    static Reply set(std::vector<Reply> elements) { return aggregate(ReplyType::Set, std::move(elements)); }
-    static Reply push(std::vector<Reply> elements) { return aggregate(ReplyType::Push, std::move(elements)); }
+    static Reply array(std::vector<Reply> elements) {
+        return aggregate(ReplyType::Array, std::move(elements));
+    }
+    static Reply set(std::vector<Reply> elements) {
+        return aggregate(ReplyType::Set, std::move(elements));
+    }
+    static Reply push(std::vector<Reply> elements) {
+        return aggregate(ReplyType::Push, std::move(elements));
+    }
     // `pairs` holds key, value, key, value... (an even number of replies).
-    static Reply map(std::vector<Reply> pairs) { return aggregate(ReplyType::Map, std::move(pairs)); }
+    static Reply map(std::vector<Reply> pairs) {
+        return aggregate(ReplyType::Map, std::move(pairs));
+    }
 
     // ---- questions --------------------------------------------------------------------------
     bool is_error() const { return type == ReplyType::Error; }

@@ -17,7 +17,8 @@
 //    with the peer's answer, or with an AckError when no answer can come any more. An answer
 //    that never comes is never a leak: it ends as "operation has timed out".
 //
-// Teaches: lesson 18 (delivery receipts on top of fire-and-forget events). Facts: PROTOCOLS.md §2.5.
+// Teaches: lesson 18 (delivery receipts on top of fire-and-forget events). Facts: PROTOCOLS.md
+// §2.5.
 #pragma once
 
 #include "looplab/codec/json.hpp"

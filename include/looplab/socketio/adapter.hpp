@@ -49,23 +49,23 @@ using Room = std::string;
 using SocketId = std::string;
 
 struct BroadcastFlags {
-    bool is_volatile = false;     // skip recipients whose transport cannot take it right now
-    bool is_local = false;        // this server only (a cluster adapter does not publish it)
+    bool is_volatile = false;        // skip recipients whose transport cannot take it right now
+    bool is_local = false;           // this server only (a cluster adapter does not publish it)
     std::optional<Millis> timeout;   // broadcast with acks: how long to gather answers
 };
 
 struct BroadcastOptions {
-    std::vector<Room> rooms;      // empty: every socket of the namespace
-    std::vector<Room> except;     // members of these rooms are skipped (socket ids too)
+    std::vector<Room> rooms;    // empty: every socket of the namespace
+    std::vector<Room> except;   // members of these rooms are skipped (socket ids too)
     BroadcastFlags flags;
 };
 
 // What a socket leaves behind when it disconnects unexpectedly and recovery is on.
 struct PersistedSession {
     SocketId sid;
-    std::string pid;              // private id: only that client knows it
-    std::vector<Room> rooms;      // without the socket's own id room
-    json::Value data;             // socket.data
+    std::string pid;           // private id: only that client knows it
+    std::vector<Room> rooms;   // without the socket's own id room
+    json::Value data;          // socket.data
 };
 
 // What a reconnecting client gets back: its session and the EVENT arrays it missed, in order
@@ -136,7 +136,10 @@ public:
     virtual void disconnect_sockets(const BroadcastOptions& opts, bool close_underlying) = 0;
     // To the other servers' namespace listeners (Namespace::on_server_side). False when there
     // is nobody to hear it (the in-memory adapter has no other server).
-    virtual bool server_side_emit(const json::Array& event) { (void)event; return false; }
+    virtual bool server_side_emit(const json::Array& event) {
+        (void)event;
+        return false;
+    }
     // The same, and each other server answers once: `done` gets every answer, or, when some
     // server does not answer in time, kAckTimedOut with the answers that came. With no other
     // server it gets no error and no answer (as socket.io's serverSideEmitWithAck).

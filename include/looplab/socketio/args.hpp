@@ -41,7 +41,9 @@ public:
     bool empty() const { return values_.empty(); }
     // The value at `index`, or a null Value when the peer sent fewer arguments.
     const json::Value& operator[](std::size_t index) const;
-    const json::Value& operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
+    const json::Value& operator[](int index) const {
+        return (*this)[static_cast<std::size_t>(index)];
+    }
 
     const json::Value* begin() const { return values_.data(); }
     const json::Value* end() const { return values_.data() + values_.size(); }
@@ -77,7 +79,9 @@ auto as_event_listener(F&& listener) {
     if constexpr (std::is_invocable_v<Fn&, const Args&, const AckType&>) {
         return Fn(std::forward<F>(listener));
     } else if constexpr (std::is_invocable_v<Fn&, const Args&>) {
-        return [f = Fn(std::forward<F>(listener))](const Args& args, const AckType&) mutable { f(args); };
+        return [f = Fn(std::forward<F>(listener))](const Args& args, const AckType&) mutable {
+            f(args);
+        };
     } else {
         static_assert(std::is_invocable_v<Fn&>,
                       "a Socket listener takes (const Args&, const Ack&), (const Args&) or ()");
@@ -102,7 +106,8 @@ std::pair<Millis, Callback> append_args_then_take_ack(json::Array& data, A&&... 
     auto pack = std::forward_as_tuple(std::forward<A>(all)...);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         (data.emplace_back(std::get<I>(std::move(pack))), ...);
-    }(std::make_index_sequence<kArgs>{});
+    }
+    (std::make_index_sequence<kArgs>{});
     return {std::chrono::duration_cast<Millis>(std::get<kArgs>(pack)),
             Callback(std::get<kArgs + 1>(std::move(pack)))};
 }

@@ -84,8 +84,10 @@ public:
         json::Array data = start_event(event, kArgs);
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (data.emplace_back(std::get<I>(std::move(all))), ...);
-        }(std::make_index_sequence<kArgs>{});
-        return send_with_ack(std::move(data), BroadcastAckCallback(std::get<kArgs>(std::move(all))));
+        }
+        (std::make_index_sequence<kArgs>{});
+        return send_with_ack(std::move(data),
+                             BroadcastAckCallback(std::get<kArgs>(std::move(all))));
     }
 
     // emit("message", args...), as socket.io's send().

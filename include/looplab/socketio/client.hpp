@@ -62,8 +62,8 @@ public:
     // Encodes (with the server's reused buffers) and sends.
     void write(const Packet& packet, bool is_volatile);
     // Encodes EVENT [event, args...] for namespace `nsp` straight from its parts, and sends.
-    void write_event(std::string_view nsp, std::string_view event, std::span<const codec::json::Value> args,
-                     bool is_volatile);
+    void write_event(std::string_view nsp, std::string_view event,
+                     std::span<const codec::json::Value> args, bool is_volatile);
     // Sends what is already encoded: the text message, then each attachment as binary.
     // A volatile packet is dropped when the session is not writable now.
     void write_encoded(std::string_view text, std::span<const std::string> attachments,

@@ -16,15 +16,15 @@
 namespace looplab::socketio {
 
 enum class DisconnectReason {
-    TransportError,             // "transport error": the connection broke (bad request, oversize)
-    TransportClose,             // "transport close": the peer closed its connection
-    ForcedClose,                // "forced close": the engine session was closed by our side
-    PingTimeout,                // "ping timeout": no pong in time (peer gone or event loop blocked)
-    ParseError,                 // "parse error": the peer sent a packet that does not decode
-    ServerShuttingDown,         // "server shutting down": Server::close()
-    ForcedServerClose,          // "forced server close": socket.disconnect(true) closed the connection
-    ClientNamespaceDisconnect,  // "client namespace disconnect": the peer sent DISCONNECT
-    ServerNamespaceDisconnect,  // "server namespace disconnect": socket.disconnect() on our side
+    TransportError,       // "transport error": the connection broke (bad request, oversize)
+    TransportClose,       // "transport close": the peer closed its connection
+    ForcedClose,          // "forced close": the engine session was closed by our side
+    PingTimeout,          // "ping timeout": no pong in time (peer gone or event loop blocked)
+    ParseError,           // "parse error": the peer sent a packet that does not decode
+    ServerShuttingDown,   // "server shutting down": Server::close()
+    ForcedServerClose,    // "forced server close": socket.disconnect(true) closed the connection
+    ClientNamespaceDisconnect,   // "client namespace disconnect": the peer sent DISCONNECT
+    ServerNamespaceDisconnect,   // "server namespace disconnect": socket.disconnect() on our side
 };
 
 // The protocol's words, as listed above.

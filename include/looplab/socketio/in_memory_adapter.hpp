@@ -43,7 +43,9 @@ namespace detail {
 // Lets maps keyed by std::string be searched with a string_view, without making a string.
 struct StringHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    std::size_t operator()(std::string_view text) const {
+        return std::hash<std::string_view>{}(text);
+    }
 };
 }   // namespace detail
 
@@ -89,7 +91,8 @@ protected:
     virtual void on_room_deleted(const Room& room) { (void)room; }
 
     // Calls deliver(socket) once for every local socket `opts` selects (see the header note).
-    void for_each_recipient(const BroadcastOptions& opts, const std::function<void(Socket&)>& deliver);
+    void for_each_recipient(const BroadcastOptions& opts,
+                            const std::function<void(Socket&)>& deliver);
 
 private:
     using Members = std::unordered_set<Socket*>;

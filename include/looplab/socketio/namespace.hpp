@@ -121,7 +121,9 @@ public:
     }
     BroadcastOperator in(std::string_view room) { return to(room); }
     BroadcastOperator in(std::initializer_list<std::string_view> rooms) { return to(rooms); }
-    BroadcastOperator except(std::string_view room) { return BroadcastOperator{*this}.except(room); }
+    BroadcastOperator except(std::string_view room) {
+        return BroadcastOperator{*this}.except(room);
+    }
     BroadcastOperator except(std::initializer_list<std::string_view> rooms) {
         return BroadcastOperator{*this}.except(rooms);
     }
@@ -174,8 +176,10 @@ public:
         data.emplace_back(std::string{event});
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (data.emplace_back(std::get<I>(std::move(all))), ...);
-        }(std::make_index_sequence<kArgs>{});
-        adapter_->server_side_emit_with_ack(data, BroadcastAckCallback(std::get<kArgs>(std::move(all))));
+        }
+        (std::make_index_sequence<kArgs>{});
+        adapter_->server_side_emit_with_ack(data,
+                                            BroadcastAckCallback(std::get<kArgs>(std::move(all))));
     }
     // What other servers server_side_emit() to this namespace (socket.io's io.on("event") for
     // server-side events): [](const Args& args) {...}, or, to answer a server that asked with
@@ -188,9 +192,11 @@ public:
             return server_side_.on(event, std::forward<F>(listener));
         } else {
             static_assert(std::is_invocable_v<Fn&, const Args&>,
-                          "a server-side listener takes (const Args&) or (const Args&, const ServerSideReply&)");
-            return server_side_.on(event, [f = Fn(std::forward<F>(listener))](
-                                              const Args& args, const ServerSideReply&) mutable { f(args); });
+                          "a server-side listener takes (const Args&) or (const Args&, const "
+                          "ServerSideReply&)");
+            return server_side_.on(
+                event, [f = Fn(std::forward<F>(listener))](
+                           const Args& args, const ServerSideReply&) mutable { f(args); });
         }
     }
     bool off_server_side(events::ListenerId id) { return server_side_.off(id); }
@@ -203,7 +209,9 @@ public:
     // Ack ids are numbered per namespace (as socket.io does); the children of a dynamic
     // parent share the parent's numbers, because a parent's broadcast gives one id to the
     // sockets of every child, which must not meet a child's own id.
-    std::uint64_t next_ack_id() { return parent_ != nullptr ? parent_->next_ack_id() : next_ack_id_++; }
+    std::uint64_t next_ack_id() {
+        return parent_ != nullptr ? parent_->next_ack_id() : next_ack_id_++;
+    }
     // A broadcast with acks: registers its gathering and returns the ack id to send.
     std::uint64_t start_broadcast_ack(Millis timeout, BroadcastAckCallback done,
                                       std::size_t namespaces = 1);

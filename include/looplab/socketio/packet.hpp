@@ -81,9 +81,9 @@ std::string_view to_string(PacketType type);
 
 struct Packet {
     PacketType type = PacketType::Event;
-    std::string nsp = "/";                     // starts with '/', never contains ','
-    std::optional<std::uint64_t> id;           // ack id (<= kSioMaxAckId)
-    std::optional<codec::json::Value> data;    // nullopt: no payload at all
+    std::string nsp = "/";                    // starts with '/', never contains ','
+    std::optional<std::uint64_t> id;          // ack id (<= kSioMaxAckId)
+    std::optional<codec::json::Value> data;   // nullopt: no payload at all
     bool operator==(const Packet&) const = default;
 };
 

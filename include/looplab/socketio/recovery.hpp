@@ -75,9 +75,9 @@ public:
 
 private:
     struct StoredPacket {
-        std::uint64_t number;          // the offset, before it is written as text
+        std::uint64_t number;   // the offset, before it is written as text
         Clock::time_point sent_at;
-        json::Array event;             // with its offset as the last element
+        json::Array event;   // with its offset as the last element
         std::vector<Room> rooms;
         std::vector<Room> except;
     };

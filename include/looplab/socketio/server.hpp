@@ -86,13 +86,13 @@ engineio::ServerOptions default_engine_options();
 struct ServerOptions {
     engineio::ServerOptions engine = default_engine_options();
     Millis connect_timeout = kSioDefaultConnectTimeout;
-    RecoveryOptions recovery;                 // off by default, as in socket.io
-    AdapterFactory adapter;                   // empty: InMemoryAdapter
+    RecoveryOptions recovery;                           // off by default, as in socket.io
+    AdapterFactory adapter;                             // empty: InMemoryAdapter
     std::size_t max_attachments = kSioMaxAttachments;   // per packet, from a peer
     std::size_t max_namespaces_per_client = kSioMaxNamespacesPerClient;
     std::size_t max_child_namespaces = kSioMaxChildNamespaces;   // per dynamic parent
     std::size_t max_pending_packets = kSioMaxPendingPackets;     // per socket
-    std::function<void(std::string_view line)> log;     // empty: one line to stderr
+    std::function<void(std::string_view line)> log;              // empty: one line to stderr
 };
 
 class Server {
@@ -114,7 +114,9 @@ public:
     // ---- io as the "/" namespace -------------------------------------------------------------
     Namespace& main_namespace() { return *main_; }
     template <typename F>
-    events::ListenerId on_connection(F&& listener) { return main_->on_connection(std::forward<F>(listener)); }
+    events::ListenerId on_connection(F&& listener) {
+        return main_->on_connection(std::forward<F>(listener));
+    }
     template <typename F>
     events::ListenerId on(std::string_view event, F&& listener) {
         return main_->on(event, std::forward<F>(listener));
@@ -138,7 +140,9 @@ public:
     void fetch_sockets(std::function<void(std::vector<SocketInfo>)> done) {
         main_->fetch_sockets(std::move(done));
     }
-    void disconnect_sockets(bool close_underlying = false) { main_->disconnect_sockets(close_underlying); }
+    void disconnect_sockets(bool close_underlying = false) {
+        main_->disconnect_sockets(close_underlying);
+    }
 
     // Every socket leaves with "server shutting down", then every connection closes.
     void close();
@@ -158,7 +162,7 @@ public:
     Namespace* namespace_for_connect(std::string_view name, const json::Value& auth);
     Namespace* find_namespace(std::string_view name) const;
     void retire(std::unique_ptr<Socket> socket);
-    std::string new_id();                     // 20 random URL-safe base64 characters
+    std::string new_id();   // 20 random URL-safe base64 characters
     detail::ArrayPool& arrays() { return arrays_; }
     // The reused encode buffers (valid until the next encode).
     std::string& text_buffer() { return text_; }
@@ -199,8 +203,8 @@ private:
         virtual ~EngineHolder() = default;
         virtual engineio::Server& get() = 0;
     };
-    std::unique_ptr<EngineHolder> engine_;       // reset first in ~Server, with its sessions
-    std::shared_ptr<bool> alive_;                // for the close-phase task
+    std::unique_ptr<EngineHolder> engine_;   // reset first in ~Server, with its sessions
+    std::shared_ptr<bool> alive_;            // for the close-phase task
 };
 
 }   // namespace looplab::socketio

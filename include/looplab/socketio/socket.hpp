@@ -76,7 +76,8 @@ class Socket final {
 public:
     using Emitter = events::EventEmitter<Args, Ack>;
     // Catch-all for incoming events (socket.io's onAny): the event name, then its Args.
-    using AnyListener = std::function<void(std::string_view event, const Args& args, const Ack& ack)>;
+    using AnyListener =
+        std::function<void(std::string_view event, const Args& args, const Ack& ack)>;
     // Catch-all for outgoing events (onAnyOutgoing), called before each packet leaves.
     using OutgoingListener = std::function<void(std::string_view event, const Args& args)>;
 
@@ -106,15 +107,21 @@ public:
     // ---- listening (incoming events) ---------------------------------------------------------
     template <typename F>
     events::ListenerId on(std::string_view event, F&& listener) {
-        return emitter().on(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
+        return emitter().on(event,
+                            socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     template <typename F>
     events::ListenerId once(std::string_view event, F&& listener) {
-        return emitter().once(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
+        return emitter().once(event,
+                              socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     bool off(events::ListenerId id) { return emitter_ && emitter_->off(id); }
-    void remove_all_listeners(std::string_view event) { if (emitter_) emitter_->remove_all(event); }
-    void remove_all_listeners() { if (emitter_) emitter_->remove_all(); }
+    void remove_all_listeners(std::string_view event) {
+        if (emitter_) emitter_->remove_all(event);
+    }
+    void remove_all_listeners() {
+        if (emitter_) emitter_->remove_all();
+    }
     std::size_t listener_count(std::string_view event) const {
         return emitter_ ? emitter_->listener_count(event) : 0;
     }
@@ -210,20 +217,20 @@ public:
 
     // ---- used by Client, Namespace and adapters (not by applications) ------------------------
     void set_recovered_session(std::string_view pid, json::Value data);
-    void on_connected();                            // after the middlewares said yes
-    void on_packet(Packet&& packet);                // EVENT, ACK, DISCONNECT for this socket
-    void on_close(DisconnectReason reason);         // emits disconnecting / disconnect
+    void on_connected();                      // after the middlewares said yes
+    void on_packet(Packet&& packet);          // EVENT, ACK, DISCONNECT for this socket
+    void on_close(DisconnectReason reason);   // emits disconnecting / disconnect
     void send_ack(std::uint64_t id, json::Array&& reply);
     // A broadcast asked this socket for an answer; forgotten after `timeout` (the broadcast
     // has ended by then), so a peer that never answers costs nothing for long.
     void add_broadcast_ack(std::uint64_t id, Millis timeout,
                            std::function<void(const Args&)> on_answer);
-    void notify_outgoing(const Packet& packet);     // on_any_outgoing listeners, if any
+    void notify_outgoing(const Packet& packet);   // on_any_outgoing listeners, if any
     void notify_outgoing(std::string_view event, const Args& args);
     bool has_outgoing_listeners() const;
-    std::string_view pid() const;                   // empty unless recovery is on
+    std::string_view pid() const;   // empty unless recovery is on
     void set_pid(std::string pid);
-    std::shared_ptr<const bool> alive_token();      // false once the object is destroyed
+    std::shared_ptr<const bool> alive_token();   // false once the object is destroyed
     // Broadcast stamp (InMemoryAdapter): the number of the last broadcast that reached it.
     std::uint32_t delivery_mark = 0;
 
@@ -232,10 +239,10 @@ private:
 
     struct PendingAck {
         std::uint64_t id;
-        loop::TimerId timer;                              // 0: a broadcast ack (no own timer)
-        AckCallback callback;                             // our emit_with_ack
-        std::function<void(const Args&)> on_answer;       // a broadcast's recipient
-        Clock::time_point deadline{};                     // a broadcast's: forgotten after it
+        loop::TimerId timer;                          // 0: a broadcast ack (no own timer)
+        AckCallback callback;                         // our emit_with_ack
+        std::function<void(const Args&)> on_answer;   // a broadcast's recipient
+        Clock::time_point deadline{};                 // a broadcast's: forgotten after it
     };
     // What only some sockets need, allocated on first use. auth and data are here too: most
     // peers send no auth and most applications set no data, and two json::Values inline
@@ -255,9 +262,8 @@ private:
 
     template <typename F>
     static auto reason_listener(F&& listener) {
-        return [f = std::decay_t<F>(std::forward<F>(listener))](const Args& args, const Ack&) mutable {
-            f(reason_of(args));
-        };
+        return [f = std::decay_t<F>(std::forward<F>(listener))](
+                   const Args& args, const Ack&) mutable { f(reason_of(args)); };
     }
     static DisconnectReason reason_of(const Args& args);
 
@@ -267,8 +273,8 @@ private:
     bool send_event(json::Array&& data, bool is_volatile);
     // `owned`: the array [event, args...] the arguments live in, when the caller built one
     // (emit) and a packet that must be kept (recovery) can take it instead of a copy.
-    bool send_event_args(std::string_view event, std::span<const json::Value> args, bool is_volatile,
-                         json::Array* owned);
+    bool send_event_args(std::string_view event, std::span<const json::Value> args,
+                         bool is_volatile, json::Array* owned);
     bool send_event_with_ack(json::Array&& data, Millis timeout, AckCallback callback);
     void write(const Packet& packet, bool is_volatile);
     void dispatch_event(Packet& packet);

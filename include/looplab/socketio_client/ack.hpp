@@ -66,7 +66,7 @@ private:
     struct State {
         std::weak_ptr<Socket*> socket;   // empty once the Socket object is gone
         std::uint64_t id = 0;
-        std::uint64_t connection = 0;    // the socket's connection count when asked
+        std::uint64_t connection = 0;   // the socket's connection count when asked
         bool is_sent = false;
     };
     explicit Ack(std::shared_ptr<State> state) : state_(std::move(state)) {}

@@ -75,7 +75,8 @@ enum class WireDirection { Sent, Received };
 std::string_view arrow(WireDirection direction);
 
 // One Engine.IO packet as it crossed the wire.
-using WireListener = std::function<void(WireDirection direction, std::string_view packet, bool is_binary)>;
+using WireListener =
+    std::function<void(WireDirection direction, std::string_view packet, bool is_binary)>;
 
 // What the server's open packet said.
 struct EngineHandshake {
@@ -177,12 +178,12 @@ private:
     Backoff backoff_;
     std::mt19937_64 random_engine_;
     State state_ = State::Closed;
-    std::uint64_t attempt_ = 0;            // numbers attempts, so a late answer is recognised
-    loop::TimerId attempt_timer_ = 0;      // options.timeout for the current attempt
-    loop::TimerId heartbeat_timer_ = 0;    // pingInterval + pingTimeout without a ping
-    loop::TimerId reconnect_timer_ = 0;    // the backoff delay before the next attempt
-    bool is_reconnecting_ = false;         // the current attempt is a retry
-    bool skip_reconnect_ = false;          // close() was called
+    std::uint64_t attempt_ = 0;           // numbers attempts, so a late answer is recognised
+    loop::TimerId attempt_timer_ = 0;     // options.timeout for the current attempt
+    loop::TimerId heartbeat_timer_ = 0;   // pingInterval + pingTimeout without a ping
+    loop::TimerId reconnect_timer_ = 0;   // the backoff delay before the next attempt
+    bool is_reconnecting_ = false;        // the current attempt is a retry
+    bool skip_reconnect_ = false;         // close() was called
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

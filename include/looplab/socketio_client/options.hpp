@@ -55,13 +55,13 @@ inline constexpr std::size_t kSioClientMaxBufferedPackets = 1000;
 inline constexpr std::string_view kAckBufferFull = "offline buffer is full";
 
 struct ManagerOptions {
-    std::string path = "/socket.io/";                  // where the server answers Socket.IO
+    std::string path = "/socket.io/";   // where the server answers Socket.IO
     bool reconnection = true;
     std::size_t reconnection_attempts = kSioClientUnlimitedAttempts;
     Millis reconnection_delay = kSioClientReconnectionDelay;
     Millis reconnection_delay_max = kSioClientReconnectionDelayMax;
     double randomization_factor = kSioClientRandomizationFactor;   // 0..1
-    Millis timeout = kSioClientTimeout;                // one attempt, up to the open packet
+    Millis timeout = kSioClientTimeout;   // one attempt, up to the open packet
     // Binary attachments one packet from the server may announce (socketio::Decoder).
     std::size_t max_attachments = socketio::kSioMaxAttachments;
     // Largest WebSocket message accepted from the server (one Engine.IO packet).

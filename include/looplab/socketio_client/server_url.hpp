@@ -27,8 +27,8 @@ namespace looplab::socketio_client {
 
 struct ServerUrl {
     net::Address address;
-    std::string host;          // the Host header: "127.0.0.1:3000", or "localhost:3000"
-    std::string nsp = "/";     // the namespace named by the URL's path
+    std::string host;        // the Host header: "127.0.0.1:3000", or "localhost:3000"
+    std::string nsp = "/";   // the namespace named by the URL's path
 };
 
 [[nodiscard]] Result<ServerUrl> parse_server_url(std::string_view url);

@@ -75,7 +75,8 @@ class Socket final {
 public:
     using Args = socketio::Args;
     using Emitter = events::EventEmitter<Args, Ack>;
-    using AnyListener = std::function<void(std::string_view event, const Args& args, const Ack& ack)>;
+    using AnyListener =
+        std::function<void(std::string_view event, const Args& args, const Ack& ack)>;
 
     Socket(Manager& manager, std::string nsp, SocketOptions options);
     ~Socket();
@@ -101,15 +102,19 @@ public:
     // Listeners take (const Args&, const Ack&), (const Args&) or ().
     template <typename F>
     events::ListenerId on(std::string_view event, F&& listener) {
-        return emitter_.on(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
+        return emitter_.on(event,
+                           socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     template <typename F>
     events::ListenerId once(std::string_view event, F&& listener) {
-        return emitter_.once(event, socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
+        return emitter_.once(event,
+                             socketio::detail::as_event_listener<Ack>(std::forward<F>(listener)));
     }
     bool off(events::ListenerId id) { return emitter_.off(id); }
     void remove_all_listeners(std::string_view event) { emitter_.remove_all(event); }
-    std::size_t listener_count(std::string_view event) const { return emitter_.listener_count(event); }
+    std::size_t listener_count(std::string_view event) const {
+        return emitter_.listener_count(event);
+    }
 
     events::ListenerId on_connect(std::function<void()> listener);
     events::ListenerId on_disconnect(std::function<void(DisconnectReason reason)> listener);
@@ -178,7 +183,6 @@ private:
         AckCallback callback;
     };
 
-
     codec::json::Array start_event(std::string_view event, std::size_t arg_count);
     bool send_event(codec::json::Array&& data, bool is_volatile);
     bool send_event_with_ack(codec::json::Array&& data, Millis timeout, AckCallback callback);
@@ -203,15 +207,15 @@ private:
     events::ListenerId next_any_id_ = 1;
     OfflineBuffer buffer_;
     std::vector<PendingAck> acks_;
-    std::uint64_t next_ack_id_ = 0;                  // per socket, from 0, as the reference
+    std::uint64_t next_ack_id_ = 0;   // per socket, from 0, as the reference
     std::uint64_t connection_count_ = 0;
     std::string id_;
-    std::string pid_;                                // recovery: the server's private id
-    std::optional<std::string> last_offset_;         // recovery: of the last event received
+    std::string pid_;                          // recovery: the server's private id
+    std::optional<std::string> last_offset_;   // recovery: of the last event received
     bool is_connected_ = false;
     bool is_active_ = false;
     bool is_recovered_ = false;
-    std::shared_ptr<Socket*> self_;                  // Acks and posted tasks hold it weakly
+    std::shared_ptr<Socket*> self_;   // Acks and posted tasks hold it weakly
 };
 
 }   // namespace looplab::socketio_client

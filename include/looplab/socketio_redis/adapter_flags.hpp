@@ -56,13 +56,16 @@ inline constexpr std::string_view kAdapterFlagsUsage =
     "                         node of the cluster for redis-sharded\n";
 
 // True when `flag` is one of the two (its value then read into `flags`); false for any other
-// flag; an Error for a bad value ("--adapter: expected memory, redis or redis-sharded, got 'mongo'").
-[[nodiscard]] Result<bool> take_adapter_flag(std::string_view flag, std::string_view value, AdapterFlags& flags);
+// flag; an Error for a bad value ("--adapter: expected memory, redis or redis-sharded, got
+// 'mongo'").
+[[nodiscard]] Result<bool> take_adapter_flag(std::string_view flag, std::string_view value,
+                                             AdapterFlags& flags);
 
 // For a Redis adapter: connects its bus, makes `options` use it, and passes its status lines
 // to `log`; nothing for memory. An Error for an address that does not parse. Redis being
 // down is no error: the bus keeps trying and says so.
-[[nodiscard]] Result<AdapterConnections> start_adapter(loop::EventLoop& loop, const AdapterFlags& flags,
+[[nodiscard]] Result<AdapterConnections> start_adapter(loop::EventLoop& loop,
+                                                       const AdapterFlags& flags,
                                                        socketio::ServerOptions& options,
                                                        std::function<void(std::string_view)> log);
 

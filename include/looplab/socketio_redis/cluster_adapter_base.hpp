@@ -43,14 +43,14 @@ protected:
 
     // A question to the other servers, waiting for their answers.
     struct PendingRequest {
-        std::string_view what;                          // "fetch_sockets": for the status line
-        std::size_t servers = 0;                        // counted when it was asked
-        std::size_t expected = 0;                       // answers wanted
+        std::string_view what;      // "fetch_sockets": for the status line
+        std::size_t servers = 0;    // counted when it was asked
+        std::size_t expected = 0;   // answers wanted
         std::size_t received = 0;
-        std::vector<std::string> ids;                   // sockets (all), fetch (this server's)
-        std::vector<socketio::SocketInfo> remote;       // fetch: the other servers' sockets
-        std::vector<socketio::Room> rooms;              // all_rooms
-        json::Array responses;                          // server-side emit's answers
+        std::vector<std::string> ids;               // sockets (all), fetch (this server's)
+        std::vector<socketio::SocketInfo> remote;   // fetch: the other servers' sockets
+        std::vector<socketio::Room> rooms;          // all_rooms
+        json::Array responses;                      // server-side emit's answers
         std::function<void(PendingRequest&, bool timed_out)> finish;
         loop::TimerId timer = 0;
     };
@@ -72,8 +72,10 @@ protected:
 
     // A broadcast with acks this server published: the other servers' counts and answers go
     // to the namespace's callbacks until `timeout` (then late ones are dropped).
-    void remember_broadcast_ack(const std::string& id, const std::function<void(std::size_t)>& client_count,
-                                const std::function<void(const socketio::Args&)>& on_answer, Millis timeout);
+    void remember_broadcast_ack(const std::string& id,
+                                const std::function<void(std::size_t)>& client_count,
+                                const std::function<void(const socketio::Args&)>& on_answer,
+                                Millis timeout);
     bool is_our_broadcast_ack(const std::string& id) const { return ack_requests_.contains(id); }
     void on_remote_client_count(const std::string& id, std::size_t count);
     void on_remote_ack(const std::string& id, const json::Value& answer);

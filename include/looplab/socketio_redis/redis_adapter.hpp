@@ -125,8 +125,10 @@ public:
     void all_rooms(std::function<void(std::vector<socketio::Room>)> done) override;
     void fetch_sockets(const socketio::BroadcastOptions& opts,
                        std::function<void(std::vector<socketio::SocketInfo>)> done) override;
-    void add_sockets(const socketio::BroadcastOptions& opts, std::span<const socketio::Room> rooms) override;
-    void del_sockets(const socketio::BroadcastOptions& opts, std::span<const socketio::Room> rooms) override;
+    void add_sockets(const socketio::BroadcastOptions& opts,
+                     std::span<const socketio::Room> rooms) override;
+    void del_sockets(const socketio::BroadcastOptions& opts,
+                     std::span<const socketio::Room> rooms) override;
     void disconnect_sockets(const socketio::BroadcastOptions& opts, bool close_underlying) override;
     bool server_side_emit(const json::Array& event) override;
     void server_side_emit_with_ack(const json::Array& event,
@@ -140,8 +142,8 @@ private:
     void on_broadcast_message(std::string_view channel, std::string_view payload);
     void on_request(std::string_view payload);
     void on_response(std::string_view payload);
-    void answer_membership_request(const json::Value& request, const socketio::BroadcastOptions& opts,
-                                   bool is_ours);
+    void answer_membership_request(const json::Value& request,
+                                   const socketio::BroadcastOptions& opts, bool is_ours);
     void answer_broadcast_request(const json::Value& request, socketio::BroadcastOptions opts);
     void answer_server_side_emit(const json::Value& request);
     void publish_response(const json::Value& request, std::string body);

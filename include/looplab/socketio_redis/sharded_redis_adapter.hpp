@@ -81,7 +81,8 @@ class ShardedRedisBus {
 public:
     using StatusListener = std::function<void(std::string_view line)>;
 
-    ShardedRedisBus(loop::EventLoop& loop, std::vector<net::Address> seeds, resp::ClientOptions options = {});
+    ShardedRedisBus(loop::EventLoop& loop, std::vector<net::Address> seeds,
+                    resp::ClientOptions options = {});
     ~ShardedRedisBus();
     ShardedRedisBus(const ShardedRedisBus&) = delete;
     ShardedRedisBus& operator=(const ShardedRedisBus&) = delete;
@@ -105,7 +106,8 @@ private:
 
 class ShardedRedisAdapter : public ClusterAdapterBase {
 public:
-    ShardedRedisAdapter(socketio::Namespace& nsp, ShardedRedisBus& bus, RedisAdapterOptions options = {});
+    ShardedRedisAdapter(socketio::Namespace& nsp, ShardedRedisBus& bus,
+                        RedisAdapterOptions options = {});
     ~ShardedRedisAdapter() override;
 
     void init() override;
@@ -122,8 +124,10 @@ public:
     void all_rooms(std::function<void(std::vector<socketio::Room>)> done) override;
     void fetch_sockets(const socketio::BroadcastOptions& opts,
                        std::function<void(std::vector<socketio::SocketInfo>)> done) override;
-    void add_sockets(const socketio::BroadcastOptions& opts, std::span<const socketio::Room> rooms) override;
-    void del_sockets(const socketio::BroadcastOptions& opts, std::span<const socketio::Room> rooms) override;
+    void add_sockets(const socketio::BroadcastOptions& opts,
+                     std::span<const socketio::Room> rooms) override;
+    void del_sockets(const socketio::BroadcastOptions& opts,
+                     std::span<const socketio::Room> rooms) override;
     void disconnect_sockets(const socketio::BroadcastOptions& opts, bool close_underlying) override;
     bool server_side_emit(const json::Array& event) override;
     void server_side_emit_with_ack(const json::Array& event,
@@ -132,7 +136,9 @@ public:
     const std::string& uid() const { return uid_; }
     // socket.io#/chat#, socket.io#/chat#lobby#, socket.io#/chat#<uid>#
     const std::string& main_channel() const { return main_channel_; }
-    std::string room_channel(std::string_view room) const { return main_channel_ + std::string{room} + "#"; }
+    std::string room_channel(std::string_view room) const {
+        return main_channel_ + std::string{room} + "#";
+    }
 
 protected:
     void on_room_created(const socketio::Room& room) override;

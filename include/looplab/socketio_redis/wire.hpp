@@ -60,8 +60,8 @@ public:
     explicit Channels(std::string_view nsp, std::string_view prefix = kRedisDefaultChannelPrefix);
 
     const std::string& broadcast() const { return broadcast_; }   // socket.io#/chat#
-    std::string pattern() const { return broadcast_ + "*"; }       // socket.io#/chat#*
-    std::string room(std::string_view room) const;                 // socket.io#/chat#lobby#
+    std::string pattern() const { return broadcast_ + "*"; }      // socket.io#/chat#*
+    std::string room(std::string_view room) const;                // socket.io#/chat#lobby#
     const std::string& request() const { return request_; }       // socket.io-request#/chat#
     const std::string& response() const { return response_; }     // socket.io-response#/chat#
     // The opt-in channel for answers to one server: socket.io-response#/chat#<uid>#.
@@ -99,8 +99,8 @@ std::string make_uid(std::minstd_rand& random);
 // ---- broadcasts ----------------------------------------------------------------------------
 
 struct BroadcastMessage {
-    std::string uid;               // the sender
-    socketio::Packet packet;       // an EVENT; its data holds Bytes where bin arrived
+    std::string uid;           // the sender
+    socketio::Packet packet;   // an EVENT; its data holds Bytes where bin arrived
     socketio::BroadcastOptions opts;
 };
 

@@ -111,10 +111,10 @@ public:
     TraceScope(SourceSite site, std::string_view name, fmt::format_string<Args...> detail,
                Args&&... args) {
         CallStack& stack = CallStack::current();
-        stack.push(name,
-                   stack.is_tracing() ? fmt::format(detail, std::forward<Args>(args)...)
-                                      : std::string{},
-                   site);
+        stack.push(
+            name,
+            stack.is_tracing() ? fmt::format(detail, std::forward<Args>(args)...) : std::string{},
+            site);
     }
 
     ~TraceScope() {
@@ -133,7 +133,7 @@ private:
 // Prints the frames one per line, outermost first: "  1. timer #3\n  2. Lesson::tick\n".
 std::string format_stack(const std::vector<Frame>& frames);
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace
 
 #define LOOPLAB_TRACE_CONCAT_INNER(a, b) a##b
 #define LOOPLAB_TRACE_CONCAT(a, b) LOOPLAB_TRACE_CONCAT_INNER(a, b)
@@ -141,7 +141,7 @@ std::string format_stack(const std::vector<Frame>& frames);
 // LOOPLAB_TRACE_SCOPE("ChatServer::on_message") or
 // LOOPLAB_TRACE_SCOPE("ChatServer::on_message", "\"{}\"", text). The frame carries this
 // line's file and line, so the live view links it to the code.
-#define LOOPLAB_TRACE_SCOPE(...)                                                      \
+#define LOOPLAB_TRACE_SCOPE(...)                                                        \
     ::looplab::trace::TraceScope LOOPLAB_TRACE_CONCAT(looplab_trace_scope_, __LINE__) { \
-        ::looplab::SourceSite{__FILE__, __LINE__}, __VA_ARGS__                           \
+        ::looplab::SourceSite{__FILE__, __LINE__}, __VA_ARGS__                          \
     }

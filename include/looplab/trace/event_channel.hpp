@@ -49,4 +49,4 @@ private:
     const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

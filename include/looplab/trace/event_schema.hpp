@@ -60,4 +60,4 @@ std::string end_fields(std::string_view reason);
 std::string gate_fields(std::string_view mode, std::string_view step, bool waiting,
                         std::int64_t speed_ms, std::uint64_t stops);
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -39,4 +39,4 @@ private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -93,4 +93,4 @@ std::string describe(const Frame& frame);
 // Escapes a string for a JSON string literal (quotes not included).
 std::string json_escape(std::string_view text);
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -47,4 +47,4 @@ Result<std::string> read_source_file(const std::filesystem::path& file);
 // id "L<N>" (so #L29 scrolls to it and CSS :target highlights it). Text is HTML-escaped.
 std::string source_page_html(std::string_view path, std::string_view text);
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

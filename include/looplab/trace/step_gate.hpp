@@ -49,10 +49,10 @@ public:
     struct Status {
         Mode mode = Mode::Paused;
         Step step = Step::None;
-        bool waiting = false;          // the program's thread is blocked in the gate now
+        bool waiting = false;   // the program's thread is blocked in the gate now
         std::chrono::milliseconds speed{0};
         bool released = false;
-        std::uint64_t stops = 0;       // how many times the program has stopped so far
+        std::uint64_t stops = 0;   // how many times the program has stopped so far
     };
     using OnChange = std::function<void(const Status&)>;
 
@@ -87,12 +87,12 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     Status status_;
-    bool credit_ = false;              // step / step-frame: one push may still go
-    std::uint64_t commands_ = 0;       // bumped by every control: wakes the program's thread
+    bool credit_ = false;          // step / step-frame: one push may still go
+    std::uint64_t commands_ = 0;   // bumped by every control: wakes the program's thread
     OnChange on_change_;
 };
 
 std::string_view name_of(StepGate::Mode mode);
 std::string_view name_of(StepGate::Step step);
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

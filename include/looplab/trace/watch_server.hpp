@@ -66,13 +66,13 @@ inline constexpr std::chrono::milliseconds kWatchDefaultSpeed{250};
 inline constexpr std::string_view kWatchEventsPath = "/watch-events";
 
 struct WatchOptions {
-    std::uint16_t port = 0;          // 0: any free port (see port())
-    std::string web_root;            // empty: find_watch_web_root()
+    std::uint16_t port = 0;   // 0: any free port (see port())
+    std::string web_root;     // empty: find_watch_web_root()
     // Where GET /source reads files from (source_view.hpp); empty: the folder that holds
     // web_root's src/web, i.e. the checkout the page came from.
     std::string source_root;
-    std::string program;             // shown on the page: "lesson-07"
-    std::string poller;              // the program's poller, for the hello event
+    std::string program;   // shown on the page: "lesson-07"
+    std::string poller;    // the program's poller, for the hello event
     StepGate::Mode start = StepGate::Mode::Paused;
     // Slow motion after "continue": this long before each callback (the page's slider).
     std::chrono::milliseconds speed{kWatchDefaultSpeed};
@@ -115,13 +115,13 @@ private:
     StepGate gate_;
     std::uint16_t port_ = 0;
 
-    mutable std::mutex mutex_;            // guards loop_ and pages_open_
+    mutable std::mutex mutex_;   // guards loop_ and pages_open_
     std::condition_variable page_opened_;
-    loop::EventLoop* loop_ = nullptr;     // the watch thread's loop while it runs
-    Pages* pages_ = nullptr;              // and what it serves
+    loop::EventLoop* loop_ = nullptr;   // the watch thread's loop while it runs
+    Pages* pages_ = nullptr;            // and what it serves
     std::size_t pages_open_ = 0;
     std::atomic<std::uint64_t> page_drops_{0};
     std::thread thread_;
 };
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

@@ -43,4 +43,4 @@ private:
 // returns the sink to install.
 Result<std::unique_ptr<WatchSink>> start_watching(WatchOptions options, std::FILE* say_to);
 
-}  // namespace looplab::trace
+}   // namespace looplab::trace

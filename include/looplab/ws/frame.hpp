@@ -49,9 +49,7 @@ enum class Role { Server, Client };
 using MaskingKey = std::array<std::uint8_t, 4>;
 
 // Close, ping and pong (opcodes 8-15) are control frames.
-constexpr bool is_control(Opcode opcode) {
-    return (static_cast<std::uint8_t>(opcode) & 0x8) != 0;
-}
+constexpr bool is_control(Opcode opcode) { return (static_cast<std::uint8_t>(opcode) & 0x8) != 0; }
 
 // True for the six opcodes RFC 6455 defines.
 constexpr bool is_known_opcode(std::uint8_t value) {

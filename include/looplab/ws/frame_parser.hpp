@@ -72,13 +72,10 @@ enum class FrameError : std::uint8_t {
 // What the peer hears when we give up on it.
 constexpr CloseCode close_code_for(FrameError error) {
     switch (error) {
-        case FrameError::MessageTooBig:
-            return CloseCode::MessageTooBig;   // 1009
-        case FrameError::InvalidUtf8:          // 1007
-        case FrameError::InvalidCloseReason:
-            return CloseCode::InvalidPayload;
-        default:
-            return CloseCode::ProtocolError;   // 1002
+        case FrameError::MessageTooBig: return CloseCode::MessageTooBig;   // 1009
+        case FrameError::InvalidUtf8:                                      // 1007
+        case FrameError::InvalidCloseReason: return CloseCode::InvalidPayload;
+        default: return CloseCode::ProtocolError;   // 1002
     }
 }
 
@@ -158,8 +155,12 @@ class EventCollector : public FrameSink {
 public:
     explicit EventCollector(std::vector<Event>& into) : events_(into) {}
     void on_message(const Message& message) override { events_.emplace_back(message); }
-    void on_ping(std::string_view payload) override { events_.emplace_back(Ping{std::string{payload}}); }
-    void on_pong(std::string_view payload) override { events_.emplace_back(Pong{std::string{payload}}); }
+    void on_ping(std::string_view payload) override {
+        events_.emplace_back(Ping{std::string{payload}});
+    }
+    void on_pong(std::string_view payload) override {
+        events_.emplace_back(Pong{std::string{payload}});
+    }
     void on_close(const Close& close) override { events_.emplace_back(close); }
 
 private:

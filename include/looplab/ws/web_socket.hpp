@@ -61,9 +61,9 @@ inline constexpr std::size_t kWsDefaultMaxBufferedAmount = 16 * 1024 * 1024;   /
 
 // What to do when a peer reads too slowly and buffered_amount() would pass the limit.
 enum class SlowConsumerPolicy {
-    Close,          // close with 1008 (policy violation): the default, loud and safe
-    CloseTryAgain,  // close with 1013 (try again later): for overload, the client may retry
-    Drop,           // drop the message (send returns false); fine for live, lossy feeds
+    Close,           // close with 1008 (policy violation): the default, loud and safe
+    CloseTryAgain,   // close with 1013 (try again later): for overload, the client may retry
+    Drop,            // drop the message (send returns false); fine for live, lossy feeds
 };
 
 // The byte pipe under a WebSocket (a TcpConnection in practice).
@@ -105,7 +105,7 @@ inline constexpr WebSocketOptions kDefaultWebSocketOptions{};
 struct CloseInfo {
     std::uint16_t code = 1006;   // 1005 when the peer's Close had no code; 1006 if no Close
     std::string reason;
-    bool was_clean = false;      // both Close frames were exchanged
+    bool was_clean = false;   // both Close frames were exchanged
 };
 
 class WebSocket;
@@ -230,7 +230,7 @@ private:
     // A client's (a server never masks): a pointer, so a server's socket holds 8 bytes for it.
     std::unique_ptr<RandomMaskingKeys> masking_keys_;
     std::uint64_t tag_ = 0;
-    loop::TimerId close_timer_ = 0;                  // 0: none
+    loop::TimerId close_timer_ = 0;   // 0: none
     loop::TimerId ping_timer_ = 0;
     loop::TimerId pong_deadline_ = 0;
     // Shared, not copied (a server's sockets all have the same), and null for the defaults:
@@ -248,4 +248,4 @@ private:
     net::LifetimeFlag lifetime_;   // a listener may destroy us: see "Lifetime" above
 };
 
-}  // namespace looplab::ws
+}   // namespace looplab::ws

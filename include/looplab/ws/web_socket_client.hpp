@@ -75,4 +75,4 @@ private:
     std::uint64_t next_id_ = 1;
 };
 
-}  // namespace looplab::ws
+}   // namespace looplab::ws

@@ -3,7 +3,8 @@
 // WebSocketConnection — a WebSocket (the protocol) running on a TcpConnection (the bytes).
 // It is the Transport the WebSocket writes to, and the TcpHandler of its connection: it
 // forwards what TCP reports, bytes to WebSocket::receive(), "drained" to transport_drained(),
-// the socket closing to transport_closed(). Made by accept_upgrade() (server side) or WebSocketClient (client side).
+// the socket closing to transport_closed(). Made by accept_upgrade() (server side) or
+// WebSocketClient (client side).
 //
 //     auto connection = accept_upgrade(loop, request, std::move(tcp), leftover, policy);
 //     if (!connection) return;                  // refused: the HTTP answer was sent
@@ -69,7 +70,7 @@ private:
     WebSocket socket_;
     // Rarely there, so kept on the heap only when one of them is: 8 bytes per connection.
     struct Rare {
-        std::string leftover;                      // frames that came with the handshake
+        std::string leftover;   // frames that came with the handshake
         std::optional<std::string> subprotocol;
     };
     std::unique_ptr<Rare> rare_;
@@ -91,10 +92,12 @@ private:
 // the request (RFC 6455 §4.2), then either writes the 101 answer and returns the connection
 // (call start() once its listeners are set), or writes the refusal (400/403/426), hands the
 // connection to `closing` (or, without one, resets it at once), and returns nullptr.
-std::unique_ptr<WebSocketConnection> accept_upgrade(
-    loop::EventLoop& loop, const http::Request& request,
-    std::unique_ptr<net::TcpConnection> connection, std::string leftover,
-    const HandshakePolicy& policy = {}, WebSocketOptions options = {},
-    ClosingConnections* closing = nullptr);
+std::unique_ptr<WebSocketConnection> accept_upgrade(loop::EventLoop& loop,
+                                                    const http::Request& request,
+                                                    std::unique_ptr<net::TcpConnection> connection,
+                                                    std::string leftover,
+                                                    const HandshakePolicy& policy = {},
+                                                    WebSocketOptions options = {},
+                                                    ClosingConnections* closing = nullptr);
 
-}  // namespace looplab::ws
+}   // namespace looplab::ws

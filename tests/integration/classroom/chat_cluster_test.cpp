@@ -27,11 +27,13 @@ struct Page {
             cluster.loop, socketio_client::server_url(cluster.node(server).address), options));
         socket = &cluster.managers.back()->socket(
             "/", {.auth = json::Value::object({{"nickname", std::string{nickname}}})});
-        socket->on_any([this](std::string_view event, const socketio::Args& args, const socketio_client::Ack&) {
+        socket->on_any([this](std::string_view event, const socketio::Args& args,
+                              const socketio_client::Ack&) {
             events.emplace_back(std::string{event}, args.size() > 0 ? args[0] : json::Value{});
         });
         socket->connect();
-        REQUIRE(cluster.run_until([&] { return socket->connected() && last("welcome") != nullptr; }));
+        REQUIRE(
+            cluster.run_until([&] { return socket->connected() && last("welcome") != nullptr; }));
     }
 
     // The last `event` received (for presence: the last one about `room`), or nullptr.
@@ -47,8 +49,8 @@ struct Page {
         return nullptr;
     }
     std::size_t count(std::string_view event) const {
-        return static_cast<std::size_t>(std::count_if(events.begin(), events.end(),
-                                                      [&](const auto& e) { return e.first == event; }));
+        return static_cast<std::size_t>(std::count_if(
+            events.begin(), events.end(), [&](const auto& e) { return e.first == event; }));
     }
 
     // The members the last "presence" about `room` listed, sorted (each server lists its own
@@ -56,7 +58,8 @@ struct Page {
     std::vector<std::string> members(std::string_view room) const {
         std::vector<std::string> names;
         if (const json::Value* presence = last("presence", room))
-            for (const json::Value& name : (*presence)["members"].as_array()) names.push_back(name.as_string());
+            for (const json::Value& name : (*presence)["members"].as_array())
+                names.push_back(name.as_string());
         std::sort(names.begin(), names.end());
         return names;
     }
@@ -64,7 +67,8 @@ struct Page {
     std::int64_t room_count(std::string_view room) const {
         if (const json::Value* rooms = last("rooms"))
             for (const json::Value& entry : rooms->as_array())
-                if (entry["name"] == json::Value{std::string{room}}) return entry["members"].as_int();
+                if (entry["name"] == json::Value{std::string{room}})
+                    return entry["members"].as_int();
         return -1;
     }
 
@@ -85,8 +89,10 @@ std::vector<std::string> sorted(std::vector<std::string> names) {
 
 }   // namespace
 
-TEST_CASE("the classroom chat on two servers joined by Redis: members, counts, messages, history", "[chat][socketio_redis][integration]") {
-    const Backend backend = GENERATE(Backend::Classic, Backend::ShardedPlain, Backend::ShardedCluster);
+TEST_CASE("the classroom chat on two servers joined by Redis: members, counts, messages, history",
+          "[chat][socketio_redis][integration]") {
+    const Backend backend =
+        GENERATE(Backend::Classic, Backend::ShardedPlain, Backend::ShardedCluster);
     CAPTURE(static_cast<int>(backend));
     Cluster cluster{2, {}, backend};
     classroom::ChatRoom chat_a{*cluster.node(0).io, [] { return kFixedTime; }};
@@ -100,23 +106,28 @@ TEST_CASE("the classroom chat on two servers joined by Redis: members, counts, m
     // Every page ends with the whole cluster's member list and counts, though each server
     // holds one of the two.
     REQUIRE(cluster.run_until([&] {
-        return ada.members("r") == sorted({"ada", "bob"}) && bob.members("r") == sorted({"ada", "bob"}) &&
-               ada.room_count("r") == 2 && bob.room_count("r") == 2 && ada.room_count("lobby") == 2 &&
+        return ada.members("r") == sorted({"ada", "bob"}) &&
+               bob.members("r") == sorted({"ada", "bob"}) && ada.room_count("r") == 2 &&
+               bob.room_count("r") == 2 && ada.room_count("lobby") == 2 &&
                bob.room_count("lobby") == 2;
     }));
     REQUIRE(cluster.wait_for_room_channel("r", 2));
 
     // A message on A: bob on B gets it (once B's subscription to the room's own channel is in
-    // place: the sharded adapter makes it when a server's first member joins), ada only her ack (no echo through Redis).
-    const json::Value ack = ada.ask(cluster, "message", json::Value::object({{"room", "r"}, {"text", "from A"}}));
+    // place: the sharded adapter makes it when a server's first member joins), ada only her ack (no
+    // echo through Redis).
+    const json::Value ack =
+        ada.ask(cluster, "message", json::Value::object({{"room", "r"}, {"text", "from A"}}));
     CHECK(ack == json::Value::object({{"id", 1}, {"at", kFixedTime}}));
     REQUIRE(cluster.run_until([&] { return bob.last("message") != nullptr; }));
-    CHECK(*bob.last("message") == json::Value::object({{"id", 1}, {"room", "r"}, {"from", "ada"},
-                                                       {"text", "from A"}, {"at", kFixedTime}}));
+    CHECK(*bob.last("message") ==
+          json::Value::object(
+              {{"id", 1}, {"room", "r"}, {"from", "ada"}, {"text", "from A"}, {"at", kFixedTime}}));
     // "typing" from B reaches A.
     REQUIRE(bob.socket->emit("typing", json::Value::object({{"room", "r"}, {"typing", true}})));
     REQUIRE(cluster.run_until([&] { return ada.last("typing") != nullptr; }));
-    CHECK(*ada.last("typing") == json::Value::object({{"room", "r"}, {"nickname", "bob"}, {"typing", true}}));
+    CHECK(*ada.last("typing") ==
+          json::Value::object({{"room", "r"}, {"nickname", "bob"}, {"typing", true}}));
     cluster.run_for(50ms);
     CHECK(ada.count("message") == 0);
 
@@ -144,12 +155,14 @@ TEST_CASE("the classroom chat on two servers joined by Redis: members, counts, m
     // ada disconnects from A: B's pages follow.
     ada.socket->disconnect();
     REQUIRE(cluster.run_until([&] {
-        return cy.members("r") == sorted({"cy"}) && cy.room_count("r") == 1 && cy.room_count("lobby") == 2;
+        return cy.members("r") == sorted({"cy"}) && cy.room_count("r") == 1 &&
+               cy.room_count("lobby") == 2;
     }));
 
     // Every socket gone before the ChatRooms are (their listeners hear the disconnects).
     cluster.managers.clear();
     REQUIRE(cluster.run_until([&] {
-        return cluster.node(0).nsp().socket_count() == 0 && cluster.node(1).nsp().socket_count() == 0;
+        return cluster.node(0).nsp().socket_count() == 0 &&
+               cluster.node(1).nsp().socket_count() == 0;
     }));
 }

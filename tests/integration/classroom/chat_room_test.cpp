@@ -60,7 +60,8 @@ public:
         (void)fixture_.run_until([&] { return got = got || take_event(name, found); });
         if (!got) {
             std::string seen;
-            for (const Packet& p : pending_) seen += fmt::format("{}:{} ", p.type, p.data.is_null() ? "-" : json::write(p.data));
+            for (const Packet& p : pending_)
+                seen += fmt::format("{}:{} ", p.type, p.data.is_null() ? "-" : json::write(p.data));
             for (const Msg& m : ws_.frames) seen += "|" + m.data.substr(0, 60);
             FAIL("no event " << name << "; pending: " << seen);
         }
@@ -74,7 +75,8 @@ public:
     // Sends EVENT [event, args...] asking for an ack; returns the ack's arguments.
     json::Array ask(std::string_view event, const json::Value& arg) {
         const std::uint64_t id = next_ack_++;
-        ws_.send(fmt::format("2{}[{},{}]", id, json::write(json::Value{std::string{event}}), json::write(arg)));
+        ws_.send(fmt::format("2{}[{},{}]", id, json::write(json::Value{std::string{event}}),
+                             json::write(arg)));
         json::Array answer;
         bool got = false;
         REQUIRE(fixture_.run_until([&] {
@@ -95,7 +97,8 @@ public:
     // in changes nothing.)
     void round_trip() { ask("leave", json::Value{"-"}); }
     void tell(std::string_view event, const json::Value& arg) {
-        ws_.send(fmt::format("2[{},{}]", json::write(json::Value{std::string{event}}), json::write(arg)));
+        ws_.send(fmt::format("2[{},{}]", json::write(json::Value{std::string{event}}),
+                             json::write(arg)));
     }
     void close() { ws_.close(); }
 
@@ -108,7 +111,8 @@ private:
     bool take_event(std::string_view name, json::Array& out) {
         drain();
         const auto found = std::find_if(pending_.begin(), pending_.end(), [&](const Packet& p) {
-            return p.type == '2' && p.data.is_array() && p.data[0].is_string() && p.data[0].as_string() == name;
+            return p.type == '2' && p.data.is_array() && p.data[0].is_string() &&
+                   p.data[0].as_string() == name;
         });
         if (found == pending_.end()) return false;
         const json::Array& all = found->data.as_array();
@@ -160,21 +164,29 @@ TEST_CASE("the chat checks names and texts: trimmed, bounded, no control charact
     CHECK(classroom::check_nickname(json::Value{std::string(32, 'n')}));
     CHECK(classroom::check_nickname(json::Value{std::string(33, 'n')}).error().message() ==
           "a nickname is too long (33 bytes; at most 32)");
-    CHECK(classroom::check_nickname(json::Value{"   "}).error().message() == "a nickname cannot be empty");
-    CHECK(classroom::check_nickname(json::Value{3}).error().message() == "a nickname must be a string");
+    CHECK(classroom::check_nickname(json::Value{"   "}).error().message() ==
+          "a nickname cannot be empty");
+    CHECK(classroom::check_nickname(json::Value{3}).error().message() ==
+          "a nickname must be a string");
     CHECK(classroom::check_nickname(json::Value{"a\x01z"}).error().message() ==
           "a nickname cannot contain control characters");
     CHECK(classroom::check_room_name(json::Value{std::string(33, 'r')}).error().message() ==
           "a room name is too long (33 bytes; at most 32)");
     CHECK(*classroom::check_message_text(json::Value{" spaced "}) == " spaced ");
-    CHECK(classroom::check_message_text(json::Value{std::string(classroom::kChatMaxMessageBytes, 'x')}));
-    CHECK(classroom::check_message_text(json::Value{std::string(classroom::kChatMaxMessageBytes + 1, 'x')})
-              .error().message() == "a message is too long (2001 bytes; at most 2000)");
-    CHECK(classroom::check_message_text(json::Value{" \n "}).error().message() == "a message cannot be empty");
-    CHECK(classroom::check_message_text(json::Value{}).error().message() == "a message's text must be a string");
+    CHECK(classroom::check_message_text(
+        json::Value{std::string(classroom::kChatMaxMessageBytes, 'x')}));
+    CHECK(classroom::check_message_text(
+              json::Value{std::string(classroom::kChatMaxMessageBytes + 1, 'x')})
+              .error()
+              .message() == "a message is too long (2001 bytes; at most 2000)");
+    CHECK(classroom::check_message_text(json::Value{" \n "}).error().message() ==
+          "a message cannot be empty");
+    CHECK(classroom::check_message_text(json::Value{}).error().message() ==
+          "a message's text must be a string");
 }
 
-TEST_CASE("two chat clients: welcome, presence, a message with its ack, typing, leave, disconnect", "[chat]") {
+TEST_CASE("two chat clients: welcome, presence, a message with its ack, typing, leave, disconnect",
+          "[chat]") {
     ChatFixture f;
     ChatClient ada{f.sio, auth("ada")};
     REQUIRE(ada.connect_reply.type == '0');
@@ -194,10 +206,14 @@ TEST_CASE("two chat clients: welcome, presence, a message with its ack, typing, 
     CHECK(f.chat.member_count() == 2);
 
     // A message: the room gets it, the sender gets the ack with the same id and time.
-    const json::Array ack = ada.ask("message", json::Value::object({{"room", "lobby"}, {"text", "hi bob"}}));
+    const json::Array ack =
+        ada.ask("message", json::Value::object({{"room", "lobby"}, {"text", "hi bob"}}));
     CHECK(ack == json::Array{json::Value::object({{"id", 1}, {"at", kFixedTime}})});
-    CHECK(bob.event("message")[0] == json::Value::object({{"id", 1}, {"room", "lobby"}, {"from", "ada"},
-                                                          {"text", "hi bob"}, {"at", kFixedTime}}));
+    CHECK(bob.event("message")[0] == json::Value::object({{"id", 1},
+                                                          {"room", "lobby"},
+                                                          {"from", "ada"},
+                                                          {"text", "hi bob"},
+                                                          {"at", kFixedTime}}));
     ada.round_trip();
     CHECK_FALSE(ada.has_event("message"));
     CHECK(f.chat.messages_sent() == 1);
@@ -213,9 +229,11 @@ TEST_CASE("two chat clients: welcome, presence, a message with its ack, typing, 
     // A new room: presence there, a room list with both.
     CHECK(bob.event("presence")[0] == presence("side", {"bob"}));
     json::Array rooms;
-    do rooms = ada.event("rooms"); while (rooms[0].size() < 2);
-    CHECK(rooms[0] == json::Value{json::Array{json::Value::object({{"name", "lobby"}, {"members", 2}}),
-                                              json::Value::object({{"name", "side"}, {"members", 1}})}});
+    do rooms = ada.event("rooms");
+    while (rooms[0].size() < 2);
+    CHECK(rooms[0] ==
+          json::Value{json::Array{json::Value::object({{"name", "lobby"}, {"members", 2}}),
+                                  json::Value::object({{"name", "side"}, {"members", 1}})}});
     CHECK(f.chat.members_of("side") == std::vector<std::string>{"bob"});
     CHECK(error_of(ada.ask("message", json::Value::object({{"room", "side"}, {"text", "x"}}))) ==
           "join the room 'side' before writing to it");
@@ -231,11 +249,14 @@ TEST_CASE("two chat clients: welcome, presence, a message with its ack, typing, 
     // Joining a room twice is no error; the answer lists its members.
     CHECK(bob.ask("join", json::Value{"side"})[0]["members"] == names({"bob"}));
     // The lobby is always listed, even empty.
-    do rooms = bob.event("rooms"); while (rooms[0][0]["members"] != json::Value{0});
+    do rooms = bob.event("rooms");
+    while (rooms[0][0]["members"] != json::Value{0});
     CHECK(rooms[0][0]["name"] == json::Value{"lobby"});
 }
 
-TEST_CASE("chat nicknames: required and checked at CONNECT, made unique, renames refused when taken", "[chat]") {
+TEST_CASE(
+    "chat nicknames: required and checked at CONNECT, made unique, renames refused when taken",
+    "[chat]") {
     ChatFixture f;
     ChatClient nobody{f.sio, json::Value::object()};
     CHECK(nobody.connect_reply.type == '4');
@@ -243,7 +264,8 @@ TEST_CASE("chat nicknames: required and checked at CONNECT, made unique, renames
           "a nickname is required: connect with auth {nickname}");
     ChatClient too_long{f.sio, auth(std::string(40, 'x'))};
     CHECK(too_long.connect_reply.type == '4');
-    CHECK(too_long.connect_reply.data["message"].as_string() == "a nickname is too long (40 bytes; at most 32)");
+    CHECK(too_long.connect_reply.data["message"].as_string() ==
+          "a nickname is too long (40 bytes; at most 32)");
     CHECK(f.chat.member_count() == 0);
 
     ChatClient first{f.sio, auth("sam", {"r"})};
@@ -259,31 +281,37 @@ TEST_CASE("chat nicknames: required and checked at CONNECT, made unique, renames
     CHECK(second.ask("nickname", json::Value{"kim"}) ==
           json::Array{json::Value::object({{"ok", true}, {"nickname", "kim"}})});
     json::Array seen;
-    do seen = first.event("presence"); while (seen[0] != presence("r", {"sam", "kim"}));
+    do seen = first.event("presence");
+    while (seen[0] != presence("r", {"sam", "kim"}));
 }
 
-TEST_CASE("chat limits: rooms per member, room and message sizes, bad payloads answer {error}", "[chat]") {
+TEST_CASE("chat limits: rooms per member, room and message sizes, bad payloads answer {error}",
+          "[chat]") {
     ChatFixture f;
     ChatClient eve{f.sio, auth("eve", {"a", "a", "b"})};
     CHECK(eve.event("welcome")[0]["rooms"] == names({"a", "b"}));
     for (std::size_t i = 2; i < classroom::kChatMaxRoomsPerMember; ++i)
-        CHECK(eve.ask("join", json::Value{fmt::format("room-{}", i)})[0]["ok"] == json::Value{true});
+        CHECK(eve.ask("join", json::Value{fmt::format("room-{}", i)})[0]["ok"] ==
+              json::Value{true});
     CHECK(error_of(eve.ask("join", json::Value{"one-more"})) ==
           "you are in 10 rooms already (at most 10): leave one first");
     CHECK(error_of(eve.ask("join", json::Value{std::string(33, 'r')})) ==
           "a room name is too long (33 bytes; at most 32)");
-    CHECK(error_of(eve.ask("message", json::Value{"text only"})) == "a message is an object {room, text}");
-    CHECK(error_of(eve.ask("message", json::Value::object({{"room", "a"},
-                                                           {"text", std::string(2001, 'x')}}))) ==
+    CHECK(error_of(eve.ask("message", json::Value{"text only"})) ==
+          "a message is an object {room, text}");
+    CHECK(error_of(eve.ask(
+              "message", json::Value::object({{"room", "a"}, {"text", std::string(2001, 'x')}}))) ==
           "a message is too long (2001 bytes; at most 2000)");
     CHECK(error_of(eve.ask("message", json::Value::object({{"text", "no room"}}))) ==
           "a room name must be a string");
-    CHECK(error_of(eve.ask("nickname", json::Value{json::Array{}})) == "a nickname must be a string");
+    CHECK(error_of(eve.ask("nickname", json::Value{json::Array{}})) ==
+          "a nickname must be a string");
     // Events without an ack that fail are dropped; the connection goes on.
     eve.tell("message", json::Value{"no ack wanted"});
     eve.tell("typing", json::Value{7});
-    CHECK(eve.ask("message", json::Value::object({{"room", "a"}, {"text", "still here"}}))[0]["id"] ==
-          json::Value{1});
+    CHECK(
+        eve.ask("message", json::Value::object({{"room", "a"}, {"text", "still here"}}))[0]["id"] ==
+        json::Value{1});
 }
 
 TEST_CASE("the server-wide room limit refuses a new room, not an existing one", "[chat]") {
@@ -292,8 +320,10 @@ TEST_CASE("the server-wide room limit refuses a new room, not an existing one", 
     std::size_t room = 0;
     while (room < classroom::kChatMaxRooms - 1) {   // the lobby is the first room
         auto client = std::make_unique<ChatClient>(f.sio, auth(fmt::format("p{}", clients.size())));
-        for (std::size_t i = 1; i < classroom::kChatMaxRoomsPerMember && room < classroom::kChatMaxRooms - 1; ++i)
-            REQUIRE(client->ask("join", json::Value{fmt::format("r{}", room++)})[0]["ok"] == json::Value{true});
+        for (std::size_t i = 1;
+             i < classroom::kChatMaxRoomsPerMember && room < classroom::kChatMaxRooms - 1; ++i)
+            REQUIRE(client->ask("join", json::Value{fmt::format("r{}", room++)})[0]["ok"] ==
+                    json::Value{true});
         clients.push_back(std::move(client));
     }
     ChatClient late{f.sio, auth("late")};
@@ -302,7 +332,10 @@ TEST_CASE("the server-wide room limit refuses a new room, not an existing one", 
     CHECK(late.ask("join", json::Value{"r0"})[0]["ok"] == json::Value{true});
 }
 
-TEST_CASE("the classroom server: the chat on /socket.io/, the plain WebSocket echo and the pages on one port", "[chat]") {
+TEST_CASE(
+    "the classroom server: the chat on /socket.io/, the plain WebSocket echo and the pages on one "
+    "port",
+    "[chat]") {
     loop::EventLoop loop;
     classroom::ClassroomOptions options;
     options.web_root = "src/web";
@@ -314,26 +347,28 @@ TEST_CASE("the classroom server: the chat on /socket.io/, the plain WebSocket ec
     ws::WebSocketClient echo_client{loop};
     std::unique_ptr<ws::WebSocketConnection> echo;
     std::string echoed;
-    echo_client.connect(address, "localhost", "/", [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-        REQUIRE(made);
-        echo = std::move(made).value();
-        echo->socket().on_message([&](const ws::Message& m) { echoed = m.payload; });
-        echo->start();
-        REQUIRE(echo->socket().send_text("Hello!"));
-    });
+    echo_client.connect(
+        address, "localhost", "/", [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+            REQUIRE(made);
+            echo = std::move(made).value();
+            echo->socket().on_message([&](const ws::Message& m) { echoed = m.payload; });
+            echo->start();
+            REQUIRE(echo->socket().send_text("Hello!"));
+        });
     REQUIRE(loop.run_until([&] { return echoed == "Hello!"; }, 3000ms));
 
     // Socket.IO on the same port: the Engine.IO open packet, then the chat's welcome.
     ws::WebSocketClient sio_client{loop};
     std::unique_ptr<ws::WebSocketConnection> sio;
     std::vector<std::string> frames;
-    sio_client.connect(address, "localhost", "/socket.io/?EIO=4&transport=websocket",
-                       [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-                           REQUIRE(made);
-                           sio = std::move(made).value();
-                           sio->socket().on_message([&](const ws::Message& m) { frames.push_back(m.payload); });
-                           sio->start();
-                       });
+    sio_client.connect(
+        address, "localhost", "/socket.io/?EIO=4&transport=websocket",
+        [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+            REQUIRE(made);
+            sio = std::move(made).value();
+            sio->socket().on_message([&](const ws::Message& m) { frames.push_back(m.payload); });
+            sio->start();
+        });
     REQUIRE(loop.run_until([&] { return frames.size() == 1; }, 3000ms));
     CHECK(frames[0].starts_with(R"(0{"sid":")"));
     REQUIRE(sio->socket().send_text(R"(40{"nickname":"ada"})"));
@@ -348,11 +383,12 @@ TEST_CASE("the classroom server: the chat on /socket.io/, the plain WebSocket ec
         std::string type;
         std::string contains;
     };
-    for (const Page& page : {Page{"/", "text/html", "looplab — classroom chat"},
-                             Page{"/inspector.html", "text/html", "WebSocket classroom"},
-                             Page{"/chat.js", "text/javascript", "import { io } from \"/looplab-client.js\""},
-                             Page{"/looplab-client.js", "text/javascript", "export function io("},
-                             Page{"/chat.css", "text/css", ""}}) {
+    for (const Page& page :
+         {Page{"/", "text/html", "looplab — classroom chat"},
+          Page{"/inspector.html", "text/html", "WebSocket classroom"},
+          Page{"/chat.js", "text/javascript", "import { io } from \"/looplab-client.js\""},
+          Page{"/looplab-client.js", "text/javascript", "export function io("},
+          Page{"/chat.css", "text/css", ""}}) {
         CAPTURE(page.path);
         testing::RawClient raw{loop, address};
         raw.send(fmt::format("GET {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", page.path));
@@ -375,13 +411,16 @@ TEST_CASE("the classroom server: the chat on /socket.io/, the plain WebSocket ec
     CHECK(server.chat_room().member_count() == 0);
 }
 
-TEST_CASE("a room's history: who joins gets its last messages; an emptied room forgets them", "[chat]") {
+TEST_CASE("a room's history: who joins gets its last messages; an emptied room forgets them",
+          "[chat]") {
     ChatFixture f;
     ChatClient ada{f.sio, auth("ada", {"h"})};
     const std::size_t sent = classroom::kChatHistoryMessages + 2;
     for (std::size_t i = 1; i <= sent; ++i)
-        REQUIRE(ada.ask("message", json::Value::object({{"room", "h"}, {"text", fmt::format("m{}", i)}}))[0]["id"] ==
-                json::Value{i});
+        REQUIRE(
+            ada.ask("message", json::Value::object(
+                                   {{"room", "h"}, {"text", fmt::format("m{}", i)}}))[0]["id"] ==
+            json::Value{i});
     ada.round_trip();
     CHECK_FALSE(ada.has_event("history"));   // nobody gets their own messages back
 
@@ -391,9 +430,11 @@ TEST_CASE("a room's history: who joins gets its last messages; an emptied room f
     CHECK(history[0]["room"] == json::Value{"h"});
     const json::Value& messages = history[0]["messages"];
     REQUIRE(messages.size() == classroom::kChatHistoryMessages);
-    CHECK(messages[0] == json::Value::object({{"id", 3}, {"room", "h"}, {"from", "ada"}, {"text", "m3"},
-                                              {"at", kFixedTime}}));
-    CHECK(messages[classroom::kChatHistoryMessages - 1]["text"] == json::Value{fmt::format("m{}", sent)});
+    CHECK(messages[0] ==
+          json::Value::object(
+              {{"id", 3}, {"room", "h"}, {"from", "ada"}, {"text", "m3"}, {"at", kFixedTime}}));
+    CHECK(messages[classroom::kChatHistoryMessages - 1]["text"] ==
+          json::Value{fmt::format("m{}", sent)});
 
     // A room without messages sends no history; a room everybody left forgets its own.
     bob.ask("join", json::Value{"quiet"});

@@ -59,7 +59,8 @@ struct Recorder final : engineio::ServerListener {
     }
 };
 
-inline engineio::ServerOptions quiet(engineio::ServerOptions options, std::vector<std::string>* log) {
+inline engineio::ServerOptions quiet(engineio::ServerOptions options,
+                                     std::vector<std::string>* log) {
     options.log = [log](std::string_view line) {
         if (log != nullptr) log->emplace_back(line);
     };
@@ -97,18 +98,21 @@ public:
     HttpCall(EioFixture& fixture, std::string_view method, std::string_view target,
              std::string_view body = {}, std::string_view extra_headers = {})
         : client_(std::make_unique<RawClient>(fixture.loop, fixture.address())) {
-        client_->send(fmt::format("{} {} HTTP/1.1\r\nHost: localhost\r\n{}Content-Length: {}\r\n\r\n{}",
-                                  method, target, extra_headers, body.size(), body));
+        client_->send(
+            fmt::format("{} {} HTTP/1.1\r\nHost: localhost\r\n{}Content-Length: {}\r\n\r\n{}",
+                        method, target, extra_headers, body.size(), body));
     }
 
     // The whole answer, once it is there.
     std::optional<Reply> reply() const {
         const auto head_end = ws::find_head_end(client_->received);
         if (!head_end) return std::nullopt;
-        auto head = ws::parse_response_head(std::string_view{client_->received}.substr(0, *head_end));
+        auto head =
+            ws::parse_response_head(std::string_view{client_->received}.substr(0, *head_end));
         if (!head) return std::nullopt;
         std::size_t length = 0;
-        if (const auto declared = head->headers.find("Content-Length")) length = std::stoul(std::string{*declared});
+        if (const auto declared = head->headers.find("Content-Length"))
+            length = std::stoul(std::string{*declared});
         if (client_->received.size() < *head_end + length) return std::nullopt;
         return Reply{head->status, head->headers, client_->received.substr(*head_end, length)};
     }
@@ -168,8 +172,9 @@ inline void connect_ws(ws::WebSocketClient& client, const net::Address& address,
                            return;
                        }
                        peer.connection = std::move(made).value();
-                       peer.connection->socket().on_message(
-                           [&peer](const ws::Message& message) { peer.messages.push_back(message); });
+                       peer.connection->socket().on_message([&peer](const ws::Message& message) {
+                           peer.messages.push_back(message);
+                       });
                        peer.connection->socket().on_close(
                            [&peer](const ws::CloseInfo& info) { peer.closed = info; });
                        peer.connection->start();
@@ -181,7 +186,11 @@ inline std::string websocket(std::string_view sid = {}) {
     return fmt::format("/engine.io/?EIO=4&transport=websocket&sid={}", sid);
 }
 
-inline ws::Message text(std::string payload) { return ws::Message{ws::MessageKind::Text, std::move(payload)}; }
-inline ws::Message binary(std::string payload) { return ws::Message{ws::MessageKind::Binary, std::move(payload)}; }
+inline ws::Message text(std::string payload) {
+    return ws::Message{ws::MessageKind::Text, std::move(payload)};
+}
+inline ws::Message binary(std::string payload) {
+    return ws::Message{ws::MessageKind::Binary, std::move(payload)};
+}
 
-}  // namespace looplab::testing
+}   // namespace looplab::testing

@@ -18,9 +18,10 @@ engineio::ServerOptions fast_heartbeat() {
     return options;
 }
 
-}  // namespace
+}   // namespace
 
-TEST_CASE("over polling, a peer that answers every ping stays; one that stops is closed", "[engineio][integration]") {
+TEST_CASE("over polling, a peer that answers every ping stays; one that stops is closed",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller, fast_heartbeat()};
@@ -35,7 +36,8 @@ TEST_CASE("over polling, a peer that answers every ping stays; one that stops is
     CHECK(call(fixture, "GET", polling(sid)).status == 400);
 }
 
-TEST_CASE("over a WebSocket, a peer that answers every ping stays; one that stops is closed", "[engineio][integration]") {
+TEST_CASE("over a WebSocket, a peer that answers every ping stays; one that stops is closed",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller, fast_heartbeat()};
@@ -62,7 +64,8 @@ TEST_CASE("a held GET is answered with the ping when it is due", "[engineio][int
     CHECK(held.reply()->body == "2");
 }
 
-TEST_CASE("a request after the pong deadline finds the session closed, even from a late loop", "[engineio][integration]") {
+TEST_CASE("a request after the pong deadline finds the session closed, even from a late loop",
+          "[engineio][integration]") {
     EioFixture fixture{test_pollers().front(), fast_heartbeat()};
     const std::string sid = open_polling(fixture);
     HttpCall late{fixture, "GET", polling(sid)};

@@ -13,7 +13,8 @@ TEST_CASE("without CORS options no CORS header is sent", "[engineio][integration
     CHECK_FALSE(reply.headers.contains("Access-Control-Allow-Origin"));
 }
 
-TEST_CASE("CORS echoes an allowed origin, with credentials, and answers preflights", "[engineio][integration]") {
+TEST_CASE("CORS echoes an allowed origin, with credentials, and answers preflights",
+          "[engineio][integration]") {
     engineio::ServerOptions options;
     options.cors_origins = {"https://app.example"};
     options.cors_credentials = true;
@@ -26,7 +27,8 @@ TEST_CASE("CORS echoes an allowed origin, with credentials, and answers prefligh
     CHECK(allowed.headers.find("Vary") == "Origin");
 
     // Errors carry them too, so the page can read the code.
-    const Reply refused = call(fixture, "GET", polling("nope"), {}, "Origin: https://app.example\r\n");
+    const Reply refused =
+        call(fixture, "GET", polling("nope"), {}, "Origin: https://app.example\r\n");
     CHECK(refused.status == 400);
     CHECK(refused.headers.find("Access-Control-Allow-Origin") == "https://app.example");
 
@@ -40,7 +42,8 @@ TEST_CASE("CORS echoes an allowed origin, with credentials, and answers prefligh
                                  "Access-Control-Request-Headers: content-type\r\n");
     CHECK(preflight.status == 204);
     CHECK(preflight.headers.find("Access-Control-Allow-Origin") == "https://app.example");
-    CHECK(preflight.headers.find("Access-Control-Allow-Methods") == "GET,HEAD,PUT,PATCH,POST,DELETE");
+    CHECK(preflight.headers.find("Access-Control-Allow-Methods") ==
+          "GET,HEAD,PUT,PATCH,POST,DELETE");
     CHECK(preflight.headers.find("Access-Control-Allow-Headers") == "content-type");
     CHECK(fixture.engine.session_count() == 2);   // the two GETs; the preflight opened nothing
 }
@@ -74,7 +77,8 @@ TEST_CASE("the sid cookie, when asked for, comes with the handshake", "[engineio
     CHECK(raw.received.find("\r\nSet-Cookie: io=") != std::string::npos);
 }
 
-TEST_CASE("attach() serves its path and leaves every other one to what was there", "[engineio][integration]") {
+TEST_CASE("attach() serves its path and leaves every other one to what was there",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
@@ -92,11 +96,13 @@ TEST_CASE("attach() serves its path and leaves every other one to what was there
 
     const auto get = [&](std::string target) {
         RawClient raw{loop, http.local_address()};
-        raw.send(fmt::format("GET {} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", target));
+        raw.send(
+            fmt::format("GET {} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", target));
         REQUIRE(loop.run_until([&] { return raw.closed; }, 3000ms));
         return raw.received;
     };
-    CHECK(get("/socket.io/?EIO=4&transport=polling").find("\r\n\r\n0{\"sid\":") != std::string::npos);
+    CHECK(get("/socket.io/?EIO=4&transport=polling").find("\r\n\r\n0{\"sid\":") !=
+          std::string::npos);
     CHECK(get("/index.html").find("app: /index.html") != std::string::npos);
     CHECK(get("/socket.io?EIO=4&transport=polling").find("app: /socket.io?") != std::string::npos);
     CHECK(get("/engine.io/?EIO=4&transport=polling").find("app: /engine.io/") != std::string::npos);
@@ -116,10 +122,12 @@ TEST_CASE("two engines on one HTTP server each serve their own path", "[engineio
 
     std::vector<std::unique_ptr<RawClient>> clients;   // kept open: their sessions too
     const auto upgrade_to = [&](std::string path) {
-        RawClient& raw = *clients.emplace_back(std::make_unique<RawClient>(loop, http.local_address()));
+        RawClient& raw =
+            *clients.emplace_back(std::make_unique<RawClient>(loop, http.local_address()));
         raw.send(upgrade_request(path));
-        REQUIRE(loop.run_until([&] { return raw.received.find("0{\"sid\"") != std::string::npos || raw.closed; },
-                               3000ms));
+        REQUIRE(loop.run_until(
+            [&] { return raw.received.find("0{\"sid\"") != std::string::npos || raw.closed; },
+            3000ms));
         return raw.received.rfind("HTTP/1.1 101", 0) == 0;
     };
     CHECK(upgrade_to("/engine.io/?EIO=4&transport=websocket"));
@@ -129,7 +137,8 @@ TEST_CASE("two engines on one HTTP server each serve their own path", "[engineio
     CHECK_FALSE(upgrade_to("/other/?EIO=4&transport=websocket"));
 }
 
-TEST_CASE("max_sessions refuses handshakes beyond it, polling and WebSocket, and logs why", "[engineio][integration]") {
+TEST_CASE("max_sessions refuses handshakes beyond it, polling and WebSocket, and logs why",
+          "[engineio][integration]") {
     engineio::ServerOptions options;
     options.max_sessions = 2;
     EioFixture fixture{test_pollers().front(), options};

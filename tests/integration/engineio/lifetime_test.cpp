@@ -28,7 +28,8 @@ TEST_CASE("close_all() ends every session with forced close", "[engineio][integr
     REQUIRE(fixture.run_until([&] { return fixture.engine.session_count() == 0; }));
 }
 
-TEST_CASE("destroying the engine with open sessions reports nothing and leaves HTTP working", "[engineio][integration]") {
+TEST_CASE("destroying the engine with open sessions reports nothing and leaves HTTP working",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
@@ -57,17 +58,20 @@ TEST_CASE("destroying the engine with open sessions reports nothing and leaves H
 
     engine.reset();
     CHECK(recorder.closed.empty());
-    REQUIRE(loop.run_until([&] { return held.received.find("\r\n\r\n1") != std::string::npos; }, 3000ms));
+    REQUIRE(loop.run_until([&] { return held.received.find("\r\n\r\n1") != std::string::npos; },
+                           3000ms));
     REQUIRE(loop.run_until([&] { return peer.closed.has_value(); }, 3000ms));
     CHECK(recorder.closed.empty());
 
     RawClient after{loop, http.local_address()};
-    after.send("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    after.send(
+        "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     REQUIRE(loop.run_until([&] { return after.closed; }, 3000ms));
     CHECK(after.received.find("\r\n\r\napp") != std::string::npos);   // the app's handler now
 }
 
-TEST_CASE("a session may send from on_open: the packet follows the open packet", "[engineio][integration]") {
+TEST_CASE("a session may send from on_open: the packet follows the open packet",
+          "[engineio][integration]") {
     struct Greeter final : engineio::ServerListener {
         void on_open(engineio::Session& session) override { session.send_text("welcome"); }
     };

@@ -12,9 +12,10 @@ namespace {
 const std::string kExpectedHandshakeTail =
     R"(","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})";
 
-}  // namespace
+}   // namespace
 
-TEST_CASE("a polling handshake answers the open packet with the five keys", "[engineio][integration]") {
+TEST_CASE("a polling handshake answers the open packet with the five keys",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
@@ -43,14 +44,22 @@ TEST_CASE("every refusal has the reference code, message and status", "[engineio
     };
     const Case refusal = GENERATE(
         Case{"GET", "/engine.io/?EIO=4", 400, R"({"code":0,"message":"Transport unknown"})"},
-        Case{"GET", "/engine.io/?EIO=4&transport=abc", 400, R"({"code":0,"message":"Transport unknown"})"},
-        Case{"GET", "/engine.io/?EIO=4&transport=polling&sid=nope", 400, R"({"code":1,"message":"Session ID unknown"})"},
-        Case{"POST", "/engine.io/?EIO=4&transport=polling", 400, R"({"code":2,"message":"Bad handshake method"})"},
-        Case{"PUT", "/engine.io/?EIO=4&transport=polling", 400, R"({"code":2,"message":"Bad handshake method"})"},
-        Case{"GET", "/engine.io/?EIO=4&transport=websocket", 400, R"({"code":3,"message":"Bad request"})"},
-        Case{"GET", "/engine.io/?transport=polling", 400, R"({"code":5,"message":"Unsupported protocol version"})"},
-        Case{"GET", "/engine.io/?EIO=3&transport=polling", 400, R"({"code":5,"message":"Unsupported protocol version"})"},
-        Case{"GET", "/engine.io/?EIO=abc&transport=polling", 400, R"({"code":5,"message":"Unsupported protocol version"})"});
+        Case{"GET", "/engine.io/?EIO=4&transport=abc", 400,
+             R"({"code":0,"message":"Transport unknown"})"},
+        Case{"GET", "/engine.io/?EIO=4&transport=polling&sid=nope", 400,
+             R"({"code":1,"message":"Session ID unknown"})"},
+        Case{"POST", "/engine.io/?EIO=4&transport=polling", 400,
+             R"({"code":2,"message":"Bad handshake method"})"},
+        Case{"PUT", "/engine.io/?EIO=4&transport=polling", 400,
+             R"({"code":2,"message":"Bad handshake method"})"},
+        Case{"GET", "/engine.io/?EIO=4&transport=websocket", 400,
+             R"({"code":3,"message":"Bad request"})"},
+        Case{"GET", "/engine.io/?transport=polling", 400,
+             R"({"code":5,"message":"Unsupported protocol version"})"},
+        Case{"GET", "/engine.io/?EIO=3&transport=polling", 400,
+             R"({"code":5,"message":"Unsupported protocol version"})"},
+        Case{"GET", "/engine.io/?EIO=abc&transport=polling", 400,
+             R"({"code":5,"message":"Unsupported protocol version"})"});
     CAPTURE(refusal.method, refusal.target);
     EioFixture fixture{test_pollers().front()};
     const Reply reply = call(fixture, refusal.method, refusal.target);
@@ -73,13 +82,17 @@ TEST_CASE("allow_request refuses a handshake with 403 and code 4", "[engineio][i
     CHECK(allowed.status == 200);
 }
 
-TEST_CASE("a POSTed payload arrives packet by packet; a GET takes all that is queued", "[engineio][integration]") {
+TEST_CASE("a POSTed payload arrives packet by packet; a GET takes all that is queued",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
     const std::string sid = open_polling(fixture);
 
-    const Reply pushed = call(fixture, "POST", polling(sid), "4hello\x1e" "4test2\x1e" "bAQIDBA==");
+    const Reply pushed = call(fixture, "POST", polling(sid),
+                              "4hello\x1e"
+                              "4test2\x1e"
+                              "bAQIDBA==");
     CHECK(pushed.status == 200);
     CHECK(pushed.body == "ok");
     CHECK(pushed.headers.find("Content-Type") == "text/html");
@@ -94,7 +107,10 @@ TEST_CASE("a POSTed payload arrives packet by packet; a GET takes all that is qu
     session.send_text("three");
     const Reply polled = call(fixture, "GET", polling(sid));
     CHECK(polled.status == 200);
-    CHECK(polled.body == "4one\x1e" "bAQIDBA==\x1e" "4three");
+    CHECK(polled.body ==
+          "4one\x1e"
+          "bAQIDBA==\x1e"
+          "4three");
 }
 
 TEST_CASE("a GET is held until there is something to send", "[engineio][integration]") {
@@ -111,10 +127,13 @@ TEST_CASE("a GET is held until there is something to send", "[engineio][integrat
     session.send_text("first");
     session.send_text("second");   // same callback: one answer carries both
     REQUIRE(fixture.run_until([&] { return held.is_answered(); }));
-    CHECK(held.reply()->body == "4first\x1e" "4second");
+    CHECK(held.reply()->body ==
+          "4first\x1e"
+          "4second");
 }
 
-TEST_CASE("a second GET while one is held is refused and ends the session", "[engineio][integration]") {
+TEST_CASE("a second GET while one is held is refused and ends the session",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
@@ -131,7 +150,8 @@ TEST_CASE("a second GET while one is held is refused and ends the session", "[en
     REQUIRE(fixture.run_until([&] { return !fixture.recorder.closed.empty(); }));
     CHECK(fixture.recorder.reason_for(sid) == CloseReason::TransportError);
     CHECK(fixture.log.size() == 1);   // one line says why
-    CHECK(call(fixture, "GET", polling(sid)).body == R"({"code":1,"message":"Session ID unknown"})");
+    CHECK(call(fixture, "GET", polling(sid)).body ==
+          R"({"code":1,"message":"Session ID unknown"})");
     REQUIRE(fixture.run_until([&] { return fixture.engine.session_count() == 0; }));
 }
 
@@ -144,7 +164,8 @@ TEST_CASE("a POST over maxPayload gets 413 and ends that session only", "[engine
     const std::string bystander = open_polling(fixture);
     const std::string sid = open_polling(fixture);
 
-    CHECK(call(fixture, "POST", polling(sid), "4" + std::string(99, 'x')).status == 200);   // 100 bytes
+    CHECK(call(fixture, "POST", polling(sid), "4" + std::string(99, 'x')).status ==
+          200);   // 100 bytes
     CHECK(call(fixture, "POST", polling(sid), "4" + std::string(100, 'x')).status == 413);
     REQUIRE(fixture.run_until([&] { return !fixture.recorder.closed.empty(); }));
     CHECK(fixture.recorder.reason_for(sid) == CloseReason::TransportError);
@@ -153,12 +174,15 @@ TEST_CASE("a POST over maxPayload gets 413 and ends that session only", "[engine
     CHECK(fixture.recorder.messages.back().data == "still here");
 }
 
-TEST_CASE("a malformed payload is refused with 400 after the good packets before it", "[engineio][integration]") {
+TEST_CASE("a malformed payload is refused with 400 after the good packets before it",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
     const std::string sid = open_polling(fixture);
-    const Reply refused = call(fixture, "POST", polling(sid), "4good\x1e" "abc");
+    const Reply refused = call(fixture, "POST", polling(sid),
+                               "4good\x1e"
+                               "abc");
     CHECK(refused.status == 400);
     CHECK(refused.body == R"({"code":3,"message":"Bad request"})");
     REQUIRE(fixture.recorder.messages.size() == 1);
@@ -168,16 +192,19 @@ TEST_CASE("a malformed payload is refused with 400 after the good packets before
     CHECK(call(fixture, "GET", polling(sid)).status == 400);
 }
 
-TEST_CASE("a binary (octet-stream) POST is refused: v4 polling is text", "[engineio][integration]") {
+TEST_CASE("a binary (octet-stream) POST is refused: v4 polling is text",
+          "[engineio][integration]") {
     EioFixture fixture{test_pollers().front()};
     const std::string sid = open_polling(fixture);
-    const Reply refused = call(fixture, "POST", polling(sid), "4hi", "Content-Type: application/octet-stream\r\n");
+    const Reply refused =
+        call(fixture, "POST", polling(sid), "4hi", "Content-Type: application/octet-stream\r\n");
     CHECK(refused.status == 400);
     REQUIRE(fixture.run_until([&] { return !fixture.recorder.closed.empty(); }));
     CHECK(fixture.recorder.reason_for(sid) == CloseReason::TransportError);
 }
 
-TEST_CASE("the client's close packet releases the held GET with a noop", "[engineio][integration]") {
+TEST_CASE("the client's close packet releases the held GET with a noop",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
@@ -194,7 +221,8 @@ TEST_CASE("the client's close packet releases the held GET with a noop", "[engin
     CHECK(call(fixture, "GET", polling(sid)).status == 400);
 }
 
-TEST_CASE("closed by the server, a polling session hands its queue and close to the next GET", "[engineio][integration]") {
+TEST_CASE("closed by the server, a polling session hands its queue and close to the next GET",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
@@ -207,7 +235,9 @@ TEST_CASE("closed by the server, a polling session hands its queue and close to 
     REQUIRE(fixture.run_until([&] { return !fixture.recorder.closed.empty(); }));
     CHECK(fixture.recorder.reason_for(sid) == CloseReason::ForcedClose);
 
-    CHECK(call(fixture, "GET", polling(sid)).body == "4bye\x1e" "1");
+    CHECK(call(fixture, "GET", polling(sid)).body ==
+          "4bye\x1e"
+          "1");
     CHECK(call(fixture, "GET", polling(sid)).status == 400);
     REQUIRE(fixture.run_until([&] { return fixture.engine.session_count() == 0; }));
 }
@@ -224,7 +254,8 @@ TEST_CASE("a held GET whose connection drops ends the session", "[engineio][inte
     CHECK(fixture.recorder.reason_for(sid) == CloseReason::TransportError);
 }
 
-TEST_CASE("a peer that never polls cannot grow its queue past the limit", "[engineio][integration]") {
+TEST_CASE("a peer that never polls cannot grow its queue past the limit",
+          "[engineio][integration]") {
     EioFixture fixture{test_pollers().front()};
     const std::string sid = open_polling(fixture);
     engineio::Session& session = *fixture.recorder.opened.at(0);

@@ -7,7 +7,8 @@ using namespace looplab;
 using namespace looplab::testing;
 using engineio::CloseReason;
 
-TEST_CASE("an upgrade moves the session to the WebSocket with every packet once, in order", "[engineio][integration]") {
+TEST_CASE("an upgrade moves the session to the WebSocket with every packet once, in order",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
@@ -28,7 +29,7 @@ TEST_CASE("an upgrade moves the session to the WebSocket with every packet once,
     REQUIRE(probe.socket().send_text("2probe"));
     REQUIRE(fixture.run_until([&] { return probe.has(1) && held.is_answered(); }));
     CHECK(probe.messages[0] == text("3probe"));
-    CHECK(held.reply()->body == "6");   // polling is released
+    CHECK(held.reply()->body == "6");                                 // polling is released
     CHECK(session.transport() == engineio::TransportKind::Polling);   // not yet upgraded
 
     session.send_text("s2");   // during the upgrade: waits, then leaves on the WebSocket
@@ -40,7 +41,8 @@ TEST_CASE("an upgrade moves the session to the WebSocket with every packet once,
     session.send_text("s3");
     REQUIRE(fixture.run_until([&] { return probe.has(4); }));
     CHECK(probe.messages == std::vector<ws::Message>{text("3probe"), text("4s2"),
-                                                     binary(std::string{"\x01\x02", 2}), text("4s3")});
+                                                     binary(std::string{"\x01\x02", 2}),
+                                                     text("4s3")});
     CHECK(fixture.recorder.messages[0].data == "c1");
     CHECK(fixture.recorder.messages[1].data == "c2");
 
@@ -74,7 +76,8 @@ TEST_CASE("a GET during the upgrade is answered at once", "[engineio][integratio
     CHECK(fixture.recorder.messages[0].data == "hello");
 }
 
-TEST_CASE("a second WebSocket during an upgrade is closed; the first goes on", "[engineio][integration]") {
+TEST_CASE("a second WebSocket during an upgrade is closed; the first goes on",
+          "[engineio][integration]") {
     EioFixture fixture{test_pollers().front()};
     fixture.recorder.echo = true;
     const std::string sid = open_polling(fixture);
@@ -92,7 +95,8 @@ TEST_CASE("a second WebSocket during an upgrade is closed; the first goes on", "
     CHECK(probe.messages[1] == text("4echo me"));
 }
 
-TEST_CASE("a probe that does not finish in upgradeTimeout is dropped; polling goes on", "[engineio][integration]") {
+TEST_CASE("a probe that does not finish in upgradeTimeout is dropped; polling goes on",
+          "[engineio][integration]") {
     engineio::ServerOptions options;
     options.upgrade_timeout = Millis{50};
     EioFixture fixture{test_pollers().front(), options};

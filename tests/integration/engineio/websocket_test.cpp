@@ -7,7 +7,8 @@ using namespace looplab;
 using namespace looplab::testing;
 using engineio::CloseReason;
 
-TEST_CASE("a WebSocket session gets the open packet as its first frame", "[engineio][integration]") {
+TEST_CASE("a WebSocket session gets the open packet as its first frame",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
@@ -49,7 +50,8 @@ TEST_CASE("text and binary packets go both ways over the WebSocket", "[engineio]
     CHECK(fixture.recorder.messages[2].is_binary);
 }
 
-TEST_CASE("a malformed packet over the WebSocket ends that session with parse error", "[engineio][integration]") {
+TEST_CASE("a malformed packet over the WebSocket ends that session with parse error",
+          "[engineio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EioFixture fixture{poller};
@@ -111,11 +113,11 @@ TEST_CASE("close from either side over the WebSocket", "[engineio][integration]"
 }
 
 TEST_CASE("a refused WebSocket gets a plain 400 with the message", "[engineio][integration]") {
-    const std::string target = GENERATE(std::string{"/engine.io/?transport=websocket"},
-                                        std::string{"/engine.io/?EIO=abc&transport=websocket"},
-                                        std::string{"/engine.io/?EIO=4"},
-                                        std::string{"/engine.io/?EIO=4&transport=abc"},
-                                        std::string{"/engine.io/?EIO=4&transport=websocket&sid=nope"});
+    const std::string target =
+        GENERATE(std::string{"/engine.io/?transport=websocket"},
+                 std::string{"/engine.io/?EIO=abc&transport=websocket"},
+                 std::string{"/engine.io/?EIO=4"}, std::string{"/engine.io/?EIO=4&transport=abc"},
+                 std::string{"/engine.io/?EIO=4&transport=websocket&sid=nope"});
     CAPTURE(target);
     EioFixture fixture{test_pollers().front()};
     RawClient raw{fixture.loop, fixture.address()};
@@ -138,7 +140,8 @@ TEST_CASE("WebSocket-only mode refuses polling and serves WebSockets", "[enginei
     CHECK(fixture.engine.session_count() == 1);
 }
 
-TEST_CASE("with WebSockets turned off, a WebSocket request is refused with code 0", "[engineio][integration]") {
+TEST_CASE("with WebSockets turned off, a WebSocket request is refused with code 0",
+          "[engineio][integration]") {
     engineio::ServerOptions options;
     options.allow_websocket = false;
     EioFixture fixture{test_pollers().front(), options};

@@ -66,8 +66,9 @@ TEST_CASE("a resp::Client may be closed twice and leaves nothing behind",
     CHECK(server_side == nullptr);   // the server saw the connection end
 }
 
-TEST_CASE("a socketio::Socket may disconnect inside its own listener, twice, and hears nothing after",
-          "[lifetime][socketio][integration]") {
+TEST_CASE(
+    "a socketio::Socket may disconnect inside its own listener, twice, and hears nothing after",
+    "[lifetime][socketio][integration]") {
     using sio_integration::SioFixture;
     using sio_integration::WsClient;
     SioFixture fixture;

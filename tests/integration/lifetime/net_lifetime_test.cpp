@@ -68,13 +68,13 @@ struct TcpPair {
     std::vector<std::uint8_t> big = test::pattern(16 * 1024 * 1024);
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a TcpConnection may be destroyed inside each of its own listeners",
           "[lifetime][net][tcp][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
-    const std::string victim = GENERATE(as<std::string>{}, "data", "end", "error", "close",
-                                        "high_watermark", "drain");
+    const std::string victim =
+        GENERATE(as<std::string>{}, "data", "end", "error", "close", "high_watermark", "drain");
     CAPTURE(poller, victim);
     loop::EventLoop loop{poller};
     TcpPair pair{loop};
@@ -100,8 +100,8 @@ TEST_CASE("a TcpConnection may be destroyed inside each of its own listeners",
 TEST_CASE("closing a TcpConnection twice is harmless, also after the peer vanished",
           "[lifetime][net][tcp][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
-    const std::string how = GENERATE(as<std::string>{}, "close close", "close abort",
-                                     "abort close", "peer gone, close close");
+    const std::string how = GENERATE(as<std::string>{}, "close close", "close abort", "abort close",
+                                     "peer gone, close close");
     CAPTURE(poller, how);
     loop::EventLoop loop{poller};
     TcpPair pair{loop};
@@ -133,7 +133,7 @@ TEST_CASE("closing a TcpConnection twice is harmless, also after the peer vanish
     CAPTURE(probe.story(), pair.peer_ending);
     CHECK(probe.heard("close"));
     CHECK(probe.late().empty());
-    if (how == "close close") CHECK(pair.peer_ending == "end close");   // a clean goodbye
+    if (how == "close close") CHECK(pair.peer_ending == "end close");     // a clean goodbye
     if (how == "abort close") CHECK(pair.peer_ending == "error close");   // a reset
     CHECK(pair.peer == nullptr);
 }
@@ -276,7 +276,8 @@ TEST_CASE("a UdpSocket may be destroyed inside on_datagram and on_error; stop() 
     auto sender = UdpSocket::bind(Address::loopback(0)).value();
     if (victim == "error") {
         // A connected socket hears the ICMP "port unreachable" of its send on the next call.
-        const Address nobody = UdpSocket::bind(Address::loopback(0))->local_address();   // closed again
+        const Address nobody =
+            UdpSocket::bind(Address::loopback(0))->local_address();   // closed again
         REQUIRE(socket->connect(nobody));
         REQUIRE(socket->send("anyone?"));
     } else {

@@ -31,9 +31,10 @@ struct WsPair {
         options.high_watermark = 64 * 1024;   // reached after a few chunks
         options.max_buffered_amount = 256 * 1024 * 1024;
         http.on_upgrade([&, options](const http::Request& request,
-                                     std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
-            server_end = accept_upgrade(loop, request, std::move(tcp), std::move(leftover), {},
-                                        options);
+                                     std::unique_ptr<net::TcpConnection> tcp,
+                                     std::string leftover) {
+            server_end =
+                accept_upgrade(loop, request, std::move(tcp), std::move(leftover), {}, options);
         });
         REQUIRE(http.listen(net::Address::loopback(0)));
         WebSocketClient client{loop};
@@ -96,7 +97,7 @@ struct WsPair {
 
 Role role_named(const std::string& name) { return name == "server" ? Role::Server : Role::Client; }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a WebSocketConnection may be destroyed inside each of its own listeners",
           "[lifetime][ws][integration]") {
@@ -213,8 +214,9 @@ TEST_CASE("closing a WebSocket with output pending delivers it before the close 
     CHECK(pair.peer_bytes == pair.sent_messages * kChunk);
 }
 
-TEST_CASE("a WebSocketClient may be destroyed inside its own callback, other handshakes never report",
-          "[lifetime][ws][integration]") {
+TEST_CASE(
+    "a WebSocketClient may be destroyed inside its own callback, other handshakes never report",
+    "[lifetime][ws][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     const std::string victim = GENERATE(as<std::string>{}, "connected", "refused");
     CAPTURE(poller, victim);
@@ -232,10 +234,11 @@ TEST_CASE("a WebSocketClient may be destroyed inside its own callback, other han
     probe.set_destroy([&] { client.reset(); });
     std::unique_ptr<WebSocketConnection> made_connection;
     const net::Address first = victim == "connected" ? http.local_address() : refusing.address();
-    client->connect(first, "localhost", "/", [&](Result<std::unique_ptr<WebSocketConnection>> made) {
-        if (made) made_connection = std::move(made).value();
-        probe.on(victim == "connected" ? "connected" : "refused")();
-    });
+    client->connect(first, "localhost", "/",
+                    [&](Result<std::unique_ptr<WebSocketConnection>> made) {
+                        if (made) made_connection = std::move(made).value();
+                        probe.on(victim == "connected" ? "connected" : "refused")();
+                    });
     // Still in its handshake when the client goes: the server never answers this one.
     client->connect(net::Address::from_ip("192.0.2.1", 9).value(), "localhost", "/",
                     probe.on("late handshake"));

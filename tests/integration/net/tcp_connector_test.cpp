@@ -86,10 +86,8 @@ TEST_CASE("a connect that gets no answer times out", "[net][tcp][integration]") 
         waited = std::chrono::steady_clock::now() - started;
         loop.cancel_timer(witness);
         CHECK(outcome_before_witness);   // ours, not the kernel's SYN retries (1 s, 3 s, ...)
-        if (*outcome)
-            queued.push_back(std::move(*outcome).value());
-        else
-            timed_out = outcome->error();
+        if (*outcome) queued.push_back(std::move(*outcome).value());
+        else timed_out = outcome->error();
     }
     loop.cancel_timer(tick);
     REQUIRE(timed_out);

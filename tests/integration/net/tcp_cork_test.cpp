@@ -40,17 +40,18 @@ TEST_CASE("replies sent inside on_data wait in the buffer and leave when on_data
     loop::EventLoop loop{poller};
     std::vector<std::size_t> pending_after_each_send;
     std::optional<std::size_t> pending_after_on_data;
-    AcceptOne server{loop, [&](TcpConnection& connection) {
-                         connection.on_data([&](ByteBuffer& input) {
-                             input.consume(input.size());
-                             for (int i = 0; i < 16; ++i) {
-                                 CHECK(connection.send(fmt::format("reply {:02}\n", i)));
-                                 pending_after_each_send.push_back(connection.pending_output());
-                             }
-                             // Runs once this callback (and the flush after it) is over.
-                             loop.post_soon([&] { pending_after_on_data = connection.pending_output(); });
-                         });
-                     }};
+    AcceptOne server{
+        loop, [&](TcpConnection& connection) {
+            connection.on_data([&](ByteBuffer& input) {
+                input.consume(input.size());
+                for (int i = 0; i < 16; ++i) {
+                    CHECK(connection.send(fmt::format("reply {:02}\n", i)));
+                    pending_after_each_send.push_back(connection.pending_output());
+                }
+                // Runs once this callback (and the flush after it) is over.
+                loop.post_soon([&] { pending_after_on_data = connection.pending_output(); });
+            });
+        }};
     Recorder received;
     auto client = say_go(loop, server.address(), received);
     receive_until(loop, received, 16 * 9);
@@ -67,7 +68,8 @@ TEST_CASE("replies sent inside on_data wait in the buffer and leave when on_data
 
 TEST_CASE("past kTcpMaxCorkedBytes a reply inside on_data is written at once, in order",
           "[net][tcp][cork][integration]") {
-    static_assert(kTcpMaxCorkedBytes > 100, "this test needs a cork that holds more than 100 bytes");
+    static_assert(kTcpMaxCorkedBytes > 100,
+                  "this test needs a cork that holds more than 100 bytes");
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
@@ -217,9 +219,8 @@ TEST_CASE("one TcpHandler serves many connections and is told which one speaks",
     REQUIRE(second->start());
     first->send("abc");
     second->send("defgh");
-    REQUIRE(loop.run_until([&] {
-        return first_got.received == "abc" && second_got.received == "defgh";
-    }, 10s));
+    REQUIRE(loop.run_until(
+        [&] { return first_got.received == "abc" && second_got.received == "defgh"; }, 10s));
     std::vector<std::size_t> counts;
     for (const auto& [connection, bytes] : handler.bytes_from) counts.push_back(bytes);
     std::sort(counts.begin(), counts.end());
@@ -285,7 +286,7 @@ TEST_CASE("cork() gathers sends made outside on_data until the last uncork()",
     CHECK(connection.pending_output() == 13);   // one cork is still on
     connection.uncork();
     CHECK_FALSE(connection.is_gathering());
-    CHECK(connection.pending_output() == 0);    // all of it in one send()
+    CHECK(connection.pending_output() == 0);   // all of it in one send()
     receive_until(loop, received, 13);
     CHECK(received.received == "one two three");
 }
@@ -348,24 +349,24 @@ TEST_CASE("replies gathered in on_data that the kernel cannot take at all leave 
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     std::size_t filled = 0;
-    AcceptOne server{loop, [&](TcpConnection& connection) {
-                         connection.on_data([&](ByteBuffer& input) {
-                             input.consume(input.size());
-                             // Fill the kernel's buffers behind the connection's back, so the
-                             // gathered reply's one send() below takes nothing (EAGAIN).
-                             const int small = 4096;
-                             ::setsockopt(connection.fd(), SOL_SOCKET, SO_SNDBUF, &small,
-                                          sizeof small);
-                             const std::string block(16 * 1024, 'x');
-                             for (;;) {
-                                 const ssize_t sent = ::send(connection.fd(), block.data(),
-                                                             block.size(), MSG_NOSIGNAL);
-                                 if (sent <= 0) break;
-                                 filled += static_cast<std::size_t>(sent);
-                             }
-                             CHECK(connection.send("reply"));
-                         });
-                     }};
+    AcceptOne server{
+        loop, [&](TcpConnection& connection) {
+            connection.on_data([&](ByteBuffer& input) {
+                input.consume(input.size());
+                // Fill the kernel's buffers behind the connection's back, so the
+                // gathered reply's one send() below takes nothing (EAGAIN).
+                const int small = 4096;
+                ::setsockopt(connection.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+                const std::string block(16 * 1024, 'x');
+                for (;;) {
+                    const ssize_t sent =
+                        ::send(connection.fd(), block.data(), block.size(), MSG_NOSIGNAL);
+                    if (sent <= 0) break;
+                    filled += static_cast<std::size_t>(sent);
+                }
+                CHECK(connection.send("reply"));
+            });
+        }};
     Recorder received;
     auto client = say_go(loop, server.address(), received);
     // The client reads the filler; the server must then notice "writable" by itself.

@@ -57,8 +57,7 @@ TEST_CASE("1000 concurrent TCP connections each get their own bytes echoed",
     CHECK(mismatched == 0);
 
     // Closing every client closes every server-side connection too (EOF → graceful close).
-    for (Client& client : clients)
-        client.connection->close();
+    for (Client& client : clients) client.connection->close();
     REQUIRE(loop.run_until([&] { return server.open_connections() == 0; }, 10s));
 }
 

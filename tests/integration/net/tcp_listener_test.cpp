@@ -32,8 +32,7 @@ TEST_CASE("running out of fds in accept pauses the listener instead of spinning"
     // Three clients connect while nobody accepts: the kernel completes their handshakes and
     // queues them in the backlog.
     std::vector<std::unique_ptr<TcpConnection>> clients;
-    for (int i = 0; i < 3; ++i)
-        clients.push_back(connect_now(loop, listener->local_address()));
+    for (int i = 0; i < 3; ++i) clients.push_back(connect_now(loop, listener->local_address()));
 
     {
         NoMoreFds no_more_fds{listener->fd()};

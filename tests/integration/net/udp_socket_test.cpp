@@ -60,8 +60,7 @@ TEST_CASE("one UDP socket answers many senders with no accept", "[net][udp][inte
         return std::all_of(answers.begin(), answers.end(), [](auto& a) { return !a.empty(); });
     };
     REQUIRE(loop.run_until(all_answered, 5s));
-    for (int i = 0; i < kClients; ++i)
-        CHECK(answers[i] == fmt::format("hello from {}", i));
+    for (int i = 0; i < kClients; ++i) CHECK(answers[i] == fmt::format("hello from {}", i));
     CHECK(senders.size() == kClients);   // 20 peers, 1 server socket
 }
 

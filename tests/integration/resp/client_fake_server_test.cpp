@@ -23,10 +23,14 @@ namespace {
 // with `script` and then (if `close_after`) closes that connection.
 class FakeServer {
 public:
-    FakeServer(loop::EventLoop& loop, std::size_t commands, std::string script, bool close_after = true)
+    FakeServer(loop::EventLoop& loop, std::size_t commands, std::string script,
+               bool close_after = true)
         : listener_(net::TcpListener::bind(net::Address::loopback(0)).value()),
-          commands_(commands), script_(std::move(script)), close_after_(close_after) {
-        REQUIRE(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> c) { adopt(std::move(c)); }));
+          commands_(commands),
+          script_(std::move(script)),
+          close_after_(close_after) {
+        REQUIRE(listener_.start(
+            loop, [this](std::unique_ptr<net::TcpConnection> c) { adopt(std::move(c)); }));
     }
     net::Address address() const { return listener_.local_address(); }
     std::size_t accepted = 0;
@@ -63,7 +67,8 @@ class ScriptedServer {
 public:
     using Answer = std::function<std::string(const Reply& command)>;
     ScriptedServer(loop::EventLoop& loop, Answer answer)
-        : listener_(net::TcpListener::bind(net::Address::loopback(0)).value()), answer_(std::move(answer)) {
+        : listener_(net::TcpListener::bind(net::Address::loopback(0)).value()),
+          answer_(std::move(answer)) {
         REQUIRE(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> c) {
             connection_ = std::move(c);
             connection_->on_data([this](net::ByteBuffer& input) {
@@ -92,7 +97,8 @@ ClientOptions no_reconnect() {
 
 }   // namespace
 
-TEST_CASE("the server going away mid-reply fails every pending command once", "[resp][client][integration]") {
+TEST_CASE("the server going away mid-reply fails every pending command once",
+          "[resp][client][integration]") {
     loop::EventLoop loop;
     // Three commands: the first is answered, the second's reply stops after 3 of its 10 bytes.
     FakeServer server{loop, 3, "+first\r\n$10\r\nhel"};
@@ -113,29 +119,37 @@ TEST_CASE("the server going away mid-reply fails every pending command once", "[
     REQUIRE(calls == 3);
     CHECK(outcomes[0] == "first");
     const std::string lost = fmt::format(
-        "resp: connection to {0} lost before the reply; the server at {0} closed the connection: {1}",
+        "resp: connection to {0} lost before the reply; the server at {0} closed the connection: "
+        "{1}",
         server.address(), std::strerror(ECONNRESET));
     CHECK(outcomes[1] == lost);
     CHECK(outcomes[2] == lost);
     CHECK(events.events == std::vector<std::string>{"connect", "ready", "disconnect", "end"});
 }
 
-TEST_CASE("a server that breaks the protocol is dropped, with the reason", "[resp][client][integration]") {
+TEST_CASE("a server that breaks the protocol is dropped, with the reason",
+          "[resp][client][integration]") {
     loop::EventLoop loop;
     FakeServer server{loop, 2, "+ok\r\n?what\r\n", false};
     Client client{loop, server.address(), no_reconnect()};
     client.connect();
     std::vector<std::string> outcomes;
-    client.command({"PING"}, [&](Result<Reply> r) { outcomes.push_back(r ? describe(*r) : r.error().message()); });
-    client.command({"PING"}, [&](Result<Reply> r) { outcomes.push_back(r ? describe(*r) : r.error().message()); });
+    client.command({"PING"}, [&](Result<Reply> r) {
+        outcomes.push_back(r ? describe(*r) : r.error().message());
+    });
+    client.command({"PING"}, [&](Result<Reply> r) {
+        outcomes.push_back(r ? describe(*r) : r.error().message());
+    });
     REQUIRE(loop.run_until([&] { return outcomes.size() == 2; }, kWait));
     CHECK(outcomes[0] == "ok");
-    CHECK(outcomes[1] == fmt::format("resp: connection to {0} lost before the reply; resp: the server at {0} "
-                                     "broke the protocol: a value starts with an unknown type byte: {1}",
-                                     server.address(), std::strerror(EPROTO)));
+    CHECK(outcomes[1] ==
+          fmt::format("resp: connection to {0} lost before the reply; resp: the server at {0} "
+                      "broke the protocol: a value starts with an unknown type byte: {1}",
+                      server.address(), std::strerror(EPROTO)));
 }
 
-TEST_CASE("a refused connection fails queued commands; with retries, after the last", "[resp][client][integration]") {
+TEST_CASE("a refused connection fails queued commands; with retries, after the last",
+          "[resp][client][integration]") {
     loop::EventLoop loop;
     // A port that was just free: nothing listens there.
     const net::Address nobody = [] {
@@ -181,7 +195,8 @@ TEST_CASE("a refused connection fails queued commands; with retries, after the l
     }
 }
 
-TEST_CASE("close() fails what waits, once, later, and destroying inside a callback is safe", "[resp][client][integration]") {
+TEST_CASE("close() fails what waits, once, later, and destroying inside a callback is safe",
+          "[resp][client][integration]") {
     loop::EventLoop loop;
     FakeServer server{loop, 1000, "", false};   // never answers
     auto client = std::make_unique<Client>(loop, server.address(), no_reconnect());
@@ -191,7 +206,9 @@ TEST_CASE("close() fails what waits, once, later, and destroying inside a callba
         outcomes.push_back(r ? "reply" : r.error().message());
         client.reset();   // destroy the client from inside its own callback
     });
-    client->command({"GET", "b"}, [&](Result<Reply> r) { outcomes.push_back(r ? "reply" : r.error().message()); });
+    client->command({"GET", "b"}, [&](Result<Reply> r) {
+        outcomes.push_back(r ? "reply" : r.error().message());
+    });
     wait_ready(loop, *client);
     REQUIRE(loop.run_until([&] { return client->pending() == 2; }, kWait));
     client->close();
@@ -202,17 +219,18 @@ TEST_CASE("close() fails what waits, once, later, and destroying inside a callba
     CHECK(outcomes == std::vector<std::string>{"resp: client closed"});
 }
 
-TEST_CASE("RESP3: a refused SUBSCRIBE answers in band and is told apart from other replies", "[resp][client][integration]") {
+TEST_CASE("RESP3: a refused SUBSCRIBE answers in band and is told apart from other replies",
+          "[resp][client][integration]") {
     // As a cluster node does for a shard channel it does not own: -MOVED in band, where a
     // SUBSCRIBE that works answers with pushes only.
     loop::EventLoop loop;
     ScriptedServer server{loop, [](const Reply& command) -> std::string {
-        const std::string& name = command.elements.at(0).text;
-        if (name == "HELLO") return "%1\r\n+proto\r\n:3\r\n";
-        if (name == "SSUBSCRIBE") return "-MOVED 3999 127.0.0.1:6381\r\n";
-        if (name == "SUBSCRIBE") return ">3\r\n+subscribe\r\n+ok\r\n:1\r\n";
-        return "+" + command.elements.at(1).text + "\r\n";   // ECHO
-    }};
+                              const std::string& name = command.elements.at(0).text;
+                              if (name == "HELLO") return "%1\r\n+proto\r\n:3\r\n";
+                              if (name == "SSUBSCRIBE") return "-MOVED 3999 127.0.0.1:6381\r\n";
+                              if (name == "SUBSCRIBE") return ">3\r\n+subscribe\r\n+ok\r\n:1\r\n";
+                              return "+" + command.elements.at(1).text + "\r\n";   // ECHO
+                          }};
     ClientOptions options = no_reconnect();
     options.resp3 = true;
     Client client{loop, server.address(), options};
@@ -221,7 +239,9 @@ TEST_CASE("RESP3: a refused SUBSCRIBE answers in band and is told apart from oth
 
     std::vector<std::string> outcomes;
     const auto record = [&](std::string what) {
-        return [&, what](Result<Reply> r) { outcomes.push_back(what + ": " + (r ? describe(*r) : r.error().message())); };
+        return [&, what](Result<Reply> r) {
+            outcomes.push_back(what + ": " + (r ? describe(*r) : r.error().message()));
+        };
     };
     client.command({"ECHO", "one"}, record("echo"));
     client.ssubscribe({"orders"}, record("ssubscribe"));
@@ -238,7 +258,8 @@ TEST_CASE("RESP3: a refused SUBSCRIBE answers in band and is told apart from oth
     CHECK(client.channels() == std::set<std::string>{"ok"});
 }
 
-TEST_CASE("past max_in_flight_commands a command fails at once, later, and the others still wait", "[resp][client][integration]") {
+TEST_CASE("past max_in_flight_commands a command fails at once, later, and the others still wait",
+          "[resp][client][integration]") {
     loop::EventLoop loop;
     FakeServer server{loop, 1000, "", false};   // never answers
     ClientOptions options = no_reconnect();
@@ -248,7 +269,9 @@ TEST_CASE("past max_in_flight_commands a command fails at once, later, and the o
     wait_ready(loop, client);
     std::vector<std::string> outcomes;
     for (const char* key : {"a", "b", "c", "d"})
-        client.command({"GET", key}, [&](Result<Reply> r) { outcomes.push_back(r ? "reply" : r.error().message()); });
+        client.command({"GET", key}, [&](Result<Reply> r) {
+            outcomes.push_back(r ? "reply" : r.error().message());
+        });
     CHECK(outcomes.empty());   // never inside command()
     REQUIRE(loop.run_until([&] { return outcomes.size() == 1; }, kWait));
     CHECK_THAT(outcomes.at(0), Catch::Contains("max_in_flight_commands"));

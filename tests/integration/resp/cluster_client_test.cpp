@@ -18,8 +18,8 @@
 using namespace looplab;
 using namespace looplab::resp;
 using namespace looplab::resp::test;
-using looplab::testing::RedisCluster;
 using looplab::lesson::RedisServer;
+using looplab::testing::RedisCluster;
 using looplab::testing::RefusingTcpPort;
 using looplab::testing::shared_redis_cluster;
 
@@ -36,7 +36,8 @@ ClientOptions quick_options() {
 Result<Reply> call(loop::EventLoop& loop, ClusterClient& client, std::string_view key,
                    std::initializer_list<std::string_view> args) {
     std::optional<Result<Reply>> outcome;
-    client.command_for_key(key, args, [&](Result<Reply> reply) { outcome.emplace(std::move(reply)); });
+    client.command_for_key(key, args,
+                           [&](Result<Reply> reply) { outcome.emplace(std::move(reply)); });
     REQUIRE(loop.run_until([&] { return outcome.has_value(); }, kWait));
     return std::move(*outcome);
 }
@@ -59,8 +60,9 @@ struct ShardLog {
     void attach(ClusterClient& client) {
         for (const char* name : {"smessage", "ssubscribe", "sunsubscribe"})
             client.pubsub().on(name, [this, name](const PubSubMessage& m) {
-                lines.push_back(name == std::string_view{"smessage"} ? fmt::format("{} {} {}", name, m.channel, m.payload)
-                                                                     : fmt::format("{} {}", name, m.channel));
+                lines.push_back(name == std::string_view{"smessage"}
+                                    ? fmt::format("{} {} {}", name, m.channel, m.payload)
+                                    : fmt::format("{} {}", name, m.channel));
             });
     }
     std::size_t count(const std::string& line) const {
@@ -70,7 +72,8 @@ struct ShardLog {
 
 }   // namespace
 
-TEST_CASE("the cluster client learns the slot map and sends each key to its master", "[resp][cluster][integration]") {
+TEST_CASE("the cluster client learns the slot map and sends each key to its master",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClusterClient client{loop, {cluster.address(0)}, quick_options()};   // one seed is enough
@@ -102,7 +105,8 @@ TEST_CASE("the cluster client learns the slot map and sends each key to its mast
     CHECK(apart.error().message() == "CROSSSLOT Keys in request don't hash to the same slot");
 }
 
-TEST_CASE("a MOVED after a slot moves: the command follows and the map is refreshed", "[resp][cluster][integration]") {
+TEST_CASE("a MOVED after a slot moves: the command follows and the map is refreshed",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClusterClient client{loop, cluster.addresses(), quick_options()};
@@ -115,12 +119,13 @@ TEST_CASE("a MOVED after a slot moves: the command follows and the map is refres
     REQUIRE(call(loop, client, key, {"SET", key, "here"}));
     const std::size_t maps_before = client.refresh_count();
 
-    cluster.move_slot(slot, to);   // the key goes too (MIGRATE)
+    cluster.move_slot(slot, to);                          // the key goes too (MIGRATE)
     auto moved = call(loop, client, key, {"GET", key});   // asks `from`, which answers MOVED
     REQUIRE(moved);
     CHECK(moved->text == "here");
     CHECK(*client.slot_map().owner(slot) == cluster.address(to));
-    REQUIRE(loop.run_until([&] { return client.refresh_count() > maps_before; }, kWait));   // one refresh
+    REQUIRE(loop.run_until([&] { return client.refresh_count() > maps_before; },
+                           kWait));   // one refresh
 
     cluster.move_slot(slot, from);   // and back, for the next test
     auto back = call(loop, client, key, {"GET", key});
@@ -129,7 +134,8 @@ TEST_CASE("a MOVED after a slot moves: the command follows and the map is refres
     CHECK(*client.slot_map().owner(slot) == cluster.address(from));
 }
 
-TEST_CASE("an ASK during a migration: ASKING at the target, this once, the map unchanged", "[resp][cluster][integration]") {
+TEST_CASE("an ASK during a migration: ASKING at the target, this once, the map unchanged",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClusterClient client{loop, cluster.addresses(), quick_options()};
@@ -154,7 +160,8 @@ TEST_CASE("an ASK during a migration: ASKING at the target, this once, the map u
     cluster.move_slot(slot, from);
 }
 
-TEST_CASE("redirections that never end stop at kRespClusterMaxRedirections", "[resp][cluster][integration]") {
+TEST_CASE("redirections that never end stop at kRespClusterMaxRedirections",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClusterClient client{loop, cluster.addresses(), quick_options()};
@@ -166,7 +173,10 @@ TEST_CASE("redirections that never end stop at kRespClusterMaxRedirections", "[r
     const std::uint16_t slot = slot_of(key);
     const std::size_t from = cluster.owner_index(slot);
     const std::size_t to = (from + 1) % 3;
-    REQUIRE_FALSE(cluster.query(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", cluster.id(to)}).is_error());
+    REQUIRE_FALSE(
+        cluster
+            .query(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", cluster.id(to)})
+            .is_error());
 
     auto looped = call(loop, client, key, {"GET", key});
     cluster.query(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "STABLE"});
@@ -176,8 +186,10 @@ TEST_CASE("redirections that never end stop at kRespClusterMaxRedirections", "[r
     CHECK(looped.error().code() == 0);
 }
 
-TEST_CASE("TRYAGAIN (keys of one command split by a migration) is retried after a delay, within the limit",
-          "[resp][cluster][integration]") {
+TEST_CASE(
+    "TRYAGAIN (keys of one command split by a migration) is retried after a delay, within the "
+    "limit",
+    "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClusterClient client{loop, cluster.addresses(), quick_options()};
@@ -194,8 +206,9 @@ TEST_CASE("TRYAGAIN (keys of one command split by a migration) is retried after 
     auto split = call(loop, client, "{try}", {"MGET", "{try}a", "{try}b"});
     const auto waited = loop.now() - started;
     REQUIRE_FALSE(split);
-    CHECK_THAT(split.error().message(),
-               Catch::StartsWith("resp cluster: MGET gave up after 5 redirections; the last: TRYAGAIN"));
+    CHECK_THAT(
+        split.error().message(),
+        Catch::StartsWith("resp cluster: MGET gave up after 5 redirections; the last: TRYAGAIN"));
     CHECK(waited >= kRespClusterTryAgainDelay * 5);   // each retry waited its delay
 
     cluster.finish_migration(slot, from, to);   // now both keys are at `to`: MOVED, then served
@@ -205,7 +218,8 @@ TEST_CASE("TRYAGAIN (keys of one command split by a migration) is retried after 
     cluster.move_slot(slot, from);
 }
 
-TEST_CASE("an SSUBSCRIBE sent to a slot's old owner follows the MOVED", "[resp][cluster][integration]") {
+TEST_CASE("an SSUBSCRIBE sent to a slot's old owner follows the MOVED",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClusterClient subscriber{loop, cluster.addresses(), quick_options()};
@@ -228,10 +242,12 @@ TEST_CASE("an SSUBSCRIBE sent to a slot's old owner follows the MOVED", "[resp][
     CHECK(*subscriber.slot_map().owner(slot) == cluster.address(to));
     CHECK(log.count("ssubscribe " + channel) == 1);   // confirmed once, at the new owner
     cluster.move_slot(slot, from);
-    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 2; }, kWait));   // and back
+    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 2; },
+                           kWait));   // and back
 }
 
-TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSUB", "[resp][cluster][integration]") {
+TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSUB",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClientOptions options = quick_options();
@@ -243,8 +259,8 @@ TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSU
     log.attach(subscriber);
     subscriber.connect();
     publisher.connect();
-    const std::vector<std::string> channels{name_on(cluster, "room:", 0), name_on(cluster, "room:", 1),
-                                            name_on(cluster, "room:", 2)};
+    const std::vector<std::string> channels{
+        name_on(cluster, "room:", 0), name_on(cluster, "room:", 1), name_on(cluster, "room:", 2)};
 
     std::optional<Result<Reply>> subscribed;   // issued before the map is known: it waits
     subscriber.ssubscribe(channels, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
@@ -263,12 +279,16 @@ TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSU
         CHECK(receivers->integer == 1);   // one subscriber, in that shard
     }
     // Three shards, three connections: their messages arrive in any order.
-    const auto heard = [&](const std::string& channel) { return log.count("smessage " + channel + " hi " + channel); };
-    REQUIRE(loop.run_until([&] { return heard(channels[0]) + heard(channels[1]) + heard(channels[2]) == 3; }, kWait));
+    const auto heard = [&](const std::string& channel) {
+        return log.count("smessage " + channel + " hi " + channel);
+    };
+    REQUIRE(loop.run_until(
+        [&] { return heard(channels[0]) + heard(channels[1]) + heard(channels[2]) == 3; }, kWait));
     for (const std::string& channel : channels) CHECK(heard(channel) == 1);
 
     std::optional<Result<std::int64_t>> counted;
-    publisher.pubsub_shardnumsub(channels[0], [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
+    publisher.pubsub_shardnumsub(channels[0],
+                                 [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
     REQUIRE(loop.run_until([&] { return counted.has_value(); }, kWait));
     REQUIRE(*counted);
     CHECK(**counted == 1);
@@ -279,12 +299,14 @@ TEST_CASE("sharded pub/sub across three shards: SSUBSCRIBE, SPUBLISH, SHARDNUMSU
     REQUIRE(*left);
     CHECK((*left)->integer == 2);
     counted.reset();
-    publisher.pubsub_shardnumsub(channels[0], [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
+    publisher.pubsub_shardnumsub(channels[0],
+                                 [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
     REQUIRE(loop.run_until([&] { return counted.has_value(); }, kWait));
     CHECK(**counted == 0);
 }
 
-TEST_CASE("when a channel's slot moves, the subscription follows it to the new owner", "[resp][cluster][integration]") {
+TEST_CASE("when a channel's slot moves, the subscription follows it to the new owner",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClientOptions options = quick_options();
@@ -312,7 +334,8 @@ TEST_CASE("when a channel's slot moves, the subscription follows it to the new o
     auto receivers = call(loop, publisher, channel, {"SPUBLISH", channel, "after the move"});
     REQUIRE(receivers);
     CHECK(receivers->integer == 1);
-    REQUIRE(loop.run_until([&] { return log.count("smessage " + channel + " after the move") == 1; }, kWait));
+    REQUIRE(loop.run_until(
+        [&] { return log.count("smessage " + channel + " after the move") == 1; }, kWait));
 
     cluster.move_slot(slot, from);   // and back: it follows again
     REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 3; }, kWait));
@@ -321,8 +344,10 @@ TEST_CASE("when a channel's slot moves, the subscription follows it to the new o
     REQUIRE(loop.run_until([&] { return log.count("smessage " + channel + " home") == 1; }, kWait));
 }
 
-TEST_CASE("a slot that moved while the subscriber was away: the restore is refused, the channel placed anew",
-          "[resp][cluster][integration]") {
+TEST_CASE(
+    "a slot that moved while the subscriber was away: the restore is refused, the channel placed "
+    "anew",
+    "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     ClientOptions options = quick_options();
@@ -341,7 +366,8 @@ TEST_CASE("a slot that moved while the subscriber was away: the restore is refus
     REQUIRE(slot_of(moving) != slot_of(staying));   // restored with one SSUBSCRIBE per slot
     const std::uint16_t slot = slot_of(moving);
     std::optional<Result<Reply>> subscribed;
-    subscriber.ssubscribe({moving, staying}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
+    subscriber.ssubscribe({moving, staying},
+                          [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
     REQUIRE(loop.run_until([&] { return subscribed.has_value(); }, kWait));
     REQUIRE(*subscribed);
 
@@ -359,12 +385,17 @@ TEST_CASE("a slot that moved while the subscriber was away: the restore is refus
     wait_ready(loop, publisher);
     REQUIRE(call(loop, publisher, moving, {"SPUBLISH", moving, "m"}));
     REQUIRE(call(loop, publisher, staying, {"SPUBLISH", staying, "s"}));
-    REQUIRE(loop.run_until([&] { return log.count("smessage " + moving + " m") == 1 &&
-                                        log.count("smessage " + staying + " s") == 1; }, kWait));
+    REQUIRE(loop.run_until(
+        [&] {
+            return log.count("smessage " + moving + " m") == 1 &&
+                   log.count("smessage " + staying + " s") == 1;
+        },
+        kWait));
     cluster.move_slot(slot, home);
 }
 
-TEST_CASE("before any map: commands wait (bounded), close() fails them", "[resp][cluster][integration]") {
+TEST_CASE("before any map: commands wait (bounded), close() fails them",
+          "[resp][cluster][integration]") {
     loop::EventLoop loop;
     const RefusingTcpPort refusing;   // held for the whole test: nobody can listen there
     const net::Address nobody = refusing.address();
@@ -372,7 +403,9 @@ TEST_CASE("before any map: commands wait (bounded), close() fails them", "[resp]
     options.max_offline_commands = 2;
     ClusterClient client{loop, {nobody}, options};
     std::vector<std::string> outcomes;
-    const auto record = [&](Result<Reply> r) { outcomes.push_back(r ? describe(*r) : r.error().message()); };
+    const auto record = [&](Result<Reply> r) {
+        outcomes.push_back(r ? describe(*r) : r.error().message());
+    };
     bool ended = false;
     client.connection().on("end", [&](const ClusterEvent&) { ended = true; });
     client.connect();
@@ -380,7 +413,8 @@ TEST_CASE("before any map: commands wait (bounded), close() fails them", "[resp]
     client.ssubscribe({"room"}, record);
     client.command_for_key("b", {"GET", "b"}, record);   // the third: refused at once
     REQUIRE(loop.run_until([&] { return outcomes.size() == 1; }, kWait));
-    CHECK(outcomes[0] == "resp cluster: refused: 2 commands already wait for the slot map (max_offline_commands)");
+    CHECK(outcomes[0] ==
+          "resp cluster: refused: 2 commands already wait for the slot map (max_offline_commands)");
     (void)loop.run_until([] { return false; }, Millis{100});   // nobody answers: they wait
     CHECK(outcomes.size() == 1);
     CHECK_FALSE(client.is_ready());
@@ -393,7 +427,8 @@ TEST_CASE("before any map: commands wait (bounded), close() fails them", "[resp]
     CHECK(outcomes[3] == "resp cluster: client closed");
 }
 
-TEST_CASE("a plain Redis 7 works through the same class: one node owns every slot", "[resp][cluster][integration]") {
+TEST_CASE("a plain Redis 7 works through the same class: one node owns every slot",
+          "[resp][cluster][integration]") {
     loop::EventLoop loop;
     RedisServer redis;
     ClusterClient client{loop, {redis.address()}, quick_options()};
@@ -410,7 +445,8 @@ TEST_CASE("a plain Redis 7 works through the same class: one node owns every slo
     CHECK(got->text == "1");
 
     std::optional<Result<Reply>> subscribed;
-    client.ssubscribe({"room:a", "room:b"}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
+    client.ssubscribe({"room:a", "room:b"},
+                      [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
     REQUIRE(loop.run_until([&] { return subscribed.has_value(); }, kWait));
     REQUIRE(*subscribed);
     CHECK((*subscribed)->integer == 2);
@@ -420,13 +456,16 @@ TEST_CASE("a plain Redis 7 works through the same class: one node owns every slo
     REQUIRE(published);
     CHECK((*published)->integer == 1);
     std::optional<Result<std::int64_t>> counted;
-    client.pubsub_shardnumsub("room:a", [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
+    client.pubsub_shardnumsub("room:a",
+                              [&](Result<std::int64_t> n) { counted.emplace(std::move(n)); });
     REQUIRE(loop.run_until([&] { return counted.has_value(); }, kWait));
     CHECK(**counted == 1);
 }
 
-TEST_CASE("a plain Redis restarted: errors at once while it is down, then commands and subscriptions again",
-          "[resp][cluster][integration]") {
+TEST_CASE(
+    "a plain Redis restarted: errors at once while it is down, then commands and subscriptions "
+    "again",
+    "[resp][cluster][integration]") {
     loop::EventLoop loop;
     RedisServer redis;
     ClusterClient client{loop, {redis.address()}, quick_options()};
@@ -435,21 +474,29 @@ TEST_CASE("a plain Redis restarted: errors at once while it is down, then comman
     std::vector<std::string> events;
     for (const char* name : {"disconnect", "node-ready"})
         client.connection().on(name, [&events, name](const ClusterEvent& e) {
-            events.push_back(fmt::format("{} {}", name, e.is_subscriber ? "subscriber" : "commands"));
+            events.push_back(
+                fmt::format("{} {}", name, e.is_subscriber ? "subscriber" : "commands"));
         });
     client.connect();
     client.ssubscribe({"room:1"});
     REQUIRE(loop.run_until([&] { return log.count("ssubscribe room:1") == 1; }, kWait));
 
     redis.kill();
-    REQUIRE(loop.run_until([&] { return std::count(events.begin(), events.end(), "disconnect commands") == 1; }, kWait));
+    REQUIRE(loop.run_until(
+        [&] { return std::count(events.begin(), events.end(), "disconnect commands") == 1; },
+        kWait));
     auto refused = call(loop, client, "k", {"GET", "k"});
     REQUIRE_FALSE(refused);
-    CHECK_THAT(refused.error().message(), Catch::StartsWith(fmt::format("resp cluster: node {} is unreachable", redis.address())));
+    CHECK_THAT(
+        refused.error().message(),
+        Catch::StartsWith(fmt::format("resp cluster: node {} is unreachable", redis.address())));
 
     redis.start();
-    REQUIRE(loop.run_until([&] { return log.count("ssubscribe room:1") == 2; }, kWait));   // restored
-    REQUIRE(loop.run_until([&] { return std::count(events.begin(), events.end(), "node-ready commands") == 2; }, kWait));
+    REQUIRE(
+        loop.run_until([&] { return log.count("ssubscribe room:1") == 2; }, kWait));   // restored
+    REQUIRE(loop.run_until(
+        [&] { return std::count(events.begin(), events.end(), "node-ready commands") == 2; },
+        kWait));
     auto published = call(loop, client, "room:1", {"SPUBLISH", "room:1", "back"});
     REQUIRE(published);
     CHECK(published->integer == 1);
@@ -457,7 +504,8 @@ TEST_CASE("a plain Redis restarted: errors at once while it is down, then comman
     CHECK(client.is_standalone());
 }
 
-TEST_CASE("a node killed: clear errors at once, then recovery when it restarts", "[resp][cluster][integration]") {
+TEST_CASE("a node killed: clear errors at once, then recovery when it restarts",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     const std::size_t victim = 2;
@@ -466,8 +514,12 @@ TEST_CASE("a node killed: clear errors at once, then recovery when it restarts",
     ShardLog log;
     log.attach(subscriber);
     std::vector<std::string> events;
-    client.connection().on("disconnect", [&](const ClusterEvent& e) { events.push_back(fmt::format("disconnect {}", e.node)); });
-    client.connection().on("node-ready", [&](const ClusterEvent& e) { events.push_back(fmt::format("node-ready {}", e.node)); });
+    client.connection().on("disconnect", [&](const ClusterEvent& e) {
+        events.push_back(fmt::format("disconnect {}", e.node));
+    });
+    client.connection().on("node-ready", [&](const ClusterEvent& e) {
+        events.push_back(fmt::format("node-ready {}", e.node));
+    });
     client.connect();
     subscriber.connect();
     const std::string key = name_on(cluster, "victim:", victim);
@@ -480,35 +532,45 @@ TEST_CASE("a node killed: clear errors at once, then recovery when it restarts",
 
     cluster.kill(victim);
     const std::string lost = fmt::format("disconnect {}", cluster.address(victim));
-    REQUIRE(loop.run_until([&] { return std::count(events.begin(), events.end(), lost) == 1; }, kWait));
+    REQUIRE(
+        loop.run_until([&] { return std::count(events.begin(), events.end(), lost) == 1; }, kWait));
     auto refused = call(loop, client, key, {"GET", key});
     REQUIRE_FALSE(refused);
     // "resp cluster: node 127.0.0.1:P is unreachable, the slot map will be refreshed; the
     // server at 127.0.0.1:P closed the connection: Connection reset by peer" (or refused).
-    CHECK_THAT(refused.error().message(),
-               Catch::StartsWith(fmt::format("resp cluster: node {} is unreachable, the slot map will be "
-                                             "refreshed; ", cluster.address(victim))));
+    CHECK_THAT(
+        refused.error().message(),
+        Catch::StartsWith(fmt::format("resp cluster: node {} is unreachable, the slot map will be "
+                                      "refreshed; ",
+                                      cluster.address(victim))));
     CHECK(refused.error().code() != 0);
     // Keys on the other masters are not affected.
     const std::string elsewhere = name_on(cluster, "victim:", (victim + 1) % 3);
     REQUIRE(call(loop, client, elsewhere, {"SET", elsewhere, "fine"}));
 
     cluster.restart(victim);   // same port, same slots
-    REQUIRE(loop.run_until([&] {
-        return std::count(events.begin(), events.end(), fmt::format("node-ready {}", cluster.address(victim))) >= 2;
-    }, kWait));
+    REQUIRE(loop.run_until(
+        [&] {
+            return std::count(events.begin(), events.end(),
+                              fmt::format("node-ready {}", cluster.address(victim))) >= 2;
+        },
+        kWait));
     auto back = call(loop, client, key, {"GET", key});
     REQUIRE(back);
     CHECK(back->is_null());   // persistence is off: the restarted node is empty
     // The subscriber's connection to that node came back and subscribed the channel again.
     // (One SSUBSCRIBE per slot: one for both would be refused with -CROSSSLOT.)
-    REQUIRE(loop.run_until([&] { return log.count("ssubscribe " + channel) == 2 &&
-                                        log.count("ssubscribe " + other) == 2; }, kWait));
+    REQUIRE(loop.run_until(
+        [&] {
+            return log.count("ssubscribe " + channel) == 2 && log.count("ssubscribe " + other) == 2;
+        },
+        kWait));
     REQUIRE(call(loop, client, channel, {"SPUBLISH", channel, "back"}));
     REQUIRE(loop.run_until([&] { return log.count("smessage " + channel + " back") == 1; }, kWait));
 }
 
-TEST_CASE("a seed that refuses connections: the next seed answers", "[resp][cluster][integration]") {
+TEST_CASE("a seed that refuses connections: the next seed answers",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     const RefusingTcpPort refusing;   // held for the whole test: nobody can listen there
@@ -522,7 +584,8 @@ TEST_CASE("a seed that refuses connections: the next seed answers", "[resp][clus
     REQUIRE(call(loop, client, "x", {"SET", "x", "1"}));
 }
 
-TEST_CASE("destroying the cluster client inside its callbacks and listeners is safe", "[resp][cluster][integration]") {
+TEST_CASE("destroying the cluster client inside its callbacks and listeners is safe",
+          "[resp][cluster][integration]") {
     RedisCluster& cluster = shared_redis_cluster();
     loop::EventLoop loop;
     SECTION("inside a command callback; the next callback is never called") {

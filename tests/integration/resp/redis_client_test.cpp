@@ -64,11 +64,21 @@ TEST_CASE("a server error is an error Result and the pipeline goes on", "[redis]
     client.connect();
 
     std::vector<std::string> seen;
-    client.command({"SET", "k", "v"}, [&](Result<Reply> r) { seen.push_back(r ? describe(*r) : r.error().message()); });
-    client.command({"NOPE", "x"}, [&](Result<Reply> r) { seen.push_back(r ? describe(*r) : r.error().message()); });
-    client.command({"INCR", "k"}, [&](Result<Reply> r) { seen.push_back(r ? describe(*r) : r.error().message()); });
-    client.command({"GET", "k"}, [&](Result<Reply> r) { seen.push_back(r ? describe(*r) : r.error().message()); });
-    client.command({"GET", "missing"}, [&](Result<Reply> r) { seen.push_back(r ? describe(*r) : r.error().message()); });
+    client.command({"SET", "k", "v"}, [&](Result<Reply> r) {
+        seen.push_back(r ? describe(*r) : r.error().message());
+    });
+    client.command({"NOPE", "x"}, [&](Result<Reply> r) {
+        seen.push_back(r ? describe(*r) : r.error().message());
+    });
+    client.command({"INCR", "k"}, [&](Result<Reply> r) {
+        seen.push_back(r ? describe(*r) : r.error().message());
+    });
+    client.command({"GET", "k"}, [&](Result<Reply> r) {
+        seen.push_back(r ? describe(*r) : r.error().message());
+    });
+    client.command({"GET", "missing"}, [&](Result<Reply> r) {
+        seen.push_back(r ? describe(*r) : r.error().message());
+    });
     REQUIRE(loop.run_until([&] { return seen.size() == 5; }, kWait));
     CHECK(seen == std::vector<std::string>{
                       "OK",
@@ -83,7 +93,8 @@ TEST_CASE("a server error is an error Result and the pipeline goes on", "[redis]
     CHECK(refused.error().code() == 0);
 }
 
-TEST_CASE("pub/sub over RESP2: messages, pattern messages, shard messages", "[redis][integration]") {
+TEST_CASE("pub/sub over RESP2: messages, pattern messages, shard messages",
+          "[redis][integration]") {
     loop::EventLoop loop;
     RedisServer redis;
     Client publisher{loop, redis.address()};
@@ -94,12 +105,13 @@ TEST_CASE("pub/sub over RESP2: messages, pattern messages, shard messages", "[re
     subscriber.connect();
 
     std::optional<Result<Reply>> subscribed, psubscribed, ssubscribed;
-    subscriber.subscribe({"chat", "news"}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
+    subscriber.subscribe({"chat", "news"},
+                         [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
     subscriber.psubscribe({"ch*"}, [&](Result<Reply> r) { psubscribed.emplace(std::move(r)); });
     subscriber.ssubscribe({"orders"}, [&](Result<Reply> r) { ssubscribed.emplace(std::move(r)); });
     REQUIRE(loop.run_until([&] { return subscribed && psubscribed && ssubscribed; }, kWait));
     REQUIRE(*subscribed);
-    CHECK((*subscribed)->integer == 2);    // channels + patterns after the last confirmation
+    CHECK((*subscribed)->integer == 2);   // channels + patterns after the last confirmation
     CHECK((*psubscribed)->integer == 3);
     CHECK((*ssubscribed)->integer == 1);   // shard channels count apart
     CHECK(log.has("subscribe chat 1"));
@@ -130,7 +142,8 @@ TEST_CASE("pub/sub over RESP2: messages, pattern messages, shard messages", "[re
     CHECK(after->text == "OK");
 }
 
-TEST_CASE("a RESP2 subscriber refuses ordinary commands with a clear error", "[redis][integration]") {
+TEST_CASE("a RESP2 subscriber refuses ordinary commands with a clear error",
+          "[redis][integration]") {
     loop::EventLoop loop;
     RedisServer redis;
     Client subscriber{loop, redis.address()};
@@ -161,7 +174,8 @@ TEST_CASE("a RESP2 subscriber refuses ordinary commands with a clear error", "[r
     // SUBSCRIBE through command() is refused: its replies are counted per channel.
     auto direct = call(loop, subscriber, {"SUBSCRIBE", "x"});
     REQUIRE_FALSE(direct);
-    CHECK(direct.error().message() == "resp: send SUBSCRIBE with Client::subscribe() (its replies are counted per channel)");
+    CHECK(direct.error().message() ==
+          "resp: send SUBSCRIBE with Client::subscribe() (its replies are counted per channel)");
 }
 
 TEST_CASE("pub/sub over RESP3: pushes, and any command while subscribed", "[redis][integration]") {
@@ -180,15 +194,20 @@ TEST_CASE("pub/sub over RESP3: pushes, and any command while subscribed", "[redi
     client.subscribe({"chat"}, [&](Result<Reply> r) { subscribed.emplace(std::move(r)); });
     client.psubscribe({"c*"});
     client.ssubscribe({"orders"});
-    REQUIRE(loop.run_until([&] { return subscribed.has_value() && log.has("ssubscribe orders 1"); }, kWait));
+    REQUIRE(loop.run_until([&] { return subscribed.has_value() && log.has("ssubscribe orders 1"); },
+                           kWait));
     CHECK(log.has("psubscribe c* 2"));
     CHECK_FALSE(client.is_in_subscribe_mode());   // RESP3 has no such mode
 
     // Replies stay in band and keep their order while pushes interleave.
     std::vector<std::string> order;
-    client.publish("chat", "one", [&](Result<Reply> r) { order.push_back(fmt::format("publish {}", r->integer)); });
+    client.publish("chat", "one", [&](Result<Reply> r) {
+        order.push_back(fmt::format("publish {}", r->integer));
+    });
     client.command({"SET", "k", "v"}, [&](Result<Reply> r) { order.push_back(r->text); });
-    client.spublish("orders", "two", [&](Result<Reply> r) { order.push_back(fmt::format("spublish {}", r->integer)); });
+    client.spublish("orders", "two", [&](Result<Reply> r) {
+        order.push_back(fmt::format("spublish {}", r->integer));
+    });
     client.command({"GET", "k"}, [&](Result<Reply> r) { order.push_back(r->text); });
     auto pong = call(loop, client, {"PING"});
     REQUIRE(pong);
@@ -224,12 +243,14 @@ TEST_CASE("PUBSUB NUMSUB counts subscribers per channel", "[redis][integration]"
     asker.pubsub_numsub(channels, [&](auto r) { counts.emplace(std::move(r)); });
     REQUIRE(loop.run_until([&] { return counts.has_value(); }, kWait));
     REQUIRE(*counts);
-    CHECK(**counts == std::vector<std::pair<std::string, std::int64_t>>{{"room:1", 2}, {"room:2", 1}, {"room:3", 0}});
+    CHECK(**counts == std::vector<std::pair<std::string, std::int64_t>>{
+                          {"room:1", 2}, {"room:2", 1}, {"room:3", 0}});
 }
 
 TEST_CASE("AUTH with a password, with a user and password, and refused", "[redis][integration]") {
     loop::EventLoop loop;
-    RedisServer redis{{"--requirepass", "secret", "--user", "alice", "on", ">wonderland", "~*", "&*", "+@all"}};
+    RedisServer redis{
+        {"--requirepass", "secret", "--user", "alice", "on", ">wonderland", "~*", "&*", "+@all"}};
 
     SECTION("no password: commands get the server's NOAUTH error") {
         Client client{loop, redis.address()};
@@ -281,16 +302,19 @@ TEST_CASE("AUTH with a password, with a user and password, and refused", "[redis
         client.command({"GET", "k"}, [&](Result<Reply> r) { reply.emplace(std::move(r)); });
         REQUIRE(loop.run_until([&] { return events.count("end") == 1 && reply; }, kWait));
         REQUIRE(events.last_error);
-        CHECK(events.last_error->message() ==
-              fmt::format("AUTH refused by {}: WRONGPASS invalid username-password pair or user is disabled.",
-                          redis.address()));
+        CHECK(
+            events.last_error->message() ==
+            fmt::format(
+                "AUTH refused by {}: WRONGPASS invalid username-password pair or user is disabled.",
+                redis.address()));
         REQUIRE_FALSE(*reply);   // the queued command fails with the same reason
         CHECK_THAT(reply->error().message(), Catch::Contains("WRONGPASS"));
         CHECK(client.state() == ClientState::Closed);
     }
 }
 
-TEST_CASE("after a server restart the client reconnects and subscribes again", "[redis][integration]") {
+TEST_CASE("after a server restart the client reconnects and subscribes again",
+          "[redis][integration]") {
     for (bool resp3 : {false, true}) {
         CAPTURE(resp3);
         loop::EventLoop loop;
@@ -328,7 +352,8 @@ TEST_CASE("after a server restart the client reconnects and subscribes again", "
     }
 }
 
-TEST_CASE("a server killed with replies pending fails each pending command once", "[redis][integration]") {
+TEST_CASE("a server killed with replies pending fails each pending command once",
+          "[redis][integration]") {
     loop::EventLoop loop;
     RedisServer redis;
     ClientOptions options = quick_options();
@@ -338,7 +363,8 @@ TEST_CASE("a server killed with replies pending fails each pending command once"
 
     // BLPOP on an empty list with no timeout: Redis holds the reply (and those behind it).
     std::vector<Result<Reply>> outcomes;
-    client.command({"BLPOP", "empty", "0"}, [&](Result<Reply> r) { outcomes.push_back(std::move(r)); });
+    client.command({"BLPOP", "empty", "0"},
+                   [&](Result<Reply> r) { outcomes.push_back(std::move(r)); });
     client.command({"GET", "a"}, [&](Result<Reply> r) { outcomes.push_back(std::move(r)); });
     client.command({"INCR", "b"}, [&](Result<Reply> r) { outcomes.push_back(std::move(r)); });
     REQUIRE(loop.run_until([&] { return client.pending() == 3; }, kWait));
@@ -347,7 +373,8 @@ TEST_CASE("a server killed with replies pending fails each pending command once"
     for (const auto& outcome : outcomes) {
         REQUIRE_FALSE(outcome);
         CHECK_THAT(outcome.error().message(),
-                   Catch::StartsWith(fmt::format("resp: connection to {} lost before the reply", redis.address())));
+                   Catch::StartsWith(fmt::format("resp: connection to {} lost before the reply",
+                                                 redis.address())));
         CHECK(outcome.error().code() != 0);
     }
     // None twice: a few more turns change nothing.
@@ -363,7 +390,8 @@ TEST_CASE("a server killed with replies pending fails each pending command once"
     CHECK((*later)->text == "back");
 }
 
-TEST_CASE("a command that times out fails with ETIMEDOUT and its late reply is dropped", "[redis][integration]") {
+TEST_CASE("a command that times out fails with ETIMEDOUT and its late reply is dropped",
+          "[redis][integration]") {
     loop::EventLoop loop;
     RedisServer redis;
     ClientOptions options;

@@ -44,11 +44,13 @@ struct PubSubLog {
     void attach(Client& client) {
         for (const char* name : {"message", "pmessage", "smessage"})
             client.pubsub().on(name, [this, name](const PubSubMessage& m) {
-                lines.push_back(m.pattern.empty() ? fmt::format("{} {} {}", name, m.channel, m.payload)
-                                                  : fmt::format("{} {} {} {}", name, m.pattern, m.channel, m.payload));
+                lines.push_back(
+                    m.pattern.empty()
+                        ? fmt::format("{} {} {}", name, m.channel, m.payload)
+                        : fmt::format("{} {} {} {}", name, m.pattern, m.channel, m.payload));
             });
-        for (const char* name : {"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe",
-                                 "sunsubscribe"})
+        for (const char* name : {"subscribe", "psubscribe", "ssubscribe", "unsubscribe",
+                                 "punsubscribe", "sunsubscribe"})
             client.pubsub().on(name, [this, name](const PubSubMessage& m) {
                 lines.push_back(fmt::format("{} {}{} {}", name, m.pattern, m.channel, m.count));
             });
@@ -57,9 +59,9 @@ struct PubSubLog {
         return std::find(lines.begin(), lines.end(), line) != lines.end();
     }
     std::size_t count_of(std::string_view prefix) const {
-        return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](const std::string& l) {
-            return l.starts_with(prefix);
-        }));
+        return static_cast<std::size_t>(
+            std::count_if(lines.begin(), lines.end(),
+                          [&](const std::string& l) { return l.starts_with(prefix); }));
     }
 };
 

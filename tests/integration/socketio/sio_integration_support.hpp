@@ -74,17 +74,18 @@ public:
     WsClient(SioFixture& fixture, std::string_view sid = {}) : client_(fixture.loop) {
         std::string path = "/socket.io/?EIO=4&transport=websocket";
         if (!sid.empty()) path += fmt::format("&sid={}", sid);
-        client_.connect(fixture.address(), "localhost", path,
-                        [this](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-                            if (!made) {
-                                failed = true;
-                                return;
-                            }
-                            connection_ = std::move(made).value();
-                            connection_->socket().on_message([this](const ws::Message& m) { on_frame(m); });
-                            connection_->socket().on_close([this](const ws::CloseInfo&) { closed = true; });
-                            connection_->start();
-                        });
+        client_.connect(
+            fixture.address(), "localhost", path,
+            [this](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+                if (!made) {
+                    failed = true;
+                    return;
+                }
+                connection_ = std::move(made).value();
+                connection_->socket().on_message([this](const ws::Message& m) { on_frame(m); });
+                connection_->socket().on_close([this](const ws::CloseInfo&) { closed = true; });
+                connection_->start();
+            });
     }
 
     bool is_connected() const { return connection_ != nullptr; }
@@ -121,18 +122,21 @@ public:
     HttpExchange(SioFixture& fixture, std::string_view method, std::string_view target,
                  std::string_view body = {})
         : client_(std::make_unique<testing::RawClient>(fixture.loop, fixture.address())) {
-        client_->send(fmt::format("{} {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain;charset=UTF-8\r\n"
-                                  "Content-Length: {}\r\n\r\n{}",
-                                  method, target, body.size(), body));
+        client_->send(fmt::format(
+            "{} {} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+            "Content-Length: {}\r\n\r\n{}",
+            method, target, body.size(), body));
     }
     // (status, body) once the whole answer is there.
     std::optional<std::pair<int, std::string>> reply() const {
         const auto head_end = ws::find_head_end(client_->received);
         if (!head_end) return std::nullopt;
-        auto head = ws::parse_response_head(std::string_view{client_->received}.substr(0, *head_end));
+        auto head =
+            ws::parse_response_head(std::string_view{client_->received}.substr(0, *head_end));
         if (!head) return std::nullopt;
         std::size_t length = 0;
-        if (const auto declared = head->headers.find("Content-Length")) length = std::stoul(std::string{*declared});
+        if (const auto declared = head->headers.find("Content-Length"))
+            length = std::stoul(std::string{*declared});
         if (client_->received.size() < *head_end + length) return std::nullopt;
         return std::pair{head->status, client_->received.substr(*head_end, length)};
     }
@@ -157,7 +161,9 @@ public:
         sid = open->find("sid")->as_string();
     }
 
-    std::string target() const { return fmt::format("/socket.io/?EIO=4&transport=polling&sid={}", sid); }
+    std::string target() const {
+        return fmt::format("/socket.io/?EIO=4&transport=polling&sid={}", sid);
+    }
 
     // POSTs Socket.IO messages (each one Engine.IO message packet) in one payload.
     void send(const std::vector<Msg>& messages) {
@@ -198,12 +204,14 @@ public:
     // Long-polls until `count` Socket.IO messages are there (or the limit passes). No GET is
     // left out once they are (run_until asks its condition once more at the end).
     bool wait_for(std::size_t count, Millis limit = 3000ms) {
-        return fixture_.run_until([&] {
-            poll();
-            if (received.size() >= count) return true;
-            start_get();
-            return false;
-        }, limit);
+        return fixture_.run_until(
+            [&] {
+                poll();
+                if (received.size() >= count) return true;
+                start_get();
+                return false;
+            },
+            limit);
     }
 
     // What the GET that is out has received so far (for a failing test's message).
@@ -222,8 +230,10 @@ private:
 template <typename Client>
 std::vector<Msg> take(Client& client, std::size_t n) {
     REQUIRE(client.received.size() >= n);
-    std::vector<Msg> out(client.received.begin(), client.received.begin() + static_cast<std::ptrdiff_t>(n));
-    client.received.erase(client.received.begin(), client.received.begin() + static_cast<std::ptrdiff_t>(n));
+    std::vector<Msg> out(client.received.begin(),
+                         client.received.begin() + static_cast<std::ptrdiff_t>(n));
+    client.received.erase(client.received.begin(),
+                          client.received.begin() + static_cast<std::ptrdiff_t>(n));
     return out;
 }
 

@@ -25,7 +25,8 @@ struct ChatApp {
             s.on("ask-me", [&s, this] {
                 s.emit_with_ack("question", "ready?", Millis{2000},
                                 [this](std::optional<AckError> error, const Args& reply) {
-                                    answers.push_back(error ? std::string{error->reason} : json::write(reply.to_array()));
+                                    answers.push_back(error ? std::string{error->reason}
+                                                            : json::write(reply.to_array()));
                                 });
             });
             s.on_disconnect([this](socketio::DisconnectReason reason) {
@@ -39,7 +40,8 @@ struct ChatApp {
 
 }   // namespace
 
-TEST_CASE("Socket.IO over WebSocket only: connect, events, acks both ways, binary, rooms, leave", "[socketio][integration]") {
+TEST_CASE("Socket.IO over WebSocket only: connect, events, acks both ways, binary, rooms, leave",
+          "[socketio][integration]") {
     SioFixture fixture;
     ChatApp app{fixture.io};
     WsClient a{fixture};
@@ -66,7 +68,8 @@ TEST_CASE("Socket.IO over WebSocket only: connect, events, acks both ways, binar
     a.send(R"(51-["echo",{"_placeholder":true,"num":0}])");
     a.send_binary(kBytes);
     REQUIRE(fixture.run_until([&] { return a.received.size() == 2; }));
-    CHECK(take(a, 2) == std::vector<Msg>{txt(R"(51-["echo",{"_placeholder":true,"num":0}])"), bin(kBytes)});
+    CHECK(take(a, 2) ==
+          std::vector<Msg>{txt(R"(51-["echo",{"_placeholder":true,"num":0}])"), bin(kBytes)});
 
     // An ack the server asks for.
     a.send(R"(2["ask-me"])");
@@ -95,7 +98,8 @@ TEST_CASE("Socket.IO over WebSocket only: connect, events, acks both ways, binar
     CHECK(fixture.io.main_namespace().socket_count() == 0);
 }
 
-TEST_CASE("Socket.IO over HTTP long-polling only: connect, events, acks, binary as base64, leave", "[socketio][integration]") {
+TEST_CASE("Socket.IO over HTTP long-polling only: connect, events, acks, binary as base64, leave",
+          "[socketio][integration]") {
     SioFixture fixture;
     ChatApp app{fixture.io};
     PollingClient client{fixture};
@@ -112,7 +116,8 @@ TEST_CASE("Socket.IO over HTTP long-polling only: connect, events, acks, binary 
     // Binary travels as "b" + base64 inside the payload, both ways.
     client.send({txt(R"(51-["echo",{"_placeholder":true,"num":0}])"), bin(kBytes)});
     REQUIRE(client.wait_for(2));
-    CHECK(take(client, 2) == std::vector<Msg>{txt(R"(51-["echo",{"_placeholder":true,"num":0}])"), bin(kBytes)});
+    CHECK(take(client, 2) ==
+          std::vector<Msg>{txt(R"(51-["echo",{"_placeholder":true,"num":0}])"), bin(kBytes)});
 
     client.send(R"(2["ask-me"])");
     REQUIRE(client.wait_for(1));
@@ -127,7 +132,9 @@ TEST_CASE("Socket.IO over HTTP long-polling only: connect, events, acks, binary 
     CHECK(app.reasons[0] == "client namespace disconnect");
 }
 
-TEST_CASE("Socket.IO over polling upgraded to WebSocket: nothing lost or doubled across the upgrade", "[socketio][integration]") {
+TEST_CASE(
+    "Socket.IO over polling upgraded to WebSocket: nothing lost or doubled across the upgrade",
+    "[socketio][integration]") {
     SioFixture fixture;
     ChatApp app{fixture.io};
     Socket* socket = nullptr;
@@ -169,7 +176,8 @@ TEST_CASE("Socket.IO over polling upgraded to WebSocket: nothing lost or doubled
     CHECK(app.reasons[0] == "transport close");
 }
 
-TEST_CASE("a Socket.IO client that never sends CONNECT is closed after connect_timeout", "[socketio][integration]") {
+TEST_CASE("a Socket.IO client that never sends CONNECT is closed after connect_timeout",
+          "[socketio][integration]") {
     socketio::ServerOptions options;
     options.connect_timeout = Millis{50};
     SioFixture fixture{options};

@@ -7,7 +7,8 @@
 
 using namespace sio_client_test;
 
-TEST_CASE("client: connect, echo with binary, acks both ways, the wire hook", "[socketio_client][integration]") {
+TEST_CASE("client: connect, echo with binary, acks both ways, the wire hook",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     std::vector<std::string> server_ids;
@@ -18,16 +19,21 @@ TEST_CASE("client: connect, echo with binary, acks both ways, the wire hook", "[
         s.on("sum", [](const socketio::Args& args, const socketio::Ack& ack) {
             ack(args[0].as_int() + args[1].as_int());
         });
-        s.emit_with_ack("ask", "ready?", 2000ms, [&](std::optional<socketio::AckError> error, const socketio::Args& reply) {
-            if (!error && reply[0].is_string()) answer_to_server = reply[0].as_string();
-        });
+        s.emit_with_ack("ask", "ready?", 2000ms,
+                        [&](std::optional<socketio::AckError> error, const socketio::Args& reply) {
+                            if (!error && reply[0].is_string())
+                                answer_to_server = reply[0].as_string();
+                        });
     });
 
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     std::vector<std::string> wire;
-    manager.on_wire([&](socketio_client::WireDirection direction, std::string_view packet, bool is_binary) {
-        wire.push_back(std::string{arrow(direction)} + (is_binary ? " <binary>" : " " + std::string{packet}));
-    });
+    manager.on_wire(
+        [&](socketio_client::WireDirection direction, std::string_view packet, bool is_binary) {
+            wire.push_back(std::string{arrow(direction)} +
+                           (is_binary ? " <binary>" : " " + std::string{packet}));
+        });
     socketio_client::Socket& socket = manager.socket("/");
     Recorder recorder{socket};
     std::vector<json::Array> echoes;
@@ -51,8 +57,9 @@ TEST_CASE("client: connect, echo with binary, acks both ways, the wire hook", "[
     CHECK_FALSE(manager.handshake().sid.empty());
     CHECK_FALSE(socket.recovered());
 
-    REQUIRE(socket.emit("echo", "hi", 3, json::Value::bytes(std::string{"\x00\x01\xff", 3}),
-                        json::Value::object({{"nested", json::Value::array({1, json::Value::bytes("b")})}})));
+    REQUIRE(socket.emit(
+        "echo", "hi", 3, json::Value::bytes(std::string{"\x00\x01\xff", 3}),
+        json::Value::object({{"nested", json::Value::array({1, json::Value::bytes("b")})}})));
     REQUIRE(server.run_until([&] { return echoes.size() == 1; }));
     REQUIRE(echoes[0].size() == 4);
     CHECK(echoes[0][0] == json::Value{"hi"});
@@ -78,16 +85,20 @@ TEST_CASE("client: connect, echo with binary, acks both ways, the wire hook", "[
     REQUIRE(wire.size() >= 4);
     CHECK(wire[0].starts_with(R"(<- 0{"sid":")"));
     CHECK(wire[1] == "-> 40");
-    CHECK(std::find_if(wire.begin(), wire.end(), [](const std::string& w) { return w.starts_with("-> 452-[\"echo\""); }) != wire.end());
+    CHECK(std::find_if(wire.begin(), wire.end(), [](const std::string& w) {
+              return w.starts_with("-> 452-[\"echo\"");
+          }) != wire.end());
     CHECK(std::count(wire.begin(), wire.end(), "-> <binary>") == 2);
 
     socket.disconnect();
-    CHECK(recorder.disconnects == std::vector<DisconnectReason>{DisconnectReason::IoClientDisconnect});
+    CHECK(recorder.disconnects ==
+          std::vector<DisconnectReason>{DisconnectReason::IoClientDisconnect});
     REQUIRE(server.run_until([&] { return server.io->main_namespace().socket_count() == 0; }));
     CHECK(manager.state() == socketio_client::Manager::State::Closed);
 }
 
-TEST_CASE("client: auth accepted, or refused by a middleware as connect_error without retrying", "[socketio_client][integration]") {
+TEST_CASE("client: auth accepted, or refused by a middleware as connect_error without retrying",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     std::vector<std::string> tokens;
@@ -98,13 +109,14 @@ TEST_CASE("client: auth accepted, or refused by a middleware as connect_error wi
         next(socketio::MiddlewareError{"not authorized", json::Value::object({{"code", 42}})});
     });
 
-    auto good = socketio_client::connect(server.loop, "http://" + server.address.to_string(),
-                                         {.manager = fast_options(),
-                                          .socket = {.auth = json::Value::object({{"token", "good"}})}});
+    auto good = socketio_client::connect(
+        server.loop, "http://" + server.address.to_string(),
+        {.manager = fast_options(), .socket = {.auth = json::Value::object({{"token", "good"}})}});
     REQUIRE(good);
     REQUIRE(server.run_until([&] { return good->socket().connected(); }));
 
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     ManagerEvents manager_events{manager};
     auto& bad = manager.socket("/", {.auth = json::Value::object({{"token", "bad"}})});
     Recorder recorder{bad};
@@ -124,7 +136,8 @@ TEST_CASE("client: auth accepted, or refused by a middleware as connect_error wi
     CHECK(good->socket().connected());
 }
 
-TEST_CASE("client: a room broadcast reaches the other members, not the sender", "[socketio_client][integration]") {
+TEST_CASE("client: a room broadcast reaches the other members, not the sender",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     server.io->on_connection([](socketio::Socket& s) {
@@ -141,42 +154,50 @@ TEST_CASE("client: a room broadcast reaches the other members, not the sender", 
         Member(ServerFixture& server, bool join)
             : manager(server.loop, socketio_client::server_url(server.address), fast_options()) {
             auto& s = manager.socket("/");
-            s.on("said", [this](const socketio::Args& args) { heard.push_back(args[0].as_string()); });
-            if (join) s.emit_with_ack("join", "lobby", 1000ms, [this](Result<socketio::Args> r) { joined = r.has_value(); });
+            s.on("said",
+                 [this](const socketio::Args& args) { heard.push_back(args[0].as_string()); });
+            if (join)
+                s.emit_with_ack("join", "lobby", 1000ms,
+                                [this](Result<socketio::Args> r) { joined = r.has_value(); });
             else joined = true;
             s.connect();   // the join waits in the offline buffer until CONNECT succeeds
         }
     };
     Member a{server, true}, b{server, true}, c{server, false};
-    REQUIRE(server.run_until([&] { return a.joined && b.joined && c.manager.socket("/").connected(); }));
+    REQUIRE(server.run_until(
+        [&] { return a.joined && b.joined && c.manager.socket("/").connected(); }));
     a.manager.socket("/").emit("say", "hello room");
     REQUIRE(server.run_until([&] { return b.heard.size() == 1; }));
     CHECK(b.heard[0] == "hello room");
     // One more round trip for everyone, so a stray message would have arrived by now.
     int pongs = 0;
     for (Member* m : {&a, &c})
-        m->manager.socket("/").emit_with_ack("join", "other", 1000ms, [&](Result<socketio::Args>) { ++pongs; });
+        m->manager.socket("/").emit_with_ack("join", "other", 1000ms,
+                                             [&](Result<socketio::Args>) { ++pongs; });
     REQUIRE(server.run_until([&] { return pongs == 2; }));
     CHECK(a.heard.empty());
     CHECK(c.heard.empty());
 }
 
-TEST_CASE("client: a server DISCONNECT is \"io server disconnect\" and is not retried", "[socketio_client][integration]") {
+TEST_CASE("client: a server DISCONNECT is \"io server disconnect\" and is not retried",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
-    server.io->on_connection([](socketio::Socket& s) {
-        s.on("kick-me", [&s] { s.disconnect(); });
-    });
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    server.io->on_connection(
+        [](socketio::Socket& s) { s.on("kick-me", [&s] { s.disconnect(); }); });
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     ManagerEvents manager_events{manager};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
     socket.connect();
     REQUIRE(server.run_until([&] { return socket.connected(); }));
     std::optional<Result<socketio::Args>> pending;
-    socket.emit_with_ack("kick-me", 2000ms, [&](Result<socketio::Args> r) { pending = std::move(r); });
+    socket.emit_with_ack("kick-me", 2000ms,
+                         [&](Result<socketio::Args> r) { pending = std::move(r); });
     REQUIRE(server.run_until([&] { return !recorder.disconnects.empty(); }));
-    CHECK(recorder.disconnects == std::vector<DisconnectReason>{DisconnectReason::IoServerDisconnect});
+    CHECK(recorder.disconnects ==
+          std::vector<DisconnectReason>{DisconnectReason::IoServerDisconnect});
     // The ack we asked for cannot come any more: it ends now, not at its timeout.
     REQUIRE(pending.has_value());
     CHECK(pending->error().message() == socketio::kAckDisconnected);
@@ -192,19 +213,22 @@ TEST_CASE("client: a server DISCONNECT is \"io server disconnect\" and is not re
     CHECK(recorder.connects == 2);
 }
 
-TEST_CASE("client: two namespaces share one connection; an unknown one is refused", "[socketio_client][integration]") {
+TEST_CASE("client: two namespaces share one connection; an unknown one is refused",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     server.io->of("/admin").on_connection([](socketio::Socket& s) { s.emit("hi", "admin"); });
     server.io->on_connection([](socketio::Socket& s) { s.emit("hi", "main"); });
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     std::vector<std::string> heard;
     auto& main = manager.socket("/");
     auto& admin = manager.socket("admin");   // a leading '/' is added
     auto& nowhere = manager.socket("/nowhere");
     std::vector<socketio_client::ConnectError> errors;
     nowhere.on_connect_error([&](const socketio_client::ConnectError& e) { errors.push_back(e); });
-    for (auto* s : {&main, &admin}) s->on("hi", [&](const socketio::Args& args) { heard.push_back(args[0].as_string()); });
+    for (auto* s : {&main, &admin})
+        s->on("hi", [&](const socketio::Args& args) { heard.push_back(args[0].as_string()); });
     std::size_t opens = 0;
     manager.on("open", [&](const json::Value&) { ++opens; });
     main.connect();
@@ -223,7 +247,8 @@ TEST_CASE("client: two namespaces share one connection; an unknown one is refuse
     CHECK_FALSE(manager.is_open());
 }
 
-TEST_CASE("client: an ack that comes after its timeout is ignored; the callback ran once", "[socketio_client][integration]") {
+TEST_CASE("client: an ack that comes after its timeout is ignored; the callback ran once",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     bool late_answer_sent = false;
@@ -235,7 +260,8 @@ TEST_CASE("client: an ack that comes after its timeout is ignored; the callback 
             });
         });
     });
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     auto& socket = manager.socket("/");
     socket.connect();
     REQUIRE(server.run_until([&] { return socket.connected(); }));

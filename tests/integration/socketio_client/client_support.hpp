@@ -54,7 +54,9 @@ struct ServerFixture {
         return loop.run_until(done, limit);
     }
     // Turns the loop for `time` (to see that something does NOT happen).
-    void run_for(Millis time) { loop.run_until([] { return false; }, time); }
+    void run_for(Millis time) {
+        loop.run_until([] { return false; }, time);
+    }
 };
 
 inline socketio_client::ManagerOptions fast_options() {
@@ -84,7 +86,8 @@ struct Recorder {
         socket.on("connect_error", [this](const socketio::Args& args) {
             connect_errors.push_back(args[0]);
             const json::Value* message = args[0].find("message");
-            events.emplace_back("connect_error:" + (message != nullptr ? message->as_string() : ""));
+            events.emplace_back("connect_error:" +
+                                (message != nullptr ? message->as_string() : ""));
         });
     }
 };
@@ -93,8 +96,8 @@ struct Recorder {
 struct ManagerEvents {
     std::vector<std::string> names;
     explicit ManagerEvents(socketio_client::Manager& manager) {
-        for (const char* name : {"open", "close", "reconnect_attempt", "reconnect", "reconnect_error",
-                                 "reconnect_failed"})
+        for (const char* name : {"open", "close", "reconnect_attempt", "reconnect",
+                                 "reconnect_error", "reconnect_failed"})
             manager.on(name, [this, name](const json::Value&) { names.emplace_back(name); });
     }
     std::size_t count(std::string_view name) const {

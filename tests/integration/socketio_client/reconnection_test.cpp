@@ -18,7 +18,8 @@ socketio::Socket* only_socket(socketio::Server& io) {
 
 }   // namespace
 
-TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhile arrives after", "[socketio_client][integration]") {
+TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhile arrives after",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     std::vector<std::string> received;
@@ -26,9 +27,12 @@ TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhil
     server.io->on_connection([&](socketio::Socket& s) {
         ++connections;
         s.on("msg", [&](const socketio::Args& args) { received.push_back(args[0].as_string()); });
-        s.on("sum", [](const socketio::Args& args, const socketio::Ack& ack) { ack(args[0].as_int() + args[1].as_int()); });
+        s.on("sum", [](const socketio::Args& args, const socketio::Ack& ack) {
+            ack(args[0].as_int() + args[1].as_int());
+        });
     });
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     ManagerEvents manager_events{manager};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
@@ -39,7 +43,9 @@ TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhil
     socket.on_disconnect([&](DisconnectReason) {
         CHECK(socket.emit("msg", "one"));
         CHECK(socket.emit("msg", "two"));
-        CHECK(socket.emit_with_ack("sum", 1, 2, 2000ms, [&](Result<socketio::Args> r) { sum = r ? (*r)[0].as_int() : -1; }));
+        CHECK(socket.emit_with_ack("sum", 1, 2, 2000ms, [&](Result<socketio::Args> r) {
+            sum = r ? (*r)[0].as_int() : -1;
+        }));
         volatile_sent = socket.volatile_emit("msg", "lost on purpose");
         CHECK(socket.buffered_count() == 3);
     });
@@ -57,7 +63,8 @@ TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhil
     CHECK(received == std::vector<std::string>{"one", "two"});
     CHECK(sum == 3);
     CHECK_FALSE(volatile_sent);
-    CHECK(recorder.events == std::vector<std::string>{"connect", "disconnect:transport close", "connect"});
+    CHECK(recorder.events ==
+          std::vector<std::string>{"connect", "disconnect:transport close", "connect"});
     CHECK(connections == 2);
     CHECK(socket.id() != first_id);
     CHECK(socket.buffered_count() == 0);
@@ -66,10 +73,12 @@ TEST_CASE("client: a dropped transport reconnects, and what was emitted meanwhil
     CHECK(manager_events.count("close") == 1);
 }
 
-TEST_CASE("client: the server is destroyed and made again on the same port; the client comes back", "[socketio_client][integration]") {
+TEST_CASE("client: the server is destroyed and made again on the same port; the client comes back",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     ManagerEvents manager_events{manager};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
@@ -92,14 +101,19 @@ TEST_CASE("client: the server is destroyed and made again on the same port; the 
     CHECK(server.io->main_namespace().socket_count() == 1);
 }
 
-TEST_CASE("client: Server::close() (\"server shutting down\" there) is a transport close here, and the client retries", "[socketio_client][integration]") {
+TEST_CASE(
+    "client: Server::close() (\"server shutting down\" there) is a transport close here, and the "
+    "client retries",
+    "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     std::vector<std::string> server_reasons;
     server.io->on_connection([&](socketio::Socket& s) {
-        s.on_disconnect([&](socketio::DisconnectReason why) { server_reasons.emplace_back(to_string(why)); });
+        s.on_disconnect(
+            [&](socketio::DisconnectReason why) { server_reasons.emplace_back(to_string(why)); });
     });
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
     socket.connect();
@@ -110,13 +124,15 @@ TEST_CASE("client: Server::close() (\"server shutting down\" there) is a transpo
     CHECK(recorder.disconnects == std::vector<DisconnectReason>{DisconnectReason::TransportClose});
 }
 
-TEST_CASE("client: reconnection gives up after reconnection_attempts", "[socketio_client][integration]") {
+TEST_CASE("client: reconnection gives up after reconnection_attempts",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     auto options = fast_options();
     options.reconnection_attempts = 2;
     options.reconnection_delay = 5ms;
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), options};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     options};
     ManagerEvents manager_events{manager};
     auto& socket = manager.socket("/");
     socket.connect();
@@ -130,7 +146,8 @@ TEST_CASE("client: reconnection gives up after reconnection_attempts", "[socketi
     CHECK_FALSE(manager.is_reconnecting());
 }
 
-TEST_CASE("client: connection state recovery brings back the same socket and the missed events", "[socketio_client][integration]") {
+TEST_CASE("client: connection state recovery brings back the same socket and the missed events",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     socketio::ServerOptions options;
     options.recovery.enabled = true;
@@ -144,14 +161,16 @@ TEST_CASE("client: connection state recovery brings back the same socket and the
     auto client_options = fast_options();
     client_options.reconnection_delay = 150ms;   // time for the server to emit while we are away
     client_options.randomization_factor = 0;
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), client_options};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     client_options};
     auto& socket = manager.socket("/", {.auth = json::Value::object({{"user", "ada"}})});
     std::vector<json::Array> events;
-    socket.on_any([&](std::string_view event, const socketio::Args& args, const socketio_client::Ack&) {
-        json::Array all = args.to_array();
-        all.insert(all.begin(), json::Value{std::string{event}});
-        events.push_back(std::move(all));
-    });
+    socket.on_any(
+        [&](std::string_view event, const socketio::Args& args, const socketio_client::Ack&) {
+            json::Array all = args.to_array();
+            all.insert(all.begin(), json::Value{std::string{event}});
+            events.push_back(std::move(all));
+        });
     socket.connect();
     REQUIRE(server.run_until([&] { return events.size() == 1; }));
     // The server adds the offset as the last argument; the listener sees it (as in JS).
@@ -193,10 +212,14 @@ struct FakeServer {
     int opens = 0;
 
     FakeServer(loop::EventLoop& loop_in, std::string open, std::string after)
-        : loop(loop_in), http(loop_in), open_packet(std::move(open)), after_connect(std::move(after)) {
-        http.on_upgrade([this](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
-                               std::string leftover) {
-            auto connection = ws::accept_upgrade(loop, request, std::move(tcp), std::move(leftover));
+        : loop(loop_in),
+          http(loop_in),
+          open_packet(std::move(open)),
+          after_connect(std::move(after)) {
+        http.on_upgrade([this](const http::Request& request,
+                               std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
+            auto connection =
+                ws::accept_upgrade(loop, request, std::move(tcp), std::move(leftover));
             if (!connection) return;
             ws::WebSocket& socket = connection->socket();
             socket.on_message([this, &socket](const ws::Message& m) {
@@ -217,14 +240,18 @@ struct FakeServer {
 
 }   // namespace
 
-TEST_CASE("client: a server that stops pinging is dead after pingInterval + pingTimeout", "[socketio_client][integration]") {
+TEST_CASE("client: a server that stops pinging is dead after pingInterval + pingTimeout",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     loop::EventLoop loop{poller};
     // Pings once (answered), then silence.
-    FakeServer fake{loop, R"(0{"sid":"s1","upgrades":[],"pingInterval":40,"pingTimeout":30,"maxPayload":1000})", "2"};
+    FakeServer fake{
+        loop, R"(0{"sid":"s1","upgrades":[],"pingInterval":40,"pingTimeout":30,"maxPayload":1000})",
+        "2"};
     auto options = fast_options();
     options.reconnection = false;
-    socketio_client::Manager manager{loop, socketio_client::server_url(fake.http.local_address()), options};
+    socketio_client::Manager manager{loop, socketio_client::server_url(fake.http.local_address()),
+                                     options};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
     int pings = 0;
@@ -243,11 +270,14 @@ TEST_CASE("client: a server that stops pinging is dead after pingInterval + ping
     CHECK_FALSE(manager.is_reconnecting());   // reconnection is off here
 }
 
-TEST_CASE("client: a packet that does not decode is a parse error, and the client reconnects", "[socketio_client][integration]") {
+TEST_CASE("client: a packet that does not decode is a parse error, and the client reconnects",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     loop::EventLoop loop{poller};
-    FakeServer fake{loop, R"(0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000})", R"(42{"not":"an array"})"};
-    socketio_client::Manager manager{loop, socketio_client::server_url(fake.http.local_address()), fast_options()};
+    FakeServer fake{loop, R"(0{"sid":"s1","upgrades":[],"pingInterval":25000,"pingTimeout":20000})",
+                    R"(42{"not":"an array"})"};
+    socketio_client::Manager manager{loop, socketio_client::server_url(fake.http.local_address()),
+                                     fast_options()};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
     socket.connect();
@@ -257,11 +287,13 @@ TEST_CASE("client: a packet that does not decode is a parse error, and the clien
     manager.close();
 }
 
-TEST_CASE("client: a bad open packet or no server at all is a connect_error, then retries", "[socketio_client][integration]") {
+TEST_CASE("client: a bad open packet or no server at all is a connect_error, then retries",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     loop::EventLoop loop{poller};
     FakeServer fake{loop, R"(0{"upgrades":[]})", ""};
-    socketio_client::Manager manager{loop, socketio_client::server_url(fake.http.local_address()), fast_options()};
+    socketio_client::Manager manager{loop, socketio_client::server_url(fake.http.local_address()),
+                                     fast_options()};
     auto& socket = manager.socket("/");
     Recorder recorder{socket};
     socket.connect();
@@ -272,19 +304,23 @@ TEST_CASE("client: a bad open packet or no server at all is a connect_error, the
     CHECK_FALSE(manager.is_reconnecting());
 }
 
-TEST_CASE("client: an Ack kept across a reconnection is not sent on the new connection", "[socketio_client][integration]") {
+TEST_CASE("client: an Ack kept across a reconnection is not sent on the new connection",
+          "[socketio_client][integration]") {
     const std::string poller = GENERATE(from_range(testing::test_pollers()));
     ServerFixture server{poller};
     int answers = 0;
     server.io->on_connection([&](socketio::Socket& s) {
-        s.emit_with_ack("question", 5000ms, [&](std::optional<socketio::AckError> error, const socketio::Args&) {
-            if (!error) ++answers;
-        });
+        s.emit_with_ack("question", 5000ms,
+                        [&](std::optional<socketio::AckError> error, const socketio::Args&) {
+                            if (!error) ++answers;
+                        });
     });
-    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address), fast_options()};
+    socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
+                                     fast_options()};
     auto& socket = manager.socket("/");
     std::vector<socketio_client::Ack> kept;
-    socket.on("question", [&](const socketio::Args&, const socketio_client::Ack& ack) { kept.push_back(ack); });
+    socket.on("question",
+              [&](const socketio::Args&, const socketio_client::Ack& ack) { kept.push_back(ack); });
     socket.connect();
     REQUIRE(server.run_until([&] { return kept.size() == 1; }));
     CHECK(kept[0].wanted());

@@ -105,7 +105,9 @@ struct Cluster {
     bool run_until(const std::function<bool()>& done, Millis limit = 3000ms) {
         return loop.run_until(done, limit);
     }
-    void run_for(Millis time) { loop.run_until([] { return false; }, time); }
+    void run_for(Millis time) {
+        loop.run_until([] { return false; }, time);
+    }
 
     // Until every server's adapter counts `servers` (their subscriptions have reached Redis).
     bool wait_for_servers(std::size_t servers, std::string_view nsp = "/") {
@@ -128,13 +130,15 @@ struct Cluster {
     // on a server; a message published before that subscription reaches Redis is not heard
     // there (as with the official sharded adapter). Until `servers` have subscribed to
     // `room`'s channel (nothing to wait for with the classic adapter).
-    bool wait_for_room_channel(std::string_view room, std::int64_t servers, std::string_view nsp = "/") {
+    bool wait_for_room_channel(std::string_view room, std::int64_t servers,
+                               std::string_view nsp = "/") {
         socketio_redis::ShardedRedisBus* bus = nodes.at(0)->sharded.get();
         if (bus == nullptr) return true;
         const std::string channel = fmt::format("socket.io#{}#{}#", nsp, room);
         for (int attempt = 0; attempt < 300; ++attempt) {
             std::optional<std::int64_t> count;
-            bus->redis().pubsub_shardnumsub(channel, [&](Result<std::int64_t> n) { count = n ? *n : -1; });
+            bus->redis().pubsub_shardnumsub(channel,
+                                            [&](Result<std::int64_t> n) { count = n ? *n : -1; });
             if (!run_until([&] { return count.has_value(); })) return false;
             if (*count == servers) return true;
             run_for(5ms);
@@ -159,9 +163,12 @@ struct Cluster {
 struct Inbox {
     std::vector<std::string> events;
     explicit Inbox(socketio_client::Socket& socket) {
-        socket.on_any([this](std::string_view event, const socketio::Args& args, const socketio_client::Ack&) {
+        socket.on_any([this](std::string_view event, const socketio::Args& args,
+                             const socketio_client::Ack&) {
             json::Array shown;
-            for (const json::Value& arg : args) shown.push_back(arg.is_bytes() ? json::Value{"<bytes " + hex(arg.as_bytes()) + ">"} : arg);
+            for (const json::Value& arg : args)
+                shown.push_back(arg.is_bytes() ? json::Value{"<bytes " + hex(arg.as_bytes()) + ">"}
+                                               : arg);
             events.push_back(std::string{event} + " " + json::write(json::Value{std::move(shown)}));
         });
     }

@@ -114,8 +114,7 @@ RoundResult kill_a_writer(const std::string& path, std::mt19937& random) {
     while (read_acks(0)) {   // what it acknowledged before it died is still in the pipe
     }
     ::close(pipe_fds[0]);
-    for (std::uint64_t ack : result.acks)
-        result.writer_failed |= ack == kWriterFailed;
+    for (std::uint64_t ack : result.acks) result.writer_failed |= ack == kWriterFailed;
     return result;
 }
 

@@ -67,27 +67,27 @@ void connect_peer(ws::WebSocketClient& client, const net::Address& address, std:
                   Peer& peer, ws::WebSocketOptions options = {}) {
     ws::ClientOptions client_options;
     client_options.web_socket = options;
-    client.connect(address, "localhost", std::move(path),
-                   [&peer](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-                       if (!made) {
-                           peer.failed = true;
-                           return;
-                       }
-                       peer.connection = std::move(made).value();
-                       peer.connection->socket().on_message([&peer](const ws::Message& message) {
-                           peer.messages.push_back(message);
-                       });
-                       peer.connection->socket().on_close([&peer](const ws::CloseInfo& info) {
-                           peer.closed = info;
-                       });
-                       peer.connection->start();
-                   },
-                   client_options);
+    client.connect(
+        address, "localhost", std::move(path),
+        [&peer](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+            if (!made) {
+                peer.failed = true;
+                return;
+            }
+            peer.connection = std::move(made).value();
+            peer.connection->socket().on_message(
+                [&peer](const ws::Message& message) { peer.messages.push_back(message); });
+            peer.connection->socket().on_close(
+                [&peer](const ws::CloseInfo& info) { peer.closed = info; });
+            peer.connection->start();
+        },
+        client_options);
 }
 
-}  // namespace
+}   // namespace
 
-TEST_CASE("the echo endpoint returns text and binary messages at every header size", "[ws][integration]") {
+TEST_CASE("the echo endpoint returns text and binary messages at every header size",
+          "[ws][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     Fixture fixture{poller};
@@ -115,18 +115,19 @@ TEST_CASE("the echo endpoint returns text and binary messages at every header si
     CHECK(peer.closed->was_clean);
 }
 
-TEST_CASE("a fragmented message with pings between its fragments is echoed whole", "[ws][integration]") {
+TEST_CASE("a fragmented message with pings between its fragments is echoed whole",
+          "[ws][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     Fixture fixture{poller};
     RawClient raw{fixture.loop, fixture.address()};
-    raw.send(upgrade_request("/echo") +
-             ws::encode_frame(ws::Opcode::Text, "Hel", kKey, false) +
+    raw.send(upgrade_request("/echo") + ws::encode_frame(ws::Opcode::Text, "Hel", kKey, false) +
              ws::encode_ping("p1", kKey) +
              ws::encode_frame(ws::Opcode::Continuation, "lo, ", kKey, false) +
              ws::encode_ping("p2", kKey) +
              ws::encode_frame(ws::Opcode::Continuation, "world", kKey, true));
-    REQUIRE(fixture.loop.run_until([&] { return frames_after_head(raw.received).events.size() >= 3; }, 5s));
+    REQUIRE(fixture.loop.run_until(
+        [&] { return frames_after_head(raw.received).events.size() >= 3; }, 5s));
     const Seen seen = frames_after_head(raw.received);
     REQUIRE(seen.events.size() == 3);
     CHECK(std::get<ws::Pong>(seen.events[0]).payload == "p1");   // answered at once
@@ -134,39 +135,68 @@ TEST_CASE("a fragmented message with pings between its fragments is echoed whole
     CHECK(std::get<ws::Message>(seen.events[2]).payload == "Hello, world");
 }
 
-TEST_CASE("a frame sent in the same packet as the upgrade request is not lost", "[ws][integration]") {
+TEST_CASE("a frame sent in the same packet as the upgrade request is not lost",
+          "[ws][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     Fixture fixture{poller};
     RawClient raw{fixture.loop, fixture.address()};
     raw.send(upgrade_request("/") + ws::encode_frame(ws::Opcode::Text, "Hello!", kKey));
-    REQUIRE(fixture.loop.run_until([&] { return !frames_after_head(raw.received).events.empty(); }, 5s));
+    REQUIRE(fixture.loop.run_until([&] { return !frames_after_head(raw.received).events.empty(); },
+                                   5s));
     CHECK(raw.received.rfind(kAccepted, 0) == 0);
-    CHECK(raw.received.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
+    CHECK(raw.received.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") !=
+          std::string::npos);
     CHECK(std::get<ws::Message>(frames_after_head(raw.received).events[0]).payload == "Hello!");
 }
 
-TEST_CASE("each protocol violation closes that client with its code, and others go on", "[ws][integration]") {
+TEST_CASE("each protocol violation closes that client with its code, and others go on",
+          "[ws][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     struct Violation {
         std::string name;
         std::string bytes;
         std::uint16_t code;
     };
-    ws::Frame reserved_bit{.fin = true, .rsv1 = true, .rsv2 = false, .rsv3 = false,
-                           .opcode = ws::Opcode::Text, .masked = true, .masking_key = kKey,
+    ws::Frame reserved_bit{.fin = true,
+                           .rsv1 = true,
+                           .rsv2 = false,
+                           .rsv3 = false,
+                           .opcode = ws::Opcode::Text,
+                           .masked = true,
+                           .masking_key = kKey,
                            .payload = "x"};
-    ws::Frame reserved_opcode{.fin = true, .rsv1 = false, .rsv2 = false, .rsv3 = false,
-                              .opcode = ws::Opcode{0x3}, .masked = true, .masking_key = kKey,
+    ws::Frame reserved_opcode{.fin = true,
+                              .rsv1 = false,
+                              .rsv2 = false,
+                              .rsv3 = false,
+                              .opcode = ws::Opcode{0x3},
+                              .masked = true,
+                              .masking_key = kKey,
                               .payload = "x"};
-    ws::Frame fragmented_ping{.fin = false, .rsv1 = false, .rsv2 = false, .rsv3 = false,
-                              .opcode = ws::Opcode::Ping, .masked = true, .masking_key = kKey,
+    ws::Frame fragmented_ping{.fin = false,
+                              .rsv1 = false,
+                              .rsv2 = false,
+                              .rsv3 = false,
+                              .opcode = ws::Opcode::Ping,
+                              .masked = true,
+                              .masking_key = kKey,
                               .payload = "x"};
-    ws::Frame long_ping{.fin = true, .rsv1 = false, .rsv2 = false, .rsv3 = false,
-                        .opcode = ws::Opcode::Ping, .masked = true, .masking_key = kKey,
+    ws::Frame long_ping{.fin = true,
+                        .rsv1 = false,
+                        .rsv2 = false,
+                        .rsv3 = false,
+                        .opcode = ws::Opcode::Ping,
+                        .masked = true,
+                        .masking_key = kKey,
                         .payload = std::string(126, 'p')};
-    ws::Frame bad_close_code{.fin = true, .rsv1 = false, .rsv2 = false, .rsv3 = false,
-                             .opcode = ws::Opcode::Close, .masked = true, .masking_key = kKey,
+    ws::Frame bad_close_code{.fin = true,
+                             .rsv1 = false,
+                             .rsv2 = false,
+                             .rsv3 = false,
+                             .opcode = ws::Opcode::Close,
+                             .masked = true,
+                             .masking_key = kKey,
                              .payload = std::string{"\x03\xed", 2}};   // 1005: never on the wire
     const Violation violation = GENERATE_COPY(
         Violation{"unmasked frame", ws::encode_frame(ws::Opcode::Text, "hi"), 1002},
@@ -174,9 +204,11 @@ TEST_CASE("each protocol violation closes that client with its code, and others 
         Violation{"reserved opcode", ws::encode_frame(reserved_opcode), 1002},
         Violation{"fragmented control frame", ws::encode_frame(fragmented_ping), 1002},
         Violation{"control frame over 125 bytes", ws::encode_frame(long_ping), 1002},
-        Violation{"continuation without a start", ws::encode_frame(ws::Opcode::Continuation, "x", kKey), 1002},
+        Violation{"continuation without a start",
+                  ws::encode_frame(ws::Opcode::Continuation, "x", kKey), 1002},
         Violation{"close code 1005 on the wire", ws::encode_frame(bad_close_code), 1002},
-        Violation{"invalid UTF-8", ws::encode_frame(ws::Opcode::Text, "\xce\xba\xe1\xbd", kKey), 1007});
+        Violation{"invalid UTF-8", ws::encode_frame(ws::Opcode::Text, "\xce\xba\xe1\xbd", kKey),
+                  1007});
     CAPTURE(poller, violation.name);
 
     Fixture fixture{poller};
@@ -195,7 +227,8 @@ TEST_CASE("each protocol violation closes that client with its code, and others 
     CHECK(bystander.messages[0].payload == "still here?");
 }
 
-TEST_CASE("a message over the size limit is refused with 1009 before it is buffered", "[ws][integration]") {
+TEST_CASE("a message over the size limit is refused with 1009 before it is buffered",
+          "[ws][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     classroom::ClassroomOptions options;
@@ -203,7 +236,8 @@ TEST_CASE("a message over the size limit is refused with 1009 before it is buffe
     Fixture fixture{poller, options};
     RawClient raw{fixture.loop, fixture.address()};
     // Only the header of a 1 MiB + 1 frame: the declared length alone must be enough.
-    std::string header = ws::encode_frame(ws::Opcode::Binary, std::string((1 << 20) + 1, 'x'), kKey);
+    std::string header =
+        ws::encode_frame(ws::Opcode::Binary, std::string((1 << 20) + 1, 'x'), kKey);
     header.resize(ws::frame_header_size((1 << 20) + 1, true));
     raw.send(upgrade_request("/echo") + header);
     REQUIRE(fixture.loop.run_until([&] { return raw.closed; }, 5s));
@@ -219,11 +253,13 @@ TEST_CASE("the handshake refuses bad requests with the right HTTP status", "[ws]
         std::string expected_header;
     };
     const Case c = GENERATE(
-        Case{"version 8", "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
+        Case{"version 8",
+             "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
              "HTTP/1.1 426 ", "Sec-WebSocket-Version: 13"},
-        Case{"no key", "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       "Sec-WebSocket-Version: 13\r\n\r\n",
+        Case{"no key",
+             "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Version: 13\r\n\r\n",
              "HTTP/1.1 400 ", ""},
         Case{"unknown endpoint", upgrade_request("/nowhere"), "HTTP/1.1 404 ", ""},
         Case{"origin not allowed", upgrade_request("/echo", "Origin: http://evil.example\r\n"),
@@ -236,7 +272,8 @@ TEST_CASE("the handshake refuses bad requests with the right HTTP status", "[ws]
     raw.send(c.request);
     REQUIRE(fixture.loop.run_until([&] { return raw.closed; }, 5s));
     CHECK(raw.received.rfind(c.expected_start, 0) == 0);
-    if (!c.expected_header.empty()) CHECK(raw.received.find(c.expected_header) != std::string::npos);
+    if (!c.expected_header.empty())
+        CHECK(raw.received.find(c.expected_header) != std::string::npos);
 }
 
 TEST_CASE("an allowed Origin, including null, gets the upgrade", "[ws][integration]") {
@@ -248,7 +285,8 @@ TEST_CASE("an allowed Origin, including null, gets the upgrade", "[ws][integrati
     Fixture fixture{poller, options};
     RawClient raw{fixture.loop, fixture.address()};
     raw.send(upgrade_request("/echo", "Origin: " + origin + "\r\n"));
-    REQUIRE(fixture.loop.run_until([&] { return raw.received.find("\r\n\r\n") != std::string::npos; }, 5s));
+    REQUIRE(fixture.loop.run_until(
+        [&] { return raw.received.find("\r\n\r\n") != std::string::npos; }, 5s));
     CHECK(raw.received.rfind(kAccepted, 0) == 0);
 }
 
@@ -259,13 +297,19 @@ TEST_CASE("chat broadcasts each message to every client on /chat", "[ws][integra
     ws::WebSocketClient client{fixture.loop};
     std::vector<Peer> peers(3);
     for (Peer& peer : peers) connect_peer(client, fixture.address(), "/chat", peer);
-    REQUIRE(fixture.loop.run_until([&] {
-        return std::all_of(peers.begin(), peers.end(), [](const Peer& p) { return p.connection != nullptr; });
-    }, 5s));
+    REQUIRE(fixture.loop.run_until(
+        [&] {
+            return std::all_of(peers.begin(), peers.end(),
+                               [](const Peer& p) { return p.connection != nullptr; });
+        },
+        5s));
     REQUIRE(peers[0].connection->socket().send_text("hello, class"));
-    REQUIRE(fixture.loop.run_until([&] {
-        return std::all_of(peers.begin(), peers.end(), [](const Peer& p) { return !p.messages.empty(); });
-    }, 5s));
+    REQUIRE(fixture.loop.run_until(
+        [&] {
+            return std::all_of(peers.begin(), peers.end(),
+                               [](const Peer& p) { return !p.messages.empty(); });
+        },
+        5s));
     for (const Peer& peer : peers) CHECK(peer.messages[0].payload == "hello, class");
 }
 
@@ -280,10 +324,11 @@ TEST_CASE("the inspector reports each parsed frame as JSON", "[ws][integration]"
     RawClient raw{fixture.loop, fixture.address()};
     raw.send(upgrade_request("/echo") + ws::encode_frame(ws::Opcode::Text, "Hello", kKey));
     REQUIRE(fixture.loop.run_until([&] { return !inspector.messages.empty(); }, 5s));
-    CHECK(inspector.messages[0].payload ==
-          R"({"endpoint":"/echo","client":2,"fin":true,"rsv":0,"opcode":1,"opcode_name":"text",)"
-          R"("masked":true,"mask_key":"37fa213d","payload_length":5,"header_hex":"81 85 37 fa 21 3d",)"
-          R"("payload_hex":"48 65 6c 6c 6f","payload_text":"Hello"})");
+    CHECK(
+        inspector.messages[0].payload ==
+        R"({"endpoint":"/echo","client":2,"fin":true,"rsv":0,"opcode":1,"opcode_name":"text",)"
+        R"("masked":true,"mask_key":"37fa213d","payload_length":5,"header_hex":"81 85 37 fa 21 3d",)"
+        R"("payload_hex":"48 65 6c 6c 6f","payload_text":"Hello"})");
 }
 
 TEST_CASE("1,000 WebSocket clients at once all get their echo", "[ws][integration][load]") {
@@ -303,17 +348,21 @@ TEST_CASE("1,000 WebSocket clients at once all get their echo", "[ws][integratio
     std::vector<Peer> peers(1000);
     for (Peer& peer : peers) connect_peer(client, fixture.address(), "/echo", peer);
     std::size_t sent = 0;
-    REQUIRE(fixture.loop.run_until([&] {
-        for (std::size_t i = sent; i < peers.size() && peers[i].connection; ++i, ++sent)
-            peers[i].connection->socket().send_text(fmt::format("client {}", i));
-        return std::all_of(peers.begin(), peers.end(), [](const Peer& p) { return p.messages.size() == 1; });
-    }, 30s));
+    REQUIRE(fixture.loop.run_until(
+        [&] {
+            for (std::size_t i = sent; i < peers.size() && peers[i].connection; ++i, ++sent)
+                peers[i].connection->socket().send_text(fmt::format("client {}", i));
+            return std::all_of(peers.begin(), peers.end(),
+                               [](const Peer& p) { return p.messages.size() == 1; });
+        },
+        30s));
     for (std::size_t i = 0; i < peers.size(); ++i)
         REQUIRE(peers[i].messages[0].payload == fmt::format("client {}", i));
     CHECK(fixture.server.client_count() == 1000);
 }
 
-TEST_CASE("a client that stops reading is closed by the slow-consumer policy", "[ws][integration]") {
+TEST_CASE("a client that stops reading is closed by the slow-consumer policy",
+          "[ws][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     classroom::ClassroomOptions options;
@@ -322,22 +371,26 @@ TEST_CASE("a client that stops reading is closed by the slow-consumer policy", "
     Fixture fixture{poller, options};
     RawClient raw{fixture.loop, fixture.address()};
     raw.send(upgrade_request("/echo"));
-    REQUIRE(fixture.loop.run_until([&] { return raw.received.find("\r\n\r\n") != std::string::npos; }, 5s));
+    REQUIRE(fixture.loop.run_until(
+        [&] { return raw.received.find("\r\n\r\n") != std::string::npos; }, 5s));
     raw.stop_reading();
     // Echoes pile up on the server: socket buffers fill, then its own buffer hits the limit.
     const std::string chunk = ws::encode_frame(ws::Opcode::Binary, std::string(60000, 'x'), kKey);
     std::size_t chunks_sent = 0;
-    const bool server_gave_up = fixture.loop.run_until([&] {
-        if (chunks_sent < 2000 && fixture.server.client_count() > 0) {
-            raw.send(chunk);
-            ++chunks_sent;
-        }
-        return fixture.server.client_count() == 0;
-    }, 20s);
+    const bool server_gave_up = fixture.loop.run_until(
+        [&] {
+            if (chunks_sent < 2000 && fixture.server.client_count() > 0) {
+                raw.send(chunk);
+                ++chunks_sent;
+            }
+            return fixture.server.client_count() == 0;
+        },
+        20s);
     CHECK(server_gave_up);   // and its memory stayed bounded: the connection is gone
 }
 
-TEST_CASE("a client that never finishes its request head is cut off (slowloris)", "[http][integration]") {
+TEST_CASE("a client that never finishes its request head is cut off (slowloris)",
+          "[http][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     classroom::ClassroomOptions options;
@@ -351,20 +404,23 @@ TEST_CASE("a client that never finishes its request head is cut off (slowloris)"
     CHECK(raw.received.rfind("HTTP/1.1 408 ", 0) == 0);
 }
 
-TEST_CASE("the page is served with the right type, HEAD has no body, escapes are refused", "[http][integration]") {
+TEST_CASE("the page is served with the right type, HEAD has no body, escapes are refused",
+          "[http][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     struct Case {
         std::string request;
         std::string expected_start;
         std::string must_contain;
     };
-    const Case c = GENERATE(
-        Case{"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 200 ", "Content-Type: text/html"},
-        Case{"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 200 ", "Content-Length: "},
-        Case{"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 403 ", ""},
-        Case{"GET /no-such-file HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 ", ""},
-        Case{"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 405 ", "Allow: GET, HEAD"},
-        Case{"GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 ", ""});
+    const Case c =
+        GENERATE(Case{"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 200 ",
+                      "Content-Type: text/html"},
+                 Case{"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 200 ",
+                      "Content-Length: "},
+                 Case{"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 403 ", ""},
+                 Case{"GET /no-such-file HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 ", ""},
+                 Case{"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 405 ", "Allow: GET, HEAD"},
+                 Case{"GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 ", ""});
     CAPTURE(poller, c.request);
     classroom::ClassroomOptions options;
     options.web_root = "src/web";

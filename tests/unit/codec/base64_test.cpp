@@ -31,11 +31,16 @@ struct Vector {
 
 // RFC 4648 section 10.
 constexpr Vector kRfc4648Vectors[] = {
-    {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("base64 encodes the RFC 4648 test vectors", "[codec][base64]") {
     for (const Vector& v : kRfc4648Vectors) {
@@ -54,8 +59,7 @@ TEST_CASE("base64 decodes the RFC 4648 test vectors", "[codec][base64]") {
     }
 }
 
-TEST_CASE("base64 of all 256 byte values uses every character of the alphabet",
-          "[codec][base64]") {
+TEST_CASE("base64 of all 256 byte values uses every character of the alphabet", "[codec][base64]") {
     Bytes all_bytes(256);
     for (std::size_t i = 0; i < all_bytes.size(); ++i) all_bytes[i] = static_cast<std::uint8_t>(i);
     // python3: base64.b64encode(bytes(range(256)))
@@ -126,8 +130,7 @@ TEST_CASE("base64_decode refuses whitespace anywhere, line breaks included", "[c
     CHECK(rejection("Zm9vYg= ") == "base64: '=' at offset 6 is not padding at the end");
 }
 
-TEST_CASE("base64_decode refuses '=' anywhere but the last one or two places",
-          "[codec][base64]") {
+TEST_CASE("base64_decode refuses '=' anywhere but the last one or two places", "[codec][base64]") {
     CHECK(rejection("Z===") == "base64: '=' at offset 1 is not padding at the end");
     CHECK(rejection("====") == "base64: '=' at offset 0 is not padding at the end");
     CHECK(rejection("Zm=v") == "base64: '=' at offset 2 is not padding at the end");

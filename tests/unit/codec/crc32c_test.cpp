@@ -30,7 +30,7 @@ std::vector<std::uint8_t> pattern(std::size_t size) {
     return bytes;
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("crc32c of \"123456789\" is the published check value 0xE3069283", "[codec][crc32c]") {
     CHECK(crc32c("123456789") == 0xE3069283);
@@ -59,8 +59,7 @@ TEST_CASE("crc32c agrees with the bit-by-bit definition at every length up to 70
     CHECK(crc32c(bytes) == crc32c_bit_by_bit(bytes));
 }
 
-TEST_CASE("crc32c fed in two pieces, cut anywhere, equals crc32c of the whole",
-          "[codec][crc32c]") {
+TEST_CASE("crc32c fed in two pieces, cut anywhere, equals crc32c of the whole", "[codec][crc32c]") {
     const auto bytes = pattern(41);
     const std::size_t cut = GENERATE(range<std::size_t>(0, 42));
     CAPTURE(cut);

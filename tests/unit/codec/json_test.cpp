@@ -49,7 +49,7 @@ std::string nested_objects(std::size_t depth) {
     return text;
 }
 
-}  // namespace
+}   // namespace
 
 // ---- texts that must parse ------------------------------------------------------------------
 
@@ -80,8 +80,9 @@ TEST_CASE("json accepts every kind of value and writes it back compactly", "[jso
         {"\"\\ud83d\\ude00\"", "\"\xf0\x9f\x98\x80\""},   // U+1F600 from a surrogate pair
         {"\"\\uDBFF\\uDFFF\"", "\"\xf4\x8f\xbf\xbf\""},   // U+10FFFF, the last code point
         {"\"\\u0000\"", "\"\\u0000\""},                   // NUL is a legal character
-        {"\"\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9\"", "\"\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9\""},
-        {"\"\x7f\"", "\"\x7f\""},                         // DEL is not a control here
+        {"\"\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9\"",
+         "\"\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9\""},
+        {"\"\x7f\"", "\"\x7f\""},                                 // DEL is not a control here
         {"\"\\u2028\\u2029\"", "\"\xe2\x80\xa8\xe2\x80\xa9\""},   // passed through, as JS does
     }));
     CAPTURE(c.text);
@@ -172,7 +173,8 @@ TEST_CASE("json numbers beyond a double: too large is refused, too small reads a
                   "0000000000000000000000000000000000000000000000000000000000000000000000000"
                   "0000000000000000000000000000000000000000000000000000000000000000000000000"
                   "0000000000000000000000000000000000000000000000000000000000000000000000000"
-                  "000000000000000000").position == 0);
+                  "000000000000000000")
+              .position == 0);
     const Value tiny = parsed("1e-400");
     REQUIRE(tiny.is_double());
     CHECK(tiny.as_double() == 0.0);
@@ -182,9 +184,10 @@ TEST_CASE("json numbers beyond a double: too large is refused, too small reads a
                  "000000000000000000000000000000000000000000000000000000000000000000000000000"
                  "000000000000000000000000000000000000000000000000000000000000000000000000000"
                  "000000000000000000000000000000000000000000000000000000000000000000000000000"
-                 "0001").as_double() == 1e-303);   // a long fraction is still read exactly
+                 "0001")
+              .as_double() == 1e-303);   // a long fraction is still read exactly
     CHECK(parsed("0." + std::string(400, '0') + "1").as_double() == 0.0);   // below the smallest
-    CHECK(parsed("1e-1000000000000000000000").as_double() == 0.0);   // huge exponents too
+    CHECK(parsed("1e-1000000000000000000000").as_double() == 0.0);          // huge exponents too
     CHECK(refusal("1e1000000000000000000000").position == 0);
     CHECK(parsed("0e1000000000000000000000").as_double() == 0.0);
 }
@@ -238,36 +241,46 @@ TEST_CASE("json refuses what RFC 8259 does not allow, saying where", "[json]") {
         {"[\"abc]", "json: unterminated string (opened at byte 1) at byte 6"},
         {"\"abc\\", "json: unterminated string (input ends inside an escape) at byte 5"},
         {"'a'", "json: expected a value, found ''' at byte 0"},
-        {"\"\\x41\"", "json: invalid escape '\\x' in a string (only \\\" \\\\ \\/ \\b \\f \\n \\r "
-                      "\\t \\uXXXX) at byte 2"},
-        {"\"\\U0041\"", "json: invalid escape '\\U' in a string (only \\\" \\\\ \\/ \\b \\f \\n "
-                        "\\r \\t \\uXXXX) at byte 2"},
+        {"\"\\x41\"",
+         "json: invalid escape '\\x' in a string (only \\\" \\\\ \\/ \\b \\f \\n \\r "
+         "\\t \\uXXXX) at byte 2"},
+        {"\"\\U0041\"",
+         "json: invalid escape '\\U' in a string (only \\\" \\\\ \\/ \\b \\f \\n "
+         "\\r \\t \\uXXXX) at byte 2"},
         {"\"\\u00G1\"", "json: expected 4 hex digits after \\u at byte 5"},
         {"\"\\u12\"", "json: expected 4 hex digits after \\u at byte 5"},
         {"\"\\u12", "json: unexpected end of input in a \\u escape at byte 5"},
-        {"\"\\ud800\"", "json: lone surrogate \\uD800 (a high surrogate must be followed by a low "
-                        "one \\uDC00-\\uDFFF) at byte 1"},
-        {"\"\\ud800\\u0041\"", "json: lone surrogate \\uD800 (a high surrogate must be followed "
-                               "by a low one \\uDC00-\\uDFFF) at byte 1"},
-        {"\"\\ud800\\ud800\"", "json: lone surrogate \\uD800 (a high surrogate must be followed "
-                               "by a low one \\uDC00-\\uDFFF) at byte 1"},
-        {"\"a\\udc00\"", "json: lone surrogate \\uDC00 (a low surrogate must follow a high one "
-                         "\\uD800-\\uDBFF) at byte 2"},
-        {"\"\t\"", "json: raw control character 0x09 in a string (write it as an escape such as "
-                   "\\n or \\u00XX) at byte 1"},
-        {"\"a\nb\"", "json: raw control character 0x0A in a string (write it as an escape such "
-                     "as \\n or \\u00XX) at byte 2"},
+        {"\"\\ud800\"",
+         "json: lone surrogate \\uD800 (a high surrogate must be followed by a low "
+         "one \\uDC00-\\uDFFF) at byte 1"},
+        {"\"\\ud800\\u0041\"",
+         "json: lone surrogate \\uD800 (a high surrogate must be followed "
+         "by a low one \\uDC00-\\uDFFF) at byte 1"},
+        {"\"\\ud800\\ud800\"",
+         "json: lone surrogate \\uD800 (a high surrogate must be followed "
+         "by a low one \\uDC00-\\uDFFF) at byte 1"},
+        {"\"a\\udc00\"",
+         "json: lone surrogate \\uDC00 (a low surrogate must follow a high one "
+         "\\uD800-\\uDBFF) at byte 2"},
+        {"\"\t\"",
+         "json: raw control character 0x09 in a string (write it as an escape such as "
+         "\\n or \\u00XX) at byte 1"},
+        {"\"a\nb\"",
+         "json: raw control character 0x0A in a string (write it as an escape such "
+         "as \\n or \\u00XX) at byte 2"},
         {"\"\xff\"", "json: invalid UTF-8 in a string at byte 1"},
-        {"\"ok \xc0\xaf\"", "json: invalid UTF-8 in a string at byte 4"},      // overlong '/'
-        {"\"\xed\xa0\x80\"", "json: invalid UTF-8 in a string at byte 2"},     // surrogate U+D800
-        {"\"\xf4\x90\x80\x80\"", "json: invalid UTF-8 in a string at byte 2"}, // above U+10FFFF
+        {"\"ok \xc0\xaf\"", "json: invalid UTF-8 in a string at byte 4"},        // overlong '/'
+        {"\"\xed\xa0\x80\"", "json: invalid UTF-8 in a string at byte 2"},       // surrogate U+D800
+        {"\"\xf4\x90\x80\x80\"", "json: invalid UTF-8 in a string at byte 2"},   // above U+10FFFF
         {"\"\xe2\x82\"", "json: invalid UTF-8 in a string (a character cut short) at byte 3"},
         {"\"\xe2\x82\\n\"", "json: invalid UTF-8 in a string (a character cut short) at byte 3"},
         {"\xef\xbb\xbf{}", "json: expected a value, found byte 0xEF at byte 0"},   // no BOM
         {"/* c */ 1", "json: expected a value, found '/' at byte 0"},
         {"1 // c", "json: unexpected data after the JSON text at byte 2"},
         {"[1]\x0c", "json: unexpected data after the JSON text at byte 3"},   // form feed
-        {"\xc2\xa0" "1", "json: expected a value, found byte 0xC2 at byte 0"},  // NBSP
+        {"\xc2\xa0"
+         "1",
+         "json: expected a value, found byte 0xC2 at byte 0"},   // NBSP
         {"1 2", "json: unexpected data after the JSON text at byte 2"},
         {"{}{}", "json: unexpected data after the JSON text at byte 2"},
     }));
@@ -317,8 +330,9 @@ TEST_CASE("json refuses a text larger than kJsonMaxInputBytes before reading it"
     CHECK(json::parse(text));   // exactly at the limit: fine
     text.insert(1, "a");
     const json::ParseError error = refusal(text);
-    CHECK(error.what == "json: input larger than kJsonMaxInputBytes (16777216 bytes) at byte "
-                        "16777216");
+    CHECK(error.what ==
+          "json: input larger than kJsonMaxInputBytes (16777216 bytes) at byte "
+          "16777216");
 }
 
 // ---- objects --------------------------------------------------------------------------------
@@ -326,7 +340,8 @@ TEST_CASE("json refuses a text larger than kJsonMaxInputBytes before reading it"
 TEST_CASE("json duplicate keys read as JSON.parse: first place, last value", "[json]") {
     CHECK(reparse(R"({"a":1,"b":2,"a":3})") == R"({"a":3,"b":2})");
     CHECK(reparse(R"({"a":1,"a":2,"a":3})") == R"({"a":3})");
-    CHECK(reparse(R"({"x":1,"a":1,"y":2,"a":[2],"b":0,"b":{}})") == R"({"x":1,"a":[2],"y":2,"b":{}})");
+    CHECK(reparse(R"({"x":1,"a":1,"y":2,"a":[2],"b":0,"b":{}})") ==
+          R"({"x":1,"a":[2],"y":2,"b":{}})");
     CHECK(reparse(R"({"a":{"k":1,"k":2},"a":{"k":3}})") == R"({"a":{"k":3}})");
     CHECK(reparse(R"({"\u0061":1,"a":2})") == R"({"a":2})");   // the same key, spelled apart
 
@@ -351,8 +366,8 @@ TEST_CASE("json objects keep their keys in order and find the last duplicate", "
     REQUIRE(object.find("count") != nullptr);
     CHECK(object.find("count")->as_int() == 3);
 
-    object.set("count", 4);   // replaced in place
-    object.set("new", true);  // appended
+    object.set("count", 4);    // replaced in place
+    object.set("new", true);   // appended
     CHECK(json::write(object) == R"({"room":"lobby","count":4,"new":true})");
     CHECK(object.size() == 3);
 

@@ -104,8 +104,9 @@ TEST_CASE("negative integers take the shortest width at every boundary", "[msgpa
 
 TEST_CASE("longer integer forms decode to the same Int", "[msgpack]") {
     // "decoders accept longer ones": cc 05 is 5, and so is every other width.
-    for (std::string_view form : {"05", "cc 05", "cd 00 05", "ce 00 00 00 05", "cf 00 00 00 00 00 00 00 05",
-                                  "d0 05", "d1 00 05", "d2 00 00 00 05", "d3 00 00 00 00 00 00 00 05"}) {
+    for (std::string_view form :
+         {"05", "cc 05", "cd 00 05", "ce 00 00 00 05", "cf 00 00 00 00 00 00 00 05", "d0 05",
+          "d1 00 05", "d2 00 00 00 05", "d3 00 00 00 00 00 00 00 05"}) {
         INFO(form);
         CHECK(decoded(hex(form)) == Value{5});
         CHECK(decoded(hex(form)).type() == Type::Int);
@@ -141,7 +142,10 @@ TEST_CASE("strings use fixstr, str 8, str 16, str 32 by length", "[msgpack]") {
     CHECK(msgpack::encode(sized(65536)).substr(0, 5) == hex("db 00 01 00 00"));
     for (std::size_t n : {31, 32, 255, 256, 65535, 65536}) {
         CHECK(decoded(msgpack::encode(sized(n))) == sized(n));
-        CHECK(msgpack::encode(sized(n)).size() == n + (n < 32 ? 1 : n < 256 ? 2 : n < 65536 ? 3 : 5));
+        CHECK(msgpack::encode(sized(n)).size() == n + (n < 32      ? 1
+                                                       : n < 256   ? 2
+                                                       : n < 65536 ? 3
+                                                                   : 5));
     }
     // Bytes are kept as they are, not checked as UTF-8.
     CHECK(decoded(hex("a2 ed a0")).as_string() == hex("ed a0"));
@@ -155,7 +159,8 @@ TEST_CASE("bin uses bin 8, 16, 32 and stays apart from str", "[msgpack]") {
     CHECK(msgpack::encode(sized(255)).substr(0, 2) == hex("c4 ff"));
     CHECK(msgpack::encode(sized(256)).substr(0, 3) == hex("c5 01 00"));
     CHECK(msgpack::encode(sized(65536)).substr(0, 5) == hex("c6 00 01 00 00"));
-    for (std::size_t n : {255, 256, 65535, 65536}) CHECK(decoded(msgpack::encode(sized(n))) == sized(n));
+    for (std::size_t n : {255, 256, 65535, 65536})
+        CHECK(decoded(msgpack::encode(sized(n))) == sized(n));
     CHECK(Value::binary("a") != Value{"a"});
 }
 
@@ -194,12 +199,15 @@ TEST_CASE("a Socket.IO adapter message encodes as socket.io's Redis adapter woul
     const Value message = Value::array({
         "Xy12",
         Value::map({{"type", 2}, {"data", Value::array({"chat", "hi"})}, {"nsp", "/"}}),
-        Value::map({{"rooms", Value::array({"lobby"})}, {"except", Value::array()}, {"flags", Value::map()}}),
+        Value::map({{"rooms", Value::array({"lobby"})},
+                    {"except", Value::array()},
+                    {"flags", Value::map()}}),
     });
-    check_form(message,
-               "93 a4 58 79 31 32"
-               " 83 a4 74 79 70 65 02 a4 64 61 74 61 92 a4 63 68 61 74 a2 68 69 a3 6e 73 70 a1 2f"
-               " 83 a5 72 6f 6f 6d 73 91 a5 6c 6f 62 62 79 a6 65 78 63 65 70 74 90 a5 66 6c 61 67 73 80");
+    check_form(
+        message,
+        "93 a4 58 79 31 32"
+        " 83 a4 74 79 70 65 02 a4 64 61 74 61 92 a4 63 68 61 74 a2 68 69 a3 6e 73 70 a1 2f"
+        " 83 a5 72 6f 6f 6d 73 91 a5 6c 6f 62 62 79 a6 65 78 63 65 70 74 90 a5 66 6c 61 67 73 80");
 }
 
 TEST_CASE("0xc1, ext and trailing bytes are refused with a clear error", "[msgpack]") {
@@ -208,12 +216,16 @@ TEST_CASE("0xc1, ext and trailing bytes are refused with a clear error", "[msgpa
     // fixext 1..16, ext 8/16/32, and the timestamp (ext -1) of the spec: 1700000000 s.
     CHECK(error_of(hex("d4 05 00")) == "msgpack: ext type 5 is not supported (at byte 0)");
     CHECK(error_of(hex("d5 01 00 00")) == "msgpack: ext type 1 is not supported (at byte 0)");
-    CHECK(error_of(hex("d6 ff 65 53 f1 00")) == "msgpack: ext type -1 is not supported (at byte 0)");
-    CHECK(error_of(hex("91 d7 02 00 00 00 00 00 00 00 00")) == "msgpack: ext type 2 is not supported (at byte 1)");
-    CHECK(error_of(hex("d8 03") + std::string(16, '\0')) == "msgpack: ext type 3 is not supported (at byte 0)");
+    CHECK(error_of(hex("d6 ff 65 53 f1 00")) ==
+          "msgpack: ext type -1 is not supported (at byte 0)");
+    CHECK(error_of(hex("91 d7 02 00 00 00 00 00 00 00 00")) ==
+          "msgpack: ext type 2 is not supported (at byte 1)");
+    CHECK(error_of(hex("d8 03") + std::string(16, '\0')) ==
+          "msgpack: ext type 3 is not supported (at byte 0)");
     CHECK(error_of(hex("c7 01 04 00")) == "msgpack: ext type 4 is not supported (at byte 0)");
     CHECK(error_of(hex("c8 00 01 06 00")) == "msgpack: ext type 6 is not supported (at byte 0)");
-    CHECK(error_of(hex("c9 00 00 00 01 07 00")) == "msgpack: ext type 7 is not supported (at byte 0)");
+    CHECK(error_of(hex("c9 00 00 00 01 07 00")) ==
+          "msgpack: ext type 7 is not supported (at byte 0)");
     CHECK(error_of(hex("01 02")) == "msgpack: bytes after the value (at byte 1)");
     CHECK(error_of("") == "msgpack: truncated: the bytes end inside a value (at byte 0)");
     const auto prefix = msgpack::decode_prefix(hex("01 02"));
@@ -223,9 +235,15 @@ TEST_CASE("0xc1, ext and trailing bytes are refused with a clear error", "[msgpa
 
 TEST_CASE("a value cut at any byte is 'need more', never an overread", "[msgpack]") {
     const Value sample = Value::array({
-        Value{-200}, Value{70000}, Value{1.5f}, Value{2.5}, Value{std::string(40, 's')},
-        Value::binary(std::string(300, 'b')), Value::map({{"k", Value::array({Value{}, true})}}),
-        Value{std::numeric_limits<std::uint64_t>::max()}, Value{std::string(70000, 'L')},
+        Value{-200},
+        Value{70000},
+        Value{1.5f},
+        Value{2.5},
+        Value{std::string(40, 's')},
+        Value::binary(std::string(300, 'b')),
+        Value::map({{"k", Value::array({Value{}, true})}}),
+        Value{std::numeric_limits<std::uint64_t>::max()},
+        Value{std::string(70000, 'L')},
     });
     const std::string wire = msgpack::encode(sample);
     for (std::size_t cut = 0; cut < wire.size(); ++cut) {
@@ -276,20 +294,24 @@ TEST_CASE("nesting deeper than kMsgpackMaxDepth is refused", "[msgpack]") {
     };
     CHECK(error_of(nested(msgpack::kMsgpackMaxDepth)).empty());
     CHECK(error_of(nested(msgpack::kMsgpackMaxDepth + 1)) ==
-          fmt::format("msgpack: arrays and maps nested deeper than the limit (max_depth) (at byte {})",
-                      msgpack::kMsgpackMaxDepth));
+          fmt::format(
+              "msgpack: arrays and maps nested deeper than the limit (max_depth) (at byte {})",
+              msgpack::kMsgpackMaxDepth));
     // Maps count as levels too.
     CHECK_FALSE(error_of(std::string(msgpack::kMsgpackMaxDepth + 1, '\x81') + "\xc0").empty());
     // And encode(decode(x)) of the deepest accepted value is x again.
-    CHECK(msgpack::encode(decoded(nested(msgpack::kMsgpackMaxDepth))) == nested(msgpack::kMsgpackMaxDepth));
+    CHECK(msgpack::encode(decoded(nested(msgpack::kMsgpackMaxDepth))) ==
+          nested(msgpack::kMsgpackMaxDepth));
 }
 
 TEST_CASE("json values convert as a JavaScript encoder would", "[msgpack]") {
     auto parsed = json::parse(R"(["chat",{"n":3,"x":2.5,"whole":4.0,"ok":true,"none":null}])");
     REQUIRE(parsed);
     const Value packed = msgpack::from_json(*parsed);
-    CHECK(packed == Value::array({"chat", Value::map({{"n", 3}, {"x", 2.5}, {"whole", 4}, {"ok", true},
-                                                       {"none", Value{}}})}));
+    CHECK(packed ==
+          Value::array(
+              {"chat",
+               Value::map({{"n", 3}, {"x", 2.5}, {"whole", 4}, {"ok", true}, {"none", Value{}}})}));
     auto back = msgpack::to_json(packed);
     REQUIRE(back);
     CHECK(json::write(*back) == R"(["chat",{"n":3,"x":2.5,"whole":4,"ok":true,"none":null}])");

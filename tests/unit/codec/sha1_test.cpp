@@ -30,13 +30,12 @@ std::string hex_in_pieces(std::string_view text, std::size_t piece_size) {
     return to_hex(hash.finish());
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("sha1 of the published test messages matches FIPS 180 and RFC 3174", "[codec][sha1]") {
     CHECK(to_hex(sha1("abc")) == "a9993e364706816aba3e25717850c26c9cd0d89d");
     CHECK(to_hex(sha1(kTwoBlockMessage)) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
-    CHECK(to_hex(sha1(std::string(1'000'000, 'a'))) ==
-          "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+    CHECK(to_hex(sha1(std::string(1'000'000, 'a'))) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
 
     std::string test4;   // RFC 3174 test 4: this 64-byte string, 10 times
     for (int i = 0; i < 10; ++i)

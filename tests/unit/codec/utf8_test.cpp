@@ -36,7 +36,10 @@ constexpr BadText kBadTexts[] = {
     {"C2 then space", "\xc2 ", 1},
     {"E1 then space", "\xe1 ", 1},
     {"F1 then space", "\xf1 ", 1},
-    {"euro sign cut by an ASCII letter", "\xe2\x82" "A", 2},
+    {"euro sign cut by an ASCII letter",
+     "\xe2\x82"
+     "A",
+     2},
     {"4-byte lead then a new lead", "\xf0\x9f\xf0\x9f\x98\x80", 2},
     // Sequences missing their last bytes (Kuhn 3.3): valid so far, never complete.
     {"2-byte sequence missing 1", "\xc2", kTruncated},
@@ -78,7 +81,9 @@ constexpr BadText kBadTexts[] = {
     {"F5 lead", "\xf5\x80\x80\x80", 0},
     {"U+1FFFFF in the old 4-byte form", "\xf7\xbf\xbf\xbf", 0},
     // Autobahn case 6.3.1 shape: valid Greek, then a surrogate in the middle of the message.
-    {"kosme then a surrogate", "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80" "edited",
+    {"kosme then a surrogate",
+     "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80"
+     "edited",
      12},
 };
 
@@ -86,19 +91,19 @@ constexpr std::string_view kGoodTexts[] = {
     "",
     "hello, world",
     "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5",   // "κόσμε", Kuhn's first test
-    {"\0", 1},                                         // U+0000 is a character like any other
-    "\x7f",                                            // U+007F  last 1-byte
-    "\xc2\x80",                                        // U+0080  first 2-byte
-    "\xdf\xbf",                                        // U+07FF  last 2-byte
-    "\xe0\xa0\x80",                                    // U+0800  first 3-byte
-    "\xed\x9f\xbf",                                    // U+D7FF  just below the surrogates
-    "\xee\x80\x80",                                    // U+E000  just above them
-    "\xef\xbf\xbd",                                    // U+FFFD  replacement character
-    "\xef\xbf\xbe",                                    // U+FFFE  a noncharacter, still valid
-    "\xef\xbf\xbf",                                    // U+FFFF  last 3-byte
-    "\xf0\x90\x80\x80",                                // U+10000 first 4-byte
-    "\xf4\x8f\xbf\xbf",                                // U+10FFFF the last code point
-    "a\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9ez",          // a é € 𝄞 z: 1, 2, 3, 4 bytes
+    {"\0", 1},                                        // U+0000 is a character like any other
+    "\x7f",                                           // U+007F  last 1-byte
+    "\xc2\x80",                                       // U+0080  first 2-byte
+    "\xdf\xbf",                                       // U+07FF  last 2-byte
+    "\xe0\xa0\x80",                                   // U+0800  first 3-byte
+    "\xed\x9f\xbf",                                   // U+D7FF  just below the surrogates
+    "\xee\x80\x80",                                   // U+E000  just above them
+    "\xef\xbf\xbd",                                   // U+FFFD  replacement character
+    "\xef\xbf\xbe",                                   // U+FFFE  a noncharacter, still valid
+    "\xef\xbf\xbf",                                   // U+FFFF  last 3-byte
+    "\xf0\x90\x80\x80",                               // U+10000 first 4-byte
+    "\xf4\x8f\xbf\xbf",                               // U+10FFFF the last code point
+    "a\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9ez",         // a é € 𝄞 z: 1, 2, 3, 4 bytes
     "The euro sign \xe2\x82\xac costs more than 8 bytes of ASCII around it",
 };
 
@@ -135,7 +140,7 @@ bool verdict_in_pieces(std::string_view text, std::vector<std::size_t> cuts, std
     return all_fed_ok && utf8.is_complete();
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("every code point boundary of Table 3-7 is valid UTF-8", "[codec][utf8]") {
     for (const std::string_view text : kGoodTexts) {
@@ -149,8 +154,7 @@ TEST_CASE("every code point boundary of Table 3-7 is valid UTF-8", "[codec][utf8
     }
 }
 
-TEST_CASE("Kuhn's malformed sequences are refused at the first impossible byte",
-          "[codec][utf8]") {
+TEST_CASE("Kuhn's malformed sequences are refused at the first impossible byte", "[codec][utf8]") {
     for (const BadText& bad : kBadTexts) {
         CAPTURE(bad.name);
         CHECK_FALSE(is_valid_utf8(bad.bytes));
@@ -223,8 +227,8 @@ TEST_CASE("of all 65536 two-byte texts, exactly ASCII pairs and C2..DF 80..BF ar
         for (unsigned second = 0; second < 256; ++second) {
             const std::string text{static_cast<char>(first), static_cast<char>(second)};
             const bool ascii_pair = first < 0x80 && second < 0x80;
-            const bool two_byte_form = first >= 0xC2 && first <= 0xDF && second >= 0x80 &&
-                                       second <= 0xBF;
+            const bool two_byte_form =
+                first >= 0xC2 && first <= 0xDF && second >= 0x80 && second <= 0xBF;
             if (is_valid_utf8(text) != (ascii_pair || two_byte_form)) ++wrong_verdicts;
         }
     }
@@ -282,8 +286,7 @@ TEST_CASE("a bad byte is caught at every position of a long ASCII run", "[codec]
     }
 }
 
-TEST_CASE("a good code point is accepted at every position of a long ASCII run",
-          "[codec][utf8]") {
+TEST_CASE("a good code point is accepted at every position of a long ASCII run", "[codec][utf8]") {
     const std::string ascii(40, 'x');
     for (const std::string_view good : {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e"}) {
         for (std::size_t at = 0; at <= ascii.size(); ++at) {
@@ -305,8 +308,7 @@ TEST_CASE("a fresh validator and an empty feed are complete", "[codec][utf8]") {
     CHECK(utf8.is_complete());
 }
 
-TEST_CASE("a corrupted byte anywhere in multi-byte text is caught at that byte",
-          "[codec][utf8]") {
+TEST_CASE("a corrupted byte anywhere in multi-byte text is caught at that byte", "[codec][utf8]") {
     // Mostly 2-, 3- and 4-byte code points, so the "whole code point" fast path is the one
     // reading; it must hand over to the table walk and the walk must stop at the right byte.
     const std::string text =

@@ -15,7 +15,7 @@ TEST_CASE("a handshake gives back its target, headers and query as they came", "
                                         sent, net::Address::loopback(4000), 1234};
 
     CHECK(handshake.url() == "/socket.io/?EIO=4&transport=polling&name=J%C3%BCrgen+K");
-    CHECK(handshake.headers() == sent);   // every field, in order, repeated names too
+    CHECK(handshake.headers() == sent);                // every field, in order, repeated names too
     CHECK(handshake.header("COOKIE") == "a=1; b=2");   // the first one, any case
     CHECK(handshake.header("x-empty") == "");
     CHECK(handshake.header("Accept") == std::nullopt);

@@ -43,7 +43,8 @@ std::string payload_of(const std::vector<Packet>& packets) {
 
 }   // namespace
 
-TEST_CASE("engineio packet types are the digits 0 to 6 with the spec's names", "[engineio-packet]") {
+TEST_CASE("engineio packet types are the digits 0 to 6 with the spec's names",
+          "[engineio-packet]") {
     CHECK(packet_type_from_digit('0') == PacketType::Open);
     CHECK(packet_type_from_digit('4') == PacketType::Message);
     CHECK(packet_type_from_digit('6') == PacketType::Noop);
@@ -142,9 +143,10 @@ TEST_CASE("engineio payloads decode as in PROTOCOLS.md §1.4", "[engineio-packet
 
 TEST_CASE("engineio payloads encode as in PROTOCOLS.md §1.4", "[engineio-packet]") {
     CHECK(payload_of({text(PacketType::Message, "hello"), text(PacketType::Ping),
-                      text(PacketType::Message, "world")}) == "4hello\x1e"
-                                                              "2\x1e"
-                                                              "4world");
+                      text(PacketType::Message, "world")}) ==
+          "4hello\x1e"
+          "2\x1e"
+          "4world");
     CHECK(payload_of({bytes("\x01\x02\x03\x04")}) == "bAQIDBA==");
     CHECK(payload_of({text(PacketType::Noop)}) == "6");
 
@@ -152,7 +154,9 @@ TEST_CASE("engineio payloads encode as in PROTOCOLS.md §1.4", "[engineio-packet
     append_to_payload(out, PacketView{PacketType::Message, "a", false});
     CHECK(out == "4a");
     append_to_payload(out, PacketView{PacketType::Message, "\xff", true});
-    CHECK(out == "4a\x1e" "b/w==");
+    CHECK(out ==
+          "4a\x1e"
+          "b/w==");
 }
 
 TEST_CASE("engineio payloads mix text and binary packets and round-trip", "[engineio-packet]") {
@@ -166,37 +170,50 @@ TEST_CASE("engineio payloads mix text and binary packets and round-trip", "[engi
         text(PacketType::Message, ""),
     };
     const std::string body = payload_of(packets);
-    CHECK(body == "4451-[\"baz\",{\"_placeholder\":true,\"num\":0}]\x1e"
-                  "bAQIDBA==\x1e"
-                  "42[\"x\"]\x1e"
-                  "b\x1e"
-                  "bAB7/\x1e"
-                  "3\x1e"
-                  "4");
+    CHECK(body ==
+          "4451-[\"baz\",{\"_placeholder\":true,\"num\":0}]\x1e"
+          "bAQIDBA==\x1e"
+          "42[\"x\"]\x1e"
+          "b\x1e"
+          "bAB7/\x1e"
+          "3\x1e"
+          "4");
     CHECK(decoded_payload(body) == packets);
 }
 
 TEST_CASE("engineio refuses bad payloads, naming the packet", "[engineio-packet]") {
     CHECK(payload_rejection("") == "engineio: empty payload");
     CHECK(payload_rejection("abc") == "engineio: unknown packet type 'a' in packet 1");
-    CHECK(payload_rejection("4a\x1e" "4b\x1e" "x") ==
-          "engineio: unknown packet type 'x' in packet 3");
-    CHECK(payload_rejection("4a\x1e\x1e" "4b") == "engineio: packet 2 is empty");
-    CHECK(payload_rejection("\x1e" "4b") == "engineio: packet 1 is empty");
+    CHECK(payload_rejection("4a\x1e"
+                            "4b\x1e"
+                            "x") == "engineio: unknown packet type 'x' in packet 3");
+    CHECK(payload_rejection("4a\x1e\x1e"
+                            "4b") == "engineio: packet 2 is empty");
+    CHECK(payload_rejection("\x1e"
+                            "4b") == "engineio: packet 1 is empty");
     CHECK(payload_rejection("4a\x1e") == "engineio: packet 2 is empty");   // trailing separator
-    CHECK(payload_rejection("4a\x1e" "bAQID=") ==
+    CHECK(payload_rejection("4a\x1e"
+                            "bAQID=") ==
           "engineio: invalid base64 in binary packet 2: base64: length 5 is not a multiple of 4");
-    CHECK(payload_rejection("4a\x1e" "bAQ-D") ==
+    CHECK(payload_rejection("4a\x1e"
+                            "bAQ-D") ==
           "engineio: invalid base64 in binary packet 2: base64: character 0x2d at offset 2 is "
           "not in the alphabet");   // the URL-safe alphabet is not base64
-    CHECK(payload_rejection("4a\x1e" "b AQI") ==
+    CHECK(payload_rejection("4a\x1e"
+                            "b AQI") ==
           "engineio: invalid base64 in binary packet 2: base64: character 0x20 at offset 0 is "
           "not in the alphabet");
 }
 
 TEST_CASE("engineio payloads hold at most max_packets packets", "[engineio-packet]") {
-    CHECK(payload_rejection("2\x1e" "2\x1e" "2", 2) == "engineio: more than 2 packets in one payload");
-    CHECK(payload_rejection("2\x1e" "2", 2).empty());
+    CHECK(payload_rejection("2\x1e"
+                            "2\x1e"
+                            "2",
+                            2) == "engineio: more than 2 packets in one payload");
+    CHECK(payload_rejection("2\x1e"
+                            "2",
+                            2)
+              .empty());
 
     std::string at_limit;
     for (std::size_t i = 0; i < kEioMaxPacketsPerPayload; ++i)
@@ -211,7 +228,12 @@ TEST_CASE("engineio payloads hold at most max_packets packets", "[engineio-packe
 
 TEST_CASE("engineio PayloadReader hands out views and stops at the first bad packet",
           "[engineio-packet]") {
-    const std::string body = "4hello\x1e" "bAQIDBA==\x1e" "2\x1e" "9oops\x1e" "4never";
+    const std::string body =
+        "4hello\x1e"
+        "bAQIDBA==\x1e"
+        "2\x1e"
+        "9oops\x1e"
+        "4never";
     PayloadReader reader{body};
 
     auto first = reader.next();

@@ -30,7 +30,8 @@ RequestContext with_session(TransportKind transport, bool is_upgrade = false) {
 }   // namespace
 
 TEST_CASE("the engine query is read decoded, first value wins, the rest ignored", "[engineio]") {
-    const EngineQuery query = read_engine_query("/engine.io/?EIO=4&transport=polling&t=N8h&sid=a%2Bb&sid=x");
+    const EngineQuery query =
+        read_engine_query("/engine.io/?EIO=4&transport=polling&t=N8h&sid=a%2Bb&sid=x");
     CHECK(query.eio == "4");
     CHECK(query.transport == "polling");
     CHECK(query.sid == "a+b");
@@ -59,7 +60,8 @@ TEST_CASE("a handshake passes only as GET with EIO=4 and an enabled transport", 
 
     RequestContext no_polling;
     no_polling.allow_polling = false;
-    CHECK(check("/engine.io/?EIO=4&transport=polling", "GET", no_polling) == ErrorCode::UnknownTransport);
+    CHECK(check("/engine.io/?EIO=4&transport=polling", "GET", no_polling) ==
+          ErrorCode::UnknownTransport);
 }
 
 TEST_CASE("a request with sid needs a live session on the same transport", "[engineio]") {
@@ -71,14 +73,15 @@ TEST_CASE("a request with sid needs a live session on the same transport", "[eng
     CHECK(check("/engine.io/?EIO=4&transport=websocket&sid=S", "GET",
                 with_session(TransportKind::Polling, true)) == std::nullopt);   // an upgrade
     // EIO is checked at the handshake only, as by the reference server.
-    CHECK(check("/engine.io/?transport=polling&sid=S", "GET", with_session(TransportKind::Polling)) ==
-          std::nullopt);
+    CHECK(check("/engine.io/?transport=polling&sid=S", "GET",
+                with_session(TransportKind::Polling)) == std::nullopt);
 }
 
 TEST_CASE("an Origin with control characters is a bad request", "[engineio]") {
-    CHECK(check("/engine.io/?EIO=4&transport=polling", "GET", {}, "https://a.example") == std::nullopt);
-    CHECK(check("/engine.io/?EIO=4&transport=polling", "GET", {}, std::string_view{"https://a\x01"}) ==
-          ErrorCode::BadRequest);
+    CHECK(check("/engine.io/?EIO=4&transport=polling", "GET", {}, "https://a.example") ==
+          std::nullopt);
+    CHECK(check("/engine.io/?EIO=4&transport=polling", "GET", {},
+                std::string_view{"https://a\x01"}) == ErrorCode::BadRequest);
     CHECK(has_invalid_header_char("a\tb") == false);
     CHECK(has_invalid_header_char("caf\xc3\xa9") == false);
     CHECK(has_invalid_header_char("a\x7f") == true);
@@ -87,7 +90,8 @@ TEST_CASE("an Origin with control characters is a bad request", "[engineio]") {
 TEST_CASE("error bodies and statuses are the reference server's", "[engineio]") {
     CHECK(error_body(ErrorCode::UnknownTransport) == R"({"code":0,"message":"Transport unknown"})");
     CHECK(error_body(ErrorCode::UnknownSid) == R"({"code":1,"message":"Session ID unknown"})");
-    CHECK(error_body(ErrorCode::BadHandshakeMethod) == R"({"code":2,"message":"Bad handshake method"})");
+    CHECK(error_body(ErrorCode::BadHandshakeMethod) ==
+          R"({"code":2,"message":"Bad handshake method"})");
     CHECK(error_body(ErrorCode::BadRequest) == R"({"code":3,"message":"Bad request"})");
     CHECK(error_body(ErrorCode::Forbidden) == R"({"code":4,"message":"Forbidden"})");
     CHECK(error_body(ErrorCode::UnsupportedProtocolVersion) ==
@@ -104,12 +108,14 @@ TEST_CASE("error bodies and statuses are the reference server's", "[engineio]") 
 
 TEST_CASE("the handshake JSON has the five keys in the reference order", "[engineio]") {
     ServerOptions options;
-    CHECK(open_packet_json("abc", true, options) ==
-          R"({"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})");
+    CHECK(
+        open_packet_json("abc", true, options) ==
+        R"({"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})");
     options.ping_interval = Millis{300};
     options.ping_timeout = Millis{200};
-    CHECK(open_packet_json("abc", false, options) ==
-          R"({"sid":"abc","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})");
+    CHECK(
+        open_packet_json("abc", false, options) ==
+        R"({"sid":"abc","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})");
     CHECK(sid_cookie("io", "abc") == "io=abc; Path=/; HttpOnly; SameSite=Lax");
 }
 
@@ -119,7 +125,8 @@ TEST_CASE("sids are 20 URL-safe characters and differ", "[engineio]") {
     for (int i = 0; i < 1000; ++i) {
         const std::string sid = make_sid(random);
         REQUIRE(sid.size() == kEioSidLength);
-        REQUIRE(sid.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+        REQUIRE(sid.find_first_not_of(
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
                 std::string::npos);
         seen.insert(sid);
     }

@@ -13,7 +13,7 @@ using Log = std::vector<std::string>;
 namespace {
 int g_function_calls = 0;
 void count_call(int amount) { g_function_calls += amount; }
-}  // namespace
+}   // namespace
 
 TEST_CASE("an AnyEmitter carries different argument types on different events", "[events]") {
     AnyEmitter chat;
@@ -30,8 +30,7 @@ TEST_CASE("an AnyEmitter carries different argument types on different events", 
     CHECK(log == Log{"Ada joined", "Ada is typing", "tick"});
 }
 
-TEST_CASE("an AnyEmitter emit with the wrong types throws before any listener runs",
-          "[events]") {
+TEST_CASE("an AnyEmitter emit with the wrong types throws before any listener runs", "[events]") {
     AnyEmitter chat;
     Log log;
     chat.on("join", [&](const std::string& who) { log.push_back(who); });
@@ -73,8 +72,7 @@ TEST_CASE("an AnyEmitter accepts function pointers and mutable lambdas", "[event
     CHECK(calls == 2);
 }
 
-TEST_CASE("an AnyEmitter follows the EventEmitter rules for once, prepend and off",
-          "[events]") {
+TEST_CASE("an AnyEmitter follows the EventEmitter rules for once, prepend and off", "[events]") {
     AnyEmitter emitter;
     Log log;
     emitter.on("x", [&](int n) { log.push_back("on " + std::to_string(n)); });
@@ -83,9 +81,8 @@ TEST_CASE("an AnyEmitter follows the EventEmitter rules for once, prepend and of
         log.push_back("once " + std::to_string(n));
         emitter.emit("x", n + 1);   // nested emit does not run it again
     });
-    const ListenerId last = emitter.prepend_once("x", [&](int n) {
-        log.push_back("prepended once " + std::to_string(n));
-    });
+    const ListenerId last = emitter.prepend_once(
+        "x", [&](int n) { log.push_back("prepended once " + std::to_string(n)); });
 
     emitter.emit("x", 0);
     CHECK(log == Log{"prepended once 0", "first 0", "on 0", "once 0", "first 1", "on 1"});
@@ -124,7 +121,6 @@ TEST_CASE("an AnyEmitter warns past max_listeners like EventEmitter", "[events]"
 TEST_CASE("an AnyEmitter names unusual types in full", "[events]") {
     AnyEmitter emitter;
     emitter.on("x", [](const std::vector<int>&) {});
-    CHECK_THROWS_WITH(emitter.emit("x", 1u),
-                      Catch::Contains("listener expects (std::vector<int") &&
-                          Catch::Contains("but emit passed (unsigned int)"));
+    CHECK_THROWS_WITH(emitter.emit("x", 1u), Catch::Contains("listener expects (std::vector<int") &&
+                                                 Catch::Contains("but emit passed (unsigned int)"));
 }

@@ -215,8 +215,8 @@ TEST_CASE("off removes exactly the listener with that id", "[events]") {
     emitter.on("x", [&] { log.push_back("c"); });
 
     CHECK(emitter.off(b));
-    CHECK_FALSE(emitter.off(b));        // already removed
-    CHECK_FALSE(emitter.off(12345));    // never handed out
+    CHECK_FALSE(emitter.off(b));       // already removed
+    CHECK_FALSE(emitter.off(12345));   // never handed out
     emitter.emit("x");
     CHECK(log == Log{"a", "c"});
 }
@@ -278,8 +278,7 @@ TEST_CASE("listener_count and event_names describe the current listeners", "[eve
 TEST_CASE("emitting \"error\" with no listener throws with the error's text", "[events]") {
     SECTION("a string") {
         EventEmitter<std::string> emitter;
-        CHECK_THROWS_WITH(emitter.emit("error", "disk full"),
-                          "Unhandled 'error' event: disk full");
+        CHECK_THROWS_WITH(emitter.emit("error", "disk full"), "Unhandled 'error' event: disk full");
     }
     SECTION("a std::exception") {
         EventEmitter<std::runtime_error> emitter;

@@ -45,7 +45,7 @@ private:
 
 using Log = std::vector<std::string>;
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("notify calls every attached observer in attach order", "[events]") {
     Log log;

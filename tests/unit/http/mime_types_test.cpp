@@ -28,10 +28,10 @@ TEST_CASE("content_type_for picks the Content-Type from the extension", "[http][
         {"/favicon.ico", "image/x-icon"},
         {"/engine.wasm", "application/wasm"},
         {"/font.woff2", "font/woff2"},
-        {"/INDEX.HTML", "text/html; charset=utf-8"},           // extensions ignore case
-        {"/archive.tar.gz", "application/octet-stream"},        // unknown: download it
-        {"/Makefile", "application/octet-stream"},              // no extension
-        {"/dir.js/readme", "application/octet-stream"},         // the dot is in a folder name
+        {"/INDEX.HTML", "text/html; charset=utf-8"},       // extensions ignore case
+        {"/archive.tar.gz", "application/octet-stream"},   // unknown: download it
+        {"/Makefile", "application/octet-stream"},         // no extension
+        {"/dir.js/readme", "application/octet-stream"},    // the dot is in a folder name
         {"/trailing.", "application/octet-stream"},
         {"", "application/octet-stream"},
     }));

@@ -14,8 +14,7 @@ TEST_CASE("query_string is what follows the first '?', without a fragment", "[ht
     CHECK(query_string("/a?").empty());
 }
 
-TEST_CASE("percent_decode turns escapes and '+' into the bytes they stand for",
-          "[http][query]") {
+TEST_CASE("percent_decode turns escapes and '+' into the bytes they stand for", "[http][query]") {
     CHECK(decode_query_component("a%20b") == "a b");
     CHECK(decode_query_component("a+b") == "a b");
     CHECK(decode_query_component("%2f%2F") == "//");

@@ -83,14 +83,15 @@ void check_pipelined_pair(const std::vector<Request>& requests) {
     CHECK_FALSE(requests[1].keeps_alive());
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a GET request parses into method, target, version and headers", "[http][parser]") {
-    const auto parsed = parse("GET /index.html HTTP/1.1\r\n"
-                              "Host: example.com\r\n"
-                              "Accept:   text/html \t\r\n"
-                              "X-Empty:\r\n"
-                              "\r\n");
+    const auto parsed = parse(
+        "GET /index.html HTTP/1.1\r\n"
+        "Host: example.com\r\n"
+        "Accept:   text/html \t\r\n"
+        "X-Empty:\r\n"
+        "\r\n");
     REQUIRE_FALSE(parsed.error);
     REQUIRE(parsed.requests.size() == 1);
     const Request& request = parsed.requests[0];
@@ -106,8 +107,7 @@ TEST_CASE("a GET request parses into method, target, version and headers", "[htt
 
 TEST_CASE("a body is read up to Content-Length, whatever bytes it holds", "[http][parser]") {
     const std::string body{"a\r\n\r\n\0b", 7};   // looks like the end of a head, and a NUL
-    const auto parsed =
-        parse("PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\n\r\n" + body);
+    const auto parsed = parse("PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 7\r\n\r\n" + body);
     REQUIRE_FALSE(parsed.error);
     REQUIRE(parsed.requests.size() == 1);
     CHECK(parsed.requests[0].body == body);
@@ -152,13 +152,14 @@ TEST_CASE("feed() takes one request per call and says where it ended", "[http][p
 
 TEST_CASE("WebSocket bytes sent right after an Upgrade request are left unconsumed",
           "[http][parser]") {
-    const std::string upgrade = "GET /chat HTTP/1.1\r\n"
-                                "Host: server.example.com\r\n"
-                                "Upgrade: websocket\r\n"
-                                "Connection: keep-alive, Upgrade\r\n"
-                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                "Sec-WebSocket-Version: 13\r\n"
-                                "\r\n";
+    const std::string upgrade =
+        "GET /chat HTTP/1.1\r\n"
+        "Host: server.example.com\r\n"
+        "Upgrade: websocket\r\n"
+        "Connection: keep-alive, Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n"
+        "\r\n";
     // A masked text frame "Hello" (RFC 6455 §5.7): not HTTP at all.
     const std::string frame = "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
     const std::string wire = upgrade + frame;
@@ -193,8 +194,8 @@ TEST_CASE("a partial request is kept inside and all its bytes are consumed", "[h
 }
 
 TEST_CASE("feed() accepts bytes as a span of uint8_t", "[http][parser]") {
-    const std::vector<std::uint8_t> bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P', '/',
-                                          '1', '.', '0', '\r', '\n', '\r', '\n'};
+    const std::vector<std::uint8_t> bytes{'G', 'E', 'T', ' ', '/', ' ',  'H',  'T',  'T',
+                                          'P', '/', '1', '.', '0', '\r', '\n', '\r', '\n'};
     RequestParser parser;
     const auto step = parser.feed(std::span<const std::uint8_t>{bytes});
     REQUIRE(step.request);
@@ -217,8 +218,9 @@ TEST_CASE("empty lines before a request line are skipped", "[http][parser]") {
 }
 
 TEST_CASE("header names are found without regard to case", "[http][parser]") {
-    const auto parsed = parse("GET / HTTP/1.1\r\nHOST: h\r\ncontent-LENGTH: 2\r\n"
-                              "CONNECTION: Keep-Alive, UPGRADE\r\n\r\nok");
+    const auto parsed = parse(
+        "GET / HTTP/1.1\r\nHOST: h\r\ncontent-LENGTH: 2\r\n"
+        "CONNECTION: Keep-Alive, UPGRADE\r\n\r\nok");
     REQUIRE_FALSE(parsed.error);
     REQUIRE(parsed.requests.size() == 1);
     const auto& headers = parsed.requests[0].headers;
@@ -237,13 +239,15 @@ TEST_CASE("HTTP/1.0 needs no Host and HTTP/1.1 needs exactly one", "[http][parse
 }
 
 TEST_CASE("repeated Content-Length lines must agree", "[http][parser]") {
-    const auto same = parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n"
-                            "Content-Length: 02\r\n\r\nhi");
+    const auto same = parse(
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n"
+        "Content-Length: 02\r\n\r\nhi");
     REQUIRE_FALSE(same.error);
     CHECK(same.requests.at(0).body == "hi");
 
-    CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n")
-          == RequestError::ConflictingContentLength);
+    CHECK(
+        error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n") ==
+        RequestError::ConflictingContentLength);
 }
 
 // --- limits: exactly at the limit passes, one past it fails --------------------------------
@@ -317,8 +321,9 @@ TEST_CASE("kHttpMaxHeaderCount header lines are accepted, one more gives 431",
 }
 
 TEST_CASE("a body of exactly kHttpMaxBodyBytes is accepted", "[http][parser][limits]") {
-    const std::string head = "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " +
-                             std::to_string(kHttpMaxBodyBytes) + "\r\n\r\n";
+    const std::string head =
+        "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(kHttpMaxBodyBytes) +
+        "\r\n\r\n";
     const auto parsed = parse(head + std::string(kHttpMaxBodyBytes, 'b'));
     REQUIRE_FALSE(parsed.error);
     REQUIRE(parsed.requests.size() == 1);
@@ -336,8 +341,9 @@ TEST_CASE("a Content-Length one past kHttpMaxBodyBytes gives 413 before any body
 
 TEST_CASE("a Content-Length too big for 64 bits gives 413, not an overflow",
           "[http][parser][limits]") {
-    CHECK(error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n")
-          == RequestError::BodyTooLarge);
+    CHECK(
+        error_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n") ==
+        RequestError::BodyTooLarge);
 }
 
 // --- bad input, each with its status code ---------------------------------------------------
@@ -352,46 +358,34 @@ struct BadRequest {
 };
 
 const BadRequest kBadRequests[] = {
-    {"HTTP/0.9 style line", "GET /\r\n\r\n",
-     RequestError::MalformedRequestLine, 400},
-    {"two spaces between parts", "GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
-     RequestError::InvalidTarget, 400},
-    {"tab instead of space", "GET\t/\tHTTP/1.1\r\n\r\n",
-     RequestError::MalformedRequestLine, 400},
-    {"method with a slash", "GE/T / HTTP/1.1\r\nHost: h\r\n\r\n",
-     RequestError::InvalidMethod, 400},
-    {"empty method", " / HTTP/1.1\r\nHost: h\r\n\r\n",
-     RequestError::InvalidMethod, 400},
-    {"DEL in target", "GET /a\x7f HTTP/1.1\r\nHost: h\r\n\r\n",
-     RequestError::InvalidTarget, 400},
-    {"UTF-8 in target", "GET /\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n",
-     RequestError::InvalidTarget, 400},
-    {"lower-case version", "GET / http/1.1\r\nHost: h\r\n\r\n",
-     RequestError::InvalidVersion, 400},
-    {"space after version", "GET / HTTP/1.1 \r\nHost: h\r\n\r\n",
-     RequestError::InvalidVersion, 400},
-    {"two-digit major", "GET / HTTP/11.1\r\nHost: h\r\n\r\n",
-     RequestError::InvalidVersion, 400},
-    {"HTTP/2.0", "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
-     RequestError::UnsupportedVersion, 505},
-    {"HTTP/1.2", "GET / HTTP/1.2\r\nHost: h\r\n\r\n",
-     RequestError::UnsupportedVersion, 505},
-    {"HTTP/0.9", "GET / HTTP/0.9\r\n\r\n",
-     RequestError::UnsupportedVersion, 505},
+    {"HTTP/0.9 style line", "GET /\r\n\r\n", RequestError::MalformedRequestLine, 400},
+    {"two spaces between parts", "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", RequestError::InvalidTarget,
+     400},
+    {"tab instead of space", "GET\t/\tHTTP/1.1\r\n\r\n", RequestError::MalformedRequestLine, 400},
+    {"method with a slash", "GE/T / HTTP/1.1\r\nHost: h\r\n\r\n", RequestError::InvalidMethod, 400},
+    {"empty method", " / HTTP/1.1\r\nHost: h\r\n\r\n", RequestError::InvalidMethod, 400},
+    {"DEL in target", "GET /a\x7f HTTP/1.1\r\nHost: h\r\n\r\n", RequestError::InvalidTarget, 400},
+    {"UTF-8 in target", "GET /\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n", RequestError::InvalidTarget,
+     400},
+    {"lower-case version", "GET / http/1.1\r\nHost: h\r\n\r\n", RequestError::InvalidVersion, 400},
+    {"space after version", "GET / HTTP/1.1 \r\nHost: h\r\n\r\n", RequestError::InvalidVersion,
+     400},
+    {"two-digit major", "GET / HTTP/11.1\r\nHost: h\r\n\r\n", RequestError::InvalidVersion, 400},
+    {"HTTP/2.0", "GET / HTTP/2.0\r\nHost: h\r\n\r\n", RequestError::UnsupportedVersion, 505},
+    {"HTTP/1.2", "GET / HTTP/1.2\r\nHost: h\r\n\r\n", RequestError::UnsupportedVersion, 505},
+    {"HTTP/0.9", "GET / HTTP/0.9\r\n\r\n", RequestError::UnsupportedVersion, 505},
     {"bare CR in request line", "GET /\r HTTP/1.1\r\nHost: h\r\n\r\n",
      RequestError::BareCarriageReturn, 400},
     {"bare CR in header value", "GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n",
      RequestError::BareCarriageReturn, 400},
-    {"CR CR LF", "GET / HTTP/1.1\r\r\nHost: h\r\n\r\n",
-     RequestError::BareCarriageReturn, 400},
-    {"header without colon", "GET / HTTP/1.1\r\nHost h\r\n\r\n",
-     RequestError::HeaderWithoutColon, 400},
-    {"space before colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n",
-     RequestError::SpaceBeforeColon, 400},
-    {"tab before colon", "GET / HTTP/1.1\r\nHost\t: h\r\n\r\n",
-     RequestError::SpaceBeforeColon, 400},
-    {"empty header name", "GET / HTTP/1.1\r\n: h\r\n\r\n",
-     RequestError::InvalidHeaderName, 400},
+    {"CR CR LF", "GET / HTTP/1.1\r\r\nHost: h\r\n\r\n", RequestError::BareCarriageReturn, 400},
+    {"header without colon", "GET / HTTP/1.1\r\nHost h\r\n\r\n", RequestError::HeaderWithoutColon,
+     400},
+    {"space before colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n", RequestError::SpaceBeforeColon,
+     400},
+    {"tab before colon", "GET / HTTP/1.1\r\nHost\t: h\r\n\r\n", RequestError::SpaceBeforeColon,
+     400},
+    {"empty header name", "GET / HTTP/1.1\r\n: h\r\n\r\n", RequestError::InvalidHeaderName, 400},
     {"space inside header name", "GET / HTTP/1.1\r\nX Y: h\r\n\r\n",
      RequestError::InvalidHeaderName, 400},
     {"obs-fold continuation", "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n 2\r\n\r\n",
@@ -400,7 +394,9 @@ const BadRequest kBadRequests[] = {
      RequestError::FoldedHeaderLine, 400},
     {"NUL in header value", "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n"sv,
      RequestError::InvalidHeaderValue, 400},
-    {"escape char in header value", "GET / HTTP/1.1\r\nHost: a\x1b" "b\r\n\r\n",
+    {"escape char in header value",
+     "GET / HTTP/1.1\r\nHost: a\x1b"
+     "b\r\n\r\n",
      RequestError::InvalidHeaderValue, 400},
     {"Content-Length with sign", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\n",
      RequestError::InvalidContentLength, 400},
@@ -419,7 +415,7 @@ const BadRequest kBadRequests[] = {
      RequestError::TransferEncodingNotImplemented, 501},
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("each bad request gives its named error and status code, however it is cut",
           "[http][parser]") {
@@ -460,7 +456,8 @@ TEST_CASE("every request error has a status code and a description", "[http][par
         CHECK(status_for(error) <= 505);
         CHECK_FALSE(looplab::http::describe(error).empty());
     }
-    CHECK(fmt::format("{}", RequestError::BodyTooLarge) == "Content-Length is above kHttpMaxBodyBytes");
+    CHECK(fmt::format("{}", RequestError::BodyTooLarge) ==
+          "Content-Length is above kHttpMaxBodyBytes");
 }
 
 // --- keep-alive -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ TEST_CASE("equals_ignoring_case folds ASCII letters only", "[http][headers]") {
     CHECK(equals_ignoring_case("", ""));
     CHECK_FALSE(equals_ignoring_case("Host", "Hos"));
     CHECK_FALSE(equals_ignoring_case("Host", "Hosu"));
-    CHECK_FALSE(equals_ignoring_case("[", "{"));           // 0x5B vs 0x7B: not letters
+    CHECK_FALSE(equals_ignoring_case("[", "{"));                 // 0x5B vs 0x7B: not letters
     CHECK_FALSE(equals_ignoring_case("\xc3\xa9", "\xc3\x89"));   // é vs É: bytes, not letters
 }
 
@@ -57,7 +57,7 @@ TEST_CASE("Headers::has_token finds a token in a comma-separated list", "[http][
     CHECK(headers.has_token("X-Odd", "first"));
     CHECK(headers.has_token("X-Odd", "second"));
 
-    CHECK_FALSE(headers.has_token("Connection", "alive"));       // whole tokens only
+    CHECK_FALSE(headers.has_token("Connection", "alive"));   // whole tokens only
     CHECK_FALSE(headers.has_token("Connection", "keep-alive, Upgrade"));
     CHECK_FALSE(headers.has_token("Connection", ""));
     CHECK_FALSE(headers.has_token("Connection", "close"));

@@ -12,14 +12,15 @@ using namespace std::string_literals;
 
 TEST_CASE("a 200 response serializes with its headers and Content-Length", "[http][response]") {
     Response response;
-    response.set_body("<h1>hi</h1>", "text/html; charset=utf-8").set_header("Cache-Control",
-                                                                           "no-store");
-    CHECK(response.to_bytes() == "HTTP/1.1 200 OK\r\n"
-                                 "Content-Type: text/html; charset=utf-8\r\n"
-                                 "Cache-Control: no-store\r\n"
-                                 "Content-Length: 11\r\n"
-                                 "\r\n"
-                                 "<h1>hi</h1>");
+    response.set_body("<h1>hi</h1>", "text/html; charset=utf-8")
+        .set_header("Cache-Control", "no-store");
+    CHECK(response.to_bytes() ==
+          "HTTP/1.1 200 OK\r\n"
+          "Content-Type: text/html; charset=utf-8\r\n"
+          "Cache-Control: no-store\r\n"
+          "Content-Length: 11\r\n"
+          "\r\n"
+          "<h1>hi</h1>");
 }
 
 TEST_CASE("a response without a body still says Content-Length: 0", "[http][response]") {
@@ -27,11 +28,12 @@ TEST_CASE("a response without a body still says Content-Length: 0", "[http][resp
 }
 
 TEST_CASE("Response::error makes a short plain-text page", "[http][response]") {
-    CHECK(Response::error(413).to_bytes() == "HTTP/1.1 413 Content Too Large\r\n"
-                                             "Content-Type: text/plain; charset=utf-8\r\n"
-                                             "Content-Length: 22\r\n"
-                                             "\r\n"
-                                             "413 Content Too Large\n");
+    CHECK(Response::error(413).to_bytes() ==
+          "HTTP/1.1 413 Content Too Large\r\n"
+          "Content-Type: text/plain; charset=utf-8\r\n"
+          "Content-Length: 22\r\n"
+          "\r\n"
+          "413 Content Too Large\n");
     const auto not_found = Response::error(404);
     CHECK(not_found.status() == 404);
     CHECK(not_found.body() == "404 Not Found\n");
@@ -41,10 +43,11 @@ TEST_CASE("Response::error makes a short plain-text page", "[http][response]") {
 TEST_CASE("a HEAD answer has the GET's Content-Length but no body", "[http][response]") {
     Response response;
     response.set_body("{\"ok\":true}", "application/json");
-    CHECK(response.to_bytes_for_head() == "HTTP/1.1 200 OK\r\n"
-                                          "Content-Type: application/json\r\n"
-                                          "Content-Length: 11\r\n"
-                                          "\r\n");
+    CHECK(response.to_bytes_for_head() ==
+          "HTTP/1.1 200 OK\r\n"
+          "Content-Type: application/json\r\n"
+          "Content-Length: 11\r\n"
+          "\r\n");
     CHECK(response.to_bytes() == response.to_bytes_for_head() + response.body());
 }
 
@@ -53,11 +56,12 @@ TEST_CASE("a 101 WebSocket handshake answer has no Content-Length", "[http][resp
     response.set_header("Upgrade", "websocket")
         .set_header("Connection", "Upgrade")
         .set_header("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-    CHECK(response.to_bytes() == "HTTP/1.1 101 Switching Protocols\r\n"
-                                 "Upgrade: websocket\r\n"
-                                 "Connection: Upgrade\r\n"
-                                 "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-                                 "\r\n");
+    CHECK(response.to_bytes() ==
+          "HTTP/1.1 101 Switching Protocols\r\n"
+          "Upgrade: websocket\r\n"
+          "Connection: Upgrade\r\n"
+          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+          "\r\n");
 }
 
 TEST_CASE("204 and 304 responses have no Content-Length", "[http][response]") {
@@ -69,22 +73,24 @@ TEST_CASE("set_header replaces and add_header keeps both", "[http][response]") {
     Response response;
     response.set_header("X-Mode", "a").set_header("x-mode", "b");
     response.add_header("Set-Cookie", "a=1").add_header("Set-Cookie", "b=2");
-    CHECK(response.to_bytes() == "HTTP/1.1 200 OK\r\n"
-                                 "x-mode: b\r\n"
-                                 "Set-Cookie: a=1\r\n"
-                                 "Set-Cookie: b=2\r\n"
-                                 "Content-Length: 0\r\n"
-                                 "\r\n");
+    CHECK(response.to_bytes() ==
+          "HTTP/1.1 200 OK\r\n"
+          "x-mode: b\r\n"
+          "Set-Cookie: a=1\r\n"
+          "Set-Cookie: b=2\r\n"
+          "Content-Length: 0\r\n"
+          "\r\n");
 }
 
 TEST_CASE("CR, LF and NUL in a header value become spaces", "[http][response]") {
     Response response{302};
     response.set_header("Location", "/a\r\nSet-Cookie: evil\0x"s);
     CHECK(response.headers().find("Location") == "/a  Set-Cookie: evil x");
-    CHECK(response.to_bytes() == "HTTP/1.1 302 Found\r\n"
-                                 "Location: /a  Set-Cookie: evil x\r\n"
-                                 "Content-Length: 0\r\n"
-                                 "\r\n");
+    CHECK(response.to_bytes() ==
+          "HTTP/1.1 302 Found\r\n"
+          "Location: /a  Set-Cookie: evil x\r\n"
+          "Content-Length: 0\r\n"
+          "\r\n");
 }
 
 TEST_CASE("an unknown status code gets an empty reason phrase", "[http][response]") {

@@ -70,7 +70,7 @@ private:
     fs::path base_;
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("\"/\" and a directory resolve to their index.html", "[http][static]") {
     const TempTree tree;
@@ -108,14 +108,11 @@ TEST_CASE("a symlink that stays inside the root is followed", "[http][static]") 
 
 TEST_CASE("paths that leave the root are refused with 403", "[http][static]") {
     const TempTree tree;
-    const std::string path = GENERATE(as<std::string>{},
-                                      "/..",
-                                      "/../secret.txt",
-                                      "/docs/../../secret.txt",
-                                      "/%2e%2e/secret.txt",
-                                      "/%2E%2E%2Fsecret.txt",
-                                      "/escape.txt",             // symlink to ../secret.txt
-                                      "/out/page.html");         // symlinked directory
+    const std::string path =
+        GENERATE(as<std::string>{}, "/..", "/../secret.txt", "/docs/../../secret.txt",
+                 "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt",
+                 "/escape.txt",       // symlink to ../secret.txt
+                 "/out/page.html");   // symlinked directory
     CAPTURE(path);
     const auto resolved = resolve_static_path(tree.root(), path);
     REQUIRE(resolved.error == StaticFileError::OutsideRoot);
@@ -125,15 +122,13 @@ TEST_CASE("paths that leave the root are refused with 403", "[http][static]") {
 
 TEST_CASE("malformed paths are refused with 400", "[http][static]") {
     const TempTree tree;
-    const std::string path = GENERATE(as<std::string>{},
-                                      "",
-                                      "app.js",                  // not absolute
-                                      "*",
-                                      "http://h/app.js",
-                                      "/app%2",                  // escape cut short
+    const std::string path = GENERATE(as<std::string>{}, "",
+                                      "app.js",   // not absolute
+                                      "*", "http://h/app.js",
+                                      "/app%2",   // escape cut short
                                       "/app%",
-                                      "/%zzapp.js",              // not hex
-                                      "/app.js%00.png");         // NUL
+                                      "/%zzapp.js",        // not hex
+                                      "/app.js%00.png");   // NUL
     CAPTURE(path);
     const auto resolved = resolve_static_path(tree.root(), path);
     REQUIRE(resolved.error == StaticFileError::BadPath);
@@ -142,10 +137,9 @@ TEST_CASE("malformed paths are refused with 400", "[http][static]") {
 
 TEST_CASE("missing files and things that are not regular files are 404", "[http][static]") {
     const TempTree tree;
-    const std::string path = GENERATE(as<std::string>{},
-                                      "/missing.html",
-                                      "/app.js/child",           // a file used as a folder
-                                      "/empty/",                 // no index.html in it
+    const std::string path = GENERATE(as<std::string>{}, "/missing.html",
+                                      "/app.js/child",   // a file used as a folder
+                                      "/empty/",         // no index.html in it
                                       "/fifo");
     CAPTURE(path);
     const auto resolved = resolve_static_path(tree.root(), path);
@@ -155,8 +149,7 @@ TEST_CASE("missing files and things that are not regular files are 404", "[http]
 
 TEST_CASE("a root that does not exist finds nothing", "[http][static]") {
     const TempTree tree;
-    CHECK(resolve_static_path(tree.in_root("no-such-dir"), "/").error ==
-          StaticFileError::NotFound);
+    CHECK(resolve_static_path(tree.in_root("no-such-dir"), "/").error == StaticFileError::NotFound);
 }
 
 TEST_CASE("a root that is a prefix of a sibling's name does not reach the sibling",

@@ -16,9 +16,11 @@ namespace {
 
 Bytes bytes_of(std::string_view text) { return Bytes(text.begin(), text.end()); }
 
-Address ip(std::string_view text, std::uint16_t port) { return Address::from_ip(text, port).value(); }
+Address ip(std::string_view text, std::uint16_t port) {
+    return Address::from_ip(text, port).value();
+}
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("the one's-complement sum of the RFC 1071 example is 0xddf2, its checksum 0x220d",
           "[lessons][checksum]") {
@@ -28,7 +30,8 @@ TEST_CASE("the one's-complement sum of the RFC 1071 example is 0xddf2, its check
     CHECK(internet_checksum(example) == 0x220d);
 }
 
-TEST_CASE("an odd last byte counts as the high half of a word padded with zero", "[lessons][checksum]") {
+TEST_CASE("an odd last byte counts as the high half of a word padded with zero",
+          "[lessons][checksum]") {
     CHECK(fold(add_words(Bytes{0xab})) == 0xab00);
     CHECK(fold(add_words(Bytes{0x12, 0x34, 0xab})) == 0x1234 + 0xab00);
 }
@@ -41,11 +44,13 @@ TEST_CASE("carries out of bit 15 wrap around into bit 0", "[lessons][checksum]")
 TEST_CASE("the UDP checksum over an IPv4 pseudo-header matches an independent computation",
           "[lessons][checksum]") {
     // 192.168.0.1:5000 -> 192.168.0.199:6000, "hello": computed with a separate Python script.
-    const Bytes segment = udp_segment(ip("192.168.0.1", 5000), ip("192.168.0.199", 6000), bytes_of("hello"));
+    const Bytes segment =
+        udp_segment(ip("192.168.0.1", 5000), ip("192.168.0.199", 6000), bytes_of("hello"));
     CHECK(segment.size() == 13);
     CHECK(checksum_field(segment) == 0x0ef1);
     //                 src port    dst port    length      checksum
-    CHECK(Bytes(segment.begin(), segment.begin() + 8) == Bytes{0x13, 0x88, 0x17, 0x70, 0x00, 0x0d, 0x0e, 0xf1});
+    CHECK(Bytes(segment.begin(), segment.begin() + 8) ==
+          Bytes{0x13, 0x88, 0x17, 0x70, 0x00, 0x0d, 0x0e, 0xf1});
     CHECK(is_intact(ip("192.168.0.1", 5000), ip("192.168.0.199", 6000), segment));
 
     // The datagram lesson 10 prints when run by hand: 127.0.0.1:34443 -> 127.0.0.1:51478.
@@ -75,7 +80,8 @@ TEST_CASE("every single-bit flip in a UDP datagram is caught", "[lessons][checks
 
 TEST_CASE("a datagram delivered to the wrong IP fails the sum: the pseudo-header's job",
           "[lessons][checksum]") {
-    const Bytes segment = udp_segment(ip("127.0.0.1", 40000), ip("127.0.0.1", 4950), bytes_of("hi"));
+    const Bytes segment =
+        udp_segment(ip("127.0.0.1", 40000), ip("127.0.0.1", 4950), bytes_of("hi"));
     CHECK_FALSE(is_intact(ip("127.0.0.1", 40000), ip("127.0.0.3", 4950), segment));
     CHECK_FALSE(is_intact(ip("127.0.0.2", 40000), ip("127.0.0.1", 4950), segment));
 }
@@ -90,7 +96,8 @@ TEST_CASE("two 16-bit words that swap places are NOT caught: detection, not a gu
     CHECK(is_intact(from, to, segment));
 }
 
-TEST_CASE("a checksum that comes out 0 is sent as 0xFFFF, and still verifies", "[lessons][checksum]") {
+TEST_CASE("a checksum that comes out 0 is sent as 0xFFFF, and still verifies",
+          "[lessons][checksum]") {
     const Address from = ip("10.0.0.1", 1000);
     const Address to = ip("10.0.0.2", 2000);
     // Pick the two data bytes that make the sum of everything else 0xFFFF: then ~sum is 0.
@@ -99,14 +106,15 @@ TEST_CASE("a checksum that comes out 0 is sent as 0xFFFF, and still verifies", "
     zeroed[6] = zeroed[7] = 0;
     const std::uint16_t rest = udp_sum(from, to, zeroed);
     const auto word = static_cast<std::uint16_t>(0xFFFF - rest);
-    const Bytes segment = udp_segment(from, to, Bytes{static_cast<std::uint8_t>(word >> 8),
-                                                      static_cast<std::uint8_t>(word)});
+    const Bytes segment = udp_segment(
+        from, to, Bytes{static_cast<std::uint8_t>(word >> 8), static_cast<std::uint8_t>(word)});
     CHECK(checksum_field(segment) == 0xFFFF);
     CHECK(is_intact(from, to, segment));
 }
 
-TEST_CASE("the worked example of notes/10: 10.0.0.1:1 -> 10.0.0.2:2 carrying 01 02 has checksum 0xead2",
-          "[lessons][checksum]") {
+TEST_CASE(
+    "the worked example of notes/10: 10.0.0.1:1 -> 10.0.0.2:2 carrying 01 02 has checksum 0xead2",
+    "[lessons][checksum]") {
     const Bytes segment = udp_segment(ip("10.0.0.1", 1), ip("10.0.0.2", 2), Bytes{0x01, 0x02});
     CHECK(checksum_field(segment) == 0xead2);
 }

@@ -16,15 +16,19 @@ std::string three_messages() {
     return frame_message("apple") + frame_message("banana") + frame_message("cherry");
 }
 
-}  // namespace
+}   // namespace
 
-TEST_CASE("a framed message is a 4-byte big-endian length, then the message", "[lessons][framing]") {
-    CHECK(frame_message("apple") == "\x00\x00\x00\x05" "apple"s);
+TEST_CASE("a framed message is a 4-byte big-endian length, then the message",
+          "[lessons][framing]") {
+    CHECK(frame_message("apple") ==
+          "\x00\x00\x00\x05"
+          "apple"s);
     CHECK(frame_message("") == "\x00\x00\x00\x00"s);
     CHECK(frame_message(std::string(300, 'x')).substr(0, 4) == "\x00\x00\x01\x2c"s);
 }
 
-TEST_CASE("three framed messages read in one piece come out as three messages", "[lessons][framing]") {
+TEST_CASE("three framed messages read in one piece come out as three messages",
+          "[lessons][framing]") {
     FrameReader reader;
     std::vector<std::string> messages;
     REQUIRE_FALSE(reader.feed(three_messages(), messages));
@@ -32,7 +36,8 @@ TEST_CASE("three framed messages read in one piece come out as three messages", 
     CHECK(reader.buffered() == 0);
 }
 
-TEST_CASE("a stream of framed messages cut at any byte gives the same messages", "[lessons][framing]") {
+TEST_CASE("a stream of framed messages cut at any byte gives the same messages",
+          "[lessons][framing]") {
     const std::string wire = three_messages();
     const std::size_t cut = GENERATE_COPY(range<std::size_t>(0, wire.size() + 1));
     CAPTURE(cut);

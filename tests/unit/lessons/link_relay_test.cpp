@@ -23,7 +23,7 @@ namespace {
 
 net::UdpSocket bound() { return net::UdpSocket::bind(net::Address::loopback(0)).value(); }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a clean relay passes every datagram, in order, to the other endpoint",
           "[lessons][net][integration]") {
@@ -32,8 +32,9 @@ TEST_CASE("a clean relay passes every datagram, in order, to the other endpoint"
     looplab::loop::EventLoop loop{poller};
     net::UdpSocket a = bound();
     net::UdpSocket b = bound();
-    auto relay = LinkRelay::open(loop, a.local_address(), b.local_address(),
-                                 LossyLink{Impairments{.delay = 2ms}, 1}, LossyLink{Impairments{}, 2});
+    auto relay =
+        LinkRelay::open(loop, a.local_address(), b.local_address(),
+                        LossyLink{Impairments{.delay = 2ms}, 1}, LossyLink{Impairments{}, 2});
     REQUIRE(relay);
     std::vector<std::string> at_b, at_a;
     REQUIRE(b.start(loop, [&](const net::Datagram& d) { at_b.emplace_back(d.text()); }));
@@ -47,12 +48,14 @@ TEST_CASE("a clean relay passes every datagram, in order, to the other endpoint"
     CHECK((*relay)->forward().counts().delivered == 50);
 }
 
-TEST_CASE("a relay that loses everything delivers nothing, and says so", "[lessons][net][integration]") {
+TEST_CASE("a relay that loses everything delivers nothing, and says so",
+          "[lessons][net][integration]") {
     looplab::loop::EventLoop loop;
     net::UdpSocket a = bound();
     net::UdpSocket b = bound();
-    auto relay = LinkRelay::open(loop, a.local_address(), b.local_address(),
-                                 LossyLink{Impairments{.loss = 1.0}, 1}, LossyLink{Impairments{}, 2});
+    auto relay =
+        LinkRelay::open(loop, a.local_address(), b.local_address(),
+                        LossyLink{Impairments{.loss = 1.0}, 1}, LossyLink{Impairments{}, 2});
     REQUIRE(relay);
     std::size_t received = 0;
     REQUIRE(b.start(loop, [&](const net::Datagram&) { ++received; }));
@@ -63,17 +66,24 @@ TEST_CASE("a relay that loses everything delivers nothing, and says so", "[lesso
     CHECK(received == 0);
 }
 
-TEST_CASE("over real UDP through a 30 % lossy, duplicating, reordering relay, the reliable "
-          "protocol delivers every message exactly once, in order", "[lessons][net][integration]") {
+TEST_CASE(
+    "over real UDP through a 30 % lossy, duplicating, reordering relay, the reliable "
+    "protocol delivers every message exactly once, in order",
+    "[lessons][net][integration]") {
     const std::string poller = GENERATE(from_range(looplab::poller::available_pollers()));
     CAPTURE(poller);
     looplab::loop::EventLoop loop{poller};
     net::UdpSocket sending = bound();
     net::UdpSocket receiving = bound();
-    const Impairments bad{.loss = 0.3, .duplicate = 0.3, .reorder = 0.3, .corrupt = 0.05,
-                          .delay = 1ms, .jitter = 2ms};
-    auto opened = LinkRelay::open(loop, sending.local_address(), receiving.local_address(),
-                                  LossyLink{bad, 5, kIdentityBytes}, LossyLink{bad, 6, kIdentityBytes});
+    const Impairments bad{.loss = 0.3,
+                          .duplicate = 0.3,
+                          .reorder = 0.3,
+                          .corrupt = 0.05,
+                          .delay = 1ms,
+                          .jitter = 2ms};
+    auto opened =
+        LinkRelay::open(loop, sending.local_address(), receiving.local_address(),
+                        LossyLink{bad, 5, kIdentityBytes}, LossyLink{bad, 6, kIdentityBytes});
     REQUIRE(opened);
     LinkRelay& relay = **opened;
 
@@ -86,15 +96,20 @@ TEST_CASE("over real UDP through a 30 % lossy, duplicating, reordering relay, th
         loop.cancel_timer(timer);
         timer = 0;
         if (auto deadline = sender.next_timer())
-            timer = loop.set_timeout(std::chrono::ceil<looplab::Millis>(std::max(*deadline - loop.now(), Duration{0})),
-                                     [&] { timer = 0; pump(); });
+            timer = loop.set_timeout(
+                std::chrono::ceil<looplab::Millis>(std::max(*deadline - loop.now(), Duration{0})),
+                [&] {
+                    timer = 0;
+                    pump();
+                });
     };
     REQUIRE(sending.start(loop, [&](const net::Datagram& d) {
         sender.on_datagram(d.bytes, loop.now());
         pump();
     }));
     REQUIRE(receiving.start(loop, [&](const net::Datagram& d) {
-        if (auto ack = receiver.on_datagram(d.bytes, delivered)) CHECK(receiving.send_to(relay.address(), *ack));
+        if (auto ack = receiver.on_datagram(d.bytes, delivered))
+            CHECK(receiving.send_to(relay.address(), *ack));
     }));
 
     constexpr std::uint32_t kCount = 100;
@@ -103,7 +118,8 @@ TEST_CASE("over real UDP through a 30 % lossy, duplicating, reordering relay, th
         sender.queue(Bytes(text.begin(), text.end()));
     }
     pump();
-    REQUIRE(loop.run_until([&] { return sender.is_done() && delivered.size() == kCount; }, 20'000ms));
+    REQUIRE(
+        loop.run_until([&] { return sender.is_done() && delivered.size() == kCount; }, 20'000ms));
     loop.cancel_timer(timer);
 
     for (std::uint32_t i = 0; i < kCount; ++i) {

@@ -18,17 +18,23 @@ namespace {
 
 // Datagram number i: 4 bytes of i, then some filler.
 Bytes numbered(std::uint32_t i) {
-    return Bytes{static_cast<std::uint8_t>(i >> 24), static_cast<std::uint8_t>(i >> 16),
-                 static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i), 'x', 'y', 'z'};
+    return Bytes{static_cast<std::uint8_t>(i >> 24),
+                 static_cast<std::uint8_t>(i >> 16),
+                 static_cast<std::uint8_t>(i >> 8),
+                 static_cast<std::uint8_t>(i),
+                 'x',
+                 'y',
+                 'z'};
 }
 
 std::uint32_t number_of(const Bytes& datagram) {
-    return static_cast<std::uint32_t>(datagram[0]) << 24 | static_cast<std::uint32_t>(datagram[1]) << 16 |
+    return static_cast<std::uint32_t>(datagram[0]) << 24 |
+           static_cast<std::uint32_t>(datagram[1]) << 16 |
            static_cast<std::uint32_t>(datagram[2]) << 8 | datagram[3];
 }
 
-const Impairments kEverything{.loss = 0.2, .duplicate = 0.1, .reorder = 0.1, .corrupt = 0.1,
-                              .delay = 5ms, .jitter = 5ms};
+const Impairments kEverything{
+    .loss = 0.2, .duplicate = 0.1, .reorder = 0.1, .corrupt = 0.1, .delay = 5ms, .jitter = 5ms};
 
 // Sends datagrams 0..count-1, one per millisecond, then drains the link; returns what came out.
 std::vector<Bytes> run(LossyLink& link, std::uint32_t count) {
@@ -43,7 +49,7 @@ std::vector<Bytes> run(LossyLink& link, std::uint32_t count) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("the same seed gives the same impairments, byte for byte", "[lessons][lossy-link]") {
     LossyLink first{kEverything, 42};
@@ -68,8 +74,8 @@ TEST_CASE("each impairment happens about as often as asked", "[lessons][lossy-li
     run(link, 20000);
     const LinkCounts& counts = link.counts();
     CHECK(counts.entered == 20000);
-    CHECK(counts.lost == Approx(4000).margin(300));        // 20 %
-    CHECK(counts.duplicated == Approx(1600).margin(200));  // 10 % of the 16,000 not lost
+    CHECK(counts.lost == Approx(4000).margin(300));         // 20 %
+    CHECK(counts.duplicated == Approx(1600).margin(200));   // 10 % of the 16,000 not lost
     CHECK(counts.corrupted == Approx(1600).margin(200));
     CHECK(counts.reordered == Approx(1450).margin(250));   // 10 %, less when two meet
     CHECK(counts.delivered == counts.entered - counts.lost + counts.duplicated);
@@ -77,11 +83,13 @@ TEST_CASE("each impairment happens about as often as asked", "[lessons][lossy-li
 
 TEST_CASE("a datagram's fate depends on the datagram and the seed, not on time or position",
           "[lessons][lossy-link]") {
-    LossyLink in_order{kEverything, 9, 4};      // identity: the 4-byte number
+    LossyLink in_order{kEverything, 9, 4};   // identity: the 4-byte number
     LossyLink backwards{kEverything, 9, 4};
     std::vector<Fate> forward_fates(100), backward_fates(100);
-    for (std::uint32_t i = 0; i < 100; ++i) forward_fates[i] = in_order.send(numbered(i), TimePoint{} + i * 1ms);
-    for (std::uint32_t i = 100; i-- > 0;) backward_fates[i] = backwards.send(numbered(i), TimePoint{} + 1h - i * 3ms);
+    for (std::uint32_t i = 0; i < 100; ++i)
+        forward_fates[i] = in_order.send(numbered(i), TimePoint{} + i * 1ms);
+    for (std::uint32_t i = 100; i-- > 0;)
+        backward_fates[i] = backwards.send(numbered(i), TimePoint{} + 1h - i * 3ms);
     for (std::uint32_t i = 0; i < 100; ++i) {
         CAPTURE(i);
         CHECK(forward_fates[i].is_lost == backward_fates[i].is_lost);
@@ -96,7 +104,8 @@ TEST_CASE("sending the same datagram again draws a new fate (a retransmission is
           "[lessons][lossy-link]") {
     LossyLink link{Impairments{.loss = 0.5}, 3};
     std::size_t lost = 0;
-    for (int attempt = 0; attempt < 200; ++attempt) lost += link.send(numbered(1), TimePoint{}).is_lost;
+    for (int attempt = 0; attempt < 200; ++attempt)
+        lost += link.send(numbered(1), TimePoint{}).is_lost;
     CHECK(lost > 50);
     CHECK(lost < 150);
 }
@@ -151,7 +160,8 @@ TEST_CASE("corruption flips exactly one bit; duplication makes exactly two copie
         REQUIRE(out.size() == 1);
         const Bytes original = numbered(i);
         int flipped_bits = 0;
-        for (std::size_t k = 0; k < original.size(); ++k) flipped_bits += std::popcount(static_cast<unsigned>(original[k] ^ out[0][k]));
+        for (std::size_t k = 0; k < original.size(); ++k)
+            flipped_bits += std::popcount(static_cast<unsigned>(original[k] ^ out[0][k]));
         CHECK(flipped_bits == 1);
     }
     LossyLink duplicating{Impairments{.duplicate = 1.0}, 11};

@@ -31,7 +31,8 @@ struct Outcome {
 
 // Sender -> forward link -> receiver -> backward link -> sender, on a clock that jumps from
 // one event to the next.
-Outcome transfer(std::uint32_t count, Impairments path, std::uint64_t seed, ReliableConfig config = {}) {
+Outcome transfer(std::uint32_t count, Impairments path, std::uint64_t seed,
+                 ReliableConfig config = {}) {
     ReliableSender sender{config};
     ReliableReceiver receiver{config.window};
     LossyLink forward{path, seed, kIdentityBytes};
@@ -44,7 +45,8 @@ Outcome transfer(std::uint32_t count, Impairments path, std::uint64_t seed, Reli
         bool moved = false;
         for (Bytes& d : sender.poll(now)) forward.send(std::move(d), now), moved = true;
         for (Bytes& d : forward.take_due(now)) {
-            if (auto ack = receiver.on_datagram(d, outcome.delivered)) backward.send(std::move(*ack), now);
+            if (auto ack = receiver.on_datagram(d, outcome.delivered))
+                backward.send(std::move(*ack), now);
             moved = true;
         }
         for (Bytes& d : backward.take_due(now)) sender.on_datagram(d, now), moved = true;
@@ -70,11 +72,12 @@ void check_exactly_once_in_order(const Outcome& outcome, std::uint32_t count) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a DATA packet encodes to kind, attempt, seq, checksum, payload", "[lessons][reliable]") {
     //                      'D'   attempt  seq = 5              checksum     "hi"
-    CHECK(encode(DataPacket{5, 1, Bytes{'h', 'i'}}) == Bytes{0x44, 0x01, 0, 0, 0, 5, 0x53, 0x90, 'h', 'i'});
+    CHECK(encode(DataPacket{5, 1, Bytes{'h', 'i'}}) ==
+          Bytes{0x44, 0x01, 0, 0, 0, 5, 0x53, 0x90, 'h', 'i'});
     const Decoded decoded = decode(encode(DataPacket{5, 1, Bytes{'h', 'i'}}));
     REQUIRE(std::holds_alternative<DataPacket>(decoded));
     CHECK(std::get<DataPacket>(decoded).seq == 5);
@@ -121,12 +124,17 @@ TEST_CASE("over a clean path everything arrives once, in order, with no retransm
     CHECK(outcome.receiver.duplicates == 0);
 }
 
-TEST_CASE("under 30 % loss, duplication and reordering every message arrives exactly once, in order",
-          "[lessons][reliable]") {
+TEST_CASE(
+    "under 30 % loss, duplication and reordering every message arrives exactly once, in order",
+    "[lessons][reliable]") {
     const std::uint64_t seed = GENERATE(1, 2, 3, 4, 5);
     CAPTURE(seed);
-    const Impairments bad{.loss = 0.3, .duplicate = 0.3, .reorder = 0.3, .corrupt = 0.1,
-                          .delay = 10ms, .jitter = 20ms};
+    const Impairments bad{.loss = 0.3,
+                          .duplicate = 0.3,
+                          .reorder = 0.3,
+                          .corrupt = 0.1,
+                          .delay = 10ms,
+                          .jitter = 20ms};
     const Outcome outcome = transfer(1000, bad, seed);
     check_exactly_once_in_order(outcome, 1000);
     // It had real work to do: the path lost, damaged and repeated plenty.
@@ -137,8 +145,12 @@ TEST_CASE("under 30 % loss, duplication and reordering every message arrives exa
 }
 
 TEST_CASE("the same seed gives the same run, count for count", "[lessons][reliable]") {
-    const Impairments bad{.loss = 0.3, .duplicate = 0.3, .reorder = 0.3, .corrupt = 0.1,
-                          .delay = 10ms, .jitter = 20ms};
+    const Impairments bad{.loss = 0.3,
+                          .duplicate = 0.3,
+                          .reorder = 0.3,
+                          .corrupt = 0.1,
+                          .delay = 10ms,
+                          .jitter = 20ms};
     const Outcome a = transfer(300, bad, 77);
     const Outcome b = transfer(300, bad, 77);
     CHECK(a.sender.retransmissions == b.sender.retransmissions);
@@ -147,7 +159,8 @@ TEST_CASE("the same seed gives the same run, count for count", "[lessons][reliab
     CHECK(a.receiver.out_of_order == b.receiver.out_of_order);
 }
 
-TEST_CASE("the sender never has more than `window` messages unacknowledged", "[lessons][reliable]") {
+TEST_CASE("the sender never has more than `window` messages unacknowledged",
+          "[lessons][reliable]") {
     ReliableSender sender{ReliableConfig{.window = 4}};
     for (std::uint32_t i = 0; i < 10; ++i) sender.queue(message(i));
     CHECK(sender.poll(TimePoint{}).size() == 4);
@@ -174,7 +187,8 @@ TEST_CASE("a lost ack costs nothing when a later ack covers it", "[lessons][reli
 
 TEST_CASE("on timeout only the un-SACKed messages are sent again, and the timeout doubles",
           "[lessons][reliable]") {
-    ReliableSender sender{ReliableConfig{.window = 8, .rto = 100ms, .max_rto = 1000ms, .first_rto = 100ms}};
+    ReliableSender sender{
+        ReliableConfig{.window = 8, .rto = 100ms, .max_rto = 1000ms, .first_rto = 100ms}};
     for (std::uint32_t i = 0; i < 4; ++i) sender.queue(message(i));
     (void)sender.poll(TimePoint{});
     // 0 and 2 are lost; the receiver acks 1 and 3 (cumulative stays 0, SACK bits for 1 and 3).
@@ -189,20 +203,22 @@ TEST_CASE("on timeout only the un-SACKed messages are sent again, and the timeou
     CHECK(std::get<DataPacket>(decode(resent[1])).seq == 2);
     CHECK(sender.next_timer() == TimePoint{} + 300ms);   // 100 ms + the doubled 200 ms
 
-    resent = sender.poll(TimePoint{} + 300ms);           // lost again: again, after 400 ms
+    resent = sender.poll(TimePoint{} + 300ms);   // lost again: again, after 400 ms
     CHECK(resent.size() == 2);
     CHECK(sender.next_timer() == TimePoint{} + 700ms);
     CHECK(sender.counts().timeouts == 2);
     CHECK(sender.counts().retransmissions == 4);
 }
 
-TEST_CASE("until the first ack comes back the timeout is first_rto, then rto", "[lessons][reliable]") {
-    ReliableSender sender{ReliableConfig{.window = 4, .rto = 100ms, .max_rto = 1000ms, .first_rto = 1000ms}};
+TEST_CASE("until the first ack comes back the timeout is first_rto, then rto",
+          "[lessons][reliable]") {
+    ReliableSender sender{
+        ReliableConfig{.window = 4, .rto = 100ms, .max_rto = 1000ms, .first_rto = 1000ms}};
     for (std::uint32_t i = 0; i < 4; ++i) sender.queue(message(i));
     (void)sender.poll(TimePoint{});
     CHECK(sender.next_timer() == TimePoint{} + 1000ms);   // nothing heard yet: patient
     sender.on_datagram(encode(AckPacket{0, 0, 1, 0}), TimePoint{} + 20ms);
-    CHECK(sender.next_timer() == TimePoint{} + 120ms);    // the window moved: rto from now
+    CHECK(sender.next_timer() == TimePoint{} + 120ms);   // the window moved: rto from now
 }
 
 TEST_CASE("a message with three later ones SACKed is resent at once, without waiting for the timer",
@@ -236,21 +252,23 @@ TEST_CASE("the receiver delivers in order, keeps early arrivals and drops duplic
           "[lessons][reliable]") {
     ReliableReceiver receiver{8};
     std::vector<Delivered> delivered;
-    auto ack_of = [](const std::optional<Bytes>& wire) { return std::get<AckPacket>(decode(*wire)); };
+    auto ack_of = [](const std::optional<Bytes>& wire) {
+        return std::get<AckPacket>(decode(*wire));
+    };
 
     auto ack = ack_of(receiver.on_datagram(encode(DataPacket{1, 0, message(1)}), delivered));
-    CHECK(delivered.empty());               // 0 is missing: 1 waits
+    CHECK(delivered.empty());   // 0 is missing: 1 waits
     CHECK(ack.cumulative == 0);
-    CHECK(ack.sack == 0b1);                 // "I also have 0 + 1 + 0 = 1"
+    CHECK(ack.sack == 0b1);   // "I also have 0 + 1 + 0 = 1"
 
     ack = ack_of(receiver.on_datagram(encode(DataPacket{0, 0, message(0)}), delivered));
-    REQUIRE(delivered.size() == 2);         // the gap closed: 0 and 1 go out together
+    REQUIRE(delivered.size() == 2);   // the gap closed: 0 and 1 go out together
     CHECK(delivered[0].seq == 0);
     CHECK(delivered[1].seq == 1);
     CHECK(ack.cumulative == 2);
 
     ack = ack_of(receiver.on_datagram(encode(DataPacket{0, 1, message(0)}), delivered));
-    CHECK(delivered.size() == 2);           // a duplicate is acked again, not delivered again
+    CHECK(delivered.size() == 2);   // a duplicate is acked again, not delivered again
     CHECK(ack.attempt == 1);
     CHECK(receiver.counts().duplicates == 1);
     CHECK(receiver.counts().out_of_order == 1);

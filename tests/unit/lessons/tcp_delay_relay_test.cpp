@@ -41,21 +41,24 @@ TEST_CASE("a TCP delay relay passes every byte, in order, no sooner than its del
     std::unique_ptr<net::TcpConnection> client;
     std::string sent;
     looplab::Clock::time_point sent_at{};
-    connector.connect(relay->address(), [&](looplab::Result<std::unique_ptr<net::TcpConnection>> made) {
-        REQUIRE(made);
-        client = std::move(*made);
-        REQUIRE(client->set_no_delay(true));
-        REQUIRE(client->start());
-        sent_at = loop.now();
-        // One send per turn, so each one is its own chunk with its own jitter.
-        for (int i = 0; i < 40; ++i) {
-            const std::string line = std::to_string(i) + "\n";
-            sent += line;
-            loop.set_timeout(std::chrono::milliseconds{i / 4}, [&client, line] { client->send(line); });
-        }
-    });
+    connector.connect(relay->address(),
+                      [&](looplab::Result<std::unique_ptr<net::TcpConnection>> made) {
+                          REQUIRE(made);
+                          client = std::move(*made);
+                          REQUIRE(client->set_no_delay(true));
+                          REQUIRE(client->start());
+                          sent_at = loop.now();
+                          // One send per turn, so each one is its own chunk with its own jitter.
+                          for (int i = 0; i < 40; ++i) {
+                              const std::string line = std::to_string(i) + "\n";
+                              sent += line;
+                              loop.set_timeout(std::chrono::milliseconds{i / 4},
+                                               [&client, line] { client->send(line); });
+                          }
+                      });
 
-    REQUIRE(loop.run_until([&] { return !sent.empty() && received.size() == sent.size(); }, 5000ms));
+    REQUIRE(
+        loop.run_until([&] { return !sent.empty() && received.size() == sent.size(); }, 5000ms));
     CHECK(received == sent);
     REQUIRE(first_byte_at);
     CHECK(*first_byte_at - sent_at >= 20ms);

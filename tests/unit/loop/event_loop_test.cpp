@@ -42,7 +42,7 @@ Pipe make_pipe() {
 
 void write_byte(int fd) { REQUIRE(::write(fd, "x", 1) == 1); }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("an unknown poller name is an error that lists the available ones", "[loop][poller]") {
     auto made = looplab::poller::make_poller("select");
@@ -88,7 +88,8 @@ TEST_CASE("an unref'd timer does not keep the loop alive", "[loop]") {
     (void)background_fired;   // may or may not have fired: only liveness is the point
 }
 
-TEST_CASE("soon tasks run right after the current callback, next tasks in the next phase", "[loop][queue]") {
+TEST_CASE("soon tasks run right after the current callback, next tasks in the next phase",
+          "[loop][queue]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EventLoop loop{poller};
@@ -103,9 +104,9 @@ TEST_CASE("soon tasks run right after the current callback, next tasks in the ne
     });
     loop.set_timeout(Millis{0}, [&] { order.push_back("timer 2"); });
     REQUIRE(loop.run());
-    const std::vector<std::string> expected{
-        "timer 1", "soon (posted by timer 1)", "soon (posted by a soon task)", "timer 2",
-        "next (posted by timer 1)"};
+    const std::vector<std::string> expected{"timer 1", "soon (posted by timer 1)",
+                                            "soon (posted by a soon task)", "timer 2",
+                                            "next (posted by timer 1)"};
     CHECK(order == expected);
 }
 
@@ -123,7 +124,8 @@ TEST_CASE("next tasks posted during the next phase wait for the following turn",
     CHECK(turns[1] == turns[0] + 1);
 }
 
-TEST_CASE("post_next from 8 threads x 10,000 tasks runs every task exactly once", "[loop][queue][threads]") {
+TEST_CASE("post_next from 8 threads x 10,000 tasks runs every task exactly once",
+          "[loop][queue][threads]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EventLoop loop{poller};
@@ -188,7 +190,8 @@ TEST_CASE("level-triggered: an fd that stays readable is reported again", "[loop
     CHECK(received == "abc");
 }
 
-TEST_CASE("a pipe's write end is writable, and closing the reader is a hang-up or error", "[loop][io]") {
+TEST_CASE("a pipe's write end is writable, and closing the reader is a hang-up or error",
+          "[loop][io]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     EventLoop loop{poller};
@@ -260,11 +263,12 @@ TEST_CASE("a handler may forget its own fd, and it is not called again", "[loop]
     write_byte(pipe.write_end.get());   // stays readable: we never read it
     int calls = 0;
     std::string captured_text = "the handler's captured state is still alive";
-    REQUIRE(loop.watch(pipe.read_end.get(), Interest::read(), [&, text = captured_text](const Ready&) {
-        ++calls;
-        loop.forget(pipe.read_end.get());
-        CHECK(text == captured_text);   // using captures after forget() must be safe
-    }));
+    REQUIRE(
+        loop.watch(pipe.read_end.get(), Interest::read(), [&, text = captured_text](const Ready&) {
+            ++calls;
+            loop.forget(pipe.read_end.get());
+            CHECK(text == captured_text);   // using captures after forget() must be safe
+        }));
     loop.set_timeout(Millis{20}, [] {});
     REQUIRE(loop.run());
     CHECK(calls == 1);
@@ -383,7 +387,8 @@ TEST_CASE("run_until gives up at its deadline instead of hanging", "[loop]") {
     loop.forget(pipe.read_end.get());
 }
 
-TEST_CASE("the tracer prints each turn with its phases and the stack of each callback", "[loop][trace]") {
+TEST_CASE("the tracer prints each turn with its phases and the stack of each callback",
+          "[loop][trace]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
     looplab::trace::StringSink sink;

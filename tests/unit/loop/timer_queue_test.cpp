@@ -19,7 +19,7 @@ std::size_t run_due(TimerQueue& timers, const ManualClock& clock) {
     return timers.run_due(clock.now(), [](TimerId, Task& task, SourceSite) { task(); });
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("timers fire in deadline order, not in the order they were added", "[loop][timer]") {
     ManualClock clock;
@@ -42,14 +42,16 @@ TEST_CASE("timers with the same deadline fire in the order they were added", "[l
     ManualClock clock;
     TimerQueue timers;
     std::vector<int> order;
-    for (int i = 0; i < 100; ++i) timers.add(clock.now(), Millis{5}, [&order, i] { order.push_back(i); });
+    for (int i = 0; i < 100; ++i)
+        timers.add(clock.now(), Millis{5}, [&order, i] { order.push_back(i); });
     clock.advance(Millis{5});
     run_due(timers, clock);
     REQUIRE(order.size() == 100);
     for (int i = 0; i < 100; ++i) CHECK(order[static_cast<std::size_t>(i)] == i);
 }
 
-TEST_CASE("a timer that is not due yet does not fire, and time_until_next says when", "[loop][timer]") {
+TEST_CASE("a timer that is not due yet does not fire, and time_until_next says when",
+          "[loop][timer]") {
     ManualClock clock;
     TimerQueue timers;
     bool fired = false;
@@ -65,7 +67,8 @@ TEST_CASE("a timer that is not due yet does not fire, and time_until_next says w
     CHECK(fired);
 }
 
-TEST_CASE("a cancelled timer never fires, and cancelling twice or unknown ids is harmless", "[loop][timer]") {
+TEST_CASE("a cancelled timer never fires, and cancelling twice or unknown ids is harmless",
+          "[loop][timer]") {
     ManualClock clock;
     TimerQueue timers;
     bool fired = false;
@@ -79,7 +82,8 @@ TEST_CASE("a cancelled timer never fires, and cancelling twice or unknown ids is
     CHECK_FALSE(timers.time_until_next(clock.now()).has_value());
 }
 
-TEST_CASE("a timer can cancel another due timer and its own repeating timer from inside", "[loop][timer]") {
+TEST_CASE("a timer can cancel another due timer and its own repeating timer from inside",
+          "[loop][timer]") {
     ManualClock clock;
     TimerQueue timers;
     std::string order;
@@ -115,7 +119,8 @@ TEST_CASE("a repeating timer fires once per interval", "[loop][timer]") {
     CHECK(ticks == 10);
 }
 
-TEST_CASE("a timer added by a timer callback waits for the next run even if already due", "[loop][timer]") {
+TEST_CASE("a timer added by a timer callback waits for the next run even if already due",
+          "[loop][timer]") {
     ManualClock clock;
     TimerQueue timers;
     int runs = 0;
@@ -142,14 +147,15 @@ TEST_CASE("an unref'd timer does not count as alive", "[loop][timer]") {
     CHECK_FALSE(timers.has_live_timers());
 }
 
-TEST_CASE("timers of different delays that fall due together keep the order of adding", "[loop][timer]") {
+TEST_CASE("timers of different delays that fall due together keep the order of adding",
+          "[loop][timer]") {
     ManualClock clock;
     TimerQueue timers;
     std::string order;
-    timers.add(clock.now(), Millis{10}, [&] { order += "first "; });    // due at 10
+    timers.add(clock.now(), Millis{10}, [&] { order += "first "; });   // due at 10
     clock.advance(Millis{5});
-    timers.add(clock.now(), Millis{5}, [&] { order += "second "; });    // also due at 10
-    timers.add(clock.now(), Millis{1}, [&] { order += "early "; });     // due at 6
+    timers.add(clock.now(), Millis{5}, [&] { order += "second "; });   // also due at 10
+    timers.add(clock.now(), Millis{1}, [&] { order += "early "; });    // due at 6
     clock.advance(Millis{5});
     CHECK(run_due(timers, clock) == 3);
     CHECK(order == "early first second ");
@@ -161,7 +167,7 @@ TEST_CASE("a late repeating timer rejoins its list in deadline order", "[loop][t
     std::vector<std::string> order;
     timers.add_repeating(clock.now(), Millis{10}, [&] { order.push_back("tick"); });   // 10, 20..
     clock.advance(Millis{5});
-    timers.add(clock.now(), Millis{10}, [&] { order.push_back("one-shot"); });         // 15
+    timers.add(clock.now(), Millis{10}, [&] { order.push_back("one-shot"); });   // 15
     clock.advance(Millis{7});   // t=12: the tick (due 10) runs late; its next deadline is 20
     run_due(timers, clock);
     clock.advance(Millis{3});   // t=15
@@ -171,7 +177,8 @@ TEST_CASE("a late repeating timer rejoins its list in deadline order", "[loop][t
     CHECK(order == std::vector<std::string>{"tick", "one-shot", "tick"});
 }
 
-TEST_CASE("timer numbers count from 1 and ids of reused slots never match old ones", "[loop][timer]") {
+TEST_CASE("timer numbers count from 1 and ids of reused slots never match old ones",
+          "[loop][timer]") {
     ManualClock clock;
     TimerQueue timers;
     const TimerId first = timers.add(clock.now(), Millis{1}, [] {});

@@ -66,7 +66,7 @@ TEST_CASE("corks nest: only the last uncork() asks for a write", "[net][tcp][out
 
     CHECK_FALSE(output.uncork());   // one cork is still on
     CHECK(output.is_gathering());
-    CHECK(output.uncork());         // the last one: write the 10 bytes now
+    CHECK(output.uncork());   // the last one: write the 10 bytes now
     CHECK_FALSE(output.is_gathering());
 
     output.cork();
@@ -103,10 +103,10 @@ TEST_CASE("cork_until_next_phase() corks once per turn, and not inside on_data",
     CHECK(output.cork_until_next_phase());
     CHECK_FALSE(output.cork_until_next_phase());   // the same turn: already corked
     output.gather(pattern(5), {});
-    CHECK(output.uncork_at_next_phase());          // the last cork: write
+    CHECK(output.uncork_at_next_phase());   // the last cork: write
     output.drop();
-    CHECK(output.cork_until_next_phase());         // a new turn
-    CHECK_FALSE(output.uncork_at_next_phase());    // nothing gathered
+    CHECK(output.cork_until_next_phase());        // a new turn
+    CHECK_FALSE(output.uncork_at_next_phase());   // nothing gathered
 
     TcpOutput::StackSpace stack_space;
     CHECK(output.gather_while_handling_input(stack_space));

@@ -15,12 +15,13 @@ net::Address at(std::uint16_t port) { return net::Address::loopback(port); }
 
 // [ip, port, id, {}] as 7.0.15 prints a node (metadata map empty).
 Reply node(std::string ip, std::int64_t port) {
-    return Reply::array({Reply::bulk(std::move(ip)), Reply::integer_value(port), Reply::bulk("1f2e3d"),
-                         Reply::array({})});
+    return Reply::array({Reply::bulk(std::move(ip)), Reply::integer_value(port),
+                         Reply::bulk("1f2e3d"), Reply::array({})});
 }
 
 Reply range(std::int64_t first, std::int64_t last, Reply master) {
-    return Reply::array({Reply::integer_value(first), Reply::integer_value(last), std::move(master)});
+    return Reply::array(
+        {Reply::integer_value(first), Reply::integer_value(last), std::move(master)});
 }
 
 Reply parsed(std::string_view wire) {
@@ -49,16 +50,20 @@ TEST_CASE("an empty slot map owns nothing; assign() fills ranges", "[resp][clust
     CHECK(*map.owner(5460) == at(7001));
     CHECK(*map.owner(5461) == at(7002));
     CHECK(*map.owner(16383) == at(7003));
-    CHECK(map.ranges() == std::vector<SlotRange>{{0, 5460, at(7001)}, {5461, 10922, at(7002)},
+    CHECK(map.ranges() == std::vector<SlotRange>{{0, 5460, at(7001)},
+                                                 {5461, 10922, at(7002)},
                                                  {10923, 16383, at(7003)}});
 
     // A MOVED changes one slot: the ranges split around it.
     map.assign(866, 866, at(7003));
     CHECK(*map.owner(866) == at(7003));
-    CHECK(map.ranges() == std::vector<SlotRange>{{0, 865, at(7001)}, {866, 866, at(7003)},
-                                                 {867, 5460, at(7001)}, {5461, 10922, at(7002)},
+    CHECK(map.ranges() == std::vector<SlotRange>{{0, 865, at(7001)},
+                                                 {866, 866, at(7003)},
+                                                 {867, 5460, at(7001)},
+                                                 {5461, 10922, at(7002)},
                                                  {10923, 16383, at(7003)}});
-    CHECK(map.masters() == std::vector<net::Address>{at(7001), at(7002), at(7003)});   // first seen first
+    CHECK(map.masters() ==
+          std::vector<net::Address>{at(7001), at(7002), at(7003)});   // first seen first
 }
 
 TEST_CASE("a standalone Redis owns every slot", "[resp][cluster]") {
@@ -82,16 +87,19 @@ TEST_CASE("CLUSTER SLOTS as Redis 7.0.15 sends it, on RESP2 and RESP3", "[resp][
     }
 }
 
-TEST_CASE("CLUSTER SLOTS: three masters, replicas ignored, empty endpoint = the node asked", "[resp][cluster]") {
+TEST_CASE("CLUSTER SLOTS: three masters, replicas ignored, empty endpoint = the node asked",
+          "[resp][cluster]") {
     const Reply reply = Reply::array({
         range(0, 5460, node("127.0.0.1", 7001)),
         Reply::array({Reply::integer_value(5461), Reply::integer_value(10922), node("", 7002),
                       node("127.0.0.9", 7102)}),   // a replica: not used
-        range(10923, 16383, Reply::array({Reply::null(), Reply::integer_value(7003)})),   // null endpoint
+        range(10923, 16383,
+              Reply::array({Reply::null(), Reply::integer_value(7003)})),   // null endpoint
     });
     auto map = parse_cluster_slots(reply, net::Address::loopback(7001).with_port(1));
     REQUIRE(map);
-    CHECK(map->ranges() == std::vector<SlotRange>{{0, 5460, at(7001)}, {5461, 10922, at(7002)},
+    CHECK(map->ranges() == std::vector<SlotRange>{{0, 5460, at(7001)},
+                                                  {5461, 10922, at(7002)},
                                                   {10923, 16383, at(7003)}});
     CHECK(map->masters().size() == 3);
 }
@@ -103,7 +111,8 @@ TEST_CASE("CLUSTER SLOTS: every malformed reply is a clear error", "[resp][clust
         const char* message;
     };
     const Case cases[] = {
-        {"not an array", Reply::simple("OK"), "resp cluster: CLUSTER SLOTS answered simple string, not an array"},
+        {"not an array", Reply::simple("OK"),
+         "resp cluster: CLUSTER SLOTS answered simple string, not an array"},
         {"short entry", Reply::array({Reply::array({Reply::integer_value(0)})}),
          "resp cluster: CLUSTER SLOTS entry 1: not an array [start, end, master, replicas...]"},
         {"range backwards", Reply::array({range(10, 5, node("127.0.0.1", 7001))}),
@@ -129,14 +138,16 @@ TEST_CASE("CLUSTER SLOTS: every malformed reply is a clear error", "[resp][clust
     }
 }
 
-TEST_CASE("CLUSTER SLOTS naming more than kRespClusterMaxNodes masters is refused", "[resp][cluster]") {
+TEST_CASE("CLUSTER SLOTS naming more than kRespClusterMaxNodes masters is refused",
+          "[resp][cluster]") {
     std::vector<Reply> entries;
     for (std::size_t i = 0; i <= kRespClusterMaxNodes; ++i)
         entries.push_back(range(static_cast<std::int64_t>(i), static_cast<std::int64_t>(i),
                                 node("127.0.0.1", static_cast<std::int64_t>(2000 + i))));
     auto map = parse_cluster_slots(Reply::array(std::move(entries)), at(1));
     REQUIRE_FALSE(map);
-    CHECK(map.error().message() == "resp cluster: CLUSTER SLOTS names more than 1000 masters (kRespClusterMaxNodes)");
+    CHECK(map.error().message() ==
+          "resp cluster: CLUSTER SLOTS names more than 1000 masters (kRespClusterMaxNodes)");
 }
 
 TEST_CASE("MOVED and ASK are read into redirections; anything else is not one", "[resp][cluster]") {
@@ -146,14 +157,16 @@ TEST_CASE("MOVED and ASK are read into redirections; anything else is not one", 
     CHECK(parse_redirection("ASK 105 127.0.0.1:17002", asked) ==
           Redirection{Redirection::Kind::Ask, 105, at(17002)});
     // An empty host means the host we asked.
-    CHECK(parse_redirection("MOVED 0 :6380", asked) == Redirection{Redirection::Kind::Moved, 0, at(6380)});
+    CHECK(parse_redirection("MOVED 0 :6380", asked) ==
+          Redirection{Redirection::Kind::Moved, 0, at(6380)});
     auto v6 = parse_redirection("MOVED 16383 [::1]:7000", asked);
     REQUIRE(v6);
     CHECK(v6->node == net::Address::loopback6(7000));
 
-    for (const char* text : {"ERR wrong", "MOVED", "MOVED 3999", "MOVED 16384 127.0.0.1:1", "MOVED -1 127.0.0.1:1",
-                             "MOVED x 127.0.0.1:1", "MOVED 1 127.0.0.1", "MOVED 1 127.0.0.1:0",
-                             "MOVED 1 127.0.0.1:65536", "MOVED 1 host:7000", "ASK 1 127.0.0.1:x", "moved 1 127.0.0.1:1"}) {
+    for (const char* text : {"ERR wrong", "MOVED", "MOVED 3999", "MOVED 16384 127.0.0.1:1",
+                             "MOVED -1 127.0.0.1:1", "MOVED x 127.0.0.1:1", "MOVED 1 127.0.0.1",
+                             "MOVED 1 127.0.0.1:0", "MOVED 1 127.0.0.1:65536", "MOVED 1 host:7000",
+                             "ASK 1 127.0.0.1:x", "moved 1 127.0.0.1:1"}) {
         CAPTURE(text);
         CHECK_FALSE(parse_redirection(text, asked));
     }

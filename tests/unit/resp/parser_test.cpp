@@ -47,12 +47,24 @@ std::optional<ParseError> error_of(std::string_view bytes, ParserLimits limits =
 const std::string kEveryType =
     "+OK\r\n"
     "-ERR unknown command 'asdf'\r\n"
-    ":1000\r\n" ":-42\r\n"
-    "$5\r\nhello\r\n" "$0\r\n\r\n" "$-1\r\n" "*-1\r\n"
+    ":1000\r\n"
+    ":-42\r\n"
+    "$5\r\nhello\r\n"
+    "$0\r\n\r\n"
+    "$-1\r\n"
+    "*-1\r\n"
     "*2\r\n$5\r\nhello\r\n$5\r\nworld\r\n"
     "$4\r\na\r\nb\r\n"   // binary safe: CRLF inside a bulk payload
-    "_\r\n" "#t\r\n" "#f\r\n"
-    ",3.141\r\n" ",inf\r\n" ",-inf\r\n" ",nan\r\n" ",-nan\r\n" ",1.5e3\r\n" ",10\r\n"
+    "_\r\n"
+    "#t\r\n"
+    "#f\r\n"
+    ",3.141\r\n"
+    ",inf\r\n"
+    ",-inf\r\n"
+    ",nan\r\n"
+    ",-nan\r\n"
+    ",1.5e3\r\n"
+    ",10\r\n"
     "(1234567999999999999999999999999999999\r\n"
     "!21\r\nSYNTAX invalid syntax\r\n"
     "=15\r\ntxt:Some string\r\n"
@@ -70,15 +82,24 @@ std::vector<Reply> every_type_expected() {
     return {
         Reply::simple("OK"),
         Reply::error("ERR unknown command 'asdf'"),
-        Reply::integer_value(1000), Reply::integer_value(-42),
-        Reply::bulk("hello"), Reply::bulk(""), Reply::null(), Reply::null(),
+        Reply::integer_value(1000),
+        Reply::integer_value(-42),
+        Reply::bulk("hello"),
+        Reply::bulk(""),
+        Reply::null(),
+        Reply::null(),
         Reply::array({Reply::bulk("hello"), Reply::bulk("world")}),
         Reply::bulk("a\r\nb"),
-        Reply::null(), Reply::boolean(true), Reply::boolean(false),
-        Reply::double_value(3.141), Reply::double_value(std::numeric_limits<double>::infinity()),
+        Reply::null(),
+        Reply::boolean(true),
+        Reply::boolean(false),
+        Reply::double_value(3.141),
+        Reply::double_value(std::numeric_limits<double>::infinity()),
         Reply::double_value(-std::numeric_limits<double>::infinity()),
-        Reply::double_value(std::nan("")), Reply::double_value(std::nan("")),
-        Reply::double_value(1500), Reply::double_value(10),
+        Reply::double_value(std::nan("")),
+        Reply::double_value(std::nan("")),
+        Reply::double_value(1500),
+        Reply::double_value(10),
         Reply::big_number("1234567999999999999999999999999999999"),
         Reply::error("SYNTAX invalid syntax"),
         Reply::verbatim("txt", "Some string"),
@@ -87,7 +108,8 @@ std::vector<Reply> every_type_expected() {
         Reply::set({Reply::simple("a"), Reply::simple("b"), Reply::integer_value(3)}),
         Reply::push({Reply::bulk("message"), Reply::bulk("chat"), Reply::bulk("hi")}),
         attributed,
-        Reply::array({Reply::array({Reply::map({Reply::bulk("k"), Reply::set({})})}), Reply::array({})}),
+        Reply::array(
+            {Reply::array({Reply::map({Reply::bulk("k"), Reply::set({})})}), Reply::array({})}),
     };
 }
 
@@ -102,8 +124,8 @@ TEST_CASE("every RESP2 and RESP3 type parses from its exact bytes", "[resp]") {
         CHECK(replies[i] == expected[i]);
     }
     CHECK(replies[12].type == ReplyType::Bool);
-    CHECK(replies[5].type == ReplyType::Bulk);          // empty, not null
-    CHECK(replies[21].is_error());                      // a bulk error is an error
+    CHECK(replies[5].type == ReplyType::Bulk);   // empty, not null
+    CHECK(replies[21].is_error());               // a bulk error is an error
     CHECK(replies[22].format == "txt");
 }
 
@@ -148,7 +170,8 @@ TEST_CASE("a reply is handed out only when it is complete", "[resp]") {
 TEST_CASE("attributes annotate the value that follows, at any level", "[resp]") {
     const Reply nested = parse_one("*2\r\n|1\r\n+ttl\r\n:5\r\n+a\r\n+b\r\n");
     REQUIRE(nested.elements.size() == 2);
-    CHECK(nested.elements[0].attributes == std::vector<Reply>{Reply::simple("ttl"), Reply::integer_value(5)});
+    CHECK(nested.elements[0].attributes ==
+          std::vector<Reply>{Reply::simple("ttl"), Reply::integer_value(5)});
     CHECK(nested.elements[1].attributes.empty());
     CHECK(nested.attributes.empty());
     // An empty attribute annotates nothing; an attribute is not counted as an element.
@@ -193,10 +216,11 @@ TEST_CASE("each broken stream gives its named error and the parser stays failed"
         CHECK(parser.feed("+OK\r\n", replies) == expected);   // failed for good
         CHECK(replies.empty());
         parser.reset();
-        CHECK_FALSE(parser.feed("+OK\r\n", replies));           // a new stream starts clean
+        CHECK_FALSE(parser.feed("+OK\r\n", replies));   // a new stream starts clean
         CHECK(replies.size() == 1);
     }
-    CHECK(describe(ParseError::BulkTooLong) == "a bulk string longer than the limit (max_bulk_bytes)");
+    CHECK(describe(ParseError::BulkTooLong) ==
+          "a bulk string longer than the limit (max_bulk_bytes)");
 }
 
 TEST_CASE("replies before an error are handed out whole", "[resp]") {
@@ -232,7 +256,8 @@ TEST_CASE("every limit is an error at the header, before the payload arrives", "
     CHECK(error_of("*3\r\n*3\r\n:1\r\n:2\r\n:3\r\n*3\r\n:1\r\n:2\r\n:3\r\n*3\r\n:1\r\n:2\r\n:3\r\n",
                    limits) == ParseError::TooManyElements);
     // The count is per reply: three replies of four values each (12 in all) are fine.
-    CHECK_FALSE(error_of("*3\r\n:1\r\n:2\r\n:3\r\n*3\r\n:1\r\n:2\r\n:3\r\n*3\r\n:1\r\n:2\r\n:3\r\n", limits));
+    CHECK_FALSE(error_of("*3\r\n:1\r\n:2\r\n:3\r\n*3\r\n:1\r\n:2\r\n:3\r\n*3\r\n:1\r\n:2\r\n:3\r\n",
+                         limits));
 
     CHECK_FALSE(error_of("+1234567\r\n", limits));
     CHECK(error_of("+12345678\r\n", limits) == ParseError::LineTooLong);
@@ -257,8 +282,9 @@ TEST_CASE("encode_command writes an array of bulk strings, binary safe", "[resp]
     CHECK(wire == "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
     const std::vector<std::string> args{"ECHO", std::string{"a\r\nb\0c", 6}, ""};
     encode_command(std::span<const std::string>{args}, wire);   // appends
-    CHECK(wire == "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
-                  "*3\r\n$4\r\nECHO\r\n$6\r\na\r\nb\0c\r\n$0\r\n\r\n"s);
+    CHECK(wire ==
+          "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+          "*3\r\n$4\r\nECHO\r\n$6\r\na\r\nb\0c\r\n$0\r\n\r\n"s);
 }
 
 TEST_CASE("encode_reply writes what parses back to the same reply", "[resp]") {
@@ -279,7 +305,8 @@ TEST_CASE("describe shows a reply as redis-cli would", "[resp]") {
     CHECK(describe(Reply::integer_value(3)) == "(integer) 3");
     CHECK(describe(Reply::bulk("a\"b\n\x01")) == "\"a\\\"b\\n\\x01\"");
     CHECK(describe(Reply::null()) == "(nil)");
-    CHECK(describe(Reply::array({Reply::bulk("a"), Reply::integer_value(1)})) == "[\"a\", (integer) 1]");
+    CHECK(describe(Reply::array({Reply::bulk("a"), Reply::integer_value(1)})) ==
+          "[\"a\", (integer) 1]");
     CHECK(describe(Reply::map({Reply::bulk("k"), Reply::bulk("v")})) == "{\"k\": \"v\"}");
     CHECK(describe(Reply::push({Reply::bulk("message")})) == "(push) [\"message\"]");
     CHECK(fmt::format("{}", Reply::boolean(true)) == "(true)");
@@ -287,6 +314,7 @@ TEST_CASE("describe shows a reply as redis-cli would", "[resp]") {
     const Reply hello = Reply::map({Reply::bulk("proto"), Reply::integer_value(3)});
     REQUIRE(hello.find("proto"));
     CHECK(hello.find("proto")->integer == 3);
-    CHECK(Reply::array({Reply::bulk("proto"), Reply::integer_value(2)}).find("proto")->integer == 2);
+    CHECK(Reply::array({Reply::bulk("proto"), Reply::integer_value(2)}).find("proto")->integer ==
+          2);
     CHECK(hello.find("nope") == nullptr);
 }

@@ -48,10 +48,14 @@ private:
 TEST_CASE("a custom adapter sees every broadcast with its rooms, except and flags", "[socketio]") {
     std::vector<std::string> seen;
     socketio::ServerOptions options;
-    options.adapter = [&seen](socketio::Namespace& nsp) { return std::make_unique<RecordingAdapter>(nsp, seen); };
+    options.adapter = [&seen](socketio::Namespace& nsp) {
+        return std::make_unique<RecordingAdapter>(nsp, seen);
+    };
     SioHarness h{options};
     Socket* socket = nullptr;
-    h.io.on_connection([&](Socket& s) { if (socket == nullptr) socket = &s; });   // peer's
+    h.io.on_connection([&](Socket& s) {
+        if (socket == nullptr) socket = &s;
+    });   // peer's
     FakeSession& peer = h.connect();
     FakeSession& other = h.connect();
     socket->join("a");
@@ -90,22 +94,26 @@ TEST_CASE("server-side events from other servers reach the namespace's listeners
     SioHarness h;
     std::vector<std::string> heard;
     socketio::Namespace& nsp = h.io.main_namespace();
-    const auto id = nsp.on_server_side("sync", [&](const Args& args) { heard.push_back(json::write(args[0])); });
+    const auto id = nsp.on_server_side(
+        "sync", [&](const Args& args) { heard.push_back(json::write(args[0])); });
     nsp.receive_server_side(json::Array{json::Value{"sync"}, json::Value{42}});
-    nsp.receive_server_side(json::Array{json::Value{"error"}, json::Value{"nobody listens"}});   // not thrown
-    nsp.receive_server_side(json::Array{});                                                      // ignored
+    nsp.receive_server_side(
+        json::Array{json::Value{"error"}, json::Value{"nobody listens"}});   // not thrown
+    nsp.receive_server_side(json::Array{});                                  // ignored
     CHECK(nsp.off_server_side(id));
     nsp.receive_server_side(json::Array{json::Value{"sync"}, json::Value{43}});
     CHECK(heard == std::vector<std::string>{"42"});
     CHECK_FALSE(nsp.server_side_emit("sync", 1));   // in-memory: no other server
     bool answered = false;
-    nsp.server_side_emit_with_ack("sync", 1, [&](std::optional<socketio::AckError> error, const json::Array& answers) {
-        answered = !error && answers.empty();   // nobody to ask: no error, no answer
-    });
+    nsp.server_side_emit_with_ack(
+        "sync", 1, [&](std::optional<socketio::AckError> error, const json::Array& answers) {
+            answered = !error && answers.empty();   // nobody to ask: no error, no answer
+        });
     CHECK(answered);
 }
 
-TEST_CASE("with recovery on, a socket's own emit goes through the adapter as a local broadcast", "[socketio]") {
+TEST_CASE("with recovery on, a socket's own emit goes through the adapter as a local broadcast",
+          "[socketio]") {
     std::vector<std::string> seen;
     socketio::ServerOptions options;
     options.recovery.enabled = true;
@@ -122,5 +130,7 @@ TEST_CASE("with recovery on, a socket's own emit goes through the adapter as a l
     CHECK(seen[0].starts_with(R"(/ ["x"] rooms=)" + std::string{socket->id()} + "; except= local"));
     const std::string sent = peer.take_one();
     CHECK(sent.starts_with(R"(2["x",")"));   // with its offset
-    CHECK(dynamic_cast<socketio::InMemoryAdapter&>(h.io.main_namespace().adapter()).recovery()->packet_count() == 1);
+    CHECK(dynamic_cast<socketio::InMemoryAdapter&>(h.io.main_namespace().adapter())
+              .recovery()
+              ->packet_count() == 1);
 }

@@ -35,7 +35,8 @@ TEST_CASE("an incoming binary event reaches the listener with Bytes in place", "
         });
     });
     FakeSession& peer = h.connect();
-    h.send(peer, R"(52-["upload",{"_placeholder":true,"num":0},{"part":{"_placeholder":true,"num":1}}])");
+    h.send(peer,
+           R"(52-["upload",{"_placeholder":true,"num":0},{"part":{"_placeholder":true,"num":1}}])");
     CHECK(seen.empty());   // waits for its attachments
     h.send_binary(peer, kBytes);
     CHECK(seen.empty());
@@ -44,16 +45,20 @@ TEST_CASE("an incoming binary event reaches the listener with Bytes in place", "
     CHECK(peer.is_open());
 }
 
-TEST_CASE("emitting Bytes sends BINARY_EVENT then each attachment as a binary message", "[socketio]") {
+TEST_CASE("emitting Bytes sends BINARY_EVENT then each attachment as a binary message",
+          "[socketio]") {
     SioHarness h;
     Socket* socket = nullptr;
     h.io.on_connection([&](Socket& s) { socket = &s; });
     FakeSession& peer = h.connect();
     REQUIRE(socket != nullptr);
-    socket->emit("file", json::Value::bytes(kBytes), json::Value::object({{"z", json::Value::bytes(kZeros)}}));
+    socket->emit("file", json::Value::bytes(kBytes),
+                 json::Value::object({{"z", json::Value::bytes(kZeros)}}));
     const auto sent = peer.take();
     REQUIRE(sent.size() == 3);
-    CHECK(sent[0] == Sent{R"(52-["file",{"_placeholder":true,"num":0},{"z":{"_placeholder":true,"num":1}}])", false});
+    CHECK(sent[0] ==
+          Sent{R"(52-["file",{"_placeholder":true,"num":0},{"z":{"_placeholder":true,"num":1}}])",
+               false});
     CHECK(sent[1] == Sent{kBytes, true});
     CHECK(sent[2] == Sent{kZeros, true});
 }
@@ -78,11 +83,12 @@ TEST_CASE("binary acks both ways", "[socketio]") {
 
     // We ask; the peer answers with a BINARY_ACK.
     std::optional<std::string> reply;
-    socket->emit_with_ack("give", Millis{1000}, [&](std::optional<AckError> error, const Args& args) {
-        REQUIRE_FALSE(error);
-        REQUIRE(args[0].is_bytes());
-        reply = args[0].as_bytes();
-    });
+    socket->emit_with_ack("give", Millis{1000},
+                          [&](std::optional<AckError> error, const Args& args) {
+                              REQUIRE_FALSE(error);
+                              REQUIRE(args[0].is_bytes());
+                              reply = args[0].as_bytes();
+                          });
     CHECK(peer.take_one() == R"(20["give"])");
     h.send(peer, R"(61-0[{"_placeholder":true,"num":0}])");
     CHECK_FALSE(reply);
@@ -90,7 +96,8 @@ TEST_CASE("binary acks both ways", "[socketio]") {
     CHECK(reply == kZeros);
 }
 
-TEST_CASE("a binary broadcast is encoded once and reaches every member with its attachments", "[socketio]") {
+TEST_CASE("a binary broadcast is encoded once and reaches every member with its attachments",
+          "[socketio]") {
     SioHarness h;
     std::vector<Socket*> sockets;
     h.io.on_connection([&](Socket& s) {
@@ -110,9 +117,8 @@ TEST_CASE("a binary broadcast is encoded once and reaches every member with its 
 TEST_CASE("binary on a namespace other than /", "[socketio]") {
     SioHarness h;
     std::optional<std::string> got;
-    h.io.of("/files").on_connection([&](Socket& s) {
-        s.on("put", [&](const Args& args) { got = args[0].as_bytes(); });
-    });
+    h.io.of("/files").on_connection(
+        [&](Socket& s) { s.on("put", [&](const Args& args) { got = args[0].as_bytes(); }); });
     FakeSession& peer = h.open();
     h.join(peer, "/files");
     h.send(peer, R"(51-/files,["put",{"_placeholder":true,"num":0}])");
@@ -120,20 +126,18 @@ TEST_CASE("binary on a namespace other than /", "[socketio]") {
     CHECK(got == kBytes);
 }
 
-TEST_CASE("attachment rules close the connection with \"parse error\" and a log line", "[socketio]") {
+TEST_CASE("attachment rules close the connection with \"parse error\" and a log line",
+          "[socketio]") {
     SioHarness h;
     std::vector<std::string> reasons;
     h.io.on_connection([&](Socket& s) {
-        s.on_disconnect([&](socketio::DisconnectReason r) { reasons.emplace_back(socketio::to_string(r)); });
+        s.on_disconnect(
+            [&](socketio::DisconnectReason r) { reasons.emplace_back(socketio::to_string(r)); });
     });
     FakeSession& peer = h.connect();
     FakeSession& bystander = h.connect();
-    SECTION("too many attachments") {
-        h.send(peer, R"(511-["x",{"_placeholder":true,"num":0}])");
-    }
-    SECTION("a binary message when none is expected") {
-        h.send_binary(peer, kBytes);
-    }
+    SECTION("too many attachments") { h.send(peer, R"(511-["x",{"_placeholder":true,"num":0}])"); }
+    SECTION("a binary message when none is expected") { h.send_binary(peer, kBytes); }
     SECTION("a text message while attachments are still expected") {
         h.send(peer, R"(52-["x",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])");
         h.send_binary(peer, kBytes);

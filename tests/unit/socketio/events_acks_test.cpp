@@ -17,7 +17,10 @@ namespace {
 // A harness with one connected peer on "/" and a pointer to its server-side socket.
 struct OnePeer {
     explicit OnePeer(socketio::ServerOptions options = {}) : h(std::move(options)) {
-        h.io.on_connection([this](Socket& s) { socket = &s; setup(s); });
+        h.io.on_connection([this](Socket& s) {
+            socket = &s;
+            setup(s);
+        });
     }
     FakeSession& connect() {
         FakeSession& peer = h.connect();
@@ -37,10 +40,13 @@ TEST_CASE("an incoming event reaches its listeners with its arguments, in order"
     t.setup = [&](Socket& s) {
         s.on("chat", [&](const Args& args) {
             seen.push_back(std::to_string(args.size()) + " " + args[0].as_string() + " " +
-                           std::to_string(args[1].as_int()) + " " + (args[5].is_null() ? "null" : "?"));
+                           std::to_string(args[1].as_int()) + " " +
+                           (args[5].is_null() ? "null" : "?"));
         });
         s.on("chat", [&] { seen.push_back("second listener"); });
-        s.once("chat", [&](const Args&, const Ack& ack) { seen.push_back(ack.wanted() ? "ack" : "no ack"); });
+        s.once("chat", [&](const Args&, const Ack& ack) {
+            seen.push_back(ack.wanted() ? "ack" : "no ack");
+        });
     };
     FakeSession& peer = t.connect();
     t.h.send(peer, R"(2["chat","hi",3])");
@@ -51,7 +57,8 @@ TEST_CASE("an incoming event reaches its listeners with its arguments, in order"
     CHECK(peer.sent.empty());
 }
 
-TEST_CASE("off() removes a listener; an event named by a number is heard by its text", "[socketio]") {
+TEST_CASE("off() removes a listener; an event named by a number is heard by its text",
+          "[socketio]") {
     OnePeer t;
     int heard = 0;
     int numbered = 0;
@@ -77,7 +84,8 @@ TEST_CASE("an \"error\" event from the peer with nobody listening is not a crash
     CHECK(t.socket->connected());
 }
 
-TEST_CASE("emit sends an EVENT; other namespaces carry their name; reserved names are refused", "[socketio]") {
+TEST_CASE("emit sends an EVENT; other namespaces carry their name; reserved names are refused",
+          "[socketio]") {
     OnePeer t;
     FakeSession& peer = t.connect();
     CHECK(t.socket->emit("hello", "world", 1, 2.5, true, nullptr, json::Value::object({{"a", 1}})));
@@ -107,7 +115,8 @@ TEST_CASE("emit after disconnect sends nothing and says so", "[socketio]") {
     CHECK(peer.sent.empty());
 }
 
-TEST_CASE("the peer asks for an ack: the listener answers once, later calls are ignored", "[socketio]") {
+TEST_CASE("the peer asks for an ack: the listener answers once, later calls are ignored",
+          "[socketio]") {
     OnePeer t;
     t.setup = [&](Socket& s) {
         s.on("ask", [](const Args& args, const Ack& ack) {
@@ -128,7 +137,8 @@ TEST_CASE("the peer asks for an ack: the listener answers once, later calls are 
     CHECK(peer.sent.empty());
 }
 
-TEST_CASE("an Ack kept and called later answers once across copies; after disconnect it is silent", "[socketio]") {
+TEST_CASE("an Ack kept and called later answers once across copies; after disconnect it is silent",
+          "[socketio]") {
     OnePeer t;
     std::vector<Ack> kept;
     t.setup = [&](Socket& s) {
@@ -167,8 +177,8 @@ TEST_CASE("emit_with_ack: the peer's ACK calls back once with its arguments", "[
     CHECK(t.socket->pending_ack_count() == 2);
     t.h.send(peer, R"(31["B",{"x":true}])");
     t.h.send(peer, R"(30[])");
-    t.h.send(peer, R"(30["again"])");    // an id already answered: ignored
-    t.h.send(peer, R"(399["unknown"])");  // never asked: ignored
+    t.h.send(peer, R"(30["again"])");      // an id already answered: ignored
+    t.h.send(peer, R"(399["unknown"])");   // never asked: ignored
     CHECK(results == std::vector<std::string>{R"(["B",{"x":true}])", "[]"});
     CHECK(t.socket->pending_ack_count() == 0);
     CHECK(peer.is_open());
@@ -224,13 +234,15 @@ TEST_CASE("acks are numbered per namespace and echoed back on the right one", "[
     CHECK(got == "right");
 }
 
-TEST_CASE("catch-all listeners: on_any hears every incoming event, on_any_outgoing every emit", "[socketio]") {
+TEST_CASE("catch-all listeners: on_any hears every incoming event, on_any_outgoing every emit",
+          "[socketio]") {
     OnePeer t;
     std::vector<std::string> in;
     std::vector<std::string> out;
     t.setup = [&](Socket& s) {
         const auto any = s.on_any([&](std::string_view event, const Args& args, const Ack& ack) {
-            in.push_back(std::string{event} + json::write(args.to_array()) + (ack.wanted() ? "+ack" : ""));
+            in.push_back(std::string{event} + json::write(args.to_array()) +
+                         (ack.wanted() ? "+ack" : ""));
         });
         s.on_any_outgoing([&](std::string_view event, const Args& args) {
             out.push_back(std::string{event} + json::write(args.to_array()));

@@ -13,7 +13,8 @@ using socketio::Args;
 using socketio::Next;
 using socketio::Socket;
 
-TEST_CASE("malformed packets close that connection with \"parse error\"; others go on", "[socketio]") {
+TEST_CASE("malformed packets close that connection with \"parse error\"; others go on",
+          "[socketio]") {
     const char* bad = GENERATE(R"(9["x"])",                // unknown type
                                R"(2{"not":"an array"})",   // EVENT payload not an array
                                R"(2[])",                   // EVENT with no name
@@ -27,7 +28,8 @@ TEST_CASE("malformed packets close that connection with \"parse error\"; others 
     std::vector<std::string> reasons;
     int events = 0;
     h.io.on_connection([&](Socket& s) {
-        s.on_disconnect([&](socketio::DisconnectReason r) { reasons.emplace_back(socketio::to_string(r)); });
+        s.on_disconnect(
+            [&](socketio::DisconnectReason r) { reasons.emplace_back(socketio::to_string(r)); });
         s.on("x", [&] { ++events; });
     });
     FakeSession& peer = h.connect();
@@ -69,7 +71,8 @@ TEST_CASE("a dynamic parent makes at most max_child_namespaces children", "[sock
     socketio::ServerOptions options;
     options.max_child_namespaces = 2;
     SioHarness h{options};
-    socketio::Namespace& parent = h.io.of([](std::string_view, const json::Value&) { return true; });
+    socketio::Namespace& parent =
+        h.io.of([](std::string_view, const json::Value&) { return true; });
     FakeSession& peer = h.open();
     h.join(peer, "/one");
     h.join(peer, "/two");
@@ -82,7 +85,8 @@ TEST_CASE("a dynamic parent makes at most max_child_namespaces children", "[sock
     h.join(h.open(), "/one");
 }
 
-TEST_CASE("events piling up behind an undecided per-packet middleware close the connection", "[socketio]") {
+TEST_CASE("events piling up behind an undecided per-packet middleware close the connection",
+          "[socketio]") {
     socketio::ServerOptions options;
     options.max_pending_packets = 3;
     SioHarness h{options};
@@ -141,8 +145,10 @@ TEST_CASE("a server with clients and pending timers is destroyed cleanly", "[soc
     });
     h->connect();
     h->open();   // a connect timer running
-    socket->emit_with_ack("q", Millis{60'000}, [](std::optional<socketio::AckError>, const Args&) {});
-    h->io.timeout(Millis{60'000}).emit_with_ack("p", [](std::optional<socketio::AckError>, const json::Array&) {});
+    socket->emit_with_ack("q", Millis{60'000},
+                          [](std::optional<socketio::AckError>, const Args&) {});
+    h->io.timeout(Millis{60'000})
+        .emit_with_ack("p", [](std::optional<socketio::AckError>, const json::Array&) {});
     h.reset();   // no listener may run, no timer may fire later (ASan would see it)
     SUCCEED();
 }

@@ -13,7 +13,8 @@ using socketio::MiddlewareError;
 using socketio::Next;
 using socketio::Socket;
 
-TEST_CASE("connection middlewares run in order; all saying next() lets the socket in", "[socketio]") {
+TEST_CASE("connection middlewares run in order; all saying next() lets the socket in",
+          "[socketio]") {
     SioHarness h;
     std::vector<std::string> order;
     h.io.use([&](Socket& s, Next next) {
@@ -30,16 +31,21 @@ TEST_CASE("connection middlewares run in order; all saying next() lets the socke
     CHECK(order == std::vector<std::string>{"first pending=yes", "second", "connection"});
 }
 
-TEST_CASE("next(error) refuses with CONNECT_ERROR {message, data}; later middlewares do not run", "[socketio]") {
+TEST_CASE("next(error) refuses with CONNECT_ERROR {message, data}; later middlewares do not run",
+          "[socketio]") {
     SioHarness h;
     bool later = false;
     bool connected = false;
     h.io.of("/admin").use([](Socket& s, Next next) {
         const json::Value* token = s.auth().find("token");
-        if (token != nullptr && token->is_string() && token->as_string() == "letmein") return next();
+        if (token != nullptr && token->is_string() && token->as_string() == "letmein")
+            return next();
         next(MiddlewareError{"unauthorized", json::Value::object({{"code", 401}})});
     });
-    h.io.of("/admin").use([&](Socket&, Next next) { later = true; next(); });
+    h.io.of("/admin").use([&](Socket&, Next next) {
+        later = true;
+        next();
+    });
     h.io.of("/admin").on_connection([&](Socket&) { connected = true; });
     h.io.use([](Socket&, Next next) { next(MiddlewareError{"plain", {}}); });
 
@@ -98,9 +104,8 @@ TEST_CASE("events for a socket still in its middlewares close the connection", "
 TEST_CASE("dynamic namespaces: the parent's middlewares run before the child's", "[socketio]") {
     SioHarness h;
     std::vector<std::string> order;
-    socketio::Namespace& parent = h.io.of([](std::string_view name, const json::Value&) {
-        return name.starts_with("/team-");
-    });
+    socketio::Namespace& parent = h.io.of(
+        [](std::string_view name, const json::Value&) { return name.starts_with("/team-"); });
     parent.use([&](Socket& s, Next next) {
         order.push_back("parent " + s.nsp().name());
         next();
@@ -117,13 +122,15 @@ TEST_CASE("dynamic namespaces: the parent's middlewares run before the child's",
     CHECK(order == std::vector<std::string>{"parent /team-1", "parent /team-1", "child"});
 }
 
-TEST_CASE("per-packet middlewares: refused events are not dispatched and emit \"error\"", "[socketio]") {
+TEST_CASE("per-packet middlewares: refused events are not dispatched and emit \"error\"",
+          "[socketio]") {
     SioHarness h;
     std::vector<std::string> seen;
     h.io.on_connection([&](Socket& s) {
         s.use([&](std::string_view event, const Args& args, Next next) {
             seen.push_back("mw " + std::string{event} + " " + json::write(args.to_array()));
-            if (event == "admin") return next(MiddlewareError{"forbidden", json::Value::object({{"why", "role"}})});
+            if (event == "admin")
+                return next(MiddlewareError{"forbidden", json::Value::object({{"why", "role"}})});
             next();
         });
         s.on("admin", [&] { seen.push_back("admin ran"); });
@@ -133,12 +140,14 @@ TEST_CASE("per-packet middlewares: refused events are not dispatched and emit \"
     FakeSession& peer = h.connect();
     h.send(peer, R"(2["chat",1])");
     h.send(peer, R"(2["admin"])");
-    CHECK(seen == std::vector<std::string>{"mw chat [1]", "chat ran", "mw admin []",
-                                           R"(error {"message":"forbidden","data":{"why":"role"}})"});
+    CHECK(seen ==
+          std::vector<std::string>{"mw chat [1]", "chat ran", "mw admin []",
+                                   R"(error {"message":"forbidden","data":{"why":"role"}})"});
     CHECK(peer.is_open());
 }
 
-TEST_CASE("a refused event with nobody listening to \"error\" is logged, not thrown", "[socketio]") {
+TEST_CASE("a refused event with nobody listening to \"error\" is logged, not thrown",
+          "[socketio]") {
     SioHarness h;
     h.io.on_connection([&](Socket& s) {
         s.use([](std::string_view, const Args&, Next next) { next(MiddlewareError{"no", {}}); });

@@ -52,7 +52,8 @@ TEST_CASE("a static namespace answers with its name; sids differ per namespace",
     CHECK(h.io.of("admin").socket_count() == 1);   // "admin" is "/admin"
 }
 
-TEST_CASE("an unknown namespace gets CONNECT_ERROR Invalid namespace; the connection stays", "[socketio]") {
+TEST_CASE("an unknown namespace gets CONNECT_ERROR Invalid namespace; the connection stays",
+          "[socketio]") {
     SioHarness h;
     FakeSession& peer = h.open();
     h.send(peer, "0/nope,");
@@ -108,14 +109,19 @@ TEST_CASE("the predicate sees the CONNECT auth", "[socketio]") {
     h.join(peer, "/vip", R"({"key":"k"})");
 }
 
-TEST_CASE("multiplexing: one connection, several namespaces, packets routed by name", "[socketio]") {
+TEST_CASE("multiplexing: one connection, several namespaces, packets routed by name",
+          "[socketio]") {
     SioHarness h;
     std::vector<std::string> events;
     h.io.on_connection([&](Socket& s) {
-        s.on("x", [&events](const socketio::Args& args) { events.push_back("/:" + json::write(args[0])); });
+        s.on("x", [&events](const socketio::Args& args) {
+            events.push_back("/:" + json::write(args[0]));
+        });
     });
     h.io.of("/chat").on_connection([&](Socket& s) {
-        s.on("x", [&events](const socketio::Args& args) { events.push_back("/chat:" + json::write(args[0])); });
+        s.on("x", [&events](const socketio::Args& args) {
+            events.push_back("/chat:" + json::write(args[0]));
+        });
     });
     FakeSession& peer = h.open();
     h.join(peer, "/");
@@ -125,7 +131,8 @@ TEST_CASE("multiplexing: one connection, several namespaces, packets routed by n
     CHECK(events == std::vector<std::string>{"/chat:1", "/:2"});
 }
 
-TEST_CASE("no CONNECT within connect_timeout closes the connection, with a log line", "[socketio]") {
+TEST_CASE("no CONNECT within connect_timeout closes the connection, with a log line",
+          "[socketio]") {
     socketio::ServerOptions options;
     options.connect_timeout = Millis{30};
     SioHarness h{options};
@@ -162,7 +169,8 @@ TEST_CASE("invalid state closes the connection: first packet not a CONNECT", "[s
 TEST_CASE("invalid state closes the connection: a second CONNECT, a CONNECT_ERROR", "[socketio]") {
     SioHarness h;
     std::vector<DisconnectReason> reasons;
-    h.io.on_connection([&](Socket& s) { s.on_disconnect([&](DisconnectReason r) { reasons.push_back(r); }); });
+    h.io.on_connection(
+        [&](Socket& s) { s.on_disconnect([&](DisconnectReason r) { reasons.push_back(r); }); });
     SECTION("second CONNECT") {
         FakeSession& peer = h.connect();
         h.send(peer, "0");
@@ -191,8 +199,8 @@ TEST_CASE("leaving: every way, with the protocol's reason", "[socketio]") {
         s.join("lobby");
         s.on("disconnecting", [&log, &s](const socketio::Args& args) {
             // Still in its rooms while "disconnecting" runs.
-            log.push_back("disconnecting " + args[0].as_string() + " rooms=" +
-                          std::to_string(s.rooms().size()));
+            log.push_back("disconnecting " + args[0].as_string() +
+                          " rooms=" + std::to_string(s.rooms().size()));
         });
         s.on_disconnect([&log, &s](DisconnectReason reason) {
             log.push_back("disconnect " + std::string{socketio::to_string(reason)} +

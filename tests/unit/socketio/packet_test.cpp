@@ -68,7 +68,8 @@ std::vector<Example> text_examples() {
          packet(PacketType::Ack, "/", 456, js(R"([1,"2",{"3":[false]}])"))},
         {"1/admin,", packet(PacketType::Disconnect, "/admin", {}, {})},
         {R"(4{"message":"nope","data":{"reason":"banned"}})",
-         packet(PacketType::ConnectError, "/", {}, js(R"({"message":"nope","data":{"reason":"banned"}})"))},
+         packet(PacketType::ConnectError, "/", {},
+                js(R"({"message":"nope","data":{"reason":"banned"}})"))},
     };
 }
 
@@ -84,7 +85,8 @@ TEST_CASE("socketio packet types have the protocol's names", "[socketio-packet]"
     CHECK(to_string(PacketType::BinaryAck) == "BINARY_ACK");
 }
 
-TEST_CASE("socketio encodes every example of PROTOCOLS.md §2.2 byte for byte", "[socketio-packet]") {
+TEST_CASE("socketio encodes every example of PROTOCOLS.md §2.2 byte for byte",
+          "[socketio-packet]") {
     for (const Example& example : text_examples()) {
         CAPTURE(example.text);
         const EncodedPacket encoded = encode(example.packet);
@@ -101,19 +103,19 @@ TEST_CASE("socketio decodes every example of PROTOCOLS.md §2.2", "[socketio-pac
 }
 
 TEST_CASE("socketio encodes Bytes as placeholders and attachments (§2.3)", "[socketio-packet]") {
-    const EncodedPacket event = encode(packet(
-        PacketType::Event, "/", {},
-        json::Value::array({"baz", json::Value::bytes("\x01\x02\x03\x04")})));
+    const EncodedPacket event =
+        encode(packet(PacketType::Event, "/", {},
+                      json::Value::array({"baz", json::Value::bytes("\x01\x02\x03\x04")})));
     CHECK(event.text == R"(51-["baz",{"_placeholder":true,"num":0}])");
     CHECK(event.attachments == std::vector<std::string>{"\x01\x02\x03\x04"});
 
-    const EncodedPacket ack = encode(packet(
-        PacketType::Ack, "/", 15, json::Value::array({"bar", json::Value::bytes("\xff")})));
+    const EncodedPacket ack = encode(
+        packet(PacketType::Ack, "/", 15, json::Value::array({"bar", json::Value::bytes("\xff")})));
     CHECK(ack.text == R"(61-15["bar",{"_placeholder":true,"num":0}])");
     CHECK(ack.attachments == std::vector<std::string>{"\xff"});
 
-    const EncodedPacket on_admin = encode(packet(
-        PacketType::Event, "/admin", 7, json::Value::array({"up", json::Value::bytes("")})));
+    const EncodedPacket on_admin = encode(
+        packet(PacketType::Event, "/admin", 7, json::Value::array({"up", json::Value::bytes("")})));
     CHECK(on_admin.text == R"(51-/admin,7["up",{"_placeholder":true,"num":0}])");
     CHECK(on_admin.attachments == std::vector<std::string>{""});
 }
@@ -121,10 +123,10 @@ TEST_CASE("socketio encodes Bytes as placeholders and attachments (§2.3)", "[so
 TEST_CASE("socketio numbers nested Bytes in document order", "[socketio-packet]") {
     json::Value data = json::Value::array(
         {"upload",
-         json::Value::object({{"name", "a.bin"},
-                              {"parts", json::Value::array({json::Value::bytes("P0"),
-                                                            json::Value::bytes("P1")})},
-                              {"meta", json::Value::object({{"thumb", json::Value::bytes("T")}})}}),
+         json::Value::object(
+             {{"name", "a.bin"},
+              {"parts", json::Value::array({json::Value::bytes("P0"), json::Value::bytes("P1")})},
+              {"meta", json::Value::object({{"thumb", json::Value::bytes("T")}})}}),
          json::Value::bytes("\x00tail"s), 3});
     const Packet original = packet(PacketType::Event, "/files", 9, data);
     const EncodedPacket encoded = encode(original);
@@ -182,15 +184,14 @@ TEST_CASE("socketio a placeholder named twice gets the attachment twice", "[sock
     auto done = decoder.feed_binary("one");
     REQUIRE(done);
     REQUIRE(*done);
-    CHECK((*done)->data == json::Value::array({"two", json::Value::bytes("one"),
-                                               json::Value::bytes("zero"),
-                                               json::Value::bytes("one")}));
+    CHECK((*done)->data ==
+          json::Value::array({"two", json::Value::bytes("one"), json::Value::bytes("zero"),
+                              json::Value::bytes("one")}));
 }
 
 TEST_CASE("socketio a binary packet announcing no attachment completes at once",
           "[socketio-packet]") {
-    CHECK(decoded(R"(50-["plain",1])") ==
-          packet(PacketType::Event, "/", {}, js(R"(["plain",1])")));
+    CHECK(decoded(R"(50-["plain",1])") == packet(PacketType::Event, "/", {}, js(R"(["plain",1])")));
     CHECK(decoded("60-3[]") == packet(PacketType::Ack, "/", 3, json::Value::array()));
     // And the encoder writes a BinaryEvent given without Bytes as one.
     CHECK(encode(packet(PacketType::BinaryEvent, "/", {}, js(R"(["plain",1])"))).text ==
@@ -216,7 +217,8 @@ TEST_CASE("socketio decoding: namespace, ack id and payload edge cases", "[socke
     CHECK(decoded("1/admin") == packet(PacketType::Disconnect, "/admin", {}, {}));   // no comma
     CHECK(decoded("1") == packet(PacketType::Disconnect, "/", {}, {}));
     CHECK(decoded(R"(2/,["x"])") == packet(PacketType::Event, "/", {}, js(R"(["x"])")));
-    CHECK(decoded(R"(2[7,"numbers are event names too"])").data == js(R"([7,"numbers are event names too"])"));
+    CHECK(decoded(R"(2[7,"numbers are event names too"])").data ==
+          js(R"([7,"numbers are event names too"])"));
     CHECK(decoded(R"(2[1.5])").data == js("[1.5]"));
     CHECK(decoded(R"(2007["x"])").id == 7u);   // leading zeros, as Number("007")
     CHECK(decoded("30[]") == packet(PacketType::Ack, "/", 0, json::Value::array()));
@@ -238,8 +240,9 @@ TEST_CASE("socketio ack ids go up to 2^53 - 1 (JavaScript's safe integers)", "[s
 
 TEST_CASE("socketio refuses every malformed packet of §2.7 with a clear error",
           "[socketio-packet]") {
-    const std::string event_rule = "socketio: EVENT payload must be a non-empty array whose first "
-                                   "element is a string or a number";
+    const std::string event_rule =
+        "socketio: EVENT payload must be a non-empty array whose first "
+        "element is a string or a number";
     // unknown type
     CHECK(rejection("") == "socketio: empty packet");
     CHECK(rejection("7") == "socketio: unknown packet type '7'");
@@ -270,7 +273,8 @@ TEST_CASE("socketio refuses every malformed packet of §2.7 with a clear error",
     CHECK(rejection("0[]") == "socketio: CONNECT payload must be an object");
     CHECK(rejection(R"(0"token")") == "socketio: CONNECT payload must be an object");
     CHECK(rejection("0null") == "socketio: CONNECT payload must be an object");
-    CHECK(rejection("0/admin,1") == "");   // an id is allowed (and meaningless), as in the reference
+    CHECK(rejection("0/admin,1") ==
+          "");   // an id is allowed (and meaningless), as in the reference
     // DISCONNECT
     CHECK(rejection("1{}") == "socketio: DISCONNECT has no payload");
     CHECK(rejection("1/admin,[]") == "socketio: DISCONNECT has no payload");
@@ -313,7 +317,8 @@ TEST_CASE("socketio refuses bad attachment counts and placeholders", "[socketio-
     CHECK(rejection(R"(53-["x"])", 2) == "socketio: too many attachments (3 > 2)");
     CHECK(rejection(R"(510-["x"])").empty());   // exactly the limit waits for 10
 
-    const std::string range = "socketio: placeholder num out of range (the packet has 1 attachments)";
+    const std::string range =
+        "socketio: placeholder num out of range (the packet has 1 attachments)";
     CHECK(rejection(R"(51-["x",{"_placeholder":true,"num":1}])") == range);
     CHECK(rejection(R"(51-["x",{"_placeholder":true,"num":-1}])") == range);
     CHECK(rejection(R"(51-["x",{"_placeholder":true,"num":"0"}])") == range);
@@ -331,7 +336,8 @@ TEST_CASE("socketio Decoder refuses messages out of order, then starts clean",
     REQUIRE_FALSE(stray);
     CHECK(stray.error().message() == "socketio: binary message while no attachment is expected");
 
-    REQUIRE(decoder.feed_text(R"(52-["x",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"));
+    REQUIRE(decoder.feed_text(
+        R"(52-["x",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"));
     REQUIRE(decoder.feed_binary("a"));
     auto interrupted = decoder.feed_text(R"(2["y"])");
     REQUIRE_FALSE(interrupted);
@@ -364,8 +370,9 @@ TEST_CASE("socketio decode_text keeps a binary packet as sent", "[socketio-packe
 TEST_CASE("socketio encode_to appends to reused buffers", "[socketio-packet]") {
     std::string text = "keep|";
     std::vector<std::string> attachments{"old"};
-    encode_to(text, attachments,
-              packet(PacketType::Event, "/", {}, json::Value::array({"b", json::Value::bytes("1")})));
+    encode_to(
+        text, attachments,
+        packet(PacketType::Event, "/", {}, json::Value::array({"b", json::Value::bytes("1")})));
     CHECK(text == R"(keep|51-["b",{"_placeholder":true,"num":0}])");
     CHECK(attachments == std::vector<std::string>{"old", "1"});   // numbering starts at 0 anyway
 
@@ -376,7 +383,8 @@ TEST_CASE("socketio encode_to appends to reused buffers", "[socketio-packet]") {
     CHECK(attachments.empty());
 }
 
-TEST_CASE("socketio encode_event_to writes what encode_to writes for the same event", "[socketio-packet]") {
+TEST_CASE("socketio encode_event_to writes what encode_to writes for the same event",
+          "[socketio-packet]") {
     struct Case {
         std::string nsp;
         std::optional<std::uint64_t> id;
@@ -387,11 +395,16 @@ TEST_CASE("socketio encode_event_to writes what encode_to writes for the same ev
         {"/", std::nullopt, {"no-args"}},
         {"/admin", 12, {"chat", json::Value::object({{"text", "h\u00e9\n"}}), 3, nullptr, true}},
         {"/", std::nullopt, {"with \"quotes\"", 1.5, json::Value::array({})}},
-        {"/", std::nullopt, {"upload", json::Value::bytes("P0"), json::Value::array({json::Value::bytes("P1")})}},
-        {"/files", 9, {"one", "two", json::Value::object({{"blob", json::Value::bytes("\x00\xff")}})}},
+        {"/",
+         std::nullopt,
+         {"upload", json::Value::bytes("P0"), json::Value::array({json::Value::bytes("P1")})}},
+        {"/files",
+         9,
+         {"one", "two", json::Value::object({{"blob", json::Value::bytes("\x00\xff")}})}},
     };
     for (const Case& c : cases) {
-        const EncodedPacket expected = encode(packet(PacketType::Event, c.nsp, c.id, json::Value{c.data}));
+        const EncodedPacket expected =
+            encode(packet(PacketType::Event, c.nsp, c.id, json::Value{c.data}));
         std::string text = "keep|";
         std::vector<std::string> attachments{"old"};
         encode_event_to(text, attachments, c.nsp, c.id, c.data[0].as_string(),
@@ -408,7 +421,8 @@ TEST_CASE("socketio packets round-trip through encode and the Decoder", "[socket
         packet(PacketType::Connect, "/", {}, {}),
         packet(PacketType::Connect, "/a/b", {}, js(R"({"pid":"x","offset":"y"})")),
         packet(PacketType::Disconnect, "/chat", {}, {}),
-        packet(PacketType::Event, "/", 42, js(R"(["message",{"text":"hi \"you\"\n","n":-3.25e-7}])")),
+        packet(PacketType::Event, "/", 42,
+               js(R"(["message",{"text":"hi \"you\"\n","n":-3.25e-7}])")),
         packet(PacketType::Ack, "/x", 0, json::Value::array({json::Value::bytes("\x00\x01"s)})),
         packet(PacketType::Ack, "/", 1, json::Value::array()),
         packet(PacketType::ConnectError, "/", {}, js(R"({"message":"m","data":[1,2]})")),

@@ -60,7 +60,8 @@ TEST_CASE("offsets: text and back; foreign text is refused", "[socketio]") {
     CHECK_FALSE(socketio::offset_number("AAAAAAAAAAA"));   // longer than ours ever are
 }
 
-TEST_CASE("RecoveryStore: a session gets the packets after its offset that were meant for it", "[socketio]") {
+TEST_CASE("RecoveryStore: a session gets the packets after its offset that were meant for it",
+          "[socketio]") {
     ManualClock clock;
     RecoveryStore store{enabled()};
     json::Array first = event("first");
@@ -79,7 +80,8 @@ TEST_CASE("RecoveryStore: a session gets the packets after its offset that were 
     json::Array me_excepted = event("except-me");
     store.remember(me_excepted, to({}, {"SID"}), clock.now());
 
-    store.persist(PersistedSession{"SID", "PID", {"lobby"}, json::Value::object({{"k", 1}})}, clock.now());
+    store.persist(PersistedSession{"SID", "PID", {"lobby"}, json::Value::object({{"k", 1}})},
+                  clock.now());
     clock.advance(1s);
     auto restored = store.restore("PID", offset, clock.now());
     REQUIRE(restored);
@@ -113,7 +115,8 @@ TEST_CASE("RecoveryStore: unknown pid, expired session, offset no longer buffere
     CHECK_FALSE(store.restore("P3", offset_b, clock.now()));   // too late
 }
 
-TEST_CASE("RecoveryStore: expire() drops old packets and sessions; sessions are bounded", "[socketio]") {
+TEST_CASE("RecoveryStore: expire() drops old packets and sessions; sessions are bounded",
+          "[socketio]") {
     ManualClock clock;
     RecoveryStore store{enabled(socketio::kSioMaxRecoveryPackets, /*max_sessions=*/2)};
     json::Array a = event("a");
@@ -150,7 +153,9 @@ socketio::ServerOptions recovering() {
 
 }   // namespace
 
-TEST_CASE("recovery: a client back after a dropped transport is the same socket and gets what it missed", "[socketio]") {
+TEST_CASE(
+    "recovery: a client back after a dropped transport is the same socket and gets what it missed",
+    "[socketio]") {
     SioHarness h{recovering()};
     std::vector<Socket*> sockets;
     std::vector<bool> recovered;
@@ -201,7 +206,8 @@ TEST_CASE("recovery: a client back after a dropped transport is the same socket 
     (void)other;
 }
 
-TEST_CASE("recovery: a deliberate leave is not recoverable; an unknown pid gets a fresh socket", "[socketio]") {
+TEST_CASE("recovery: a deliberate leave is not recoverable; an unknown pid gets a fresh socket",
+          "[socketio]") {
     SioHarness h{recovering()};
     std::vector<Socket*> sockets;
     h.io.on_connection([&](Socket& s) { sockets.push_back(&s); });
@@ -223,12 +229,14 @@ TEST_CASE("recovery: a deliberate leave is not recoverable; an unknown pid gets 
     CHECK(fresh.find("pid")->as_string() != pid);
 }
 
-TEST_CASE("recovery: emits with an ack and volatile emits carry no offset and are not kept", "[socketio]") {
+TEST_CASE("recovery: emits with an ack and volatile emits carry no offset and are not kept",
+          "[socketio]") {
     SioHarness h{recovering()};
     Socket* socket = nullptr;
     h.io.on_connection([&](Socket& s) { socket = &s; });
     FakeSession& peer = h.connect();
-    socket->emit_with_ack("q", Millis{1000}, [](std::optional<socketio::AckError>, const socketio::Args&) {});
+    socket->emit_with_ack("q", Millis{1000},
+                          [](std::optional<socketio::AckError>, const socketio::Args&) {});
     CHECK(peer.take_one() == R"(20["q"])");
     socket->volatile_emit("v");
     CHECK(peer.take_one() == R"(2["v"])");
@@ -246,13 +254,17 @@ TEST_CASE("recovery off: no pid, no offsets", "[socketio]") {
     CHECK(peer.take_one() == R"(2["e"])");
 }
 
-TEST_CASE("recovery: without skip_middlewares the middlewares run for a recovered socket too", "[socketio]") {
+TEST_CASE("recovery: without skip_middlewares the middlewares run for a recovered socket too",
+          "[socketio]") {
     socketio::ServerOptions options = recovering();
     options.recovery.skip_middlewares = false;
     SioHarness h{options};
     int middleware_runs = 0;
     Socket* socket = nullptr;
-    h.io.use([&](Socket&, socketio::Next next) { ++middleware_runs; next(); });
+    h.io.use([&](Socket&, socketio::Next next) {
+        ++middleware_runs;
+        next();
+    });
     h.io.on_connection([&](Socket& s) { socket = &s; });
     FakeSession& first = h.open();
     h.send(first, "0");

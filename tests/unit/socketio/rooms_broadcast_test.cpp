@@ -42,7 +42,8 @@ using Who = std::vector<std::size_t>;
 
 }   // namespace
 
-TEST_CASE("join, leave, rooms(): the own id first; room sizes count the own-id room", "[socketio]") {
+TEST_CASE("join, leave, rooms(): the own id first; room sizes count the own-id room",
+          "[socketio]") {
     Room t{2};
     Socket& a = *t.sockets[0];
     a.join("lobby");
@@ -76,7 +77,8 @@ TEST_CASE("to(room) reaches its members; to(id) one socket; io.emit everyone", "
     CHECK(t.got(R"(2["m",4])").empty());
 }
 
-TEST_CASE("a union of rooms reaches each socket once; except removes members (or an id)", "[socketio]") {
+TEST_CASE("a union of rooms reaches each socket once; except removes members (or an id)",
+          "[socketio]") {
     Room t{5};
     t.sockets[0]->join({"a", "b"});
     t.sockets[1]->join("a");
@@ -106,7 +108,8 @@ TEST_CASE("a socket's broadcasts leave the sender out", "[socketio]") {
     CHECK(t.got(R"(2["m",4])").empty());
 }
 
-TEST_CASE("a broadcast from inside a listener, during another broadcast, is delivered whole", "[socketio]") {
+TEST_CASE("a broadcast from inside a listener, during another broadcast, is delivered whole",
+          "[socketio]") {
     Room t{3};
     t.sockets[0]->on_any_outgoing([&](std::string_view event, const Args&) {
         if (event == "outer") t.h.io.emit("inner", 1);
@@ -150,14 +153,18 @@ TEST_CASE("broadcast with acks gathers one answer per recipient", "[socketio]") 
     t.sockets[0]->join("poll");
     t.sockets[1]->join("poll");
     std::optional<std::string> result;
-    const bool sent = t.h.io.to("poll").timeout(Millis{1000}).emit_with_ack(
-        "vote?", "now", [&](std::optional<AckError> error, const json::Array& answers) {
-            std::vector<std::string> each;
-            for (const json::Value& answer : answers) each.push_back(json::write(answer));
-            std::sort(each.begin(), each.end());
-            result = (error ? std::string{error->reason} : "ok");
-            for (const std::string& one : each) *result += " " + one;
-        });
+    const bool sent =
+        t.h.io.to("poll")
+            .timeout(Millis{1000})
+            .emit_with_ack("vote?", "now",
+                           [&](std::optional<AckError> error, const json::Array& answers) {
+                               std::vector<std::string> each;
+                               for (const json::Value& answer : answers)
+                                   each.push_back(json::write(answer));
+                               std::sort(each.begin(), each.end());
+                               result = (error ? std::string{error->reason} : "ok");
+                               for (const std::string& one : each) *result += " " + one;
+                           });
     REQUIRE(sent);
     const std::string a = t.peers[0]->take_one();
     const std::string b = t.peers[1]->take_one();
@@ -175,10 +182,11 @@ TEST_CASE("broadcast with acks gathers one answer per recipient", "[socketio]") 
 TEST_CASE("broadcast with acks: the timeout ends it with the answers that came", "[socketio]") {
     Room t{2};
     std::optional<std::string> result;
-    t.h.io.timeout(Millis{30}).emit_with_ack("vote?", [&](std::optional<AckError> error,
-                                                          const json::Array& answers) {
-        result = (error ? std::string{error->reason} : "ok") + " " + json::write(json::Value{answers});
-    });
+    t.h.io.timeout(Millis{30})
+        .emit_with_ack("vote?", [&](std::optional<AckError> error, const json::Array& answers) {
+            result = (error ? std::string{error->reason} : "ok") + " " +
+                     json::write(json::Value{answers});
+        });
     const std::string text = t.peers[0]->take_one();
     const std::string id = text.substr(1, text.find('[') - 1);
     t.h.send(*t.peers[0], "3" + id + R"(["only me"])");
@@ -192,10 +200,11 @@ TEST_CASE("broadcast with acks: the timeout ends it with the answers that came",
 TEST_CASE("broadcast with acks to nobody completes at once with no answers", "[socketio]") {
     Room t{1};
     std::optional<std::string> result;
-    t.h.io.to("empty").timeout(Millis{1000}).emit_with_ack("x", [&](std::optional<AckError> error,
-                                                                   const json::Array& answers) {
-        result = (error ? "error" : "ok") + std::to_string(answers.size());
-    });
+    t.h.io.to("empty")
+        .timeout(Millis{1000})
+        .emit_with_ack("x", [&](std::optional<AckError> error, const json::Array& answers) {
+            result = (error ? "error" : "ok") + std::to_string(answers.size());
+        });
     CHECK(result == "ok0");
 }
 
@@ -205,13 +214,16 @@ TEST_CASE("fetch_sockets reports the selected sockets with rooms and data", "[so
     t.sockets[1]->join({"a", "b"});
     t.sockets[1]->data() = json::Value::object({{"name", "bob"}});
     std::vector<socketio::SocketInfo> found;
-    t.h.io.in("a").except("b").fetch_sockets([&](std::vector<socketio::SocketInfo> infos) { found = std::move(infos); });
+    t.h.io.in("a").except("b").fetch_sockets(
+        [&](std::vector<socketio::SocketInfo> infos) { found = std::move(infos); });
     REQUIRE(found.size() == 1);
     CHECK(found[0].id == t.sockets[0]->id());
     CHECK(found[0].local == t.sockets[0]);
-    t.h.io.fetch_sockets([&](std::vector<socketio::SocketInfo> infos) { found = std::move(infos); });
+    t.h.io.fetch_sockets(
+        [&](std::vector<socketio::SocketInfo> infos) { found = std::move(infos); });
     CHECK(found.size() == 3);
-    t.h.io.to("b").fetch_sockets([&](std::vector<socketio::SocketInfo> infos) { found = std::move(infos); });
+    t.h.io.to("b").fetch_sockets(
+        [&](std::vector<socketio::SocketInfo> infos) { found = std::move(infos); });
     REQUIRE(found.size() == 1);
     CHECK(json::write(found[0].data) == R"({"name":"bob"})");
     auto rooms = found[0].rooms;
@@ -233,9 +245,11 @@ TEST_CASE("sockets_join / sockets_leave / disconnect_sockets act on the selectio
 
     std::vector<std::string> reasons;
     for (Socket* s : t.sockets)
-        s->on_disconnect([&](socketio::DisconnectReason r) { reasons.emplace_back(socketio::to_string(r)); });
+        s->on_disconnect(
+            [&](socketio::DisconnectReason r) { reasons.emplace_back(socketio::to_string(r)); });
     t.h.io.in("a").disconnect_sockets();
-    CHECK(reasons == std::vector<std::string>{"server namespace disconnect", "server namespace disconnect"});
+    CHECK(reasons ==
+          std::vector<std::string>{"server namespace disconnect", "server namespace disconnect"});
     CHECK(t.peers[0]->take_one() == "1");
     CHECK(t.peers[1]->take_one() == "1");
     CHECK(t.peers[0]->is_open());
@@ -260,11 +274,11 @@ TEST_CASE("a broadcast in another namespace does not reach /", "[socketio]") {
     CHECK(t.peers[0]->sent.empty());
 }
 
-TEST_CASE("a dynamic parent's broadcast with acks gathers from every child; ids never meet", "[socketio]") {
+TEST_CASE("a dynamic parent's broadcast with acks gathers from every child; ids never meet",
+          "[socketio]") {
     SioHarness h;
-    socketio::Namespace& parent = h.io.of([](std::string_view name, const json::Value&) {
-        return name.starts_with("/g-");
-    });
+    socketio::Namespace& parent =
+        h.io.of([](std::string_view name, const json::Value&) { return name.starts_with("/g-"); });
     std::vector<Socket*> sockets;
     parent.on_connection([&](Socket& s) { sockets.push_back(&s); });
     FakeSession& a = h.open();
@@ -279,9 +293,11 @@ TEST_CASE("a dynamic parent's broadcast with acks gathers from every child; ids 
     });
     CHECK(a.take_one() == R"(2/g-1,0["own"])");
     std::optional<std::string> result;
-    parent.timeout(Millis{1000}).emit_with_ack("poll", [&](std::optional<AckError> error, const json::Array& answers) {
-        result = (error ? std::string{error->reason} : "ok") + " " + json::write(json::Value{answers});
-    });
+    parent.timeout(Millis{1000})
+        .emit_with_ack("poll", [&](std::optional<AckError> error, const json::Array& answers) {
+            result = (error ? std::string{error->reason} : "ok") + " " +
+                     json::write(json::Value{answers});
+        });
     CHECK(a.take_one() == R"(2/g-1,1["poll"])");
     CHECK(b.take_one() == R"(2/g-2,1["poll"])");
     h.send(a, R"(3/g-1,1["A"])");

@@ -48,12 +48,15 @@ class SioHarness;
 class FakeSession final : public engineio::Session {
 public:
     FakeSession(SioHarness& harness, std::string id)
-        : harness_(harness), id_(std::move(id)),
+        : harness_(harness),
+          id_(std::move(id)),
           handshake_("/socket.io/?EIO=4&transport=websocket", {}, {}, 0) {}
 
     std::string_view id() const override { return id_; }
     const engineio::Handshake& handshake() const override { return handshake_; }
-    engineio::TransportKind transport() const override { return engineio::TransportKind::WebSocket; }
+    engineio::TransportKind transport() const override {
+        return engineio::TransportKind::WebSocket;
+    }
     void send_text(std::string_view text) override {
         if (is_open_) sent.push_back(Sent{std::string{text}, false});
     }
@@ -81,8 +84,8 @@ public:
 
     std::vector<Sent> sent;
     bool is_writable_ = true;
-    bool close_called = false;      // the server called close()
-    bool close_reported = false;    // on_close was delivered
+    bool close_called = false;     // the server called close()
+    bool close_reported = false;   // on_close was delivered
 
 private:
     friend class SioHarness;
@@ -101,7 +104,8 @@ public:
 
     // A new Engine.IO session (the engine's on_open), not yet in any namespace.
     FakeSession& open() {
-        sessions_.push_back(std::make_unique<FakeSession>(*this, "eio" + std::to_string(sessions_.size())));
+        sessions_.push_back(
+            std::make_unique<FakeSession>(*this, "eio" + std::to_string(sessions_.size())));
         FakeSession& session = *sessions_.back();
         io.engine_listener().on_open(session);
         flush();
@@ -153,7 +157,8 @@ public:
     }
 
     // The peer's connection ended (the engine reports it with `reason`).
-    void drop(FakeSession& session, engineio::CloseReason reason = engineio::CloseReason::TransportClose) {
+    void drop(FakeSession& session,
+              engineio::CloseReason reason = engineio::CloseReason::TransportClose) {
         if (!session.is_open_) return;
         session.is_open_ = false;
         session.close_reported = true;
@@ -168,13 +173,19 @@ public:
             to_close_.pop_back();
             if (session->close_reported) continue;
             session->close_reported = true;
-            io.engine_listener().on_close(*session, engineio::CloseReason::ForcedClose, "closed by the server");
+            io.engine_listener().on_close(*session, engineio::CloseReason::ForcedClose,
+                                          "closed by the server");
         }
     }
 
     // Turns the loop (timers) until `done` or `limit`; delivers closes after each turn.
     bool run_until(const std::function<bool()>& done, Millis limit = Millis{2000}) {
-        const bool result = loop.run_until([&] { flush(); return done(); }, limit);
+        const bool result = loop.run_until(
+            [&] {
+                flush();
+                return done();
+            },
+            limit);
         flush();
         return result;
     }

@@ -20,23 +20,26 @@ struct Offline {
 
 }   // namespace
 
-TEST_CASE("an ack that never comes ends with a timeout error and leaves the buffer", "[socketio_client]") {
+TEST_CASE("an ack that never comes ends with a timeout error and leaves the buffer",
+          "[socketio_client]") {
     Offline offline;
     Socket& socket = offline.manager.socket("/");
     std::optional<Result<socketio::Args>> got;
     const auto started = offline.loop.now();
-    REQUIRE(socket.emit_with_ack("ask", 1, "two", 30ms, [&](Result<socketio::Args> reply) { got = std::move(reply); }));
+    REQUIRE(socket.emit_with_ack("ask", 1, "two", 30ms,
+                                 [&](Result<socketio::Args> reply) { got = std::move(reply); }));
     CHECK(socket.buffered_count() == 1);
     CHECK(socket.pending_ack_count() == 1);
     REQUIRE(offline.loop.run_until([&] { return got.has_value(); }, 2000ms));
     REQUIRE_FALSE(*got);
     CHECK(got->error().message() == socketio::kAckTimedOut);
     CHECK(offline.loop.now() - started >= 30ms);
-    CHECK(socket.buffered_count() == 0);     // it will not be sent late
-    CHECK(socket.pending_ack_count() == 0);  // nothing left behind
+    CHECK(socket.buffered_count() == 0);      // it will not be sent late
+    CHECK(socket.pending_ack_count() == 0);   // nothing left behind
 }
 
-TEST_CASE("the offline buffer is bounded: a full buffer refuses emits, acks are told", "[socketio_client]") {
+TEST_CASE("the offline buffer is bounded: a full buffer refuses emits, acks are told",
+          "[socketio_client]") {
     Offline offline;
     Socket& socket = offline.manager.socket("/", {.auth = {}, .max_buffered_packets = 2});
     CHECK(socket.emit("a", 1));
@@ -45,14 +48,16 @@ TEST_CASE("the offline buffer is bounded: a full buffer refuses emits, acks are 
     CHECK(socket.buffered_count() == 2);
 
     std::optional<Result<socketio::Args>> got;
-    CHECK_FALSE(socket.emit_with_ack("d", 5s, [&](Result<socketio::Args> reply) { got = std::move(reply); }));
+    CHECK_FALSE(socket.emit_with_ack(
+        "d", 5s, [&](Result<socketio::Args> reply) { got = std::move(reply); }));
     CHECK_FALSE(got.has_value());   // told after the call returns, never inside it
     REQUIRE(offline.loop.run_until([&] { return got.has_value(); }, 2000ms));
     REQUIRE_FALSE(*got);
     CHECK(got->error().message() == kAckBufferFull);
     CHECK(socket.pending_ack_count() == 0);
     CHECK(kSioClientMaxBufferedPackets == 1000);
-    CHECK(offline.manager.socket("/other").options().max_buffered_packets == kSioClientMaxBufferedPackets);
+    CHECK(offline.manager.socket("/other").options().max_buffered_packets ==
+          kSioClientMaxBufferedPackets);
 }
 
 TEST_CASE("volatile emits and reserved names are refused while offline", "[socketio_client]") {
@@ -62,7 +67,8 @@ TEST_CASE("volatile emits and reserved names are refused while offline", "[socke
     CHECK_FALSE(socket.emit("connect"));
     CHECK_FALSE(socket.emit("disconnect", 1));
     bool called = false;
-    CHECK_FALSE(socket.emit_with_ack("connect_error", 10ms, [&](Result<socketio::Args>) { called = true; }));
+    CHECK_FALSE(socket.emit_with_ack("connect_error", 10ms,
+                                     [&](Result<socketio::Args>) { called = true; }));
     CHECK(socket.buffered_count() == 0);
     CHECK(socket.pending_ack_count() == 0);
     offline.loop.run_until([] { return false; }, 30ms);
@@ -76,7 +82,8 @@ TEST_CASE("destroying a manager with pending acks calls nothing back", "[socketi
     bool called = false;
     {
         Manager manager{loop, server_url(net::Address::loopback(9))};
-        REQUIRE(manager.socket("/").emit_with_ack("x", 10ms, [&](Result<socketio::Args>) { called = true; }));
+        REQUIRE(manager.socket("/").emit_with_ack("x", 10ms,
+                                                  [&](Result<socketio::Args>) { called = true; }));
     }
     loop.run_until([] { return false; }, 40ms);
     CHECK_FALSE(called);

@@ -192,31 +192,29 @@ TEST_CASE("a full log compacts by its retention, or says it is full", "[store]")
     SECTION("with a retention: the oldest go, the append succeeds") {
         options.retention = Retention{3, std::nullopt};
         Log log = open_log(dir.file("full.log"), options);
-        for (int i = 0; i < 25; ++i)
-            append(log, "room:lobby", fmt::format("lobby {}", i % 10));
+        for (int i = 0; i < 25; ++i) append(log, "room:lobby", fmt::format("lobby {}", i % 10));
         CHECK(log.file_bytes() <= options.max_file_bytes);
         CHECK(must(log.last(1)).at(0).offset == 24);
         CHECK(log.record_count() <= 10);
     }
     SECTION("without one: an error that says what to do, and nothing written") {
         Log log = open_log(dir.file("full.log"), options);
-        for (int i = 0; i < 10; ++i)
-            append(log, "room:lobby", fmt::format("lobby {}", i));
+        for (int i = 0; i < 10; ++i) append(log, "room:lobby", fmt::format("lobby {}", i));
         auto full = log.append("room:lobby", "lobby X");
         REQUIRE_FALSE(full);
         CHECK_THAT(full.error().message(), Catch::Contains("log full"));
         CHECK(log.record_count() == 10);
     }
-    SECTION("a retention that frees nothing: one rewrite, then none until kStoreFullRetryInterval") {
+    SECTION(
+        "a retention that frees nothing: one rewrite, then none until kStoreFullRetryInterval") {
         ManualClock clock;
         options.clock = &clock;
         options.retention = Retention{100, std::nullopt};   // keeps all ten
         const std::string path = dir.file("full.log");
         Log log = open_log(path, options);
-        for (int i = 0; i < 10; ++i)
-            append(log, "room:lobby", fmt::format("lobby {}", i));
+        for (int i = 0; i < 10; ++i) append(log, "room:lobby", fmt::format("lobby {}", i));
         const auto inode = [&] {
-            struct stat info{};
+            struct stat info {};
             REQUIRE(::stat(path.c_str(), &info) == 0);
             return info.st_ino;
         };
@@ -224,7 +222,7 @@ TEST_CASE("a full log compacts by its retention, or says it is full", "[store]")
         REQUIRE_FALSE(log.append("room:lobby", "lobby X"));   // compacts: a new file
         const auto after_first = inode();
         CHECK(after_first != before);
-        auto again = log.append("room:lobby", "lobby X");    // too soon: no rewrite
+        auto again = log.append("room:lobby", "lobby X");   // too soon: no rewrite
         REQUIRE_FALSE(again);
         CHECK_THAT(again.error().message(), Catch::Contains("even after compaction"));
         CHECK(inode() == after_first);
@@ -247,8 +245,7 @@ TEST_CASE(
     SECTION("Always") {
         options.fsync = Always{};
         Log log = open_log(dir.file("always.log"), options);
-        for (int i = 0; i < 5; ++i)
-            append(log, "k", "v");
+        for (int i = 0; i < 5; ++i) append(log, "k", "v");
         CHECK(log.syncs() == 5);
     }
     SECTION("EveryMillis(100)") {
@@ -273,8 +270,7 @@ TEST_CASE(
     SECTION("Never") {
         options.fsync = Never{};
         Log log = open_log(dir.file("never.log"), options);
-        for (int i = 0; i < 5; ++i)
-            append(log, "k", "v");
+        for (int i = 0; i < 5; ++i) append(log, "k", "v");
         clock.advance(10s);
         CHECK(log.sync_if_due());
         REQUIRE(log.close());

@@ -43,9 +43,7 @@ Written write_sample(const std::string& path) {
     return written;
 }
 
-std::vector<Record> all_records(const Log& log) {
-    return must(log.read_from(0));
-}
+std::vector<Record> all_records(const Log& log) { return must(log.read_from(0)); }
 
 }   // namespace
 
@@ -62,8 +60,7 @@ TEST_CASE("a log cut at every byte reopens with exactly the whole records before
 
         // The records whose last byte is before the cut; the file is cut back to their end.
         std::size_t whole = 0;
-        while (whole < sample.records.size() && sample.ends[whole + 1] <= cut)
-            ++whole;
+        while (whole < sample.records.size() && sample.ends[whole + 1] <= cut) ++whole;
         const std::uint64_t kept_bytes = sample.ends[whole];
         const bool on_a_boundary = cut == kept_bytes;
         {
@@ -108,8 +105,7 @@ TEST_CASE("a log damaged at any byte never returns a damaged record", "[store]")
             write_bytes(path, bytes);
 
             std::size_t damaged = 0;   // the record holding the damaged byte
-            while (sample.ends[damaged + 1] <= at)
-                ++damaged;
+            while (sample.ends[damaged + 1] <= at) ++damaged;
 
             Log log = open_log(path);
             const RecoveryReport& report = log.recovery();

@@ -82,15 +82,13 @@ T must(Result<T> result) {
 
 inline std::vector<std::string> values_of(const std::vector<Record>& records) {
     std::vector<std::string> values;
-    for (const Record& record : records)
-        values.push_back(record.value);
+    for (const Record& record : records) values.push_back(record.value);
     return values;
 }
 
 inline std::vector<Offset> offsets_of(const std::vector<Record>& records) {
     std::vector<Offset> offsets;
-    for (const Record& record : records)
-        offsets.push_back(record.offset);
+    for (const Record& record : records) offsets.push_back(record.offset);
     return offsets;
 }
 

@@ -52,7 +52,7 @@ public:
     }
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("every event has v, seq, t and k, then its own members", "[trace][schema]") {
     const auto event = parsed(trace::event_json(7, 1234, "turn", trace::turn_fields(3)));
@@ -73,7 +73,8 @@ TEST_CASE("push, pop and note carry names, details and depth, escaped", "[trace]
     const auto pop = parsed(trace::event_json(2, 0, "pop", trace::pop_fields(frame, 2)));
     CHECK(pop["name"].as_string() == "ChatServer::on_message");
     CHECK(pop.find("detail") == nullptr);
-    const auto note = parsed(trace::event_json(3, 0, "note", trace::note_fields("poll     1 ready", "waited 3 ms", 0)));
+    const auto note = parsed(
+        trace::event_json(3, 0, "note", trace::note_fields("poll     1 ready", "waited 3 ms", 0)));
     CHECK(note["text"].as_string() == "poll     1 ready");
     CHECK(note["live"].as_string() == "waited 3 ms");
 }
@@ -113,7 +114,8 @@ TEST_CASE("the state event lists queues, timers and fds", "[trace][schema]") {
 }
 
 TEST_CASE("a push names the line behind the frame in src, file:line", "[trace][schema]") {
-    const trace::Frame known{"next task", "", looplab::SourceSite{"lessons/07-event-queue/x.cpp", 29}};
+    const trace::Frame known{"next task", "",
+                             looplab::SourceSite{"lessons/07-event-queue/x.cpp", 29}};
     const auto push = parsed(trace::event_json(1, 0, "push", trace::push_fields(known, 0)));
     CHECK(push["src"].as_string() == "lessons/07-event-queue/x.cpp:29");
     // Unknown (nobody said): no src member at all, rather than a made-up one.
@@ -148,7 +150,8 @@ TEST_CASE("SourceSite::here() as a default argument names the caller's line", "[
     CHECK_FALSE((looplab::SourceSite{nullptr, 3}.is_known()));
 }
 
-TEST_CASE("the state event lists the sockets: 4-tuple, state, bytes, datagrams", "[trace][schema]") {
+TEST_CASE("the state event lists the sockets: 4-tuple, state, bytes, datagrams",
+          "[trace][schema]") {
     trace::LoopState state;
     trace::SocketView tcp;
     tcp.id = 12;
@@ -190,22 +193,27 @@ TEST_CASE("the state event lists the sockets: 4-tuple, state, bytes, datagrams",
 }
 
 TEST_CASE("gate, dropped, hello and end events", "[trace][schema]") {
-    const auto gate = parsed(trace::event_json(1, 0, "gate", trace::gate_fields("paused", "callback", true, 250, 3)));
+    const auto gate = parsed(
+        trace::event_json(1, 0, "gate", trace::gate_fields("paused", "callback", true, 250, 3)));
     CHECK(gate["mode"].as_string() == "paused");
     CHECK(gate["step"].as_string() == "callback");
     CHECK(gate["waiting"].as_bool());
     CHECK(gate["speed_ms"].as_int() == 250);
     CHECK(gate["stops"].as_int() == 3);
-    const auto dropped = parsed(trace::event_json(2, 0, "dropped", trace::dropped_fields("page", 12)));
+    const auto dropped =
+        parsed(trace::event_json(2, 0, "dropped", trace::dropped_fields("page", 12)));
     CHECK(dropped["where"].as_string() == "page");
     CHECK(dropped["count"].as_int() == 12);
-    const auto hello = parsed(trace::event_json(3, 0, "hello", trace::hello_fields("lesson-07", "poll", 42)));
+    const auto hello =
+        parsed(trace::event_json(3, 0, "hello", trace::hello_fields("lesson-07", "poll", 42)));
     CHECK(hello["program"].as_string() == "lesson-07");
     CHECK(hello["pid"].as_int() == 42);
-    CHECK(parsed(trace::event_json(4, 0, "end", trace::end_fields("done")))["reason"].as_string() == "done");
+    CHECK(parsed(trace::event_json(4, 0, "end", trace::end_fields("done")))["reason"].as_string() ==
+          "done");
 }
 
-TEST_CASE("the loop reports its queues as they fill and drain: soon before next", "[trace][schema][loop]") {
+TEST_CASE("the loop reports its queues as they fill and drain: soon before next",
+          "[trace][schema][loop]") {
     StateRecorder recorder;
     auto& stack = trace::CallStack::current();
     stack.set_sink(&recorder);
@@ -224,8 +232,12 @@ TEST_CASE("the loop reports its queues as they fill and drain: soon before next"
     for (std::size_t i = 0; i < recorder.seen.size(); ++i) {
         const auto& seen = recorder.seen[i];
         if (both == recorder.seen.size() && seen.soon == 1 && seen.next == 1) both = i;
-        else if (both < i && soon_drained == recorder.seen.size() && seen.soon == 0 && seen.next == 1) soon_drained = i;
-        else if (soon_drained < i && next_drained == recorder.seen.size() && seen.next == 0 && seen.phase == "next") next_drained = i;
+        else if (both < i && soon_drained == recorder.seen.size() && seen.soon == 0 &&
+                 seen.next == 1)
+            soon_drained = i;
+        else if (soon_drained < i && next_drained == recorder.seen.size() && seen.next == 0 &&
+                 seen.phase == "next")
+            next_drained = i;
     }
     CHECK(both < soon_drained);
     CHECK(soon_drained < next_drained);
@@ -244,7 +256,8 @@ TEST_CASE("with no sink the loop builds no picture", "[trace][schema][loop]") {
     CHECK_FALSE(trace::CallStack::current().is_tracing());
 }
 
-TEST_CASE("--trace-out FILE.jsonl: one schema event per line, hello first, end last", "[trace][schema]") {
+TEST_CASE("--trace-out FILE.jsonl: one schema event per line, hello first, end last",
+          "[trace][schema]") {
     const std::string path = "/tmp/looplab-schema-test-" + std::to_string(::getpid()) + ".jsonl";
     {
         trace::JsonLinesSink sink{path, "test", "poll"};
@@ -265,9 +278,11 @@ TEST_CASE("--trace-out FILE.jsonl: one schema event per line, hello first, end l
     REQUIRE(events.size() > 4);
     CHECK(events.front()["k"].as_string() == "hello");
     CHECK(events.back()["k"].as_string() == "end");
-    for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i]["seq"].as_int() == static_cast<std::int64_t>(i + 1));
+    for (std::size_t i = 0; i < events.size(); ++i)
+        CHECK(events[i]["seq"].as_int() == static_cast<std::int64_t>(i + 1));
     const bool saw_tick = std::any_of(events.begin(), events.end(), [](const json::Value& e) {
-        return e["k"].as_string() == "push" && e["name"].as_string() == "tick" && e["depth"].as_int() == 1;
+        return e["k"].as_string() == "push" && e["name"].as_string() == "tick" &&
+               e["depth"].as_int() == 1;
     });
     CHECK(saw_tick);
 }

@@ -31,7 +31,8 @@ public:
         write(root() / "notes" / "secret.md", "not for the page\n");
         write(base_ / "outside.txt", "outside\n");
         fs::create_symlink(base_ / "outside.txt", root() / "lessons" / "escape");
-        fs::create_symlink(root() / "lessons" / "07" / "main.cpp", root() / "src" / "inside-link.cpp");
+        fs::create_symlink(root() / "lessons" / "07" / "main.cpp",
+                           root() / "src" / "inside-link.cpp");
     }
     ~ScratchRoot() {
         std::error_code ignored;
@@ -55,7 +56,7 @@ std::string refusal(const fs::path& root, std::string_view path) {
     return resolved.error().message();
 }
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("source view: files under lessons/, src/ and include/ are shown", "[trace][source]") {
     ScratchRoot scratch;
@@ -68,7 +69,8 @@ TEST_CASE("source view: files under lessons/, src/ and include/ are shown", "[tr
     CHECK(trace::resolve_source_path(scratch.root(), "src/./a.cpp").has_value());
     // A file is shown only from the folder it is named in: a link from src/ into lessons/
     // is refused too (simpler to explain than "out of the root, but not out of a folder").
-    CHECK_THAT(refusal(scratch.root(), "src/inside-link.cpp"), Catch::Contains("out of its folder"));
+    CHECK_THAT(refusal(scratch.root(), "src/inside-link.cpp"),
+               Catch::Contains("out of its folder"));
 }
 
 TEST_CASE("source view: paths that could leave the source folders are refused", "[trace][source]") {
@@ -79,7 +81,8 @@ TEST_CASE("source view: paths that could leave the source folders are refused", 
     CHECK_THAT(refusal(root, (root / "src" / "a.cpp").string()), Catch::Contains("absolute"));
     CHECK_THAT(refusal(root, "lessons/../notes/secret.md"), Catch::Contains("\"..\""));
     CHECK_THAT(refusal(root, "src/../../outside.txt"), Catch::Contains("\"..\""));
-    CHECK_THAT(refusal(root, "notes/secret.md"), Catch::Contains("only files under lessons/, src/ and include/"));
+    CHECK_THAT(refusal(root, "notes/secret.md"),
+               Catch::Contains("only files under lessons/, src/ and include/"));
     CHECK_THAT(refusal(root, "include/x.hpp"), Catch::Contains("no include/ folder"));
     CHECK_THAT(refusal(root, "lessons/escape"), Catch::Contains("out of its folder"));
     CHECK_THAT(refusal(root, "lessons/07/missing.cpp"), Catch::Contains("no such file"));

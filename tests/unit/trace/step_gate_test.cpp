@@ -75,7 +75,7 @@ struct Program {
     }
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("a paused gate stops the program until a step, one callback per step", "[trace][gate]") {
     StepGate gate{StepGate::Mode::Paused};
@@ -96,11 +96,11 @@ TEST_CASE("a paused gate stops the program until a step, one callback per step",
     CHECK(program.seen().size() == 4);
     CHECK(program.seen().back() == "1.2 nested");
 
-    gate.step(StepGate::Step::Frame);      // one frame: 2.1 itself, stop before its nested one
+    gate.step(StepGate::Step::Frame);   // one frame: 2.1 itself, stop before its nested one
     REQUIRE(stops.wait_for_stop(4));
     CHECK(program.seen().back() == "2.1");
 
-    gate.step(StepGate::Step::Turn);       // the rest of turn 2, stop at turn 3
+    gate.step(StepGate::Step::Turn);   // the rest of turn 2, stop at turn 3
     REQUIRE(stops.wait_for_stop(5));
     CHECK(program.seen().size() == 8);
     CHECK(program.seen().back() == "2.2 nested");
@@ -123,7 +123,7 @@ TEST_CASE("pause stops a running program at its next callback", "[trace][gate]")
     const auto at_pause = program.seen().size();
     CHECK(at_pause < 400);
     CHECK(gate.status().mode == StepGate::Mode::Paused);
-    gate.set_speed(0ms);   // not a command: the program stays where it is
+    gate.set_speed(0ms);                 // not a command: the program stays where it is
     std::this_thread::sleep_for(50ms);   // (a check that nothing moves: there is no event to await)
     CHECK(program.seen().size() == at_pause);
     gate.resume();
@@ -162,13 +162,13 @@ TEST_CASE("a full channel drops and counts, and still numbers every event", "[tr
     CHECK(channel.publish("turn", ",\"n\":1"));         // the first one wakes the reader
     CHECK_FALSE(channel.publish("turn", ",\"n\":2"));   // the wake-up is already on its way
     channel.publish("turn", ",\"n\":3");
-    channel.publish("turn", ",\"n\":4");                // dropped
-    channel.publish("turn", ",\"n\":5");                // dropped
+    channel.publish("turn", ",\"n\":4");   // dropped
+    channel.publish("turn", ",\"n\":5");   // dropped
     auto batch = channel.take();
     REQUIRE(batch.events.size() == 3);
     CHECK(batch.dropped == 2);
     CHECK(batch.events[2].find("\"seq\":3,") != std::string::npos);
-    CHECK(channel.publish("turn", ",\"n\":6"));         // after take(): wakes again
+    CHECK(channel.publish("turn", ",\"n\":6"));   // after take(): wakes again
     batch = channel.take();
     REQUIRE(batch.events.size() == 1);
     CHECK(batch.events[0].find("\"seq\":6,") != std::string::npos);   // the gap shows the loss

@@ -36,10 +36,11 @@ public:
         address.sin_port = htons(port);
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        send(fmt::format("GET {} HTTP/1.1\r\nHost: localhost:{}\r\nOrigin: {}\r\nUpgrade: websocket\r\n"
-                         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                         "Sec-WebSocket-Version: 13\r\n\r\n",
-                         trace::kWatchEventsPath, port, origin));
+        send(fmt::format(
+            "GET {} HTTP/1.1\r\nHost: localhost:{}\r\nOrigin: {}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n",
+            trace::kWatchEventsPath, port, origin));
         char buffer[512];
         const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
         REQUIRE(got > 0);
@@ -62,7 +63,8 @@ public:
 
 private:
     void send(const std::string& bytes) {
-        REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+        REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(bytes.size()));
     }
 
     int fd_ = -1;
@@ -89,9 +91,10 @@ bool eventually(Done done) {
     return true;
 }
 
-}  // namespace
+}   // namespace
 
-TEST_CASE("watch server: only its own page may connect; a page's command reaches the gate", "[trace][watch]") {
+TEST_CASE("watch server: only its own page may connect; a page's command reaches the gate",
+          "[trace][watch]") {
     auto server = start_server();
     CHECK_FALSE(server->wait_for_page(10ms));   // nobody yet
     {
@@ -103,21 +106,25 @@ TEST_CASE("watch server: only its own page may connect; a page's command reaches
     REQUIRE(server->wait_for_page(5s));
     CHECK(server->gate().status().mode == trace::StepGate::Mode::Paused);
     page.send_text(R"({"cmd":"continue"})");
-    CHECK(eventually([&] { return server->gate().status().mode == trace::StepGate::Mode::Running; }));
+    CHECK(
+        eventually([&] { return server->gate().status().mode == trace::StepGate::Mode::Running; }));
     page.send_text(R"({"cmd":"speed","ms":40})");
     CHECK(eventually([&] { return server->gate().status().speed == 40ms; }));
     page.send_text("not json");   // ignored, not fatal
     page.send_text(R"({"cmd":"pause"})");
-    CHECK(eventually([&] { return server->gate().status().mode == trace::StepGate::Mode::Paused; }));
+    CHECK(
+        eventually([&] { return server->gate().status().mode == trace::StepGate::Mode::Paused; }));
 }
 
-TEST_CASE("watch server: a page that never reads costs the program nothing but lost events", "[trace][watch]") {
+TEST_CASE("watch server: a page that never reads costs the program nothing but lost events",
+          "[trace][watch]") {
     auto server = start_server();
     RawPage page{server->port(), fmt::format("http://127.0.0.1:{}", server->port())};
     REQUIRE(server->wait_for_page(5s));
     const trace::Frame frame{"big", std::string(1000, 'x'), {}};
     const auto started = std::chrono::steady_clock::now();
-    for (int i = 0; i < 20000; ++i) server->publish("push", trace::push_fields(frame, 0));   // ~20 MB
+    for (int i = 0; i < 20000; ++i)
+        server->publish("push", trace::push_fields(frame, 0));   // ~20 MB
     const auto publishing = std::chrono::steady_clock::now() - started;
     CHECK(publishing < 5s);   // never waits for the page (typically a few ms)
     CHECK(eventually([&] { return server->page_drops() + server->channel().dropped() > 0; }));

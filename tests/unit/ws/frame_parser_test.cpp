@@ -97,10 +97,8 @@ TEST_CASE("a 64 KiB frame cut around its header and at every 997th byte parses t
           "[ws][parser]") {
     const Example example = rfc_examples().back();
     std::vector<std::size_t> cuts;
-    for (std::size_t cut = 1; cut < 12; ++cut)
-        cuts.push_back(cut);
-    for (std::size_t cut = 12; cut < example.wire.size(); cut += 997)
-        cuts.push_back(cut);
+    for (std::size_t cut = 1; cut < 12; ++cut) cuts.push_back(cut);
+    for (std::size_t cut = 12; cut < example.wire.size(); cut += 997) cuts.push_back(cut);
     const Parsed parsed = parse_in_pieces(example.receiver, example.wire, cuts);
     CHECK_FALSE(parsed.error);
     CHECK(parsed.events == example.events);
@@ -417,8 +415,7 @@ TEST_CASE("encoded frames parse back at every length boundary, in both direction
     const Opcode opcode = GENERATE(Opcode::Text, Opcode::Binary);
     CAPTURE(size, to_string(opcode));
     std::string payload(size, 'x');
-    for (std::size_t i = 0; i < size; i += 7)
-        payload[i] = 'y';
+    for (std::size_t i = 0; i < size; i += 7) payload[i] = 'y';
     const Event expected = opcode == Opcode::Text ? text(payload) : binary(payload);
 
     const std::string to_server = encode_frame(opcode, payload, kRfcKey);
@@ -431,8 +428,7 @@ TEST_CASE("encoded frames parse back at every length boundary, in both direction
 
 // ---- The frame inspector -------------------------------------------------------------------
 
-TEST_CASE("the frame sink sees each frame's header, raw header bytes and payload",
-          "[ws][parser]") {
+TEST_CASE("the frame sink sees each frame's header, raw header bytes and payload", "[ws][parser]") {
     struct Inspector final : EventCollector {
         explicit Inspector(std::vector<Event>& into) : EventCollector(into) {}
         std::vector<std::string> lines;
@@ -523,11 +519,11 @@ TEST_CASE("the parser holds memory only while a message or control frame is part
     CHECK(events[3] == Event{Ping{std::string(100, 'p')}});
 }
 
-TEST_CASE("many messages in one feed reach the sink in order, each whole",
-          "[ws][parser]") {
+TEST_CASE("many messages in one feed reach the sink in order, each whole", "[ws][parser]") {
     std::string wire;
     for (int i = 0; i < 50; ++i)
-        append_frame(wire, Opcode::Binary, std::string(static_cast<std::size_t>(i * 7), 'x'), kRfcKey);
+        append_frame(wire, Opcode::Binary, std::string(static_cast<std::size_t>(i * 7), 'x'),
+                     kRfcKey);
     FrameParser parser{Role::Server};
     std::vector<Event> events;
     REQUIRE_FALSE(parser.feed(wire, events));

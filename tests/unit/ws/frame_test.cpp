@@ -26,8 +26,7 @@ TEST_CASE("masking \"Hello\" with the RFC key gives the RFC 6455 example bytes",
 TEST_CASE("masking in pieces at any offset equals masking in one go", "[ws][frame]") {
     const std::size_t size = GENERATE(range<std::size_t>(0, 40));
     std::string whole;
-    for (std::size_t i = 0; i < size; ++i)
-        whole.push_back(static_cast<char>(i * 7 + 1));
+    for (std::size_t i = 0; i < size; ++i) whole.push_back(static_cast<char>(i * 7 + 1));
     std::string expected = whole;
     apply_mask(expected, kRfcKey);
 

@@ -69,9 +69,10 @@ struct ServerSide {
     }
 };
 
-}  // namespace
+}   // namespace
 
-TEST_CASE("a server session delivers a masked text message and echoes it unmasked", "[ws][session]") {
+TEST_CASE("a server session delivers a masked text message and echoes it unmasked",
+          "[ws][session]") {
     ServerSide server;
     server.socket.on_message([&](const Message& message) { server.socket.send(message); });
     server.socket.receive(client_text("Hello"));
@@ -84,7 +85,8 @@ TEST_CASE("a ping is answered at once with a pong carrying the same payload", "[
     CHECK(server.transport.written == encode_pong("are you there"));
 }
 
-TEST_CASE("the peer's close is echoed, then the server closes TCP, and on_close is clean", "[ws][session]") {
+TEST_CASE("the peer's close is echoed, then the server closes TCP, and on_close is clean",
+          "[ws][session]") {
     ServerSide server;
     server.socket.receive(client_close(CloseCode::Normal, "bye"));
     CHECK(server.transport.written == encode_close(CloseCode::Normal, "bye"));
@@ -109,9 +111,9 @@ TEST_CASE("a protocol violation sends its close code and closes without waiting"
     server.socket.receive(encode_frame(Opcode::Text, "unmasked"));   // clients must mask
     const std::string expected_close = encode_close(CloseCode::ProtocolError);
     REQUIRE(server.transport.written.size() >= 4);
-    CHECK(server.transport.written.substr(0, 4) == std::string{"\x88"} +
-                                                      static_cast<char>(server.transport.written[1]) +
-                                                      "\x03\xea");   // 1002 big-endian
+    CHECK(server.transport.written.substr(0, 4) ==
+          std::string{"\x88"} + static_cast<char>(server.transport.written[1]) +
+              "\x03\xea");   // 1002 big-endian
     CHECK(server.transport.closed_gracefully);
     REQUIRE(server.closed);
     CHECK(server.closed->code == 1002);
@@ -126,7 +128,8 @@ TEST_CASE("invalid UTF-8 in a text message closes with 1007", "[ws][session]") {
     CHECK(server.closed->code == 1007);
 }
 
-TEST_CASE("messages that arrived before a violation in the same read are delivered", "[ws][session]") {
+TEST_CASE("messages that arrived before a violation in the same read are delivered",
+          "[ws][session]") {
     ServerSide server;
     server.socket.receive(client_text("first") + encode_frame(Opcode::Text, "bad"));
     REQUIRE(server.messages.size() == 1);
@@ -168,7 +171,8 @@ TEST_CASE("a peer that never answers our close is cut off by the close timeout",
     CHECK(server.closed->code == 1006);
 }
 
-TEST_CASE("a slow consumer crosses the high watermark once, then the policy closes with 1008", "[ws][session]") {
+TEST_CASE("a slow consumer crosses the high watermark once, then the policy closes with 1008",
+          "[ws][session]") {
     WebSocketOptions options;
     options.high_watermark = 1000;
     options.max_buffered_amount = 4000;
@@ -188,7 +192,8 @@ TEST_CASE("a slow consumer crosses the high watermark once, then the policy clos
     CHECK(server.closed->code == 1008);
 }
 
-TEST_CASE("the drop policy refuses messages past the limit and keeps the connection", "[ws][session]") {
+TEST_CASE("the drop policy refuses messages past the limit and keeps the connection",
+          "[ws][session]") {
     WebSocketOptions options;
     options.max_buffered_amount = 1000;
     options.slow_consumer = SlowConsumerPolicy::Drop;
@@ -236,8 +241,9 @@ TEST_CASE("a server frame is one write: the header, then the payload from where 
     const std::size_t calls_before = server.transport.write_calls;
     CHECK(server.socket.send_binary(payload));
     CHECK(server.transport.write_calls == calls_before + 1);
-    CHECK(server.transport.last_head == std::string{"\x82\x7e\x01\x2c"});   // binary, 16-bit length 300
-    CHECK(server.transport.last_body.data() == payload.data());          // not copied
+    CHECK(server.transport.last_head ==
+          std::string{"\x82\x7e\x01\x2c"});                       // binary, 16-bit length 300
+    CHECK(server.transport.last_body.data() == payload.data());   // not copied
     CHECK(server.transport.last_body.size() == payload.size());
 }
 
@@ -256,7 +262,7 @@ struct TaggedEcho final : WebSocketHandler {
     }
 };
 
-}  // namespace
+}   // namespace
 
 TEST_CASE("one WebSocketHandler serves many sockets, told apart by their tags", "[ws][session]") {
     EventLoop loop{"poll"};
@@ -274,8 +280,8 @@ TEST_CASE("one WebSocketHandler serves many sockets, told apart by their tags", 
 
     second.receive(client_text("to nine"));
     first.receive(client_text("to seven"));
-    CHECK(handler.messages == std::vector<std::pair<std::uint64_t, std::string>>{
-                                  {9, "to nine"}, {7, "to seven"}});
+    CHECK(handler.messages ==
+          std::vector<std::pair<std::uint64_t, std::string>>{{9, "to nine"}, {7, "to seven"}});
     CHECK(first_transport.written == std::string{"\x81\x08to seven"});
     CHECK(second_transport.written == std::string{"\x81\x07to nine"});
 

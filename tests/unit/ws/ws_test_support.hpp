@@ -62,14 +62,11 @@ inline Parsed parse_all(Role role, std::string_view wire,
 
 inline Parsed parse_byte_by_byte(Role role, std::string_view wire) {
     std::vector<std::size_t> cuts;
-    for (std::size_t i = 1; i < wire.size(); ++i)
-        cuts.push_back(i);
+    for (std::size_t i = 1; i < wire.size(); ++i) cuts.push_back(i);
     return parse_in_pieces(role, wire, cuts);
 }
 
-inline Event text(std::string payload) {
-    return Message{MessageKind::Text, std::move(payload)};
-}
+inline Event text(std::string payload) { return Message{MessageKind::Text, std::move(payload)}; }
 inline Event binary(std::string payload) {
     return Message{MessageKind::Binary, std::move(payload)};
 }
