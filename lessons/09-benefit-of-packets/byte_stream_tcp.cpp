@@ -19,6 +19,7 @@ namespace packets {
 namespace {
 
 namespace net = looplab::net;
+namespace events = looplab::events;
 using lesson::FrameReader;     // the framing lives in the lesson kit: lesson 14 frames the same way
 using lesson::frame_message;
 
@@ -55,7 +56,7 @@ struct StreamPair {
 
     // From now on every read of the server goes through `on_read` too.
     void count_reads(std::function<void(net::ByteBuffer&)> on_read) {
-        server->on_data([this, on_read = std::move(on_read)](net::ByteBuffer& input) {
+        server->on(events::data, [this, on_read = std::move(on_read)](net::ByteBuffer& input) {
             read_sizes.push_back(input.size());
             on_read(input);
         });

@@ -10,7 +10,7 @@ void EchoClientTcp::connect_and_send(const net::Address& server, std::string tex
                                    looplab::Result<std::unique_ptr<net::TcpConnection>> made) {
         if (!made) lesson::fail(made.error());
         connection_ = std::move(*made);
-        connection_->on_data([this](net::ByteBuffer& input) {
+        connection_->on(events::data, [this](net::ByteBuffer& input) {
             reply_ += input.take(input.size());
         });
         must(connection_->start());

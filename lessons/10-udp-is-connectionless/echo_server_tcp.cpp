@@ -25,7 +25,7 @@ EchoServerTcp::EchoServerTcp(EventLoop& loop, const lesson::Options& options)
         lesson::say("[tcp] accept -> new socket for {}",
                     options_.label(connection->peer_address(), "tcp client"));
         net::TcpConnection& client = *connection;
-        client.on_data([&client](net::ByteBuffer& input) {   // 3. echo on that socket
+        client.on(events::data, [&client](net::ByteBuffer& input) {   // 3. echo on that socket
             client.send(input.readable());
             input.consume(input.size());
         });

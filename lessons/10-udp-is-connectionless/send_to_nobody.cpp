@@ -34,7 +34,7 @@ net::UdpSocket bind_or_fail() {
 void send_unconnected(EventLoop& loop, const net::Address& nobody, const std::string& name) {
     net::UdpSocket socket = bind_or_fail();
     bool heard = false;
-    socket.on_error([&heard](const looplab::Error&) { heard = true; });
+    socket.on(events::error, [&heard](const looplab::Error&) { heard = true; });
     must(socket.start(loop, [&heard](const net::Datagram&) { heard = true; }));
 
     const auto sent = socket.send_to(nobody, "anyone?");
@@ -49,7 +49,7 @@ void send_unconnected(EventLoop& loop, const net::Address& nobody, const std::st
 void send_connected(EventLoop& loop, const net::Address& nobody, const std::string& name) {
     net::UdpSocket socket = bind_or_fail();
     std::optional<looplab::Error> error;
-    socket.on_error([&error](const looplab::Error& e) { error = e; });
+    socket.on(events::error, [&error](const looplab::Error& e) { error = e; });
     must(socket.start(loop, [](const net::Datagram&) {}));
 
     const auto connected = socket.connect(nobody);

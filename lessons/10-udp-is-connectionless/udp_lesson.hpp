@@ -33,6 +33,7 @@ namespace udp_lesson {
 
 namespace lesson = looplab::lesson;
 namespace net = looplab::net;
+namespace events = looplab::events;
 using looplab::loop::EventLoop;
 
 // The checksum this lesson teaches lives in the lesson kit

@@ -17,7 +17,7 @@ void EchoClientsTcp::connect(const net::Address& server, std::size_t count, std:
                 return;
             }
             client.connection = std::move(*made);
-            client.connection->on_data([&client](net::ByteBuffer& input) {
+            client.connection->on(events::data, [&client](net::ByteBuffer& input) {
                 client.reply += input.take(input.size());
             });
             must(client.connection->start());

@@ -34,7 +34,7 @@ EchoServerTcp::EchoServerTcp(EventLoop& loop, const lesson::Options& options,
                              net::ListenOptions listen, std::optional<net::Address> where)
     : listener_(listen_or_fail(where.value_or(net::Address::loopback(0)), listen)),
       options_(options) {
-    listener_.on_error([this](const looplab::Error& error) { accept_errors_.push_back(error); });
+    listener_.on(events::error, [this](const looplab::Error& error) { accept_errors_.push_back(error); });
     must(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> connection) {
         net::TcpConnection& client = *connection;
         connections_.push_back(std::move(connection));
@@ -42,7 +42,7 @@ EchoServerTcp::EchoServerTcp(EventLoop& loop, const lesson::Options& options,
             lesson::say("accept -> socket #{}: {}", connections_.size(), four_tuple(client, options_));
         // The reply names the remote half of the 4-tuple: all the server knows of its client.
         const std::string remote = options_.label(client.peer_address().port(), "port");
-        client.on_data([&client, remote](net::ByteBuffer& input) {
+        client.on(events::data, [&client, remote](net::ByteBuffer& input) {
             input.consume(input.size());
             client.send(fmt::format("you are ({}, {})", client.peer_address().ip(), remote));
         });

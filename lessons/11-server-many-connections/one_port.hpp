@@ -30,6 +30,7 @@ namespace one_port {
 
 namespace lesson = looplab::lesson;
 namespace net = looplab::net;
+namespace events = looplab::events;
 using looplab::loop::EventLoop;
 
 // Every wait in this lesson: turn the loop until `done`, never longer than two seconds.

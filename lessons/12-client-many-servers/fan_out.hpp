@@ -34,6 +34,7 @@ namespace fan_out {
 
 namespace lesson = looplab::lesson;
 namespace net = looplab::net;
+namespace events = looplab::events;
 using looplab::Millis;
 using looplab::loop::EventLoop;
 

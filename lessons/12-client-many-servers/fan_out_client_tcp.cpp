@@ -19,7 +19,7 @@ void FanOutClient::connect(const std::string& server, const net::Address& where)
             return;
         }
         link.connection = std::move(*made);
-        link.connection->on_data([this, &link](net::ByteBuffer& input) {
+        link.connection->on(events::data, [this, &link](net::ByteBuffer& input) {
             const auto text = input.readable_text();
             const auto end = text.find('\n');
             if (end == std::string_view::npos) return;   // half a line: wait for the rest

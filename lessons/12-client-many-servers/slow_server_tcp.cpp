@@ -28,7 +28,7 @@ SlowServer::SlowServer(EventLoop& loop, std::string name, Millis think)
     auto started = listener_.start(loop_, [this](std::unique_ptr<net::TcpConnection> connection) {
         net::TcpConnection& client = *connection;
         connections_.push_back(std::move(connection));
-        client.on_data([this, &client](net::ByteBuffer& input) {
+        client.on(events::data, [this, &client](net::ByteBuffer& input) {
             input.consume(input.size());
             loop_.set_timeout(think_, [this, &client] {
                 client.send(fmt::format("{} answers after {} ms\n", name_, think_.count()));

@@ -36,6 +36,7 @@ namespace relay {
 
 namespace lesson = looplab::lesson;
 namespace net = looplab::net;
+namespace events = looplab::events;
 using looplab::loop::EventLoop;
 
 // Kernel buffers kept small on purpose, so the backlog shows up in OUR buffers, where the

@@ -69,12 +69,12 @@ void Relay::on_upstream(Pipe& pipe, std::unique_ptr<net::TcpConnection> upstream
     pipe.upstream->set_watermarks(kRelayLowWatermark, kRelayHighWatermark);
 
     // 3. Pipe both ways: what one side says, the other side gets.
-    pipe.client->on_data([this, &pipe](net::ByteBuffer& input) {
+    pipe.client->on(events::data, [this, &pipe](net::ByteBuffer& input) {
         pipe.upstream->send(input.readable());
         input.consume(input.size());
         stats_.most_waiting = std::max(stats_.most_waiting, pipe.upstream->pending_output());
     });
-    pipe.upstream->on_data([&pipe](net::ByteBuffer& input) {
+    pipe.upstream->on(events::data, [&pipe](net::ByteBuffer& input) {
         pipe.client->send(input.readable());
         input.consume(input.size());
     });
@@ -86,13 +86,13 @@ void Relay::on_upstream(Pipe& pipe, std::unique_ptr<net::TcpConnection> upstream
 
 // 4. Backpressure: the slow side's watermarks pause and resume reading on the fast side.
 void Relay::wire_backpressure(Pipe& pipe) {
-    pipe.upstream->on_high_watermark([this, &pipe](std::size_t) {
+    pipe.upstream->on(events::high_watermark, [this, &pipe](std::size_t) {
         pipe.client->pause_reading();
         if (++stats_.pauses == 1)   // (how far past the mark it got depends on the last read)
             lesson::say("relay: {} KiB or more wait for the sink (high watermark) -> stop reading "
                         "from {}", kRelayHighWatermark / 1024, pipe.name);
     });
-    pipe.upstream->on_drain([this, &pipe] {
+    pipe.upstream->on(events::drain, [this, &pipe] {
         pipe.client->resume_reading();
         if (stats_.pauses == 1)
             lesson::say("relay: down to the low watermark ({} KiB) -> read from {} again",
@@ -100,8 +100,8 @@ void Relay::wire_backpressure(Pipe& pipe) {
     });
     // The same the other way round, for replies that the client is slow to read.
     pipe.client->set_watermarks(kRelayLowWatermark, kRelayHighWatermark);
-    pipe.client->on_high_watermark([&pipe](std::size_t) { pipe.upstream->pause_reading(); });
-    pipe.client->on_drain([&pipe] { pipe.upstream->resume_reading(); });
+    pipe.client->on(events::high_watermark, [&pipe](std::size_t) { pipe.upstream->pause_reading(); });
+    pipe.client->on(events::drain, [&pipe] { pipe.upstream->resume_reading(); });
 }
 
 }  // namespace relay

@@ -19,7 +19,7 @@ Sink::Sink(EventLoop& loop, Mode mode) : loop_(loop), mode_(mode), listener_(lis
         connection_ = std::move(accepted);
         shrink_kernel_buffers(*connection_);
         net::TcpConnection& connection = *connection_;
-        connection.on_data([this, &connection](net::ByteBuffer& input) { on_data(connection, input); });
+        connection.on(events::data, [this, &connection](net::ByteBuffer& input) { on_data(connection, input); });
         must(connection.start());
     }));
 }

@@ -11,13 +11,13 @@ void Source::connect(const net::Address& relay) {
         connection_ = std::move(*made);
         shrink_kernel_buffers(*connection_);
         connection_->set_watermarks(kRelayLowWatermark, kRelayHighWatermark);
-        connection_->on_data([this](net::ByteBuffer& input) { heard_ += input.take(input.size()); });
+        connection_->on(events::data, [this](net::ByteBuffer& input) { heard_ += input.take(input.size()); });
         // Backpressure reaches the producer: stop at the high watermark, go on at the low one.
-        connection_->on_high_watermark([this](std::size_t) {
+        connection_->on(events::high_watermark, [this](std::size_t) {
             is_paused_ = true;
             ++high_watermarks_;
         });
-        connection_->on_drain([this] {
+        connection_->on(events::drain, [this] {
             is_paused_ = false;
             schedule();
         });

@@ -113,7 +113,7 @@ inline void TcpDelayRelay::on_client(std::unique_ptr<looplab::net::TcpConnection
     if (client_) return;   // one client: a second one is closed by its destructor
     client_ = std::move(client);
     if (auto set = client_->set_no_delay(true); !set) looplab::lesson::fail(set.error());
-    client_->on_data([this](looplab::net::ByteBuffer& input) {
+    client_->on(looplab::events::data, [this](looplab::net::ByteBuffer& input) {
         hold(forward_, std::string{input.readable_text()});
         input.consume(input.size());
     });
@@ -125,7 +125,7 @@ inline void TcpDelayRelay::on_client(std::unique_ptr<looplab::net::TcpConnection
                            upstream_ = std::move(*made);
                            if (auto set = upstream_->set_no_delay(true); !set)
                                looplab::lesson::fail(set.error());
-                           upstream_->on_data([this](looplab::net::ByteBuffer& input) {
+                           upstream_->on(looplab::events::data, [this](looplab::net::ByteBuffer& input) {
                                hold(backward_, std::string{input.readable_text()});
                                input.consume(input.size());
                            });

@@ -22,6 +22,7 @@ namespace lab {
 namespace {
 
 namespace net = looplab::net;
+namespace events = looplab::events;
 
 // The kernel's count of segments this socket sent again (Linux TCP_INFO).
 std::size_t tcp_retransmissions(int fd) {
@@ -81,7 +82,7 @@ RunResult run_tcp(EventLoop& loop, const Workload& workload, const lesson::Optio
 
     auto accepting = listener.start(loop, [&](std::unique_ptr<net::TcpConnection> accepted) {
         server = std::move(accepted);
-        server->on_data([&](net::ByteBuffer& input) {
+        server->on(events::data, [&](net::ByteBuffer& input) {
             messages.clear();
             if (reader.feed(input.readable(), messages)) lesson::fail("TCP run: a framing error");
             input.consume(input.size());

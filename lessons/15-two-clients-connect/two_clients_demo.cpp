@@ -29,7 +29,7 @@ struct End {
 
     End(loop::EventLoop& loop, UniqueFd fd)
         : connection(std::make_unique<net::TcpConnection>(loop, std::move(fd))) {
-        connection->on_data([this](net::ByteBuffer& input) { received += input.take(input.size()); });
+        connection->on(events::data, [this](net::ByteBuffer& input) { received += input.take(input.size()); });
         if (auto started = connection->start(); !started) lesson::fail(started.error());
     }
 

@@ -45,8 +45,8 @@ void EchoClient::open(const net::Address& server, std::string host, std::string 
         }
         // 1. TCP is up. Until the server agrees, this is an HTTP connection.
         tcp_ = std::move(connected).value();
-        tcp_->on_data([this](net::ByteBuffer& input) { on_handshake_bytes(input); });
-        tcp_->on_close([this] {
+        tcp_->on(events::data, [this](net::ByteBuffer& input) { on_handshake_bytes(input); });
+        tcp_->on(events::close, [this] {
             if (!connection_) failure_ = Error::because("the server hung up during the handshake");
         });
         if (auto started = tcp_->start(); !started) {
@@ -91,25 +91,25 @@ void EchoClient::become_web_socket(std::string leftover) {
     connection_ = std::make_unique<ws::WebSocketConnection>(loop_, ws::Role::Client,
                                                             std::move(tcp_), std::move(leftover));
     ws::WebSocket& socket = connection_->socket();
-    socket.on_frame([this](const ws::FrameInfo& frame) { on_frame(frame); });
-    socket.on_message([this](const ws::Message& message) {
+    socket.on(events::frame, [this](const ws::FrameInfo& frame) { on_frame(frame); });
+    socket.on(events::message, [this](const ws::Message& message) {
         ++seen_.messages;
         const ws::Opcode kind =
             message.kind == ws::MessageKind::Text ? ws::Opcode::Text : ws::Opcode::Binary;
         lesson::say("client: message {}", describe_payload(kind, message.payload));
     });
-    socket.on_ping([this](std::string_view payload) {
+    socket.on(events::ping, [this](std::string_view payload) {
         ++seen_.pings;
         lesson::say(
             "client: ping \"{}\": answered with a pong by itself (masked, like every "
             "client frame)",
             payload);
     });
-    socket.on_pong([this](std::string_view payload) {
+    socket.on(events::pong, [this](std::string_view payload) {
         ++seen_.pongs;
         lesson::say("client: pong \"{}\"", payload);
     });
-    socket.on_close([this](const ws::CloseInfo& info) {
+    socket.on(events::close, [this](const ws::CloseInfo& info) {
         // The WebSocket reports the TCP connection closing, not who hung up first; the TCP
         // connection remembers whether the peer's FIN came.
         if (connection_->tcp().has_peer_ended())

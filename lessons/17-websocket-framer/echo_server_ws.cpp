@@ -43,8 +43,8 @@ void EchoServer::upgrade(const http::Request& request, std::unique_ptr<net::TcpC
     // 3. From here on: frames. Listeners first, then start().
     const std::uint64_t id = next_id_++;
     ws::WebSocket& socket = connection->socket();
-    socket.on_frame([this](const ws::FrameInfo& frame) { on_frame(frame); });
-    socket.on_message([this, &socket](const ws::Message& message) {
+    socket.on(events::frame, [this](const ws::FrameInfo& frame) { on_frame(frame); });
+    socket.on(events::message, [this, &socket](const ws::Message& message) {
         ++seen_.messages;
         const ws::Opcode kind =
             message.kind == ws::MessageKind::Text ? ws::Opcode::Text : ws::Opcode::Binary;
@@ -56,15 +56,15 @@ void EchoServer::upgrade(const http::Request& request, std::unique_ptr<net::TcpC
         data_frames_in_message_ = 0;
         socket.send(message);
     });
-    socket.on_ping([this](std::string_view) {
+    socket.on(events::ping, [this](std::string_view) {
         ++seen_.pings;
         lesson::say("server: answered the ping with a pong at once (same payload)");
     });
-    socket.on_pong([this](std::string_view payload) {
+    socket.on(events::pong, [this](std::string_view payload) {
         ++seen_.pongs;
         lesson::say("server: pong \"{}\": the client answered our ping by itself", payload);
     });
-    socket.on_close([this, id](const ws::CloseInfo& info) {
+    socket.on(events::close, [this, id](const ws::CloseInfo& info) {
         ++seen_.closes;
         lesson::say("server: on_close: code {}, reason \"{}\", {}", info.code, info.reason,
                     info.was_clean ? "clean (both close frames exchanged)" : "NOT clean");

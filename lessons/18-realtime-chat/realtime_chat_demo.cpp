@@ -210,11 +210,11 @@ int main(int argc, char** argv) {
             }
             raw = std::move(made.value());
             transcript.add("ws", "ws: \"open\": the WebSocket handshake worked (101 Switching Protocols)");
-            raw->socket().on_message([&](const ws::Message& message) {
+            raw->socket().on(events::message, [&](const ws::Message& message) {
                 raw_got_open = true;
                 transcript.add_packet("ws", "<-", message.payload, false);
             });
-            raw->socket().on_close([&](const ws::CloseInfo& info) {
+            raw->socket().on(events::close, [&](const ws::CloseInfo& info) {
                 raw_closed = true;
                 transcript.add("ws", fmt::format("ws: \"close\": code {}{}", info.code,
                                                  info.was_clean ? ", clean" : ""));

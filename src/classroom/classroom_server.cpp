@@ -98,7 +98,7 @@ void ClassroomServer::upgrade(const http::Request& request, std::unique_ptr<net:
 
     const std::uint64_t id = next_id_++;
     connection->socket().set_tag(id);
-    connection->socket().set_handler(*endpoint);
+    connection->socket().set_observer(*endpoint);
     auto& added = endpoint->clients[id] = std::move(connection);
     added->start();
 }

@@ -102,7 +102,7 @@ void ServerCore::release_later(SessionImpl& session) {
 
 ws::WebSocket& ServerCore::adopt(std::unique_ptr<ws::WebSocketConnection> connection) {
     ws::WebSocket& socket = connection->socket();
-    socket.set_handler(*this);
+    socket.set_observer(*this);
     sockets_.emplace(&socket, std::move(connection));
     return socket;
 }

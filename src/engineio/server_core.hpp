@@ -3,7 +3,7 @@
 // a session later (never inside the call that ended it).
 //
 // Routing (server.cpp) reads a request and hands it to a session; sessions call back here.
-// It is also the one WebSocketHandler of every Engine.IO WebSocket: a socket's tag says which
+// It is also the one WebSocketObserver of every Engine.IO WebSocket: a socket's tag says which
 // session it belongs to (0: none any more, e.g. a refused second WebSocket being closed).
 #pragma once
 
@@ -23,7 +23,7 @@
 
 namespace looplab::engineio {
 
-class ServerCore : public ws::WebSocketHandler {
+class ServerCore : public ws::WebSocketObserver {
 public:
     ServerCore(loop::EventLoop& loop, const ServerOptions& options);
     ~ServerCore();
@@ -78,7 +78,7 @@ public:
 private:
     static SessionImpl* session_of(ws::WebSocket& socket);
 
-    // ws::WebSocketHandler
+    // ws::WebSocketObserver
     void on_message(ws::WebSocket& socket, const ws::Message& message) override;
     void on_close(ws::WebSocket& socket, const ws::CloseInfo& info) override;
 

@@ -22,8 +22,7 @@ Responder& Responder::operator=(Responder&& other) noexcept {
 
 void Responder::take_from(Responder& other) noexcept {
     pending_ = std::exchange(other.pending_, nullptr);
-    on_abandoned_ = std::move(other.on_abandoned_);
-    other.on_abandoned_ = nullptr;
+    listeners_ = std::move(other.listeners_);
     if (pending_ != nullptr) pending_->responder = this;
 }
 
@@ -31,17 +30,21 @@ bool Responder::respond(Response response) {
     if (pending_ == nullptr) return false;
     detail::PendingAnswer* const pending = std::exchange(pending_, nullptr);
     pending->responder = nullptr;
-    on_abandoned_ = nullptr;
+    listeners_.reset();
     pending->deliver(std::move(response));
     return true;
 }
 
 void Responder::disconnect(bool notify) {
     pending_ = nullptr;
-    // From a local: the listener may destroy this Responder.
-    std::function<void()> listener = std::move(on_abandoned_);
-    on_abandoned_ = nullptr;
-    if (notify && listener) listener();
+    // Held by a local: a listener may destroy this Responder.
+    const std::unique_ptr<Listeners> listeners = std::move(listeners_);
+    if (notify && listeners) listeners->emit(events::abandoned);
+}
+
+Responder::Listeners& Responder::listeners() {
+    if (!listeners_) listeners_ = std::make_unique<Listeners>();
+    return *listeners_;
 }
 
 }   // namespace looplab::http

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace looplab::http {
 
@@ -23,8 +24,9 @@ public:
     }
 
     void start() {
-        connection_->on_data([this](net::ByteBuffer& input) { on_data(input); });
-        connection_->on_close([this] { server_.remove(id_); });
+        listening_.push_back(
+            connection_->on(events::data, [this](net::ByteBuffer& input) { on_data(input); }));
+        listening_.push_back(connection_->on(events::close, [this] { server_.remove(id_); }));
         if (!connection_->start()) {
             server_.loop_.post_soon([&server = server_, id = id_] { server.remove(id); });
             return;
@@ -33,13 +35,17 @@ public:
     }
 
     void reject_busy() {
-        connection_->on_close([this] { server_.remove(id_); });
+        connection_->on(events::close, [this] { server_.remove(id_); });
         if (!connection_->start()) return;
         send_and_close(Response::error(503));
     }
 
     void close() { connection_->close(); }
-    std::unique_ptr<net::TcpConnection> release() { return std::move(connection_); }
+    // The connection leaves with none of our listeners: its new owner hears everything.
+    std::unique_ptr<net::TcpConnection> release() {
+        for (const events::ListenerId id : listening_) connection_->off(id);
+        return std::move(connection_);
+    }
 
     // The connection closed: a request still waiting for its answer is abandoned.
     void abandon() {
@@ -214,6 +220,7 @@ private:
 
     Server& server_;
     std::uint64_t id_;
+    std::vector<events::ListenerId> listening_;   // ours on connection_, removed by release()
     std::unique_ptr<net::TcpConnection> connection_;
     RequestParser parser_;
     std::optional<loop::TimerId> timer_;

@@ -53,9 +53,9 @@ TcpConnection::~TcpConnection() {
     loop_.cancel_timer(close_timer_);
     if (is_watched_) loop_.forget(fd_.get());
     // Destroyed from inside one of our own listeners: that listener is still running, so its
-    // std::function (and the lambda's captures) must outlive us. (A handler given to
-    // set_handler() is its owner's business.)
-    retire_functions();
+    // std::function (and the lambda's captures) must outlive us. (An observer given to
+    // set_observer() is its owner's business.)
+    retire_listeners();
     // fd_ closes the socket; lifetime_ tells the running handler that we are gone.
 }
 
@@ -143,13 +143,13 @@ void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
 }
 
 void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
-    if (is_closing_now() || handler_ == nullptr) {
+    if (is_closing_now() || observer_ == nullptr) {
         input_.clear();   // after close() input is read only to find the peer's FIN
     } else {
         // The cork: replies sent from inside on_data leave together in one send() below.
         TcpOutput::StackSpace gather_space;   // not initialised: only bytes gathered are used
         const bool replies_are_ours = output_.gather_while_handling_input(gather_space);
-        handler_->on_data(*this, input_);
+        observer_->on_data(*this, input_);
         if (alive.was_destroyed()) return;
         output_.stop_gathering_input();
         if (replies_are_ours && !is_closed() && output_.has_gathered_to_write()) {
@@ -171,8 +171,8 @@ void TcpConnection::on_peer_end(LifetimeFlag::Scope& alive) {
     // Stop asking about reads: at EOF a level-triggered poller reports "readable" forever.
     update_interest();
     if (!is_closing_now()) {
-        if (handler_) {
-            handler_->on_end(*this);
+        if (observer_) {
+            observer_->on_end(*this);
             if (alive.was_destroyed()) return;
         }
         if (!allow_half_open_) close();

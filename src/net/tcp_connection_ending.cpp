@@ -118,11 +118,11 @@ void TcpConnection::finish(std::optional<Error> error) {
 
 void TcpConnection::emit_close_events() {
     LifetimeFlag::Scope alive{lifetime_};
-    if (error_ && handler_) {
-        handler_->on_error(*this, *error_);
+    if (error_ && observer_) {
+        observer_->on_error(*this, *error_);
         if (alive.was_destroyed()) return;
     }
-    if (handler_) handler_->on_close(*this);   // last: it may destroy this connection
+    if (observer_) observer_->on_close(*this);   // last: it may destroy this connection
 }
 
 }   // namespace looplab::net

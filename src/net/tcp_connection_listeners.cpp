@@ -1,54 +1,49 @@
-// TcpConnection, the two ways to listen (see tcp_connection.hpp): one TcpHandler object for
-// every event, or the single-slot on_...() functions, kept in a FunctionListeners handler that
-// lives until the loop's close phase (a lambda may outlive the erasing of its connection).
+// TcpConnection, the two ways to listen (see tcp_connection.hpp): one TcpObserver object for
+// every event, or listeners added with on()/once(), kept in a ListenersObserver that lives
+// until the loop's close phase (a lambda may outlive the erasing of its connection).
 #include "looplab/net/tcp_connection.hpp"
 
 namespace looplab::net {
 
-// ---- the two ways to listen ----------------------------------------------------------------
+void TcpObserver::on_data(TcpConnection& /*connection*/, ByteBuffer& input) { input.clear(); }
 
-void TcpHandler::on_data(TcpConnection& /*connection*/, ByteBuffer& input) { input.clear(); }
-
-void TcpConnection::set_handler(TcpHandler& handler) {
-    // The functions it replaces may be running right now (a WebSocket taking over from the
-    // HTTP server's on_data).
-    retire_functions();
-    handler_ = &handler;
+void TcpConnection::set_observer(TcpObserver& observer) {
+    // The listeners it replaces may be running right now (a WebSocket taking over from the
+    // HTTP server's data listener).
+    retire_listeners();
+    observer_ = &observer;
 }
 
-// Frees the function listeners, but never under a running one (LifetimeFlag::retire).
-void TcpConnection::retire_functions() { lifetime_.retire(loop_, std::move(functions_)); }
+// Silences the listeners and frees them, but never under a running one (LifetimeFlag::retire).
+void TcpConnection::retire_listeners() {
+    if (listeners_) listeners_->listeners.silence();
+    lifetime_.retire(loop_, std::move(listeners_));
+}
 
-TcpConnection::FunctionListeners& TcpConnection::functions() {
-    if (!functions_) {
-        // Silently replacing the handler would leave its owner deaf (a WebSocket would stop
+TcpConnection::Listeners& TcpConnection::listeners() {
+    if (!listeners_) {
+        // Silently replacing the observer would leave its owner deaf (a WebSocket would stop
         // hearing its bytes): a bug to report, not to guess around.
-        LOOPLAB_ASSERT(handler_ == nullptr,
-                       "on_...() on a TcpConnection whose events go to a set_handler() handler");
-        functions_ = std::make_unique<FunctionListeners>();
-        handler_ = functions_.get();
+        LOOPLAB_ASSERT(observer_ == nullptr,
+                       "on() on a TcpConnection whose events go to a set_observer() observer");
+        listeners_ = std::make_unique<ListenersObserver>();
+        observer_ = listeners_.get();
     }
-    return *functions_;
+    return listeners_->listeners;
 }
 
-void TcpConnection::FunctionListeners::on_data(TcpConnection& /*connection*/, ByteBuffer& input) {
-    if (data) data(input);
-    else input.clear();
+void TcpConnection::ListenersObserver::on_data(TcpConnection& /*connection*/, ByteBuffer& input) {
+    // With no listener that ran, nobody could have destroyed the connection, and `input` lives.
+    if (listeners.emit(events::data, input) == 0) input.clear();
 }
-void TcpConnection::FunctionListeners::on_end(TcpConnection&) {
-    if (end) end();
+void TcpConnection::ListenersObserver::on_end(TcpConnection&) { listeners.emit(events::end); }
+void TcpConnection::ListenersObserver::on_error(TcpConnection&, const Error& failure) {
+    listeners.emit(events::error, failure);
 }
-void TcpConnection::FunctionListeners::on_error(TcpConnection&, const Error& failure) {
-    if (error) error(failure);
+void TcpConnection::ListenersObserver::on_close(TcpConnection&) { listeners.emit(events::close); }
+void TcpConnection::ListenersObserver::on_high_watermark(TcpConnection&, std::size_t pending) {
+    listeners.emit(events::high_watermark, pending);
 }
-void TcpConnection::FunctionListeners::on_close(TcpConnection&) {
-    if (close) close();
-}
-void TcpConnection::FunctionListeners::on_high_watermark(TcpConnection&, std::size_t pending) {
-    if (high_watermark) high_watermark(pending);
-}
-void TcpConnection::FunctionListeners::on_drain(TcpConnection&) {
-    if (drain) drain();
-}
+void TcpConnection::ListenersObserver::on_drain(TcpConnection&) { listeners.emit(events::drain); }
 
 }   // namespace looplab::net

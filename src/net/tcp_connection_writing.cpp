@@ -28,11 +28,11 @@ bool TcpConnection::send_now(std::span<const std::uint8_t> first,
     }
     if (!had_pending && output_.empty()) return true;   // the common case: all went out
     update_interest();   // "writable" is wanted exactly while output is pending
-    if (output_.rose_to_high_watermark() && handler_) {
+    if (output_.rose_to_high_watermark() && observer_) {
         // Inside the user's send() no scope is open yet. The listener may destroy this
         // connection, and then it must not free the listener that is running (see retire()).
         LifetimeFlag::Scope alive{lifetime_};
-        handler_->on_high_watermark(*this, output_.size());
+        observer_->on_high_watermark(*this, output_.size());
     }
     return true;   // touches nothing: *this may be gone
 }
@@ -46,8 +46,8 @@ void TcpConnection::flush(LifetimeFlag::Scope& alive) {
     if (written.was_blocked) return update_interest();
     send_fin_once_output_is_out();
     update_interest();
-    if (output_.fell_to_low_watermark() && handler_ && !is_closed() && !is_closing_now()) {
-        handler_->on_drain(*this);
+    if (output_.fell_to_low_watermark() && observer_ && !is_closed() && !is_closing_now()) {
+        observer_->on_drain(*this);
         if (alive.was_destroyed()) return;
     }
 }

@@ -38,11 +38,12 @@ TcpListener::TcpListener(TcpListener&& other) noexcept
 TcpListener::~TcpListener() {
     if (loop_ == nullptr) return;
     stop();
-    // Destroyed inside on_accept or on_error: that listener is still running.
+    // Destroyed inside on_accept or an error listener: that listener is still running.
+    if (listeners_) listeners_->error.silence();
     lifetime_.retire(*loop_, std::move(listeners_));
 }
 
-TcpListener::Listeners& TcpListener::listeners() {
+TcpListener::Listeners& TcpListener::callbacks() {
     if (!listeners_) listeners_ = std::make_unique<Listeners>();
     return *listeners_;
 }
@@ -51,7 +52,7 @@ Status TcpListener::start(loop::EventLoop& loop, OnAccept on_accept, SourceSite 
     LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !loop.is_watching(fd_.get())),
                    "start() of a TcpListener that is already accepting");
     loop_ = &loop;
-    listeners().accept = std::move(on_accept);
+    callbacks().accept = std::move(on_accept);
     return loop.watch(
         fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { accept_batch(); },
         "tcp listener", site);
@@ -79,10 +80,7 @@ void TcpListener::accept_batch() {
             const bool out_of_resources =
                 error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
             if (out_of_resources) pause_accepting();
-            if (listeners_->error) {
-                listeners_->error(Error{error, fmt::format("accept {}", local_)});
-                if (alive.was_destroyed()) return;
-            }
+            listeners_->error.emit(events::error, Error{error, fmt::format("accept {}", local_)});
             return;   // a resource error (paused) or something unknown: try again next turn
         }
         listeners_->accept(std::make_unique<TcpConnection>(*loop_, std::move(client)));

@@ -35,24 +35,25 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
 UdpSocket::~UdpSocket() {
     if (loop_ == nullptr) return;
     stop();
-    // Destroyed inside on_datagram or on_error: that listener is still running.
+    // Destroyed inside on_datagram or an error listener: that listener is still running.
+    if (listeners_) listeners_->error.silence();
     lifetime_.retire(*loop_, std::move(listeners_));
 }
 
-UdpSocket::Listeners& UdpSocket::listeners() {
+UdpSocket::Listeners& UdpSocket::callbacks() {
     if (!listeners_) listeners_ = std::make_unique<Listeners>();
     return *listeners_;
 }
 
 void UdpSocket::report(const Error& error) {
-    if (listeners_ && listeners_->error) listeners_->error(error);
+    if (listeners_) listeners_->error.emit(events::error, error);
 }
 
 Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram, SourceSite site) {
     LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !is_started_),
                    "start() of a UdpSocket that is already receiving");
     loop_ = &loop;
-    listeners().datagram = std::move(on_datagram);
+    callbacks().datagram = std::move(on_datagram);
     if (!receive_buffer_)
         receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
     auto watched = loop.watch(

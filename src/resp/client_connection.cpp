@@ -40,9 +40,9 @@ void Client::start_attempt() {
 void Client::on_connected(std::unique_ptr<net::TcpConnection> connection) {
     connection_ = std::move(connection);
     connection_error_.reset();
-    connection_->on_data([this](net::ByteBuffer& input) { on_data(input); });
-    connection_->on_error([this](const Error& error) { connection_error_ = error; });
-    connection_->on_close([this] {
+    connection_->on(events::data, [this](net::ByteBuffer& input) { on_data(input); });
+    connection_->on(events::error, [this](const Error& error) { connection_error_ = error; });
+    connection_->on(events::close, [this] {
         on_connection_lost(connection_error_.value_or(
             Error{ECONNRESET, fmt::format("the server at {} closed the connection", server_)}));
     });

@@ -83,7 +83,7 @@ std::optional<std::string> find_watch_web_root() {
 
 // ---- the watch thread's side ------------------------------------------------------------------
 
-struct WatchServer::Pages final : ws::WebSocketHandler {
+struct WatchServer::Pages final : ws::WebSocketObserver {
     struct Page {
         std::unique_ptr<ws::WebSocketConnection> connection;
         std::uint64_t dropped = 0;   // events this page did not get
@@ -133,7 +133,7 @@ struct WatchServer::Pages final : ws::WebSocketHandler {
         if (!connection) return;
         const std::uint64_t id = next_id++;
         connection->socket().set_tag(id);
-        connection->socket().set_handler(*this);
+        connection->socket().set_observer(*this);
         Page& page = pages[id];
         page.connection = std::move(connection);
         page.connection->start();

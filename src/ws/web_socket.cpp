@@ -7,37 +7,27 @@
 
 namespace looplab::ws {
 
-// The one-function-per-event way, as a handler.
-struct WebSocket::FunctionListeners final : WebSocketHandler {
-    std::function<void(const Message&)> message;
-    std::function<void(std::string_view)> ping;
-    std::function<void(std::string_view)> pong;
-    std::function<void(const CloseInfo&)> close;
-    std::function<void(const FrameInfo&)> frame;
-    std::function<void(std::size_t)> high_watermark;
-    std::function<void()> drain;
+// The listeners, as the observer of this socket. Made by the first on() or once().
+struct WebSocket::ListenersObserver final : WebSocketObserver {
+    Listeners listeners;
 
-    void on_message(WebSocket&, const Message& value) override {
-        if (message) message(value);
+    void on_message(WebSocket&, const Message& message) override {
+        listeners.emit(events::message, message);
     }
     void on_ping(WebSocket&, std::string_view payload) override {
-        if (ping) ping(payload);
+        listeners.emit(events::ping, payload);
     }
     void on_pong(WebSocket&, std::string_view payload) override {
-        if (pong) pong(payload);
+        listeners.emit(events::pong, payload);
     }
-    void on_close(WebSocket&, const CloseInfo& info) override {
-        if (close) close(info);
-    }
-    void on_frame(WebSocket&, const FrameInfo& value) override {
-        if (frame) frame(value);
+    void on_close(WebSocket&, const CloseInfo& info) override { listeners.emit(events::close, info); }
+    void on_frame(WebSocket&, const FrameInfo& frame) override {
+        listeners.emit(events::frame, frame);
     }
     void on_high_watermark(WebSocket&, std::size_t buffered) override {
-        if (high_watermark) high_watermark(buffered);
+        listeners.emit(events::high_watermark, buffered);
     }
-    void on_drain(WebSocket&) override {
-        if (drain) drain();
-    }
+    void on_drain(WebSocket&) override { listeners.emit(events::drain); }
 };
 
 WebSocket::WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
@@ -61,7 +51,7 @@ WebSocket::WebSocket(loop::EventLoop& loop, Role role, Transport& transport,
 WebSocket::~WebSocket() {
     cancel_timers();
     // Destroyed inside one of our listeners: that one is still running.
-    lifetime_.retire(loop_, std::move(functions_));
+    retire_listeners();
 }
 
 void WebSocket::cancel_timers() {
@@ -73,41 +63,29 @@ void WebSocket::cancel_timers() {
 
 // ---- listeners -----------------------------------------------------------------------------
 
-WebSocket::FunctionListeners& WebSocket::functions() {
-    if (!functions_) {
-        LOOPLAB_ASSERT(handler_ == nullptr,
-                       "on_...() on a WebSocket whose events go to a set_handler() handler");
-        functions_ = std::make_unique<FunctionListeners>();
-        handler_ = functions_.get();
+WebSocket::Listeners& WebSocket::listeners() {
+    if (!listeners_) {
+        LOOPLAB_ASSERT(observer_ == nullptr,
+                       "on() on a WebSocket whose events go to a set_observer() observer");
+        listeners_ = std::make_unique<ListenersObserver>();
+        observer_ = listeners_.get();
     }
-    return *functions_;
+    return listeners_->listeners;
 }
 
-void WebSocket::set_handler(WebSocketHandler& handler) {
-    lifetime_.retire(loop_, std::move(functions_));
-    handler_ = &handler;
+WebSocket::Listeners* WebSocket::existing_listeners() {
+    return listeners_ ? &listeners_->listeners : nullptr;
 }
 
-void WebSocket::on_message(std::function<void(const Message&)> listener) {
-    functions().message = std::move(listener);
+// Silences the listeners and frees them, but never under a running one (LifetimeFlag::retire).
+void WebSocket::retire_listeners() {
+    if (listeners_) listeners_->listeners.silence();
+    lifetime_.retire(loop_, std::move(listeners_));
 }
-void WebSocket::on_ping(std::function<void(std::string_view)> listener) {
-    functions().ping = std::move(listener);
-}
-void WebSocket::on_pong(std::function<void(std::string_view)> listener) {
-    functions().pong = std::move(listener);
-}
-void WebSocket::on_close(std::function<void(const CloseInfo&)> listener) {
-    functions().close = std::move(listener);
-}
-void WebSocket::on_frame(std::function<void(const FrameInfo&)> listener) {
-    functions().frame = std::move(listener);
-}
-void WebSocket::on_high_watermark(std::function<void(std::size_t)> listener) {
-    functions().high_watermark = std::move(listener);
-}
-void WebSocket::on_drain(std::function<void()> listener) {
-    functions().drain = std::move(listener);
+
+void WebSocket::set_observer(WebSocketObserver& observer) {
+    retire_listeners();
+    observer_ = &observer;
 }
 
 // ---- bytes in ----------------------------------------------------------------------------------
@@ -125,25 +103,25 @@ void WebSocket::receive(std::string_view bytes) {
 }
 
 void WebSocket::on_frame(const FrameInfo& frame) {
-    if (handler_ && state_ != State::Closed) handler_->on_frame(*this, frame);
+    if (observer_ && state_ != State::Closed) observer_->on_frame(*this, frame);
 }
 
 void WebSocket::on_message(const Message& message) {
-    if (handler_ && state_ != State::Closed) handler_->on_message(*this, message);
+    if (observer_ && state_ != State::Closed) observer_->on_message(*this, message);
 }
 
 void WebSocket::on_ping(std::string_view payload) {
     if (state_ == State::Closed) return;
     // Answer at once, even between the fragments of a message (RFC 6455 §5.5.2).
     if (!sent_close_) send_frame(Opcode::Pong, payload);
-    if (handler_) handler_->on_ping(*this, payload);
+    if (observer_) observer_->on_ping(*this, payload);
 }
 
 void WebSocket::on_pong(std::string_view payload) {
     if (state_ == State::Closed) return;
     loop_.cancel_timer(pong_deadline_);
     pong_deadline_ = 0;
-    if (handler_) handler_->on_pong(*this, payload);
+    if (observer_) observer_->on_pong(*this, payload);
 }
 
 void WebSocket::on_close(const Close& close) {
@@ -183,8 +161,8 @@ void WebSocket::transport_drained() {
     if (above_high_watermark_ && transport_.buffered_amount() == 0) {
         above_high_watermark_ = false;
         net::LifetimeFlag::Scope alive{lifetime_};
-        if (handler_ && state_ != State::Closed)
-            handler_->on_drain(*this);   // last: may destroy us
+        if (observer_ && state_ != State::Closed)
+            observer_->on_drain(*this);   // last: may destroy us
     }
 }
 
@@ -197,13 +175,13 @@ void WebSocket::finish(CloseInfo info) {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
     cancel_timers();
-    // Nothing is reported after on_close, so its listeners are let go here; the owner
-    // usually destroys us inside on_close, and the destructor keeps them until it returns.
-    WebSocketHandler* const handler = std::exchange(handler_, nullptr);
+    // Nothing is reported after close, so its listeners are let go here; the owner
+    // usually destroys us inside its close listener, and the destructor keeps them until it returns.
+    WebSocketObserver* const observer = std::exchange(observer_, nullptr);
     net::LifetimeFlag::Scope alive{lifetime_};
-    if (handler) handler->on_close(*this, info);
+    if (observer) observer->on_close(*this, info);
     if (alive.was_destroyed()) return;
-    lifetime_.retire(loop_, std::move(functions_));
+    retire_listeners();
 }
 
 // ---- bytes out ---------------------------------------------------------------------------------
@@ -292,7 +270,7 @@ void WebSocket::check_backpressure() {
         above_high_watermark_ = true;
         net::LifetimeFlag::Scope alive{lifetime_};
         // Last, in every send path: the listener may destroy us.
-        if (handler_) handler_->on_high_watermark(*this, transport_.buffered_amount());
+        if (observer_) observer_->on_high_watermark(*this, transport_.buffered_amount());
     }
 }
 

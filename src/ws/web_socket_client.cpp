@@ -28,8 +28,8 @@ void WebSocketClient::on_tcp_connected(std::uint64_t id, std::unique_ptr<net::Tc
                                        const std::string& host, const std::string& path) {
     Handshake& handshake = handshakes_.at(id);
     handshake.tcp = std::move(tcp);
-    handshake.tcp->on_data([this, id](net::ByteBuffer& input) { on_bytes(id, input); });
-    handshake.tcp->on_close([this, id] {
+    handshake.tcp->on(events::data, [this, id](net::ByteBuffer& input) { on_bytes(id, input); });
+    handshake.tcp->on(events::close, [this, id] {
         finish(id, Error::because("websocket handshake: the server closed the connection"));
     });
     if (auto started = handshake.tcp->start(); !started) return finish(id, started.error());

@@ -22,7 +22,7 @@ WebSocketConnection::WebSocketConnection(loop::EventLoop& loop, Role role,
                              : std::make_unique<Rare>(Rare{std::move(leftover), std::nullopt})) {
     // Replaces the listeners of whoever had the connection before (the HTTP server, the
     // client's handshake), even from inside one of them.
-    tcp_->set_handler(*this);
+    tcp_->set_observer(*this);
     // A peer that half-closes without a close frame is treated as gone; our side closes.
     tcp_->set_allow_half_open(false);
     (void)tcp_->set_no_delay(true);   // frames are small and interactive: don't wait (Nagle)
@@ -98,9 +98,9 @@ std::unique_ptr<WebSocketConnection> accept_upgrade(
 void ClosingConnections::close(std::unique_ptr<net::TcpConnection> connection) {
     if (connection->is_closed()) return;   // nothing left to wait for: freed here
     net::TcpConnection* closing = connection.get();
-    closing->on_data([](net::ByteBuffer& input) { input.consume(input.size()); });
+    closing->on(events::data, [](net::ByteBuffer& input) { input.consume(input.size()); });
     // TcpConnection allows being destroyed inside its own on_close.
-    closing->on_close([this, closing] { closing_.erase(closing); });
+    closing->on(events::close, [this, closing] { closing_.erase(closing); });
     closing->close();
     closing_.emplace(closing, std::move(connection));
 }

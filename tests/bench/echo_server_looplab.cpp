@@ -89,13 +89,13 @@ public:
     void adopt(std::unique_ptr<TcpConnection> connection) {
         TcpConnection* raw = connection.get();
         (void)raw->set_no_delay(true);   // answer each read at once, as the baseline does
-        raw->on_data([raw](ByteBuffer& input) {
+        raw->on(events::data, [raw](ByteBuffer& input) {
             raw->send(input.readable());   // straight to the socket: no copy unless it is full
             input.consume(input.size());
         });
-        raw->on_high_watermark([raw](std::size_t) { raw->pause_reading(); });
-        raw->on_drain([raw] { raw->resume_reading(); });
-        raw->on_close([this, raw] { connections_.erase(raw); });
+        raw->on(events::high_watermark, [raw](std::size_t) { raw->pause_reading(); });
+        raw->on(events::drain, [raw] { raw->resume_reading(); });
+        raw->on(events::close, [this, raw] { connections_.erase(raw); });
         if (auto started = raw->start(); !started) return;   // dropped: closes the socket
         connections_.emplace(raw, std::move(connection));
     }

@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
             }
             connection = std::move(made).value();
             ws::WebSocket& socket = connection->socket();
-            socket.on_message([&](const ws::Message& message) {
+            socket.on(events::message, [&](const ws::Message& message) {
                 if (message.kind == ws::MessageKind::Text)
                     fmt::print("text: {}\n", message.payload);
                 else fmt::print("binary: {}\n", to_hex(message.payload));
@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
                 if (++received == arguments.messages.size())
                     socket.close(ws::CloseCode{arguments.close_code}, arguments.close_reason);
             });
-            socket.on_close([&](const ws::CloseInfo& info) { closed = info; });
+            socket.on(events::close, [&](const ws::CloseInfo& info) { closed = info; });
             connection->start();
             for (const Outgoing& outgoing : arguments.messages)
                 socket.send_fragmented(outgoing.message, outgoing.fragments);

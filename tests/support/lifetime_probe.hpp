@@ -3,7 +3,7 @@
 //
 //     LifetimeProbe probe{"data"};                  // the listener that will destroy it
 //     probe.set_destroy([&] { connection.reset(); });
-//     connection->on_data(probe.on("data"));        // every listener reports to the probe
+//     connection->on(events::data, probe.on("data"));   // every listener reports to it
 //     ... make "data" happen ...
 //     CHECK(runs_to_end(loop));                     // nothing left behind keeps the loop up
 //     CHECK(probe.late().empty());                  // nothing fired after destruction

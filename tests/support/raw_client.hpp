@@ -19,11 +19,11 @@ public:
                 return;
             }
             connection_ = std::move(made).value();
-            connection_->on_data([this](net::ByteBuffer& input) {
+            connection_->on(events::data, [this](net::ByteBuffer& input) {
                 received.append(input.readable_text());
                 input.consume(input.size());
             });
-            connection_->on_close([this] { closed = true; });
+            connection_->on(events::close, [this] { closed = true; });
             (void)connection_->start();
             connection_->send(pending_);
             pending_.clear();

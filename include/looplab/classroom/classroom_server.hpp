@@ -72,10 +72,10 @@ public:
 private:
     enum class Kind { Echo, Chat, Inspect };
 
-    // One per path: it holds that path's clients and is the one WebSocketHandler of them all
+    // One per path: it holds that path's clients and is the one WebSocketObserver of them all
     // (a socket's tag is its client id), so 10,000 clients cost no listener objects, and an
     // echo needs no lookup at all.
-    class Endpoint final : public ws::WebSocketHandler {
+    class Endpoint final : public ws::WebSocketObserver {
     public:
         Endpoint(ClassroomServer& server, std::string_view path, Kind kind)
             : server_(server), path_(path), kind_(kind) {}

@@ -10,7 +10,7 @@
 //     http.on_request_async([&](const http::Request& request, http::Responder& responder) {
 //         if (request.path() != "/wait") return false;         // not mine: pass it on
 //         held = std::move(responder);                         // answer later
-//         held.on_abandoned([&] { fmt::print("client left\n"); });
+//         held.on(events::abandoned, [&] { fmt::print("client left\n"); });
 //         return true;
 //     });
 //     ...
@@ -18,8 +18,8 @@
 //
 // Rules:
 //   - respond() once; later calls do nothing and return false.
-//   - If the client's connection closes first, on_abandoned's listener runs (once, in the
-//     loop's close phase, not inside one of your calls); respond() then returns false.
+//   - If the client's connection closes first, the events::abandoned listeners run (once, in
+//     the loop's close phase, not inside one of your calls); respond() then returns false.
 //   - Destroying a Responder that was never answered, while its client is still there,
 //     answers 500 and closes that connection: a forgotten request never hangs a client.
 //   - If the HTTP server is destroyed first, the Responder simply becomes disconnected.
@@ -27,9 +27,12 @@
 // Contract: loop thread only. Move-only.
 #pragma once
 
+#include "looplab/events/event_words.hpp"
+#include "looplab/events/typed_listeners.hpp"
 #include "looplab/http/response.hpp"
 
 #include <functional>
+#include <memory>
 #include <utility>
 
 namespace looplab::http {
@@ -52,7 +55,7 @@ protected:
 };
 }   // namespace detail
 
-class Responder {
+class Responder : public events::Listenable<Responder> {
 public:
     Responder() = default;   // holds no request: respond() returns false
     ~Responder();
@@ -68,21 +71,25 @@ public:
     // True while the request waits for its answer and its client is still connected.
     bool is_pending() const { return pending_ != nullptr; }
 
-    // Runs once if the connection closes before respond(); replaces an earlier listener.
-    void on_abandoned(std::function<void()> listener) { on_abandoned_ = std::move(listener); }
+    // Listen with on(events::abandoned, listener) (events::Listenable): it runs once if the
+    // connection closes before respond().
+    using Listeners = events::TypedListeners<events::Event<events::AbandonedWord>>;
 
     // ---- for the HTTP server ---------------------------------------------------------------
     explicit Responder(detail::PendingAnswer& pending) : pending_(&pending) {
         pending.responder = this;
     }
-    // The connection is gone: forget it; `notify` runs the on_abandoned listener.
+    // The connection is gone: forget it; `notify` runs the abandoned listeners.
     void disconnect(bool notify);
 
 private:
+    friend class events::Listenable<Responder>;
+    Listeners& listeners();
+    Listeners* existing_listeners() { return listeners_.get(); }
     void take_from(Responder& other) noexcept;
 
     detail::PendingAnswer* pending_ = nullptr;
-    std::function<void()> on_abandoned_;
+    std::unique_ptr<Listeners> listeners_;   // made by the first on()
 };
 
 }   // namespace looplab::http

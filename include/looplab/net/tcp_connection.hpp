@@ -6,31 +6,38 @@
 // difference between a peer that said goodbye (EOF) and one that vanished (reset).
 // Run: lessons/13-server-and-client   Read: notes/13-server-and-client.md
 //
-// Events, in the order they can happen:
+// Events, in the order they can happen (listen with on(word, listener), once(...), off(id):
+// the words of notes 04-05; each word is checked against what it carries when it compiles):
 //
-//   on_data(ByteBuffer&)      bytes arrived. Consume what you can use; the rest stays in the
-//                             buffer and the next bytes are added after it. (With no on_data
-//                             listener, bytes are read and thrown away.)
-//   on_high_watermark(n)      pending output reached the high watermark (n bytes wait): stop
-//                             producing. Runs inside the send() that crossed the mark.
-//   on_drain()                after on_high_watermark: pending output fell back to the low
-//                             watermark, so produce again.
-//   on_end()                  the peer will send nothing more (it closed or shut down its
-//                             side: EOF). Unless set_allow_half_open(true), the connection
-//                             then closes itself gracefully, sending what is pending first.
-//   on_error(const Error&)    the connection failed, e.g. "read 127.0.0.1:5000: Connection
-//                             reset by peer" (code ECONNRESET). on_close follows.
-//   on_close()                the socket is closed. Exactly once, always the last event.
+//   events::data (ByteBuffer&)         bytes arrived. Consume what you can use; the rest stays
+//                                      in the buffer and the next bytes are added after it.
+//                                      (With no data listener, bytes are read and thrown away.)
+//   events::high_watermark (size_t n)  pending output reached the high watermark (n bytes
+//                                      wait): stop producing. Runs inside the send() that
+//                                      crossed the mark.
+//   events::drain ()                   after high_watermark: pending output fell back to the
+//                                      low watermark, so produce again.
+//   events::end ()                     the peer will send nothing more (it closed or shut down
+//                                      its side: EOF). Unless set_allow_half_open(true), the
+//                                      connection then closes itself gracefully, sending what
+//                                      is pending first.
+//   events::error (const Error&)       the connection failed, e.g. "read 127.0.0.1:5000:
+//                                      Connection reset by peer" (code ECONNRESET). close
+//                                      follows.
+//   events::close ()                   the socket is closed. Exactly once, always the last.
 //
-// Two ways to listen. One function per event (on_data(...), on_close(...): setting one again
-// replaces it) is the easy way, used by the lessons. Or one TcpHandler object for all of them
-// (set_handler): what a server holding 10,000 connections wants, as the connection then keeps
-// one pointer instead of six std::functions (8 bytes instead of about 200), and one handler
-// may serve every connection. A connection uses one way or the other: set_handler() replaces
-// the functions (a WebSocket taking over from the HTTP server does that), while an on_...()
-// call on a connection that has a handler is a bug, reported by an assertion.
+//     connection->on(events::data, [&](ByteBuffer& input) { ... input.consume(n); });
+//     connection->on(events::close, [&] { connections.erase(id); });
 //
-// on_error and on_close are emitted in the loop's close phase (phase 4, like Node's 'close'),
+// Any number of listeners per event, called in the order they were added. Or, instead, one
+// TcpObserver object hears every event (set_observer): what a server holding 10,000
+// connections wants, as the connection then keeps one pointer and no listener lists, and one
+// observer may serve every connection (the Observer Pattern of note 03). A connection uses one
+// way or the other: set_observer() replaces the listeners (a WebSocket taking over from the
+// HTTP server does that), while on() on a connection that has an observer is a bug, reported
+// by an assertion.
+//
+// error and close are emitted in the loop's close phase (phase 4, like Node's 'close'),
 // never inside the call that ended the connection, so the caller may go on using the object
 // until its own callback returns.
 //
@@ -89,6 +96,8 @@
 #include "looplab/core/clock.hpp"
 #include "looplab/core/result.hpp"
 #include "looplab/core/unique_fd.hpp"
+#include "looplab/events/event_words.hpp"
+#include "looplab/events/typed_listeners.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
 #include "looplab/net/byte_buffer.hpp"
@@ -121,9 +130,9 @@ inline constexpr Millis kTcpCloseTimeout{10'000};
 
 class TcpConnection;
 
-// Every event of a TcpConnection as one object (see "Two ways to listen" above). Override
-// what you need; the connection that reports is passed first, so one handler can serve many.
-class TcpHandler {
+// Every event of a TcpConnection as one object (see "Events" above). Override what you need;
+// the connection that reports is passed first, so one observer can serve many.
+class TcpObserver {
 public:
     virtual void on_data(TcpConnection& connection, ByteBuffer& input);   // default: discard
     virtual void on_end(TcpConnection& /*connection*/) {}
@@ -133,13 +142,13 @@ public:
     virtual void on_drain(TcpConnection& /*connection*/) {}
 
 protected:
-    TcpHandler() = default;
-    TcpHandler(const TcpHandler&) = default;
-    TcpHandler& operator=(const TcpHandler&) = default;
-    ~TcpHandler() = default;   // not owned through this type
+    TcpObserver() = default;
+    TcpObserver(const TcpObserver&) = default;
+    TcpObserver& operator=(const TcpObserver&) = default;
+    ~TcpObserver() = default;   // not owned through this type
 };
 
-class TcpConnection final {
+class TcpConnection final : public events::Listenable<TcpConnection> {
 public:
     // The life cycle drawn in the comment at the top of this file.
     enum class State : std::uint8_t {
@@ -158,21 +167,15 @@ public:
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
 
-    // ---- listeners: set them, then start() ---------------------------------------------------
-    void on_data(std::function<void(ByteBuffer&)> listener) {
-        functions().data = std::move(listener);
-    }
-    void on_end(std::function<void()> listener) { functions().end = std::move(listener); }
-    void on_error(std::function<void(const Error&)> listener) {
-        functions().error = std::move(listener);
-    }
-    void on_close(std::function<void()> listener) { functions().close = std::move(listener); }
-    void on_high_watermark(std::function<void(std::size_t)> listener) {
-        functions().high_watermark = std::move(listener);
-    }
-    void on_drain(std::function<void()> listener) { functions().drain = std::move(listener); }
-    // Or all events to one object, which must outlive this connection's events.
-    void set_handler(TcpHandler& handler);
+    // ---- listeners: add them, then start() ----------------------------------------------------
+    // on(word, listener), once(word, listener), off(id) and listener_count(word), from
+    // events::Listenable; the words and what they carry are listed at the top of this file.
+    using Listeners = events::TypedListeners<
+        events::Event<events::DataWord, ByteBuffer&>, events::Event<events::EndWord>,
+        events::Event<events::ErrorWord, const Error&>, events::Event<events::CloseWord>,
+        events::Event<events::HighWatermarkWord, std::size_t>, events::Event<events::DrainWord>>;
+    // Or every event to one object, which must outlive this connection's events.
+    void set_observer(TcpObserver& observer);
 
     // Starts watching the socket. Call once. `site` (your line, filled in for you) is where the
     // live view (--watch) says this connection's events come from.
@@ -243,14 +246,9 @@ public:
     std::uint64_t bytes_sent() const { return output_.bytes_sent(); }
 
 private:
-    // The one-function-per-event way, as a handler. Made on the first on_...() call.
-    struct FunctionListeners final : TcpHandler {
-        std::function<void(ByteBuffer&)> data;
-        std::function<void()> end;
-        std::function<void(const Error&)> error;
-        std::function<void()> close;
-        std::function<void(std::size_t)> high_watermark;
-        std::function<void()> drain;
+    // The listeners, as the observer of this connection. Made by the first on() or once().
+    struct ListenersObserver final : TcpObserver {
+        Listeners listeners;
 
         void on_data(TcpConnection& connection, ByteBuffer& input) override;
         void on_end(TcpConnection&) override;
@@ -259,8 +257,10 @@ private:
         void on_high_watermark(TcpConnection&, std::size_t pending) override;
         void on_drain(TcpConnection&) override;
     };
-    FunctionListeners& functions();
-    void retire_functions();
+    friend class events::Listenable<TcpConnection>;
+    Listeners& listeners();
+    Listeners* existing_listeners() { return listeners_ ? &listeners_->listeners : nullptr; }
+    void retire_listeners();
 
     // ---- the life cycle: which arrow of the diagram a state is on ----
     bool is_sending() const { return state_ == State::Open; }
@@ -315,9 +315,9 @@ private:
     ByteBuffer input_;
     TcpOutput output_;
     LifetimeFlag lifetime_;
-    TcpHandler* handler_ = nullptr;   // functions_, or the one given to set_handler()
+    TcpObserver* observer_ = nullptr;   // listeners_, or the one given to set_observer()
     // Needed only at the start and the end.
-    std::unique_ptr<FunctionListeners> functions_;
+    std::unique_ptr<ListenersObserver> listeners_;
     std::unique_ptr<Error> error_;   // reported by on_error just before on_close
     // The socket error an event brought (Ready::socket_error, kqueue only). Kept because the
     // socket may no longer hold it (libkqueue takes it), so read() and send() cannot tell.

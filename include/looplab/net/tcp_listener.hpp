@@ -29,6 +29,8 @@
 
 #include "looplab/core/clock.hpp"
 #include "looplab/core/result.hpp"
+#include "looplab/events/event_words.hpp"
+#include "looplab/events/typed_listeners.hpp"
 #include "looplab/core/unique_fd.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
@@ -54,7 +56,7 @@ struct ListenOptions {
     bool reuse_port = false;   // SO_REUSEPORT: several listeners share one port (lesson 11)
 };
 
-class TcpListener {
+class TcpListener : public events::Listenable<TcpListener> {
 public:
     using OnAccept = std::function<void(std::unique_ptr<TcpConnection>)>;
 
@@ -77,9 +79,7 @@ public:
     void stop();
     // accept() errors that do not end the listener, such as "accept 127.0.0.1:80: Too many
     // open files". Without a listener they are only counted in accept_errors().
-    void on_error(std::function<void(const Error&)> listener) {
-        listeners().error = std::move(listener);
-    }
+    // (Listen with on(events::error, listener), once(), off(): events::Listenable.)
 
     // The real address, with the port the OS chose when bound to port 0.
     const Address& local_address() const { return local_; }
@@ -87,21 +87,25 @@ public:
     int fd() const { return fd_.get(); }
 
 private:
+    using ErrorListeners = events::TypedListeners<events::Event<events::ErrorWord, const Error&>>;
     // On the heap, so that a listener destroying its TcpListener keeps running
     // (LifetimeFlag::retire).
     struct Listeners {
         OnAccept accept;
-        std::function<void(const Error&)> error;
+        ErrorListeners error;
     };
     TcpListener(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
-    Listeners& listeners();
+    friend class events::Listenable<TcpListener>;
+    Listeners& callbacks();
+    ErrorListeners& listeners() { return callbacks().error; }
+    ErrorListeners* existing_listeners() { return listeners_ ? &listeners_->error : nullptr; }
     void accept_batch();
     void pause_accepting();
 
     loop::EventLoop* loop_ = nullptr;   // set by start()
     UniqueFd fd_;
     Address local_;
-    std::unique_ptr<Listeners> listeners_;   // made by start() or on_error()
+    std::unique_ptr<Listeners> listeners_;   // made by start() or on()
     loop::TimerId resume_timer_ = 0;
     std::size_t accept_errors_ = 0;
     LifetimeFlag lifetime_;

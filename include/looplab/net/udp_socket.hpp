@@ -24,6 +24,8 @@
 #pragma once
 
 #include "looplab/core/result.hpp"
+#include "looplab/events/event_words.hpp"
+#include "looplab/events/typed_listeners.hpp"
 #include "looplab/core/unique_fd.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
@@ -61,7 +63,7 @@ struct Datagram {
     }
 };
 
-class UdpSocket {
+class UdpSocket : public events::Listenable<UdpSocket> {
 public:
     using OnDatagram = std::function<void(const Datagram&)>;
 
@@ -80,9 +82,7 @@ public:
                                SourceSite site = SourceSite::here());
     void stop();
     // Receive errors, e.g. ECONNREFUSED on a connected socket. The socket keeps working.
-    void on_error(std::function<void(const Error&)> listener) {
-        listeners().error = std::move(listener);
-    }
+    // (Listen with on(events::error, listener), once(), off(): events::Listenable.)
 
     // One datagram to `to`. UDP does not wait or retry: a full send buffer is an error
     // (EAGAIN) and the datagram is not sent; success means "handed to the kernel", not
@@ -109,13 +109,17 @@ public:
     std::uint64_t datagrams_sent() const { return datagrams_out_; }
 
 private:
+    using ErrorListeners = events::TypedListeners<events::Event<events::ErrorWord, const Error&>>;
     // On the heap, so that a listener destroying its socket keeps running (LifetimeFlag::retire).
     struct Listeners {
         OnDatagram datagram;
-        std::function<void(const Error&)> error;
+        ErrorListeners error;
     };
     UdpSocket(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
-    Listeners& listeners();
+    friend class events::Listenable<UdpSocket>;
+    Listeners& callbacks();
+    ErrorListeners& listeners() { return callbacks().error; }
+    ErrorListeners* existing_listeners() { return listeners_ ? &listeners_->error : nullptr; }
     void report(const Error& error);
     void receive_batch(const loop::Ready& ready);
     Error receive_error(int code) const;
@@ -127,7 +131,7 @@ private:
     UniqueFd fd_;
     Address local_;
     std::optional<Address> peer_;
-    std::unique_ptr<Listeners> listeners_;             // made by start() or on_error()
+    std::unique_ptr<Listeners> listeners_;             // made by start() or on()
     std::unique_ptr<std::uint8_t[]> receive_buffer_;   // allocated by start()
     std::size_t max_datagram_ = kUdpMaxDatagramSize;
     bool is_started_ = false;

@@ -6,16 +6,27 @@
 // the same class runs on a TcpConnection, in a unit test on a string, or anywhere else.
 // Teaches: the framer (lesson 17). Run: lessons/17-websocket-framer
 //
-//     bytes from TCP ──► receive() ──► FrameParser ──► on_message / on_ping / on_close
+//     bytes from TCP ──► receive() ──► FrameParser ──► events message / ping / close
 //     send_text()    ──► frame header + payload ──► Transport::write() ──► TCP
 //
 // States:  Open ──close() or peer's Close──► Closing ──both Close frames / TCP gone──► Closed
 //
-// Two ways to listen, as on a TcpConnection: one function per event (socket.on_message(...)),
-// or one WebSocketHandler for all events (set_handler), which a server shares between all
-// its clients — 8 bytes per connection instead of seven std::functions (224 bytes). The
-// handler is told which socket speaks; tag() is a number the owner keeps on each socket to
-// find its own record (a client id).
+// Events (listen with on(word, listener), once(...), off(id), as on a TcpConnection):
+//
+//   events::message (const Message&)       a whole message (text or binary) arrived
+//   events::ping (std::string_view)        a ping arrived; it is already answered
+//   events::pong (std::string_view)        a pong arrived
+//   events::frame (const FrameInfo&)       every frame, as parsed (the frame inspector's view)
+//   events::high_watermark (std::size_t)   buffered output reached the high watermark
+//   events::drain ()                       buffered output is all gone again
+//   events::close (const CloseInfo&)       the last event, exactly once
+//
+//     socket.on(events::message, [&](const ws::Message& message) { socket.send(message); });
+//
+// Or one WebSocketObserver for all events (set_observer), which a server shares between all
+// its clients: 8 bytes per connection and no listener lists. The observer is told which
+// socket speaks; tag() is a number the owner keeps on each socket to find its own record (a
+// client id).
 //
 // Memory: an idle WebSocket holds no buffers. The parser keeps a message only while it
 // arrives, and a server writes each frame's header and payload in one gathered write, with no
@@ -32,6 +43,8 @@
 // transport vanished without one, or with the code we sent when the peer broke the protocol.
 #pragma once
 
+#include "looplab/events/event_words.hpp"
+#include "looplab/events/typed_listeners.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/lifetime_flag.hpp"
 #include "looplab/ws/close_code.hpp"
@@ -101,7 +114,7 @@ struct WebSocketOptions {
 };
 inline constexpr WebSocketOptions kDefaultWebSocketOptions{};
 
-// What on_close reports.
+// What the close event reports.
 struct CloseInfo {
     std::uint16_t code = 1006;   // 1005 when the peer's Close had no code; 1006 if no Close
     std::string reason;
@@ -110,9 +123,9 @@ struct CloseInfo {
 
 class WebSocket;
 
-// Every event of a WebSocket as one object (see "Two ways to listen" above). Override what you
-// need; the socket that reports is passed first, so one handler can serve many sockets.
-class WebSocketHandler {
+// Every event of a WebSocket as one object (see "Events" above). Override what you need; the
+// socket that reports is passed first, so one observer can serve many sockets.
+class WebSocketObserver {
 public:
     // The message (and every payload below) lives in the parser and is valid only during the
     // call: copy what you keep. The parser reuses that memory for the next message.
@@ -129,13 +142,13 @@ public:
     virtual void on_drain(WebSocket& /*socket*/) {}
 
 protected:
-    WebSocketHandler() = default;
-    WebSocketHandler(const WebSocketHandler&) = default;
-    WebSocketHandler& operator=(const WebSocketHandler&) = default;
-    ~WebSocketHandler() = default;   // not owned through this type
+    WebSocketObserver() = default;
+    WebSocketObserver(const WebSocketObserver&) = default;
+    WebSocketObserver& operator=(const WebSocketObserver&) = default;
+    ~WebSocketObserver() = default;   // not owned through this type
 };
 
-class WebSocket final : private FrameSink {
+class WebSocket final : public events::Listenable<WebSocket>, private FrameSink {
 public:
     enum class State : std::uint8_t { Open, Closing, Closed };
 
@@ -149,19 +162,20 @@ public:
     WebSocket(const WebSocket&) = delete;
     WebSocket& operator=(const WebSocket&) = delete;
 
-    // ---- what happens to us (set these before the first receive()) --------------------------
-    // One function per event; setting one again replaces it.
-    void on_message(std::function<void(const Message&)> listener);
-    void on_ping(std::function<void(std::string_view payload)> listener);   // already answered
-    void on_pong(std::function<void(std::string_view payload)> listener);
-    void on_close(std::function<void(const CloseInfo&)> listener);
-    void on_frame(std::function<void(const FrameInfo&)> listener);   // frame inspector
-    void on_high_watermark(std::function<void(std::size_t buffered)> listener);
-    void on_drain(std::function<void()> listener);
-    // Or one handler for every event, which must outlive this socket's events. set_handler()
-    // replaces the on_...() functions (call it before the first event); an on_...() call after
-    // set_handler() is a bug, reported by an assertion.
-    void set_handler(WebSocketHandler& handler);
+    // ---- what happens to us (listen before the first receive()) -------------------------------
+    // on(word, listener), once(word, listener), off(id), listener_count(word), from
+    // events::Listenable; the words and what they carry are listed at the top of this file.
+    using Listeners = events::TypedListeners<
+        events::Event<events::MessageWord, const Message&>,
+        events::Event<events::PingWord, std::string_view>,
+        events::Event<events::PongWord, std::string_view>,
+        events::Event<events::CloseWord, const CloseInfo&>,
+        events::Event<events::FrameWord, const FrameInfo&>,
+        events::Event<events::HighWatermarkWord, std::size_t>, events::Event<events::DrainWord>>;
+    // Or one observer for every event, which must outlive this socket's events. set_observer()
+    // replaces the listeners (call it before the first event); on() after set_observer() is a
+    // bug, reported by an assertion.
+    void set_observer(WebSocketObserver& observer);
     // A number of the owner's choosing (0 until set): which record this socket belongs to.
     void set_tag(std::uint64_t tag) { tag_ = tag; }
     std::uint64_t tag() const { return tag_; }
@@ -197,17 +211,19 @@ public:
     void gather_until_next_phase() { transport_.gather_until_next_phase(); }
 
 private:
-    struct FunctionListeners;
+    struct ListenersObserver;
+    friend class events::Listenable<WebSocket>;
+    Listeners& listeners();
+    Listeners* existing_listeners();
+    void retire_listeners();
 
-    // FrameSink: what the parser finds. (Same names as the public setters above, other
-    // parameter types: these receive the parser's findings, the setters take listeners.)
+    // FrameSink: what the parser finds.
     void on_message(const Message& message) override;
     void on_ping(std::string_view payload) override;
     void on_pong(std::string_view payload) override;
     void on_close(const Close& close) override;
     void on_frame(const FrameInfo& frame) override;
 
-    FunctionListeners& functions();
     bool send_data(Opcode opcode, std::string_view payload);
     bool admits(std::size_t bytes);
     void send_frame(Opcode opcode, std::string_view payload, bool fin = true);
@@ -224,8 +240,8 @@ private:
 
     loop::EventLoop& loop_;
     Transport& transport_;
-    WebSocketHandler* handler_ = nullptr;            // functions_, or set_handler()'s
-    std::unique_ptr<FunctionListeners> functions_;   // made by the first on_...() call
+    WebSocketObserver* observer_ = nullptr;          // listeners_, or set_observer()'s
+    std::unique_ptr<ListenersObserver> listeners_;   // made by the first on() or once()
     std::unique_ptr<CloseInfo> pending_close_;       // what on_close will say once TCP is gone
     // A client's (a server never masks): a pointer, so a server's socket holds 8 bytes for it.
     std::unique_ptr<RandomMaskingKeys> masking_keys_;

@@ -1,14 +1,14 @@
 // looplab/ws/web_socket_connection.hpp
 //
 // WebSocketConnection — a WebSocket (the protocol) running on a TcpConnection (the bytes).
-// It is the Transport the WebSocket writes to, and the TcpHandler of its connection: it
+// It is the Transport the WebSocket writes to, and the TcpObserver of its connection: it
 // forwards what TCP reports, bytes to WebSocket::receive(), "drained" to transport_drained(),
 // the socket closing to transport_closed(). Made by accept_upgrade() (server side) or
 // WebSocketClient (client side).
 //
 //     auto connection = accept_upgrade(loop, request, std::move(tcp), leftover, policy);
 //     if (!connection) return;                  // refused: the HTTP answer was sent
-//     connection->socket().on_message(...);     // set listeners first,
+//     connection->socket().on(events::message, ...);   // listen first,
 //     connection->start();                      // then bytes flow (leftover ones first)
 //
 // Lifetime: the one rule, include/looplab/README.md. The owner keeps the unique_ptr,
@@ -31,7 +31,7 @@
 
 namespace looplab::ws {
 
-class WebSocketConnection final : public Transport, private net::TcpHandler {
+class WebSocketConnection final : public Transport, private net::TcpObserver {
 public:
     WebSocketConnection(loop::EventLoop& loop, Role role,
                         std::unique_ptr<net::TcpConnection> connection, std::string leftover,
@@ -61,7 +61,7 @@ public:
     void abort_transport() override;
 
 private:
-    // TcpHandler, for the TCP connection.
+    // TcpObserver, for the TCP connection.
     void on_data(net::TcpConnection& tcp, net::ByteBuffer& input) override;
     void on_drain(net::TcpConnection& tcp) override;
     void on_close(net::TcpConnection& tcp) override;

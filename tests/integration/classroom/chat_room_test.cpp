@@ -351,7 +351,7 @@ TEST_CASE(
         address, "localhost", "/", [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
             REQUIRE(made);
             echo = std::move(made).value();
-            echo->socket().on_message([&](const ws::Message& m) { echoed = m.payload; });
+            echo->socket().on(events::message, [&](const ws::Message& m) { echoed = m.payload; });
             echo->start();
             REQUIRE(echo->socket().send_text("Hello!"));
         });
@@ -366,7 +366,7 @@ TEST_CASE(
         [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
             REQUIRE(made);
             sio = std::move(made).value();
-            sio->socket().on_message([&](const ws::Message& m) { frames.push_back(m.payload); });
+            sio->socket().on(events::message, [&](const ws::Message& m) { frames.push_back(m.payload); });
             sio->start();
         });
     REQUIRE(loop.run_until([&] { return frames.size() == 1; }, 3000ms));
@@ -402,8 +402,8 @@ TEST_CASE(
     // reconnect by themselves) and says goodbye to the plain WebSocket.
     bool sio_closed = false;
     bool echo_closed = false;
-    sio->socket().on_close([&](const ws::CloseInfo&) { sio_closed = true; });
-    echo->socket().on_close([&](const ws::CloseInfo&) { echo_closed = true; });
+    sio->socket().on(events::close, [&](const ws::CloseInfo&) { sio_closed = true; });
+    echo->socket().on(events::close, [&](const ws::CloseInfo&) { echo_closed = true; });
     const std::size_t before = frames.size();
     server.shut_down();
     REQUIRE(loop.run_until([&] { return sio_closed && echo_closed; }, 3000ms));

@@ -28,7 +28,7 @@ TEST_CASE("a resp::Client may be closed twice and leaves nothing behind",
     std::unique_ptr<net::TcpConnection> server_side;
     REQUIRE(listener.start(loop, [&](std::unique_ptr<net::TcpConnection> accepted) {
         server_side = std::move(accepted);
-        server_side->on_close([&] { server_side.reset(); });
+        server_side->on(events::close, [&] { server_side.reset(); });
         REQUIRE(server_side->start());
         listener.stop();
     }));

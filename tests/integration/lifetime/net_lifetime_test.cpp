@@ -28,13 +28,13 @@ struct TcpPair {
         auto listener = TcpListener::bind(Address::loopback(0)).value();
         REQUIRE(listener.start(loop, [this](std::unique_ptr<TcpConnection> accepted) {
             peer = std::move(accepted);
-            peer->on_data([this](ByteBuffer& input) {
+            peer->on(events::data, [this](ByteBuffer& input) {
                 peer_received.add(input.readable());
                 input.consume(input.size());
             });
-            peer->on_end([this] { peer_ending += "end "; });
-            peer->on_error([this](const Error&) { peer_ending += "error "; });
-            peer->on_close([this] {
+            peer->on(events::end, [this] { peer_ending += "end "; });
+            peer->on(events::error, [this](const Error&) { peer_ending += "error "; });
+            peer->on(events::close, [this] {
                 peer_ending += "close";
                 peer.reset();
             });
@@ -45,12 +45,12 @@ struct TcpPair {
     }
     // Every listener of `ours` to the probe, then start.
     void listen_with(LifetimeProbe& probe) {
-        ours->on_data(probe.on("data"));
-        ours->on_end(probe.on("end"));
-        ours->on_error(probe.on("error"));
-        ours->on_close(probe.on("close"));
-        ours->on_high_watermark(probe.on("high_watermark"));
-        ours->on_drain(probe.on("drain"));
+        ours->on(events::data, probe.on("data"));
+        ours->on(events::end, probe.on("end"));
+        ours->on(events::error, probe.on("error"));
+        ours->on(events::close, probe.on("close"));
+        ours->on(events::high_watermark, probe.on("high_watermark"));
+        ours->on(events::drain, probe.on("drain"));
         REQUIRE(ours->start());
     }
     // More than the kernel takes at once on loopback, so most of it waits in our buffer.
@@ -108,7 +108,7 @@ TEST_CASE("closing a TcpConnection twice is harmless, also after the peer vanish
     LifetimeProbe probe;
     pair.listen_with(probe);
     // The usual owner: destroys it in on_close, after which nothing may come.
-    pair.ours->on_close([&] {
+    pair.ours->on(events::close, [&] {
         probe.hear("close");
         probe.gone();
         pair.ours.reset();
@@ -147,13 +147,13 @@ TEST_CASE("closing a TcpConnection with output pending still delivers it all",
     TcpPair pair{loop};
     LifetimeProbe probe;
     pair.listen_with(probe);
-    pair.ours->on_close([&] {
+    pair.ours->on(events::close, [&] {
         probe.hear("close");
         probe.gone();
         pair.ours.reset();
     });
     if (where == "in on_high_watermark") {
-        pair.ours->on_high_watermark([&](std::size_t pending) {
+        pair.ours->on(events::high_watermark, [&](std::size_t pending) {
             CHECK(pending > 0);
             pair.ours->close();
             pair.ours->close();   // twice, from inside the send() that is still running
@@ -185,7 +185,7 @@ TEST_CASE("a TcpListener may be destroyed inside on_accept and on_error; stop() 
     LifetimeProbe probe{victim};
     probe.set_destroy([&] { listener.reset(); });
     std::vector<std::unique_ptr<TcpConnection>> accepted;
-    listener->on_error(probe.on("error"));
+    listener->on(events::error, probe.on("error"));
     // Two clients wait in the backlog: one accept turn would hand both over.
     std::vector<std::unique_ptr<TcpConnection>> clients;
     for (int i = 0; i < 2; ++i)
@@ -261,7 +261,7 @@ TEST_CASE("a UdpSocket may be destroyed inside on_datagram and on_error; stop() 
     auto socket = std::make_unique<UdpSocket>(UdpSocket::bind(Address::loopback(0)).value());
     LifetimeProbe probe{victim};
     probe.set_destroy([&] { socket.reset(); });
-    socket->on_error(probe.on("error"));
+    socket->on(events::error, probe.on("error"));
 
     if (victim == "stop twice") {
         REQUIRE(socket->start(loop, [&](const Datagram&) {

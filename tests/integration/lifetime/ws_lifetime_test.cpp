@@ -53,11 +53,11 @@ struct WsPair {
         auto& theirs = our_role == Role::Server ? client_end : server_end;
         ours = std::move(mine);
         peer = std::move(theirs);
-        peer->socket().on_message([this](const Message& message) {
+        peer->socket().on(events::message, [this](const Message& message) {
             ++peer_messages;
             peer_bytes += message.payload.size();
         });
-        peer->socket().on_close([this](const CloseInfo& info) {
+        peer->socket().on(events::close, [this](const CloseInfo& info) {
             peer_ending = info;
             peer.reset();
         });
@@ -66,13 +66,13 @@ struct WsPair {
     // Every listener of `ours` to the probe, then start.
     void listen_with(LifetimeProbe& probe) {
         WebSocket& socket = ours->socket();
-        socket.on_message(probe.on("message"));
-        socket.on_ping(probe.on("ping"));
-        socket.on_pong(probe.on("pong"));
-        socket.on_close(probe.on("close"));
-        socket.on_frame(probe.on("frame"));
-        socket.on_high_watermark(probe.on("high_watermark"));
-        socket.on_drain(probe.on("drain"));
+        socket.on(events::message, probe.on("message"));
+        socket.on(events::ping, probe.on("ping"));
+        socket.on(events::pong, probe.on("pong"));
+        socket.on(events::close, probe.on("close"));
+        socket.on(events::frame, probe.on("frame"));
+        socket.on(events::high_watermark, probe.on("high_watermark"));
+        socket.on(events::drain, probe.on("drain"));
         ours->start();
     }
     // Sends chunks until the high watermark was crossed (or `ours` is gone).
@@ -148,7 +148,7 @@ TEST_CASE("closing a WebSocket twice is harmless, also after the peer vanished",
     LifetimeProbe probe;
     pair.listen_with(probe);
     std::optional<CloseInfo> our_ending;
-    pair.ours->socket().on_close([&](const CloseInfo& info) {
+    pair.ours->socket().on(events::close, [&](const CloseInfo& info) {
         probe.hear("close");
         probe.gone();
         our_ending = info;
@@ -184,13 +184,13 @@ TEST_CASE("closing a WebSocket with output pending delivers it before the close 
     WsPair pair{loop, role_named(role)};
     LifetimeProbe probe;
     pair.listen_with(probe);
-    pair.ours->socket().on_close([&](const CloseInfo&) {
+    pair.ours->socket().on(events::close, [&](const CloseInfo&) {
         probe.hear("close");
         probe.gone();
         pair.ours.reset();
     });
     if (where == "in on_high_watermark") {
-        pair.ours->socket().on_high_watermark([&](std::size_t buffered) {
+        pair.ours->socket().on(events::high_watermark, [&](std::size_t buffered) {
             probe.hear("high_watermark");
             CHECK(buffered >= 64 * 1024);
             pair.ours->socket().close();

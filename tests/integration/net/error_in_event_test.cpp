@@ -111,7 +111,7 @@ TEST_CASE("kqueue-style: a connected UDP socket hears ECONNREFUSED from the even
     REQUIRE(socket);
     REQUIRE(socket->connect(nobody));
     std::vector<Error> errors;
-    socket->on_error([&](const Error& e) { errors.push_back(e); });
+    socket->on(events::error, [&](const Error& e) { errors.push_back(e); });
     REQUIRE(socket->start(*loop, [](const Datagram&) {}));
     CHECK(socket->send("anyone there?"));
     REQUIRE(loop->run_until([&] { return !errors.empty(); }, 5s));

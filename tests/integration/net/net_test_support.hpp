@@ -47,11 +47,11 @@ public:
 private:
     void adopt(std::unique_ptr<TcpConnection> connection) {
         TcpConnection* raw = connection.get();
-        raw->on_data([raw](ByteBuffer& input) {
+        raw->on(events::data, [raw](ByteBuffer& input) {
             raw->send(input.readable());
             input.consume(input.size());
         });
-        raw->on_close([this, raw] { connections_.erase(raw); });
+        raw->on(events::close, [this, raw] { connections_.erase(raw); });
         CHECK(raw->start());
         connections_.emplace(raw, std::move(connection));
         ++accepted_;
@@ -73,18 +73,21 @@ struct Recorder {
     }
     bool closed() const { return saw("close"); }
 
-    void attach(TcpConnection& connection) {
-        connection.on_data([this](ByteBuffer& input) {
-            received += input.readable_text();
-            input.consume(input.size());
-            if (events.empty() || events.back() != "data") events.push_back("data");
-        });
-        connection.on_end([this] { events.push_back("end"); });
-        connection.on_error([this](const Error& e) {
+    // With `record_data` false, the bytes are left to the connection's other data listeners
+    // (they share one buffer: what one consumes, the next does not see).
+    void attach(TcpConnection& connection, bool record_data = true) {
+        if (record_data)
+            connection.on(events::data, [this](ByteBuffer& input) {
+                received += input.readable_text();
+                input.consume(input.size());
+                if (events.empty() || events.back() != "data") events.push_back("data");
+            });
+        connection.on(events::end, [this] { events.push_back("end"); });
+        connection.on(events::error, [this](const Error& e) {
             events.push_back("error");
             error = e;
         });
-        connection.on_close([this] { events.push_back("close"); });
+        connection.on(events::close, [this] { events.push_back("close"); });
     }
 };
 
@@ -96,8 +99,9 @@ public:
         : listener_(TcpListener::bind(Address::loopback(0)).value()), prepare_(std::move(prepare)) {
         REQUIRE(listener_.start(loop, [this](std::unique_ptr<TcpConnection> accepted) {
             connection = std::move(accepted);
-            recorder.attach(*connection);
             if (prepare_) prepare_(*connection);
+            // A data listener of `prepare` reads the bytes itself.
+            recorder.attach(*connection, connection->listener_count(events::data) == 0);
             CHECK(connection->start());
         }));
     }
@@ -166,13 +170,13 @@ inline bool ensure_fd_limit(rlim_t needed) {
 // Connects to `to`, starts, and sums what it receives until the writer closes.
 struct SlowReader {
     SlowReader(loop::EventLoop& loop, const Address& to) : connection(connect_now(loop, to)) {
-        connection->on_data([this, &loop](ByteBuffer& input) {
+        connection->on(events::data, [this, &loop](ByteBuffer& input) {
             received.add(input.readable());
             input.consume(input.size());
             connection->pause_reading();
             loop.set_timeout(1ms, [this] { connection->resume_reading(); });
         });
-        connection->on_close([this] { closed = true; });
+        connection->on(events::close, [this] { closed = true; });
         REQUIRE(connection->start());
     }
     std::unique_ptr<TcpConnection> connection;

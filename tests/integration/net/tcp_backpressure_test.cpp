@@ -24,12 +24,12 @@ TEST_CASE("a slow reader makes the writer see the high watermark and nothing is 
     std::function<void()> pump;
     AcceptOne server{loop, [&](TcpConnection& writer) {
                          writer.set_watermarks(kLow, kHigh);
-                         writer.on_high_watermark([&](std::size_t pending) {
+                         writer.on(events::high_watermark, [&](std::size_t pending) {
                              ++high_events;
                              CHECK(pending >= kHigh);
                              is_above_high = true;
                          });
-                         writer.on_drain([&] {
+                         writer.on(events::drain, [&] {
                              ++drain_events;
                              CHECK(writer.pending_output() <= kLow);
                              is_above_high = false;

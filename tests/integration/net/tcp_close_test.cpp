@@ -68,7 +68,7 @@ TEST_CASE("half-close: after shutdown_write the peer sees EOF and can still answ
                          connection.set_allow_half_open(true);
                          // The server answers only once the request is complete: when the client's
                          // side ends.
-                         connection.on_end([&connection] {
+                         connection.on(events::end, [&connection] {
                              connection.send("response");
                              connection.close();
                          });
@@ -108,12 +108,12 @@ TEST_CASE("graceful close sends everything pending before the FIN", "[net][tcp][
     Checksum received;
     bool ended = false;
     bool closed = false;
-    client->on_data([&](ByteBuffer& input) {
+    client->on(events::data, [&](ByteBuffer& input) {
         received.add(input.readable());
         input.consume(input.size());
     });
-    client->on_end([&] { ended = true; });
-    client->on_close([&] { closed = true; });
+    client->on(events::end, [&] { ended = true; });
+    client->on(events::close, [&] { closed = true; });
     REQUIRE(client->start());
 
     REQUIRE(loop.run_until([&] { return closed && server.recorder.closed(); }, 10s));

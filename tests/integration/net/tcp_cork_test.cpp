@@ -1,5 +1,5 @@
 // tests/integration/net/tcp_cork_test.cpp — the cork (replies sent from on_data leave in one
-// write when it returns), two-piece sends, and TcpHandler objects instead of functions.
+// write when it returns), two-piece sends, and TcpObserver objects instead of functions.
 #include "net_test_support.hpp"
 
 using namespace looplab;
@@ -42,7 +42,7 @@ TEST_CASE("replies sent inside on_data wait in the buffer and leave when on_data
     std::optional<std::size_t> pending_after_on_data;
     AcceptOne server{
         loop, [&](TcpConnection& connection) {
-            connection.on_data([&](ByteBuffer& input) {
+            connection.on(events::data, [&](ByteBuffer& input) {
                 input.consume(input.size());
                 for (int i = 0; i < 16; ++i) {
                     CHECK(connection.send(fmt::format("reply {:02}\n", i)));
@@ -78,7 +78,7 @@ TEST_CASE("past kTcpMaxCorkedBytes a reply inside on_data is written at once, in
     std::size_t pending_after_first = 0;
     std::size_t pending_after_second = 0;
     AcceptOne server{loop, [&](TcpConnection& connection) {
-                         connection.on_data([&](ByteBuffer& input) {
+                         connection.on(events::data, [&](ByteBuffer& input) {
                              input.consume(input.size());
                              connection.send(first);
                              pending_after_first = connection.pending_output();
@@ -108,7 +108,7 @@ TEST_CASE("close() inside on_data still sends the gathered replies, then the FIN
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     AcceptOne server{loop, [&](TcpConnection& connection) {
-                         connection.on_data([&](ByteBuffer& input) {
+                         connection.on(events::data, [&](ByteBuffer& input) {
                              input.consume(input.size());
                              connection.send("one ");
                              connection.send("two ");
@@ -131,7 +131,7 @@ TEST_CASE("abort() inside on_data drops the gathered replies and resets",
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     AcceptOne server{loop, [&](TcpConnection& connection) {
-                         connection.on_data([&](ByteBuffer& input) {
+                         connection.on(events::data, [&](ByteBuffer& input) {
                              input.consume(input.size());
                              connection.send("never seen");
                              connection.abort();
@@ -174,7 +174,7 @@ TEST_CASE("send(first, second) keeps both pieces in order through a slow reader"
 namespace {
 
 // One handler for every connection of a server: counts bytes per connection and echoes.
-struct CountingEcho final : TcpHandler {
+struct CountingEcho final : TcpObserver {
     std::unordered_map<const TcpConnection*, std::size_t> bytes_from;
     std::vector<std::string> events;
     std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>>* owner = nullptr;
@@ -193,7 +193,7 @@ struct CountingEcho final : TcpHandler {
 
 }   // namespace
 
-TEST_CASE("one TcpHandler serves many connections and is told which one speaks",
+TEST_CASE("one TcpObserver serves many connections and is told which one speaks",
           "[net][tcp][handler][integration]") {
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
@@ -203,7 +203,7 @@ TEST_CASE("one TcpHandler serves many connections and is told which one speaks",
     handler.owner = &connections;
     auto listener = TcpListener::bind(Address::loopback(0)).value();
     REQUIRE(listener.start(loop, [&](std::unique_ptr<TcpConnection> accepted) {
-        accepted->set_handler(handler);
+        accepted->set_observer(handler);
         CHECK(accepted->start());
         TcpConnection* raw = accepted.get();
         connections.emplace(raw, std::move(accepted));
@@ -232,7 +232,7 @@ TEST_CASE("one TcpHandler serves many connections and is told which one speaks",
     CHECK(std::count(handler.events.begin(), handler.events.end(), "close") == 2);
 }
 
-TEST_CASE("set_handler() inside an on_data function takes over from the next byte",
+TEST_CASE("set_observer() inside an on_data function takes over from the next byte",
           "[net][tcp][handler][integration]") {
     // What a WebSocket does when it takes a connection over from the HTTP server: the
     // function that is running is replaced, and must stay alive until it returns.
@@ -247,10 +247,10 @@ TEST_CASE("set_handler() inside an on_data function takes over from the next byt
     REQUIRE(listener.start(loop, [&](std::unique_ptr<TcpConnection> accepted) {
         TcpConnection* raw = accepted.get();
         std::string captured = "kept alive while running";
-        raw->on_data([&, raw, captured](ByteBuffer& input) {
+        raw->on(events::data, [&, raw, captured](ByteBuffer& input) {
             seen_by_function += input.readable_text();
             input.consume(input.size());
-            raw->set_handler(handler);
+            raw->set_observer(handler);
             CHECK(captured == "kept alive while running");   // our lambda still exists
         });
         CHECK(raw->start());
@@ -351,7 +351,7 @@ TEST_CASE("replies gathered in on_data that the kernel cannot take at all leave 
     std::size_t filled = 0;
     AcceptOne server{
         loop, [&](TcpConnection& connection) {
-            connection.on_data([&](ByteBuffer& input) {
+            connection.on(events::data, [&](ByteBuffer& input) {
                 input.consume(input.size());
                 // Fill the kernel's buffers behind the connection's back, so the
                 // gathered reply's one send() below takes nothing (EAGAIN).

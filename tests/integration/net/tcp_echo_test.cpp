@@ -38,7 +38,7 @@ TEST_CASE("1000 concurrent TCP connections each get their own bytes echoed",
             }
             Client& client = clients[i];
             client.connection = std::move(made).value();
-            client.connection->on_data([&client, &finished](ByteBuffer& input) {
+            client.connection->on(events::data, [&client, &finished](ByteBuffer& input) {
                 client.received += input.readable_text();
                 input.consume(input.size());
                 if (client.received.size() >= client.expected.size()) ++finished;
@@ -113,7 +113,7 @@ TEST_CASE("a server may destroy a connection inside that connection's on_data",
         // The lambda uses its own captures after erasing the connection that owns it: safe,
         // because the connection keeps its listeners alive until the loop's close phase.
         // (`input` belongs to the connection, so it is read before the erase.)
-        raw->on_data(
+        raw->on(events::data,
             [&connections, &last_words, id, prefix = std::string(40, '>')](ByteBuffer& input) {
                 const std::string words{input.readable_text()};
                 connections.erase(id);
@@ -141,7 +141,7 @@ TEST_CASE("bytes a listener does not consume wait in the buffer for the next one
     std::vector<std::string> lines;
     AcceptOne server{loop, [&lines](TcpConnection& connection) {
                          // Line framing: take whole lines only; half a line stays for later.
-                         connection.on_data([&lines](ByteBuffer& input) {
+                         connection.on(events::data, [&lines](ByteBuffer& input) {
                              std::size_t end;
                              while ((end = input.readable_text().find('\n')) != std::string::npos)
                                  lines.push_back(input.take(end + 1));

@@ -24,7 +24,7 @@ TEST_CASE("running out of fds in accept pauses the listener instead of spinning"
     REQUIRE(listener);
     std::vector<std::unique_ptr<TcpConnection>> accepted;
     std::vector<Error> errors;
-    listener->on_error([&](const Error& error) { errors.push_back(error); });
+    listener->on(events::error, [&](const Error& error) { errors.push_back(error); });
     const auto keep = [&](std::unique_ptr<TcpConnection> connection) {
         accepted.push_back(std::move(connection));
     };

@@ -120,7 +120,7 @@ TEST_CASE("a connected UDP socket learns of the ICMP port unreachable on a later
         auto socket = UdpSocket::bind(Address::loopback(0));
         REQUIRE(socket);
         std::vector<Error> errors;
-        socket->on_error([&](const Error& e) { errors.push_back(e); });
+        socket->on(events::error, [&](const Error& e) { errors.push_back(e); });
         REQUIRE(socket->start(loop, [](const Datagram&) {}));
         CHECK(socket->send_to(nobody, "anyone there?"));
         loop.run_until([] { return false; }, 50ms);
@@ -132,7 +132,7 @@ TEST_CASE("a connected UDP socket learns of the ICMP port unreachable on a later
         REQUIRE(socket);
         REQUIRE(socket->connect(nobody));
         std::vector<Error> errors;
-        socket->on_error([&](const Error& e) { errors.push_back(e); });
+        socket->on(events::error, [&](const Error& e) { errors.push_back(e); });
         REQUIRE(socket->start(loop, [](const Datagram&) {}));
         CHECK(socket->send("anyone there?"));   // UDP's send "succeeds": nothing was asked
         REQUIRE(loop.run_until([&] { return !errors.empty(); }, 5s));

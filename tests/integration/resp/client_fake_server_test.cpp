@@ -41,7 +41,7 @@ private:
         net::TcpConnection* raw = connection.get();
         auto seen = std::make_shared<std::size_t>(0);
         auto parser = std::make_shared<Parser>();
-        raw->on_data([this, raw, seen, parser](net::ByteBuffer& input) {
+        raw->on(events::data, [this, raw, seen, parser](net::ByteBuffer& input) {
             std::vector<Reply> commands;   // a command is an array: the same parser reads it
             (void)parser->feed(input.readable(), commands);
             input.consume(input.size());
@@ -50,7 +50,7 @@ private:
             raw->send(script_);
             if (close_after_) raw->close();
         });
-        raw->on_close([this, raw] { connections_.erase(raw); });
+        raw->on(events::close, [this, raw] { connections_.erase(raw); });
         CHECK(raw->start());
         connections_.emplace(raw, std::move(connection));
     }
@@ -71,7 +71,7 @@ public:
           answer_(std::move(answer)) {
         REQUIRE(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> c) {
             connection_ = std::move(c);
-            connection_->on_data([this](net::ByteBuffer& input) {
+            connection_->on(events::data, [this](net::ByteBuffer& input) {
                 std::vector<Reply> commands;
                 (void)parser_.feed(input.readable(), commands);
                 input.consume(input.size());

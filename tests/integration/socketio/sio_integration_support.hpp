@@ -82,8 +82,8 @@ public:
                     return;
                 }
                 connection_ = std::move(made).value();
-                connection_->socket().on_message([this](const ws::Message& m) { on_frame(m); });
-                connection_->socket().on_close([this](const ws::CloseInfo&) { closed = true; });
+                connection_->socket().on(events::message, [this](const ws::Message& m) { on_frame(m); });
+                connection_->socket().on(events::close, [this](const ws::CloseInfo&) { closed = true; });
                 connection_->start();
             });
     }

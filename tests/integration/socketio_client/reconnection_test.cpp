@@ -222,7 +222,7 @@ struct FakeServer {
                 ws::accept_upgrade(loop, request, std::move(tcp), std::move(leftover));
             if (!connection) return;
             ws::WebSocket& socket = connection->socket();
-            socket.on_message([this, &socket](const ws::Message& m) {
+            socket.on(events::message, [this, &socket](const ws::Message& m) {
                 received.push_back(m.payload);
                 if (m.payload == "40") {
                     socket.send_text(R"(40{"sid":"fake"})");

@@ -15,6 +15,7 @@
 using namespace lab;
 using namespace std::chrono_literals;
 namespace net = looplab::net;
+namespace events = looplab::events;
 
 TEST_CASE("a TCP delay relay passes every byte, in order, no sooner than its delay",
           "[lessons][net][integration]") {
@@ -28,7 +29,7 @@ TEST_CASE("a TCP delay relay passes every byte, in order, no sooner than its del
     std::optional<looplab::Clock::time_point> first_byte_at;
     REQUIRE(listener.start(loop, [&](std::unique_ptr<net::TcpConnection> accepted) {
         server = std::move(accepted);
-        server->on_data([&](net::ByteBuffer& input) {
+        server->on(events::data, [&](net::ByteBuffer& input) {
             if (!first_byte_at) first_byte_at = loop.now();
             received += input.readable_text();
             input.consume(input.size());

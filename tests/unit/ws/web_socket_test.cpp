@@ -10,6 +10,7 @@
 #include <vector>
 
 using namespace looplab::ws;
+namespace events = looplab::events;
 using looplab::Millis;
 using looplab::loop::EventLoop;
 
@@ -64,8 +65,8 @@ struct ServerSide {
     explicit ServerSide(WebSocketOptions options = {})
         : socket(loop, Role::Server, transport, options) {
         transport.socket = &socket;
-        socket.on_message([this](const Message& message) { messages.push_back(message); });
-        socket.on_close([this](const CloseInfo& info) { closed = info; });
+        socket.on(events::message, [this](const Message& message) { messages.push_back(message); });
+        socket.on(events::close, [this](const CloseInfo& info) { closed = info; });
     }
 };
 
@@ -74,7 +75,7 @@ struct ServerSide {
 TEST_CASE("a server session delivers a masked text message and echoes it unmasked",
           "[ws][session]") {
     ServerSide server;
-    server.socket.on_message([&](const Message& message) { server.socket.send(message); });
+    server.socket.on(events::message, [&](const Message& message) { server.socket.send(message); });
     server.socket.receive(client_text("Hello"));
     CHECK(server.transport.written == std::string{"\x81\x05Hello"});
 }
@@ -179,7 +180,7 @@ TEST_CASE("a slow consumer crosses the high watermark once, then the policy clos
     ServerSide server{options};
     server.transport.holding = true;
     int high_watermark_events = 0;
-    server.socket.on_high_watermark([&](std::size_t) { ++high_watermark_events; });
+    server.socket.on(events::high_watermark, [&](std::size_t) { ++high_watermark_events; });
     const std::string chunk(500, 'x');
     int accepted = 0;
     while (server.socket.send_text(chunk)) ++accepted;
@@ -250,7 +251,7 @@ TEST_CASE("a server frame is one write: the header, then the payload from where 
 namespace {
 
 // One handler for many sockets: the tag says whose message it is.
-struct TaggedEcho final : WebSocketHandler {
+struct TaggedEcho final : WebSocketObserver {
     std::vector<std::pair<std::uint64_t, std::string>> messages;
     std::vector<std::pair<std::uint64_t, std::uint16_t>> closes;
     void on_message(WebSocket& socket, const Message& message) override {
@@ -264,7 +265,7 @@ struct TaggedEcho final : WebSocketHandler {
 
 }   // namespace
 
-TEST_CASE("one WebSocketHandler serves many sockets, told apart by their tags", "[ws][session]") {
+TEST_CASE("one WebSocketObserver serves many sockets, told apart by their tags", "[ws][session]") {
     EventLoop loop{"poll"};
     FakeTransport first_transport;
     FakeTransport second_transport;
@@ -275,8 +276,8 @@ TEST_CASE("one WebSocketHandler serves many sockets, told apart by their tags", 
     TaggedEcho handler;
     first.set_tag(7);
     second.set_tag(9);
-    first.set_handler(handler);
-    second.set_handler(handler);
+    first.set_observer(handler);
+    second.set_observer(handler);
 
     second.receive(client_text("to nine"));
     first.receive(client_text("to seven"));
@@ -290,10 +291,10 @@ TEST_CASE("one WebSocketHandler serves many sockets, told apart by their tags", 
     CHECK(second.state() == WebSocket::State::Open);
 }
 
-TEST_CASE("set_handler() replaces the on_...() functions", "[ws][session]") {
+TEST_CASE("set_observer() replaces the on_...() functions", "[ws][session]") {
     ServerSide server;   // has on_message and on_close functions
     TaggedEcho handler;
-    server.socket.set_handler(handler);
+    server.socket.set_observer(handler);
     server.socket.receive(client_text("hi"));
     CHECK(server.messages.empty());   // the function no longer hears anything
     CHECK(handler.messages.size() == 1);
