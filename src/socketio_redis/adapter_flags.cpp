@@ -33,13 +33,13 @@ Result<AdapterConnections> start_adapter(loop::EventLoop& loop, const AdapterFla
     if (!address) return Error::because(fmt::format("--redis: {}", address.error().message()));
     if (flags.kind == AdapterKind::Redis) {
         connections.classic = std::make_unique<RedisBus>(loop, *address);
-        connections.classic->on_status(std::move(log));
+        connections.classic->on(events::status, std::move(log));
         connections.classic->connect();
         options.adapter = connections.classic->adapter_factory();
     } else {
         connections.sharded =
             std::make_unique<ShardedRedisBus>(loop, std::vector<net::Address>{*address});
-        connections.sharded->on_status(std::move(log));
+        connections.sharded->on(events::status, std::move(log));
         connections.sharded->connect();
         options.adapter = connections.sharded->adapter_factory();
     }

@@ -28,9 +28,7 @@ socketio::AdapterFactory RedisBus::adapter_factory(RedisAdapterOptions options) 
     };
 }
 
-void RedisBus::report(std::string_view line) const {
-    if (status_) status_(line);
-}
+void RedisBus::report(std::string_view line) { status_.emit(events::status, line); }
 
 // Redis going away is news, not an error of ours: local delivery goes on, the client
 // reconnects and restores the subscriptions by itself.

@@ -36,8 +36,6 @@ socketio::AdapterFactory ShardedRedisBus::adapter_factory(RedisAdapterOptions op
     };
 }
 
-void ShardedRedisBus::report(std::string_view line) const {
-    if (status_) status_(line);
-}
+void ShardedRedisBus::report(std::string_view line) { status_.emit(events::status, line); }
 
 }   // namespace looplab::socketio_redis

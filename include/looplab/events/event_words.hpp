@@ -86,4 +86,10 @@ struct AbandonedWord {
 };
 inline constexpr AbandonedWord abandoned;
 
+// a line a user should know about (a Redis connection lost, then ready again)
+struct StatusWord {
+    static constexpr std::string_view kName = "status";
+};
+inline constexpr StatusWord status;
+
 }   // namespace looplab::events

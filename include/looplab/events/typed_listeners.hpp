@@ -73,19 +73,28 @@ struct EventArguments<Event<Word, Args...>> {
     }
 };
 
+// Word is one of Events..., and F can take what it carries.
+template <typename Word, typename F, typename... Events>
+concept ListenerFor = !std::is_void_v<typename FindEvent<Word, Events...>::type> &&
+    EventArguments<typename FindEvent<Word, Events...>::type>::template kAccepts<std::decay_t<F>>;
+
 }   // namespace detail
 
 template <typename... Events>
 class TypedListeners {
 public:
-    // Adds `listener` at the end of `word`'s list; the id is what off() takes.
+    // Adds `listener` at the end of `word`'s list; the id is what off() takes. A word this
+    // handle does not emit, or a listener that cannot take what the word carries, does not
+    // compile: the error names detail::ListenerFor (see the handle's header for its events).
     template <typename Word, typename F>
+        requires detail::ListenerFor<Word, F, Events...>
     ListenerId on(Word /*word*/, F&& listener) {
         return add<Word>(std::forward<F>(listener), detail::Times::EveryEmit);
     }
 
     // Like on(), but the listener is removed just before its first run.
     template <typename Word, typename F>
+        requires detail::ListenerFor<Word, F, Events...>
     ListenerId once(Word /*word*/, F&& listener) {
         return add<Word>(std::forward<F>(listener), detail::Times::Once);
     }
@@ -102,9 +111,13 @@ public:
     template <typename Word, typename... A>
     std::size_t emit(Word /*word*/, A&&... args) {
         typename detail::EventArguments<Declared<Word>>::Tuple arguments{std::forward<A>(args)...};
-        return registry_.run(Word::kName, [&](detail::ErasedListener& listener) {
-            if (!is_silenced_) listener(&arguments);
+        std::size_t ran = 0;
+        registry_.run(Word::kName, [&](detail::ErasedListener& listener) {
+            if (is_silenced_) return;
+            ++ran;
+            listener(&arguments);
         });
+        return ran;
     }
 
     // Nothing is called any more (the handle that owns these listeners is gone).
@@ -116,11 +129,7 @@ private:
 
     template <typename Word, typename F>
     ListenerId add(F&& listener, detail::Times times) {
-        static_assert(!std::is_void_v<Declared<Word>>, "this object emits no such event");
         using Arguments = detail::EventArguments<Declared<Word>>;
-        static_assert(Arguments::template kAccepts<std::decay_t<F>>,
-                      "this listener cannot take the event's arguments (see the handle's header "
-                      "for what each event carries)");
         return registry_.add(Word::kName, Arguments::erase(std::forward<F>(listener)), times,
                              detail::Position::Last);
     }

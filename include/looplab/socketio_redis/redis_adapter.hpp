@@ -36,6 +36,8 @@
 #pragma once
 
 #include "looplab/core/clock.hpp"
+#include "looplab/events/event_words.hpp"
+#include "looplab/events/typed_listeners.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
 #include "looplab/net/lifetime_flag.hpp"
@@ -70,9 +72,9 @@ struct RedisAdapterOptions {
 class RedisAdapter;
 
 // The two Redis connections of one server, and the adapters that use them.
-class RedisBus {
+class RedisBus : public events::Listenable<RedisBus> {
 public:
-    using StatusListener = std::function<void(std::string_view line)>;
+    using Listeners = events::TypedListeners<events::Event<events::StatusWord, std::string_view>>;
 
     RedisBus(loop::EventLoop& loop, net::Address redis, resp::ClientOptions options = {});
     ~RedisBus();
@@ -86,8 +88,8 @@ public:
 
     // One line per change a user should know about: "redis: connection to ... lost (...)",
     // "redis: ready", "redis adapter /: fetch_sockets: 1 of 3 servers did not answer ...".
-    void on_status(StatusListener listener) { status_ = std::move(listener); }
-    void report(std::string_view line) const;
+    // (Listen with on(events::status, listener), from events::Listenable.)
+    void report(std::string_view line);
 
     resp::Client& publisher() { return publisher_; }
     resp::Client& subscriber() { return subscriber_; }
@@ -103,7 +105,10 @@ private:
     resp::Client publisher_;
     resp::Client subscriber_;
     std::minstd_rand random_;
-    StatusListener status_;
+    friend class events::Listenable<RedisBus>;
+    Listeners& listeners() { return status_; }
+    Listeners* existing_listeners() { return &status_; }
+    Listeners status_;
 };
 
 class RedisAdapter : public ClusterAdapterBase {

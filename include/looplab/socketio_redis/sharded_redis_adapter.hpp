@@ -39,6 +39,8 @@
 #pragma once
 
 #include "looplab/core/clock.hpp"
+#include "looplab/events/event_words.hpp"
+#include "looplab/events/typed_listeners.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
 #include "looplab/net/lifetime_flag.hpp"
@@ -77,9 +79,9 @@ enum class ClusterMessageType : std::uint8_t {
 inline constexpr std::size_t kRedisShardedUidLength = 16;
 
 // One server's connection to a Redis Cluster (or a plain Redis 7), shared by its namespaces.
-class ShardedRedisBus {
+class ShardedRedisBus : public events::Listenable<ShardedRedisBus> {
 public:
-    using StatusListener = std::function<void(std::string_view line)>;
+    using Listeners = events::TypedListeners<events::Event<events::StatusWord, std::string_view>>;
 
     ShardedRedisBus(loop::EventLoop& loop, std::vector<net::Address> seeds,
                     resp::ClientOptions options = {});
@@ -90,8 +92,8 @@ public:
     void connect();
     socketio::AdapterFactory adapter_factory(RedisAdapterOptions options = {});
 
-    void on_status(StatusListener listener) { status_ = std::move(listener); }
-    void report(std::string_view line) const;
+    // (Listen with on(events::status, listener), from events::Listenable.)
+    void report(std::string_view line);
 
     resp::ClusterClient& redis() { return redis_; }
     loop::EventLoop& loop() { return loop_; }
@@ -101,7 +103,10 @@ private:
     loop::EventLoop& loop_;
     resp::ClusterClient redis_;
     std::minstd_rand random_;
-    StatusListener status_;
+    friend class events::Listenable<ShardedRedisBus>;
+    Listeners& listeners() { return status_; }
+    Listeners* existing_listeners() { return &status_; }
+    Listeners status_;
 };
 
 class ShardedRedisAdapter : public ClusterAdapterBase {

@@ -51,12 +51,12 @@ struct Node {
         const auto report = [this](std::string_view line) { status.emplace_back(line); };
         if (backend == Backend::Classic) {
             bus = std::make_unique<socketio_redis::RedisBus>(loop, redis.at(0), redis_options);
-            bus->on_status(report);
+            bus->on(events::status, report);
             bus->connect();
             io_options.adapter = bus->adapter_factory(options);
         } else {
             sharded = std::make_unique<socketio_redis::ShardedRedisBus>(loop, redis, redis_options);
-            sharded->on_status(report);
+            sharded->on(events::status, report);
             sharded->connect();
             io_options.adapter = sharded->adapter_factory(options);
         }
