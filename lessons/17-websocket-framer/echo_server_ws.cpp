@@ -14,7 +14,7 @@ using namespace looplab;
 namespace framer {
 
 EchoServer::EchoServer(loop::EventLoop& loop) : loop_(loop), http_(loop) {
-    http_.on_upgrade(
+    http_.take_upgrades_with(
         [this](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                std::string leftover) { upgrade(request, std::move(tcp), std::move(leftover)); });
 }

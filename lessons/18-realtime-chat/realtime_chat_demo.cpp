@@ -52,7 +52,7 @@ struct ChatClient {
           manager(loop, socketio_client::server_url(server), std::move(options)),
           socket(manager.socket("/", {.auth = json::Value::object({{"name", name}})})) {
         transcript.add_actor(name);
-        manager.on_wire([this](socketio_client::WireDirection direction, std::string_view packet,
+        manager.set_wire_tap([this](socketio_client::WireDirection direction, std::string_view packet,
                                bool is_binary) {
             transcript.add_packet(name, socketio_client::arrow(direction), packet, is_binary);
         });

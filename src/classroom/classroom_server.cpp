@@ -60,7 +60,7 @@ ClassroomServer::ClassroomServer(loop::EventLoop& loop, ClassroomOptions options
                 return http_options;
             }()),
       io_(loop, options_.socket_io) {
-    http_.on_upgrade(
+    http_.take_upgrades_with(
         [this](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                std::string leftover) { upgrade(request, std::move(tcp), std::move(leftover)); });
     // After on_upgrade: Socket.IO answers its own path and hands every other upgrade on.
@@ -122,7 +122,7 @@ void ClassroomServer::Endpoint::on_frame(ws::WebSocket& socket, const ws::FrameI
 }
 
 void ClassroomServer::Endpoint::on_close(ws::WebSocket& socket, const ws::CloseInfo& /*info*/) {
-    clients.erase(socket.tag());   // allowed in on_close: see WebSocketConnection
+    clients.erase(socket.tag());   // allowed in a close listener: see WebSocketConnection
 }
 
 void ClassroomServer::shut_down() {

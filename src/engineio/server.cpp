@@ -42,12 +42,12 @@ void Server::set_listener(ServerListener& listener) { impl_->set_listener(listen
 
 void Server::attach(http::Server& http) {
     // The HTTP server may outlive us: once we are gone, everything goes to what it had before.
-    http.on_request_async([this, alive = impl_->alive_token(), previous = http.async_handler()](
+    http.answer_later_with([this, alive = impl_->alive_token(), previous = http.current_answer_later()](
                               const http::Request& request, http::Responder& responder) {
         if (*alive && owns(request)) return handle_request(request, std::move(responder));
         return previous ? previous(request, responder) : false;
     });
-    http.on_upgrade([this, alive = impl_->alive_token(), previous = http.upgrade_handler()](
+    http.take_upgrades_with([this, alive = impl_->alive_token(), previous = http.current_take_upgrade()](
                         const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                         std::string leftover) {
         if (*alive && owns(request)) {

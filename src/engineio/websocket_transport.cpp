@@ -37,7 +37,7 @@ void SessionImpl::send_frame(ws::WebSocket& socket, PacketType type, std::string
     std::string& frame = server_.frame_scratch();
     frame.clear();
     encode_text_packet_to(frame, type, data);
-    // False only when the socket is closing or too slow: its on_close ends the session.
+    // False only when the socket is closing or too slow: its close event ends the session.
     (void)socket.send_text(frame);
 }
 
@@ -46,7 +46,7 @@ void SessionImpl::use_websocket(ws::WebSocket& socket, std::string_view open_pac
     socket_ = &socket;
     ServerCore::attach_socket(socket, *this);
     // At once, not gathered: nothing else is due on a new connection, and gathering outside
-    // the connection's own on_data would make it keep a lifetime token (32 bytes) for good.
+    // the connection's own the data event would make it keep a lifetime token (32 bytes) for good.
     send_frame(socket, PacketType::Open, open_packet, false);
 }
 

@@ -94,7 +94,7 @@ private:
             bytes.remove_prefix(step.consumed);
             if (!step.request) break;
             step.request->peer = connection_->peer_address();
-            if (step.request->headers.contains("Upgrade") && server_.upgrade_handler_) {
+            if (step.request->headers.contains("Upgrade") && server_.take_upgrade_) {
                 // The bytes after the request are the new protocol's: keep them.
                 is_done_ = true;
                 cancel_timer();
@@ -128,7 +128,7 @@ private:
     }
 
     void respond(const Request& request) {
-        if (server_.async_handler_) {
+        if (server_.answer_later_) {
             waiting_is_head_ = request.method == "HEAD";
             waiting_keeps_alive_ = request.keeps_alive();
             is_waiting_ = true;
@@ -136,10 +136,10 @@ private:
             bool is_taken = false;
             {
                 Responder answer{*this};
-                is_taken = server_.async_handler_(request, answer);
+                is_taken = server_.answer_later_(request, answer);
                 if (!is_taken) {
                     LOOPLAB_ASSERT(answer.is_pending(),
-                                   "an async handler that returns false must leave its "
+                                   "an AnswerLater that returns false must leave its "
                                    "Responder alone (not answer it, not move it)");
                     answer.disconnect(false);
                     responder = nullptr;
@@ -271,7 +271,7 @@ void Server::accept(std::unique_ptr<net::TcpConnection> connection) {
 }
 
 void Server::remove(std::uint64_t id) {
-    // Called from the connection's own on_close: TcpConnection allows being destroyed there.
+    // Called from the connection's own close listener: TcpConnection allows being destroyed there.
     // Out of the map first, so what abandon() sets off never sees a half-erased entry.
     const auto found = sessions_.find(id);
     if (found == sessions_.end()) return;
@@ -286,12 +286,12 @@ void Server::hand_over(std::uint64_t id, Request request, std::string leftover) 
     std::unique_ptr<net::TcpConnection> connection = found->second->release();
     sessions_.erase(found);
     if (!connection || connection->is_closed()) return;
-    upgrade_handler_(request, std::move(connection), std::move(leftover));
+    take_upgrade_(request, std::move(connection), std::move(leftover));
 }
 
 Response Server::answer(const Request& request) const {
-    if (handler_)
-        if (std::optional<Response> response = handler_(request)) return std::move(*response);
+    if (answer_)
+        if (std::optional<Response> response = answer_(request)) return std::move(*response);
     if (request.method != "GET" && request.method != "HEAD") {
         Response refused = Response::error(405);
         refused.set_header("Allow", "GET, HEAD");

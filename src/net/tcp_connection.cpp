@@ -66,7 +66,7 @@ Status TcpConnection::start(SourceSite site) {
     is_started_ = true;
     start_site_ = site;
     if (is_closed())
-        return Ok{};   // it failed before start (a send() error); on_close is on its way
+        return Ok{};   // it failed before start (a send() error); the close event is on its way
     return watch();
 }
 
@@ -131,7 +131,7 @@ void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
         bytes_in_ += static_cast<std::size_t>(count);
         deliver(alive);
         if (alive.was_destroyed()) return;
-        input_.keep_unread();   // the stack array goes away: what on_data left moves to the heap
+        input_.keep_unread();   // the stack array goes away: what the data event left moves to the heap
     } else if (count == 0) {
         // Zero bytes: the peer's FIN, unless an event named an error. A reset whose error was
         // taken from the socket (libkqueue) reads as 0 too, but it is no clean end.
@@ -146,7 +146,7 @@ void TcpConnection::deliver(LifetimeFlag::Scope& alive) {
     if (is_closing_now() || observer_ == nullptr) {
         input_.clear();   // after close() input is read only to find the peer's FIN
     } else {
-        // The cork: replies sent from inside on_data leave together in one send() below.
+        // The cork: replies sent from inside the data event leave together in one send() below.
         TcpOutput::StackSpace gather_space;   // not initialised: only bytes gathered are used
         const bool replies_are_ours = output_.gather_while_handling_input(gather_space);
         observer_->on_data(*this, input_);

@@ -95,7 +95,7 @@ void TcpConnection::send_fin() {
 
 // ---- Closed ----------------------------------------------------------------------------------
 
-// Any state ──► Closed. Closes the socket now; on_error (if `error`) and on_close follow in
+// Any state ──► Closed. Closes the socket now; error (if `error`) and close follow in
 // the loop's close phase.
 void TcpConnection::finish(std::optional<Error> error) {
     if (is_closed()) return;

@@ -1,6 +1,6 @@
 // TcpConnection, the write path (see tcp_connection.hpp): send() goes to TcpOutput, which writes
 // at once or keeps what the kernel refused; this file turns what TcpOutput answers into events
-// (on_high_watermark, on_drain, a failure) and into the loop's interest in "writable".
+// (the high_watermark and drain events, a failure) and into the loop's interest in "writable".
 #include "looplab/net/tcp_connection.hpp"
 
 namespace looplab::net {
@@ -41,7 +41,7 @@ bool TcpConnection::send_now(std::span<const std::uint8_t> first,
 void TcpConnection::flush(LifetimeFlag::Scope& alive) {
     const TcpOutput::Written written = output_.flush(fd_.get());
     if (written.error) return fail_send(written);
-    // The kernel took nothing. Replies gathered in on_data (or released by uncork()) may be
+    // The kernel took nothing. Replies gathered in the data event (or released by uncork()) may be
     // the first output pending, so "writable" may not be watched yet: ask for it now.
     if (written.was_blocked) return update_interest();
     send_fin_once_output_is_out();
@@ -64,11 +64,11 @@ void TcpConnection::fail_send(const TcpOutput::Written& written) {
 void TcpConnection::uncork() {
     if (!output_.uncork() || is_closed()) return;
     LifetimeFlag::Scope alive{lifetime_};
-    flush(alive);   // may report on_drain (or a failure, later): nothing touches *this after
+    flush(alive);   // may emit drain (or a failure, later): nothing touches *this after
 }
 
 void TcpConnection::cork_until_next_phase() {
-    // Inside our own on_data the cork is on already, and lifted when on_data returns.
+    // Inside our own data event the cork is on already, and lifted when the data event returns.
     if (is_closed() || !output_.cork_until_next_phase()) return;
     loop_.post_next([this, alive = lifetime_.alive_token()] {
         if (!*alive) return;

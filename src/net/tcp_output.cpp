@@ -95,7 +95,7 @@ bool TcpOutput::fell_to_low_watermark() {
 
 bool TcpOutput::uncork() {
     LOOPLAB_ASSERT(cork_depth_ > 0, "uncork() without a cork()");
-    // Inside on_data, the end of on_data writes instead.
+    // Inside the data event, the end of the data event writes instead.
     return --cork_depth_ == 0 && !is_gathering_input_ && !pending_.empty();
 }
 

@@ -23,6 +23,7 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
       local_(other.local_),
       peer_(std::move(other.peer_)),
       listeners_(std::move(other.listeners_)),
+      start_listener_(other.start_listener_),
       max_datagram_(other.max_datagram_),
       datagrams_in_(other.datagrams_in_),
       datagrams_out_(other.datagrams_out_),
@@ -35,25 +36,26 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
 UdpSocket::~UdpSocket() {
     if (loop_ == nullptr) return;
     stop();
-    // Destroyed inside on_datagram or an error listener: that listener is still running.
-    if (listeners_) listeners_->error.silence();
+    // Destroyed inside one of its listeners: that listener is still running.
+    if (listeners_) listeners_->silence();
     lifetime_.retire(*loop_, std::move(listeners_));
 }
 
-UdpSocket::Listeners& UdpSocket::callbacks() {
+UdpSocket::Listeners& UdpSocket::listeners() {
     if (!listeners_) listeners_ = std::make_unique<Listeners>();
     return *listeners_;
 }
 
 void UdpSocket::report(const Error& error) {
-    if (listeners_) listeners_->error.emit(events::error, error);
+    if (listeners_) listeners_->emit(events::error, error);
 }
 
 Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram, SourceSite site) {
     LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !is_started_),
                    "start() of a UdpSocket that is already receiving");
     loop_ = &loop;
-    callbacks().datagram = std::move(on_datagram);
+    listeners().off(start_listener_);
+    if (on_datagram) start_listener_ = listeners().on(events::message, std::move(on_datagram));
     if (!receive_buffer_)
         receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
     auto watched = loop.watch(
@@ -138,7 +140,7 @@ void UdpSocket::receive_batch(const loop::Ready& ready) {
         ++datagrams_in_;
         bytes_in_ += static_cast<std::size_t>(count);
         last_peer_ = datagram.from;
-        listeners_->datagram(datagram);
+        if (listeners_) listeners_->emit(events::message, datagram);
         if (alive.was_destroyed()) return;
     }
 }

@@ -96,7 +96,7 @@ struct WatchServer::Pages final : ws::WebSocketObserver {
               options.static_root = std::move(web_root);
               return options;
           }()) {
-        http.on_request([root = std::filesystem::path{std::move(source_root)}](
+        http.answer_with([root = std::filesystem::path{std::move(source_root)}](
                             const http::Request& request) -> std::optional<http::Response> {
             if (request.path() == kSourcePath) return source_response(root, request);
             if (request.path() != "/") return std::nullopt;
@@ -104,7 +104,7 @@ struct WatchServer::Pages final : ws::WebSocketObserver {
             moved.set_header("Location", "/watch.html");
             return moved;
         });
-        http.on_upgrade([this](const http::Request& request,
+        http.take_upgrades_with([this](const http::Request& request,
                                std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
             upgrade(request, std::move(tcp), std::move(leftover));
         });
@@ -206,7 +206,7 @@ struct WatchServer::Pages final : ws::WebSocketObserver {
 
     void on_close(ws::WebSocket& socket, const ws::CloseInfo& /*info*/) override {
         if (dying) return;
-        pages.erase(socket.tag());   // allowed in on_close: see WebSocketConnection
+        pages.erase(socket.tag());   // allowed in a close listener: see WebSocketConnection
         owner.page_count_changed(pages.size());
         if (pages.empty() && !finishing) {
             // A program nobody watches never waits: no page can step it any more.

@@ -27,7 +27,7 @@
 // Contract: loop thread only. Destroy the Server before its EventLoop, and not from inside
 // one of its listener calls; destroying it closes every session at once (no events fire
 // during destruction: a held GET gets "1", a WebSocket is dropped). The http::Server it is
-// attached to may live on: our path then goes to the handlers it had before.
+// attached to may live on: our path then goes to the functions it had before.
 #pragma once
 
 #include "looplab/core/clock.hpp"
@@ -139,7 +139,7 @@ public:
     void set_listener(ServerListener& listener);
 
     // Installs this engine on `http`: requests and upgrades under options().path are ours,
-    // everything else goes to what `http` had before (its previous handlers).
+    // everything else goes to what `http` had before (the functions it had before).
     void attach(http::Server& http);
 
     // True when `request`'s path is under options().path ("/engine.io/?EIO=4..." is ours,
@@ -147,7 +147,7 @@ public:
     bool owns(const http::Request& request) const;
 
     // For owners that route themselves: each takes the request (or the connection) and answers
-    // it, now or later, and returns true (an AsyncHandler's "taken"). Ask owns() first: a
+    // it, now or later, and returns true (an AnswerLater's "taken"). Ask owns() first: a
     // request that is not ours is answered 404 here.
     bool handle_request(const http::Request& request, http::Responder responder);
     bool handle_upgrade(const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,

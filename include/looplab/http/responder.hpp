@@ -7,7 +7,7 @@
 // Teaches: deferred work on an event loop: nothing blocks while the answer is pending, the
 // loop serves everyone else, and the answer is just a later callback.
 //
-//     http.on_request_async([&](const http::Request& request, http::Responder& responder) {
+//     http.answer_later_with([&](const http::Request& request, http::Responder& responder) {
 //         if (request.path() != "/wait") return false;         // not mine: pass it on
 //         held = std::move(responder);                         // answer later
 //         held.on(events::abandoned, [&] { fmt::print("client left\n"); });

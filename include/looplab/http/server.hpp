@@ -1,10 +1,12 @@
 // looplab/http/server.hpp
 //
 // Server — a small HTTP/1.1 server on the loop: it accepts connections, feeds their bytes to
-// a RequestParser, answers each request (your handlers first, then static files), and hands
-// connections that ask for an Upgrade (a WebSocket) to whoever registered on_upgrade().
-// A handler answers at once (on_request: return a Response) or later (on_request_async: keep
-// the Responder, see responder.hpp); while an answer is pending, the connection's next
+// a RequestParser, answers each request (your functions first, then static files), and hands
+// connections that ask for an Upgrade (a WebSocket) to whoever registered take_upgrades_with().
+// Your function answers at once (answer_with: return a Response) or later (answer_later_with:
+// keep the Responder, see responder.hpp). These are not listeners: each must answer (or take
+// the connection), so there is one of each, given once, as to Node's
+// http.createServer(requestListener). While an answer is pending, the connection's next
 // pipelined requests wait, so answers always leave in request order.
 // Teaches: lesson 17 (the request that opens a WebSocket) and how one loop serves many
 // clients without threads. Run: make demo
@@ -13,7 +15,7 @@
 //   kHttpHeaderTimeout    a request head not finished in time → 408 and close (slowloris)
 //   kHttpIdleTimeout      a keep-alive connection silent that long → closed (only between
 //                     requests: a request whose answer is pending is never timed out here;
-//                     its handler decides how long it waits, e.g. a long-polling GET)
+//                     its AnswerLater decides how long it waits, e.g. a long-polling GET)
 //   kHttpMaxConnections   one more client → 503 and close
 //   kHttpMaxHeaderBytes, kHttpMaxHeaderCount, kHttpMaxBodyBytes → 431 / 413, see RequestParser
 //   kHttpMaxStaticFileBytes  a bigger file is not served (500 with a clear body)
@@ -46,7 +48,7 @@ namespace looplab::http {
 // their turn). Past it we stop reading from that connection until the answer leaves.
 inline constexpr std::size_t kHttpMaxWaitingInput = kHttpMaxHeaderBytes + kHttpMaxBodyBytes;
 
-// Largest file the static handler reads into memory and sends.
+// Largest file the static-file server reads into memory and sends.
 inline constexpr std::size_t kHttpMaxStaticFileBytes = 8 * 1024 * 1024;   // 8 MiB
 
 struct ServerOptions {
@@ -60,14 +62,14 @@ struct ServerOptions {
 class Server {
 public:
     // Returns a response, or nullopt to let the static files (then 404) answer.
-    using Handler = std::function<std::optional<Response>(const Request&)>;
-    // Tried before the Handler. Returns false to pass the request on (and must then leave
+    using Answer = std::function<std::optional<Response>(const Request&)>;
+    // Tried before the Answer. Returns false to pass the request on (and must then leave
     // the Responder alone); true when it took the request: answered already, or it keeps
     // (moves) the Responder to answer later.
-    using AsyncHandler = std::function<bool(const Request&, Responder&)>;
+    using AnswerLater = std::function<bool(const Request&, Responder&)>;
     // Takes over a connection whose request carries an `Upgrade` header. `leftover` holds
     // the bytes that arrived after the request (a pipelined first frame): not lost.
-    using UpgradeHandler =
+    using TakeUpgrade =
         std::function<void(const Request& request, std::unique_ptr<net::TcpConnection> connection,
                            std::string leftover)>;
 
@@ -76,13 +78,13 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    void on_request(Handler handler) { handler_ = std::move(handler); }
-    void on_request_async(AsyncHandler handler) { async_handler_ = std::move(handler); }
-    void on_upgrade(UpgradeHandler handler) { upgrade_handler_ = std::move(handler); }
+    void answer_with(Answer answer) { answer_ = std::move(answer); }
+    void answer_later_with(AnswerLater answer) { answer_later_ = std::move(answer); }
+    void take_upgrades_with(TakeUpgrade take) { take_upgrade_ = std::move(take); }
     // What is installed now, so a layer mounted on top (engineio::Server::attach) can pass
     // on what is not its own.
-    const AsyncHandler& async_handler() const { return async_handler_; }
-    const UpgradeHandler& upgrade_handler() const { return upgrade_handler_; }
+    const AnswerLater& current_answer_later() const { return answer_later_; }
+    const TakeUpgrade& current_take_upgrade() const { return take_upgrade_; }
 
     [[nodiscard]] Status listen(const net::Address& where);
     const net::Address& local_address() const;
@@ -102,9 +104,9 @@ private:
     loop::EventLoop& loop_;
     ServerOptions options_;
     std::optional<net::TcpListener> listener_;
-    Handler handler_;
-    AsyncHandler async_handler_;
-    UpgradeHandler upgrade_handler_;
+    Answer answer_;
+    AnswerLater answer_later_;
+    TakeUpgrade take_upgrade_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
     std::uint64_t next_id_ = 1;
 };

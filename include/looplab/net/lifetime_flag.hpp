@@ -4,7 +4,7 @@
 // object the handler belongs to.
 // Teaches: why "delete this from inside a callback" is the classic event-loop crash, and the
 // cheapest cure. A server typically owns its connections in a map and erases one from inside
-// that connection's own on_close or on_data; when the callback returns, the handler that
+// that connection's own close or data listener; when the callback returns, the handler that
 // called it is running on an object that no longer exists.
 //
 //     void TcpConnection::handle(const Ready& ready) {

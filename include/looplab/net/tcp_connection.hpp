@@ -45,13 +45,13 @@
 // what the kernel does not take is copied into the output buffer, and the loop watches for
 // "writable" only while something is pending. When output is pending, send() hands the kernel
 // both pieces in one sendmsg() (writev with MSG_NOSIGNAL), so order is kept without a copy.
-// One exception, the cork: what on_data sends back to its own connection (the replies to the
+// One exception, the cork: what the data event sends back to its own connection (the replies to the
 // requests that just arrived) is gathered, up to kTcpMaxCorkedBytes, and written in one system
-// call when on_data returns. Sixteen pipelined requests then cost one send(), not sixteen.
-// The same gathering can be asked for outside on_data (Node's socket.cork()/uncork()): a
+// call when the data event returns. Sixteen pipelined requests then cost one send(), not sixteen.
+// The same gathering can be asked for outside the data event (Node's socket.cork()/uncork()): a
 // server that sends one event to 10,000 connections four times in one turn then makes 10,000
 // system calls instead of 40,000 (see cork() below).
-// Nothing is ever lost silently: bytes that send() accepted are written, or on_error says why.
+// Nothing is ever lost silently: bytes that send() accepted are written, or the error event says why.
 //
 // Three ways to end:
 //   shutdown_write()   "I am done sending": FIN after the pending output; reading goes on.
@@ -85,7 +85,7 @@
 // listeners; close twice is harmless; nothing fires after destruction). The user owns each
 // connection (a std::unique_ptr, e.g. in a server's map keyed by id). Destroying an open
 // connection closes the socket at once with no more events; for a clean ending call close()
-// and destroy the connection in on_close. The ByteBuffer given to on_data lives in the
+// and destroy the connection in its close listener. The ByteBuffer given to a data listener lives in the
 // connection: copy what you need before destroying it there. Destroy connections before
 // their EventLoop.
 //
@@ -114,18 +114,18 @@
 
 namespace looplab::net {
 
-// Reads go into a 64 KiB array on the stack, which the input buffer borrows while on_data
-// runs; only bytes on_data leaves unread are copied to the heap. When unread bytes already
+// Reads go into a 64 KiB array on the stack, which the input buffer borrows while the data event
+// runs; only bytes the data event leaves unread are copied to the heap. When unread bytes already
 // wait there, the read is a readv() into the free space after them (at least this much) and
 // the stack array.
 inline constexpr std::size_t kTcpMinReadSpace = 4 * 1024;
-// Most unread input we keep for an on_data listener that does not consume it. Beyond it the
+// Most unread input we keep for a data listener that does not consume it. Beyond it the
 // connection fails (ENOBUFS) rather than let a peer fill our memory.
 inline constexpr std::size_t kTcpMaxUnreadInput = 64 * 1024 * 1024;
 // (kTcpIdleBufferCapacity, the default watermarks and kTcpMaxCorkedBytes belong to the output side:
 // see tcp_output.hpp.)
 // How long close() waits for pending output to go out and for the peer's FIN. After that the
-// fd is closed anyway; if output was still pending, on_error reports it (ETIMEDOUT).
+// fd is closed anyway; if output was still pending, the error event reports it (ETIMEDOUT).
 inline constexpr Millis kTcpCloseTimeout{10'000};
 
 class TcpConnection;
@@ -157,7 +157,7 @@ public:
         WriteShut,           // our FIN is sent; reading goes on
         Closing,             // close(): the pending output goes out, then our FIN
         WaitingForPeerFin,   // close(), FIN sent: waits (kTcpCloseTimeout) for the peer's FIN
-        Closed,              // the fd is closed; on_error and on_close follow in phase 4
+        Closed,              // the fd is closed; the error and close events follow in phase 4
     };
 
     // Takes a connected, non-blocking socket (from TcpListener or TcpConnector). Nothing is
@@ -189,7 +189,7 @@ public:
     // Two pieces, in order, in one system call: a header and the payload it announces go out
     // together without first being copied into one buffer.
     bool send(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
-        // Inline, the cork's case: a reply sent from inside on_data, or anything sent while
+        // Inline, the cork's case: a reply sent from inside the data event, or anything sent while
         // corked, is only appended.
         if (output_.can_gather(first.size() + second.size()) && is_sending()) {
             output_.gather(first, second);
@@ -212,7 +212,7 @@ public:
     // nothing more.
     void cork_until_next_phase();
     bool is_gathering() const { return output_.is_gathering(); }
-    // on_high_watermark fires when pending output reaches `high`; on_drain when it falls back
+    // the high_watermark event fires when pending output reaches `high`; drain when it falls back
     // to `low` (low <= high).
     void set_watermarks(std::size_t low, std::size_t high) { output_.set_watermarks(low, high); }
 
@@ -221,7 +221,7 @@ public:
     // the peer to slow down. Bytes already in the input buffer stay there.
     void pause_reading();
     void resume_reading();
-    // With true, on_end leaves our side open (we may still send); default false.
+    // With true, the end event leaves our side open (we may still send); default false.
     void set_allow_half_open(bool allow) { allow_half_open_ = allow; }
 
     // ---- ending ------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ private:
     TcpObserver* observer_ = nullptr;   // listeners_, or the one given to set_observer()
     // Needed only at the start and the end.
     std::unique_ptr<ListenersObserver> listeners_;
-    std::unique_ptr<Error> error_;   // reported by on_error just before on_close
+    std::unique_ptr<Error> error_;   // reported by the error event just before close
     // The socket error an event brought (Ready::socket_error, kqueue only). Kept because the
     // socket may no longer hold it (libkqueue takes it), so read() and send() cannot tell.
     int error_from_event_ = 0;

@@ -14,8 +14,8 @@
 //        what the kernel did not take ──────┘ (the only copy)            │
 //   flush(fd), when the socket is writable ──────────────────────────────┘
 //
-// While gathering (cork() or the on_data cork), send() only appends (gather()), up to
-// cork_limit() bytes, and the last uncork() or the end of on_data writes it all at once.
+// While gathering (cork() or the data event's cork), send() only appends (gather()), up to
+// cork_limit() bytes, and the last uncork() or the end of the data event writes it all at once.
 //
 // Contract: loop thread only, like its TcpConnection. It writes to the fd it is given and
 // never reports events itself: it answers (rose_to_high_watermark(), uncork(), a Written with
@@ -37,10 +37,10 @@ namespace looplab::net {
 // buffers hold memory only while they hold data, so 10,000 idle connections cost no buffer
 // memory at all (and, reading and gathering on the stack, a busy one rarely allocates).
 inline constexpr std::size_t kTcpIdleBufferCapacity = 0;
-// Default watermarks: on_high_watermark at 1 MiB pending, on_drain back at 256 KiB.
+// Default watermarks: high_watermark at 1 MiB pending, drain back at 256 KiB.
 inline constexpr std::size_t kTcpDefaultHighWatermark = 1024 * 1024;
 inline constexpr std::size_t kTcpDefaultLowWatermark = 256 * 1024;
-// Most bytes gathered while on_data runs (see "the cork" in tcp_connection.hpp) before send()
+// Most bytes gathered while the data event runs (see "the cork" in tcp_connection.hpp) before send()
 // writes anyway. They gather in an array of this size on the stack (a heap buffer only if
 // output waits).
 inline constexpr std::size_t kTcpMaxCorkedBytes = 16 * 1024;
@@ -96,23 +96,23 @@ public:
         return is_gathering() && pending_.size() + count <= cork_limit();
     }
     void gather(std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
-        pending_.append(first);   // the last uncork() or the end of on_data writes it all
+        pending_.append(first);   // the last uncork() or the end of the data event writes it all
         pending_.append(second);
     }
 
     // cork() until the loop's next phase. False (and no cork) when that cork is already on,
-    // or while on_data's cork is on (it comes off sooner anyway).
+    // or while the data event's cork is on (it comes off sooner anyway).
     bool cork_until_next_phase();
     // The next phase came: true when that was the last cork (write now, as for uncork()).
     bool uncork_at_next_phase();
 
-    // The on_data cork. Replies gather in `stack_space` — an array on the caller's stack, so
+    // The data event's cork. Replies gather in `stack_space` — an array on the caller's stack, so
     // the common case allocates nothing — unless output already waits on the heap. Returns
-    // whether nothing was pending: then the replies are the caller's to write when on_data
+    // whether nothing was pending: then the replies are the caller's to write when the data event
     // returns; otherwise the next "writable" takes them with the rest.
     using StackSpace = std::array<std::uint8_t, kTcpMaxCorkedBytes>;
     bool gather_while_handling_input(StackSpace& stack_space);
-    // Ends the on_data cork (also early: send() refuses after shutdown_write() anyway).
+    // Ends the data event's cork (also early: send() refuses after shutdown_write() anyway).
     void stop_gathering_input() { is_gathering_input_ = false; }
     // After stop_gathering_input(): whether the gathered replies should be written now.
     bool has_gathered_to_write() const { return cork_depth_ == 0 && !pending_.empty(); }
@@ -125,7 +125,7 @@ private:
     std::size_t high_watermark_ = kTcpDefaultHighWatermark;
     std::uint64_t bytes_sent_ = 0;
     std::uint16_t cork_depth_ = 0;      // cork() calls not yet matched by uncork()
-    bool is_gathering_input_ = false;   // on_data is running: its replies are gathered
+    bool is_gathering_input_ = false;   // the data event is running: its replies are gathered
     bool is_uncork_posted_ = false;     // cork_until_next_phase() waits for the next phase
     bool is_above_high_watermark_ = false;
 };

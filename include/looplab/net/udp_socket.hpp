@@ -11,13 +11,19 @@
 //         (void)socket->send_to(d.from, d.bytes);       // answer whoever sent it
 //     });
 //
+// Events (on(word, listener), once(...), off(id), as on every handle):
+//   events::message (const Datagram&)   a datagram arrived. The function given to start() is
+//                                       one such listener (Node's dgram.createSocket(type,
+//                                       listener) does the same); add more with on().
+//   events::error (const Error&)        a receive failed; the socket keeps working.
+//
 // Errors the network sends back (an ICMP "port unreachable" after sending to a port nobody
 // listens on) reach only a CONNECTED socket (connect() below), and only on a LATER call:
-// the next receive reports it to on_error ("recvmsg 127.0.0.1:9: Connection refused"), or the
+// the next receive reports it to the error listeners ("recvmsg 127.0.0.1:9: Connection refused"), or the
 // next send() returns it — whichever comes first. An unconnected socket never hears of it.
 //
 // Lifetime: the one rule, include/looplab/README.md. stop() is this socket's close(): it
-// may be called twice, and from inside on_datagram or on_error. Move a UdpSocket only before
+// may be called twice, and from inside any of its listeners. Move a UdpSocket only before
 // start(): the loop holds a pointer to it from then on.
 //
 // Contract: loop thread only.
@@ -66,6 +72,8 @@ struct Datagram {
 class UdpSocket : public events::Listenable<UdpSocket> {
 public:
     using OnDatagram = std::function<void(const Datagram&)>;
+    using Listeners = events::TypedListeners<events::Event<events::MessageWord, const Datagram&>,
+                                             events::Event<events::ErrorWord, const Error&>>;
 
     // socket + bind, non-blocking and close-on-exec. Port 0: the OS picks one.
     [[nodiscard]] static Result<UdpSocket> bind(const Address& where);
@@ -76,8 +84,9 @@ public:
     UdpSocket& operator=(const UdpSocket&) = delete;
     ~UdpSocket();
 
-    // Starts delivering datagrams to `on_datagram`. `site` (your line, filled in for you) is
-    // where the live view (--watch) says this socket's events come from.
+    // Starts delivering datagrams: `on_datagram` becomes a listener of events::message (after
+    // stop(), start() again replaces the one the first start() added). `site` (your line,
+    // filled in for you) is where the live view (--watch) says this socket's events come from.
     [[nodiscard]] Status start(loop::EventLoop& loop, OnDatagram on_datagram,
                                SourceSite site = SourceSite::here());
     void stop();
@@ -109,17 +118,10 @@ public:
     std::uint64_t datagrams_sent() const { return datagrams_out_; }
 
 private:
-    using ErrorListeners = events::TypedListeners<events::Event<events::ErrorWord, const Error&>>;
-    // On the heap, so that a listener destroying its socket keeps running (LifetimeFlag::retire).
-    struct Listeners {
-        OnDatagram datagram;
-        ErrorListeners error;
-    };
     UdpSocket(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
     friend class events::Listenable<UdpSocket>;
-    Listeners& callbacks();
-    ErrorListeners& listeners() { return callbacks().error; }
-    ErrorListeners* existing_listeners() { return listeners_ ? &listeners_->error : nullptr; }
+    Listeners& listeners();
+    Listeners* existing_listeners() { return listeners_.get(); }
     void report(const Error& error);
     void receive_batch(const loop::Ready& ready);
     Error receive_error(int code) const;
@@ -131,7 +133,9 @@ private:
     UniqueFd fd_;
     Address local_;
     std::optional<Address> peer_;
+    // On the heap, so that a listener destroying its socket keeps running (LifetimeFlag::retire).
     std::unique_ptr<Listeners> listeners_;             // made by start() or on()
+    events::ListenerId start_listener_ = events::kNoListener;   // the one start() added
     std::unique_ptr<std::uint8_t[]> receive_buffer_;   // allocated by start()
     std::size_t max_datagram_ = kUdpMaxDatagramSize;
     bool is_started_ = false;

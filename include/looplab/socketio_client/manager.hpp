@@ -75,7 +75,7 @@ enum class WireDirection { Sent, Received };
 std::string_view arrow(WireDirection direction);
 
 // One Engine.IO packet as it crossed the wire.
-using WireListener =
+using WireTap =
     std::function<void(WireDirection direction, std::string_view packet, bool is_binary)>;
 
 // What the server's open packet said.
@@ -122,8 +122,10 @@ public:
         return emitter_.once(event, std::forward<F>(listener));
     }
     bool off(events::ListenerId id) { return emitter_.off(id); }
-    // One wire listener; setting it again replaces it (an empty function removes it).
-    void on_wire(WireListener listener) { wire_ = std::move(listener); }
+    // A tap on the wire, for lessons and debugging: sees every Engine.IO packet as it goes
+    // out or comes in. Not an event: one tap, like a trace sink; setting it again replaces
+    // it (an empty function removes it).
+    void set_wire_tap(WireTap tap) { wire_ = std::move(tap); }
 
     // ---- looking inside ------------------------------------------------------------------------
     State state() const { return state_; }
@@ -167,7 +169,7 @@ private:
     ServerUrl url_;
     ManagerOptions options_;
     events::EventEmitter<codec::json::Value> emitter_;
-    WireListener wire_;
+    WireTap wire_;
     ws::WebSocketClient ws_client_;
     std::unique_ptr<Connection> connection_;
     // Connections we left (closing, or dropped): freed in the close phase once closed.

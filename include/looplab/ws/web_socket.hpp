@@ -38,7 +38,7 @@
 // listener that destroys its socket copies what it still needs first. Destroying an open
 // socket sends no close frame and reports nothing; its transport decides what the peer sees.
 //
-// Contract: loop thread only. Callbacks may call send()/close(). on_close runs exactly once,
+// Contract: loop thread only. Callbacks may call send()/close(). the close event comes exactly once,
 // last: with the peer's code after a clean closing handshake, with 1006 (never sent) when the
 // transport vanished without one, or with the code we sent when the peer broke the protocol.
 #pragma once
@@ -64,8 +64,8 @@ namespace looplab::ws {
 // to close TCP) before closing the transport anyway.
 inline constexpr Millis kWsCloseTimeout{5000};
 
-// Above this many bytes waiting to be sent, on_high_watermark is called once (with how many
-// wait); on_drain is called when the backlog is fully written again.
+// Above this many bytes waiting to be sent, the high_watermark event fires once (with how many
+// wait); drain fires when the backlog is fully written again.
 inline constexpr std::size_t kWsDefaultHighWatermark = 1024 * 1024;   // 1 MiB
 
 // The most a slow reader may make us buffer. Past it the SlowConsumerPolicy applies, so one
@@ -104,7 +104,7 @@ struct WebSocketOptions {
     std::size_t max_buffered_amount = kWsDefaultMaxBufferedAmount;
     SlowConsumerPolicy slow_consumer = SlowConsumerPolicy::Close;
     // Keep-alive: every ping_interval we send a ping. No pong within pong_timeout means the
-    // peer (or the path to it) is gone: the transport is dropped and on_close reports 1006.
+    // peer (or the path to it) is gone: the transport is dropped and the close event reports 1006.
     // Zero turns keep-alive off (the default).
     Millis ping_interval{0};
     Millis pong_timeout{10000};
@@ -242,7 +242,7 @@ private:
     Transport& transport_;
     WebSocketObserver* observer_ = nullptr;          // listeners_, or set_observer()'s
     std::unique_ptr<ListenersObserver> listeners_;   // made by the first on() or once()
-    std::unique_ptr<CloseInfo> pending_close_;       // what on_close will say once TCP is gone
+    std::unique_ptr<CloseInfo> pending_close_;       // what the close event will say once TCP is gone
     // A client's (a server never masks): a pointer, so a server's socket holds 8 bytes for it.
     std::unique_ptr<RandomMaskingKeys> masking_keys_;
     std::uint64_t tag_ = 0;

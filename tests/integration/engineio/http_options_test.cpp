@@ -83,7 +83,7 @@ TEST_CASE("attach() serves its path and leaves every other one to what was there
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     http::Server http{loop};
-    http.on_request([](const http::Request& request) -> std::optional<http::Response> {
+    http.answer_with([](const http::Request& request) -> std::optional<http::Response> {
         http::Response response{200};
         response.set_body("app: " + request.target, "text/plain");
         return response;

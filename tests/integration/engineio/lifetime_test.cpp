@@ -34,7 +34,7 @@ TEST_CASE("destroying the engine with open sessions reports nothing and leaves H
     CAPTURE(poller);
     loop::EventLoop loop{poller};
     http::Server http{loop};
-    http.on_request([](const http::Request&) -> std::optional<http::Response> {
+    http.answer_with([](const http::Request&) -> std::optional<http::Response> {
         http::Response response{200};
         response.set_body("app", "text/plain");
         return response;

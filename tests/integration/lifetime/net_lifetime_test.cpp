@@ -45,12 +45,19 @@ struct TcpPair {
     }
     // Every listener of `ours` to the probe (`copies` listeners per event: the ones after
     // the one that destroys must not run), then start.
-    void listen_with(LifetimeProbe& probe, int copies = 1) {
+    void listen_with(LifetimeProbe& probe, int copies = 1, bool as_owner = false) {
+        // The usual owner destroys it in its close listener, after which nothing may come.
+        if (as_owner)
+            ours->on(events::close, [this, &probe] {
+                probe.hear("close");
+                probe.gone();
+                ours.reset();
+            });
         for (int i = 0; i < copies; ++i) {
             ours->on(events::data, probe.on("data"));
             ours->on(events::end, probe.on("end"));
             ours->on(events::error, probe.on("error"));
-            ours->on(events::close, probe.on("close"));
+            if (!as_owner) ours->on(events::close, probe.on("close"));
             ours->on(events::high_watermark, probe.on("high_watermark"));
             ours->on(events::drain, probe.on("drain"));
         }
@@ -109,13 +116,7 @@ TEST_CASE("closing a TcpConnection twice is harmless, also after the peer vanish
     loop::EventLoop loop{poller};
     TcpPair pair{loop};
     LifetimeProbe probe;
-    pair.listen_with(probe);
-    // The usual owner: destroys it in on_close, after which nothing may come.
-    pair.ours->on(events::close, [&] {
-        probe.hear("close");
-        probe.gone();
-        pair.ours.reset();
-    });
+    pair.listen_with(probe, 1, /*as_owner=*/true);
 
     if (how.starts_with("peer gone")) {
         pair.peer->abort();
@@ -149,12 +150,7 @@ TEST_CASE("closing a TcpConnection with output pending still delivers it all",
     loop::EventLoop loop{poller};
     TcpPair pair{loop};
     LifetimeProbe probe;
-    pair.listen_with(probe);
-    pair.ours->on(events::close, [&] {
-        probe.hear("close");
-        probe.gone();
-        pair.ours.reset();
-    });
+    pair.listen_with(probe, 1, /*as_owner=*/true);
     if (where == "in on_high_watermark") {
         pair.ours->on(events::high_watermark, [&](std::size_t pending) {
             CHECK(pending > 0);

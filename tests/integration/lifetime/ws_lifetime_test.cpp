@@ -30,7 +30,7 @@ struct WsPair {
         WebSocketOptions options;
         options.high_watermark = 64 * 1024;   // reached after a few chunks
         options.max_buffered_amount = 256 * 1024 * 1024;
-        http.on_upgrade([&, options](const http::Request& request,
+        http.take_upgrades_with([&, options](const http::Request& request,
                                      std::unique_ptr<net::TcpConnection> tcp,
                                      std::string leftover) {
             server_end =
@@ -65,13 +65,21 @@ struct WsPair {
     }
     // Every listener of `ours` to the probe (`copies` listeners per event: the ones after
     // the one that destroys must not run), then start.
-    void listen_with(LifetimeProbe& probe, int copies = 1) {
+    void listen_with(LifetimeProbe& probe, int copies = 1, bool as_owner = false) {
         WebSocket& socket = ours->socket();
+        // The usual owner destroys it in its close listener, after which nothing may come.
+        if (as_owner)
+            socket.on(events::close, [this, &probe](const CloseInfo& info) {
+                probe.hear("close");
+                probe.gone();
+                our_ending = info;
+                ours.reset();
+            });
         for (int i = 0; i < copies; ++i) {
             socket.on(events::message, probe.on("message"));
             socket.on(events::ping, probe.on("ping"));
             socket.on(events::pong, probe.on("pong"));
-            socket.on(events::close, probe.on("close"));
+            if (!as_owner) socket.on(events::close, probe.on("close"));
             socket.on(events::frame, probe.on("frame"));
             socket.on(events::high_watermark, probe.on("high_watermark"));
             socket.on(events::drain, probe.on("drain"));
@@ -93,6 +101,7 @@ struct WsPair {
     std::unique_ptr<WebSocketConnection> ours;
     std::unique_ptr<WebSocketConnection> peer;
     std::optional<CloseInfo> peer_ending;
+    std::optional<CloseInfo> our_ending;   // what our close listener heard (as_owner)
     std::size_t peer_messages = 0;
     std::size_t peer_bytes = 0;
     std::size_t sent_messages = 0;
@@ -149,14 +158,7 @@ TEST_CASE("closing a WebSocket twice is harmless, also after the peer vanished",
     loop::EventLoop loop{poller};
     WsPair pair{loop, role_named(role)};
     LifetimeProbe probe;
-    pair.listen_with(probe);
-    std::optional<CloseInfo> our_ending;
-    pair.ours->socket().on(events::close, [&](const CloseInfo& info) {
-        probe.hear("close");
-        probe.gone();
-        our_ending = info;
-        pair.ours.reset();   // the usual owner
-    });
+    pair.listen_with(probe, 1, /*as_owner=*/true);
 
     if (peer_vanished) pair.peer.reset();   // TCP gone at once, no close frame
     pair.ours->socket().close(CloseCode::Normal, "bye");
@@ -165,12 +167,12 @@ TEST_CASE("closing a WebSocket twice is harmless, also after the peer vanished",
     CHECK(runs_to_end(loop));
     CAPTURE(probe.story());
     CHECK(probe.late().empty());
-    REQUIRE(our_ending);
+    REQUIRE(pair.our_ending);
     if (peer_vanished) {
-        CHECK(our_ending->code == 1006);
+        CHECK(pair.our_ending->code == 1006);
     } else {
-        CHECK(our_ending->code == 1000);
-        CHECK(our_ending->was_clean);
+        CHECK(pair.our_ending->code == 1000);
+        CHECK(pair.our_ending->was_clean);
         REQUIRE(pair.peer_ending);
         CHECK(pair.peer_ending->code == 1000);   // the first close() counted, not the second
         CHECK(pair.peer_ending->reason == "bye");
@@ -186,12 +188,7 @@ TEST_CASE("closing a WebSocket with output pending delivers it before the close 
     loop::EventLoop loop{poller};
     WsPair pair{loop, role_named(role)};
     LifetimeProbe probe;
-    pair.listen_with(probe);
-    pair.ours->socket().on(events::close, [&](const CloseInfo&) {
-        probe.hear("close");
-        probe.gone();
-        pair.ours.reset();
-    });
+    pair.listen_with(probe, 1, /*as_owner=*/true);
     if (where == "in on_high_watermark") {
         pair.ours->socket().on(events::high_watermark, [&](std::size_t buffered) {
             probe.hear("high_watermark");
@@ -226,7 +223,7 @@ TEST_CASE(
     loop::EventLoop loop{poller};
     http::Server http{loop};
     std::vector<std::unique_ptr<WebSocketConnection>> accepted;
-    http.on_upgrade([&](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
+    http.take_upgrades_with([&](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
                         std::string leftover) {
         accepted.push_back(accept_upgrade(loop, request, std::move(tcp), std::move(leftover)));
     });

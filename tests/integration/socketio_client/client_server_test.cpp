@@ -29,7 +29,7 @@ TEST_CASE("client: connect, echo with binary, acks both ways, the wire hook",
     socketio_client::Manager manager{server.loop, socketio_client::server_url(server.address),
                                      fast_options()};
     std::vector<std::string> wire;
-    manager.on_wire(
+    manager.set_wire_tap(
         [&](socketio_client::WireDirection direction, std::string_view packet, bool is_binary) {
             wire.push_back(std::string{arrow(direction)} +
                            (is_binary ? " <binary>" : " " + std::string{packet}));

@@ -216,7 +216,7 @@ struct FakeServer {
           http(loop_in),
           open_packet(std::move(open)),
           after_connect(std::move(after)) {
-        http.on_upgrade([this](const http::Request& request,
+        http.take_upgrades_with([this](const http::Request& request,
                                std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
             auto connection =
                 ws::accept_upgrade(loop, request, std::move(tcp), std::move(leftover));
