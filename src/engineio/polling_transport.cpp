@@ -39,8 +39,9 @@ void SessionImpl::on_poll(http::Responder responder, http::Headers cors) {
         return;
     }
     hold_get(std::move(responder), std::move(cors));
-    polling_->held->responder.on(events::abandoned,
-        [this] { end(CloseReason::TransportError, "poll connection closed prematurely"); });
+    polling_->held->responder.on(events::abandoned, [this] {
+        end(CloseReason::TransportError, "poll connection closed prematurely");
+    });
     if (!polling_->queue.empty()) {
         flush_poll();
     } else if (is_probed_) {

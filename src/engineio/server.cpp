@@ -42,23 +42,25 @@ void Server::set_listener(ServerListener& listener) { impl_->set_listener(listen
 
 void Server::attach(http::Server& http) {
     // The HTTP server may outlive us: once we are gone, everything goes to what it had before.
-    http.answer_later_with([this, alive = impl_->alive_token(), previous = http.current_answer_later()](
-                              const http::Request& request, http::Responder& responder) {
-        if (*alive && owns(request)) return handle_request(request, std::move(responder));
-        return previous ? previous(request, responder) : false;
-    });
-    http.take_upgrades_with([this, alive = impl_->alive_token(), previous = http.current_take_upgrade()](
-                        const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
-                        std::string leftover) {
-        if (*alive && owns(request)) {
-            handle_upgrade(request, std::move(tcp), std::move(leftover));
-        } else if (previous) {
-            previous(request, std::move(tcp), std::move(leftover));
-        } else if (*alive) {   // nobody else takes upgrades: what the HTTP server would say
-            tcp->send(not_found().set_header("Connection", "close").to_bytes());
-            impl_->refused().close(std::move(tcp));   // kept until it has closed
-        }   // else: we are gone, and so is the connection (dropped with `tcp`)
-    });
+    http.answer_later_with(
+        [this, alive = impl_->alive_token(), previous = http.current_answer_later()](
+            const http::Request& request, http::Responder& responder) {
+            if (*alive && owns(request)) return handle_request(request, std::move(responder));
+            return previous ? previous(request, responder) : false;
+        });
+    http.take_upgrades_with(
+        [this, alive = impl_->alive_token(), previous = http.current_take_upgrade()](
+            const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
+            std::string leftover) {
+            if (*alive && owns(request)) {
+                handle_upgrade(request, std::move(tcp), std::move(leftover));
+            } else if (previous) {
+                previous(request, std::move(tcp), std::move(leftover));
+            } else if (*alive) {   // nobody else takes upgrades: what the HTTP server would say
+                tcp->send(not_found().set_header("Connection", "close").to_bytes());
+                impl_->refused().close(std::move(tcp));   // kept until it has closed
+            }   // else: we are gone, and so is the connection (dropped with `tcp`)
+        });
 }
 
 bool Server::owns(const http::Request& request) const {

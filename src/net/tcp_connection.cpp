@@ -131,7 +131,8 @@ void TcpConnection::read_once(LifetimeFlag::Scope& alive) {
         bytes_in_ += static_cast<std::size_t>(count);
         deliver(alive);
         if (alive.was_destroyed()) return;
-        input_.keep_unread();   // the stack array goes away: what the data event left moves to the heap
+        input_.keep_unread();   // the stack array goes away: what the data event left moves to the
+                                // heap
     } else if (count == 0) {
         // Zero bytes: the peer's FIN, unless an event named an error. A reset whose error was
         // taken from the socket (libkqueue) reads as 0 too, but it is no clean end.

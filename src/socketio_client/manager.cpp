@@ -86,8 +86,9 @@ void Manager::start_attempt() {
 void Manager::on_connected(Connection* connection) {
     ws::WebSocket& ws = connection->socket();
     ws.on(events::message,
-        [this, connection](const ws::Message& message) { on_frame(connection, message); });
-    ws.on(events::close, [this, connection](const ws::CloseInfo&) { on_transport_closed(connection); });
+          [this, connection](const ws::Message& message) { on_frame(connection, message); });
+    ws.on(events::close,
+          [this, connection](const ws::CloseInfo&) { on_transport_closed(connection); });
     connection->start();
 }
 

@@ -97,7 +97,7 @@ struct WatchServer::Pages final : ws::WebSocketObserver {
               return options;
           }()) {
         http.answer_with([root = std::filesystem::path{std::move(source_root)}](
-                            const http::Request& request) -> std::optional<http::Response> {
+                             const http::Request& request) -> std::optional<http::Response> {
             if (request.path() == kSourcePath) return source_response(root, request);
             if (request.path() != "/") return std::nullopt;
             http::Response moved{302};
@@ -105,7 +105,8 @@ struct WatchServer::Pages final : ws::WebSocketObserver {
             return moved;
         });
         http.take_upgrades_with([this](const http::Request& request,
-                               std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
+                                       std::unique_ptr<net::TcpConnection> tcp,
+                                       std::string leftover) {
             upgrade(request, std::move(tcp), std::move(leftover));
         });
     }

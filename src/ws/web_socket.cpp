@@ -20,7 +20,9 @@ struct WebSocket::ListenersObserver final : WebSocketObserver {
     void on_pong(WebSocket&, std::string_view payload) override {
         listeners.emit(events::pong, payload);
     }
-    void on_close(WebSocket&, const CloseInfo& info) override { listeners.emit(events::close, info); }
+    void on_close(WebSocket&, const CloseInfo& info) override {
+        listeners.emit(events::close, info);
+    }
     void on_frame(WebSocket&, const FrameInfo& frame) override {
         listeners.emit(events::frame, frame);
     }
@@ -176,7 +178,8 @@ void WebSocket::finish(CloseInfo info) {
     state_ = State::Closed;
     cancel_timers();
     // Nothing is reported after close, so its listeners are let go here; the owner
-    // usually destroys us inside its close listener, and the destructor keeps them until it returns.
+    // usually destroys us inside its close listener, and the destructor keeps them until it
+    // returns.
     WebSocketObserver* const observer = std::exchange(observer_, nullptr);
     net::LifetimeFlag::Scope alive{lifetime_};
     if (observer) observer->on_close(*this, info);

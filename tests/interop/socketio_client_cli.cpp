@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
     if (!io) fail(io.error().message(), 2);
     if (arguments.wire)
         io->manager().set_wire_tap([](sioc::WireDirection direction, std::string_view packet,
-                                 bool is_binary) {
+                                      bool is_binary) {
             say(fmt::format("wire {} {}", arrow(direction),
                             is_binary ? "<bytes " + to_hex(packet) + ">" : std::string{packet}));
         });

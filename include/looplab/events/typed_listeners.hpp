@@ -75,7 +75,8 @@ struct EventArguments<Event<Word, Args...>> {
 
 // Word is one of Events..., and F can take what it carries.
 template <typename Word, typename F, typename... Events>
-concept ListenerFor = !std::is_void_v<typename FindEvent<Word, Events...>::type> &&
+concept ListenerFor =
+    !std::is_void_v<typename FindEvent<Word, Events...>::type> &&
     EventArguments<typename FindEvent<Word, Events...>::type>::template kAccepts<std::decay_t<F>>;
 
 }   // namespace detail
@@ -87,15 +88,13 @@ public:
     // handle does not emit, or a listener that cannot take what the word carries, does not
     // compile: the error names detail::ListenerFor (see the handle's header for its events).
     template <typename Word, typename F>
-        requires detail::ListenerFor<Word, F, Events...>
-    ListenerId on(Word /*word*/, F&& listener) {
+    ListenerId on(Word /*word*/, F&& listener) requires detail::ListenerFor<Word, F, Events...> {
         return add<Word>(std::forward<F>(listener), detail::Times::EveryEmit);
     }
 
     // Like on(), but the listener is removed just before its first run.
     template <typename Word, typename F>
-        requires detail::ListenerFor<Word, F, Events...>
-    ListenerId once(Word /*word*/, F&& listener) {
+    ListenerId once(Word /*word*/, F&& listener) requires detail::ListenerFor<Word, F, Events...> {
         return add<Word>(std::forward<F>(listener), detail::Times::Once);
     }
 

@@ -51,7 +51,8 @@
 // The same gathering can be asked for outside the data event (Node's socket.cork()/uncork()): a
 // server that sends one event to 10,000 connections four times in one turn then makes 10,000
 // system calls instead of 40,000 (see cork() below).
-// Nothing is ever lost silently: bytes that send() accepted are written, or the error event says why.
+// Nothing is ever lost silently: bytes that send() accepted are written, or the error event says
+// why.
 //
 // Three ways to end:
 //   shutdown_write()   "I am done sending": FIN after the pending output; reading goes on.
@@ -85,8 +86,8 @@
 // listeners; close twice is harmless; nothing fires after destruction). The user owns each
 // connection (a std::unique_ptr, e.g. in a server's map keyed by id). Destroying an open
 // connection closes the socket at once with no more events; for a clean ending call close()
-// and destroy the connection in its close listener. The ByteBuffer given to a data listener lives in the
-// connection: copy what you need before destroying it there. Destroy connections before
+// and destroy the connection in its close listener. The ByteBuffer given to a data listener lives
+// in the connection: copy what you need before destroying it there. Destroy connections before
 // their EventLoop.
 //
 // Contract: loop thread only. close(), abort() and shutdown_write() never call a listener

@@ -15,8 +15,8 @@
 // Running out of file descriptors (EMFILE/ENFILE): accept() fails but the client stays in
 // the backlog, so the listening socket is STILL readable — a level-triggered loop would call
 // us again at once, forever, at 100 % CPU. Instead we stop watching the socket for
-// kTcpAcceptPauseWhenOutOfFds, report the error to the error listeners, and try again; the waiting clients
-// are accepted as soon as descriptors are free. (The other classic cure, keeping a spare fd
+// kTcpAcceptPauseWhenOutOfFds, report the error to the error listeners, and try again; the waiting
+// clients are accepted as soon as descriptors are free. (The other classic cure, keeping a spare fd
 // to close, accept and reject with, would drop the clients; pausing keeps them.)
 //
 // Lifetime: the one rule, include/looplab/README.md. stop() is this listener's close(): it

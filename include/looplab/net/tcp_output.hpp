@@ -40,8 +40,8 @@ inline constexpr std::size_t kTcpIdleBufferCapacity = 0;
 // Default watermarks: high_watermark at 1 MiB pending, drain back at 256 KiB.
 inline constexpr std::size_t kTcpDefaultHighWatermark = 1024 * 1024;
 inline constexpr std::size_t kTcpDefaultLowWatermark = 256 * 1024;
-// Most bytes gathered while the data event runs (see "the cork" in tcp_connection.hpp) before send()
-// writes anyway. They gather in an array of this size on the stack (a heap buffer only if
+// Most bytes gathered while the data event runs (see "the cork" in tcp_connection.hpp) before
+// send() writes anyway. They gather in an array of this size on the stack (a heap buffer only if
 // output waits).
 inline constexpr std::size_t kTcpMaxCorkedBytes = 16 * 1024;
 

@@ -19,8 +19,8 @@
 //
 // Errors the network sends back (an ICMP "port unreachable" after sending to a port nobody
 // listens on) reach only a CONNECTED socket (connect() below), and only on a LATER call:
-// the next receive reports it to the error listeners ("recvmsg 127.0.0.1:9: Connection refused"), or the
-// next send() returns it — whichever comes first. An unconnected socket never hears of it.
+// the next receive reports it to the error listeners ("recvmsg 127.0.0.1:9: Connection refused"),
+// or the next send() returns it — whichever comes first. An unconnected socket never hears of it.
 //
 // Lifetime: the one rule, include/looplab/README.md. stop() is this socket's close(): it
 // may be called twice, and from inside any of its listeners. Move a UdpSocket only before
@@ -134,9 +134,9 @@ private:
     Address local_;
     std::optional<Address> peer_;
     // On the heap, so that a listener destroying its socket keeps running (LifetimeFlag::retire).
-    std::unique_ptr<Listeners> listeners_;             // made by start() or on()
+    std::unique_ptr<Listeners> listeners_;                      // made by start() or on()
     events::ListenerId start_listener_ = events::kNoListener;   // the one start() added
-    std::unique_ptr<std::uint8_t[]> receive_buffer_;   // allocated by start()
+    std::unique_ptr<std::uint8_t[]> receive_buffer_;            // allocated by start()
     std::size_t max_datagram_ = kUdpMaxDatagramSize;
     bool is_started_ = false;
     LifetimeFlag lifetime_;

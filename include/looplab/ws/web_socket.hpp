@@ -38,8 +38,8 @@
 // listener that destroys its socket copies what it still needs first. Destroying an open
 // socket sends no close frame and reports nothing; its transport decides what the peer sees.
 //
-// Contract: loop thread only. Callbacks may call send()/close(). the close event comes exactly once,
-// last: with the peer's code after a clean closing handshake, with 1006 (never sent) when the
+// Contract: loop thread only. Callbacks may call send()/close(). the close event comes exactly
+// once, last: with the peer's code after a clean closing handshake, with 1006 (never sent) when the
 // transport vanished without one, or with the code we sent when the peer broke the protocol.
 #pragma once
 
@@ -165,13 +165,13 @@ public:
     // ---- what happens to us (listen before the first receive()) -------------------------------
     // on(word, listener), once(word, listener), off(id), listener_count(word), from
     // events::Listenable; the words and what they carry are listed at the top of this file.
-    using Listeners = events::TypedListeners<
-        events::Event<events::MessageWord, const Message&>,
-        events::Event<events::PingWord, std::string_view>,
-        events::Event<events::PongWord, std::string_view>,
-        events::Event<events::CloseWord, const CloseInfo&>,
-        events::Event<events::FrameWord, const FrameInfo&>,
-        events::Event<events::HighWatermarkWord, std::size_t>, events::Event<events::DrainWord>>;
+    using Listeners = events::TypedListeners<events::Event<events::MessageWord, const Message&>,
+                                             events::Event<events::PingWord, std::string_view>,
+                                             events::Event<events::PongWord, std::string_view>,
+                                             events::Event<events::CloseWord, const CloseInfo&>,
+                                             events::Event<events::FrameWord, const FrameInfo&>,
+                                             events::Event<events::HighWatermarkWord, std::size_t>,
+                                             events::Event<events::DrainWord>>;
     // Or one observer for every event, which must outlive this socket's events. set_observer()
     // replaces the listeners (call it before the first event); on() after set_observer() is a
     // bug, reported by an assertion.
@@ -242,7 +242,7 @@ private:
     Transport& transport_;
     WebSocketObserver* observer_ = nullptr;          // listeners_, or set_observer()'s
     std::unique_ptr<ListenersObserver> listeners_;   // made by the first on() or once()
-    std::unique_ptr<CloseInfo> pending_close_;       // what the close event will say once TCP is gone
+    std::unique_ptr<CloseInfo> pending_close_;   // what the close event will say once TCP is gone
     // A client's (a server never masks): a pointer, so a server's socket holds 8 bytes for it.
     std::unique_ptr<RandomMaskingKeys> masking_keys_;
     std::uint64_t tag_ = 0;

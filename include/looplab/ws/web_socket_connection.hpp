@@ -13,8 +13,9 @@
 //
 // Lifetime: the one rule, include/looplab/README.md. The owner keeps the unique_ptr,
 // typically in a map, and may erase it anywhere on the loop thread, inside any listener of
-// its socket() too; erasing it in its close listener is the usual way. Destroying an open connection
-// closes the TCP socket at once, with no close frame: socket().close() is the polite way.
+// its socket() too; erasing it in its close listener is the usual way. Destroying an open
+// connection closes the TCP socket at once, with no close frame: socket().close() is the polite
+// way.
 //
 // Contract: loop thread only.
 #pragma once

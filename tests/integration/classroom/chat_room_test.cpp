@@ -361,14 +361,15 @@ TEST_CASE(
     ws::WebSocketClient sio_client{loop};
     std::unique_ptr<ws::WebSocketConnection> sio;
     std::vector<std::string> frames;
-    sio_client.connect(
-        address, "localhost", "/socket.io/?EIO=4&transport=websocket",
-        [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-            REQUIRE(made);
-            sio = std::move(made).value();
-            sio->socket().on(events::message, [&](const ws::Message& m) { frames.push_back(m.payload); });
-            sio->start();
-        });
+    sio_client.connect(address, "localhost", "/socket.io/?EIO=4&transport=websocket",
+                       [&](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+                           REQUIRE(made);
+                           sio = std::move(made).value();
+                           sio->socket().on(events::message, [&](const ws::Message& m) {
+                               frames.push_back(m.payload);
+                           });
+                           sio->start();
+                       });
     REQUIRE(loop.run_until([&] { return frames.size() == 1; }, 3000ms));
     CHECK(frames[0].starts_with(R"(0{"sid":")"));
     REQUIRE(sio->socket().send_text(R"(40{"nickname":"ada"})"));

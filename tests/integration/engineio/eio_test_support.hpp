@@ -165,20 +165,21 @@ struct WsPeer {
 
 inline void connect_ws(ws::WebSocketClient& client, const net::Address& address, std::string path,
                        WsPeer& peer) {
-    client.connect(address, "localhost", std::move(path),
-                   [&peer](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-                       if (!made) {
-                           peer.failed = true;
-                           return;
-                       }
-                       peer.connection = std::move(made).value();
-                       peer.connection->socket().on(events::message, [&peer](const ws::Message& message) {
-                           peer.messages.push_back(message);
-                       });
-                       peer.connection->socket().on(events::close,
-                           [&peer](const ws::CloseInfo& info) { peer.closed = info; });
-                       peer.connection->start();
-                   });
+    client.connect(
+        address, "localhost", std::move(path),
+        [&peer](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+            if (!made) {
+                peer.failed = true;
+                return;
+            }
+            peer.connection = std::move(made).value();
+            peer.connection->socket().on(events::message, [&peer](const ws::Message& message) {
+                peer.messages.push_back(message);
+            });
+            peer.connection->socket().on(
+                events::close, [&peer](const ws::CloseInfo& info) { peer.closed = info; });
+            peer.connection->start();
+        });
 }
 
 inline std::string websocket(std::string_view sid = {}) {

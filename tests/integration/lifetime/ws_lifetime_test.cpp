@@ -31,8 +31,8 @@ struct WsPair {
         options.high_watermark = 64 * 1024;   // reached after a few chunks
         options.max_buffered_amount = 256 * 1024 * 1024;
         http.take_upgrades_with([&, options](const http::Request& request,
-                                     std::unique_ptr<net::TcpConnection> tcp,
-                                     std::string leftover) {
+                                             std::unique_ptr<net::TcpConnection> tcp,
+                                             std::string leftover) {
             server_end =
                 accept_upgrade(loop, request, std::move(tcp), std::move(leftover), {}, options);
         });
@@ -223,8 +223,8 @@ TEST_CASE(
     loop::EventLoop loop{poller};
     http::Server http{loop};
     std::vector<std::unique_ptr<WebSocketConnection>> accepted;
-    http.take_upgrades_with([&](const http::Request& request, std::unique_ptr<net::TcpConnection> tcp,
-                        std::string leftover) {
+    http.take_upgrades_with([&](const http::Request& request,
+                                std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
         accepted.push_back(accept_upgrade(loop, request, std::move(tcp), std::move(leftover)));
     });
     REQUIRE(http.listen(net::Address::loopback(0)));

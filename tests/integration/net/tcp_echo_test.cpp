@@ -114,11 +114,11 @@ TEST_CASE("a server may destroy a connection inside that connection's on_data",
         // because the connection keeps its listeners alive until the loop's close phase.
         // (`input` belongs to the connection, so it is read before the erase.)
         raw->on(events::data,
-            [&connections, &last_words, id, prefix = std::string(40, '>')](ByteBuffer& input) {
-                const std::string words{input.readable_text()};
-                connections.erase(id);
-                last_words = prefix + words;
-            });
+                [&connections, &last_words, id, prefix = std::string(40, '>')](ByteBuffer& input) {
+                    const std::string words{input.readable_text()};
+                    connections.erase(id);
+                    last_words = prefix + words;
+                });
         CHECK(raw->start());
         connections.emplace(id, std::move(connection));
     }));

@@ -74,18 +74,19 @@ public:
     WsClient(SioFixture& fixture, std::string_view sid = {}) : client_(fixture.loop) {
         std::string path = "/socket.io/?EIO=4&transport=websocket";
         if (!sid.empty()) path += fmt::format("&sid={}", sid);
-        client_.connect(
-            fixture.address(), "localhost", path,
-            [this](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-                if (!made) {
-                    failed = true;
-                    return;
-                }
-                connection_ = std::move(made).value();
-                connection_->socket().on(events::message, [this](const ws::Message& m) { on_frame(m); });
-                connection_->socket().on(events::close, [this](const ws::CloseInfo&) { closed = true; });
-                connection_->start();
-            });
+        client_.connect(fixture.address(), "localhost", path,
+                        [this](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
+                            if (!made) {
+                                failed = true;
+                                return;
+                            }
+                            connection_ = std::move(made).value();
+                            connection_->socket().on(events::message,
+                                                     [this](const ws::Message& m) { on_frame(m); });
+                            connection_->socket().on(
+                                events::close, [this](const ws::CloseInfo&) { closed = true; });
+                            connection_->start();
+                        });
     }
 
     bool is_connected() const { return connection_ != nullptr; }

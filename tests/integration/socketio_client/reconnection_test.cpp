@@ -217,7 +217,8 @@ struct FakeServer {
           open_packet(std::move(open)),
           after_connect(std::move(after)) {
         http.take_upgrades_with([this](const http::Request& request,
-                               std::unique_ptr<net::TcpConnection> tcp, std::string leftover) {
+                                       std::unique_ptr<net::TcpConnection> tcp,
+                                       std::string leftover) {
             auto connection =
                 ws::accept_upgrade(loop, request, std::move(tcp), std::move(leftover));
             if (!connection) return;

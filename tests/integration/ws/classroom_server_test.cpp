@@ -75,10 +75,11 @@ void connect_peer(ws::WebSocketClient& client, const net::Address& address, std:
                 return;
             }
             peer.connection = std::move(made).value();
-            peer.connection->socket().on(events::message,
-                [&peer](const ws::Message& message) { peer.messages.push_back(message); });
-            peer.connection->socket().on(events::close,
-                [&peer](const ws::CloseInfo& info) { peer.closed = info; });
+            peer.connection->socket().on(events::message, [&peer](const ws::Message& message) {
+                peer.messages.push_back(message);
+            });
+            peer.connection->socket().on(
+                events::close, [&peer](const ws::CloseInfo& info) { peer.closed = info; });
             peer.connection->start();
         },
         client_options);

@@ -24,10 +24,10 @@ struct Buffer {
 struct Failure {
     std::string what;
 };
-using Listeners = events::TypedListeners<Event<events::DataWord, Buffer&>,
-                                         Event<events::ErrorWord, const Failure&>,
-                                         Event<events::HighWatermarkWord, std::size_t>,
-                                         Event<events::CloseWord>>;
+using Listeners =
+    events::TypedListeners<Event<events::DataWord, Buffer&>,
+                           Event<events::ErrorWord, const Failure&>,
+                           Event<events::HighWatermarkWord, std::size_t>, Event<events::CloseWord>>;
 
 // A tiny handle with the listener words, as every net/ws/http handle gets them.
 class Door : public events::Listenable<Door> {
@@ -56,7 +56,8 @@ TEST_CASE("typed listeners run in order, each with the event's own arguments", "
     Listeners listeners;
     Log log;
     listeners.on(events::data, [&](Buffer& input) { log.push_back("A " + input.bytes); });
-    listeners.on(events::error, [&](const Failure& failure) { log.push_back("E " + failure.what); });
+    listeners.on(events::error,
+                 [&](const Failure& failure) { log.push_back("E " + failure.what); });
     listeners.on(events::data, [&](Buffer& input) { log.push_back("B " + input.bytes); });
     listeners.on(events::high_watermark, [&](std::size_t n) { log.push_back(std::to_string(n)); });
 
@@ -68,8 +69,7 @@ TEST_CASE("typed listeners run in order, each with the event's own arguments", "
     CHECK(log == Log{"A hi", "B hi", "7", "E reset"});
 }
 
-TEST_CASE("data listeners share one buffer: what one consumes, the next does not see",
-          "[events]") {
+TEST_CASE("data listeners share one buffer: what one consumes, the next does not see", "[events]") {
     Listeners listeners;
     std::string second_saw = "(not called)";
     listeners.on(events::data, [](Buffer& input) { input.bytes.erase(0, 3); });
