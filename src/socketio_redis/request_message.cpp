@@ -157,4 +157,14 @@ std::string encode_msgpack_message(const json::Value& message) {
     return msgpack::encode(msgpack::from_json(message));
 }
 
+int message_type(const json::Value& message) {
+    const json::Value* type = message.find("type");
+    return type != nullptr && type->is_int() ? static_cast<int>(type->as_int()) : -1;
+}
+
+std::string message_text(const json::Value& message, std::string_view field) {
+    const json::Value* value = message.find(field);
+    return value != nullptr && value->is_string() ? value->as_string() : std::string{};
+}
+
 }   // namespace looplab::socketio_redis

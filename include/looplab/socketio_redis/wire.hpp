@@ -122,6 +122,10 @@ std::string encode_broadcast(std::string_view uid, const socketio::Packet& packe
 std::string encode_json_message(const json::Value& message);
 // msgpack, for type 7 (it carries a packet that may hold binary) and type 9.
 std::string encode_msgpack_message(const json::Value& message);
+// A decoded request's or response's "type" (-1 when missing or not an integer), and one of
+// its string fields ("" when missing or not a string): what a receiver reads first.
+int message_type(const json::Value& message);
+std::string message_text(const json::Value& message, std::string_view field);
 
 // The packet of a request as the official adapter writes it: {type, data, nsp[, id]}.
 json::Value packet_to_json(const socketio::Packet& packet);
