@@ -8,6 +8,7 @@
 #include "looplab/ws/handshake.hpp"
 #include "looplab/ws/web_socket_client.hpp"
 #include "support/raw_client.hpp"
+#include "support/ws_peer.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -150,36 +151,6 @@ inline std::string open_polling(EioFixture& fixture) {
     const Reply reply = call(fixture, "GET", polling());
     REQUIRE(reply.status == 200);
     return sid_of(reply.body);
-}
-
-// A WebSocket client of ours that records every message.
-struct WsPeer {
-    std::unique_ptr<ws::WebSocketConnection> connection;
-    std::vector<ws::Message> messages;
-    std::optional<ws::CloseInfo> closed;
-    bool failed = false;
-
-    ws::WebSocket& socket() { return connection->socket(); }
-    bool has(std::size_t count) const { return messages.size() >= count; }
-};
-
-inline void connect_ws(ws::WebSocketClient& client, const net::Address& address, std::string path,
-                       WsPeer& peer) {
-    client.connect(
-        address, "localhost", std::move(path),
-        [&peer](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-            if (!made) {
-                peer.failed = true;
-                return;
-            }
-            peer.connection = std::move(made).value();
-            peer.connection->socket().on(events::message, [&peer](const ws::Message& message) {
-                peer.messages.push_back(message);
-            });
-            peer.connection->socket().on(
-                events::close, [&peer](const ws::CloseInfo& info) { peer.closed = info; });
-            peer.connection->start();
-        });
 }
 
 inline std::string websocket(std::string_view sid = {}) {

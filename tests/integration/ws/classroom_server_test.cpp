@@ -7,6 +7,7 @@
 #include "looplab/ws/web_socket_client.hpp"
 #include "support/pollers.hpp"
 #include "support/raw_client.hpp"
+#include "support/ws_peer.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,9 +15,11 @@
 
 using namespace looplab;
 using namespace std::chrono_literals;
+using looplab::testing::connect_ws;
 using looplab::testing::RawClient;
 using looplab::testing::test_pollers;
 using looplab::testing::upgrade_request;
+using looplab::testing::WsPeer;
 
 namespace {
 
@@ -55,36 +58,6 @@ std::optional<std::uint16_t> close_code_in(const Seen& seen) {
     return std::nullopt;
 }
 
-// A looplab client connected to `path`, recording what it gets.
-struct Peer {
-    std::unique_ptr<ws::WebSocketConnection> connection;
-    std::vector<ws::Message> messages;
-    std::optional<ws::CloseInfo> closed;
-    bool failed = false;
-};
-
-void connect_peer(ws::WebSocketClient& client, const net::Address& address, std::string path,
-                  Peer& peer, ws::WebSocketOptions options = {}) {
-    ws::ClientOptions client_options;
-    client_options.web_socket = options;
-    client.connect(
-        address, "localhost", std::move(path),
-        [&peer](Result<std::unique_ptr<ws::WebSocketConnection>> made) {
-            if (!made) {
-                peer.failed = true;
-                return;
-            }
-            peer.connection = std::move(made).value();
-            peer.connection->socket().on(events::message, [&peer](const ws::Message& message) {
-                peer.messages.push_back(message);
-            });
-            peer.connection->socket().on(
-                events::close, [&peer](const ws::CloseInfo& info) { peer.closed = info; });
-            peer.connection->start();
-        },
-        client_options);
-}
-
 }   // namespace
 
 TEST_CASE("the echo endpoint returns text and binary messages at every header size",
@@ -93,8 +66,8 @@ TEST_CASE("the echo endpoint returns text and binary messages at every header si
     CAPTURE(poller);
     Fixture fixture{poller};
     ws::WebSocketClient client{fixture.loop};
-    Peer peer;
-    connect_peer(client, fixture.address(), "/echo", peer);
+    WsPeer peer;
+    connect_ws(client, fixture.address(), "/echo", peer);
     REQUIRE(fixture.loop.run_until([&] { return peer.connection || peer.failed; }, 5s));
     REQUIRE(peer.connection);
 
@@ -214,8 +187,8 @@ TEST_CASE("each protocol violation closes that client with its code, and others 
 
     Fixture fixture{poller};
     ws::WebSocketClient client{fixture.loop};
-    Peer bystander;
-    connect_peer(client, fixture.address(), "/echo", bystander);
+    WsPeer bystander;
+    connect_ws(client, fixture.address(), "/echo", bystander);
     RawClient offender{fixture.loop, fixture.address()};
     offender.send(upgrade_request("/echo") + violation.bytes);
 
@@ -296,22 +269,22 @@ TEST_CASE("chat broadcasts each message to every client on /chat", "[ws][integra
     CAPTURE(poller);
     Fixture fixture{poller};
     ws::WebSocketClient client{fixture.loop};
-    std::vector<Peer> peers(3);
-    for (Peer& peer : peers) connect_peer(client, fixture.address(), "/chat", peer);
+    std::vector<WsPeer> peers(3);
+    for (WsPeer& peer : peers) connect_ws(client, fixture.address(), "/chat", peer);
     REQUIRE(fixture.loop.run_until(
         [&] {
             return std::all_of(peers.begin(), peers.end(),
-                               [](const Peer& p) { return p.connection != nullptr; });
+                               [](const WsPeer& p) { return p.connection != nullptr; });
         },
         5s));
     REQUIRE(peers[0].connection->socket().send_text("hello, class"));
     REQUIRE(fixture.loop.run_until(
         [&] {
             return std::all_of(peers.begin(), peers.end(),
-                               [](const Peer& p) { return !p.messages.empty(); });
+                               [](const WsPeer& p) { return !p.messages.empty(); });
         },
         5s));
-    for (const Peer& peer : peers) CHECK(peer.messages[0].payload == "hello, class");
+    for (const WsPeer& peer : peers) CHECK(peer.messages[0].payload == "hello, class");
 }
 
 TEST_CASE("the inspector reports each parsed frame as JSON", "[ws][integration]") {
@@ -319,8 +292,8 @@ TEST_CASE("the inspector reports each parsed frame as JSON", "[ws][integration]"
     CAPTURE(poller);
     Fixture fixture{poller};
     ws::WebSocketClient client{fixture.loop};
-    Peer inspector;
-    connect_peer(client, fixture.address(), "/inspect", inspector);
+    WsPeer inspector;
+    connect_ws(client, fixture.address(), "/inspect", inspector);
     REQUIRE(fixture.loop.run_until([&] { return inspector.connection != nullptr; }, 5s));
     RawClient raw{fixture.loop, fixture.address()};
     raw.send(upgrade_request("/echo") + ws::encode_frame(ws::Opcode::Text, "Hello", kKey));
@@ -346,15 +319,15 @@ TEST_CASE("1,000 WebSocket clients at once all get their echo", "[ws][integratio
     options.http.max_connections = 2000;
     Fixture fixture{poller, options};
     ws::WebSocketClient client{fixture.loop};
-    std::vector<Peer> peers(1000);
-    for (Peer& peer : peers) connect_peer(client, fixture.address(), "/echo", peer);
+    std::vector<WsPeer> peers(1000);
+    for (WsPeer& peer : peers) connect_ws(client, fixture.address(), "/echo", peer);
     std::size_t sent = 0;
     REQUIRE(fixture.loop.run_until(
         [&] {
             for (std::size_t i = sent; i < peers.size() && peers[i].connection; ++i, ++sent)
                 peers[i].connection->socket().send_text(fmt::format("client {}", i));
             return std::all_of(peers.begin(), peers.end(),
-                               [](const Peer& p) { return p.messages.size() == 1; });
+                               [](const WsPeer& p) { return p.messages.size() == 1; });
         },
         30s));
     for (std::size_t i = 0; i < peers.size(); ++i)
