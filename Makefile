@@ -180,7 +180,9 @@ fuzz: deps
 # layout is part of its text and changes only together with them.
 FORMAT_SOURCES = $(shell find include src tests -name node_modules -prune -o \
                    \( -name '*.hpp' -o -name '*.cpp' \) -print)
-WHICH_CLANG_FORMAT = $$(command -v clang-format-14 || command -v clang-format)
+# The reference is clang-format 14: other versions lay out some constructs differently, so a
+# plain `clang-format` counts only when it is version 14.
+WHICH_CLANG_FORMAT = $$(command -v clang-format-14 || { clang-format --version 2>/dev/null | grep -q 'version 14\.' && command -v clang-format; })
 format: format-tools
 	@$(WHICH_CLANG_FORMAT) -i $(FORMAT_SOURCES)
 
@@ -239,13 +241,14 @@ test-tools:
 
 # The formatter, a developer's tool: clang-format-14 by Debian package name when missing.
 format-tools:
-	@if ! command -v clang-format-14 >/dev/null 2>&1 && ! command -v clang-format >/dev/null 2>&1; then \
+	@if ! command -v clang-format-14 >/dev/null 2>&1 && \
+	    ! clang-format --version 2>/dev/null | grep -q 'version 14\.'; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make format-tools: installing clang-format-14 with apt-get"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-format-14 >/dev/null) \
 	      || { echo "make format-tools: apt-get install clang-format-14 failed"; exit 1; }; \
 	  else \
-	    echo "make format-tools: clang-format missing (Debian: sudo apt-get install clang-format-14; macOS: brew install clang-format)"; exit 1; \
+	    echo "make format-tools: clang-format 14 missing, the version the layout is checked against (Debian: sudo apt-get install clang-format-14; elsewhere: LLVM 14's clang-format as clang-format-14 on the PATH)"; exit 1; \
 	  fi; \
 	fi
 

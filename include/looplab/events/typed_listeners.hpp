@@ -63,9 +63,6 @@ struct EventArguments<Event<Word, Args...>> {
     using Tuple = std::tuple<Args...>;
 
     template <typename F>
-    static constexpr bool kAccepts = std::is_invocable_v<F&, Args&...>;
-
-    template <typename F>
     static ErasedListener erase(F&& listener) {
         return [listener = std::forward<F>(listener)](void* arguments) mutable {
             std::apply(listener, *static_cast<Tuple*>(arguments));
@@ -73,11 +70,16 @@ struct EventArguments<Event<Word, Args...>> {
     }
 };
 
+// Whether F can listen to the declared event (false when the word is not declared: void).
+template <typename F, typename Declared>
+struct IsListenerFor : std::false_type {};
+template <typename F, typename Word, typename... Args>
+struct IsListenerFor<F, Event<Word, Args...>>
+    : std::bool_constant<std::is_invocable_v<std::decay_t<F>&, Args&...>> {};
+
 // Word is one of Events..., and F can take what it carries.
-template <typename Word, typename F, typename... Events>
-concept ListenerFor =
-    !std::is_void_v<typename FindEvent<Word, Events...>::type> &&
-    EventArguments<typename FindEvent<Word, Events...>::type>::template kAccepts<std::decay_t<F>>;
+template <typename F, typename Word, typename... Events>
+concept ListenerFor = IsListenerFor<F, typename FindEvent<Word, Events...>::type>::value;
 
 }   // namespace detail
 
@@ -87,14 +89,14 @@ public:
     // Adds `listener` at the end of `word`'s list; the id is what off() takes. A word this
     // handle does not emit, or a listener that cannot take what the word carries, does not
     // compile: the error names detail::ListenerFor (see the handle's header for its events).
-    template <typename Word, typename F>
-    ListenerId on(Word /*word*/, F&& listener) requires detail::ListenerFor<Word, F, Events...> {
+    template <typename Word, detail::ListenerFor<Word, Events...> F>
+    ListenerId on(Word /*word*/, F&& listener) {
         return add<Word>(std::forward<F>(listener), detail::Times::EveryEmit);
     }
 
     // Like on(), but the listener is removed just before its first run.
-    template <typename Word, typename F>
-    ListenerId once(Word /*word*/, F&& listener) requires detail::ListenerFor<Word, F, Events...> {
+    template <typename Word, detail::ListenerFor<Word, Events...> F>
+    ListenerId once(Word /*word*/, F&& listener) {
         return add<Word>(std::forward<F>(listener), detail::Times::Once);
     }
 
