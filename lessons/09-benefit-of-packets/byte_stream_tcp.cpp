@@ -33,13 +33,13 @@ struct StreamPair {
     std::string received;
 
     explicit StreamPair(EventLoop& loop)
-        : listener([] {
-              auto bound = net::TcpListener::bind(net::Address::loopback(0));
+        : listener([&loop] {
+              auto bound = net::TcpListener::bind(loop, net::Address::loopback(0));
               if (!bound) lesson::fail(bound.error());
               return std::move(*bound);
           }()),
           connector(loop) {
-        must(listener.start(loop, [this](std::unique_ptr<net::TcpConnection> accepted) {
+        must(listener.start([this](std::unique_ptr<net::TcpConnection> accepted) {
             server = std::move(accepted);
             must(server->start());
         }));

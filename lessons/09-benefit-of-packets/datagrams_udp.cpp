@@ -15,8 +15,8 @@ namespace {
 
 namespace net = looplab::net;
 
-net::UdpSocket bind_or_fail() {
-    auto socket = net::UdpSocket::bind(net::Address::loopback(0));
+net::UdpSocket bind_or_fail(EventLoop& loop) {
+    auto socket = net::UdpSocket::bind(loop, net::Address::loopback(0));
     if (!socket) lesson::fail(socket.error());
     return std::move(*socket);
 }
@@ -24,10 +24,10 @@ net::UdpSocket bind_or_fail() {
 }  // namespace
 
 void show_datagrams(EventLoop& loop, const lesson::Options&) {
-    net::UdpSocket server = bind_or_fail();
-    net::UdpSocket client = bind_or_fail();
+    net::UdpSocket server = bind_or_fail(loop);
+    net::UdpSocket client = bind_or_fail(loop);
     std::vector<std::string> received;
-    must(server.start(loop, [&received](const net::Datagram& datagram) {
+    must(server.start([&received](const net::Datagram& datagram) {
         received.emplace_back(datagram.text());
         lesson::say("server: receive #{}: \"{}\" ({} bytes)", received.size(), datagram.text(),
                     datagram.bytes.size());

@@ -29,8 +29,8 @@ using namespace std::chrono_literals;
 constexpr std::size_t kPieces = 16;
 constexpr std::size_t kPieceSize = 1024;
 
-net::UdpSocket bind_or_fail() {
-    auto socket = net::UdpSocket::bind(net::Address::loopback(0));
+net::UdpSocket bind_or_fail(EventLoop& loop) {
+    auto socket = net::UdpSocket::bind(loop, net::Address::loopback(0));
     if (!socket) lesson::fail(socket.error());
     return std::move(*socket);
 }
@@ -50,8 +50,8 @@ std::string list(const std::vector<std::uint32_t>& numbers) {
 // Keeps the intact pieces; says what it saw each round; asks for the missing ones.
 class PieceReceiver {
 public:
-    explicit PieceReceiver(EventLoop& loop) : socket_(bind_or_fail()), pieces_(kPieces) {
-        must(socket_.start(loop, [this](const net::Datagram& datagram) { on_piece(datagram); }));
+    explicit PieceReceiver(EventLoop& loop) : socket_(bind_or_fail(loop)), pieces_(kPieces) {
+        must(socket_.start([this](const net::Datagram& datagram) { on_piece(datagram); }));
     }
     const net::Address& address() const { return socket_.local_address(); }
     std::size_t datagrams() const { return datagrams_; }
@@ -108,9 +108,9 @@ void show_pieces_over_lossy_link(EventLoop& loop, const lesson::Options& options
     const lesson::Impairments there{.loss = 0.2, .duplicate = 0.1, .reorder = 0.1, .corrupt = 0.1,
                                     .delay = 1ms, .jitter = 2ms};
 
-    net::UdpSocket sender = bind_or_fail();
+    net::UdpSocket sender = bind_or_fail(loop);
     std::optional<std::string> request;   // the receiver's last "missing ..." datagram
-    must(sender.start(loop, [&request](const net::Datagram& d) { request = std::string{d.text()}; }));
+    must(sender.start([&request](const net::Datagram& d) { request = std::string{d.text()}; }));
     PieceReceiver receiver{loop};
     auto relay = lesson::LinkRelay::open(loop, sender.local_address(), receiver.address(),
                                          lesson::LossyLink{there, seed, lesson::kIdentityBytes},

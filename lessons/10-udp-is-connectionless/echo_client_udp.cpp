@@ -6,12 +6,12 @@
 namespace udp_lesson {
 
 EchoClientUdp::EchoClientUdp(EventLoop& loop)
-    : socket_([] {
-          auto socket = net::UdpSocket::bind(net::Address::loopback(0));   // port 0: OS picks
+    : socket_([&loop] {
+          auto socket = net::UdpSocket::bind(loop, net::Address::loopback(0));   // port 0: OS picks
           if (!socket) lesson::fail(socket.error());
           return std::move(*socket);
       }()) {
-    must(socket_.start(loop, [this](const net::Datagram& datagram) {
+    must(socket_.start([this](const net::Datagram& datagram) {
         reply_ = std::string{datagram.text()};
     }));
 }

@@ -6,8 +6,8 @@
 namespace udp_lesson {
 namespace {
 
-net::TcpListener listen_or_fail(const net::Address& where) {
-    auto listener = net::TcpListener::bind(where);
+net::TcpListener listen_or_fail(EventLoop& loop, const net::Address& where) {
+    auto listener = net::TcpListener::bind(loop, where);
     if (!listener) lesson::fail(listener.error());
     return std::move(*listener);
 }
@@ -16,12 +16,12 @@ net::TcpListener listen_or_fail(const net::Address& where) {
 
 EchoServerTcp::EchoServerTcp(EventLoop& loop, const lesson::Options& options)
     // 1. bind + listen: the socket waits for clients to ask for a connection.
-    : listener_(listen_or_fail(net::Address::loopback(0))), options_(options) {
+    : listener_(listen_or_fail(loop, net::Address::loopback(0))), options_(options) {
     lesson::say("[tcp] server: listening socket bound to {}",
                 options_.label_as(address(), "the TCP server"));
 
     // 2. Each client that completed the handshake comes out of accept() as a NEW socket.
-    must(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> connection) {
+    must(listener_.start([this](std::unique_ptr<net::TcpConnection> connection) {
         lesson::say("[tcp] accept -> new socket for {}",
                     options_.label(connection->peer_address(), "tcp client"));
         net::TcpConnection& client = *connection;

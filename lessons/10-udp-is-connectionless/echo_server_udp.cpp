@@ -6,8 +6,8 @@
 namespace udp_lesson {
 namespace {
 
-net::UdpSocket bind_or_fail(const net::Address& where) {
-    auto socket = net::UdpSocket::bind(where);
+net::UdpSocket bind_or_fail(EventLoop& loop, const net::Address& where) {
+    auto socket = net::UdpSocket::bind(loop, where);
     if (!socket) lesson::fail(socket.error());
     return std::move(*socket);
 }
@@ -16,12 +16,12 @@ net::UdpSocket bind_or_fail(const net::Address& where) {
 
 EchoServerUdp::EchoServerUdp(EventLoop& loop, const lesson::Options& options)
     // 1. One socket, bound to a port. No listen(): nobody will ask to connect.
-    : socket_(bind_or_fail(net::Address::loopback(0))), options_(options) {
+    : socket_(bind_or_fail(loop, net::Address::loopback(0))), options_(options) {
     lesson::say("[udp] server: 1 socket bound to {} (no listen, no accept)",
                 options_.label_as(address(), "the UDP server"));
 
     // 2. Whenever a datagram is waiting, the loop hands it over with the sender's address...
-    must(socket_.start(loop, [this](const net::Datagram& datagram) {
+    must(socket_.start([this](const net::Datagram& datagram) {
         lesson::say("[udp] datagram \"{}\" from {} -> answered {}", datagram.text(),
                     options_.label(datagram.from), options_.label(datagram.from));
         seen_.push_back(SeenDatagram{datagram.from, address(),

@@ -13,29 +13,29 @@ namespace udp_lesson {
 namespace {
 
 // A port on 127.0.0.1 that nobody uses right now: bind to port 0, read the port, close.
-std::uint16_t free_udp_port() {
-    auto probe = net::UdpSocket::bind(net::Address::loopback(0));
+std::uint16_t free_udp_port(EventLoop& loop) {
+    auto probe = net::UdpSocket::bind(loop, net::Address::loopback(0));
     if (!probe) lesson::fail(probe.error());
     return probe->local_address().port();   // the socket closes here; the port is free again
 }
 
-std::uint16_t free_tcp_port() {
-    auto probe = net::TcpListener::bind(net::Address::loopback(0));
+std::uint16_t free_tcp_port(EventLoop& loop) {
+    auto probe = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!probe) lesson::fail(probe.error());
     return probe->local_address().port();
 }
 
-net::UdpSocket bind_or_fail() {
-    auto socket = net::UdpSocket::bind(net::Address::loopback(0));
+net::UdpSocket bind_or_fail(EventLoop& loop) {
+    auto socket = net::UdpSocket::bind(loop, net::Address::loopback(0));
     if (!socket) lesson::fail(socket.error());
     return std::move(*socket);
 }
 
 void send_unconnected(EventLoop& loop, const net::Address& nobody, const std::string& name) {
-    net::UdpSocket socket = bind_or_fail();
+    net::UdpSocket socket = bind_or_fail(loop);
     bool heard = false;
     socket.on(events::error, [&heard](const looplab::Error&) { heard = true; });
-    must(socket.start(loop, [&heard](const net::Datagram&) { heard = true; }));
+    must(socket.start([&heard](const net::Datagram&) { heard = true; }));
 
     const auto sent = socket.send_to(nobody, "anyone?");
     lesson::say("[udp] send_to({}, \"anyone?\") returned: {}", name,
@@ -47,10 +47,10 @@ void send_unconnected(EventLoop& loop, const net::Address& nobody, const std::st
 }
 
 void send_connected(EventLoop& loop, const net::Address& nobody, const std::string& name) {
-    net::UdpSocket socket = bind_or_fail();
+    net::UdpSocket socket = bind_or_fail(loop);
     std::optional<looplab::Error> error;
     socket.on(events::error, [&error](const looplab::Error& e) { error = e; });
-    must(socket.start(loop, [](const net::Datagram&) {}));
+    must(socket.start([](const net::Datagram&) {}));
 
     const auto connected = socket.connect(nobody);
     lesson::say("[udp] connect({}) on a UDP socket returned: {}", name,
@@ -83,8 +83,8 @@ void connect_tcp(EventLoop& loop, const net::Address& nobody, const std::string&
 }  // namespace
 
 void show_send_to_nobody(EventLoop& loop, const lesson::Options& options) {
-    const net::Address udp_nobody = net::Address::loopback(free_udp_port());
-    const net::Address tcp_nobody = net::Address::loopback(free_tcp_port());
+    const net::Address udp_nobody = net::Address::loopback(free_udp_port(loop));
+    const net::Address tcp_nobody = net::Address::loopback(free_tcp_port(loop));
     const std::string udp_name = options.label_as(udp_nobody, "port nobody");
     const std::string tcp_name = options.label_as(tcp_nobody, "port nobody");
     lesson::say("a free port on 127.0.0.1, for UDP and for TCP: nobody listens there "

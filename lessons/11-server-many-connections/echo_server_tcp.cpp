@@ -16,8 +16,8 @@ void must(const looplab::Status& status) {
     if (!status) lesson::fail(status.error());
 }
 
-net::TcpListener listen_or_fail(const net::Address& where, net::ListenOptions options) {
-    auto listener = net::TcpListener::bind(where, options);
+net::TcpListener listen_or_fail(EventLoop& loop, const net::Address& where, net::ListenOptions options) {
+    auto listener = net::TcpListener::bind(loop, where, options);
     if (!listener) lesson::fail(listener.error());
     return std::move(*listener);
 }
@@ -32,10 +32,10 @@ std::string four_tuple(const net::TcpConnection& connection, const lesson::Optio
 
 EchoServerTcp::EchoServerTcp(EventLoop& loop, const lesson::Options& options,
                              net::ListenOptions listen, std::optional<net::Address> where)
-    : listener_(listen_or_fail(where.value_or(net::Address::loopback(0)), listen)),
+    : listener_(listen_or_fail(loop, where.value_or(net::Address::loopback(0)), listen)),
       options_(options) {
     listener_.on(events::error, [this](const looplab::Error& error) { accept_errors_.push_back(error); });
-    must(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> connection) {
+    must(listener_.start([this](std::unique_ptr<net::TcpConnection> connection) {
         net::TcpConnection& client = *connection;
         connections_.push_back(std::move(connection));
         if (!is_quiet_)

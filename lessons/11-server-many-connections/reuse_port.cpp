@@ -16,7 +16,7 @@ void show_reuse_port(EventLoop& loop, const lesson::Options& options) {
     const std::string shared = options.label_as(first.address(), "the shared port");
 
     // Without the option, a second bind to a port in use is refused.
-    auto refused = net::TcpListener::bind(first.address());
+    auto refused = net::TcpListener::bind(loop, first.address());
     lesson::say("a second listener on {} without SO_REUSEPORT: {}", shared,
                 refused ? std::string{"bound (unexpected)"} : std::strerror(refused.error().code()));
 

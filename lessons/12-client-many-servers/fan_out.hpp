@@ -42,7 +42,7 @@ void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_vi
 
 // Binds two sockets to one local port and connects them to two different servers, then a
 // third to the first server again (refused: same 4-tuple). See shared_local_port.cpp.
-void show_one_port_two_connections(const lesson::Options& options);
+void show_one_port_two_connections(EventLoop& loop, const lesson::Options& options);
 
 // Answers every request line with "<name> answers after <think> ms\n", <think> ms later.
 class SlowServer {

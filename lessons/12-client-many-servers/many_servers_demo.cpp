@@ -16,8 +16,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // A port where nobody listens: bound to port 0 to find a free one, then closed.
-net::Address nobody_listens() {
-    auto probe = net::TcpListener::bind(net::Address::loopback(0));
+net::Address nobody_listens(loop::EventLoop& loop) {
+    auto probe = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!probe) lesson::fail(probe.error());
     return probe->local_address();
 }
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     SlowServer a{loop, "server A", 300ms};
     SlowServer b{loop, "server B", 150ms};
     SlowServer c{loop, "server C", 0ms};
-    const net::Address down = nobody_listens();
+    const net::Address down = nobody_listens(loop);
     lesson::say("servers A, B and C run on this loop too (in real life: other machines);");
     lesson::say("server A answers after 300 ms, server B after 150 ms, server C at once; server D is down");
 
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     // 3. A connection is its 4-tuple: one local port can serve connections to two servers.
     options.step("One local port, two connections");
     lesson::say("servers E and F listen; three sockets all bind the same local port, port P:");
-    show_one_port_two_connections(options);
+    show_one_port_two_connections(loop, options);
     lesson::say("E and F differ, so sockets 1 and 2 have different 4-tuples: one port, two connections;");
     lesson::say("socket 3 would repeat socket 1's 4-tuple, so the kernel refuses it");
 

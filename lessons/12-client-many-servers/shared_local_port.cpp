@@ -47,17 +47,17 @@ std::string try_connect(int fd, const net::Address& server) {
     return fmt::format("{}{}", std::strerror(error), error == EADDRNOTAVAIL ? " (EADDRNOTAVAIL)" : "");
 }
 
-net::TcpListener listening_server() {
-    auto listener = net::TcpListener::bind(net::Address::loopback(0));
+net::TcpListener listening_server(EventLoop& loop) {
+    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!listener) lesson::fail(listener.error());
     return std::move(*listener);
 }
 
 }  // namespace
 
-void show_one_port_two_connections(const lesson::Options& options) {
-    const net::TcpListener e = listening_server();
-    const net::TcpListener f = listening_server();
+void show_one_port_two_connections(EventLoop& loop, const lesson::Options& options) {
+    const net::TcpListener e = listening_server(loop);
+    const net::TcpListener f = listening_server(loop);
 
     // 1. Socket 1 gets a port from the kernel and connects to server E.
     const looplab::UniqueFd first = bound_socket(net::Address::loopback(0));

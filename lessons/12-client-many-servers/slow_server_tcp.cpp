@@ -15,8 +15,8 @@ void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_vi
 
 namespace {
 
-net::TcpListener listen_or_fail() {
-    auto listener = net::TcpListener::bind(net::Address::loopback(0));
+net::TcpListener listen_or_fail(EventLoop& loop) {
+    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!listener) lesson::fail(listener.error());
     return std::move(*listener);
 }
@@ -24,8 +24,8 @@ net::TcpListener listen_or_fail() {
 }  // namespace
 
 SlowServer::SlowServer(EventLoop& loop, std::string name, Millis think)
-    : loop_(loop), name_(std::move(name)), think_(think), listener_(listen_or_fail()) {
-    auto started = listener_.start(loop_, [this](std::unique_ptr<net::TcpConnection> connection) {
+    : loop_(loop), name_(std::move(name)), think_(think), listener_(listen_or_fail(loop)) {
+    auto started = listener_.start([this](std::unique_ptr<net::TcpConnection> connection) {
         net::TcpConnection& client = *connection;
         connections_.push_back(std::move(connection));
         client.on(events::data, [this, &client](net::ByteBuffer& input) {

@@ -28,8 +28,8 @@ void shrink_kernel_buffers(const net::TcpConnection& connection) {
 
 namespace {
 
-net::TcpListener listen_or_fail() {
-    auto listener = net::TcpListener::bind(net::Address::loopback(0));
+net::TcpListener listen_or_fail(EventLoop& loop) {
+    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!listener) lesson::fail(listener.error());
     return std::move(*listener);
 }
@@ -38,9 +38,9 @@ net::TcpListener listen_or_fail() {
 
 Relay::Relay(EventLoop& loop, const lesson::Options& options, net::Address upstream, bool backpressure)
     : loop_(loop), options_(options), upstream_address_(upstream), has_backpressure_(backpressure),
-      listener_(listen_or_fail()), connector_(loop) {
+      listener_(listen_or_fail(loop)), connector_(loop) {
     // 1. The server role: accept clients.
-    must(listener_.start(loop_, [this](std::unique_ptr<net::TcpConnection> client) {
+    must(listener_.start([this](std::unique_ptr<net::TcpConnection> client) {
         on_client(std::move(client));
     }));
 }

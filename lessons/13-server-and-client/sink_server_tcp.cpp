@@ -6,16 +6,16 @@
 namespace relay {
 namespace {
 
-net::TcpListener listen_or_fail() {
-    auto listener = net::TcpListener::bind(net::Address::loopback(0));
+net::TcpListener listen_or_fail(EventLoop& loop) {
+    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!listener) lesson::fail(listener.error());
     return std::move(*listener);
 }
 
 }  // namespace
 
-Sink::Sink(EventLoop& loop, Mode mode) : loop_(loop), mode_(mode), listener_(listen_or_fail()) {
-    must(listener_.start(loop_, [this](std::unique_ptr<net::TcpConnection> accepted) {
+Sink::Sink(EventLoop& loop, Mode mode) : loop_(loop), mode_(mode), listener_(listen_or_fail(loop)) {
+    must(listener_.start([this](std::unique_ptr<net::TcpConnection> accepted) {
         connection_ = std::move(accepted);
         shrink_kernel_buffers(*connection_);
         net::TcpConnection& connection = *connection_;

@@ -13,7 +13,7 @@ RunResult run_raw_udp(EventLoop& loop, const Workload& workload, const lesson::O
         ends.send_from_sender(encode(DataPacket{seq, 0, std::move(message)}));
     }};
     Tally tally{workload.count, loop.now()};
-    auto receiving = ends.receiver.start(loop, [&](const looplab::net::Datagram& datagram) {
+    auto receiving = ends.receiver.start([&](const looplab::net::Datagram& datagram) {
         ++ends.read;
         const Decoded decoded = decode(datagram.bytes);
         if (const auto* data = std::get_if<DataPacket>(&decoded))

@@ -52,12 +52,12 @@ RunResult run_reliable_udp(EventLoop& loop, const Workload& workload, const less
     Tally tally{workload.count, loop.now()};
     std::vector<Delivered> delivered;
 
-    auto acks_in = ends.sender.start(loop, [&](const looplab::net::Datagram& datagram) {
+    auto acks_in = ends.sender.start([&](const looplab::net::Datagram& datagram) {
         ++ends.read;
         sender.on_datagram(datagram.bytes, loop.now());
         pump();
     });
-    auto data_in = ends.receiver.start(loop, [&](const looplab::net::Datagram& datagram) {
+    auto data_in = ends.receiver.start([&](const looplab::net::Datagram& datagram) {
         ++ends.read;
         delivered.clear();
         if (auto ack = receiver.on_datagram(datagram.bytes, delivered)) ends.send_from_receiver(*ack);

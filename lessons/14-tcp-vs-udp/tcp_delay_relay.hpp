@@ -86,12 +86,12 @@ private:
 inline looplab::Result<std::unique_ptr<TcpDelayRelay>> TcpDelayRelay::open(
     looplab::loop::EventLoop& loop, const looplab::net::Address& server, looplab::Millis delay,
     looplab::Millis jitter, std::uint64_t seed) {
-    auto listener = looplab::net::TcpListener::bind(looplab::net::Address::loopback(0));
+    auto listener = looplab::net::TcpListener::bind(loop, looplab::net::Address::loopback(0));
     if (!listener) return listener.error();
     std::unique_ptr<TcpDelayRelay> relay{
         new TcpDelayRelay{loop, std::move(*listener), server, delay, jitter, seed}};
-    if (auto started = relay->listener_.start(
-            loop, [raw = relay.get()](auto client) { raw->on_client(std::move(client)); });
+    if (auto started =
+            relay->listener_.start([raw = relay.get()](auto client) { raw->on_client(std::move(client)); });
         !started)
         return started.error();
     return relay;

@@ -32,12 +32,12 @@ std::size_t tcp_retransmissions(int fd) {
     return info.tcpi_total_retrans;
 }
 
-net::TcpListener listen_or_fail(NetemPath* netem) {
+net::TcpListener listen_or_fail(EventLoop& loop, NetemPath* netem) {
     std::optional<looplab::Result<net::TcpListener>> bound;
     // (TcpListener cannot be assigned, only moved into place: emplace.)
     if (netem == nullptr) {
-        bound.emplace(net::TcpListener::bind(net::Address::loopback(0)));
-    } else if (auto inside = netem->in_b([&] { bound.emplace(net::TcpListener::bind(netem->server_address(0))); });
+        bound.emplace(net::TcpListener::bind(loop, net::Address::loopback(0)));
+    } else if (auto inside = netem->in_b([&] { bound.emplace(net::TcpListener::bind(loop, netem->server_address(0))); });
                !inside) {
         lesson::fail(inside.error());
     }
@@ -67,7 +67,7 @@ void report(const RunResult& row, const Workload& workload, const lesson::Option
 }  // namespace
 
 RunResult run_tcp(EventLoop& loop, const Workload& workload, const lesson::Options& options, NetemPath* netem) {
-    net::TcpListener listener = listen_or_fail(netem);
+    net::TcpListener listener = listen_or_fail(loop, netem);
     net::TcpConnector connector{loop};
     std::unique_ptr<net::TcpConnection> client;
     std::unique_ptr<net::TcpConnection> server;
@@ -80,7 +80,7 @@ RunResult run_tcp(EventLoop& loop, const Workload& workload, const lesson::Optio
         client->send(lesson::frame_message({reinterpret_cast<const char*>(message.data()), message.size()}));
     }};
 
-    auto accepting = listener.start(loop, [&](std::unique_ptr<net::TcpConnection> accepted) {
+    auto accepting = listener.start([&](std::unique_ptr<net::TcpConnection> accepted) {
         server = std::move(accepted);
         server->on(events::data, [&](net::ByteBuffer& input) {
             messages.clear();

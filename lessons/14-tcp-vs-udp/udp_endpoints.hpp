@@ -27,7 +27,7 @@ struct UdpEndpoints {
     std::size_t read = 0;            // datagrams both endpoints received (the run counts them)
 
     UdpEndpoints(EventLoop& loop, const Workload& workload)
-        : sender(bind_or_fail()), receiver(bind_or_fail()) {
+        : sender(bind_or_fail(loop)), receiver(bind_or_fail(loop)) {
         auto opened = LinkRelay::open(loop, sender.local_address(), receiver.local_address(),
                                       LossyLink{workload.path, workload.seed, kIdentityBytes},
                                       LossyLink{workload.path, workload.seed + 1, kIdentityBytes});
@@ -56,8 +56,8 @@ private:
         else ++send_failures;
     }
 
-    static looplab::net::UdpSocket bind_or_fail() {
-        auto socket = looplab::net::UdpSocket::bind(looplab::net::Address::loopback(0));
+    static looplab::net::UdpSocket bind_or_fail(EventLoop& loop) {
+        auto socket = looplab::net::UdpSocket::bind(loop, looplab::net::Address::loopback(0));
         if (!socket) lesson::fail(socket.error());
         return std::move(*socket);
     }

@@ -61,17 +61,17 @@ std::string tcp_state(int fd) {
     }
 }
 
-std::uint16_t free_port() {
-    auto probe = net::TcpListener::bind(net::Address::loopback(0));
+std::uint16_t free_port(looplab::loop::EventLoop& loop) {
+    auto probe = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!probe) lesson::fail(probe.error());
     return probe->local_address().port();   // closed when `probe` goes
 }
 
-std::array<std::uint16_t, 2> two_free_ports() {
-    auto first = net::TcpListener::bind(net::Address::loopback(0));
+std::array<std::uint16_t, 2> two_free_ports(looplab::loop::EventLoop& loop) {
+    auto first = net::TcpListener::bind(loop, net::Address::loopback(0));
     if (!first) lesson::fail(first.error());
     // `first` is still bound, so the kernel cannot pick its port again.
-    return {first->local_address().port(), free_port()};
+    return {first->local_address().port(), free_port(loop)};
 }
 
 HandshakeWatch::HandshakeWatch(looplab::loop::EventLoop& loop, int fd) : loop_(loop), fd_(fd) {

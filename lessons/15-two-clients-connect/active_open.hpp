@@ -60,8 +60,8 @@ std::string tcp_state(int fd);
 // Ports on 127.0.0.1 that nobody uses right now (each bound to port 0, read, closed again).
 // All probes stay bound until every port is known: a port closed a moment ago may be the
 // kernel's next pick, so asking one at a time could give the same number twice.
-std::array<std::uint16_t, 2> two_free_ports();
-std::uint16_t free_port();
+std::array<std::uint16_t, 2> two_free_ports(looplab::loop::EventLoop& loop);
+std::uint16_t free_port(looplab::loop::EventLoop& loop);
 
 // Waits on the loop for the handshake of `fd` to end, like TcpConnector does: the socket
 // becomes writable, and the event (kqueue) or else SO_ERROR (epoll, poll) says how it ended.

@@ -50,7 +50,7 @@ UniqueFd open_or_fail(const net::Address& local, const net::Address& remote, Sig
 
 // Step 1: socket A connects to B's port, then socket B connects to A's port. Plain loopback.
 void one_after_the_other(loop::EventLoop& loop, const lesson::Options& options) {
-    const auto [port_a_number, port_b_number] = two_free_ports();
+    const auto [port_a_number, port_b_number] = two_free_ports(loop);
     const net::Address a = net::Address::loopback(port_a_number);
     const net::Address b = net::Address::loopback(port_b_number);
     const std::string port_a = options.label(a.port(), "port");
@@ -77,7 +77,7 @@ void one_after_the_other(loop::EventLoop& loop, const lesson::Options& options) 
 // when D's SYN arrives: the simultaneous-open rule of RFC 9293 §3.5 takes over.
 void simultaneous_open(loop::EventLoop& loop, const lesson::Options& options) {
     const Signing signing = options.has("unsigned") ? Signing::None : Signing::TcpMd5;
-    const auto [port_c_number, port_d_number] = two_free_ports();
+    const auto [port_c_number, port_d_number] = two_free_ports(loop);
     const net::Address c = net::Address::loopback(port_c_number);
     const net::Address d = net::Address::loopback(port_d_number);
     const std::string port_c = options.label(c.port(), "port");
@@ -124,7 +124,7 @@ void simultaneous_open(loop::EventLoop& loop, const lesson::Options& options) {
 
 // Step 3: one socket, bound to port E, connects to port E.
 void self_connect(loop::EventLoop& loop, const lesson::Options& options) {
-    const net::Address e = net::Address::loopback(free_port());
+    const net::Address e = net::Address::loopback(free_port(loop));
     const std::string port_e = options.label(e.port(), "port");
     UniqueFd socket_e = open_or_fail(e, e, Signing::None);
     HandshakeWatch watch_e{loop, socket_e.get()};

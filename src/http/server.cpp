@@ -243,12 +243,11 @@ Server::~Server() {
 }
 
 Status Server::listen(const net::Address& where) {
-    auto bound = net::TcpListener::bind(where);
+    auto bound = net::TcpListener::bind(loop_, where);
     if (!bound) return bound.error();
     listener_.emplace(std::move(bound).value());
-    return listener_->start(loop_, [this](std::unique_ptr<net::TcpConnection> connection) {
-        accept(std::move(connection));
-    });
+    return listener_->start(
+        [this](std::unique_ptr<net::TcpConnection> connection) { accept(std::move(connection)); });
 }
 
 const net::Address& Server::local_address() const {

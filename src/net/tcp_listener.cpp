@@ -8,7 +8,8 @@
 
 namespace looplab::net {
 
-Result<TcpListener> TcpListener::bind(const Address& where, ListenOptions options) {
+Result<TcpListener> TcpListener::bind(loop::EventLoop& loop, const Address& where,
+                                      ListenOptions options) {
     UniqueFd fd{::socket(where.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     if (!fd) return Error::from_errno(fmt::format("socket {}", where));
 
@@ -27,20 +28,24 @@ Result<TcpListener> TcpListener::bind(const Address& where, ListenOptions option
     if (::listen(fd.get(), options.backlog) == -1)
         return Error::from_errno(fmt::format("listen {}", where));
     const Address local = detail::local_address_of(fd.get());
-    return TcpListener{std::move(fd), local};
+    return TcpListener{loop, std::move(fd), local};
 }
 
 TcpListener::TcpListener(TcpListener&& other) noexcept
-    : fd_(std::move(other.fd_)), local_(other.local_), listeners_(std::move(other.listeners_)) {
-    LOOPLAB_ASSERT(other.loop_ == nullptr, "a TcpListener was moved after start(); move it before");
+    : loop_(other.loop_),
+      fd_(std::move(other.fd_)),
+      local_(other.local_),
+      listeners_(std::move(other.listeners_)) {
+    LOOPLAB_ASSERT(!other.is_accepting_,
+                   "a TcpListener was moved while accepting; move it before start()");
 }
 
 TcpListener::~TcpListener() {
-    if (loop_ == nullptr) return;
     stop();
+    if (!listeners_) return;   // nobody listened (or moved from)
     // Destroyed inside on_accept or an error listener: that listener is still running.
-    if (listeners_) listeners_->error.silence();
-    lifetime_.retire(*loop_, std::move(listeners_));
+    listeners_->error.silence();
+    lifetime_.retire(loop_, std::move(listeners_));
 }
 
 TcpListener::Listeners& TcpListener::callbacks() {
@@ -48,21 +53,22 @@ TcpListener::Listeners& TcpListener::callbacks() {
     return *listeners_;
 }
 
-Status TcpListener::start(loop::EventLoop& loop, OnAccept on_accept, SourceSite site) {
-    LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !loop.is_watching(fd_.get())),
-                   "start() of a TcpListener that is already accepting");
-    loop_ = &loop;
+Status TcpListener::start(OnAccept on_accept, SourceSite site) {
+    LOOPLAB_ASSERT(!is_accepting_, "start() of a TcpListener that is already accepting");
     callbacks().accept = std::move(on_accept);
-    return loop.watch(
+    auto watched = loop_.watch(
         fd_.get(), loop::Interest::read(), [this](const loop::Ready&) { accept_batch(); },
         "tcp listener", site);
+    is_accepting_ = watched.has_value();
+    return watched;
 }
 
 void TcpListener::stop() {
-    if (loop_ == nullptr) return;
-    loop_->cancel_timer(resume_timer_);
+    if (!is_accepting_) return;
+    is_accepting_ = false;
+    loop_.cancel_timer(resume_timer_);
     resume_timer_ = 0;
-    loop_->forget(fd_.get());
+    loop_.forget(fd_.get());
 }
 
 void TcpListener::accept_batch() {
@@ -83,18 +89,17 @@ void TcpListener::accept_batch() {
             listeners_->error.emit(events::error, Error{error, fmt::format("accept {}", local_)});
             return;   // a resource error (paused) or something unknown: try again next turn
         }
-        listeners_->accept(std::make_unique<TcpConnection>(*loop_, std::move(client)));
-        if (alive.was_destroyed() || !loop_->is_watching(fd_.get()))
-            return;   // destroyed or stopped
+        listeners_->accept(std::make_unique<TcpConnection>(loop_, std::move(client)));
+        if (alive.was_destroyed() || !is_accepting_) return;   // destroyed or stopped
     }
 }
 
 void TcpListener::pause_accepting() {
     if (resume_timer_ != 0) return;
-    loop_->change(fd_.get(), loop::Interest::none());
-    resume_timer_ = loop_->set_timeout(kTcpAcceptPauseWhenOutOfFds, [this] {
+    loop_.change(fd_.get(), loop::Interest::none());
+    resume_timer_ = loop_.set_timeout(kTcpAcceptPauseWhenOutOfFds, [this] {
         resume_timer_ = 0;
-        if (loop_->is_watching(fd_.get())) loop_->change(fd_.get(), loop::Interest::read());
+        if (is_accepting_) loop_.change(fd_.get(), loop::Interest::read());
     });
 }
 

@@ -9,17 +9,18 @@
 
 namespace looplab::net {
 
-Result<UdpSocket> UdpSocket::bind(const Address& where) {
+Result<UdpSocket> UdpSocket::bind(loop::EventLoop& loop, const Address& where) {
     UniqueFd fd{::socket(where.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     if (!fd) return Error::from_errno(fmt::format("socket {}", where));
     if (::bind(fd.get(), where.data(), where.size()) == -1)
         return Error::from_errno(fmt::format("bind {}", where));
     const Address local = detail::local_address_of(fd.get());
-    return UdpSocket{std::move(fd), local};
+    return UdpSocket{loop, std::move(fd), local};
 }
 
 UdpSocket::UdpSocket(UdpSocket&& other) noexcept
-    : fd_(std::move(other.fd_)),
+    : loop_(other.loop_),
+      fd_(std::move(other.fd_)),
       local_(other.local_),
       peer_(std::move(other.peer_)),
       listeners_(std::move(other.listeners_)),
@@ -30,15 +31,16 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
       bytes_in_(other.bytes_in_),
       bytes_out_(other.bytes_out_),
       last_peer_(other.last_peer_) {
-    LOOPLAB_ASSERT(other.loop_ == nullptr, "a UdpSocket was moved after start(); move it before");
+    LOOPLAB_ASSERT(!other.is_started_,
+                   "a UdpSocket was moved while receiving; move it before start()");
 }
 
 UdpSocket::~UdpSocket() {
-    if (loop_ == nullptr) return;
     stop();
+    if (!listeners_) return;   // nobody listened (or moved from)
     // Destroyed inside one of its listeners: that listener is still running.
-    if (listeners_) listeners_->silence();
-    lifetime_.retire(*loop_, std::move(listeners_));
+    listeners_->silence();
+    lifetime_.retire(loop_, std::move(listeners_));
 }
 
 UdpSocket::Listeners& UdpSocket::listeners() {
@@ -50,19 +52,17 @@ void UdpSocket::report(const Error& error) {
     if (listeners_) listeners_->emit(events::error, error);
 }
 
-Status UdpSocket::start(loop::EventLoop& loop, OnDatagram on_datagram, SourceSite site) {
-    LOOPLAB_ASSERT(loop_ == nullptr || (loop_ == &loop && !is_started_),
-                   "start() of a UdpSocket that is already receiving");
-    loop_ = &loop;
+Status UdpSocket::start(OnDatagram on_datagram, SourceSite site) {
+    LOOPLAB_ASSERT(!is_started_, "start() of a UdpSocket that is already receiving");
     listeners().off(start_listener_);
     if (on_datagram) start_listener_ = listeners().on(events::message, std::move(on_datagram));
     if (!receive_buffer_)
         receive_buffer_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_datagram_);
-    auto watched = loop.watch(
+    auto watched = loop_.watch(
         fd_.get(), loop::Interest::read(),
         [this](const loop::Ready& ready) { receive_batch(ready); }, "udp socket", site);
     is_started_ = watched.has_value();
-    if (is_started_) loop.describe_socket(fd_.get(), this, &UdpSocket::describe);
+    if (is_started_) loop_.describe_socket(fd_.get(), this, &UdpSocket::describe);
     return watched;
 }
 
@@ -88,7 +88,7 @@ void UdpSocket::count_sent(const Address& to, std::size_t bytes) {
 void UdpSocket::stop() {
     if (!is_started_) return;
     is_started_ = false;
-    loop_->forget(fd_.get());
+    loop_.forget(fd_.get());
 }
 
 void UdpSocket::set_max_datagram(std::size_t bytes) {

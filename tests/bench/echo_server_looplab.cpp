@@ -120,10 +120,10 @@ int main(int argc, char** argv) {
     std::optional<UdpSocket> udp;
     TcpEchoServer tcp;
     if (options.is_udp) {
-        auto bound = UdpSocket::bind(Address::loopback(options.port));
+        auto bound = UdpSocket::bind(loop, Address::loopback(options.port));
         if (!bound) fail(bound.error());
         udp.emplace(std::move(bound).value());
-        auto started = udp->start(loop, [&udp](const Datagram& datagram) {
+        auto started = udp->start([&udp](const Datagram& datagram) {
             // A full send buffer drops the echo, as UDP may; the client counts it as lost.
             (void)udp->send_to(datagram.from, datagram.bytes);
         });
@@ -131,10 +131,10 @@ int main(int argc, char** argv) {
     } else {
         ListenOptions listen_options;
         listen_options.backlog = 4096;
-        auto bound = TcpListener::bind(Address::loopback(options.port), listen_options);
+        auto bound = TcpListener::bind(loop, Address::loopback(options.port), listen_options);
         if (!bound) fail(bound.error());
         listener.emplace(std::move(bound).value());
-        auto started = listener->start(loop, [&tcp](std::unique_ptr<TcpConnection> connection) {
+        auto started = listener->start([&tcp](std::unique_ptr<TcpConnection> connection) {
             tcp.adopt(std::move(connection));
         });
         if (!started) fail(started.error());

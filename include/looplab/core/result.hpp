@@ -3,9 +3,9 @@
 // Result<T> — a value, or the Error that prevented it. C++20 has no std::expected yet, so this
 // is the small part of it we need. Status is Result<void>: "it worked", or why not.
 //
-//     auto listener = TcpListener::bind(address);
+//     auto listener = TcpListener::bind(loop, address);
 //     if (!listener) return listener.error();     // pass the failure up, unchanged
-//     listener->accept_all(...);                  // use the value like a pointer
+//     listener->start(on_accept);                 // use the value like a pointer
 //
 // Reading value() of a failed Result (or error() of a good one) is a bug and aborts.
 #pragma once

@@ -45,7 +45,7 @@ public:
     [[nodiscard]] static looplab::Result<std::unique_ptr<LinkRelay>> open(
         looplab::loop::EventLoop& loop, const looplab::net::Address& a,
         const looplab::net::Address& b, LossyLink forward, LossyLink backward) {
-        auto socket = looplab::net::UdpSocket::bind(looplab::net::Address::loopback(0));
+        auto socket = looplab::net::UdpSocket::bind(loop, looplab::net::Address::loopback(0));
         if (!socket) return socket.error();
         std::unique_ptr<LinkRelay> relay{
             new LinkRelay(loop, std::move(*socket), a, b, std::move(forward), std::move(backward))};
@@ -85,7 +85,7 @@ private:
           backward_(std::move(backward)) {}
 
     looplab::Status start() {
-        return socket_.start(loop_, [this](const looplab::net::Datagram& datagram) {
+        return socket_.start([this](const looplab::net::Datagram& datagram) {
             Bytes bytes(datagram.bytes.begin(), datagram.bytes.end());
             if (datagram.from == a_) forward_.send(std::move(bytes), loop_.now());
             else if (datagram.from == b_) backward_.send(std::move(bytes), loop_.now());

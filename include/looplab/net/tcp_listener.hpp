@@ -6,9 +6,9 @@
 // accept() makes a NEW socket that shares the server's port and is told apart by the 4-tuple.
 // Run: lessons/11-server-many-connections   Read: notes/11-server-many-connections.md
 //
-//     auto listener = TcpListener::bind(Address::loopback(0));   // port 0: the OS picks one
-//     if (!listener) return fail(listener.error());              // "bind 127.0.0.1:80: ..."
-//     auto started = listener->start(loop, [&](std::unique_ptr<TcpConnection> connection) {
+//     auto listener = TcpListener::bind(loop, Address::loopback(0));   // port 0: the OS picks one
+//     if (!listener) return fail(listener.error());                    // "bind 127.0.0.1:80: ..."
+//     auto started = listener->start([&](std::unique_ptr<TcpConnection> connection) {
 //         ...set its listeners, keep it somewhere, then connection->start()
 //     });
 //
@@ -61,7 +61,9 @@ public:
     using OnAccept = std::function<void(std::unique_ptr<TcpConnection>)>;
 
     // socket + SO_REUSEADDR (+ SO_REUSEPORT) + bind + listen; non-blocking and close-on-exec.
-    [[nodiscard]] static Result<TcpListener> bind(const Address& where, ListenOptions options = {});
+    // The kernel queues clients from here on; start() begins taking them on `loop`.
+    [[nodiscard]] static Result<TcpListener> bind(loop::EventLoop& loop, const Address& where,
+                                                  ListenOptions options = {});
 
     TcpListener(TcpListener&& other) noexcept;
     TcpListener& operator=(TcpListener&&) = delete;
@@ -70,11 +72,10 @@ public:
     ~TcpListener();
 
     // Starts accepting: each new connection goes to `on_accept`, not started yet. After
-    // stop(), start() again on the same loop resumes.
+    // stop(), start() again resumes.
     // `site` (your line, filled in for you) is where the live view (--watch) says the
     // accepts come from.
-    [[nodiscard]] Status start(loop::EventLoop& loop, OnAccept on_accept,
-                               SourceSite site = SourceSite::here());
+    [[nodiscard]] Status start(OnAccept on_accept, SourceSite site = SourceSite::here());
     // Stops accepting; the socket stays bound, so new clients wait in the backlog.
     void stop();
     // accept() errors that do not end the listener, such as "accept 127.0.0.1:80: Too many
@@ -94,7 +95,8 @@ private:
         OnAccept accept;
         ErrorListeners error;
     };
-    TcpListener(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
+    TcpListener(loop::EventLoop& loop, UniqueFd fd, Address local)
+        : loop_(loop), fd_(std::move(fd)), local_(local) {}
     friend class events::Listenable<TcpListener>;
     Listeners& callbacks();
     ErrorListeners& listeners() { return callbacks().error; }
@@ -102,10 +104,11 @@ private:
     void accept_batch();
     void pause_accepting();
 
-    loop::EventLoop* loop_ = nullptr;   // set by start()
+    loop::EventLoop& loop_;
     UniqueFd fd_;
     Address local_;
     std::unique_ptr<Listeners> listeners_;   // made by start() or on()
+    bool is_accepting_ = false;              // between start() and stop()
     loop::TimerId resume_timer_ = 0;
     std::size_t accept_errors_ = 0;
     LifetimeFlag lifetime_;

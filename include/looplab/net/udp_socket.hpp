@@ -6,8 +6,8 @@
 // keeps its boundaries (lesson 09); a send to nobody "succeeds".
 // Run: lessons/10-udp-is-connectionless   Read: notes/10-udp-is-connectionless.md
 //
-//     auto socket = UdpSocket::bind(Address::loopback(4950));
-//     auto started = socket->start(loop, [&](const Datagram& d) {
+//     auto socket = UdpSocket::bind(loop, Address::loopback(4950));
+//     auto started = socket->start([&](const Datagram& d) {
 //         (void)socket->send_to(d.from, d.bytes);       // answer whoever sent it
 //     });
 //
@@ -75,8 +75,9 @@ public:
     using Listeners = events::TypedListeners<events::Event<events::MessageWord, const Datagram&>,
                                              events::Event<events::ErrorWord, const Error&>>;
 
-    // socket + bind, non-blocking and close-on-exec. Port 0: the OS picks one.
-    [[nodiscard]] static Result<UdpSocket> bind(const Address& where);
+    // socket + bind, non-blocking and close-on-exec. Port 0: the OS picks one. Datagrams
+    // wait in the kernel until start() begins receiving them on `loop`.
+    [[nodiscard]] static Result<UdpSocket> bind(loop::EventLoop& loop, const Address& where);
 
     UdpSocket(UdpSocket&& other) noexcept;
     UdpSocket& operator=(UdpSocket&&) = delete;
@@ -87,8 +88,7 @@ public:
     // Starts delivering datagrams: `on_datagram` becomes a listener of events::message (after
     // stop(), start() again replaces the one the first start() added). `site` (your line,
     // filled in for you) is where the live view (--watch) says this socket's events come from.
-    [[nodiscard]] Status start(loop::EventLoop& loop, OnDatagram on_datagram,
-                               SourceSite site = SourceSite::here());
+    [[nodiscard]] Status start(OnDatagram on_datagram, SourceSite site = SourceSite::here());
     void stop();
     // Receive errors, e.g. ECONNREFUSED on a connected socket. The socket keeps working.
     // (Listen with on(events::error, listener), once(), off(): events::Listenable.)
@@ -118,7 +118,8 @@ public:
     std::uint64_t datagrams_sent() const { return datagrams_out_; }
 
 private:
-    UdpSocket(UniqueFd fd, Address local) : fd_(std::move(fd)), local_(local) {}
+    UdpSocket(loop::EventLoop& loop, UniqueFd fd, Address local)
+        : loop_(loop), fd_(std::move(fd)), local_(local) {}
     friend class events::Listenable<UdpSocket>;
     Listeners& listeners();
     Listeners* existing_listeners() { return listeners_.get(); }
@@ -129,7 +130,7 @@ private:
     // The live view's picture of this socket (EventLoop::describe_socket).
     static void describe(const void* socket, trace::SocketView& view);
 
-    loop::EventLoop* loop_ = nullptr;   // set by start()
+    loop::EventLoop& loop_;
     UniqueFd fd_;
     Address local_;
     std::optional<Address> peer_;

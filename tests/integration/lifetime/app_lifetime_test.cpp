@@ -24,9 +24,9 @@ TEST_CASE("a resp::Client may be closed twice and leaves nothing behind",
     CAPTURE(poller, victim);
     loop::EventLoop loop{poller};
     // A "server" that accepts and says nothing, then closes when the client does.
-    auto listener = net::TcpListener::bind(net::Address::loopback(0)).value();
+    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0)).value();
     std::unique_ptr<net::TcpConnection> server_side;
-    REQUIRE(listener.start(loop, [&](std::unique_ptr<net::TcpConnection> accepted) {
+    REQUIRE(listener.start([&](std::unique_ptr<net::TcpConnection> accepted) {
         server_side = std::move(accepted);
         server_side->on(events::close, [&] { server_side.reset(); });
         REQUIRE(server_side->start());

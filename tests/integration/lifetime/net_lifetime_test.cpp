@@ -25,8 +25,8 @@ namespace {
 // loop running.
 struct TcpPair {
     explicit TcpPair(loop::EventLoop& loop) {
-        auto listener = TcpListener::bind(Address::loopback(0)).value();
-        REQUIRE(listener.start(loop, [this](std::unique_ptr<TcpConnection> accepted) {
+        auto listener = TcpListener::bind(loop, Address::loopback(0)).value();
+        REQUIRE(listener.start([this](std::unique_ptr<TcpConnection> accepted) {
             peer = std::move(accepted);
             peer->on(events::data, [this](ByteBuffer& input) {
                 peer_received.add(input.readable());
@@ -180,7 +180,8 @@ TEST_CASE("a TcpListener may be destroyed inside on_accept and on_error; stop() 
     const std::string victim = GENERATE(as<std::string>{}, "accept", "error", "stop twice");
     CAPTURE(poller, victim);
     loop::EventLoop loop{poller};
-    auto listener = std::make_unique<TcpListener>(TcpListener::bind(Address::loopback(0)).value());
+    auto listener =
+        std::make_unique<TcpListener>(TcpListener::bind(loop, Address::loopback(0)).value());
     LifetimeProbe probe{victim};
     probe.set_destroy([&] { listener.reset(); });
     std::vector<std::unique_ptr<TcpConnection>> accepted;
@@ -192,15 +193,15 @@ TEST_CASE("a TcpListener may be destroyed inside on_accept and on_error; stop() 
 
     if (victim == "error") {
         testing::NoMoreFds no_more_fds{listener->fd()};
-        REQUIRE(listener->start(loop, probe.on("accept")));
+        REQUIRE(listener->start(probe.on("accept")));
         REQUIRE(loop.run_until([&] { return probe.is_gone(); }, 3s));
     } else if (victim == "accept") {
-        REQUIRE(listener->start(loop, [&](std::unique_ptr<TcpConnection> connection) {
+        REQUIRE(listener->start([&](std::unique_ptr<TcpConnection> connection) {
             accepted.push_back(std::move(connection));
             probe.on("accept")();
         }));
     } else {
-        REQUIRE(listener->start(loop, [&](std::unique_ptr<TcpConnection> connection) {
+        REQUIRE(listener->start([&](std::unique_ptr<TcpConnection> connection) {
             accepted.push_back(std::move(connection));
             listener->stop();
             listener->stop();
@@ -228,7 +229,7 @@ TEST_CASE("a TcpConnector may be destroyed inside its own callback, other attemp
     const std::string victim = GENERATE(as<std::string>{}, "connected", "refused");
     CAPTURE(poller, victim);
     loop::EventLoop loop{poller};
-    auto server = TcpListener::bind(Address::loopback(0)).value();
+    auto server = TcpListener::bind(loop, Address::loopback(0)).value();
     test::RefusingTcpPort refusing;
     auto connector = std::make_unique<TcpConnector>(loop);
     LifetimeProbe probe{victim};
@@ -257,26 +258,26 @@ TEST_CASE("a UdpSocket may be destroyed inside on_datagram and on_error; stop() 
     const std::string victim = GENERATE(as<std::string>{}, "datagram", "error", "stop twice");
     CAPTURE(poller, victim);
     loop::EventLoop loop{poller};
-    auto socket = std::make_unique<UdpSocket>(UdpSocket::bind(Address::loopback(0)).value());
+    auto socket = std::make_unique<UdpSocket>(UdpSocket::bind(loop, Address::loopback(0)).value());
     LifetimeProbe probe{victim};
     probe.set_destroy([&] { socket.reset(); });
     socket->on(events::error, probe.on("error"));
 
     if (victim == "stop twice") {
-        REQUIRE(socket->start(loop, [&](const Datagram&) {
+        REQUIRE(socket->start([&](const Datagram&) {
             probe.hear("datagram");
             socket->stop();
             socket->stop();
             probe.gone();
         }));
     } else {
-        REQUIRE(socket->start(loop, probe.on("datagram")));
+        REQUIRE(socket->start(probe.on("datagram")));
     }
-    auto sender = UdpSocket::bind(Address::loopback(0)).value();
+    auto sender = UdpSocket::bind(loop, Address::loopback(0)).value();
     if (victim == "error") {
         // A connected socket hears the ICMP "port unreachable" of its send on the next call.
         const Address nobody =
-            UdpSocket::bind(Address::loopback(0))->local_address();   // closed again
+            UdpSocket::bind(loop, Address::loopback(0))->local_address();   // closed again
         REQUIRE(socket->connect(nobody));
         REQUIRE(socket->send("anyone?"));
     } else {

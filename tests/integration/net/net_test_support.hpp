@@ -34,10 +34,9 @@ using namespace std::chrono_literals;
 class EchoServer {
 public:
     explicit EchoServer(loop::EventLoop& loop)
-        : listener_(TcpListener::bind(Address::loopback(0)).value()) {
-        REQUIRE(listener_.start(loop, [this](std::unique_ptr<TcpConnection> connection) {
-            adopt(std::move(connection));
-        }));
+        : listener_(TcpListener::bind(loop, Address::loopback(0)).value()) {
+        REQUIRE(listener_.start(
+            [this](std::unique_ptr<TcpConnection> connection) { adopt(std::move(connection)); }));
     }
 
     Address address() const { return listener_.local_address(); }
@@ -96,8 +95,9 @@ struct Recorder {
 class AcceptOne {
 public:
     explicit AcceptOne(loop::EventLoop& loop, std::function<void(TcpConnection&)> prepare = {})
-        : listener_(TcpListener::bind(Address::loopback(0)).value()), prepare_(std::move(prepare)) {
-        REQUIRE(listener_.start(loop, [this](std::unique_ptr<TcpConnection> accepted) {
+        : listener_(TcpListener::bind(loop, Address::loopback(0)).value()),
+          prepare_(std::move(prepare)) {
+        REQUIRE(listener_.start([this](std::unique_ptr<TcpConnection> accepted) {
             connection = std::move(accepted);
             if (prepare_) prepare_(*connection);
             // A data listener of `prepare` reads the bytes itself.
@@ -191,8 +191,8 @@ using looplab::testing::RefusingTcpPort;
 // number may be taken before it is used): only for a port that the code under test must bind
 // itself, e.g. a connect from a fixed local port. To connect to a port that refuses, hold a
 // RefusingTcpPort; to listen, bind port 0 and ask the listener for its port.
-inline std::uint16_t unused_tcp_port() {
-    auto listener = TcpListener::bind(Address::loopback(0));
+inline std::uint16_t unused_tcp_port(loop::EventLoop& loop) {
+    auto listener = TcpListener::bind(loop, Address::loopback(0));
     REQUIRE(listener);
     return listener->local_address().port();
 }

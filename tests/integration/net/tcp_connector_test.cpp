@@ -14,7 +14,8 @@ TEST_CASE("the refusing port of the tests stays ours: no listener can take it me
     // What makes the "refused" tests race-free (unlike a port bound, released and reused).
     const RefusingTcpPort refusing;
     CHECK(refusing.address().port() != 0);
-    const auto taker = TcpListener::bind(refusing.address());
+    loop::EventLoop loop;
+    const auto taker = TcpListener::bind(loop, refusing.address());
     REQUIRE_FALSE(taker);
     CHECK(taker.error().code() == EADDRINUSE);
 }
@@ -52,7 +53,7 @@ TEST_CASE("a connect that gets no answer times out", "[net][tcp][integration]") 
     loop::EventLoop loop{poller};
     ListenOptions options;
     options.backlog = 0;
-    auto full = TcpListener::bind(Address::loopback(0), options);   // never started
+    auto full = TcpListener::bind(loop, Address::loopback(0), options);   // never started
     REQUIRE(full);
     TcpConnector connector{loop};
     ConnectOptions quick;
@@ -127,7 +128,7 @@ TEST_CASE("a connect can start from a fixed local port", "[net][tcp][integration
     ConnectOptions options;
     // The one use of unused_tcp_port(): the connector must bind this port itself, so we cannot
     // hold it (and port 0 would not test a FIXED local port).
-    options.local = Address::loopback(unused_tcp_port());
+    options.local = Address::loopback(unused_tcp_port(loop));
     std::unique_ptr<TcpConnection> client;
     connector.connect(
         server.address(),

@@ -201,8 +201,8 @@ TEST_CASE("one TcpObserver serves many connections and is told which one speaks"
     std::unordered_map<TcpConnection*, std::unique_ptr<TcpConnection>> connections;
     CountingEcho handler;
     handler.owner = &connections;
-    auto listener = TcpListener::bind(Address::loopback(0)).value();
-    REQUIRE(listener.start(loop, [&](std::unique_ptr<TcpConnection> accepted) {
+    auto listener = TcpListener::bind(loop, Address::loopback(0)).value();
+    REQUIRE(listener.start([&](std::unique_ptr<TcpConnection> accepted) {
         accepted->set_observer(handler);
         CHECK(accepted->start());
         TcpConnection* raw = accepted.get();
@@ -243,8 +243,8 @@ TEST_CASE("set_observer() inside an on_data function takes over from the next by
     CountingEcho handler;
     handler.owner = &connections;
     std::string seen_by_function;
-    auto listener = TcpListener::bind(Address::loopback(0)).value();
-    REQUIRE(listener.start(loop, [&](std::unique_ptr<TcpConnection> accepted) {
+    auto listener = TcpListener::bind(loop, Address::loopback(0)).value();
+    REQUIRE(listener.start([&](std::unique_ptr<TcpConnection> accepted) {
         TcpConnection* raw = accepted.get();
         std::string captured = "kept alive while running";
         raw->on(events::data, [&, raw, captured](ByteBuffer& input) {

@@ -65,11 +65,10 @@ TEST_CASE("a connection knows both ends of its 4-tuple", "[net][tcp][integration
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto listener = TcpListener::bind(Address::loopback(0));
+    auto listener = TcpListener::bind(loop, Address::loopback(0));
     REQUIRE(listener);
     std::unique_ptr<TcpConnection> accepted;
-    REQUIRE(
-        listener->start(loop, [&](std::unique_ptr<TcpConnection> c) { accepted = std::move(c); }));
+    REQUIRE(listener->start([&](std::unique_ptr<TcpConnection> c) { accepted = std::move(c); }));
 
     auto client = connect_now(loop, listener->local_address());
     REQUIRE(loop.run_until([&] { return accepted != nullptr; }, 5s));
@@ -83,16 +82,17 @@ TEST_CASE("a connection knows both ends of its 4-tuple", "[net][tcp][integration
 }
 
 TEST_CASE("two listeners with SO_REUSEPORT share one port", "[net][tcp][integration]") {
+    loop::EventLoop loop;
     ListenOptions options;
     options.reuse_port = true;
-    auto first = TcpListener::bind(Address::loopback(0), options);
+    auto first = TcpListener::bind(loop, Address::loopback(0), options);
     REQUIRE(first);
-    auto second = TcpListener::bind(first->local_address(), options);
+    auto second = TcpListener::bind(loop, first->local_address(), options);
     REQUIRE(second);
     CHECK(second->local_address() == first->local_address());
 
     // Without it, the port is taken, and the error says which syscall and address.
-    auto third = TcpListener::bind(first->local_address());
+    auto third = TcpListener::bind(loop, first->local_address());
     REQUIRE_FALSE(third);
     CHECK(third.error().message() ==
           fmt::format("bind {}: Address already in use", first->local_address()));
@@ -103,11 +103,11 @@ TEST_CASE("a server may destroy a connection inside that connection's on_data",
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto listener = TcpListener::bind(Address::loopback(0));
+    auto listener = TcpListener::bind(loop, Address::loopback(0));
     REQUIRE(listener);
     std::unordered_map<int, std::unique_ptr<TcpConnection>> connections;
     std::string last_words;
-    REQUIRE(listener->start(loop, [&](std::unique_ptr<TcpConnection> connection) {
+    REQUIRE(listener->start([&](std::unique_ptr<TcpConnection> connection) {
         TcpConnection* raw = connection.get();
         const int id = raw->fd();
         // The lambda uses its own captures after erasing the connection that owns it: safe,

@@ -20,7 +20,7 @@ TEST_CASE("running out of fds in accept pauses the listener instead of spinning"
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto listener = TcpListener::bind(Address::loopback(0));
+    auto listener = TcpListener::bind(loop, Address::loopback(0));
     REQUIRE(listener);
     std::vector<std::unique_ptr<TcpConnection>> accepted;
     std::vector<Error> errors;
@@ -36,7 +36,7 @@ TEST_CASE("running out of fds in accept pauses the listener instead of spinning"
 
     {
         NoMoreFds no_more_fds{listener->fd()};
-        REQUIRE(listener->start(loop, keep));
+        REQUIRE(listener->start(keep));
         const std::uint64_t turns_before = loop.turn();
         loop.run_until([] { return false; }, 200ms);
         const std::uint64_t turns = loop.turn() - turns_before;
@@ -61,7 +61,7 @@ TEST_CASE("a listener accepts a crowd in batches and keeps every client",
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto listener = TcpListener::bind(Address::loopback(0));
+    auto listener = TcpListener::bind(loop, Address::loopback(0));
     REQUIRE(listener);
     std::vector<std::unique_ptr<TcpConnection>> clients;
     // More clients than one batch, all queued before the first accept.
@@ -71,7 +71,7 @@ TEST_CASE("a listener accepts a crowd in batches and keeps every client",
     std::vector<std::unique_ptr<TcpConnection>> accepted;
     std::vector<std::size_t> accepted_by_turn;
     std::uint64_t last_turn = 0;
-    REQUIRE(listener->start(loop, [&](std::unique_ptr<TcpConnection> connection) {
+    REQUIRE(listener->start([&](std::unique_ptr<TcpConnection> connection) {
         if (accepted_by_turn.empty() || loop.turn() != last_turn) accepted_by_turn.push_back(0);
         last_turn = loop.turn();
         ++accepted_by_turn.back();
@@ -86,17 +86,17 @@ TEST_CASE("a listener may be destroyed inside its own on_accept", "[net][tcp][in
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto listener = std::make_unique<TcpListener>(TcpListener::bind(Address::loopback(0)).value());
+    auto listener =
+        std::make_unique<TcpListener>(TcpListener::bind(loop, Address::loopback(0)).value());
     const Address address = listener->local_address();
     std::unique_ptr<TcpConnection> only;
     auto client = connect_now(loop, address);
     auto second = connect_now(loop, address);
-    REQUIRE(
-        listener->start(loop, [&, big = std::string(64, 'x')](std::unique_ptr<TcpConnection> c) {
-            only = std::move(c);
-            listener.reset();          // "accept one client, then stop listening for good"
-            CHECK(big.size() == 64);   // our captures are still alive
-        }));
+    REQUIRE(listener->start([&, big = std::string(64, 'x')](std::unique_ptr<TcpConnection> c) {
+        only = std::move(c);
+        listener.reset();          // "accept one client, then stop listening for good"
+        CHECK(big.size() == 64);   // our captures are still alive
+    }));
     REQUIRE(loop.run_until([&] { return only != nullptr; }, 5s));
     CHECK(listener == nullptr);
 }

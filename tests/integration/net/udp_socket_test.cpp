@@ -19,8 +19,8 @@ namespace {
 // principle, but the point of its one user: a port with NO socket, so that the kernel answers
 // with ICMP port unreachable. Holding the port (as RefusingTcpPort does for TCP) is not
 // possible here: a bound UDP socket would simply receive the datagrams.
-std::uint16_t unused_udp_port() {
-    auto socket = UdpSocket::bind(Address::loopback(0));
+std::uint16_t unused_udp_port(loop::EventLoop& loop) {
+    auto socket = UdpSocket::bind(loop, Address::loopback(0));
     REQUIRE(socket);
     return socket->local_address().port();
 }
@@ -31,10 +31,10 @@ TEST_CASE("one UDP socket answers many senders with no accept", "[net][udp][inte
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto server = UdpSocket::bind(Address::loopback(0));
+    auto server = UdpSocket::bind(loop, Address::loopback(0));
     REQUIRE(server);
     std::set<std::uint16_t> senders;
-    REQUIRE(server->start(loop, [&](const Datagram& datagram) {
+    REQUIRE(server->start([&](const Datagram& datagram) {
         senders.insert(datagram.from.port());
         CHECK(server->send_to(datagram.from, datagram.bytes));   // the address is the "connection"
     }));
@@ -44,12 +44,12 @@ TEST_CASE("one UDP socket answers many senders with no accept", "[net][udp][inte
     clients.reserve(kClients);   // they are moved in before start(), never after
     std::vector<std::string> answers(kClients);
     for (int i = 0; i < kClients; ++i) {
-        auto client = UdpSocket::bind(Address::loopback(0));
+        auto client = UdpSocket::bind(loop, Address::loopback(0));
         REQUIRE(client);
         clients.push_back(std::move(client).value());
     }
     for (int i = 0; i < kClients; ++i) {
-        REQUIRE(clients[i].start(loop, [&, i](const Datagram& datagram) {
+        REQUIRE(clients[i].start([&, i](const Datagram& datagram) {
             CHECK(datagram.from == server->local_address());
             answers[i] = std::string{datagram.text()};
         }));
@@ -69,7 +69,7 @@ TEST_CASE("datagrams keep their boundaries and a cut one is reported as truncate
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto receiver = UdpSocket::bind(Address::loopback(0));
+    auto receiver = UdpSocket::bind(loop, Address::loopback(0));
     REQUIRE(receiver);
     receiver->set_max_datagram(16);
     struct Seen {
@@ -77,11 +77,11 @@ TEST_CASE("datagrams keep their boundaries and a cut one is reported as truncate
         bool truncated;
     };
     std::vector<Seen> seen;
-    REQUIRE(receiver->start(loop, [&](const Datagram& d) {
+    REQUIRE(receiver->start([&](const Datagram& d) {
         seen.push_back({std::string{d.text()}, d.truncated});
     }));
 
-    auto sender = UdpSocket::bind(Address::loopback(0));
+    auto sender = UdpSocket::bind(loop, Address::loopback(0));
     REQUIRE(sender);
     const std::string long_one = "0123456789abcdefGHIJKLMNOPQRSTUVWXYZ";   // 36 bytes
     CHECK(sender->send_to(receiver->local_address(), "one"));
@@ -100,7 +100,8 @@ TEST_CASE("datagrams keep their boundaries and a cut one is reported as truncate
 }
 
 TEST_CASE("a datagram larger than kUdpMaxDatagramSize cannot be sent", "[net][udp][integration]") {
-    auto sender = UdpSocket::bind(Address::loopback(0));
+    loop::EventLoop loop;
+    auto sender = UdpSocket::bind(loop, Address::loopback(0));
     REQUIRE(sender);
     const std::string too_big(kUdpMaxDatagramSize + 1, 'x');
     const auto sent = sender->send_to(Address::loopback(9), too_big);
@@ -114,26 +115,26 @@ TEST_CASE("a connected UDP socket learns of the ICMP port unreachable on a later
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    const Address nobody = Address::loopback(unused_udp_port());
+    const Address nobody = Address::loopback(unused_udp_port(loop));
 
     SECTION("unconnected: the send succeeds and no error is ever heard") {
-        auto socket = UdpSocket::bind(Address::loopback(0));
+        auto socket = UdpSocket::bind(loop, Address::loopback(0));
         REQUIRE(socket);
         std::vector<Error> errors;
         socket->on(events::error, [&](const Error& e) { errors.push_back(e); });
-        REQUIRE(socket->start(loop, [](const Datagram&) {}));
+        REQUIRE(socket->start([](const Datagram&) {}));
         CHECK(socket->send_to(nobody, "anyone there?"));
         loop.run_until([] { return false; }, 50ms);
         CHECK(errors.empty());
         CHECK(socket->send_to(nobody, "hello?"));
     }
     SECTION("connected: the send succeeds, then the receive side reports ECONNREFUSED") {
-        auto socket = UdpSocket::bind(Address::loopback(0));
+        auto socket = UdpSocket::bind(loop, Address::loopback(0));
         REQUIRE(socket);
         REQUIRE(socket->connect(nobody));
         std::vector<Error> errors;
         socket->on(events::error, [&](const Error& e) { errors.push_back(e); });
-        REQUIRE(socket->start(loop, [](const Datagram&) {}));
+        REQUIRE(socket->start([](const Datagram&) {}));
         CHECK(socket->send("anyone there?"));   // UDP's send "succeeds": nothing was asked
         REQUIRE(loop.run_until([&] { return !errors.empty(); }, 5s));
         CHECK(errors.front().code() == ECONNREFUSED);
@@ -141,7 +142,7 @@ TEST_CASE("a connected UDP socket learns of the ICMP port unreachable on a later
         CHECK(socket->send("still there?"));   // the error was reported once; it is gone
     }
     SECTION("connected, not receiving: the NEXT send returns ECONNREFUSED") {
-        auto socket = UdpSocket::bind(Address::loopback(0));
+        auto socket = UdpSocket::bind(loop, Address::loopback(0));
         REQUIRE(socket);
         REQUIRE(socket->connect(nobody));
         CHECK(socket->send("anyone there?"));
@@ -157,15 +158,16 @@ TEST_CASE("a UDP socket may be destroyed inside its own on_datagram", "[net][udp
     const std::string poller = GENERATE(from_range(poller::available_pollers()));
     CAPTURE(poller);
     loop::EventLoop loop{poller};
-    auto receiver = std::make_unique<UdpSocket>(UdpSocket::bind(Address::loopback(0)).value());
+    auto receiver =
+        std::make_unique<UdpSocket>(UdpSocket::bind(loop, Address::loopback(0)).value());
     const Address address = receiver->local_address();
     int received = 0;
-    REQUIRE(receiver->start(loop, [&, tail = std::string(64, 'x')](const Datagram&) {
+    REQUIRE(receiver->start([&, tail = std::string(64, 'x')](const Datagram&) {
         ++received;
         receiver.reset();
         CHECK(tail.size() == 64);   // our captures outlive the socket until the close phase
     }));
-    auto sender = UdpSocket::bind(Address::loopback(0));
+    auto sender = UdpSocket::bind(loop, Address::loopback(0));
     REQUIRE(sender);
     CHECK(sender->send_to(address, "one"));
     CHECK(sender->send_to(address, "two"));   // queued behind the first: must not be delivered

@@ -25,12 +25,12 @@ class FakeServer {
 public:
     FakeServer(loop::EventLoop& loop, std::size_t commands, std::string script,
                bool close_after = true)
-        : listener_(net::TcpListener::bind(net::Address::loopback(0)).value()),
+        : listener_(net::TcpListener::bind(loop, net::Address::loopback(0)).value()),
           commands_(commands),
           script_(std::move(script)),
           close_after_(close_after) {
         REQUIRE(listener_.start(
-            loop, [this](std::unique_ptr<net::TcpConnection> c) { adopt(std::move(c)); }));
+            [this](std::unique_ptr<net::TcpConnection> c) { adopt(std::move(c)); }));
     }
     net::Address address() const { return listener_.local_address(); }
     std::size_t accepted = 0;
@@ -67,9 +67,9 @@ class ScriptedServer {
 public:
     using Answer = std::function<std::string(const Reply& command)>;
     ScriptedServer(loop::EventLoop& loop, Answer answer)
-        : listener_(net::TcpListener::bind(net::Address::loopback(0)).value()),
+        : listener_(net::TcpListener::bind(loop, net::Address::loopback(0)).value()),
           answer_(std::move(answer)) {
-        REQUIRE(listener_.start(loop, [this](std::unique_ptr<net::TcpConnection> c) {
+        REQUIRE(listener_.start([this](std::unique_ptr<net::TcpConnection> c) {
             connection_ = std::move(c);
             connection_->on(events::data, [this](net::ByteBuffer& input) {
                 std::vector<Reply> commands;
@@ -152,8 +152,8 @@ TEST_CASE("a refused connection fails queued commands; with retries, after the l
           "[resp][client][integration]") {
     loop::EventLoop loop;
     // A port that was just free: nothing listens there.
-    const net::Address nobody = [] {
-        auto probe = net::TcpListener::bind(net::Address::loopback(0));
+    const net::Address nobody = [&loop] {
+        auto probe = net::TcpListener::bind(loop, net::Address::loopback(0));
         REQUIRE(probe);
         return probe->local_address();
     }();

@@ -21,7 +21,9 @@ namespace net = looplab::net;
 
 namespace {
 
-net::UdpSocket bound() { return net::UdpSocket::bind(net::Address::loopback(0)).value(); }
+net::UdpSocket bound(looplab::loop::EventLoop& loop) {
+    return net::UdpSocket::bind(loop, net::Address::loopback(0)).value();
+}
 
 }   // namespace
 
@@ -30,15 +32,15 @@ TEST_CASE("a clean relay passes every datagram, in order, to the other endpoint"
     const std::string poller = GENERATE(from_range(looplab::poller::available_pollers()));
     CAPTURE(poller);
     looplab::loop::EventLoop loop{poller};
-    net::UdpSocket a = bound();
-    net::UdpSocket b = bound();
+    net::UdpSocket a = bound(loop);
+    net::UdpSocket b = bound(loop);
     auto relay =
         LinkRelay::open(loop, a.local_address(), b.local_address(),
                         LossyLink{Impairments{.delay = 2ms}, 1}, LossyLink{Impairments{}, 2});
     REQUIRE(relay);
     std::vector<std::string> at_b, at_a;
-    REQUIRE(b.start(loop, [&](const net::Datagram& d) { at_b.emplace_back(d.text()); }));
-    REQUIRE(a.start(loop, [&](const net::Datagram& d) { at_a.emplace_back(d.text()); }));
+    REQUIRE(b.start([&](const net::Datagram& d) { at_b.emplace_back(d.text()); }));
+    REQUIRE(a.start([&](const net::Datagram& d) { at_a.emplace_back(d.text()); }));
 
     for (int i = 0; i < 50; ++i) REQUIRE(a.send_to((*relay)->address(), std::to_string(i)));
     REQUIRE(b.send_to((*relay)->address(), "back"));
@@ -51,14 +53,14 @@ TEST_CASE("a clean relay passes every datagram, in order, to the other endpoint"
 TEST_CASE("a relay that loses everything delivers nothing, and says so",
           "[lessons][net][integration]") {
     looplab::loop::EventLoop loop;
-    net::UdpSocket a = bound();
-    net::UdpSocket b = bound();
+    net::UdpSocket a = bound(loop);
+    net::UdpSocket b = bound(loop);
     auto relay =
         LinkRelay::open(loop, a.local_address(), b.local_address(),
                         LossyLink{Impairments{.loss = 1.0}, 1}, LossyLink{Impairments{}, 2});
     REQUIRE(relay);
     std::size_t received = 0;
-    REQUIRE(b.start(loop, [&](const net::Datagram&) { ++received; }));
+    REQUIRE(b.start([&](const net::Datagram&) { ++received; }));
     for (int i = 0; i < 10; ++i) REQUIRE(a.send_to((*relay)->address(), "x"));
     REQUIRE(loop.run_until([&] { return (*relay)->forward().counts().entered == 10; }, 2000ms));
     CHECK((*relay)->forward().counts().lost == 10);
@@ -73,8 +75,8 @@ TEST_CASE(
     const std::string poller = GENERATE(from_range(looplab::poller::available_pollers()));
     CAPTURE(poller);
     looplab::loop::EventLoop loop{poller};
-    net::UdpSocket sending = bound();
-    net::UdpSocket receiving = bound();
+    net::UdpSocket sending = bound(loop);
+    net::UdpSocket receiving = bound(loop);
     const Impairments bad{.loss = 0.3,
                           .duplicate = 0.3,
                           .reorder = 0.3,
@@ -103,11 +105,11 @@ TEST_CASE(
                     pump();
                 });
     };
-    REQUIRE(sending.start(loop, [&](const net::Datagram& d) {
+    REQUIRE(sending.start([&](const net::Datagram& d) {
         sender.on_datagram(d.bytes, loop.now());
         pump();
     }));
-    REQUIRE(receiving.start(loop, [&](const net::Datagram& d) {
+    REQUIRE(receiving.start([&](const net::Datagram& d) {
         if (auto ack = receiver.on_datagram(d.bytes, delivered))
             CHECK(receiving.send_to(relay.address(), *ack));
     }));

@@ -23,11 +23,11 @@ TEST_CASE("a TCP delay relay passes every byte, in order, no sooner than its del
     CAPTURE(poller);
     looplab::loop::EventLoop loop{poller};
 
-    auto listener = net::TcpListener::bind(net::Address::loopback(0)).value();
+    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0)).value();
     std::unique_ptr<net::TcpConnection> server;
     std::string received;
     std::optional<looplab::Clock::time_point> first_byte_at;
-    REQUIRE(listener.start(loop, [&](std::unique_ptr<net::TcpConnection> accepted) {
+    REQUIRE(listener.start([&](std::unique_ptr<net::TcpConnection> accepted) {
         server = std::move(accepted);
         server->on(events::data, [&](net::ByteBuffer& input) {
             if (!first_byte_at) first_byte_at = loop.now();
