@@ -110,7 +110,7 @@ bool Server::handle_request(const http::Request& request, http::Responder respon
             response.add_header("Set-Cookie", sid_cookie(options_.cookie_name, opened.id()));
         responder.respond(std::move(response));
         opened.start_heartbeat();
-        if (ServerListener* listener = core.listener()) listener->on_open(opened);
+        (void)core.report_open(opened);   // last: the listener may destroy this server
         return true;
     }
     if (request.method == "GET") {
@@ -176,7 +176,8 @@ bool Server::handle_upgrade(const http::Request& request, std::unique_ptr<net::T
     if (opened != nullptr) {
         opened->use_websocket(socket, open_packet_json(opened->id(), false, options_));
         opened->start_heartbeat();
-        if (ServerListener* listener = core.listener()) listener->on_open(*opened);
+        // Destroyed by the listener: the connection went with it.
+        if (!core.report_open(*opened)) return true;
     } else if (session->may_upgrade()) {
         session->begin_upgrade(socket);
     } else {

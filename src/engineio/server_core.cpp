@@ -76,6 +76,20 @@ void ServerCore::close_all() {
     for (SessionImpl* session : open) session->close();
 }
 
+bool ServerCore::report_open(SessionImpl& session) {
+    if (listener_ == nullptr) return true;
+    net::LifetimeFlag::Scope alive{lifetime_};
+    listener_->on_open(session);
+    return !alive.was_destroyed();
+}
+
+bool ServerCore::report_message(SessionImpl& session, std::string_view data, bool is_binary) {
+    if (listener_ == nullptr) return true;
+    net::LifetimeFlag::Scope alive{lifetime_};
+    listener_->on_message(session, data, is_binary);
+    return !alive.was_destroyed();
+}
+
 void ServerCore::report_close_later(SessionImpl& session, CloseReason reason,
                                     std::string description) {
     loop_.post_next([this, alive = lifetime_.alive_token(), &session, reason,

@@ -54,6 +54,10 @@ public:
     bool is_full() const;
     void close_all();
 
+    // The listener hears of an opened session, of a message. False when it destroyed the
+    // server (and every session): the caller returns at once, touching nothing.
+    [[nodiscard]] bool report_open(SessionImpl& session);
+    [[nodiscard]] bool report_message(SessionImpl& session, std::string_view data, bool is_binary);
     // The session ended: on_close is reported in a task posted now.
     void report_close_later(SessionImpl& session, CloseReason reason, std::string description);
     // The session's transport is done and on_close was reported: free it in a posted task.

@@ -80,18 +80,17 @@ bool SessionImpl::is_writable() const {
 
 // ---- receiving -----------------------------------------------------------------------------
 
-void SessionImpl::on_packet(const PacketView& packet) {
+bool SessionImpl::on_packet(const PacketView& packet) {
     switch (packet.type) {
         case PacketType::Message:
-            if (ServerListener* listener = server_.listener())
-                listener->on_message(*this, packet.data, packet.is_binary);
-            break;
+            return server_.report_message(*this, packet.data, packet.is_binary);
         case PacketType::Pong: on_pong(); break;
         case PacketType::Close: end(CloseReason::TransportClose, "the peer sent close"); break;
         // open, ping (a v3 client's), upgrade and noop mean nothing here: ignored, as the
         // reference server does.
         default: break;
     }
+    return true;
 }
 
 // ---- heartbeat: the server pings, the client must answer within pingTimeout ----------------

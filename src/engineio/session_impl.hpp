@@ -80,7 +80,8 @@ private:
 
     void send_packet(PacketType type, std::string_view data, bool is_binary);
     void enqueue(PacketType type, std::string_view data, bool is_binary);
-    void on_packet(const PacketView& packet);
+    // False when the listener destroyed the server (and this session): return at once.
+    [[nodiscard]] bool on_packet(const PacketView& packet);
     void on_pong();
     void stop_heartbeat();
     // Ends the session once: reports on_close later, closes the transport the way `reason`

@@ -76,15 +76,15 @@ void SessionImpl::on_socket_message(ws::WebSocket& socket, const ws::Message& me
     // as a missed deadline is delivered, as the reference server does.
     if (&socket != socket_ || state_ != State::Open) return;
     if (message.kind == ws::MessageKind::Binary) {
-        on_packet(PacketView{PacketType::Message, message.payload, true});
-        return;
+        (void)on_packet(PacketView{PacketType::Message, message.payload, true});
+        return;   // touches nothing: the listener may have destroyed the server
     }
     auto packet = view_text_packet(message.payload, server_.binary_scratch());
     if (!packet) {
         end(CloseReason::ParseError, packet.error().message());
         return;
     }
-    on_packet(*packet);
+    (void)on_packet(*packet);   // last: the listener may have destroyed the server
 }
 
 void SessionImpl::on_socket_closed(ws::WebSocket& socket, const ws::CloseInfo& info) {

@@ -28,7 +28,10 @@ public:
             connection_->on(events::data, [this](net::ByteBuffer& input) { on_data(input); }));
         listening_.push_back(connection_->on(events::close, [this] { server_.remove(id_); }));
         if (!connection_->start()) {
-            server_.loop_.post_soon([&server = server_, id = id_] { server.remove(id); });
+            server_.loop_.post_soon(
+                [&server = server_, id = id_, alive = server_.lifetime_.alive_token()] {
+                    if (*alive) server.remove(id);
+                });
             return;
         }
         arm(Deadline::Header);   // a client that connects must start a request in time
@@ -47,12 +50,9 @@ public:
         return std::move(connection_);
     }
 
-    // The connection closed: a request still waiting for its answer is abandoned.
-    void abandon() {
-        if (responder == nullptr) return;
-        Responder* const waiting = std::exchange(responder, nullptr);
-        waiting->disconnect(true);   // may destroy the Responder: not touched after this
-    }
+    // The connection closed: the Responder of a request still waiting for its answer, which
+    // the caller tells (Responder::disconnect(true)) once this session is gone.
+    Responder* abandon() { return std::exchange(responder, nullptr); }
 
     // Bytes that arrived while an answer was pending, now that it left.
     void resume() {
@@ -62,7 +62,10 @@ public:
             is_paused_ = false;
             connection_->resume_reading();
         }
-        keep_waiting_input(handle(*bytes));
+        net::LifetimeFlag::Scope alive{server_.lifetime_};
+        const std::string_view rest = handle(*bytes, alive);
+        if (alive.was_destroyed()) return;   // a function destroyed the server, and us with it
+        keep_waiting_input(rest);
     }
 
 private:
@@ -76,14 +79,20 @@ private:
         } else if (is_waiting_ || waiting_input_) {
             keep_waiting_input(bytes);   // behind a pending answer: requests stay in order
         } else {
-            keep_waiting_input(handle(bytes));
+            // The server's functions run in here: one may destroy the server.
+            net::LifetimeFlag::Scope alive{server_.lifetime_};
+            const std::string_view rest = handle(bytes, alive);
+            // Gone with the server: this session, its connection and `input` (the connection's).
+            if (alive.was_destroyed()) return;
+            keep_waiting_input(rest);
         }
         input.consume(bytes.size());
     }
 
     // Parses and answers requests until the bytes run out, the connection is done, or an
     // answer is pending; returns the bytes not used (empty unless an answer is pending).
-    std::string_view handle(std::string_view bytes) {
+    // Returns at once, touching nothing, when a function destroyed the server (`alive`).
+    std::string_view handle(std::string_view bytes, const net::LifetimeFlag::Scope& alive) {
         is_handling_ = true;
         while (!bytes.empty() && !is_done_ && !is_waiting_) {
             RequestParser::Step step = parser_.feed(bytes);
@@ -94,20 +103,21 @@ private:
             bytes.remove_prefix(step.consumed);
             if (!step.request) break;
             step.request->peer = connection_->peer_address();
-            if (step.request->headers.contains("Upgrade") && server_.take_upgrade_) {
+            if (step.request->headers.contains("Upgrade") && server_.functions_->take_upgrade) {
                 // The bytes after the request are the new protocol's: keep them.
                 is_done_ = true;
                 cancel_timer();
                 std::string leftover{bytes};
-                server_.loop_.post_soon([&server = server_, id = id_,
-                                         request = std::move(*step.request),
-                                         leftover = std::move(leftover)]() mutable {
-                    server.hand_over(id, std::move(request), std::move(leftover));
-                });
+                server_.loop_.post_soon(
+                    [&server = server_, id = id_, alive = server_.lifetime_.alive_token(),
+                     request = std::move(*step.request), leftover = std::move(leftover)]() mutable {
+                        if (*alive) server.hand_over(id, std::move(request), std::move(leftover));
+                    });
                 bytes = {};
                 break;
             }
-            respond(*step.request);
+            respond(*step.request, alive);
+            if (alive.was_destroyed()) return {};
         }
         is_handling_ = false;
         if (is_done_) return {};
@@ -127,8 +137,10 @@ private:
         }
     }
 
-    void respond(const Request& request) {
-        if (server_.answer_later_) {
+    void respond(const Request& request, const net::LifetimeFlag::Scope& alive) {
+        // Kept alive by LifetimeFlag::retire while a function runs, even if it destroys the server.
+        const Functions& functions = *server_.functions_;
+        if (functions.answer_later) {
             waiting_is_head_ = request.method == "HEAD";
             waiting_keeps_alive_ = request.keeps_alive();
             is_waiting_ = true;
@@ -136,7 +148,9 @@ private:
             bool is_taken = false;
             {
                 Responder answer{*this};
-                is_taken = server_.answer_later_(request, answer);
+                is_taken = functions.answer_later(request, answer);
+                // Destroyed: the session disconnected `answer`, whose destructor does nothing.
+                if (alive.was_destroyed()) return;
                 if (!is_taken) {
                     LOOPLAB_ASSERT(answer.is_pending(),
                                    "an AnswerLater that returns false must leave its "
@@ -148,7 +162,13 @@ private:
             }   // taken but left here unanswered: the Responder's destructor answers 500
             if (is_taken) return;
         }
-        send_response(server_.answer(request), request.method == "HEAD", request.keeps_alive());
+        std::optional<Response> answered;
+        if (functions.answer) {
+            answered = functions.answer(request);
+            if (alive.was_destroyed()) return;   // no answer: the connection went with the server
+        }
+        send_response(answered ? std::move(*answered) : server_.default_answer(request),
+                      request.method == "HEAD", request.keeps_alive());
     }
 
     void send_response(Response response, bool is_head, bool keeps_alive) {
@@ -169,7 +189,9 @@ private:
         send_response(std::move(response), waiting_is_head_, waiting_keeps_alive_);
         if (is_done_ || is_handling_) return;   // handle() goes on by itself
         if (waiting_input_) {
-            server_.loop_.post_soon([&server = server_, id = id_] {
+            server_.loop_.post_soon([&server = server_, id = id_,
+                                     alive = server_.lifetime_.alive_token()] {
+                if (!*alive) return;   // the server was destroyed in the meantime
                 if (const auto found = server.sessions_.find(id); found != server.sessions_.end())
                     found->second->resume();
             });
@@ -240,6 +262,8 @@ Server::Server(loop::EventLoop& loop, ServerOptions options)
 Server::~Server() {
     // Destroying a connection closes its socket at once with no more events.
     sessions_.clear();
+    // Destroyed inside one of its functions: that function is still running.
+    lifetime_.retire(loop_, std::move(functions_));
 }
 
 Status Server::listen(const net::Address& where) {
@@ -271,12 +295,14 @@ void Server::accept(std::unique_ptr<net::TcpConnection> connection) {
 
 void Server::remove(std::uint64_t id) {
     // Called from the connection's own close listener: TcpConnection allows being destroyed there.
-    // Out of the map first, so what abandon() sets off never sees a half-erased entry.
     const auto found = sessions_.find(id);
     if (found == sessions_.end()) return;
-    const std::unique_ptr<Session> session = std::move(found->second);
+    std::unique_ptr<Session> session = std::move(found->second);
     sessions_.erase(found);
-    session->abandon();
+    Responder* const waiting = session->abandon();
+    session.reset();
+    // Last: its abandoned listeners may destroy the Responder, or this server.
+    if (waiting != nullptr) waiting->disconnect(true);
 }
 
 void Server::hand_over(std::uint64_t id, Request request, std::string leftover) {
@@ -285,12 +311,12 @@ void Server::hand_over(std::uint64_t id, Request request, std::string leftover) 
     std::unique_ptr<net::TcpConnection> connection = found->second->release();
     sessions_.erase(found);
     if (!connection || connection->is_closed()) return;
-    take_upgrade_(request, std::move(connection), std::move(leftover));
+    // The function may destroy this server: retire() then keeps it until the close phase.
+    net::LifetimeFlag::Scope alive{lifetime_};
+    functions_->take_upgrade(request, std::move(connection), std::move(leftover));
 }
 
-Response Server::answer(const Request& request) const {
-    if (answer_)
-        if (std::optional<Response> response = answer_(request)) return std::move(*response);
+Response Server::default_answer(const Request& request) const {
     if (request.method != "GET" && request.method != "HEAD") {
         Response refused = Response::error(405);
         refused.set_header("Allow", "GET, HEAD");

@@ -55,6 +55,10 @@ Client::Client(loop::EventLoop& loop, net::Address server, ClientOptions options
 Client::~Client() {
     loop_.cancel_timer(reconnect_timer_);
     loop_.cancel_timer(timeout_timer_);
+    // Destroyed inside one of their listeners: it is still running, the rest must not be.
+    emitters_->pubsub.silence();
+    emitters_->connection.silence();
+    lifetime_.retire(loop_, std::move(emitters_));
 }
 
 void Client::connect() {

@@ -51,7 +51,7 @@ void Client::on_connected(std::unique_ptr<net::TcpConnection> connection) {
 
     state_ = ClientState::Handshaking;
     net::LifetimeFlag::Scope alive{lifetime_};
-    connection_events_.emit("connect", ConnectionEvent{});
+    emitters_->connection.emit("connect", ConnectionEvent{});
     if (alive.was_destroyed() || state_ != ClientState::Handshaking) return;
     start_handshake();
 }
@@ -70,7 +70,7 @@ void Client::on_connection_lost(const Error& why) {
     fail_pending(lost, /*include_offline=*/false);
     if (alive.was_destroyed()) return;
     if (was_connected) {
-        connection_events_.emit("disconnect", ConnectionEvent{why, attempt_, Millis{0}});
+        emitters_->connection.emit("disconnect", ConnectionEvent{why, attempt_, Millis{0}});
         if (alive.was_destroyed() || state_ != ClientState::Waiting) return;
     }
 
@@ -92,7 +92,7 @@ void Client::schedule_reconnect(const Error& why) {
         reconnect_timer_ = 0;
         start_attempt();
     });
-    connection_events_.emit("reconnecting", ConnectionEvent{why, attempt_, delay});
+    emitters_->connection.emit("reconnecting", ConnectionEvent{why, attempt_, delay});
 }
 
 void Client::end(std::optional<Error> why) {
@@ -111,7 +111,8 @@ void Client::end(std::optional<Error> why) {
     loop_.post_next([this, alive = lifetime_.alive_token(), why = std::move(why)] {
         if (!*alive) return;
         connection_.reset();
-        connection_events_.emit("end", ConnectionEvent{why, attempt_, Millis{0}});
+        const net::LifetimeFlag::Scope still_alive{lifetime_};   // the listener may destroy us
+        emitters_->connection.emit("end", ConnectionEvent{why, attempt_, Millis{0}});
     });
 }
 
@@ -206,7 +207,7 @@ void Client::on_restore_reply(std::string_view verb, SubscriptionKind kind,
         message.kind = kind;
         (kind == SubscriptionKind::Pattern ? message.pattern : message.channel) = name;
         message.count = static_cast<std::int64_t>(names_of(kind).size());
-        pubsub_.emit(dropped, message);
+        emitters_->pubsub.emit(dropped, message);
         if (alive.was_destroyed() || state_ != ClientState::Handshaking) return;
     }
     if (--handshake_left_ == 0) become_ready();
@@ -230,7 +231,7 @@ void Client::become_ready() {
     attempt_ = 0;
     std::deque<Pending> waiting = std::exchange(offline_, {});
     for (Pending& pending : waiting) send_now(std::move(pending));
-    connection_events_.emit("ready", ConnectionEvent{});
+    emitters_->connection.emit("ready", ConnectionEvent{});
 }
 
 }   // namespace looplab::resp

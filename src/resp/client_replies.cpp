@@ -141,7 +141,7 @@ void Client::on_confirmation(std::deque<Pending>& waits, const Reply& frame) {
     }
 
     net::LifetimeFlag::Scope alive{lifetime_};
-    pubsub_.emit(verb, confirmed);
+    emitters_->pubsub.emit(verb, confirmed);
     if (alive.was_destroyed() || !done) return;
     answer(*done, Reply::integer_value(confirmed.count));
 }
@@ -155,7 +155,7 @@ void Client::emit_message(const Reply& frame) {
     if (first == 2) message.pattern = frame.elements[1].text;
     message.channel = frame.elements[first].text;
     message.payload = frame.elements[first + 1].text;
-    pubsub_.emit(word, message);
+    emitters_->pubsub.emit(word, message);
 }
 
 void Client::answer(Pending& pending, Result<Reply> result) {

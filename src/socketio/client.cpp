@@ -80,7 +80,7 @@ void Client::on_engine_close(engineio::CloseReason reason, std::string_view desc
     (void)description;
     if (!is_closing_) {
         is_closing_ = true;
-        disconnect_all(disconnect_reason_for(reason));
+        if (!disconnect_all(disconnect_reason_for(reason))) return;   // the server is gone
     }
     session_ = nullptr;
     if (connect_timer_ != 0) server_.loop().cancel_timer(connect_timer_);
@@ -155,7 +155,7 @@ void Client::fail(std::string_view what) {
 void Client::close_with(DisconnectReason reason) {
     if (is_closing_) return;
     is_closing_ = true;
-    disconnect_all(reason);
+    if (!disconnect_all(reason)) return;   // a listener destroyed the server, and us
     if (session_ != nullptr) session_->close();
 }
 
@@ -165,16 +165,26 @@ void Client::disconnect_and_close() {
     std::vector<Socket*> joined;
     for (const auto& socket : sockets_)
         if (socket->connected()) joined.push_back(socket.get());
-    for (Socket* socket : joined) socket->disconnect();
+    const net::LifetimeFlag::Scope alive{server_.lifetime()};
+    for (Socket* socket : joined) {
+        socket->disconnect();
+        if (alive.was_destroyed()) return;   // a listener destroyed the server, and us
+    }
     close_with(DisconnectReason::ForcedServerClose);   // sockets still in their middlewares
 }
 
-void Client::disconnect_all(DisconnectReason reason) {
+bool Client::disconnect_all(DisconnectReason reason) {
     // Moved out first: each socket's "disconnect" listeners may touch the client.
     std::vector<std::unique_ptr<Socket>> leaving = std::move(sockets_);
     sockets_.clear();
-    for (const auto& socket : leaving) socket->on_close(reason);
+    const net::LifetimeFlag::Scope alive{server_.lifetime()};
+    for (const auto& socket : leaving) {
+        socket->on_close(reason);
+        // A listener destroyed the server, and this client: `leaving` goes with this frame.
+        if (alive.was_destroyed()) return false;
+    }
     for (auto& socket : leaving) server_.retire(std::move(socket));
+    return true;
 }
 
 }   // namespace looplab::socketio

@@ -22,6 +22,11 @@ Namespace::~Namespace() {
     for (const auto& [id, gathering] : broadcast_acks_)
         server_.loop().cancel_timer(gathering.timer);
     adapter_->close();
+    // Destroyed with the Server inside one of these listeners: it is still running.
+    connections_->silence();
+    server_side_->silence();
+    server_.lifetime().retire(server_.loop(), std::move(connections_));
+    server_.lifetime().retire(server_.loop(), std::move(server_side_));
 }
 
 Socket* Namespace::find_socket(std::string_view id) const {
@@ -119,9 +124,11 @@ void Namespace::connect_socket(Socket& socket, std::optional<RestoredSession> re
     socket.client().on_socket_connected();
     // Only a dynamic namespace's parent hears of it afterwards, if the socket still lives.
     const auto alive = parent_ != nullptr ? socket.alive_token() : std::shared_ptr<const bool>{};
-    connections_.emit("connection", std::ref(socket));
+    const net::LifetimeFlag::Scope server_alive{server_.lifetime()};
+    connections_->emit("connection", std::ref(socket));
+    if (server_alive.was_destroyed()) return;   // a listener destroyed the server, and us
     if (parent_ != nullptr && *alive && socket.connected())
-        parent_->connections_.emit("connection", std::ref(socket));
+        parent_->connections_->emit("connection", std::ref(socket));
 }
 
 void Namespace::remove(Socket& socket) {
@@ -133,8 +140,8 @@ void Namespace::receive_server_side(const json::Array& event, ServerSideReply re
     if (event.empty() || !event[0].is_string()) return;
     const std::string& name = event[0].as_string();
     // "error" with nobody listening would throw: another server must not stop our loop.
-    if (name == events::kErrorEvent && server_side_.listener_count(name) == 0) return;
-    server_side_.emit(name, Args{std::span<const json::Value>{event}.subspan(1)}, reply);
+    if (name == events::kErrorEvent && server_side_->listener_count(name) == 0) return;
+    server_side_->emit(name, Args{std::span<const json::Value>{event}.subspan(1)}, reply);
 }
 
 // ---- dynamic namespaces --------------------------------------------------------------------

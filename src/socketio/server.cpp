@@ -95,8 +95,11 @@ Namespace* Server::namespace_for_connect(std::string_view name, const json::Valu
 }
 
 void Server::close() {
-    for (auto& client : clients_)
-        if (client) client->close_with(DisconnectReason::ServerShuttingDown);
+    const net::LifetimeFlag::Scope alive{lifetime_};
+    for (std::size_t slot = 0; slot < clients_.size(); ++slot) {
+        if (clients_[slot]) clients_[slot]->close_with(DisconnectReason::ServerShuttingDown);
+        if (alive.was_destroyed()) return;   // a "disconnect" listener destroyed us
+    }
 }
 
 // ---- the engine's events -------------------------------------------------------------------
@@ -128,7 +131,9 @@ void Server::on_close(engineio::Session& session, engineio::CloseReason reason,
                       std::string_view description) {
     Client* client = client_of(session);
     if (client == nullptr) return;
+    const net::LifetimeFlag::Scope alive{lifetime_};
     client->on_engine_close(reason, description);
+    if (alive.was_destroyed()) return;   // a "disconnect" listener destroyed us
     const std::size_t slot = session.tag() - 1;
     retired_clients_.push_back(std::move(clients_[slot]));
     free_slots_.push_back(slot);

@@ -22,6 +22,11 @@ Socket::Socket(Namespace& nsp, Client& client, json::Value auth, std::string_vie
 }
 
 Socket::~Socket() {
+    if (emitter_) {
+        // Destroyed with the Server inside one of these listeners, which still runs: retired.
+        emitter_->silence();
+        if (lifetime_.is_in_handler()) lifetime_.retire(nsp_->server().loop(), std::move(emitter_));
+    }
     if (!extras_) return;
     for (const PendingAck& ack : extras_->acks)   // their timers point at this socket
         if (ack.timer != 0) nsp_->server().loop().cancel_timer(ack.timer);
@@ -244,7 +249,9 @@ void Socket::on_close(DisconnectReason reason) {
         return;
     }
     if (!connected()) return;
+    const net::LifetimeFlag::Scope server_alive{nsp_->server().lifetime()};
     emit_reserved("disconnecting", reason);
+    if (server_alive.was_destroyed()) return;   // a listener destroyed the server, and us
     if (!connected()) return;   // a "disconnecting" listener disconnected it already
     if (nsp_->server().options().recovery.enabled && is_recoverable(reason))
         nsp_->adapter().persist_session(PersistedSession{std::string{id()}, std::string{pid()},
@@ -252,6 +259,7 @@ void Socket::on_close(DisconnectReason reason) {
                                                          std::as_const(*this).data()});
     state_ = State::Disconnected;
     fail_pending_acks();
+    if (server_alive.was_destroyed()) return;   // an ack's callback destroyed the server
     nsp_->adapter().del_all(id());
     nsp_->remove(*this);
     client_->remove(*this);
@@ -261,6 +269,7 @@ void Socket::on_close(DisconnectReason reason) {
 void Socket::emit_reserved(std::string_view event, DisconnectReason reason) {
     if (listener_count(event) == 0) return;
     const json::Array words{json::Value{to_string(reason)}};
+    const net::LifetimeFlag::Scope alive{lifetime_};   // see ~Socket
     emitter_->emit(event, Args{words}, Ack{});
 }
 
@@ -311,6 +320,7 @@ void Socket::run_packet_middlewares(std::shared_ptr<Packet> packet, std::size_t 
         json::Value detail = json::Value::object({{"message", error->message}});
         if (!error->data.is_null()) detail.set("data", std::move(error->data));
         const json::Array payload{std::move(detail)};
+        const net::LifetimeFlag::Scope alive{lifetime_};   // see ~Socket
         emitter_->emit("error", Args{payload}, Ack{});
     }};
     // Copied: the middleware may add middlewares (use) and so move the list.
@@ -329,11 +339,16 @@ void Socket::dispatch_event(Packet& packet) {
 
     if (extras_ && !extras_->any.empty()) {
         const auto snapshot = extras_->any;   // a listener may remove itself
-        for (const auto& [id, listener] : snapshot) listener(event, args, ack);
+        const net::LifetimeFlag::Scope server_alive{nsp_->server().lifetime()};
+        for (const auto& [id, listener] : snapshot) {
+            listener(event, args, ack);
+            if (server_alive.was_destroyed()) return;   // it destroyed the server, and us
+        }
     }
     // "error" with nobody listening would throw (EventEmitter's rule): a peer must not be able
     // to stop our loop by naming its event "error".
     if (!emitter_ || (event == events::kErrorEvent && emitter_->listener_count(event) == 0)) return;
+    const net::LifetimeFlag::Scope alive{lifetime_};   // see ~Socket
     emitter_->emit(event, args, ack);
 }
 

@@ -80,9 +80,12 @@ void Socket::fail_pending_acks() {
     // Moved out first: a callback may emit again (and so add to the list).
     std::vector<PendingAck> pending = std::move(extras_->acks);
     extras_->acks.clear();
+    loop::EventLoop& loop = nsp_->server().loop();
+    for (PendingAck& ack : pending) loop.cancel_timer(ack.timer);   // all: none may fire later
+    const net::LifetimeFlag::Scope server_alive{nsp_->server().lifetime()};
     for (PendingAck& ack : pending) {
-        if (ack.timer != 0) nsp_->server().loop().cancel_timer(ack.timer);
         if (ack.callback) ack.callback(AckError{kAckDisconnected}, Args{});
+        if (server_alive.was_destroyed()) return;   // it destroyed the server, and us
         // A broadcast's recipient that leaves simply does not answer: its gathering times out.
     }
 }

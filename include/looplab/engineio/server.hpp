@@ -24,10 +24,14 @@
 // line. Inside: server.cpp routes, server_core.cpp keeps the sessions and WebSockets,
 // session_impl.cpp / polling_transport.cpp / websocket_transport.cpp are one session.
 //
-// Contract: loop thread only. Destroy the Server before its EventLoop, and not from inside
-// one of its listener calls; destroying it closes every session at once (no events fire
-// during destruction: a held GET gets "1", a WebSocket is dropped). The http::Server it is
-// attached to may live on: our path then goes to the functions it had before.
+// Lifetime: the one rule, include/looplab/README.md. close_all() may be called twice;
+// destroying the Server closes every session at once (no events fire during destruction: a
+// held GET gets "1", a WebSocket is dropped), and is safe anywhere, also inside one of its
+// listener's calls: the call returns and nothing more is reported (the rest of a POST's
+// packets are not read; the POST itself is answered "ok"). The http::Server it is attached
+// to may live on: our path then goes to the functions it had before.
+//
+// Contract: loop thread only. Destroy the Server before its EventLoop.
 #pragma once
 
 #include "looplab/core/clock.hpp"

@@ -34,7 +34,10 @@
 // - Not in looplab: Node's "newListener"/"removeListener" events, errorMonitor,
 //   captureRejections, and `this` inside a listener (capture what you need instead).
 // - One thread only (the loop's). Do not destroy or move an emitter from inside one of its own
-//   listeners.
+//   listeners. A handle that owns emitters and may be destroyed inside their listeners keeps
+//   them on the heap; its destructor calls silence() (from then on nothing is called, not even
+//   the listeners left in an emit that is running) and hands them to LifetimeFlag::retire()
+//   (the one lifetime rule, include/looplab/README.md).
 #pragma once
 
 #include "looplab/core/assert.hpp"
@@ -94,11 +97,19 @@ public:
     // Calls every listener of `name` with `args`, now, in order (see the contract above).
     // Returns true if at least one listener ran.
     bool emit(std::string_view name, const Args&... args) {
-        const std::size_t ran =
-            registry_.run(name, [&](const Listener& listener) { listener(args...); });
+        if (is_silenced_) return false;
+        std::size_t ran = 0;
+        registry_.run(name, [&](const Listener& listener) {
+            if (is_silenced_) return;   // its owner was destroyed by an earlier listener
+            ++ran;
+            listener(args...);
+        });
         if (ran == 0 && name == kErrorEvent) throw UnhandledErrorEvent{detail::error_text(args...)};
         return ran > 0;
     }
+
+    // Nothing is called any more (the handle that owns this emitter is gone; see above).
+    void silence() { is_silenced_ = true; }
 
     std::size_t listener_count(std::string_view name) const { return registry_.count(name); }
 
@@ -125,6 +136,7 @@ private:
     }
 
     detail::ListenerRegistry<Listener> registry_;
+    bool is_silenced_ = false;
 };
 
 }   // namespace looplab::events

@@ -20,6 +20,14 @@
 //   kHttpMaxHeaderBytes, kHttpMaxHeaderCount, kHttpMaxBodyBytes → 431 / 413, see RequestParser
 //   kHttpMaxStaticFileBytes  a bigger file is not served (500 with a clear body)
 //
+// Lifetime: the one rule, include/looplab/README.md. close() may be called twice; destroying
+// the Server is safe anywhere, also inside one of its three functions. The request whose
+// function destroyed it gets no answer: its connection is closed at once, nothing is sent,
+// and the requests pipelined behind it are never read (a Responder it kept becomes
+// disconnected). Work the server posted (an upgrade's hand-over, resuming a connection after
+// a late answer) does not run after the destruction. Upgraded connections belong to whoever
+// took them and live on.
+//
 // Contract: loop thread only. Pipelined requests are answered in order. Destroy the Server
 // before its EventLoop.
 #pragma once
@@ -31,6 +39,7 @@
 #include "looplab/http/response.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/net/address.hpp"
+#include "looplab/net/lifetime_flag.hpp"
 #include "looplab/net/tcp_connection.hpp"
 #include "looplab/net/tcp_listener.hpp"
 
@@ -78,13 +87,13 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    void answer_with(Answer answer) { answer_ = std::move(answer); }
-    void answer_later_with(AnswerLater answer) { answer_later_ = std::move(answer); }
-    void take_upgrades_with(TakeUpgrade take) { take_upgrade_ = std::move(take); }
+    void answer_with(Answer answer) { functions_->answer = std::move(answer); }
+    void answer_later_with(AnswerLater answer) { functions_->answer_later = std::move(answer); }
+    void take_upgrades_with(TakeUpgrade take) { functions_->take_upgrade = std::move(take); }
     // What is installed now, so a layer mounted on top (engineio::Server::attach) can pass
     // on what is not its own.
-    const AnswerLater& current_answer_later() const { return answer_later_; }
-    const TakeUpgrade& current_take_upgrade() const { return take_upgrade_; }
+    const AnswerLater& current_answer_later() const { return functions_->answer_later; }
+    const TakeUpgrade& current_take_upgrade() const { return functions_->take_upgrade; }
 
     [[nodiscard]] Status listen(const net::Address& where);
     const net::Address& local_address() const;
@@ -95,8 +104,16 @@ public:
 
 private:
     class Session;
+    // On the heap, so that a function destroying its Server keeps running
+    // (LifetimeFlag::retire).
+    struct Functions {
+        Answer answer;
+        AnswerLater answer_later;
+        TakeUpgrade take_upgrade;
+    };
     void accept(std::unique_ptr<net::TcpConnection> connection);
-    Response answer(const Request& request) const;
+    // What answers when no function did: 405 for other methods, static files, then 404.
+    Response default_answer(const Request& request) const;
     Response serve_static(const Request& request) const;
     void remove(std::uint64_t id);
     void hand_over(std::uint64_t id, Request request, std::string leftover);
@@ -104,11 +121,10 @@ private:
     loop::EventLoop& loop_;
     ServerOptions options_;
     std::optional<net::TcpListener> listener_;
-    Answer answer_;
-    AnswerLater answer_later_;
-    TakeUpgrade take_upgrade_;
+    std::unique_ptr<Functions> functions_ = std::make_unique<Functions>();
     std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;
     std::uint64_t next_id_ = 1;
+    net::LifetimeFlag lifetime_;   // a function may destroy us: see "Lifetime" above
 };
 
 }   // namespace looplab::http

@@ -81,8 +81,9 @@
 //
 // Lifetime: the one rule, include/looplab/README.md. Destroying the client closes its
 // connection at once and calls no callback (the objects they capture may be gone); call
-// close() first to have every pending callback fail with "client closed". Not yet: destroying
-// it inside a connection() or pubsub() listener (destroy it from the loop: post_close).
+// close() first to have every pending callback fail with "client closed". It may be destroyed
+// anywhere, also inside a connection() or pubsub() listener (the listeners after it hear
+// nothing) and inside a command's callback (the replies read with it are dropped).
 //
 // Contract: loop thread only. The client owns its connection.
 #pragma once
@@ -230,8 +231,8 @@ public:
     void punsubscribe(std::vector<std::string> patterns = {}, Callback on_done = {});
     void sunsubscribe(std::vector<std::string> channels = {}, Callback on_done = {});
 
-    events::EventEmitter<PubSubMessage>& pubsub() { return pubsub_; }
-    events::EventEmitter<ConnectionEvent>& connection() { return connection_events_; }
+    events::EventEmitter<PubSubMessage>& pubsub() { return emitters_->pubsub; }
+    events::EventEmitter<ConnectionEvent>& connection() { return emitters_->connection; }
 
     // ---- looking inside
     // --------------------------------------------------------------------------
@@ -248,6 +249,12 @@ public:
     const std::set<std::string>& shard_channels() const { return shard_channels_; }
 
 private:
+    // On the heap, so that a listener destroying its Client keeps running
+    // (LifetimeFlag::retire).
+    struct Emitters {
+        events::EventEmitter<PubSubMessage> pubsub;
+        events::EventEmitter<ConnectionEvent> connection;
+    };
     // One command on its way: its bytes (kept while offline), its callback, and how many
     // frames answer it (1, or one confirmation per name for (un)subscribe commands).
     struct Pending {
@@ -331,9 +338,8 @@ private:
     loop::TimerId timeout_timer_ = 0;
     Clock::time_point timeout_at_{};
     std::minstd_rand jitter_random_;
-    events::EventEmitter<PubSubMessage> pubsub_;
-    events::EventEmitter<ConnectionEvent> connection_events_;
-    net::LifetimeFlag lifetime_;
+    std::unique_ptr<Emitters> emitters_ = std::make_unique<Emitters>();
+    net::LifetimeFlag lifetime_;   // a listener may destroy us: see "Lifetime" above
 };
 
 }   // namespace looplab::resp

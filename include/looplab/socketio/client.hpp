@@ -87,7 +87,8 @@ private:
     void on_connect_packet(Packet&& packet);
     Socket* socket_for(std::string_view nsp) const;
     void fail(std::string_view what);
-    void disconnect_all(DisconnectReason reason);
+    // False when a listener destroyed the server (and this client): return at once.
+    [[nodiscard]] bool disconnect_all(DisconnectReason reason);
 
     Server& server_;
     engineio::Session* session_;

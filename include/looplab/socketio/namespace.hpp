@@ -93,7 +93,7 @@ public:
     // ---- listening ---------------------------------------------------------------------------
     template <typename F>
     events::ListenerId on_connection(F&& listener) {
-        return connections_.on("connection", std::forward<F>(listener));
+        return connections_->on("connection", std::forward<F>(listener));
     }
     // on("connection", ...) or on("connect", ...): the same event, as in Node.
     template <typename F>
@@ -101,15 +101,15 @@ public:
         LOOPLAB_ASSERT(event == "connection" || event == "connect",
                        "a Namespace has one event, \"connection\"; listen to a Socket's events "
                        "inside it");
-        return connections_.on("connection", std::forward<F>(listener));
+        return connections_->on("connection", std::forward<F>(listener));
     }
     template <typename F>
     events::ListenerId once(std::string_view event, F&& listener) {
         LOOPLAB_ASSERT(event == "connection" || event == "connect",
                        "a Namespace has one event, \"connection\"");
-        return connections_.once("connection", std::forward<F>(listener));
+        return connections_->once("connection", std::forward<F>(listener));
     }
-    bool off(events::ListenerId id) { return connections_.off(id); }
+    bool off(events::ListenerId id) { return connections_->off(id); }
 
     // Runs before each socket joins, in the order added (see middleware.hpp).
     void use(Middleware middleware) { middlewares_.push_back(std::move(middleware)); }
@@ -189,17 +189,17 @@ public:
     events::ListenerId on_server_side(std::string_view event, F&& listener) {
         using Fn = std::decay_t<F>;
         if constexpr (std::is_invocable_v<Fn&, const Args&, const ServerSideReply&>) {
-            return server_side_.on(event, std::forward<F>(listener));
+            return server_side_->on(event, std::forward<F>(listener));
         } else {
             static_assert(std::is_invocable_v<Fn&, const Args&>,
                           "a server-side listener takes (const Args&) or (const Args&, const "
                           "ServerSideReply&)");
-            return server_side_.on(
+            return server_side_->on(
                 event, [f = Fn(std::forward<F>(listener))](
                            const Args& args, const ServerSideReply&) mutable { f(args); });
         }
     }
-    bool off_server_side(events::ListenerId id) { return server_side_.off(id); }
+    bool off_server_side(events::ListenerId id) { return server_side_->off(id); }
 
     // ---- used by Client, Socket, BroadcastOperator, adapters (not by applications) -----------
     // A CONNECT for this namespace arrived on `client` with this auth (an object).
@@ -248,8 +248,11 @@ private:
     Namespace* parent_;
     bool is_parent_ = false;
     std::unique_ptr<Adapter> adapter_;
-    ConnectionEmitter connections_;
-    events::EventEmitter<Args, ServerSideReply> server_side_;
+    // On the heap, so that a listener destroying the Server keeps running
+    // (LifetimeFlag::retire, in ~Namespace).
+    std::unique_ptr<ConnectionEmitter> connections_ = std::make_unique<ConnectionEmitter>();
+    using ServerSideEmitter = events::EventEmitter<Args, ServerSideReply>;
+    std::unique_ptr<ServerSideEmitter> server_side_ = std::make_unique<ServerSideEmitter>();
     std::vector<Middleware> middlewares_;
     SocketMap sockets_;
     std::vector<Namespace*> children_;

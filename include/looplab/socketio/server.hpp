@@ -30,14 +30,20 @@
 // Logs: one line per peer that broke the protocol ("socketio: parse error from <sid>: ..."),
 // to options.log (stderr when empty).
 //
-// Contract: loop thread only. Destroy the Server before its EventLoop; destroying it closes
-// every connection at once (no events fire during destruction). close() is the polite way:
-// every socket gets "server shutting down".
+// Lifetime: the one rule, include/looplab/README.md. Destroying the Server closes every
+// connection at once (no events fire during destruction), and is safe anywhere, also inside
+// one of its listeners (a connection listener, a middleware, a socket's event, "disconnecting"
+// or "disconnect" listener, an ack's callback): the listener goes on running, the ones after
+// it are not called, nothing more is delivered. close() is the polite way: every socket gets
+// "server shutting down"; close() twice is harmless.
+//
+// Contract: loop thread only. Destroy the Server before its EventLoop.
 #pragma once
 
 #include "looplab/core/clock.hpp"
 #include "looplab/engineio/server.hpp"
 #include "looplab/http/server.hpp"
+#include "looplab/net/lifetime_flag.hpp"
 #include "looplab/loop/event_loop.hpp"
 #include "looplab/socketio/adapter.hpp"
 #include "looplab/socketio/args.hpp"
@@ -168,6 +174,9 @@ public:
     std::string& text_buffer() { return text_; }
     std::vector<std::string>& attachment_buffer() { return attachments_; }
     void log(std::string_view line) const;
+    // Open a Scope on it around every call that may reach a listener: a listener may destroy
+    // this Server (the one lifetime rule, include/looplab/README.md).
+    net::LifetimeFlag& lifetime() { return lifetime_; }
 
 private:
     class EngineListener;
@@ -180,6 +189,9 @@ private:
 
     loop::EventLoop& loop_;
     ServerOptions options_;
+    // Before what it guards: destroyed after the namespaces and clients, which retire their
+    // listeners through it.
+    net::LifetimeFlag lifetime_;
     std::unique_ptr<EngineListener> listener_;
     std::unordered_map<std::string, std::unique_ptr<Namespace>> namespaces_;
     std::vector<std::unique_ptr<Namespace>> parents_;

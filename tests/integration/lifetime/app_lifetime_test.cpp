@@ -1,12 +1,15 @@
 // tests/integration/lifetime/app_lifetime_test.cpp — the one lifetime rule
 // (include/looplab/README.md) for the layers above ws: resp::Client and socketio::Socket,
 // which a user never owns (disconnect() is its close()). The same cases as for the net
-// layer: ended inside its own listener, ended twice, nothing after the end, the loop ends.
+// layer: destroyed (or ended) inside its own listener, with two listeners per event, ended
+// twice, nothing after the end, the loop ends.
 #include "../socketio/sio_integration_support.hpp"
 #include "looplab/resp/client.hpp"
 #include "support/lifetime_probe.hpp"
 #include "support/pollers.hpp"
 #include "support/refusing_tcp_port.hpp"
+
+#include <algorithm>
 
 using namespace looplab;
 using looplab::testing::LifetimeProbe;
@@ -14,11 +17,88 @@ using looplab::testing::runs_to_end;
 using looplab::testing::test_pollers;
 using namespace std::chrono_literals;
 
+namespace {
+
+// A Redis server that knows two commands, enough for every event of a resp::Client: PING
+// (+PONG) and SUBSCRIBE (its confirmation and two messages, in one write, so that the
+// second one would be late). `close_after_connect` hangs up as soon as the client connects.
+struct FakeRedis {
+    explicit FakeRedis(loop::EventLoop& loop) {
+        REQUIRE(listener.start(loop, [this](std::unique_ptr<net::TcpConnection> accepted) {
+            listener.stop();   // one client: only what the client leaves may keep the loop up
+            connection = std::move(accepted);
+            connection->on(events::data, [this](net::ByteBuffer& input) { answer(input); });
+            connection->on(events::close, [this] { connection.reset(); });
+            REQUIRE(connection->start());
+            if (close_after_connect) connection->close();
+        }));
+    }
+    void answer(net::ByteBuffer& input) {
+        const std::string text{input.readable_text()};
+        input.consume(input.size());
+        std::string reply;
+        for (std::size_t at = text.find("PING"); at != std::string::npos;
+             at = text.find("PING", at + 1))
+            reply += "+PONG\r\n";
+        if (text.find("SUBSCRIBE") != std::string::npos)
+            reply +=
+                "*3\r\n$9\r\nsubscribe\r\n$4\r\nchat\r\n:1\r\n"
+                "*3\r\n$7\r\nmessage\r\n$4\r\nchat\r\n$3\r\none\r\n"
+                "*3\r\n$7\r\nmessage\r\n$4\r\nchat\r\n$3\r\ntwo\r\n";
+        connection->send(reply);
+    }
+
+    net::TcpListener listener = net::TcpListener::bind(net::Address::loopback(0)).value();
+    std::unique_ptr<net::TcpConnection> connection;
+    bool close_after_connect = false;
+};
+
+}   // namespace
+
+TEST_CASE("a resp::Client may be destroyed inside each of its own listeners and callbacks",
+          "[lifetime][resp][integration]") {
+    const std::string poller = GENERATE(from_range(test_pollers()));
+    const std::string victim = GENERATE(as<std::string>{}, "connect", "ready", "disconnect",
+                                        "reconnecting", "end", "subscribe", "message", "reply");
+    CAPTURE(poller, victim);
+    loop::EventLoop loop{poller};
+    FakeRedis redis{loop};
+    redis.close_after_connect = victim == "disconnect" || victim == "reconnecting";
+    if (victim == "end") redis.listener.stop();   // the client is refused: nobody connects
+    testing::RefusingTcpPort refusing;
+    resp::ClientOptions options;
+    options.reconnect = victim == "reconnecting";
+    const net::Address server =
+        victim == "end" ? refusing.address() : redis.listener.local_address();
+    auto client = std::make_unique<resp::Client>(loop, server, options);
+    LifetimeProbe probe{victim};
+    probe.set_destroy([&] { client.reset(); });
+    // Two listeners per event: the second one of the victim's event must not run.
+    for (int copy = 0; copy < 2; ++copy) {
+        for (const char* event : {"connect", "ready", "disconnect", "reconnecting", "end"})
+            client->connection().on(event, probe.on(event));
+        for (const char* event : {"subscribe", "message"})
+            client->pubsub().on(event, probe.on(event));
+    }
+    if (victim == "subscribe" || victim == "message") client->subscribe({"chat"});
+    if (victim == "reply") {
+        // Both replies come in one read: the second callback would be late.
+        client->command({"PING"}, probe.on("reply"));
+        client->command({"PING"}, probe.on("reply"));
+    }
+    client->connect();
+
+    CHECK(runs_to_end(loop));
+    CAPTURE(probe.story());
+    CHECK(probe.is_gone());
+    CHECK(probe.late().empty());
+    CHECK(client == nullptr);
+    CHECK(redis.connection == nullptr);   // the server saw the connection end
+}
+
 TEST_CASE("a resp::Client may be closed twice and leaves nothing behind",
           "[lifetime][resp][integration]") {
-    // Not yet here: destroying the client inside its "connect" or "end" listener. Its
-    // EventEmitter is a member, freed under the running emit (ASan: heap-use-after-free in
-    // the listener); see include/looplab/README.md, "Not yet".
+    // Destroyed inside its own listeners: the test case above.
     const std::string poller = GENERATE(from_range(test_pollers()));
     const std::string victim = "close twice";
     CAPTURE(poller, victim);

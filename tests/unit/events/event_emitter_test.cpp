@@ -454,3 +454,18 @@ TEST_CASE("a listener may take its argument by value", "[events]") {
     emitter.emit("x", "copied");
     CHECK(got == "copied");
 }
+
+TEST_CASE("silence() stops an emit at once: nothing fires for an owner that is gone",
+          "[events][lifetime]") {
+    EventEmitter<std::string> emitter;
+    Log log;
+    emitter.on("end", [&](const std::string&) {
+        log.emplace_back("first, destroys the owner");
+        emitter.silence();   // what the owner's destructor does
+    });
+    emitter.on("end", [&](const std::string&) { log.emplace_back("second"); });
+    CHECK(emitter.emit("end", "bye"));
+    CHECK(log == Log{"first, destroys the owner"});
+    CHECK_FALSE(emitter.emit("end", "again"));
+    CHECK_FALSE(emitter.emit("error", "nobody is told, nothing is thrown"));
+}
