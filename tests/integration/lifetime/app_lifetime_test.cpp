@@ -23,8 +23,9 @@ namespace {
 // (+PONG) and SUBSCRIBE (its confirmation and two messages, in one write, so that the
 // second one would be late). `close_after_connect` hangs up as soon as the client connects.
 struct FakeRedis {
-    explicit FakeRedis(loop::EventLoop& loop) {
-        REQUIRE(listener.start(loop, [this](std::unique_ptr<net::TcpConnection> accepted) {
+    explicit FakeRedis(loop::EventLoop& loop)
+        : listener(net::TcpListener::bind(loop, net::Address::loopback(0)).value()) {
+        REQUIRE(listener.start([this](std::unique_ptr<net::TcpConnection> accepted) {
             listener.stop();   // one client: only what the client leaves may keep the loop up
             connection = std::move(accepted);
             connection->on(events::data, [this](net::ByteBuffer& input) { answer(input); });
@@ -48,7 +49,7 @@ struct FakeRedis {
         connection->send(reply);
     }
 
-    net::TcpListener listener = net::TcpListener::bind(net::Address::loopback(0)).value();
+    net::TcpListener listener;
     std::unique_ptr<net::TcpConnection> connection;
     bool close_after_connect = false;
 };

@@ -135,7 +135,7 @@ TEST_CASE("a socketio::Server may be destroyed inside each of its listeners",
           "[lifetime][socketio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     const std::string victim = GENERATE(as<std::string>{}, "middleware", "connection", "chat",
-                                        "disconnecting", "disconnect");
+                                        "ack", "disconnecting", "disconnect");
     CAPTURE(poller, victim);
     loop::EventLoop loop{poller};
     http::Server http{loop};
@@ -157,6 +157,10 @@ TEST_CASE("a socketio::Server may be destroyed inside each of its listeners",
                 socket.on("chat", probe.on("chat"));
                 socket.on_disconnecting(probe.on("disconnecting"));
                 socket.on_disconnect(probe.on("disconnect"));
+                // The first listener asks for acks 0 and 1: the peer answers both in one turn.
+                socket.emit_with_ack("ask", each, 3s,
+                                     [&probe](std::optional<socketio::AckError>,
+                                              const socketio::Args&) { probe.hear("ack"); });
             }
         });
     }
@@ -173,6 +177,12 @@ TEST_CASE("a socketio::Server may be destroyed inside each of its listeners",
         // Two events in one turn: the second one would be late.
         peer.socket().send_text(R"(42["chat",1])");
         peer.socket().send_text(R"(42["chat",2])");
+    }
+    if (victim == "ack") {
+        // Both answers in one turn: the second one would be late.
+        REQUIRE(loop.run_until([&] { return probe.heard("connection"); }, 3s));
+        peer.socket().send_text("430[0]");
+        peer.socket().send_text("431[1]");
     }
     if (victim == "disconnecting" || victim == "disconnect") {
         REQUIRE(loop.run_until([&] { return probe.heard("connection"); }, 3s));
