@@ -177,11 +177,16 @@ bool Client::disconnect_all(DisconnectReason reason) {
     // Moved out first: each socket's "disconnect" listeners may touch the client.
     std::vector<std::unique_ptr<Socket>> leaving = std::move(sockets_);
     sockets_.clear();
+    loop::EventLoop& loop = server_.loop();   // outlives the server
     const net::LifetimeFlag::Scope alive{server_.lifetime()};
     for (const auto& socket : leaving) {
         socket->on_close(reason);
-        // A listener destroyed the server, and this client: `leaving` goes with this frame.
-        if (alive.was_destroyed()) return false;
+        if (alive.was_destroyed()) {
+            // A listener destroyed the server, and this client: `leaving` goes with this
+            // frame, and the sockets still in it must not reach for the server as they go.
+            for (const auto& orphaned : leaving) orphaned->orphan(loop);
+            return false;
+        }
     }
     for (auto& socket : leaving) server_.retire(std::move(socket));
     return true;

@@ -22,14 +22,21 @@ Socket::Socket(Namespace& nsp, Client& client, json::Value auth, std::string_vie
 }
 
 Socket::~Socket() {
+    if (nsp_ != nullptr) orphan(nsp_->server().loop());
+}
+
+void Socket::orphan(loop::EventLoop& loop) {
     if (emitter_) {
         // Destroyed with the Server inside one of these listeners, which still runs: retired.
         emitter_->silence();
-        if (lifetime_.is_in_handler()) lifetime_.retire(nsp_->server().loop(), std::move(emitter_));
+        if (lifetime_.is_in_handler()) lifetime_.retire(loop, std::move(emitter_));
     }
-    if (!extras_) return;
-    for (const PendingAck& ack : extras_->acks)   // their timers point at this socket
-        if (ack.timer != 0) nsp_->server().loop().cancel_timer(ack.timer);
+    if (extras_) {
+        for (const PendingAck& ack : extras_->acks)   // their timers point at this socket
+            if (ack.timer != 0) loop.cancel_timer(ack.timer);
+        extras_->acks.clear();
+    }
+    nsp_ = nullptr;
 }
 
 const engineio::Handshake& Socket::handshake() const { return client_->handshake(); }
@@ -320,7 +327,7 @@ void Socket::run_packet_middlewares(std::shared_ptr<Packet> packet, std::size_t 
         json::Value detail = json::Value::object({{"message", error->message}});
         if (!error->data.is_null()) detail.set("data", std::move(error->data));
         const json::Array payload{std::move(detail)};
-        const net::LifetimeFlag::Scope alive{lifetime_};   // see ~Socket
+        const net::LifetimeFlag::Scope emitting{lifetime_};   // see ~Socket
         emitter_->emit("error", Args{payload}, Ack{});
     }};
     // Copied: the middleware may add middlewares (use) and so move the list.

@@ -220,6 +220,10 @@ public:
     void on_connected();                      // after the middlewares said yes
     void on_packet(Packet&& packet);          // EVENT, ACK, DISCONNECT for this socket
     void on_close(DisconnectReason reason);   // emits disconnecting / disconnect
+    // The server was destroyed by a listener of another socket of this client: lets go of
+    // what `loop` still holds for this socket (ack timers, the running emitter), so that the
+    // destructor touches neither the namespace nor the server.
+    void orphan(loop::EventLoop& loop);
     void send_ack(std::uint64_t id, json::Array&& reply);
     // A broadcast asked this socket for an answer; forgotten after `timeout` (the broadcast
     // has ended by then), so a peer that never answers costs nothing for long.

@@ -197,3 +197,47 @@ TEST_CASE("a socketio::Server may be destroyed inside each of its listeners",
     CAPTURE(probe.story());
     CHECK(probe.late().empty());
 }
+
+TEST_CASE(
+    "a socketio::Server destroyed in one namespace's \"disconnect\" while another "
+    "namespace's socket of the same client waits for an ack",
+    "[lifetime][socketio][integration]") {
+    const std::string poller = GENERATE(from_range(test_pollers()));
+    CAPTURE(poller);
+    loop::EventLoop loop{poller};
+    http::Server http{loop};
+    socketio::ServerOptions options;
+    options.log = [](std::string_view) {};
+    auto io = std::make_unique<socketio::Server>(loop, options);
+    LifetimeProbe probe{"disconnect"};
+    probe.set_destroy([&] { io.reset(); });
+    io->on_connection([&probe](socketio::Socket& socket) {
+        probe.hear("connection /");
+        socket.on_disconnect(probe.on("disconnect"));
+    });
+    io->of("/other").on_connection([&probe](socketio::Socket& socket) {
+        probe.hear("connection /other");
+        socket.emit_with_ack("ask", 3s,
+                             [&probe](std::optional<socketio::AckError>, const socketio::Args&) {
+                                 probe.hear("ack");
+                             });
+    });
+    io->attach(http);
+    REQUIRE(http.listen(net::Address::loopback(0)));
+    ws::WebSocketClient client{loop};
+    testing::WsPeer peer;
+    testing::connect_ws(client, http.local_address(), "/socket.io/?EIO=4&transport=websocket",
+                        peer);
+    REQUIRE(loop.run_until([&] { return peer.connection || peer.failed; }, 3s));
+    REQUIRE(peer.connection);
+    peer.socket().send_text("40");
+    peer.socket().send_text("40/other,");
+    REQUIRE(loop.run_until([&] { return probe.heard("connection /other"); }, 3s));
+    peer.socket().close(ws::CloseCode::Normal, "bye");   // both sockets lose their transport
+
+    REQUIRE(loop.run_until([&] { return probe.is_gone(); }, 3s));
+    http.close();
+    CHECK(runs_to_end(loop));
+    CAPTURE(probe.story());
+    CHECK(probe.late().empty());   // the ack of "/other" was not failed after the end
+}
