@@ -1,5 +1,5 @@
 // looplab/socketio/socket.cpp — one client in one namespace: its listeners, its rooms, its end.
-// Acknowledgements live in socket_acks.cpp.
+// Acknowledgements live in socket_acks.cpp, catch-all listeners in socket_catch_all.cpp.
 #include "looplab/socketio/socket.hpp"
 
 #include "looplab/core/assert.hpp"
@@ -80,54 +80,7 @@ DisconnectReason Socket::reason_of(const Args& args) {
     return disconnect_reason_from(words.as_string()).value_or(DisconnectReason::TransportClose);
 }
 
-// ---- catch-alls and middlewares ------------------------------------------------------------
-
-events::ListenerId Socket::on_any(AnyListener listener) {
-    Extras& more = extras();
-    more.any.emplace_back(more.next_id, std::move(listener));
-    return more.next_id++;
-}
-
-bool Socket::off_any(events::ListenerId id) {
-    if (!extras_) return false;
-    auto& list = extras_->any;
-    const auto found =
-        std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
-    if (found == list.end()) return false;
-    list.erase(found);
-    return true;
-}
-
-events::ListenerId Socket::on_any_outgoing(OutgoingListener listener) {
-    Extras& more = extras();
-    more.any_outgoing.emplace_back(more.next_id, std::move(listener));
-    return more.next_id++;
-}
-
-bool Socket::off_any_outgoing(events::ListenerId id) {
-    if (!extras_) return false;
-    auto& list = extras_->any_outgoing;
-    const auto found =
-        std::find_if(list.begin(), list.end(), [id](const auto& l) { return l.first == id; });
-    if (found == list.end()) return false;
-    list.erase(found);
-    return true;
-}
-
-bool Socket::has_outgoing_listeners() const { return extras_ && !extras_->any_outgoing.empty(); }
-
-void Socket::notify_outgoing(const Packet& packet) {
-    if (!has_outgoing_listeners() || !packet.data || !packet.data->is_array()) return;
-    const json::Array& data = packet.data->as_array();
-    if (data.empty() || !data[0].is_string()) return;
-    notify_outgoing(data[0].as_string(), Args{std::span<const json::Value>{data}.subspan(1)});
-}
-
-void Socket::notify_outgoing(std::string_view event, const Args& args) {
-    if (!has_outgoing_listeners()) return;
-    const auto snapshot = extras_->any_outgoing;   // a listener may remove itself
-    for (const auto& [id, listener] : snapshot) listener(event, args);
-}
+// ---- middlewares ------------------------------------------------------------------------
 
 void Socket::use(PacketMiddleware middleware) {
     extras().middlewares.push_back(std::move(middleware));
