@@ -76,7 +76,6 @@ private:
     void on_upstream(Pipe& pipe, std::unique_ptr<net::TcpConnection> upstream);
     void wire_backpressure(Pipe& pipe);
 
-    EventLoop& loop_;
     const lesson::Options& options_;
     net::Address upstream_address_;
     bool has_backpressure_;

@@ -37,7 +37,7 @@ net::TcpListener listen_or_fail(EventLoop& loop) {
 }  // namespace
 
 Relay::Relay(EventLoop& loop, const lesson::Options& options, net::Address upstream, bool backpressure)
-    : loop_(loop), options_(options), upstream_address_(upstream), has_backpressure_(backpressure),
+    : options_(options), upstream_address_(upstream), has_backpressure_(backpressure),
       listener_(listen_or_fail(loop)), connector_(loop) {
     // 1. The server role: accept clients.
     must(listener_.start([this](std::unique_ptr<net::TcpConnection> client) {
