@@ -177,7 +177,8 @@ fuzz: deps
 # reference is Debian's clang-format 14 (another version may break some lines differently);
 # format-tools installs it. Not lessons/: the notes quote their code line for line and the
 # exercises' solutions are patches against it (both checked by make test), so a lesson's
-# layout is part of its text and changes only together with them.
+# layout is part of its text and changes only together with them. lessons/.clang-format says
+# so to clang-format itself (DisableFormat), for editors and tools that format on their own.
 FORMAT_SOURCES = $(shell find include src tests -name node_modules -prune -o \
                    \( -name '*.hpp' -o -name '*.cpp' \) -print)
 # The reference is clang-format 14: other versions lay out some constructs differently, so a
