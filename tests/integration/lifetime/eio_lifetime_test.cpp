@@ -59,6 +59,35 @@ std::unique_ptr<RawClient> request(loop::EventLoop& loop, const net::Address& se
 
 constexpr std::string_view kPolling = "/engine.io/?EIO=4&transport=polling";
 
+// A Socket.IO server on an HTTP server, destroyed by the probe's victim, and one WebSocket
+// peer for it. The test adds its listeners to `io`, then calls connect_peer().
+struct DoomedSocketIo {
+    DoomedSocketIo(const std::string& poller, std::string victim)
+        : loop{poller}, probe{std::move(victim)} {
+        socketio::ServerOptions options;
+        options.log = [](std::string_view) {};
+        io = std::make_unique<socketio::Server>(loop, options);
+        probe.set_destroy([this] { io.reset(); });
+    }
+
+    // Attaches the server, listens, and connects the peer's WebSocket; false if it failed.
+    bool connect_peer() {
+        io->attach(http);
+        if (!http.listen(net::Address::loopback(0))) return false;
+        testing::connect_ws(client, http.local_address(), "/socket.io/?EIO=4&transport=websocket",
+                            peer);
+        return loop.run_until([&] { return peer.connection || peer.failed; }, 3s) &&
+               peer.connection;
+    }
+
+    loop::EventLoop loop;
+    http::Server http{loop};
+    std::unique_ptr<socketio::Server> io;
+    LifetimeProbe probe;
+    ws::WebSocketClient client{loop};
+    testing::WsPeer peer;
+};
+
 }   // namespace
 
 TEST_CASE("an engineio::Server may be destroyed inside each call of its listener",
@@ -137,13 +166,13 @@ TEST_CASE("a socketio::Server may be destroyed inside each of its listeners",
     const std::string victim = GENERATE(as<std::string>{}, "middleware", "connection", "chat",
                                         "ack", "disconnecting", "disconnect");
     CAPTURE(poller, victim);
-    loop::EventLoop loop{poller};
-    http::Server http{loop};
-    socketio::ServerOptions options;
-    options.log = [](std::string_view) {};
-    auto io = std::make_unique<socketio::Server>(loop, options);
-    LifetimeProbe probe{victim};
-    probe.set_destroy([&] { io.reset(); });
+    DoomedSocketIo doomed{poller, victim};
+    // Plain references, not a structured binding: clang 14 cannot capture one in a lambda.
+    auto& loop = doomed.loop;
+    auto& http = doomed.http;
+    auto& io = doomed.io;
+    auto& probe = doomed.probe;
+    auto& peer = doomed.peer;
     // Two of each: the second one of the victim's must not run.
     for (int copy = 0; copy < 2; ++copy) {
         io->use([heard = probe.on("middleware")](socketio::Socket&, socketio::Next next) mutable {
@@ -164,14 +193,7 @@ TEST_CASE("a socketio::Server may be destroyed inside each of its listeners",
             }
         });
     }
-    io->attach(http);
-    REQUIRE(http.listen(net::Address::loopback(0)));
-    ws::WebSocketClient client{loop};
-    testing::WsPeer peer;
-    testing::connect_ws(client, http.local_address(), "/socket.io/?EIO=4&transport=websocket",
-                        peer);
-    REQUIRE(loop.run_until([&] { return peer.connection || peer.failed; }, 3s));
-    REQUIRE(peer.connection);
+    REQUIRE(doomed.connect_peer());
     peer.socket().send_text("40");   // join "/"
     if (victim == "chat") {
         // Two events in one turn: the second one would be late.
@@ -204,13 +226,9 @@ TEST_CASE(
     "[lifetime][socketio][integration]") {
     const std::string poller = GENERATE(from_range(test_pollers()));
     CAPTURE(poller);
-    loop::EventLoop loop{poller};
-    http::Server http{loop};
-    socketio::ServerOptions options;
-    options.log = [](std::string_view) {};
-    auto io = std::make_unique<socketio::Server>(loop, options);
-    LifetimeProbe probe{"disconnect"};
-    probe.set_destroy([&] { io.reset(); });
+    DoomedSocketIo doomed{poller, "disconnect"};
+    auto& probe = doomed.probe;
+    auto& io = doomed.io;
     io->on_connection([&probe](socketio::Socket& socket) {
         probe.hear("connection /");
         socket.on_disconnect(probe.on("disconnect"));
@@ -222,22 +240,15 @@ TEST_CASE(
                                  probe.hear("ack");
                              });
     });
-    io->attach(http);
-    REQUIRE(http.listen(net::Address::loopback(0)));
-    ws::WebSocketClient client{loop};
-    testing::WsPeer peer;
-    testing::connect_ws(client, http.local_address(), "/socket.io/?EIO=4&transport=websocket",
-                        peer);
-    REQUIRE(loop.run_until([&] { return peer.connection || peer.failed; }, 3s));
-    REQUIRE(peer.connection);
-    peer.socket().send_text("40");
-    peer.socket().send_text("40/other,");
-    REQUIRE(loop.run_until([&] { return probe.heard("connection /other"); }, 3s));
-    peer.socket().close(ws::CloseCode::Normal, "bye");   // both sockets lose their transport
+    REQUIRE(doomed.connect_peer());
+    doomed.peer.socket().send_text("40");
+    doomed.peer.socket().send_text("40/other,");
+    REQUIRE(doomed.loop.run_until([&] { return probe.heard("connection /other"); }, 3s));
+    doomed.peer.socket().close(ws::CloseCode::Normal, "bye");   // both lose their transport
 
-    REQUIRE(loop.run_until([&] { return probe.is_gone(); }, 3s));
-    http.close();
-    CHECK(runs_to_end(loop));
+    REQUIRE(doomed.loop.run_until([&] { return probe.is_gone(); }, 3s));
+    doomed.http.close();
+    CHECK(runs_to_end(doomed.loop));
     CAPTURE(probe.story());
     CHECK(probe.late().empty());   // the ack of "/other" was not failed after the end
 }
