@@ -26,7 +26,17 @@
 //
 // Usage: load_generator MODE [--host 127.0.0.1] --port N [--connections 100] [--depth 16]
 //                            [--size 64] [--seconds 2] [--path /] [--timeout-ms 3000]
+//                            [--wait sleep|spin]
 //        (the sio modes' --path is the Engine.IO path, default /socket.io/)
+//
+// --wait spin never sleeps in epoll_wait (timeout 0, called again at once). On loopback, the
+// kernel runs the receiving side's TCP input inside the sender's send(), and a send to a
+// sleeping reader also pays for waking it: an inter-processor interrupt, which costs a
+// virtual machine an exit to the host. A generator that sleeps between replies thus bills
+// the server it measures for its own wake-ups (a quarter of the server's CPU in a Socket.IO
+// broadcast, measured with perf on a 2-core VM). Spinning on its own CPU, the generator is
+// always awake, and the server pays what it would pay for a client on another machine.
+// tests/bench/run passes it to every throughput run; the figures it prints say so.
 //
 // Output: progress and errors on stderr; one line "result mode=... key=value ..." on stdout,
 // which tests/bench/run parses. Exit code 1 on any error: server missing, connection reset,
@@ -115,6 +125,10 @@ struct Options {
     double seconds = 2.0;
     std::string path = "/";
     double timeout = 3.0;   // no progress for this long is an error
+    bool spin = false;      // --wait spin: epoll_wait never sleeps (see the top of the file)
+
+    // How long one epoll_wait may sleep: `timeout_ms`, or not at all with --wait spin.
+    int wait_ms(int timeout_ms) const { return spin ? 0 : timeout_ms; }
 
     bool is_ws() const {
         return mode == Mode::WsEcho || mode == Mode::WsPingPong || mode == Mode::WsIdle;
@@ -130,7 +144,8 @@ struct Options {
                "usage: load_generator tcp-echo|tcp-pingpong|udp|ws-echo|ws-pingpong|ws-idle|\n"
                "                      sio-echo|sio-idle|sio-broadcast\n"
                "         [--host 127.0.0.1] --port N [--connections 100] [--depth 16]\n"
-               "         [--size 64] [--seconds 2] [--path /] [--timeout-ms 3000]\n");
+               "         [--size 64] [--seconds 2] [--path /] [--timeout-ms 3000]\n"
+               "         [--wait sleep|spin]\n");
     std::exit(2);
 }
 
@@ -173,6 +188,9 @@ Options parse(int argc, char** argv) {
         else if (arg == "--seconds") options.seconds = number(0, 3600);
         else if (arg == "--path") options.path = value;
         else if (arg == "--timeout-ms") options.timeout = number(1, 3.6e6) / 1000;
+        else if (arg == "--wait" &&
+                 (value == std::string_view{"sleep"} || value == std::string_view{"spin"}))
+            options.spin = value == std::string_view{"spin"};
         else usage();
     }
     if (options.port == 0) fail("--port is required");
@@ -345,7 +363,7 @@ private:
             if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(index);
             if ((e & EPOLLOUT) && c.fd != -1) flush(index);
         };
-        bench::handle_ready(epoll_fd_, timeout_ms, handle, fail);
+        bench::handle_ready(epoll_fd_, options_.wait_ms(timeout_ms), handle, fail);
     }
 
     void finish_connect(std::size_t index) {
@@ -648,7 +666,8 @@ public:
 private:
     void turn(int timeout_ms) {
         epoll_event events[256];
-        const int count = ::epoll_wait(epoll_fd_, events, 256, std::max(timeout_ms, 0));
+        const int count =
+            ::epoll_wait(epoll_fd_, events, 256, std::max(options_.wait_ms(timeout_ms), 0));
         if (count == -1) {
             if (errno == EINTR) return;
             fail("epoll_wait: " + errno_text());
@@ -741,7 +760,8 @@ double percentile(std::vector<double>& sorted, double p) {
 
 void print_result(const Options& options, const std::string& fields, double elapsed, double cpu) {
     bench::print_result(options.mode_name, options.connections, options.depth, options.size, fields,
-                        elapsed, cpu, !options.is_pingpong() && options.mode != Mode::WsIdle);
+                        elapsed, cpu,
+                        !options.spin && !options.is_pingpong() && options.mode != Mode::WsIdle);
 }
 
 int run_stream(const Options& options) {
@@ -808,6 +828,7 @@ int run_socketio(const Options& options) {
     sio.seconds = options.seconds;
     sio.path = options.path;
     sio.timeout = options.timeout;
+    sio.spin = options.spin;
     switch (sio.mode) {
         case bench::SioMode::Echo: return bench::run_sio_echo(sio);
         case bench::SioMode::Idle: return bench::run_sio_idle(sio);
