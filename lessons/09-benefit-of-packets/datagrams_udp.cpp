@@ -16,9 +16,7 @@ namespace {
 namespace net = looplab::net;
 
 net::UdpSocket bind_or_fail(EventLoop& loop) {
-    auto socket = net::UdpSocket::bind(loop, net::Address::loopback(0));
-    if (!socket) lesson::fail(socket.error());
-    return std::move(*socket);
+    return lesson::or_fail(net::UdpSocket::bind(loop, net::Address::loopback(0)));
 }
 
 }  // namespace

@@ -29,9 +29,7 @@ inline void wait_for(EventLoop& loop, const std::function<bool()>& done, std::st
         lesson::fail(fmt::format("gave up waiting for {} after 2 s", what));
 }
 
-inline void must(const looplab::Status& status) {
-    if (!status) lesson::fail(status.error());
-}
+using lesson::must;   // a set-up step that has to work: fail() with its error if it did not
 
 void show_byte_stream(EventLoop& loop, const lesson::Options& options);
 void show_framing(EventLoop& loop, const lesson::Options& options);

@@ -30,9 +30,7 @@ constexpr std::size_t kPieces = 16;
 constexpr std::size_t kPieceSize = 1024;
 
 net::UdpSocket bind_or_fail(EventLoop& loop) {
-    auto socket = net::UdpSocket::bind(loop, net::Address::loopback(0));
-    if (!socket) lesson::fail(socket.error());
-    return std::move(*socket);
+    return lesson::or_fail(net::UdpSocket::bind(loop, net::Address::loopback(0)));
 }
 
 lesson::Bytes the_message() {

@@ -7,9 +7,7 @@ namespace udp_lesson {
 namespace {
 
 net::TcpListener listen_or_fail(EventLoop& loop, const net::Address& where) {
-    auto listener = net::TcpListener::bind(loop, where);
-    if (!listener) lesson::fail(listener.error());
-    return std::move(*listener);
+    return lesson::or_fail(net::TcpListener::bind(loop, where));
 }
 
 }  // namespace

@@ -7,9 +7,7 @@ namespace udp_lesson {
 namespace {
 
 net::UdpSocket bind_or_fail(EventLoop& loop, const net::Address& where) {
-    auto socket = net::UdpSocket::bind(loop, where);
-    if (!socket) lesson::fail(socket.error());
-    return std::move(*socket);
+    return lesson::or_fail(net::UdpSocket::bind(loop, where));
 }
 
 }  // namespace

@@ -26,9 +26,7 @@ std::uint16_t free_tcp_port(EventLoop& loop) {
 }
 
 net::UdpSocket bind_or_fail(EventLoop& loop) {
-    auto socket = net::UdpSocket::bind(loop, net::Address::loopback(0));
-    if (!socket) lesson::fail(socket.error());
-    return std::move(*socket);
+    return lesson::or_fail(net::UdpSocket::bind(loop, net::Address::loopback(0)));
 }
 
 void send_unconnected(EventLoop& loop, const net::Address& nobody, const std::string& name) {

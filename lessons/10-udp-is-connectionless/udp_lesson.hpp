@@ -50,10 +50,8 @@ inline void wait_for(EventLoop& loop, const std::function<bool()>& done, std::st
         lesson::fail(fmt::format("gave up waiting for {} after 1 s", what));
 }
 
-// Ends the lesson on a failed setup step ("bind 127.0.0.1:0: ...").
-inline void must(const looplab::Status& status) {
-    if (!status) lesson::fail(status.error());
-}
+// Ends the lesson on a failed set-up step ("bind 127.0.0.1:0: ...").
+using lesson::must;
 
 // The datagram a server received, as it was on the wire: for the checksum step.
 struct SeenDatagram {

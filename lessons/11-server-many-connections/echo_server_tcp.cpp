@@ -12,14 +12,8 @@ void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_vi
         lesson::fail(fmt::format("gave up waiting for {} after 2 s", what));
 }
 
-void must(const looplab::Status& status) {
-    if (!status) lesson::fail(status.error());
-}
-
 net::TcpListener listen_or_fail(EventLoop& loop, const net::Address& where, net::ListenOptions options) {
-    auto listener = net::TcpListener::bind(loop, where, options);
-    if (!listener) lesson::fail(listener.error());
-    return std::move(*listener);
+    return lesson::or_fail(net::TcpListener::bind(loop, where, options));
 }
 
 std::string four_tuple(const net::TcpConnection& connection, const lesson::Options& options) {

@@ -35,8 +35,7 @@ using looplab::loop::EventLoop;
 
 // Every wait in this lesson: turn the loop until `done`, never longer than two seconds.
 void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_view what);
-void must(const looplab::Status& status);
-net::TcpListener listen_or_fail(const net::Address& where, net::ListenOptions options = {});
+using lesson::must;   // a set-up step that has to work: fail() with its error if it did not
 
 // "(127.0.0.1, server port) <-> (127.0.0.1, port A)", with demo labels for the ports.
 std::string four_tuple(const net::TcpConnection& connection, const lesson::Options& options);

@@ -48,9 +48,7 @@ std::string try_connect(int fd, const net::Address& server) {
 }
 
 net::TcpListener listening_server(EventLoop& loop) {
-    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
-    if (!listener) lesson::fail(listener.error());
-    return std::move(*listener);
+    return lesson::or_fail(net::TcpListener::bind(loop, net::Address::loopback(0)));
 }
 
 }  // namespace

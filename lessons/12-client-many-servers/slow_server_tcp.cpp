@@ -16,9 +16,7 @@ void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_vi
 namespace {
 
 net::TcpListener listen_or_fail(EventLoop& loop) {
-    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
-    if (!listener) lesson::fail(listener.error());
-    return std::move(*listener);
+    return lesson::or_fail(net::TcpListener::bind(loop, net::Address::loopback(0)));
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ inline constexpr std::size_t kRelayLowWatermark = 64 * 1024;
 inline constexpr std::size_t kSourceChunk = 16 * 1024;
 
 void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_view what);
-void must(const looplab::Status& status);
+using lesson::must;   // a set-up step that has to work: fail() with its error if it did not
 void shrink_kernel_buffers(const net::TcpConnection& connection);
 // Byte number `i` of the stream the source sends (the sink checks the order with it).
 inline std::uint8_t stream_byte(std::size_t i) { return static_cast<std::uint8_t>(i * 31 + i / 4096); }

@@ -16,10 +16,6 @@ void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_vi
         lesson::fail(fmt::format("gave up waiting for {} after 10 s", what));
 }
 
-void must(const looplab::Status& status) {
-    if (!status) lesson::fail(status.error());
-}
-
 void shrink_kernel_buffers(const net::TcpConnection& connection) {
     const int size = kSmallKernelBuffer;
     ::setsockopt(connection.fd(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
@@ -29,9 +25,7 @@ void shrink_kernel_buffers(const net::TcpConnection& connection) {
 namespace {
 
 net::TcpListener listen_or_fail(EventLoop& loop) {
-    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
-    if (!listener) lesson::fail(listener.error());
-    return std::move(*listener);
+    return lesson::or_fail(net::TcpListener::bind(loop, net::Address::loopback(0)));
 }
 
 }  // namespace

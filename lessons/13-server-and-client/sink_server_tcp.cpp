@@ -7,9 +7,7 @@ namespace relay {
 namespace {
 
 net::TcpListener listen_or_fail(EventLoop& loop) {
-    auto listener = net::TcpListener::bind(loop, net::Address::loopback(0));
-    if (!listener) lesson::fail(listener.error());
-    return std::move(*listener);
+    return lesson::or_fail(net::TcpListener::bind(loop, net::Address::loopback(0)));
 }
 
 }  // namespace

@@ -41,8 +41,7 @@ net::TcpListener listen_or_fail(EventLoop& loop, NetemPath* netem) {
                !inside) {
         lesson::fail(inside.error());
     }
-    if (!*bound) lesson::fail(bound->error());
-    return std::move(**bound);
+    return lesson::or_fail(std::move(*bound));
 }
 
 void report(const RunResult& row, const Workload& workload, const lesson::Options& options, bool impaired) {

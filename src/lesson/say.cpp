@@ -39,6 +39,10 @@ void fail(std::string_view message) {
     std::exit(1);
 }
 
+void must(const Status& status) {
+    if (!status) fail(status.error());
+}
+
 int finish(const Status& status) {
     if (status) return 0;
     std::fflush(stdout);
