@@ -50,7 +50,7 @@ inline void wait_for(EventLoop& loop, const std::function<bool()>& done, std::st
         lesson::fail(fmt::format("gave up waiting for {} after 1 s", what));
 }
 
-// Ends the lesson on a failed set-up step ("bind 127.0.0.1:0: ...").
+// Ends the lesson on a failed set-up step (a start(), a send_to(): "sendto 127.0.0.1:9: ...").
 using lesson::must;
 
 // The datagram a server received, as it was on the wire: for the checksum step.

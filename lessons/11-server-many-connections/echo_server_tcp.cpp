@@ -12,9 +12,13 @@ void wait_for(EventLoop& loop, const std::function<bool()>& done, std::string_vi
         lesson::fail(fmt::format("gave up waiting for {} after 2 s", what));
 }
 
+namespace {
+
 net::TcpListener listen_or_fail(EventLoop& loop, const net::Address& where, net::ListenOptions options) {
     return lesson::or_fail(net::TcpListener::bind(loop, where, options));
 }
+
+}  // namespace
 
 std::string four_tuple(const net::TcpConnection& connection, const lesson::Options& options) {
     // One label per statement: the order in which a call's arguments run is unspecified.

@@ -464,7 +464,7 @@ private:
             if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(index);
             if (e & EPOLLOUT) flush(index);
         };
-        bench::handle_ready(epoll_fd_, timeout_ms, handle, fail);
+        bench::handle_ready(epoll_fd_, timeout_ms, handle, fail, idle_);
     }
 
     void finish_connect(std::size_t index) {
@@ -664,6 +664,7 @@ private:
     const Options& options_;
     std::vector<Connection> connections_;   // [0]: the sender, on A; the rest: receivers, on B
     int epoll_fd_ = -1;
+    bench::IdleClock idle_;   // kept by handle_ready; not reported (this generator sleeps)
     std::size_t ready_ = 0;
     std::uint64_t sent_ = 0;        // emits so far; the next one's number
     std::uint64_t delivered_ = 0;   // ticks received, all receivers together
@@ -720,6 +721,6 @@ int main(int argc, char** argv) {
                     quantile(paced.latencies_us, 0.99),
                     paced.latencies_us.empty() ? 0 : paced.latencies_us.back(), cluster.late(),
                     cluster.pings(), servers),
-        flood.seconds, flood.cpu, true);
+        flood.seconds, flood.cpu, -1, true);
     return 0;
 }

@@ -34,9 +34,12 @@
 // sleeping reader also pays for waking it: an inter-processor interrupt, which costs a
 // virtual machine an exit to the host. A generator that sleeps between replies thus bills
 // the server it measures for its own wake-ups (a quarter of the server's CPU in a Socket.IO
-// broadcast, measured with perf on a 2-core VM). Spinning on its own CPU, the generator is
-// always awake, and the server pays what it would pay for a client on another machine.
-// tests/bench/run passes it to every throughput run; the figures it prints say so.
+// broadcast, measured with perf on a 2-core VM). Spinning on a CPU of its own, the generator
+// is always awake and the server no longer pays for waking it (it still carries the
+// generator's TCP input, as every loopback sender does). Its CPU share then reads 100 %, so
+// the result line also gives generator_busy: the share of the time it had work.
+// tests/bench/run passes --wait spin to the runs of its tables when the generator has a CPU
+// of its own (taskset), and sleep otherwise.
 //
 // Output: progress and errors on stderr; one line "result mode=... key=value ..." on stdout,
 // which tests/bench/run parses. Exit code 1 on any error: server missing, connection reset,
@@ -345,6 +348,7 @@ public:
 
     const Totals& totals() const { return totals_; }
     std::size_t open_count() const { return open_; }
+    double idle_seconds() const { return idle_.idle_seconds(); }
 
 private:
     void start_connect(std::size_t index) {
@@ -363,7 +367,7 @@ private:
             if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(index);
             if ((e & EPOLLOUT) && c.fd != -1) flush(index);
         };
-        bench::handle_ready(epoll_fd_, options_.wait_ms(timeout_ms), handle, fail);
+        bench::handle_ready(epoll_fd_, options_.wait_ms(timeout_ms), handle, fail, idle_);
     }
 
     void finish_connect(std::size_t index) {
@@ -580,6 +584,7 @@ private:
     }
 
     const Options& options_;
+    bench::IdleClock idle_;
     Outgoing out_;
     std::vector<Connection> connections_;
     sockaddr_in server_{};
@@ -662,12 +667,15 @@ public:
     }
 
     const UdpTotals& totals() const { return totals_; }
+    double idle_seconds() const { return idle_.idle_seconds(); }
 
 private:
     void turn(int timeout_ms) {
         epoll_event events[256];
+        idle_.before_wait();
         const int count =
             ::epoll_wait(epoll_fd_, events, 256, std::max(options_.wait_ms(timeout_ms), 0));
+        idle_.after_wait(count);
         if (count == -1) {
             if (errno == EINTR) return;
             fail("epoll_wait: " + errno_text());
@@ -743,6 +751,7 @@ private:
     }
 
     const Options& options_;
+    bench::IdleClock idle_;
     std::vector<UdpSocket> sockets_;
     std::string payload_;
     int epoll_fd_ = -1;
@@ -758,10 +767,10 @@ double percentile(std::vector<double>& sorted, double p) {
     return sorted[std::min(at, sorted.size() - 1)];
 }
 
-void print_result(const Options& options, const std::string& fields, double elapsed, double cpu) {
+void print_result(const Options& options, const std::string& fields, double elapsed, double cpu,
+                  double idle) {
     bench::print_result(options.mode_name, options.connections, options.depth, options.size, fields,
-                        elapsed, cpu,
-                        !options.spin && !options.is_pingpong() && options.mode != Mode::WsIdle);
+                        elapsed, cpu, idle, !options.is_pingpong() && options.mode != Mode::WsIdle);
 }
 
 int run_stream(const Options& options) {
@@ -769,10 +778,12 @@ int run_stream(const Options& options) {
     client.open_all();
     const double start = now_seconds();
     const double cpu_start = cpu_seconds();
+    const double idle_start = client.idle_seconds();
     client.start_sending();
     client.run_until(start + options.seconds);
     const double elapsed = now_seconds() - start;
     const double cpu = cpu_seconds() - cpu_start;
+    const double idle = client.idle_seconds() - idle_start;
     const Totals& totals = client.totals();
     if (totals.messages == 0)
         fail(fmt::format("no echo came back from {} in {:.1f} s", client.where(), elapsed));
@@ -792,7 +803,7 @@ int run_stream(const Options& options) {
             sorted.empty() ? 0 : 1e6 * sum / static_cast<double>(sorted.size()));
     }
     if (totals.pings > 0) fields += fmt::format(" pings_ignored={}", totals.pings);
-    print_result(options, fields, elapsed, cpu);
+    print_result(options, fields, elapsed, cpu, idle);
     return 0;
 }
 
@@ -805,12 +816,13 @@ int run_idle(const Options& options) {
     std::fflush(stdout);   // tests/bench/run waits for this line, then reads the server's RSS
     const double hold_start = now_seconds();
     const double cpu_start = cpu_seconds();
+    const double idle_start = client.idle_seconds();
     client.run_until(hold_start + options.seconds);
     print_result(
         options,
         fmt::format("up={} setup_seconds={:.2f} closed_by_server={} pings={}", client.open_count(),
                     setup, client.totals().closed_by_server, client.totals().pings),
-        now_seconds() - hold_start, cpu_seconds() - cpu_start);
+        now_seconds() - hold_start, cpu_seconds() - cpu_start, client.idle_seconds() - idle_start);
     return client.totals().closed_by_server == 0 ? 0 : 1;
 }
 
@@ -841,6 +853,7 @@ int run_udp(const Options& options) {
     UdpClient client{options};
     const double start = now_seconds();
     const double cpu_start = cpu_seconds();
+    const double idle_start = client.idle_seconds();
     client.run_until(start + options.seconds);
     const double elapsed = now_seconds() - start;
     const UdpTotals& totals = client.totals();
@@ -851,7 +864,7 @@ int run_udp(const Options& options) {
         fmt::format("sent={} echoed={} lost={} sent_per_s={:.0f} echoed_per_s={:.0f}", totals.sent,
                     totals.echoed, totals.lost, static_cast<double>(totals.sent) / elapsed,
                     static_cast<double>(totals.echoed) / elapsed),
-        elapsed, cpu_seconds() - cpu_start);
+        elapsed, cpu_seconds() - cpu_start, client.idle_seconds() - idle_start);
     return 0;
 }
 

@@ -144,12 +144,33 @@ void check_connected(int fd, const std::string& where, Fail&& fail) {
         fail(fmt::format("connect {}: {} (is the server running?)", where, std::strerror(error)));
 }
 
+// The time a generator had nothing to do: from an epoll_wait that returned no event to the
+// next epoll_wait. With --wait spin the generator's CPU share is always about 100 %, so this,
+// not its CPU time, tells whether it was the bottleneck: busy share = 1 - idle / elapsed.
+class IdleClock {
+public:
+    void before_wait() {
+        const double now = now_seconds();
+        if (last_was_empty_) idle_seconds_ += now - last_wait_;
+        last_wait_ = now;
+    }
+    void after_wait(int events) { last_was_empty_ = events == 0; }
+    double idle_seconds() const { return idle_seconds_; }
+
+private:
+    double last_wait_ = 0;
+    bool last_was_empty_ = false;
+    double idle_seconds_ = 0;
+};
+
 // One epoll_wait of at most `timeout_ms` (a signal ends it early, with nothing to handle),
 // then handle(index, events) for each connection that is ready.
 template <typename Handle, typename Fail>
-void handle_ready(int epoll_fd, int timeout_ms, Handle&& handle, Fail&& fail) {
+void handle_ready(int epoll_fd, int timeout_ms, Handle&& handle, Fail&& fail, IdleClock& idle) {
     epoll_event events[kEventsPerWait];
+    idle.before_wait();
     const int count = ::epoll_wait(epoll_fd, events, kEventsPerWait, std::max(timeout_ms, 0));
+    idle.after_wait(count);
     if (count == -1) {
         if (errno == EINTR) return;
         fail("epoll_wait: " + errno_text());
@@ -161,21 +182,26 @@ void handle_ready(int epoll_fd, int timeout_ms, Handle&& handle, Fail&& fail) {
 
 // ---- results --------------------------------------------------------------------------------
 
-// The one line tests/bench/run parses: "result mode=... key=value ...". Warns on stderr when
-// the generator itself used nearly a whole CPU (it may then be what limits the figure).
+// The one line tests/bench/run parses: "result mode=... key=value ...". `cpu` is the
+// generator's CPU time and `idle` its IdleClock time over the `elapsed` seconds measured
+// (idle < 0: not measured). generator_cpu is its CPU share; generator_busy, the share of the
+// time it had work, which is what tells a spinning generator's load. Warns on stderr when the
+// generator was busy nearly all the time (it may then be what limits the figure).
 inline void print_result(std::string_view mode, std::size_t connections, std::size_t depth,
                          std::size_t size, const std::string& fields, double elapsed, double cpu,
-                         bool warn_if_busy) {
+                         double idle, bool warn_if_busy) {
     const double cpu_share = elapsed > 0 ? cpu / elapsed : 0;
+    const double busy_share = idle < 0 ? cpu_share : std::max(0.0, 1 - idle / elapsed);
     fmt::print(
         "result mode={} connections={} depth={} size={} seconds={:.2f} {} "
-        "generator_cpu={:.0f}%\n",
-        mode, connections, depth, size, elapsed, fields, 100 * cpu_share);
-    if (warn_if_busy && cpu_share > 0.95)
+        "generator_cpu={:.0f}%{}\n",
+        mode, connections, depth, size, elapsed, fields, 100 * cpu_share,
+        idle < 0 ? std::string{} : fmt::format(" generator_busy={:.0f}%", 100 * busy_share));
+    if (warn_if_busy && busy_share > 0.95)
         fmt::print(stderr,
-                   "load_generator: warning: the generator used {:.0f}% of a CPU; it may "
-                   "be the bottleneck\n",
-                   100 * cpu_share);
+                   "load_generator: warning: the generator was busy {:.0f}% of the time; it "
+                   "may be the bottleneck\n",
+                   100 * busy_share);
 }
 
 // One client frame: FIN, `opcode`, masked with kMask (clients must mask every frame).

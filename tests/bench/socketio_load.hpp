@@ -126,6 +126,7 @@ public:
     std::string where() const { return fmt::format("{}:{}", options_.host, options_.port); }
     const SioTotals& totals() const { return totals_; }
     std::size_t ready_count() const { return ready_; }
+    double idle_seconds() const { return idle_.idle_seconds(); }
 
     // Connects every connection and takes it to "ready", at most kSioMaxOpening at a time.
     void open_all() {
@@ -242,7 +243,7 @@ private:
             if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(index);
             if ((e & EPOLLOUT) && c.fd != -1) flush(index);
         };
-        handle_ready(epoll_fd_, options_.spin ? 0 : timeout_ms, handle, fail);
+        handle_ready(epoll_fd_, options_.spin ? 0 : timeout_ms, handle, fail, idle_);
     }
 
     void finish_connect(std::size_t index) {
@@ -473,6 +474,7 @@ private:
     }
 
     const SioOptions& options_;
+    IdleClock idle_;
     std::vector<SioConnection> connections_;
     sockaddr_in server_{};
     int epoll_fd_ = -1;
@@ -493,6 +495,7 @@ inline int run_sio_echo(const SioOptions& options) {
     client.open_all();
     const double start = now_seconds();
     const double cpu_start = cpu_seconds();
+    const double idle_start = client.idle_seconds();
     client.echo_until(start + options.seconds);
     const double elapsed = now_seconds() - start;
     const SioTotals& totals = client.totals();
@@ -503,7 +506,7 @@ inline int run_sio_echo(const SioOptions& options) {
         options.mode_name, options.connections, options.depth, options.size,
         fmt::format("messages={} msgs_per_s={:.0f} mb_per_s={:.1f} pings={}", totals.echoes,
                     per_second, per_second * static_cast<double>(options.size) / 1e6, totals.pings),
-        elapsed, cpu_seconds() - cpu_start, !options.spin);
+        elapsed, cpu_seconds() - cpu_start, client.idle_seconds() - idle_start, true);
     return 0;
 }
 
@@ -516,12 +519,14 @@ inline int run_sio_idle(const SioOptions& options) {
     std::fflush(stdout);   // tests/bench/run waits for this line, then reads the server's RSS
     const double hold_start = now_seconds();
     const double cpu_start = cpu_seconds();
+    const double idle_start = client.idle_seconds();
     client.hold_until(hold_start + options.seconds);
     const SioTotals& totals = client.totals();
     print_result(options.mode_name, options.connections, options.depth, options.size,
                  fmt::format("up={} setup_seconds={:.2f} closed_by_server={} pings={}",
                              client.ready_count(), setup, totals.closed_by_server, totals.pings),
-                 now_seconds() - hold_start, cpu_seconds() - cpu_start, false);
+                 now_seconds() - hold_start, cpu_seconds() - cpu_start,
+                 client.idle_seconds() - idle_start, false);
     return totals.closed_by_server == 0 ? 0 : 1;
 }
 
@@ -535,6 +540,7 @@ inline int run_sio_broadcast(const SioOptions& options) {
     const double warm = now_seconds() - warm_start;
     const double start = now_seconds();
     const double cpu_start = cpu_seconds();
+    const double idle_start = client.idle_seconds();
     const std::uint64_t ticks_before = client.totals().ticks;
     std::uint64_t blasts = 0;
     do {
@@ -548,7 +554,7 @@ inline int run_sio_broadcast(const SioOptions& options) {
                              "deliveries_per_s={:.0f} first_blast_ms={:.1f} pings={}",
                              setup, blasts, deliveries, deliveries / elapsed, warm * 1000,
                              client.totals().pings),
-                 elapsed, cpu_seconds() - cpu_start, !options.spin);
+                 elapsed, cpu_seconds() - cpu_start, client.idle_seconds() - idle_start, true);
     return 0;
 }
 

@@ -70,14 +70,14 @@ struct DoomedSocketIo {
         probe.set_destroy([this] { io.reset(); });
     }
 
-    // Attaches the server, listens, and connects the peer's WebSocket; false if it failed.
-    bool connect_peer() {
+    // Attaches the server, listens, and connects the peer's WebSocket (each step REQUIREd).
+    void connect_peer() {
         io->attach(http);
-        if (!http.listen(net::Address::loopback(0))) return false;
+        REQUIRE(http.listen(net::Address::loopback(0)));
         testing::connect_ws(client, http.local_address(), "/socket.io/?EIO=4&transport=websocket",
                             peer);
-        return loop.run_until([&] { return peer.connection || peer.failed; }, 3s) &&
-               peer.connection;
+        REQUIRE(loop.run_until([&] { return peer.connection || peer.failed; }, 3s));
+        REQUIRE(peer.connection);
     }
 
     loop::EventLoop loop;
@@ -193,7 +193,7 @@ TEST_CASE("a socketio::Server may be destroyed inside each of its listeners",
             }
         });
     }
-    REQUIRE(doomed.connect_peer());
+    doomed.connect_peer();
     peer.socket().send_text("40");   // join "/"
     if (victim == "chat") {
         // Two events in one turn: the second one would be late.
@@ -240,7 +240,7 @@ TEST_CASE(
                                  probe.hear("ack");
                              });
     });
-    REQUIRE(doomed.connect_peer());
+    doomed.connect_peer();
     doomed.peer.socket().send_text("40");
     doomed.peer.socket().send_text("40/other,");
     REQUIRE(doomed.loop.run_until([&] { return probe.heard("connection /other"); }, 3s));
