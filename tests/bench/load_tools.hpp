@@ -237,12 +237,14 @@ inline std::string upgrade_request(std::string_view path, std::string_view host)
 }
 
 // Sends upgrade_request(path, host) on a socket that has just connected: a fresh socket has a
-// whole send buffer free, so the request always goes in one write.
+// whole send buffer free, so the request always goes in one send. MSG_NOSIGNAL: a server that
+// already dropped the connection makes this fail with a message, not kill us with SIGPIPE.
 template <typename Fail>
 void send_upgrade_request(int fd, std::string_view path, std::string_view host,
                           const std::string& where, Fail&& fail) {
     const std::string request = upgrade_request(path, host);
-    if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size()))
         fail(fmt::format("could not send the upgrade request to {}: {}", where, errno_text()));
 }
 
