@@ -174,16 +174,24 @@ fuzz: deps
 	@sh tests/fuzz/run $(if $(SECONDS_EACH),$(SECONDS_EACH),60)
 
 # Every C++ file of the library and the tests follows .clang-format; CI runs format-check. The
-# reference is Debian's clang-format 14 (another version may break some lines differently);
-# format-tools installs it. Not lessons/: the notes quote their code line for line and the
-# exercises' solutions are patches against it (both checked by make test), so a lesson's
-# layout is part of its text and changes only together with them. lessons/.clang-format says
-# so to clang-format itself (DisableFormat), for editors and tools that format on their own.
+# code is written so that clang-format 14, 16, 19 and 22 all lay it out the same (a few C++20
+# constructs that 14 lays out differently are avoided: an immediately invoked template lambda,
+# a requires-expression with one requirement, `struct stat info {}`), so any clang-format from
+# 14 on checks it; format-tools installs Debian's clang-format-14 when there is none.
+# Not lessons/: the notes quote their code line for line and the exercises' solutions are
+# patches against it (both checked by make test), so a lesson's layout is part of its text and
+# changes only together with them. lessons/.clang-format says so to clang-format itself
+# (DisableFormat), for editors and tools that format on their own.
 FORMAT_SOURCES = $(shell find include src tests -name node_modules -prune -o \
                    \( -name '*.hpp' -o -name '*.cpp' \) -print)
-# The reference is clang-format 14: other versions lay out some constructs differently, so a
-# plain `clang-format` counts only when it is version 14.
-WHICH_CLANG_FORMAT = $$(command -v clang-format-14 || { clang-format --version 2>/dev/null | grep -q 'version 14\.' && command -v clang-format; })
+# The first clang-format of version 14 or newer: clang-format-14, clang-format, or the newest
+# clang-format-NN on the PATH.
+CLANG_FORMAT_NAMES = clang-format-14 clang-format $(patsubst %,clang-format-%,30 29 28 27 26 25 \
+                       24 23 22 21 20 19 18 17 16 15)
+WHICH_CLANG_FORMAT = $$(for cf in $(CLANG_FORMAT_NAMES); do \
+                          v=$$($$cf --version 2>/dev/null | sed -n 's/.*version \([0-9]*\)\..*/\1/p'); \
+                          if [ -n "$$v" ] && [ "$$v" -ge 14 ]; then command -v $$cf; break; fi; \
+                        done)
 format: format-tools
 	@$(WHICH_CLANG_FORMAT) -i $(FORMAT_SOURCES)
 
@@ -242,14 +250,13 @@ test-tools:
 
 # The formatter, a developer's tool: clang-format-14 by Debian package name when missing.
 format-tools:
-	@if ! command -v clang-format-14 >/dev/null 2>&1 && \
-	    ! clang-format --version 2>/dev/null | grep -q 'version 14\.'; then \
+	@if [ -z "$(WHICH_CLANG_FORMAT)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make format-tools: installing clang-format-14 with apt-get"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-format-14 >/dev/null) \
 	      || { echo "make format-tools: apt-get install clang-format-14 failed"; exit 1; }; \
 	  else \
-	    echo "make format-tools: clang-format 14 missing, the version the layout is checked against (Debian: sudo apt-get install clang-format-14; elsewhere: LLVM 14's clang-format as clang-format-14 on the PATH)"; exit 1; \
+	    echo "make format-tools: no clang-format of version 14 or newer (Debian: sudo apt-get install clang-format-14; elsewhere: LLVM's clang-format, 14 or newer, on the PATH)"; exit 1; \
 	  fi; \
 	fi
 

@@ -60,7 +60,7 @@ ResolvedPath resolve_inside(const std::string& real_root, const std::string& can
 }
 
 std::optional<mode_t> file_type_of(const std::string& path) {
-    struct stat info {};
+    struct stat info = {};
     if (::stat(path.c_str(), &info) == -1) return std::nullopt;
     return info.st_mode & S_IFMT;
 }

@@ -43,7 +43,7 @@ Result<int> pipe_read_end() {
 Result<int> route_signal_to_pipe(int signal_number) {
     auto read_end = pipe_read_end();
     if (!read_end) return read_end.error();
-    struct sigaction action {};
+    struct sigaction action = {};
     action.sa_handler = write_signal_number;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
@@ -53,7 +53,7 @@ Result<int> route_signal_to_pipe(int signal_number) {
 }
 
 void restore_default_signal(int signal_number) {
-    struct sigaction action {};
+    struct sigaction action = {};
     action.sa_handler = SIG_DFL;
     sigemptyset(&action.sa_mask);
     ::sigaction(signal_number, &action, nullptr);

@@ -53,7 +53,7 @@ Result<std::size_t> read_at(int fd, std::span<std::uint8_t> bytes, std::uint64_t
 }
 
 Result<std::uint64_t> file_size(int fd, const std::string& path) {
-    struct stat info {};
+    struct stat info = {};
     if (::fstat(fd, &info) == -1) return Error::from_errno(fmt::format("fstat {}", path));
     return static_cast<std::uint64_t>(info.st_size);
 }

@@ -93,7 +93,7 @@ double seconds_since(WallClock::time_point start) {
 }
 
 std::string filesystem_name(const std::string& dir) {
-    struct statfs info {};
+    struct statfs info = {};
     if (::statfs(dir.c_str(), &info) != 0) return "?";
     switch (static_cast<unsigned long>(info.f_type)) {
         case 0xEF53: return "ext4";
@@ -146,7 +146,7 @@ void drop_from_page_cache(const std::string& path) {
 
 void bench_recovery(const Settings& settings, const std::string& folder) {
     std::uint64_t megabytes = settings.recovery_mb;
-    struct statvfs disk {};
+    struct statvfs disk = {};
     if (::statvfs(folder.c_str(), &disk) == 0) {
         const std::uint64_t free_mb = std::uint64_t{disk.f_bavail} * disk.f_frsize / (1024 * 1024);
         if (free_mb < 3 * megabytes) {

@@ -178,8 +178,8 @@ bool with_each_arg(const socketio::Args& args, F&& f) {
         return false;
     } else {
         if (args.size() != N) return with_each_arg<N + 1>(args, std::forward<F>(f));
-        [&]<std::size_t... I>(std::index_sequence<I...>) { f(args[I]...); }
-        (std::make_index_sequence<N>{});
+        const auto call = [&]<std::size_t... I>(std::index_sequence<I...>) { f(args[I]...); };
+        call(std::make_index_sequence<N>{});
         return true;
     }
 }

@@ -85,14 +85,15 @@ struct CallableTraits<R (C::*)(P...) noexcept> : CallableTraits<R(P...)> {};
 template <typename C, typename R, typename... P>
 struct CallableTraits<R (C::*)(P...) const noexcept> : CallableTraits<R(P...)> {};
 
+// False for `auto` parameters: a template call operator has no one address.
 template <typename F>
-concept HasOneCallOperator = requires {
-    &F::operator();
-};   // false for `auto` parameters
+concept HasOneCallOperator = std::is_member_function_pointer_v<decltype(&F::operator())>;
 
 template <typename F>
-concept HasKnownParameters = HasOneCallOperator<F> ||
-    (std::is_pointer_v<F>&& std::is_function_v<std::remove_pointer_t<F>>);
+concept IsFunctionPointer = std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>;
+
+template <typename F>
+concept HasKnownParameters = HasOneCallOperator<F> || IsFunctionPointer<F>;
 
 template <typename F>
 struct ListenerTraits : CallableTraits<F> {};   // function pointers

@@ -95,6 +95,16 @@ void append_args(json::Array& data, A&&... args) {
     (data.emplace_back(std::forward<A>(args)), ...);
 }
 
+// Appends the first N elements of `pack` (a std::forward_as_tuple of an emit's arguments) to
+// `data`, each moved out of it: the arguments before the timeout or callback that end the call.
+template <std::size_t N, typename Tuple>
+void append_first(json::Array& data, Tuple& pack) {
+    const auto append = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (data.emplace_back(std::get<I>(std::move(pack))), ...);
+    };
+    append(std::make_index_sequence<N>{});
+}
+
 // emit_with_ack(event, args..., timeout, callback) takes its timeout and callback last, which
 // a C++ parameter pack cannot: this appends the first sizeof...(A) - 2 arguments to `data` and
 // returns the timeout and the callback (as a Callback). Shared by the server's and the
@@ -104,10 +114,7 @@ std::pair<Millis, Callback> append_args_then_take_ack(json::Array& data, A&&... 
     static_assert(sizeof...(A) >= 2, "emit_with_ack(event, args..., timeout, callback)");
     constexpr std::size_t kArgs = sizeof...(A) - 2;
     auto pack = std::forward_as_tuple(std::forward<A>(all)...);
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        (data.emplace_back(std::get<I>(std::move(pack))), ...);
-    }
-    (std::make_index_sequence<kArgs>{});
+    append_first<kArgs>(data, pack);
     return {std::chrono::duration_cast<Millis>(std::get<kArgs>(pack)),
             Callback(std::get<kArgs + 1>(std::move(pack)))};
 }

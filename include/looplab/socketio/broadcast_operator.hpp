@@ -82,10 +82,7 @@ public:
         constexpr std::size_t kArgs = sizeof...(A) - 1;
         auto all = std::forward_as_tuple(std::forward<A>(args_then_callback)...);
         json::Array data = start_event(event, kArgs);
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (data.emplace_back(std::get<I>(std::move(all))), ...);
-        }
-        (std::make_index_sequence<kArgs>{});
+        detail::append_first<kArgs>(data, all);
         return send_with_ack(std::move(data),
                              BroadcastAckCallback(std::get<kArgs>(std::move(all))));
     }

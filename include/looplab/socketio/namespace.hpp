@@ -174,10 +174,7 @@ public:
         json::Array data;
         data.reserve(kArgs + 1);
         data.emplace_back(std::string{event});
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (data.emplace_back(std::get<I>(std::move(all))), ...);
-        }
-        (std::make_index_sequence<kArgs>{});
+        detail::append_first<kArgs>(data, all);
         adapter_->server_side_emit_with_ack(data,
                                             BroadcastAckCallback(std::get<kArgs>(std::move(all))));
     }

@@ -77,9 +77,10 @@ TEST_CASE("datagrams keep their boundaries and a cut one is reported as truncate
         bool truncated;
     };
     std::vector<Seen> seen;
-    REQUIRE(receiver->start([&](const Datagram& d) {
+    const auto keep = [&](const Datagram& d) {
         seen.push_back({std::string{d.text()}, d.truncated});
-    }));
+    };
+    REQUIRE(receiver->start(keep));
 
     auto sender = UdpSocket::bind(loop, Address::loopback(0));
     REQUIRE(sender);

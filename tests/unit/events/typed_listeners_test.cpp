@@ -45,9 +45,11 @@ private:
     std::unique_ptr<Listeners> listeners_;
 };
 
+// Whether on() and once() take `F` for `Word` (they share one constraint).
 template <typename Word, typename F>
 concept Accepted = requires(Listeners listeners, Word word, F listener) {
     listeners.on(word, listener);
+    listeners.once(word, listener);
 };
 
 }   // namespace

@@ -214,7 +214,7 @@ TEST_CASE("a full log compacts by its retention, or says it is full", "[store]")
         Log log = open_log(path, options);
         for (int i = 0; i < 10; ++i) append(log, "room:lobby", fmt::format("lobby {}", i));
         const auto inode = [&] {
-            struct stat info {};
+            struct stat info = {};
             REQUIRE(::stat(path.c_str(), &info) == 0);
             return info.st_ino;
         };
